@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true }, diagnostics: false }] },
+  // middy and fauxqs ship ESM only: let ts-jest compile them like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  setupFiles: ['<rootDir>/test/support/env.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,79 @@
+/**
+ * How incidents, their events and their dedup claims become items. Key formats live here and
+ * nowhere else.
+ *
+ *   incident       PK INC#<id>                SK INCIDENT     GSI1 INCIDENTS / <id>
+ *   participation  PK INC#<id>                SK PART#<org>   GSI1 ORG#<org>#INCIDENTS / <id>
+ *   event          PK INC#<id>                SK EVT#<seq, 10 digits>
+ *   dedup claim    PK DEDUP#<org>#<dedupKey>  SK DEDUP
+ *
+ * A participation item is a full copy of the incident, so one Query on GSI1 pages through an
+ * organization's incidents, newest first (ids are ULIDs), with no follow-up reads.
+ * Free-form JSON (links, details, event data) is stored as a JSON string: DynamoDB's number type
+ * cannot hold every JSON number, and the API gives it back exactly as it came.
+ */
+import type { Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
+
+export const ALL_INCIDENTS = 'INCIDENTS';
+
+export const incidentKey = (id: string) => ({ PK: `INC#${id}`, SK: 'INCIDENT' });
+export const participationKey = (id: string, orgId: string) => ({ PK: `INC#${id}`, SK: `PART#${orgId}` });
+export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${String(seq).padStart(10, '0')}` });
+export const EVENT_PREFIX = 'EVT#';
+export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
+export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
+
+type Item = Record<string, unknown>;
+
+function incidentAttributes(incident: Incident): Item {
+  const { links, details, ...rest } = incident;
+  return { ...rest, linksJson: JSON.stringify(links), detailsJson: JSON.stringify(details) };
+}
+
+export function incidentItem(incident: Incident, eventCount: number): Item {
+  return { ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: 'incident', eventCount, ...incidentAttributes(incident) };
+}
+
+export function participationItem(incident: Incident, orgId: string): Item {
+  return { ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: 'participation', ...incidentAttributes(incident) };
+}
+
+export function eventItem(incidentId: string, event: TimelineEvent): Item {
+  const { data, ...rest } = event;
+  return { ...eventKey(incidentId, event.seq), entity: 'event', ...rest, dataJson: JSON.stringify(data) };
+}
+
+export function incidentFromItem(item: Item): Incident {
+  const i = item as Item & Incident & { linksJson: string; detailsJson: string };
+  return {
+    id: i.id,
+    title: i.title,
+    description: i.description ?? null,
+    severity: i.severity,
+    category: i.category,
+    tlp: i.tlp,
+    status: i.status,
+    reporter: { orgId: i.reporter.orgId, source: i.reporter.source ?? null },
+    participants: [...i.participants],
+    acknowledgements: (i.acknowledgements ?? []).map((a) => ({ orgId: a.orgId, by: a.by ?? null, via: a.via, at: a.at })),
+    assignee: i.assignee ? { orgId: i.assignee.orgId, responder: i.assignee.responder ?? null } : null,
+    dedupKey: i.dedupKey ?? null,
+    links: JSON.parse(i.linksJson),
+    details: JSON.parse(i.detailsJson),
+    reportedAt: i.reportedAt,
+    acknowledgedAt: i.acknowledgedAt ?? null,
+    assignedAt: i.assignedAt ?? null,
+    resolvedAt: i.resolvedAt ?? null,
+    resolution: i.resolution ?? null,
+    version: Number(i.version),
+  };
+}
+
+export function recordFromItem(item: Item): IncidentRecord {
+  return { incident: incidentFromItem(item), eventCount: Number(item.eventCount) };
+}
+
+export function eventFromItem(item: Item): TimelineEvent {
+  const e = item as Item & TimelineEvent & { dataJson: string };
+  return { seq: Number(e.seq), type: e.type, at: e.at, actor: { orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via }, data: JSON.parse(e.dataJson) };
+}

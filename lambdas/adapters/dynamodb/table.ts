@@ -1,0 +1,14 @@
+/**
+ * The single table's shape, in one place: the local server and the tests create it from this, and
+ * the CDK stack declares the same keys and indexes from it, so they cannot drift.
+ */
+export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
+
+export const GSI1 = { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } as const;
+
+export const GLOBAL_INDEXES = [GSI1] as const;
+
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
+
+/** Items with this attribute (epoch seconds) expire on their own. */
+export const TTL_ATTRIBUTE = 'expiresAt' as const;

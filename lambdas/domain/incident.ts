@@ -1,0 +1,212 @@
+/**
+ * The incident: its shape, its lifecycle rules and who may see it.
+ * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
+ */
+import { ConflictError, ValidationError } from './errors';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const CATEGORIES = ['misinformation', 'ransomware', 'phishing', 'account-takeover', 'ddos', 'intrusion', 'other'] as const;
+export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as const;
+export const VIAS = ['api', 'sms', 'email'] as const;
+export const EVENT_TYPES = ['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type Tlp = (typeof TLPS)[number];
+export type Status = (typeof STATUSES)[number];
+export type Via = (typeof VIAS)[number];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface Link { href: string; text?: string }
+export interface Acknowledgement { orgId: string; by: string | null; via: Via; at: string }
+export interface Assignee { orgId: string; responder: string | null }
+
+/** An incident as the API shows it. */
+export interface Incident {
+  id: string;
+  title: string;
+  description: string | null;
+  severity: Severity;
+  category: Category;
+  tlp: Tlp;
+  status: Status;
+  reporter: { orgId: string; source: string | null };
+  participants: string[];
+  acknowledgements: Acknowledgement[];
+  assignee: Assignee | null;
+  dedupKey: string | null;
+  links: Link[];
+  details: Record<string, unknown>;
+  reportedAt: string;
+  acknowledgedAt: string | null;
+  assignedAt: string | null;
+  resolvedAt: string | null;
+  resolution: string | null;
+  version: number;
+}
+
+/** Who did something: an organization, optionally a named person, and the channel. */
+export interface Actor { orgId: string; by: string | null; via: Via }
+
+/** One entry of an incident's timeline. `seq` numbers events 1, 2, 3… oldest first. */
+export interface TimelineEvent {
+  seq: number;
+  type: EventType;
+  at: string;
+  actor: Actor;
+  data: Record<string, unknown>;
+}
+
+/**
+ * An incident together with the number of timeline events it has. The event count is the
+ * optimistic-concurrency token: every change, including notification events, bumps it.
+ */
+export interface IncidentRecord { incident: Incident; eventCount: number }
+
+/** The role a caller's API key carries. */
+export type Role = 'partner' | 'manager' | 'admin';
+export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly Role[];
+
+/** The authenticated caller, as the authorizer established it. */
+export interface Caller { orgId: string; role: Role; keyId: string }
+
+const STRICT_TLPS: ReadonlySet<Tlp> = new Set(['RED', 'AMBER+STRICT']);
+
+/** TLP RED and AMBER+STRICT are never shown or sent outside `participants`. */
+export const isRestricted = (tlp: Tlp): boolean => STRICT_TLPS.has(tlp);
+
+/**
+ * Whether `caller` may see `incident`. Partners see incidents their organization participates in;
+ * managers also see every incident whose TLP is not restricted. Admins manage the directory only.
+ */
+export function canSee(caller: Caller, incident: Pick<Incident, 'participants' | 'tlp'>): boolean {
+  if (incident.participants.includes(caller.orgId)) return caller.role !== 'admin';
+  return caller.role === 'manager' && !isRestricted(incident.tlp);
+}
+
+/** Whether an organization outside the caller's view may receive anything about the incident. */
+export const mayBeToldTo = (orgId: string, incident: Pick<Incident, 'participants' | 'tlp'>): boolean =>
+  incident.participants.includes(orgId) || !isRestricted(incident.tlp);
+
+export interface ReportInput {
+  title: string;
+  description?: string;
+  severity: Severity;
+  category: Category;
+  tlp?: Tlp;
+  participants?: string[];
+  dedupKey?: string;
+  source?: string;
+  links?: Link[];
+  details?: Record<string, unknown>;
+}
+
+/** A change to an incident: its new state and the events that record it. */
+export interface Change { incident: Incident; events: TimelineEvent[] }
+
+const apiActor = (caller: Pick<Caller, 'orgId'>, by: string | null = null, via: Via = 'api'): Actor => ({ orgId: caller.orgId, by, via });
+
+/** The reporter's organization always participates; duplicates are dropped, order kept. */
+export function participantsOf(reporterOrgId: string, listed: readonly string[] = []): string[] {
+  return [...new Set([reporterOrgId, ...listed])];
+}
+
+export function report(id: string, reporterOrgId: string, input: ReportInput, now: string): Change {
+  const incident: Incident = {
+    id,
+    title: input.title,
+    description: input.description ?? null,
+    severity: input.severity,
+    category: input.category,
+    tlp: input.tlp ?? 'AMBER',
+    status: 'reported',
+    reporter: { orgId: reporterOrgId, source: input.source ?? null },
+    participants: participantsOf(reporterOrgId, input.participants),
+    acknowledgements: [],
+    assignee: null,
+    dedupKey: input.dedupKey ?? null,
+    links: input.links ?? [],
+    details: input.details ?? {},
+    reportedAt: now,
+    acknowledgedAt: null,
+    assignedAt: null,
+    resolvedAt: null,
+    resolution: null,
+    version: 1,
+  };
+  const event: TimelineEvent = {
+    seq: 1,
+    type: 'reported',
+    at: now,
+    actor: { orgId: reporterOrgId, by: null, via: 'api' },
+    data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source },
+  };
+  return { incident, events: [event] };
+}
+
+function requireOpen(record: IncidentRecord, command: string): void {
+  if (record.incident.status === 'resolved') {
+    throw new ConflictError(`The incident is resolved; ${command} is not allowed.`, record.incident.status);
+  }
+}
+
+function nextEvent(record: IncidentRecord, type: EventType, at: string, actor: Actor, data: Record<string, unknown>): TimelineEvent {
+  return { seq: record.eventCount + 1, type, at, actor, data };
+}
+
+function bump(incident: Incident, changes: Partial<Incident>): Incident {
+  return { ...incident, ...changes, version: incident.version + 1 };
+}
+
+export interface AcknowledgeInput { by?: string | null; note?: string; via?: Via }
+
+/**
+ * One acknowledgement per organization: the first sets `acknowledgedAt`; an organization that
+ * already acknowledged gets the incident unchanged (`null` change).
+ */
+export function acknowledge(record: IncidentRecord, orgId: string, input: AcknowledgeInput, now: string): Change | null {
+  requireOpen(record, 'acknowledge');
+  const { incident } = record;
+  if (incident.acknowledgements.some((a) => a.orgId === orgId)) return null;
+  const via = input.via ?? 'api';
+  const by = input.by ?? null;
+  const ack: Acknowledgement = { orgId, by, via, at: now };
+  const next = bump(incident, {
+    acknowledgements: [...incident.acknowledgements, ack],
+    acknowledgedAt: incident.acknowledgedAt ?? now,
+    status: incident.status === 'assigned' ? 'assigned' : 'acknowledged',
+  });
+  const data = input.note === undefined ? {} : { note: input.note };
+  return { incident: next, events: [nextEvent(record, 'acknowledged', now, { orgId, by, via }, data)] };
+}
+
+export interface AssignInput { orgId: string; responder?: string; note?: string }
+
+export function assign(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, input: AssignInput, now: string): Change {
+  requireOpen(record, 'assign');
+  const { incident } = record;
+  if (!incident.participants.includes(input.orgId)) {
+    throw new ValidationError('The assignee must be a participant of the incident.', [
+      { path: 'orgId', message: `"${input.orgId}" is not a participant; participants are ${incident.participants.join(', ')}` },
+    ]);
+  }
+  const assignee: Assignee = { orgId: input.orgId, responder: input.responder ?? null };
+  const next = bump(incident, { assignee, assignedAt: now, status: 'assigned' });
+  const data: Record<string, unknown> = { assignee };
+  if (incident.assignee) data.previous = incident.assignee;
+  if (input.note !== undefined) data.note = input.note;
+  return { incident: next, events: [nextEvent(record, 'assigned', now, apiActor(caller), data)] };
+}
+
+export function resolve(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, resolution: string, now: string): Change {
+  requireOpen(record, 'resolve');
+  const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution });
+  return { incident: next, events: [nextEvent(record, 'resolved', now, apiActor(caller), { resolution })] };
+}
+
+/** Notes are allowed in every status, resolved included: post-incident findings belong on the record. */
+export function addNote(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, text: string, now: string): Change {
+  const next = bump(record.incident, {});
+  return { incident: next, events: [nextEvent(record, 'note', now, apiActor(caller), { text })] };
+}

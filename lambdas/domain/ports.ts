@@ -1,0 +1,85 @@
+/**
+ * Ports: what the domain needs from the outside world. Adapters implement them
+ * (DynamoDB in production and locally, in-memory fakes in unit tests).
+ */
+import type { Change, Incident, IncidentRecord, Role, Severity, Status, TimelineEvent } from './incident';
+
+export interface Clock { now(): Date }
+export interface IdGenerator { next(): string }
+
+/** Which incidents a list reads: one organization's participations, or all incidents. */
+export type ListScope = { kind: 'organization'; orgId: string } | { kind: 'all' };
+
+export interface ListQuery {
+  scope: ListScope;
+  status?: Status;
+  severity?: Severity;
+  /** Keep only incidents this organization participates in. */
+  participant?: string;
+  /**
+   * Keep restricted (RED, AMBER+STRICT) incidents only when this organization participates;
+   * undefined keeps them all (the scope already limits them to participations).
+   */
+  restrictedVisibleTo?: string;
+  limit: number;
+  /** The id of the last incident of the previous page. */
+  after?: string;
+}
+
+export interface ListPage { items: Incident[]; lastId: string | null }
+
+export type CreateResult = { created: true } | { created: false; existing: IncidentRecord };
+
+export interface IncidentRepository {
+  /** Strongly consistent read of the incident and its event count. */
+  get(id: string): Promise<IncidentRecord | null>;
+  /**
+   * Stores a new incident with its first events, atomically claiming its `(reporter, dedupKey)`
+   * while it is open. If the key is already claimed by an open incident, stores nothing and
+   * returns that incident.
+   */
+  create(change: Change): Promise<CreateResult>;
+  /**
+   * Stores `change` if the incident still is as `previous` shows it (same event count), in one
+   * atomic write together with its events. Throws `ConcurrentModificationError` otherwise.
+   */
+  commit(previous: IncidentRecord, change: Change): Promise<void>;
+  /** Every event, oldest first. */
+  timeline(id: string): Promise<TimelineEvent[]>;
+  /** Newest first; `lastId` is set when more incidents may follow. */
+  list(query: ListQuery): Promise<ListPage>;
+}
+
+export type OrganizationKind = 'agency' | 'company';
+export interface Contact { name: string; email: string | null; phone: string | null }
+export interface Organization {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  contacts: Contact[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An API key as stored: never the key itself, only its SHA-256 hash. */
+export interface ApiKeyRecord { keyId: string; orgId: string; role: Role; hash: string; createdAt: string }
+
+export interface DirectoryRepository {
+  getOrganization(id: string): Promise<Organization | null>;
+  /** Creates or replaces; `created` tells which. */
+  putOrganization(org: Organization): Promise<{ created: boolean }>;
+  listOrganizations(): Promise<Organization[]>;
+  /** The ids among `ids` that are not in the directory. */
+  missingOrganizations(ids: readonly string[]): Promise<string[]>;
+  /** Stores a key; storing the same key again changes nothing. */
+  putKey(key: ApiKeyRecord): Promise<void>;
+  getKey(keyId: string): Promise<ApiKeyRecord | null>;
+  /** Returns false when there was no such key. */
+  deleteKey(keyId: string): Promise<boolean>;
+}
+
+/**
+ * The seam for the notifications work: called after an organization is created or changed so that
+ * its topic and subscriptions follow. The core ships a no-op.
+ */
+export interface OrganizationProvisioner { provision(org: Organization): Promise<void> }

@@ -1,0 +1,11 @@
+import { container } from '../container';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export async function acknowledgeIncident({ caller, params, body }: Input<typeof ROUTES.acknowledgeIncident>) {
+  const { incidents } = await container();
+  return json(200, await incidents.acknowledge(caller, params.id!, body));
+}
+
+export const handler = httpHandler(ROUTES.acknowledgeIncident, acknowledgeIncident);

@@ -1,0 +1,11 @@
+import { container } from '../container';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export async function addNote({ caller, params, body }: Input<typeof ROUTES.addNote>) {
+  const { incidents } = await container();
+  return json(201, await incidents.addNote(caller, params.id!, body.text));
+}
+
+export const handler = httpHandler(ROUTES.addNote, addNote);

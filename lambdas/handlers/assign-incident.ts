@@ -1,0 +1,11 @@
+import { container } from '../container';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export async function assignIncident({ caller, params, body }: Input<typeof ROUTES.assignIncident>) {
+  const { incidents } = await container();
+  return json(200, await incidents.assign(caller, params.id!, body));
+}
+
+export const handler = httpHandler(ROUTES.assignIncident, assignIncident);

@@ -1,0 +1,7 @@
+import { httpHandler } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export const getHealth = async () => json(200, { status: 'ok' });
+
+export const handler = httpHandler(ROUTES.health, getHealth);

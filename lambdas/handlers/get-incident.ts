@@ -1,0 +1,11 @@
+import { container } from '../container';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export async function getIncident({ caller, params }: Input<typeof ROUTES.getIncident>) {
+  const { incidents } = await container();
+  return json(200, await incidents.get(caller, params.id!));
+}
+
+export const handler = httpHandler(ROUTES.getIncident, getIncident);

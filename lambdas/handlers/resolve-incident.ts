@@ -1,0 +1,11 @@
+import { container } from '../container';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+export async function resolveIncident({ caller, params, body }: Input<typeof ROUTES.resolveIncident>) {
+  const { incidents } = await container();
+  return json(200, await incidents.resolve(caller, params.id!, body.resolution));
+}
+
+export const handler = httpHandler(ROUTES.resolveIncident, resolveIncident);

@@ -1,0 +1,62 @@
+/**
+ * The shared middy stack every HTTP handler is composed of:
+ *   problemDetails  (onError) domain errors → problem+json 4xx; anything else → a generic 500
+ *   requestId       (after/onError) `x-request-id` on every response
+ *   validate        (before) caller, body and query checked against the route's spec
+ * A handler then takes parsed input, calls one use case and maps the result to a response.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError } from '../domain/errors';
+import type { Caller } from '../domain/incident';
+import { logger } from './logger';
+import { parseInput, type ParsedInput } from './request';
+import { problem } from './responses';
+import type { RouteSpec } from './routes';
+
+type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+const requestIdOf = (event: APIGatewayProxyEvent) => event.requestContext?.requestId ?? 'unknown';
+
+export function toProblem(err: unknown, requestId: string): APIGatewayProxyResult {
+  if (err instanceof DomainError) {
+    return problem({ status: err.status, slug: err.slug, title: err.title, detail: err.message, extensions: err.extensions(), headers: err.headers() });
+  }
+  logger.error('unhandled error', { requestId, error: err });
+  return problem({ status: 500, slug: 'internal', title: 'Internal error', detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` });
+}
+
+const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  onError: (request: Request) => {
+    request.response = toProblem(request.error, requestIdOf(request.event));
+  },
+});
+
+const requestId = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+  const stamp = (request: Request) => {
+    if (request.response) request.response.headers = { ...request.response.headers, 'x-request-id': requestIdOf(request.event) };
+  };
+  return { after: stamp, onError: stamp };
+};
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type CallerOf<S extends RouteSpec> = S['auth'] extends 'public' ? null : Caller;
+
+export type Input<S extends RouteSpec> = Omit<ParsedInput<Infer<S['body']>, Infer<S['query']>>, 'caller'> & { caller: CallerOf<S> };
+
+/**
+ * Composes an HTTP handler for `spec`. `handle` is exported separately by each handler file so
+ * tests can call it without API Gateway events.
+ */
+export function httpHandler<S extends RouteSpec>(spec: S, handle: (input: Input<S>) => Promise<APIGatewayProxyResult>) {
+  const validated = new WeakMap<APIGatewayProxyEvent, Input<S>>();
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
+    // onError runs in reverse order of registration: the problem first, then its x-request-id.
+    .use(requestId())
+    .use(problemDetails())
+    .before((request: Request) => {
+      validated.set(request.event, parseInput(request.event, spec) as Input<S>);
+    })
+    .handler((event) => handle(validated.get(event)!));
+}

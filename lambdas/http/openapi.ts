@@ -1,0 +1,98 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the very zod schemas that validate
+ * requests. Schemas with an `id` become components; everything else is inlined.
+ */
+import { z } from 'zod';
+import { ALL_ROUTES, type RouteSpec } from './routes';
+import { Problem } from './schemas';
+import { JSON_TYPE, PROBLEM_TYPE } from './responses';
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENT = (id: string) => `#/components/schemas/${id}`;
+const options = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
+
+function schemaOf(schema: z.ZodType): JsonSchema {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: COMPONENT(id) };
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { ...options, metadata: z.globalRegistry, override: undefined }) as JsonSchema;
+  return rewriteRefs(rest);
+}
+
+/** Nested schemas with ids are emitted under `$defs`; point them at the components instead. */
+function rewriteRefs(schema: JsonSchema): JsonSchema {
+  const text = JSON.stringify(schema).replace(/"#\/\$defs\/([^"]+)"/g, (_m, id) => JSON.stringify(COMPONENT(id)));
+  const { $defs: _defs, ...rest } = JSON.parse(text) as JsonSchema;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodType) {
+  const json = z.toJSONSchema(schema, options) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name, in: 'query', required: json.required?.includes(name) ?? false, schema: s,
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+  }));
+}
+
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_TYPE]: { schema: { $ref: COMPONENT('Problem') } } } });
+
+function operation(route: RouteSpec) {
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const responses: Record<string, unknown> = {};
+  for (const [status, r] of Object.entries(route.responses)) {
+    responses[status] = r.schema
+      ? { description: r.description, content: { [r.contentType ?? JSON_TYPE]: { schema: schemaOf(r.schema) } } }
+      : { description: r.description };
+  }
+  if (route.body || route.query) responses['400'] = problemResponse('Invalid request: `errors` lists every invalid field. Nothing changed.');
+  if (route.auth !== 'public') {
+    responses['401'] = problemResponse('Missing or unknown API key.');
+    responses['403'] = problemResponse('The key\'s role may not do this.');
+  }
+  if (route.path.includes('{')) responses['404'] = problemResponse('No such resource, or one you may not see.');
+  if (/acknowledge|assign|resolve/.test(route.path)) responses['409'] = problemResponse('The incident\'s status does not allow this; `currentStatus` says which it is.');
+  if (route.body) {
+    responses['413'] = problemResponse('Body over 64 KiB.');
+    responses['415'] = problemResponse('Body that is not JSON.');
+  }
+  responses['429'] = problemResponse('Throttled; see `retry-after`.');
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    ...(route.auth === 'public' ? { security: [] } : { 'x-concord-roles': route.auth }),
+    parameters: [...pathParams, ...(route.query ? queryParameters(route.query) : [])],
+    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { [JSON_TYPE]: { schema: schemaOf(route.body) } } } } : {}),
+    responses,
+  };
+}
+
+let cached: Record<string, unknown> | undefined;
+
+export function openApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES): Record<string, unknown> {
+  if (cached && routes === ALL_ROUTES) return cached;
+  void Problem; // registered with the global registry by import
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { ...options, uri: COMPONENT });
+  const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => {
+    const { $schema: _s, $id: _id, ...rest } = s as JsonSchema;
+    return [id, rest];
+  }));
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes.filter((r) => !r.localOnly)) {
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  }
+  const doc = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Concord',
+      version: '1.0.0',
+      description: 'Shared incident response for agencies and companies. Errors are RFC 9457 problem documents; every response carries x-request-id; bodies over 64 KiB are refused with 413, non-JSON bodies with 415, and unknown fields with 400.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>.' } } },
+    paths,
+  };
+  if (routes === ALL_ROUTES) cached = doc;
+  return doc;
+}

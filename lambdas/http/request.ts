@@ -1,0 +1,140 @@
+/**
+ * Turning an API Gateway proxy event into validated input: the caller (from the authorizer's
+ * context), the JSON body and the query string, each checked against the route's schemas.
+ * Every problem of body and query is reported at once.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  ForbiddenError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type FieldError,
+} from '../domain/errors';
+import { ROLES, type Caller, type Role } from '../domain/incident';
+import type { RouteSpec } from './routes';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Deeper JSON than this is refused before anything walks it recursively. */
+export const MAX_JSON_DEPTH = 32;
+
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+});
+
+/** The authorizer's verdict, as API Gateway passes it in `requestContext.authorizer`. */
+export function callerFrom(event: APIGatewayProxyEvent): Caller | null {
+  const ctx = event.requestContext?.authorizer;
+  if (!ctx || typeof ctx.orgId !== 'string' || !ROLES.includes(ctx.role)) return null;
+  return { orgId: ctx.orgId, role: ctx.role as Role, keyId: String(ctx.keyId ?? '') };
+}
+
+export function authorize(event: APIGatewayProxyEvent, auth: RouteSpec['auth']): Caller | null {
+  if (auth === 'public') return null;
+  const caller = callerFrom(event);
+  if (!caller) throw new UnauthorizedError('A valid API key is required: Authorization: Bearer <key>.');
+  if (!auth.includes(caller.role)) throw new ForbiddenError(`A ${caller.role} key may not do this; it needs one of: ${auth.join(', ')}.`);
+  return caller;
+}
+
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted && v !== undefined) return v;
+  return undefined;
+}
+
+export function rawBody(event: APIGatewayProxyEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+const isJsonMediaType = (contentType: string) => {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+};
+
+/** Depth and Unicode checks the parser does not make: lone surrogates cannot be stored as UTF-8. */
+function checkParsed(value: unknown): string | null {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) return 'The body contains a string with an unpaired UTF-16 surrogate.';
+    } else if (v !== null && typeof v === 'object') {
+      if (depth > MAX_JSON_DEPTH) return `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`;
+      for (const [k, child] of Object.entries(v)) {
+        if (!k.isWellFormed()) return 'The body contains a key with an unpaired UTF-16 surrogate.';
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
+/** Parses the JSON body; an empty body is `undefined`. */
+export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
+  const text = rawBody(event);
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  if (text.trim() === '') return undefined;
+  const contentType = header(event, 'content-type');
+  if (!contentType || !isJsonMediaType(contentType)) {
+    throw new UnsupportedMediaTypeError(`Send the body as JSON with content-type: application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'}).`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`The body is not valid JSON: ${err instanceof SyntaxError ? err.message.slice(0, 200) : 'unreadable'}.`);
+  }
+  const problem = checkParsed(parsed);
+  if (problem) throw new ValidationError(problem);
+  return parsed;
+}
+
+export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: path.join('.') || root, message: issue.message }];
+  });
+}
+
+export interface ParsedInput<B = unknown, Q = unknown> {
+  caller: Caller | null;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  requestId: string;
+}
+
+function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): ParsedInput {
+  const caller = authorize(event, spec.auth);
+  const errors: FieldError[] = [];
+  let body: unknown;
+  if (spec.body) {
+    const raw = parseJsonBody(event);
+    if (raw === undefined && !spec.bodyOptional) {
+      throw new ValidationError('A JSON body is required.', [{ path: 'body', message: 'is required' }]);
+    }
+    const result = spec.body.safeParse(raw ?? {});
+    if (result.success) body = result.data;
+    else errors.push(...fieldErrors(result.error, 'body'));
+  }
+  let query: unknown;
+  if (spec.query) {
+    const result = spec.query.safeParse(queryOf(event));
+    if (result.success) query = result.data;
+    else errors.push(...fieldErrors(result.error, 'query'));
+  }
+  if (errors.length) throw new ValidationError(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, errors);
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
+  return { caller, body, query, params, requestId: event.requestContext?.requestId ?? 'unknown' };
+}

@@ -1,0 +1,46 @@
+/** Building API Gateway proxy results. */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+
+export const JSON_TYPE = 'application/json';
+export const PROBLEM_TYPE = 'application/problem+json';
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+}
+
+export function noContent(): APIGatewayProxyResult {
+  return { statusCode: 204, headers: {}, body: '' };
+}
+
+export function html(statusCode: number, body: string, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      'x-frame-options': 'DENY',
+      ...headers,
+    },
+    body,
+  };
+}
+
+export interface ProblemFields {
+  status: number;
+  slug: string;
+  title: string;
+  detail: string;
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export const problemType = (slug: string) => `https://concord.example/problems/${slug}`;
+
+/** An RFC 9457 problem document. */
+export function problem({ status, slug, title, detail, extensions = {}, headers = {} }: ProblemFields): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': PROBLEM_TYPE, ...headers },
+    body: JSON.stringify({ type: problemType(slug), title, status, detail, ...extensions }),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The request and response schemas: the single source for validation, types and the OpenAPI
+ * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
+ */
+import { z } from 'zod';
+import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+
+export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
+export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
+export const MAX_DETAILS_BYTES = 16 * 1024;
+export const MAX_PARTICIPANTS = 50;
+
+/** Text a person wrote: a length range and at least one visible character. */
+const text = (min: number, max: number) =>
+  z.string().max(max)
+    .refine((s) => s.trim().length >= min, min === 1 ? 'must not be empty or blank' : `must have at least ${min} visible characters`)
+    .meta({ minLength: min });
+
+export const OrgId = z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
+  .meta({ id: 'OrgId', example: 'cisa' });
+const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
+
+export const Link = z.strictObject({
+  href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+  text: z.string().max(200).optional(),
+}).meta({ id: 'Link' });
+
+const Details = z.record(z.string(), z.unknown())
+  .refine((d) => Buffer.byteLength(JSON.stringify(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)
+  .meta({ description: 'Any JSON object, at most 16 KiB.' });
+
+export const ReportIncidentBody = z.strictObject({
+  title: text(1, 200),
+  description: z.string().max(10000).optional(),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  tlp: z.enum(TLPS).optional().meta({ description: 'Traffic Light Protocol 2.0 label. Default AMBER.' }),
+  participants: z.array(OrgId).max(MAX_PARTICIPANTS).optional()
+    .meta({ description: 'Organizations to involve; the reporter always participates.' }),
+  dedupKey: z.string().min(1).max(255).optional()
+    .meta({ description: 'While an incident with this key from your organization is unresolved, reporting it again returns that incident (200).' }),
+  source: z.string().min(1).max(200).optional(),
+  links: z.array(Link).max(20).optional(),
+  details: Details.optional(),
+}).meta({ id: 'ReportIncident' });
+
+export const AcknowledgeBody = z.strictObject({
+  by: text(1, 200).optional().meta({ description: 'The responder acknowledging.' }),
+  note: text(1, 5000).optional(),
+}).meta({ id: 'Acknowledge' });
+
+export const AssignBody = z.strictObject({
+  orgId: OrgId,
+  responder: text(1, 200).optional(),
+  note: text(1, 5000).optional(),
+}).meta({ id: 'Assign' });
+
+export const ResolveBody = z.strictObject({ resolution: text(1, 5000) }).meta({ id: 'Resolve' });
+
+export const NoteBody = z.strictObject({ text: text(1, 5000) }).meta({ id: 'Note' });
+
+export const ListIncidentsQuery = z.strictObject({
+  status: z.enum(STATUSES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  participant: OrgId.optional(),
+  limit: z.coerce.number<string>().int().min(1).max(100).default(25),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+});
+
+export const Contact = z.strictObject({
+  name: text(1, 200),
+  email: z.email().max(254).optional().nullable(),
+  phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
+}).meta({ id: 'Contact' });
+
+export const OrganizationBody = z.strictObject({
+  name: text(1, 200),
+  kind: z.enum(['agency', 'company']),
+  contacts: z.array(Contact).max(100),
+}).meta({ id: 'OrganizationInput' });
+
+export const CreateKeyBody = z.strictObject({ role: z.enum(ROLES) }).meta({ id: 'CreateKey' });
+
+export const DirectoryFileSchema = z.strictObject({
+  organizations: z.array(OrganizationBody.extend({
+    id: OrgId,
+    keys: z.array(z.strictObject({ role: z.enum(ROLES), key: z.string().min(24).max(512) })).optional(),
+  })),
+});
+
+// ---- responses (documented, not validated at run time) ----
+
+const Actor = z.object({ orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS) });
+
+export const Incident = z.object({
+  id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),
+  title: z.string(),
+  description: z.string().nullable(),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  tlp: z.enum(TLPS),
+  status: z.enum(STATUSES),
+  reporter: z.object({ orgId: z.string(), source: z.string().nullable() }),
+  participants: z.array(z.string()),
+  acknowledgements: z.array(z.object({ orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS), at: IsoTime })),
+  assignee: z.object({ orgId: z.string(), responder: z.string().nullable() }).nullable(),
+  dedupKey: z.string().nullable(),
+  links: z.array(Link),
+  details: z.record(z.string(), z.unknown()),
+  reportedAt: IsoTime,
+  acknowledgedAt: IsoTime.nullable(),
+  assignedAt: IsoTime.nullable(),
+  resolvedAt: IsoTime.nullable(),
+  resolution: z.string().nullable(),
+  version: z.number().int(),
+}).meta({ id: 'Incident' });
+
+export const TimelineEvent = z.object({
+  seq: z.number().int(),
+  type: z.enum(EVENT_TYPES),
+  at: IsoTime,
+  actor: Actor,
+  data: z.record(z.string(), z.unknown()),
+}).meta({ id: 'TimelineEvent' });
+
+export const IncidentPage = z.object({ items: z.array(Incident), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
+export const Timeline = z.object({ events: z.array(TimelineEvent) }).meta({ id: 'Timeline' });
+
+export const Organization = z.object({
+  id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),
+  contacts: z.array(z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
+  createdAt: IsoTime, updatedAt: IsoTime,
+}).meta({ id: 'Organization' });
+export const OrganizationList = z.object({ items: z.array(Organization) });
+export const CreatedKey = z.object({ keyId: z.string(), key: z.string().meta({ description: 'Shown only this once.' }) }).meta({ id: 'CreatedKey' });
+export const Health = z.object({ status: z.literal('ok') });
+
+export const Problem = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  currentStatus: z.enum(STATUSES).optional().meta({ description: 'On 409: the status the incident is in.' }),
+}).meta({ id: 'Problem' });

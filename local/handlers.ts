@@ -1,0 +1,35 @@
+/** Every handler by its file name: the local server routes to exactly what Lambda runs. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as acknowledgeIncident from '../lambdas/handlers/acknowledge-incident';
+import * as addNote from '../lambdas/handlers/add-note';
+import * as assignIncident from '../lambdas/handlers/assign-incident';
+import * as createKey from '../lambdas/handlers/create-key';
+import * as deleteKey from '../lambdas/handlers/delete-key';
+import * as getHealth from '../lambdas/handlers/get-health';
+import * as getIncident from '../lambdas/handlers/get-incident';
+import * as getOpenApi from '../lambdas/handlers/get-openapi';
+import * as getTimeline from '../lambdas/handlers/get-timeline';
+import * as listIncidents from '../lambdas/handlers/list-incidents';
+import * as listOrganizations from '../lambdas/handlers/list-organizations';
+import * as putOrganization from '../lambdas/handlers/put-organization';
+import * as reportIncident from '../lambdas/handlers/report-incident';
+import * as resolveIncident from '../lambdas/handlers/resolve-incident';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export const HANDLERS: Record<string, ProxyHandler> = {
+  'acknowledge-incident': acknowledgeIncident.handler,
+  'add-note': addNote.handler,
+  'assign-incident': assignIncident.handler,
+  'create-key': createKey.handler,
+  'delete-key': deleteKey.handler,
+  'get-health': getHealth.handler,
+  'get-incident': getIncident.handler,
+  'get-openapi': getOpenApi.handler,
+  'get-timeline': getTimeline.handler,
+  'list-incidents': listIncidents.handler,
+  'list-organizations': listOrganizations.handler,
+  'put-organization': putOrganization.handler,
+  'report-incident': reportIncident.handler,
+  'resolve-incident': resolveIncident.handler,
+};

@@ -1,0 +1,160 @@
+/**
+ * The local host: turns HTTP requests into API Gateway proxy events and calls the very same
+ * authorizer and handler functions that Lambda runs. One code path, two hosts.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { authenticate } from '../lambdas/handlers/authorize';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../lambdas/domain/errors';
+import { toProblem } from '../lambdas/http/handler';
+import { MAX_BODY_BYTES } from '../lambdas/http/request';
+import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
+import { HANDLERS, type ProxyHandler } from './handlers';
+
+interface CompiledRoute { spec: RouteSpec; pattern: RegExp; names: string[]; handler: ProxyHandler }
+
+function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHandler>): CompiledRoute[] {
+  return routes.map((spec) => {
+    const names: string[] = [];
+    const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const handler = handlers[spec.handler];
+    if (!handler) throw new Error(`No handler "${spec.handler}" for ${spec.method} ${spec.path}`);
+    return { spec, pattern: new RegExp(`^${source}$`), names, handler };
+  });
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        fail(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => done(Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function lambdaContext(requestId: string, functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}), 'x-request-id': requestId };
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String).join(', ');
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  res.writeHead(result.statusCode, { ...headers, 'content-length': body.length });
+  res.end(body);
+}
+
+export interface LocalServerOptions {
+  routes?: readonly RouteSpec[];
+  handlers?: Record<string, ProxyHandler>;
+  /** Called for requests that match no route, before the 404: local stand-ins hook in here. */
+  fallback?: (req: IncomingMessage, body: Buffer, url: URL) => Promise<APIGatewayProxyResult | null>;
+}
+
+export function createLocalServer(options: LocalServerOptions = {}): Server {
+  const routes = compile(options.routes ?? ALL_ROUTES, options.handlers ?? HANDLERS);
+
+  async function handle(req: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      throw err;
+    }
+    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((c) => c.m);
+    const match = candidates.find((c) => c.r.spec.method === method || (method === 'HEAD' && c.r.spec.method === 'GET'));
+    if (!match) {
+      const local = await options.fallback?.(req, body, url);
+      if (local) return local;
+      if (candidates.length) throw new MethodNotAllowedError(`${method} is not allowed here.`, [...new Set(candidates.map((c) => c.r.spec.method))]);
+      throw new NotFoundError(`No route ${method} ${url.pathname}.`);
+    }
+    const { spec, handler, names } = match.r;
+    const pathParameters: Record<string, string> = {};
+    try {
+      names.forEach((name, i) => { pathParameters[name] = decodeURIComponent(match.m![i + 1]!); });
+    } catch {
+      throw new NotFoundError(`No route ${method} ${url.pathname}.`);
+    }
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      multiValueHeaders[k] = Array.isArray(v) ? v : [v];
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) { query[k] = v; (multiQuery[k] ??= []).push(v); }
+
+    // What API Gateway's REQUEST authorizer does before the handler runs.
+    const authorizer = spec.auth === 'public' ? null : { ...(await authenticate(headers)) };
+
+    const event: APIGatewayProxyEvent = {
+      resource: spec.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      queryStringParameters: Object.keys(query).length ? query : null,
+      multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+      pathParameters: names.length ? pathParameters : null,
+      stageVariables: null,
+      body: body.length ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000', apiId: 'local', stage: 'local', requestId, protocol: 'HTTP/1.1',
+        httpMethod: method, path: url.pathname, resourceId: spec.operationId, resourcePath: spec.path,
+        requestTimeEpoch: Date.now(), authorizer,
+        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      },
+    };
+    const result = await handler(event, lambdaContext(requestId, spec.handler));
+    if (method === 'HEAD') return { ...result, body: '' };
+    return result;
+  }
+
+  return createServer((req, res) => {
+    const requestId = randomUUID();
+    handle(req, requestId)
+      .catch((err: unknown) => toProblem(err, requestId))
+      .then((result) => {
+        if (res.headersSent) return;
+        // A refused oversized body may still be arriving: close rather than read it.
+        if (result.statusCode === 413) res.setHeader('connection', 'close');
+        send(res, result, requestId);
+      });
+  });
+}

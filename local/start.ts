@@ -1,0 +1,155 @@
+/**
+ * `npm start`: the whole service on this machine. Starts the embedded engine (unless
+ * CONCORD_DYNAMODB_ENDPOINT names one), creates the table, loads the directory, serves the API.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { z } from 'zod';
+import { ENV } from '../lambdas/config/env';
+import { container, resetContainer } from '../lambdas/container';
+import type { DirectoryFile } from '../lambdas/domain/directory';
+import { DirectoryFileSchema } from '../lambdas/http/schemas';
+import { fieldErrors } from '../lambdas/http/request';
+import { startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
+import { createLocalServer } from './server';
+import { ensureTable } from './table';
+
+export const DEMO_DIRECTORY = join(__dirname, 'demo-directory.json');
+export const TABLE_NAME = 'concord';
+
+const Settings = z.object({
+  PORT: z.coerce.number<string>().int().min(0).max(65535).default(3000),
+  CONCORD_DATA_DIR: z.string().min(1).default('.concord/data'),
+  CONCORD_DIRECTORY: z.string().min(1).optional(),
+  CONCORD_DYNAMODB_ENDPOINT: z.url().optional(),
+});
+export type Settings = z.output<typeof Settings>;
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = Settings.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid setting: ${fieldErrors(parsed.error, 'environment').map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export function readDirectoryFile(path: string): DirectoryFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read the directory file ${path}: ${(err as Error).message}`);
+  }
+  const parsed = DirectoryFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`The directory file ${path} is not valid:\n${fieldErrors(parsed.error, 'file').map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The secret that signs cursors and acknowledgement links: kept beside the data, or per process. */
+function signingSecret(dataDir: string): string {
+  if (dataDir === ':memory:') return randomBytes(32).toString('hex');
+  const file = join(dirname(resolve(dataDir)), 'signing-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export interface RunningConcord {
+  url: string;
+  server: Server;
+  directory: DirectoryFile;
+  stop(): Promise<void>;
+}
+
+export async function startConcord(settings: Settings, log: (line: string) => void = () => {}): Promise<RunningConcord> {
+  useLocalCredentials();
+  let engine: EmbeddedEngine | undefined;
+  let endpoint = settings.CONCORD_DYNAMODB_ENDPOINT;
+  if (!endpoint) {
+    log(`Starting DynamoDB Local (data: ${settings.CONCORD_DATA_DIR === ':memory:' ? 'in memory' : resolve(settings.CONCORD_DATA_DIR)})…`);
+    engine = await startEmbeddedEngine(settings.CONCORD_DATA_DIR);
+    endpoint = engine.endpoint;
+  }
+  let server: Server | undefined;
+  try {
+    const client = new DynamoDBClient({ endpoint });
+    const table = await ensureTable(client, TABLE_NAME);
+    client.destroy();
+    log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
+
+    process.env[ENV.tableName] = TABLE_NAME;
+    process.env[ENV.dynamodbEndpoint] = endpoint;
+    process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
+    resetContainer();
+
+    const directoryPath = settings.CONCORD_DIRECTORY ? resolve(settings.CONCORD_DIRECTORY) : DEMO_DIRECTORY;
+    const directory = readDirectoryFile(directoryPath);
+    const loaded = await (await container()).directory.load(directory);
+    log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
+
+    server = createLocalServer();
+    await new Promise<void>((done, fail) => {
+      server!.once('error', fail);
+      server!.listen(settings.PORT, '127.0.0.1', () => done());
+    });
+    const { port } = server.address() as AddressInfo;
+    const running = server;
+    return {
+      url: `http://localhost:${port}`,
+      server: running,
+      directory,
+      async stop() {
+        await new Promise<void>((done) => { running.close(() => done()); running.closeAllConnections(); });
+        await engine?.stop();
+      },
+    };
+  } catch (err) {
+    server?.close();
+    await engine?.stop();
+    throw err;
+  }
+}
+
+function banner(running: RunningConcord, demo: boolean): string {
+  const lines = [`Concord is listening on ${running.url}`, ''];
+  if (demo) {
+    lines.push('Demo keys (local only):');
+    for (const org of running.directory.organizations) {
+      for (const k of org.keys ?? []) lines.push(`  ${org.id.padEnd(10)} ${k.role.padEnd(8)} ${k.key}`);
+    }
+    const fb = running.directory.organizations.find((o) => o.id === 'facebook')?.keys?.[0]?.key ?? '<partner key>';
+    lines.push('', 'Try it:', `  curl -s ${running.url}/v1/incidents -H 'authorization: Bearer ${fb}' -H 'content-type: application/json' \\`,
+      `    -d '{"title":"Coordinated false claims about polling place closures","severity":"critical","category":"misinformation","participants":["fbi","cisa"]}'`);
+  }
+  lines.push('', `OpenAPI: ${running.url}/openapi.json    Stop: Ctrl-C`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const running = await startConcord(settings, (line) => console.log(line));
+  console.log(`\n${banner(running, !settings.CONCORD_DIRECTORY)}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    running.stop().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  main().catch((err: Error) => {
+    console.error(`Concord could not start: ${err.message}`);
+    process.exit(1);
+  });
+}
