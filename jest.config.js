@@ -1,3 +1,6 @@
+// The SDK warns about Node 20 on every client; the README says why Node 20 is still fine here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

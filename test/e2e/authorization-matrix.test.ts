@@ -1,0 +1,110 @@
+/**
+ * Every incident endpoint × caller × TLP: who gets what. Invisible is 404, exactly like absent;
+ * a role that may not act is 403; no or unknown key is 401. Zero leaks.
+ */
+import { TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+
+let api: TestApi;
+beforeAll(async () => { api = await startTestApi(); });
+afterAll(() => api.stop());
+
+type Caller = 'reporter' | 'participant' | 'outsider' | 'manager-outside' | 'manager-participant' | 'admin' | 'no-key' | 'bad-key';
+const CALLERS: Record<Caller, string | null> = {
+  reporter: KEYS.partner.facebook,
+  participant: KEYS.partner.fbi,
+  outsider: KEYS.partner.google,
+  'manager-outside': KEYS.manager.cisa,
+  'manager-participant': KEYS.manager.odni,
+  admin: KEYS.admin,
+  'no-key': null,
+  'bad-key': 'not-a-key-that-exists-anywhere-at-all',
+};
+const RESTRICTED: readonly Tlp[] = ['RED', 'AMBER+STRICT'];
+
+function expectedRead(caller: Caller, tlp: Tlp): number {
+  switch (caller) {
+    case 'reporter': case 'participant': case 'manager-participant': return 200;
+    case 'outsider': return 404;
+    case 'manager-outside': return RESTRICTED.includes(tlp) ? 404 : 200;
+    case 'admin': return 403;
+    default: return 401;
+  }
+}
+
+function expectedCommand(caller: Caller): number {
+  switch (caller) {
+    case 'reporter': case 'participant': return 200;
+    case 'outsider': return 404;
+    case 'manager-outside': case 'manager-participant': case 'admin': return 403;
+    default: return 401;
+  }
+}
+
+const newIncident = async (tlp: Tlp) =>
+  (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp, participants: ['fbi', 'odni'] }))).body.id as string;
+
+const COMMANDS = [
+  ['acknowledge', {}, 200],
+  ['assign', { orgId: 'fbi' }, 200],
+  ['resolve', { resolution: 'done' }, 200],
+  ['notes', { text: 'a note' }, 201],
+] as const;
+
+const cases = TLPS.flatMap((tlp) => (Object.keys(CALLERS) as Caller[]).map((caller) => [tlp, caller] as const));
+
+describe.each(cases)('TLP %s, %s', (tlp, caller) => {
+  const key = CALLERS[caller];
+  let id: string;
+  beforeAll(async () => { id = await newIncident(tlp); });
+
+  it('get and timeline', async () => {
+    const want = expectedRead(caller, tlp);
+    const get = await api.call(key, 'GET', `/v1/incidents/${id}`);
+    const timeline = await api.call(key, 'GET', `/v1/incidents/${id}/timeline`);
+    expect([get.status, timeline.status]).toEqual([want, want]);
+    if (want === 404) {
+      // Indistinguishable from an id that never existed.
+      const absent = `inc_${'0'.repeat(26)}`;
+      const never = await api.call(key, 'GET', `/v1/incidents/${absent}`);
+      expect(get.text.replace(id, absent)).toBe(never.text);
+    }
+  });
+
+  it('list', async () => {
+    const want = expectedRead(caller, tlp);
+    const res = await api.call(key, 'GET', '/v1/incidents?limit=100');
+    if (want === 401 || want === 403) return expect(res.status).toBe(want);
+    expect(res.status).toBe(200);
+    const listed = res.body.items.some((i: { id: string }) => i.id === id);
+    expect(listed).toBe(want === 200);
+    // Nothing restricted outside its participants, whatever the query.
+    const filtered = await api.call(key, 'GET', '/v1/incidents?limit=100&participant=fbi');
+    expect(filtered.body.items.some((i: { id: string }) => i.id === id)).toBe(want === 200);
+  });
+
+  it.each(COMMANDS)('%s', async (command, body, success) => {
+    const target = await newIncident(tlp);
+    const want = expectedCommand(caller) === 200 ? success : expectedCommand(caller);
+    const res = await api.call(key, 'POST', `/v1/incidents/${target}/${command}`, body);
+    expect(res.status).toBe(want);
+    const after = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${target}`);
+    expect(after.body.version).toBe(want < 300 ? 2 : 1);
+  });
+});
+
+describe('directory endpoints by role', () => {
+  const org = { name: 'Election board', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@county.example', phone: '+13035550100' }] };
+  it.each([
+    ['admin', KEYS.admin, 201, 200, 201],
+    ['manager', KEYS.manager.cisa, 403, 200, 403],
+    ['partner', KEYS.partner.fbi, 403, 403, 403],
+    ['no key', null, 401, 401, 401],
+  ] as const)('%s', async (_name, key, put, list, createKey) => {
+    const id = `county-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api.call(key, 'PUT', `/v1/organizations/${id}`, org)).status).toBe(put);
+    expect((await api.call(key, 'GET', '/v1/organizations')).status).toBe(list);
+    expect((await api.call(key, 'POST', '/v1/organizations/fbi/keys', { role: 'partner' })).status).toBe(createKey);
+    expect((await api.call(key, 'DELETE', '/v1/keys/key_000000000000000000000000')).status).toBe(put === 201 ? 404 : put);
+  });
+});

@@ -1,0 +1,64 @@
+/** Organizations and API keys through the admin endpoints. */
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+
+let api: TestApi;
+beforeAll(async () => { api = await startTestApi(); });
+afterAll(() => api.stop());
+
+const county = { name: 'Maricopa County Elections', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@maricopa.example', phone: '+16025550100' }] };
+
+it('creates an organization with 201, replaces it with 200, and lists it without secrets', async () => {
+  const created = await api.call(KEYS.admin, 'PUT', '/v1/organizations/maricopa', county);
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ id: 'maricopa', name: county.name, kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@maricopa.example', phone: '+16025550100' }] });
+  const same = await api.call(KEYS.admin, 'PUT', '/v1/organizations/maricopa', county);
+  expect(same.status).toBe(200);
+  expect(same.body).toEqual(created.body);
+  const renamed = await api.call(KEYS.admin, 'PUT', '/v1/organizations/maricopa', { ...county, name: 'Maricopa County' });
+  expect(renamed.body).toMatchObject({ name: 'Maricopa County', createdAt: created.body.createdAt });
+  const list = await api.call(KEYS.manager.cisa, 'GET', '/v1/organizations');
+  expect(list.body.items.map((o: { id: string }) => o.id)).toContain('maricopa');
+  expect(list.text).not.toMatch(/hash|test-.*-key/);
+});
+
+it('validates organizations: id, kind, E.164 phones, unknown fields', async () => {
+  const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/Bad_Id', { name: 'x', kind: 'ngo', contacts: [{ name: 'a', phone: '555-1234' }], extra: 1 });
+  expect(res.status).toBe(400);
+  expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['contacts.0.phone', 'extra', 'kind']);
+  const badId = await api.call(KEYS.admin, 'PUT', '/v1/organizations/Bad_Id', county);
+  expect(badId.status).toBe(400);
+  expect(badId.body.errors).toEqual([{ path: 'id', message: expect.any(String) }]);
+});
+
+it('issues a key shown once, which works at once and stops working at once when revoked', async () => {
+  await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', { ...county, name: 'Pima County' });
+  const issued = await api.call(KEYS.admin, 'POST', '/v1/organizations/pima/keys', { role: 'partner' });
+  expect(issued.status).toBe(201);
+  expect(issued.body).toEqual({ keyId: expect.stringMatching(/^key_[0-9a-f]{24}$/), key: expect.any(String) });
+  const reported = await api.call(issued.body.key, 'POST', '/v1/incidents', report());
+  expect(reported.status).toBe(201);
+  expect(reported.body.reporter.orgId).toBe('pima');
+
+  expect((await api.call(KEYS.admin, 'DELETE', `/v1/keys/${issued.body.keyId}`)).status).toBe(204);
+  expect((await api.call(issued.body.key, 'GET', '/v1/incidents')).status).toBe(401);
+  expect((await api.call(KEYS.admin, 'DELETE', `/v1/keys/${issued.body.keyId}`)).status).toBe(404);
+});
+
+it('refuses keys for unknown organizations and unknown roles', async () => {
+  expect((await api.call(KEYS.admin, 'POST', '/v1/organizations/nobody/keys', { role: 'partner' })).status).toBe(404);
+  const res = await api.call(KEYS.admin, 'POST', '/v1/organizations/fbi/keys', { role: 'root' });
+  expect(res.status).toBe(400);
+  expect(res.body.errors[0].path).toBe('role');
+});
+
+it('stores keys only as hashes', async () => {
+  const { key, keyId } = (await api.call(KEYS.admin, 'POST', '/v1/organizations/fbi/keys', { role: 'manager' })).body;
+  const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({ endpoint: process.env.CONCORD_TEST_DYNAMODB_ENDPOINT });
+  const { Items = [] } = await client.send(new ScanCommand({ TableName: api.tableName }));
+  client.destroy();
+  const dump = JSON.stringify(Items);
+  expect(dump).toContain(keyId);
+  expect(dump).not.toContain(key);
+  expect(dump).not.toContain(KEYS.admin);
+});

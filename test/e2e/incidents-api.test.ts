@@ -1,0 +1,191 @@
+/** The incident endpoints through the local server over HTTP, as a partner system uses them. */
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+
+let api: TestApi;
+beforeAll(async () => { api = await startTestApi(); });
+afterAll(() => api.stop());
+
+const fb = KEYS.partner.facebook;
+const fbi = KEYS.partner.fbi;
+const cisa = KEYS.partner.cisa;
+
+describe('report', () => {
+  it('creates an incident with the reporter as first participant, 201 and a location', async () => {
+    const res = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa', 'fbi'], source: 'tsp', links: [{ href: 'https://example.org/a', text: 'post' }], details: { posts: 42 } }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/v1/incidents/${res.body.id}`);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^inc_[0-9A-HJKMNP-TV-Z]{26}$/),
+      status: 'reported', tlp: 'AMBER', version: 1,
+      reporter: { orgId: 'facebook', source: 'tsp' },
+      participants: ['facebook', 'fbi', 'cisa'],
+      acknowledgements: [], assignee: null, acknowledgedAt: null, resolution: null,
+      links: [{ href: 'https://example.org/a', text: 'post' }], details: { posts: 42 },
+    });
+    expect(res.body.reportedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('returns the open incident with 200 for the same dedupKey, and a new one after resolve', async () => {
+    const first = await api.call(fb, 'POST', '/v1/incidents', report({ dedupKey: 'fb-tsp-1' }));
+    const again = await api.call(fb, 'POST', '/v1/incidents', report({ dedupKey: 'fb-tsp-1', title: 'different' }));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    // Another organization's same key is its own incident.
+    const other = await api.call(fbi, 'POST', '/v1/incidents', report({ dedupKey: 'fb-tsp-1' }));
+    expect(other.status).toBe(201);
+    await api.call(fb, 'POST', `/v1/incidents/${first.body.id}/resolve`, { resolution: 'taken down' });
+    const after = await api.call(fb, 'POST', '/v1/incidents', report({ dedupKey: 'fb-tsp-1' }));
+    expect(after.status).toBe(201);
+    expect(after.body.id).not.toBe(first.body.id);
+  });
+
+  it('rejects unknown participants, listing each', async () => {
+    const res = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi', 'nope', 'also-nope'] }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'participants.1', message: expect.stringContaining('nope') },
+      { path: 'participants.2', message: expect.stringContaining('also-nope') },
+    ]);
+  });
+});
+
+describe('lifecycle', () => {
+  it('goes report → acknowledge → assign → resolve, with the timeline of every step', async () => {
+    const { body: created } = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa'] }));
+    const path = `/v1/incidents/${created.id}`;
+
+    const ack = await api.call(fbi, 'POST', `${path}/acknowledge`, { by: 'duty officer', note: 'on it' });
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({ status: 'acknowledged', version: 2, acknowledgements: [{ orgId: 'fbi', by: 'duty officer', via: 'api' }] });
+    expect(ack.body.acknowledgedAt).toBe(ack.body.acknowledgements[0].at);
+
+    const again = await api.call(fbi, 'POST', `${path}/acknowledge`);
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(2);
+
+    const assigned = await api.call(cisa, 'POST', `${path}/assign`, { orgId: 'cisa', responder: 'EI-ISAC watch desk' });
+    expect(assigned.body).toMatchObject({ status: 'assigned', version: 3, assignee: { orgId: 'cisa', responder: 'EI-ISAC watch desk' } });
+
+    const lateAck = await api.call(cisa, 'POST', `${path}/acknowledge`, {});
+    expect(lateAck.body).toMatchObject({ status: 'assigned', version: 4 });
+    expect(lateAck.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
+
+    const note = await api.call(fb, 'POST', `${path}/notes`, { text: 'accounts suspended' });
+    expect(note.status).toBe(201);
+    expect(note.body).toMatchObject({ seq: 5, type: 'note', actor: { orgId: 'facebook', via: 'api' }, data: { text: 'accounts suspended' } });
+
+    const resolved = await api.call(fb, 'POST', `${path}/resolve`, { resolution: 'network removed' });
+    expect(resolved.body).toMatchObject({ status: 'resolved', version: 6, resolution: 'network removed' });
+
+    const twice = await api.call(fb, 'POST', `${path}/resolve`, { resolution: 'again' });
+    expect(twice.status).toBe(409);
+    expect(twice.headers.get('content-type')).toBe('application/problem+json');
+    expect(twice.body).toMatchObject({ status: 409, currentStatus: 'resolved' });
+    expect((await api.call(fbi, 'POST', `${path}/acknowledge`)).status).toBe(409);
+    expect((await api.call(fbi, 'POST', `${path}/assign`, { orgId: 'fbi' })).status).toBe(409);
+
+    const timeline = await api.call(fbi, 'GET', `${path}/timeline`);
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.events.map((e: { seq: number; type: string }) => [e.seq, e.type])).toEqual([
+      [1, 'reported'], [2, 'acknowledged'], [3, 'assigned'], [4, 'acknowledged'], [5, 'note'], [6, 'resolved'],
+    ]);
+    expect((await api.call(fbi, 'GET', path)).body).toEqual(resolved.body);
+  });
+
+  it('refuses an assignee outside the participants with 400', async () => {
+    const { body } = await api.call(fb, 'POST', '/v1/incidents', report());
+    const res = await api.call(fb, 'POST', `/v1/incidents/${body.id}/assign`, { orgId: 'google' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('orgId');
+    expect((await api.call(fb, 'GET', `/v1/incidents/${body.id}`)).body.version).toBe(1);
+  });
+});
+
+describe('list', () => {
+  it('pages newest first with a cursor, filters, and refuses a tampered cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { body } = await api.call(KEYS.partner.twitter, 'POST', '/v1/incidents', report({ severity: i % 2 ? 'low' : 'high', participants: ['google'] }));
+      ids.push(body.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await api.call(KEYS.partner.twitter, 'GET', `/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((i: { id: string }) => i.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+
+    const low = await api.call(KEYS.partner.google, 'GET', '/v1/incidents?severity=low&status=reported');
+    expect(low.body.items.map((i: { id: string }) => i.id)).toEqual([ids[3], ids[1]]);
+    expect(low.body.nextCursor).toBeNull();
+
+    const first = await api.call(KEYS.partner.twitter, 'GET', '/v1/incidents?limit=1');
+    const tampered = first.body.nextCursor.slice(0, -2) + (first.body.nextCursor.endsWith('AA') ? 'BB' : 'AA');
+    const bad = await api.call(KEYS.partner.twitter, 'GET', `/v1/incidents?cursor=${tampered}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('cursor');
+  });
+
+  it('lists every invalid query parameter', async () => {
+    const res = await api.call(fb, 'GET', '/v1/incidents?limit=500&status=open&colour=red');
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['colour', 'limit', 'status']);
+  });
+});
+
+describe('conventions', () => {
+  it('answers bad bodies with problem documents listing every invalid field', async () => {
+    const res = await api.call(fb, 'POST', '/v1/incidents', { title: '', severity: 'urgent', colour: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status: 400, detail: expect.any(String) });
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['category', 'colour', 'severity', 'title']);
+  });
+
+  it.each([
+    ['malformed JSON', '{"title": ', { 'content-type': 'application/json' }, 400],
+    ['a JSON array', '[1,2]', { 'content-type': 'application/json' }, 400],
+    ['text/plain', 'hello', { 'content-type': 'text/plain' }, 415],
+    ['no content type', '{"title":"x"}', { 'content-type': '' }, 415],
+    ['over 64 KiB', JSON.stringify(report({ description: 'x'.repeat(70_000) })), { 'content-type': 'application/json' }, 413],
+    ['deeply nested', JSON.stringify(report({ details: JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)) })), { 'content-type': 'application/json' }, 400],
+    ['a lone surrogate', '{"title":"\\ud800","severity":"low","category":"other"}', { 'content-type': 'application/json' }, 400],
+  ])('refuses %s and changes nothing', async (_name, body, headers, status) => {
+    const before = await api.call(fb, 'GET', '/v1/incidents?limit=100');
+    const res = await api.call(fb, 'POST', '/v1/incidents', body, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body.status).toBe(status);
+    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+    expect((await api.call(fb, 'GET', '/v1/incidents?limit=100')).body.items).toEqual(before.body.items);
+  });
+
+  it('answers unknown paths 404 and wrong methods 405, with x-request-id', async () => {
+    const missing = await api.call(fb, 'GET', '/v1/nothing');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toBeTruthy();
+    const wrong = await api.call(fb, 'DELETE', '/v1/incidents');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toContain('GET');
+  });
+
+  it('treats malformed and absent incident ids alike: 404', async () => {
+    for (const id of ['nope', 'inc_01M899CQ51KBW81DJ4QTE6713E', `inc_${'Z'.repeat(3000)}`, '%E0%A4%A']) {
+      expect((await api.call(fb, 'GET', `/v1/incidents/${id}`)).status).toBe(404);
+    }
+  });
+
+  it('serves health and an OpenAPI 3.1 document with every public route', async () => {
+    expect((await api.call(null, 'GET', '/health')).body).toEqual({ status: 'ok' });
+    const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/incidents', '/v1/incidents/{id}/acknowledge', '/v1/keys/{keyId}']));
+    expect(doc.paths['/v1/incidents'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ReportIncident' });
+    expect(doc.components.schemas.ReportIncident.required).toEqual(expect.arrayContaining(['title', 'severity', 'category']));
+    expect(doc.components.schemas.ReportIncident.additionalProperties).toBe(false);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Test harness: a fresh table on the run's DynamoDB Local, the test directory loaded, and the
+ * local server on a free port, exactly as `npm start` serves it.
+ */
+import { DynamoDBClient, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ENV } from '../../lambdas/config/env';
+import { container, resetContainer, type Container } from '../../lambdas/container';
+import type { DirectoryFile } from '../../lambdas/domain/directory';
+import type { Role } from '../../lambdas/domain/incident';
+import { createLocalServer, type LocalServerOptions } from '../../local/server';
+import { ensureTable } from '../../local/table';
+
+export const endpoint = () => {
+  const e = process.env.CONCORD_TEST_DYNAMODB_ENDPOINT;
+  if (!e) throw new Error('CONCORD_TEST_DYNAMODB_ENDPOINT is not set: run through jest (globalSetup starts DynamoDB Local).');
+  return e;
+};
+
+const key = (org: string, role: Role) => `test-${org}-${role}-key-0123456789abcdef`;
+
+export const ORGS = ['fbi', 'cisa', 'facebook', 'google', 'twitter', 'odni'] as const;
+export type OrgId = (typeof ORGS)[number];
+
+export const KEYS = {
+  partner: Object.fromEntries(ORGS.map((o) => [o, key(o, 'partner')])) as Record<OrgId, string>,
+  manager: { cisa: key('cisa', 'manager'), odni: key('odni', 'manager') },
+  admin: key('cisa', 'admin'),
+};
+
+export const TEST_DIRECTORY: DirectoryFile = {
+  organizations: ORGS.map((id) => ({
+    id,
+    name: id.toUpperCase(),
+    kind: ['facebook', 'google', 'twitter'].includes(id) ? 'company' as const : 'agency' as const,
+    contacts: [{ name: `${id} duty`, email: `duty@${id}.example`, phone: `+1202555${String(ORGS.indexOf(id)).padStart(4, '0')}` }],
+    keys: [
+      { role: 'partner' as const, key: KEYS.partner[id] },
+      ...(id === 'cisa' ? [{ role: 'manager' as const, key: KEYS.manager.cisa }, { role: 'admin' as const, key: KEYS.admin }] : []),
+      ...(id === 'odni' ? [{ role: 'manager' as const, key: KEYS.manager.odni }] : []),
+    ],
+  })),
+};
+
+/** Creates a table of its own and points the process's handlers at it. */
+export async function useFreshTable(): Promise<{ tableName: string; services: Container; drop(): Promise<void> }> {
+  const tableName = `concord-test-${randomUUID().slice(0, 8)}`;
+  const client = new DynamoDBClient({ endpoint: endpoint() });
+  await ensureTable(client, tableName);
+  process.env[ENV.tableName] = tableName;
+  process.env[ENV.dynamodbEndpoint] = endpoint();
+  resetContainer();
+  const services = await container();
+  await services.directory.load(TEST_DIRECTORY);
+  return {
+    tableName,
+    services,
+    async drop() {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+      client.destroy();
+    },
+  };
+}
+
+export interface Reply<T = any> { status: number; headers: Headers; body: T; text: string }
+
+export interface TestApi {
+  url: string;
+  tableName: string;
+  services: Container;
+  call<T = any>(apiKey: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(options: LocalServerOptions = {}): Promise<TestApi> {
+  const table = await useFreshTable();
+  const server: Server = createLocalServer(options);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    tableName: table.tableName,
+    services: table.services,
+    async call(apiKey, method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(url + path, init);
+      const text = await res.text();
+      let parsed: unknown = text;
+      if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body: parsed as any, text };
+    },
+    async stop() {
+      await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
+      await table.drop();
+    },
+  };
+}
+
+export const report = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Coordinated false claims about polling place closures',
+  severity: 'critical',
+  category: 'misinformation',
+  ...overrides,
+});

@@ -1,0 +1,77 @@
+/** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
+import { ConcurrentModificationError } from '../../lambdas/domain/errors';
+import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
+import type {
+  ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization,
+} from '../../lambdas/domain/ports';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryIncidentRepository implements IncidentRepository {
+  readonly records = new Map<string, IncidentRecord>();
+  readonly events = new Map<string, TimelineEvent[]>();
+  readonly dedup = new Map<string, string>();
+  /** Make the next N commits lose a race, as if someone else wrote first. */
+  failNextCommits = 0;
+
+  async get(id: string) { const r = this.records.get(id); return r ? clone(r) : null; }
+
+  async create(change: Change): Promise<CreateResult> {
+    const { incident } = change;
+    if (incident.dedupKey !== null) {
+      const key = `${incident.reporter.orgId}#${incident.dedupKey}`;
+      const claimed = this.dedup.get(key);
+      if (claimed) return { created: false, existing: clone(this.records.get(claimed)!) };
+      this.dedup.set(key, incident.id);
+    }
+    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length });
+    this.events.set(incident.id, clone(change.events));
+    return { created: true };
+  }
+
+  async commit(previous: IncidentRecord, change: Change): Promise<void> {
+    const current = this.records.get(change.incident.id);
+    if (this.failNextCommits > 0) { this.failNextCommits--; throw new ConcurrentModificationError('simulated race'); }
+    if (!current || current.eventCount !== previous.eventCount) throw new ConcurrentModificationError('changed');
+    this.records.set(change.incident.id, { incident: clone(change.incident), eventCount: previous.eventCount + change.events.length });
+    this.events.get(change.incident.id)!.push(...clone(change.events));
+    const { incident } = change;
+    if (incident.status === 'resolved' && previous.incident.status !== 'resolved' && incident.dedupKey !== null) {
+      this.dedup.delete(`${incident.reporter.orgId}#${incident.dedupKey}`);
+    }
+  }
+
+  async timeline(id: string) { return clone(this.events.get(id) ?? []); }
+
+  async list(query: ListQuery): Promise<ListPage> {
+    const all = [...this.records.values()].map((r) => r.incident).sort((a, b) => (a.id < b.id ? 1 : -1));
+    const matches = all.filter((i) =>
+      (query.scope.kind === 'all' || i.participants.includes(query.scope.orgId))
+      && (!query.after || i.id < query.after)
+      && (!query.status || i.status === query.status)
+      && (!query.severity || i.severity === query.severity)
+      && (!query.participant || i.participants.includes(query.participant))
+      && (!query.restrictedVisibleTo || !['RED', 'AMBER+STRICT'].includes(i.tlp) || i.participants.includes(query.restrictedVisibleTo)));
+    const items = matches.slice(0, query.limit);
+    return { items: clone(items), lastId: matches.length > query.limit ? items.at(-1)!.id : null };
+  }
+}
+
+export class MemoryDirectoryRepository implements DirectoryRepository {
+  readonly organizations = new Map<string, Organization>();
+  readonly keys = new Map<string, ApiKeyRecord>();
+  async getOrganization(id: string) { return clone(this.organizations.get(id) ?? null); }
+  async putOrganization(org: Organization) { const created = !this.organizations.has(org.id); this.organizations.set(org.id, clone(org)); return { created }; }
+  async listOrganizations() { return clone([...this.organizations.values()]); }
+  async missingOrganizations(ids: readonly string[]) { return [...new Set(ids)].filter((id) => !this.organizations.has(id)); }
+  async putKey(key: ApiKeyRecord) { this.keys.set(key.keyId, clone(key)); }
+  async getKey(keyId: string) { return clone(this.keys.get(keyId) ?? null); }
+  async deleteKey(keyId: string) { return this.keys.delete(keyId); }
+}
+
+/** A clock that only moves when told to. */
+export class ManualClock implements Clock {
+  constructor(private ms = Date.parse('2026-11-03T12:00:00.000Z')) {}
+  now() { return new Date(this.ms); }
+  advance(seconds: number) { this.ms += seconds * 1000; }
+}

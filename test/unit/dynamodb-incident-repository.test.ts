@@ -1,0 +1,89 @@
+/** The exact DynamoDB requests the incident repository makes, conditions included. */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
+import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamodb/incident-repository';
+import { ConcurrentModificationError, RetryLaterError } from '../../lambdas/domain/errors';
+import { acknowledge, report, resolve } from '../../lambdas/domain/incident';
+
+// The document client is what the adapter holds; mocking it keeps every request on this machine.
+const ddb = mockClient(DynamoDBDocumentClient);
+const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+const ID = 'inc_01M899CQ51KBW81DJ4QTE6713E';
+const T0 = '2026-11-03T12:00:00.000Z';
+const created = report(ID, 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'], dedupKey: 'd1' }, T0);
+const record = { incident: created.incident, eventCount: 1 };
+
+beforeEach(() => ddb.reset());
+
+const cancelled = (reasons: Array<{ Code: string; Item?: Record<string, unknown> }>) =>
+  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasons.map((r) => ({ Code: r.Code, Item: r.Item ? marshall(r.Item) : undefined })) });
+
+it('acknowledge is one TransactWriteItems guarded by the event count and the open status', async () => {
+  ddb.onAnyCommand().resolves({});
+  const change = acknowledge(record, 'fbi', {}, T0)!;
+  await repo.commit(record, change);
+  expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand as never, 1);
+  expect(ddb.calls()).toHaveLength(1);
+  const items = (ddb.call(0).args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
+  expect(items[0]!.Put).toMatchObject({
+    TableName: 'concord',
+    ConditionExpression: 'eventCount = :expected AND #status <> :resolved',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':expected': 1, ':resolved': 'resolved' },
+  });
+  expect(items[0]!.Put.Item).toMatchObject({ PK: `INC#${ID}`, SK: 'INCIDENT', GSI1PK: 'INCIDENTS', GSI1SK: ID, eventCount: 2, version: 2 });
+  expect(items[1]!.Put).toMatchObject({ Item: { PK: `INC#${ID}`, SK: 'EVT#0000000002', type: 'acknowledged' }, ConditionExpression: 'attribute_not_exists(PK)' });
+  expect(items.slice(2).map((i) => [i.Put.Item.SK, i.Put.Item.GSI1PK])).toEqual([['PART#facebook', 'ORG#facebook#INCIDENTS'], ['PART#fbi', 'ORG#fbi#INCIDENTS']]);
+});
+
+it('resolve releases the dedup claim in the same transaction', async () => {
+  ddb.onAnyCommand().resolves({});
+  await repo.commit(record, resolve(record, { orgId: 'facebook' }, 'done', T0));
+  const items = (ddb.call(0).args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
+  expect(items.at(-1)!.Delete).toEqual({
+    TableName: 'concord',
+    Key: { PK: 'DEDUP#facebook#d1', SK: 'DEDUP' },
+    ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id',
+    ExpressionAttributeValues: { ':id': ID },
+  });
+});
+
+it('a failed condition becomes ConcurrentModificationError, throttling a 503', async () => {
+  ddb.on(TransactWriteCommand as never).rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }]));
+  await expect(repo.commit(record, acknowledge(record, 'fbi', {}, T0)!)).rejects.toBeInstanceOf(ConcurrentModificationError);
+  const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+  ddb.on(GetCommand as never).rejects(throttled);
+  await expect(repo.get(ID)).rejects.toBeInstanceOf(RetryLaterError);
+});
+
+it('create claims the dedup key and, when it is taken, returns the open incident', async () => {
+  ddb.on(TransactWriteCommand as never).rejectsOnce(cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { incidentId: 'inc_other' } }]));
+  const other = report('inc_other', 'facebook', { title: 'o', severity: 'low', category: 'other', dedupKey: 'd1' }, T0).incident;
+  ddb.on(GetCommand as never).resolves({ Item: { ...other, links: undefined, details: undefined, linksJson: '[]', detailsJson: '{}', eventCount: 1 } } as never);
+  const result = await repo.create(created);
+  expect(result).toEqual({ created: false, existing: { incident: other, eventCount: 1 } });
+  const items = (ddb.commandCalls(TransactWriteCommand as never)[0]!.args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
+  expect(items.at(-1)!.Put).toMatchObject({
+    Item: { PK: 'DEDUP#facebook#d1', SK: 'DEDUP', incidentId: ID },
+    ConditionExpression: 'attribute_not_exists(PK)',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  expect(ddb).toHaveReceivedCommandWith(GetCommand as never, { Key: { PK: 'INC#inc_other', SK: 'INCIDENT' }, ConsistentRead: true } as never);
+});
+
+it('a partner\'s list is one Query of its partition on GSI1, newest first, filters in DynamoDB', async () => {
+  ddb.on(QueryCommand as never).resolves({ Items: [] } as never);
+  await repo.list({ scope: { kind: 'organization', orgId: 'fbi' }, status: 'reported', restrictedVisibleTo: 'fbi', limit: 25 });
+  expect(ddb).toHaveReceivedCommandWith(QueryCommand as never, {
+    TableName: 'concord',
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :partition',
+    FilterExpression: '#status = :status AND (NOT tlp IN (:red, :strict) OR contains(participants, :viewer))',
+    ScanIndexForward: false,
+  } as never);
+  expect(ddb.calls()).toHaveLength(1);
+});

@@ -1,0 +1,65 @@
+/** Request parsing: every rule of API.md's conventions, without a server. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../lambdas/domain/errors';
+import { parseInput, parseJsonBody } from '../../lambdas/http/request';
+import { ROUTES } from '../../lambdas/http/routes';
+import { makeCursorCodec } from '../../lambdas/http/cursor';
+
+const event = (body: string | null, headers: Record<string, string> = { 'Content-Type': 'application/json' }, extra: Partial<APIGatewayProxyEvent> = {}) =>
+  ({ body, headers, isBase64Encoded: false, requestContext: { requestId: 'r', authorizer: { orgId: 'fbi', role: 'partner', keyId: 'k' } }, ...extra }) as unknown as APIGatewayProxyEvent;
+
+describe('parseJsonBody', () => {
+  it('accepts JSON media types with parameters and +json suffixes', () => {
+    expect(parseJsonBody(event('{"a":1}', { 'content-type': 'application/json; charset=utf-8' }))).toEqual({ a: 1 });
+    expect(parseJsonBody(event('{"a":1}', { 'content-type': 'application/vnd.concord+json' }))).toEqual({ a: 1 });
+  });
+  it('decodes base64 bodies as API Gateway sends them', () => {
+    expect(parseJsonBody(event(Buffer.from('{"a":"é"}').toString('base64'), undefined, { isBase64Encoded: true }))).toEqual({ a: 'é' });
+  });
+  it('treats an empty body as absent', () => expect(parseJsonBody(event('  ', {}))).toBeUndefined());
+  it('refuses non-JSON, oversized, malformed, too deep and ill-formed Unicode', () => {
+    expect(() => parseJsonBody(event('a=1', { 'content-type': 'application/x-www-form-urlencoded' }))).toThrow(UnsupportedMediaTypeError);
+    expect(() => parseJsonBody(event(`"${'x'.repeat(65 * 1024)}"`))).toThrow(PayloadTooLargeError);
+    expect(() => parseJsonBody(event('{'))).toThrow(ValidationError);
+    expect(() => parseJsonBody(event('['.repeat(50) + ']'.repeat(50)))).toThrow(/nested deeper/);
+    expect(() => parseJsonBody(event('{"\\udc00":1}'))).toThrow(/surrogate/);
+  });
+});
+
+describe('parseInput', () => {
+  it('reports body and query problems together, unknown fields by name', () => {
+    try {
+      parseInput(event(JSON.stringify({ severity: 'x', nope: 1 })), ROUTES.reportIncident);
+      throw new Error('expected a ValidationError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).errors).toEqual(expect.arrayContaining([
+        { path: 'title', message: 'is required' },
+        { path: 'nope', message: 'unknown field' },
+        { path: 'severity', message: expect.stringContaining('critical') },
+      ]));
+    }
+  });
+  it('allows an empty acknowledge body and defaults the list limit to 25', () => {
+    expect(parseInput(event(null, {}), ROUTES.acknowledgeIncident).body).toEqual({});
+    expect(parseInput(event(null, {}, { queryStringParameters: {} }), ROUTES.listIncidents).query).toEqual({ limit: 25 });
+  });
+  it('checks the role before anything else', () => {
+    const managerEvent = event('garbage', {}, { requestContext: { requestId: 'r', authorizer: { orgId: 'cisa', role: 'manager', keyId: 'k' } } } as never);
+    expect(() => parseInput(managerEvent, ROUTES.reportIncident)).toThrow(/manager key may not/);
+    expect(() => parseInput(event('{}', {}, { requestContext: { requestId: 'r' } } as never), ROUTES.reportIncident)).toThrow(/API key is required/);
+  });
+});
+
+describe('cursor', () => {
+  const codec = makeCursorCodec('s'.repeat(32));
+  const id = 'inc_01M899CQ51KBW81DJ4QTE6713E';
+  it('round-trips and refuses anything altered or signed with another secret', () => {
+    const c = codec.encode(id);
+    expect(codec.decode(c)).toBe(id);
+    expect(() => codec.decode(c.slice(1))).toThrow(ValidationError);
+    expect(() => codec.decode(`${c}x`)).toThrow(ValidationError);
+    expect(() => codec.decode('!!')).toThrow(ValidationError);
+    expect(() => makeCursorCodec('t'.repeat(32)).decode(c)).toThrow(ValidationError);
+  });
+});
