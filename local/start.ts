@@ -69,6 +69,9 @@ export interface RunningConcord {
 
 export async function startConcord(settings: Settings, log: (line: string) => void = () => {}): Promise<RunningConcord> {
   useLocalCredentials();
+  // A bad directory file is reported before anything starts.
+  const directoryPath = settings.CONCORD_DIRECTORY ? resolve(settings.CONCORD_DIRECTORY) : DEMO_DIRECTORY;
+  const directory = readDirectoryFile(directoryPath);
   let engine: EmbeddedEngine | undefined;
   let endpoint = settings.CONCORD_DYNAMODB_ENDPOINT;
   if (!endpoint) {
@@ -88,8 +91,6 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
     resetContainer();
 
-    const directoryPath = settings.CONCORD_DIRECTORY ? resolve(settings.CONCORD_DIRECTORY) : DEMO_DIRECTORY;
-    const directory = readDirectoryFile(directoryPath);
     const loaded = await (await container()).directory.load(directory);
     log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
 

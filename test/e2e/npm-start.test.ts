@@ -1,0 +1,74 @@
+/**
+ * `npm start` as a new user runs it: the embedded engine starts, the demo directory loads, the
+ * printed curl works, data survives a restart, and Ctrl-C leaves no Java process behind.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const dataRoot = mkdtempSync(join(tmpdir(), 'concord-start-'));
+const dataDir = join(dataRoot, 'data');
+afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
+
+function javaProcessesFor(dir: string): number {
+  try {
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*${dir}`]).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], {
+    cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => { output += c; });
+  child.stderr!.on('data', (c) => { output += c; });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (m) { clearInterval(timer); resolve(m[1]!); }
+    }, 50);
+    child.once('exit', (code) => { clearInterval(timer); reject(new Error(`npm start exited ${code}:\n${output}`)); });
+  });
+  return { child, url, output: () => output };
+}
+
+async function interrupt(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+it('starts, serves the demo directory, keeps data across restarts and stops cleanly on Ctrl-C', async () => {
+  const first = await start({});
+  expect(first.output()).toContain('demo-facebook-partner-');
+  expect(first.output()).toContain('curl -s');
+  const key = /facebook\s+partner\s+(\S+)/.exec(first.output())![1]!;
+  const created = await fetch(`${first.url}/v1/incidents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Coordinated false claims about polling place closures', severity: 'critical', category: 'misinformation', participants: ['fbi', 'cisa'] }),
+  });
+  expect(created.status).toBe(201);
+  const { id } = await created.json() as { id: string };
+  expect(javaProcessesFor(dataDir)).toBe(1);
+  expect(await interrupt(first.child)).toBe(0);
+  expect(javaProcessesFor(dataDir)).toBe(0);
+
+  const second = await start({});
+  expect(second.output()).toContain('already there');
+  const again = await fetch(`${second.url}/v1/incidents/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  expect(again.status).toBe(200);
+  expect(await interrupt(second.child)).toBe(0);
+  expect(javaProcessesFor(dataDir)).toBe(0);
+}, 120_000);
+
+it('refuses an invalid directory file with a message naming the problem', async () => {
+  const bad = join(dataRoot, 'bad-directory.json');
+  writeFileSync(bad, JSON.stringify({ organizations: [{ id: 'X!', name: 'x', kind: 'agency', contacts: [], keys: [{ role: 'partner', key: 'short' }] }] }));
+  await expect(start({ CONCORD_DIRECTORY: bad, CONCORD_DATA_DIR: ':memory:' })).rejects.toThrow(/organizations\.0\.id[\s\S]*organizations\.0\.keys\.0\.key/);
+}, 60_000);
