@@ -5,9 +5,11 @@
 import { createDocumentClient } from './adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from './adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from './adapters/dynamodb/incident-repository';
+import { DynamoRateLimiter } from './adapters/dynamodb/rate-limiter';
 import { loadSigningSecret } from './adapters/secrets';
 import { readConfig, type Config } from './config/env';
 import { makeDirectory } from './domain/directory';
+import { makeEventsApi } from './domain/events-api';
 import { systemClock, ulidGenerator } from './domain/ids';
 import { makeIncidents } from './domain/incidents';
 import type { Clock, OrganizationProvisioner } from './domain/ports';
@@ -21,9 +23,16 @@ export async function buildContainer(config: Config, clock: Clock = systemClock)
   const incidentRepository = new DynamoIncidentRepository(db, config.tableName);
   const directoryRepository = new DynamoDirectoryRepository(db, config.tableName);
   const secret = await loadSigningSecret(config);
+  const incidents = makeIncidents({ incidents: incidentRepository, directory: directoryRepository, clock, ids: ulidGenerator(clock) });
   return {
     config,
-    incidents: makeIncidents({ incidents: incidentRepository, directory: directoryRepository, clock, ids: ulidGenerator(clock) }),
+    incidents,
+    events: makeEventsApi({
+      incidents,
+      repository: incidentRepository,
+      limiter: new DynamoRateLimiter(db, config.tableName, clock),
+      eventsPerMinute: config.eventsPerMinute,
+    }),
     directory: makeDirectory({ directory: directoryRepository, provisioner: noProvisioning, clock }),
     cursors: makeCursorCodec(secret),
   };

@@ -5,6 +5,7 @@ import * as addNote from '../lambdas/handlers/add-note';
 import * as assignIncident from '../lambdas/handlers/assign-incident';
 import * as createKey from '../lambdas/handlers/create-key';
 import * as deleteKey from '../lambdas/handlers/delete-key';
+import * as enqueueEvent from '../lambdas/handlers/enqueue-event';
 import * as getHealth from '../lambdas/handlers/get-health';
 import * as getIncident from '../lambdas/handlers/get-incident';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
@@ -23,6 +24,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'assign-incident': assignIncident.handler,
   'create-key': createKey.handler,
   'delete-key': deleteKey.handler,
+  'enqueue-event': enqueueEvent.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
   'get-openapi': getOpenApi.handler,

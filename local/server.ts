@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate } from '../lambdas/handlers/authorize';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../lambdas/domain/errors';
 import { toProblem } from '../lambdas/http/handler';
@@ -81,6 +81,11 @@ export interface LocalServerOptions {
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
+  return createServer(createRequestListener(options));
+}
+
+/** The request listener alone, for mounting on another server (HTTPS in tests). */
+export function createRequestListener(options: LocalServerOptions = {}): RequestListener {
   const routes = compile(options.routes ?? ALL_ROUTES, options.handlers ?? HANDLERS);
 
   async function handle(req: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> {
@@ -146,7 +151,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     return result;
   }
 
-  return createServer((req, res) => {
+  return (req, res) => {
     const requestId = randomUUID();
     handle(req, requestId)
       .catch((err: unknown) => toProblem(err, requestId))
@@ -156,5 +161,5 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
         if (result.statusCode === 413) res.setHeader('connection', 'close');
         send(res, result, requestId);
       });
-  });
+  };
 }

@@ -11,7 +11,11 @@ export const ENV = {
   signingSecret: 'CONCORD_SIGNING_SECRET',
   signingSecretArn: 'CONCORD_SIGNING_SECRET_ARN',
   publicBaseUrl: 'CONCORD_PUBLIC_BASE_URL',
+  eventsPerMinute: 'CONCORD_EVENTS_PER_MINUTE',
 } as const;
+
+/** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
+export const DEFAULT_EVENTS_PER_MINUTE = 300;
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(3),
@@ -19,6 +23,7 @@ const schema = z.object({
   [ENV.signingSecret]: z.string().min(32).optional(),
   [ENV.signingSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.publicBaseUrl]: z.url().optional(),
+  [ENV.eventsPerMinute]: z.coerce.number<string>().int().min(1).default(DEFAULT_EVENTS_PER_MINUTE),
 }).refine((e) => e[ENV.signingSecret] !== undefined || e[ENV.signingSecretArn] !== undefined, {
   message: `set ${ENV.signingSecret} or ${ENV.signingSecretArn}`,
 });
@@ -29,6 +34,7 @@ export interface Config {
   signingSecret?: string;
   signingSecretArn?: string;
   publicBaseUrl?: string;
+  eventsPerMinute: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,5 +50,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingSecret: e[ENV.signingSecret],
     signingSecretArn: e[ENV.signingSecretArn],
     publicBaseUrl: e[ENV.publicBaseUrl],
+    eventsPerMinute: e[ENV.eventsPerMinute],
   };
 }

@@ -1,8 +1,8 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
-import { NotFoundError, UnauthorizedError } from './errors';
+import { NotFoundError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
-import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
+import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
 export interface DirectoryDeps {
   directory: DirectoryRepository;
@@ -18,7 +18,7 @@ export interface OrganizationInput {
 
 /** A directory file, as `CONCORD_DIRECTORY` names it. */
 export interface DirectoryFile {
-  organizations: Array<OrganizationInput & { id: string; keys?: Array<{ role: Role; key: string }> }>;
+  organizations: Array<OrganizationInput & { id: string; keys?: Array<{ role: Role; key: string; defaults?: KeyDefaults }> }>;
 }
 
 const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
@@ -43,11 +43,27 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     return { created, organization };
   }
 
-  async function storeKey(orgId: string, role: Role, key: string): Promise<ApiKeyRecord> {
+  async function storeKey(orgId: string, role: Role, key: string, defaults?: KeyDefaults): Promise<ApiKeyRecord> {
     const hash = hashKey(key);
-    const record: ApiKeyRecord = { keyId: keyIdOf(hash), orgId, role, hash, createdAt: now() };
+    const record: ApiKeyRecord = { keyId: keyIdOf(hash), orgId, role, hash, createdAt: now(), ...(defaults ? { defaults } : {}) };
     await directory.putKey(record);
     return record;
+  }
+
+  /** The stored record of a presented key, compared in constant time; null when unknown. */
+  async function findKey(key: string): Promise<ApiKeyRecord | null> {
+    const hash = hashKey(key);
+    const record = await directory.getKey(keyIdOf(hash));
+    return record && hashesEqual(record.hash, hash) ? record : null;
+  }
+
+  async function checkDefaults(defaults: KeyDefaults | undefined): Promise<void> {
+    const listed = defaults?.participants ?? [];
+    const missing = new Set(await directory.missingOrganizations(listed));
+    if (missing.size) {
+      throw new ValidationError('Every default participant must be an organization of the directory.', listed.flatMap((id, i) =>
+        missing.has(id) ? [{ path: `defaults.participants.${i}`, message: `unknown organization "${id}"` }] : []));
+    }
   }
 
   return {
@@ -55,10 +71,11 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
     listOrganizations: () => directory.listOrganizations(),
 
-    async createKey(orgId: string, role: Role): Promise<{ keyId: string; key: string }> {
+    async createKey(orgId: string, role: Role, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
       if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
+      await checkDefaults(defaults);
       const key = generateKey();
-      const { keyId } = await storeKey(orgId, role, key);
+      const { keyId } = await storeKey(orgId, role, key, defaults);
       return { keyId, key };
     },
 
@@ -68,10 +85,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
     /** The caller a presented key stands for; unknown or revoked keys are `UnauthorizedError`. */
     async authenticate(key: string): Promise<Caller> {
-      const hash = hashKey(key);
-      const record = await directory.getKey(keyIdOf(hash));
-      if (!record || !hashesEqual(record.hash, hash)) throw new UnauthorizedError('The API key is not valid.');
+      const record = await findKey(key);
+      if (!record) throw new UnauthorizedError('The API key is not valid.');
       return { orgId: record.orgId, role: record.role, keyId: record.keyId };
+    },
+
+    /** A partner key used as an integration's routing key, with its defaults; null for anything else. */
+    async routingKey(key: string): Promise<{ caller: Caller; defaults: KeyDefaults } | null> {
+      const record = await findKey(key);
+      if (!record || record.role !== 'partner') return null;
+      return { caller: { orgId: record.orgId, role: record.role, keyId: record.keyId }, defaults: record.defaults ?? {} };
     },
 
     /** Loads a directory file; loading the same file twice changes nothing. */
@@ -80,9 +103,9 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       for (const { keys: orgKeys = [], id, ...org } of file.organizations) {
         await putOrganization(id, org);
         for (const k of orgKeys) {
-          const hash = hashKey(k.key);
-          const existing = await directory.getKey(keyIdOf(hash));
-          if (!existing || existing.role !== k.role || existing.orgId !== id) await storeKey(id, k.role, k.key);
+          const existing = await findKey(k.key);
+          const same = existing && existing.role === k.role && existing.orgId === id && JSON.stringify(existing.defaults ?? null) === JSON.stringify(k.defaults ?? null);
+          if (!same) await storeKey(id, k.role, k.key, k.defaults);
           keys++;
         }
       }

@@ -11,6 +11,9 @@ export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as 
 export const VIAS = ['api', 'sms', 'email'] as const;
 export const EVENT_TYPES = ['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated'] as const;
 
+/** The largest `details` object, measured as UTF-8 JSON. */
+export const MAX_DETAILS_BYTES = 16 * 1024;
+
 export type Severity = (typeof SEVERITIES)[number];
 export type Category = (typeof CATEGORIES)[number];
 export type Tlp = (typeof TLPS)[number];

@@ -2,7 +2,7 @@
  * Ports: what the domain needs from the outside world. Adapters implement them
  * (DynamoDB in production and locally, in-memory fakes in unit tests).
  */
-import type { Change, Incident, IncidentRecord, Role, Severity, Status, TimelineEvent } from './incident';
+import type { Change, Incident, IncidentRecord, Role, Severity, Status, TimelineEvent, Tlp } from './incident';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -46,6 +46,8 @@ export interface IncidentRepository {
   commit(previous: IncidentRecord, change: Change): Promise<void>;
   /** Every event, oldest first. */
   timeline(id: string): Promise<TimelineEvent[]>;
+  /** The unresolved incident `orgId` reported with `dedupKey`, if there is one. */
+  findOpenByDedupKey(orgId: string, dedupKey: string): Promise<IncidentRecord | null>;
   /** Newest first; `lastId` is set when more incidents may follow. */
   list(query: ListQuery): Promise<ListPage>;
 }
@@ -61,8 +63,11 @@ export interface Organization {
   updatedAt: string;
 }
 
+/** What an integration's events default to: who else hears of them, and their TLP. */
+export interface KeyDefaults { participants?: string[]; tlp?: Tlp }
+
 /** An API key as stored: never the key itself, only its SHA-256 hash. */
-export interface ApiKeyRecord { keyId: string; orgId: string; role: Role; hash: string; createdAt: string }
+export interface ApiKeyRecord { keyId: string; orgId: string; role: Role; hash: string; createdAt: string; defaults?: KeyDefaults }
 
 export interface DirectoryRepository {
   getOrganization(id: string): Promise<Organization | null>;
@@ -83,3 +88,8 @@ export interface DirectoryRepository {
  * its topic and subscriptions follow. The core ships a no-op.
  */
 export interface OrganizationProvisioner { provision(org: Organization): Promise<void> }
+
+/** A fixed-window counter shared by every instance: at most `limit` hits per window and bucket. */
+export interface RateLimiter {
+  consume(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+}

@@ -8,7 +8,7 @@ import { NotFoundError } from '../domain/errors';
 export async function createKey({ params, body }: Input<typeof ROUTES.createKey>) {
   if (!ORG_ID_PATTERN.test(params.id!)) throw new NotFoundError(`No organization ${params.id}.`);
   const { directory } = await container();
-  return json(201, await directory.createKey(params.id!, body.role), { 'cache-control': 'no-store' });
+  return json(201, await directory.createKey(params.id!, body.role, body.defaults), { 'cache-control': 'no-store' });
 }
 
 export const handler = httpHandler(ROUTES.createKey, createKey);

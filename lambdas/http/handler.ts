@@ -15,7 +15,7 @@ import { parseInput, type ParsedInput } from './request';
 import { problem } from './responses';
 import type { RouteSpec } from './routes';
 
-type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+export type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
 const requestIdOf = (event: APIGatewayProxyEvent) => event.requestContext?.requestId ?? 'unknown';
 
@@ -33,7 +33,7 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
   },
 });
 
-const requestId = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+export const requestId = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
   const stamp = (request: Request) => {
     if (request.response) request.response.headers = { ...request.response.headers, 'x-request-id': requestIdOf(request.event) };
   };

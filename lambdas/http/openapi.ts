@@ -44,18 +44,18 @@ function operation(route: RouteSpec) {
       ? { description: r.description, content: { [r.contentType ?? JSON_TYPE]: { schema: schemaOf(r.schema) } } }
       : { description: r.description };
   }
-  if (route.body || route.query) responses['400'] = problemResponse('Invalid request: `errors` lists every invalid field. Nothing changed.');
+  if (route.body || route.query) responses['400'] ??= problemResponse('Invalid request: `errors` lists every invalid field. Nothing changed.');
   if (route.auth !== 'public') {
-    responses['401'] = problemResponse('Missing or unknown API key.');
-    responses['403'] = problemResponse('The key\'s role may not do this.');
+    responses['401'] ??= problemResponse('Missing or unknown API key.');
+    responses['403'] ??= problemResponse('The key\'s role may not do this.');
   }
-  if (route.path.includes('{')) responses['404'] = problemResponse('No such resource, or one you may not see.');
-  if (/acknowledge|assign|resolve/.test(route.path)) responses['409'] = problemResponse('The incident\'s status does not allow this; `currentStatus` says which it is.');
+  if (route.path.includes('{')) responses['404'] ??= problemResponse('No such resource, or one you may not see.');
+  if (/acknowledge|assign|resolve/.test(route.path)) responses['409'] ??= problemResponse('The incident\'s status does not allow this; `currentStatus` says which it is.');
   if (route.body) {
-    responses['413'] = problemResponse('Body over 64 KiB.');
-    responses['415'] = problemResponse('Body that is not JSON.');
+    responses['413'] ??= problemResponse('Body over 64 KiB.');
+    responses['415'] ??= problemResponse('Body that is not JSON.');
   }
-  responses['429'] = problemResponse('Throttled; see `retry-after`.');
+  responses['429'] ??= problemResponse('Throttled; see `retry-after`.');
   return {
     operationId: route.operationId,
     summary: route.summary,

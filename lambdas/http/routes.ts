@@ -108,6 +108,17 @@ export const ROUTES = {
     summary: 'Revoke an API key.', description: 'Locally the key stops working at once; behind API Gateway within the authorizer cache time (at most 60 s).',
     responses: { 204: { description: 'Revoked.' } },
   }),
+  enqueueEvent: route({
+    operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public',
+    summary: 'PagerDuty Events API v2: trigger, acknowledge or resolve.',
+    description: 'Point a tool\'s PagerDuty URL here. `routing_key` is a partner key of the reporting organization; its defaults (participants, TLP) apply. Mapping: summary → title (cut at a word boundary to 200 characters; the full summary is the description), source → source, severity critical|error|warning|info → critical|high|medium|low, class → category when it names one of ours (else other), custom_details → details (PagerDuty fields under details.pagerduty), links → links. A trigger whose dedup_key names an open incident changes nothing; acknowledge and resolve of an unknown or resolved dedup_key are accepted and ignored. At most CONCORD_EVENTS_PER_MINUTE (default 300) events a minute per routing key, then 429 with retry-after. Unknown fields are ignored, as PagerDuty does. Errors use PagerDuty\'s shape, not problem documents; an unknown, revoked or non-partner routing key is answered exactly like any other invalid event.',
+    body: s.PagerDutyEvent,
+    responses: {
+      202: { description: 'Accepted.', schema: s.PagerDutyAccepted },
+      400: { description: 'Invalid event (or routing key).', schema: s.PagerDutyRejected },
+      429: { description: 'Too many events for this routing key; see retry-after.', schema: s.PagerDutyRejected },
+    },
+  }),
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -3,11 +3,11 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import { z } from 'zod';
-import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+import { CATEGORIES, EVENT_TYPES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+import { PD_SEVERITIES } from '../domain/events-api';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
-export const MAX_DETAILS_BYTES = 16 * 1024;
 export const MAX_PARTICIPANTS = 50;
 
 /** Text a person wrote: a length range and at least one visible character. */
@@ -79,12 +79,17 @@ export const OrganizationBody = z.strictObject({
   contacts: z.array(Contact).max(100),
 }).meta({ id: 'OrganizationInput' });
 
-export const CreateKeyBody = z.strictObject({ role: z.enum(ROLES) }).meta({ id: 'CreateKey' });
+export const KeyDefaults = z.strictObject({
+  participants: z.array(OrgId).max(MAX_PARTICIPANTS).optional(),
+  tlp: z.enum(TLPS).optional(),
+}).meta({ id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' });
+
+export const CreateKeyBody = z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() }).meta({ id: 'CreateKey' });
 
 export const DirectoryFileSchema = z.strictObject({
   organizations: z.array(OrganizationBody.extend({
     id: OrgId,
-    keys: z.array(z.strictObject({ role: z.enum(ROLES), key: z.string().min(24).max(512) })).optional(),
+    keys: z.array(z.strictObject({ role: z.enum(ROLES), key: z.string().min(24).max(512), defaults: KeyDefaults.optional() })).optional(),
   })),
 });
 
@@ -141,3 +146,36 @@ export const Problem = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   currentStatus: z.enum(STATUSES).optional().meta({ description: 'On 409: the status the incident is in.' }),
 }).meta({ id: 'Problem' });
+
+// ---- PagerDuty Events API v2 ----
+
+const pdText = (max: number) => z.string().min(1).max(max);
+
+// PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
+// so this route does too: drop-in compatibility outranks our strict-body convention here.
+export const PagerDutyEvent = z.object({
+  routing_key: pdText(512),
+  event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
+  dedup_key: pdText(255).optional(),
+  payload: z.object({
+    summary: pdText(1024),
+    source: pdText(255),
+    severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
+    // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
+    timestamp: z.string().max(64).refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO-8601 date and time').optional(),
+    component: pdText(255).optional(),
+    group: pdText(255).optional(),
+    class: pdText(255).optional(),
+    custom_details: z.unknown().optional(),
+  }).optional(),
+  links: z.array(Link).max(20).optional(),
+  images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
+  client: pdText(255).optional(),
+  client_url: z.url().max(2048).optional(),
+}).superRefine((event, ctx) => {
+  if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
+  if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
+}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' });
+
+export const PagerDutyAccepted = z.object({ status: z.literal('success'), message: z.literal('Event processed'), dedup_key: z.string() }).meta({ id: 'PagerDutyAccepted' });
+export const PagerDutyRejected = z.object({ status: z.string(), message: z.string(), errors: z.array(z.string()).optional() }).meta({ id: 'PagerDutyRejected' });

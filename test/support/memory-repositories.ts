@@ -41,6 +41,11 @@ export class MemoryIncidentRepository implements IncidentRepository {
     }
   }
 
+  async findOpenByDedupKey(orgId: string, dedupKey: string) {
+    const id = this.dedup.get(`${orgId}#${dedupKey}`);
+    return id ? clone(this.records.get(id)!) : null;
+  }
+
   async timeline(id: string) { return clone(this.events.get(id) ?? []); }
 
   async list(query: ListQuery): Promise<ListPage> {

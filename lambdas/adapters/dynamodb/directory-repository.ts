@@ -26,7 +26,7 @@ const organizationFromItem = (item: Item): Organization => {
 
 const keyFromItem = (item: Item): ApiKeyRecord => {
   const k = item as Item & ApiKeyRecord;
-  return { keyId: k.keyId, orgId: k.orgId, role: k.role, hash: k.hash, createdAt: k.createdAt };
+  return { keyId: k.keyId, orgId: k.orgId, role: k.role, hash: k.hash, createdAt: k.createdAt, ...(k.defaults ? { defaults: k.defaults } : {}) };
 };
 
 /** BatchGetItem reads at most 100 keys a request. */

@@ -121,6 +121,13 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return events;
   }
 
+  async findOpenByDedupKey(orgId: string, key: string): Promise<IncidentRecord | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: dedupKey(orgId, key), ConsistentRead: true })));
+    if (!Item) return null;
+    const record = await this.get(String(Item.incidentId));
+    return record && record.incident.status !== 'resolved' ? record : null;
+  }
+
   async list(query: ListQuery): Promise<ListPage> {
     const partition = query.scope.kind === 'all' ? ALL_INCIDENTS : organizationPartition(query.scope.orgId);
     const baseKey = (id: string) => query.scope.kind === 'all' ? incidentKey(id) : participationKey(id, query.scope.orgId);

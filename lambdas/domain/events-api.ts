@@ -1,0 +1,117 @@
+/**
+ * PagerDuty Events API v2 compatibility: alerting tools that page through PagerDuty report into
+ * Concord by pointing their URL at `/v2/enqueue`. Pure mapping plus one use case.
+ *
+ * Semantics follow PagerDuty: a trigger with the dedup key of an open incident changes nothing;
+ * after resolve the same key opens a new incident; acknowledge or resolve of an unknown or resolved
+ * key is accepted and ignored.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, RetryLaterError, ValidationError } from './errors';
+import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from './incident';
+import type { IncidentService } from './incidents';
+import type { IncidentRepository, KeyDefaults, RateLimiter } from './ports';
+
+export const PD_SEVERITIES = { critical: 'critical', error: 'high', warning: 'medium', info: 'low' } as const satisfies Record<string, Severity>;
+export type PdSeverity = keyof typeof PD_SEVERITIES;
+
+export interface PdEvent {
+  routing_key: string;
+  event_action: 'trigger' | 'acknowledge' | 'resolve';
+  dedup_key?: string;
+  payload?: {
+    summary: string;
+    source: string;
+    severity: PdSeverity;
+    timestamp?: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    custom_details?: unknown;
+  };
+  links?: Link[];
+  images?: Array<{ src: string; href?: string; alt?: string }>;
+  client?: string;
+  client_url?: string;
+}
+
+export const TITLE_MAX = 200;
+
+/** Cuts at a word boundary where there is one near the end, and marks the cut with an ellipsis. */
+export function shortTitle(summary: string, max = TITLE_MAX): string {
+  const clean = summary.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  const room = clean.slice(0, max - 1);
+  const space = room.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? room.slice(0, space) : room).trimEnd()}…`;
+}
+
+const isCategory = (c: string | undefined): c is Category => (CATEGORIES as readonly string[]).includes(c ?? '');
+
+/** PagerDuty's trigger as a Concord report. */
+export function reportFromTrigger(event: PdEvent & { payload: NonNullable<PdEvent['payload']> }, dedupKey: string, defaults: KeyDefaults): ReportInput {
+  const { payload } = event;
+  const custom = payload.custom_details;
+  const details: Record<string, unknown> = custom === undefined ? {} : custom !== null && typeof custom === 'object' && !Array.isArray(custom) ? { ...custom } : { custom_details: custom };
+  const title = shortTitle(payload.summary);
+  const pagerduty = Object.fromEntries(Object.entries({
+    summary: title === payload.summary ? undefined : payload.summary,
+    timestamp: payload.timestamp, component: payload.component, group: payload.group, class: payload.class,
+    client: event.client, client_url: event.client_url, images: event.images,
+  }).filter(([, v]) => v !== undefined));
+  if (Object.keys(pagerduty).length) details.pagerduty = pagerduty;
+  if (Buffer.byteLength(JSON.stringify(details), 'utf8') > MAX_DETAILS_BYTES) {
+    throw new ValidationError('The event is too large.', [{ path: 'payload.custom_details', message: `must be at most ${MAX_DETAILS_BYTES} bytes as JSON, with the event's other details` }]);
+  }
+  return {
+    title,
+    description: payload.summary,
+    severity: PD_SEVERITIES[payload.severity],
+    category: isCategory(payload.class) ? payload.class : 'other',
+    tlp: defaults.tlp,
+    participants: defaults.participants,
+    dedupKey,
+    source: payload.source.slice(0, 200),
+    links: event.links,
+    details,
+  };
+}
+
+export interface EventsDeps {
+  incidents: IncidentService;
+  repository: Pick<IncidentRepository, 'findOpenByDedupKey'>;
+  limiter: RateLimiter;
+  /** Events a minute one routing key may send. */
+  eventsPerMinute: number;
+}
+
+export function makeEventsApi({ incidents, repository, limiter, eventsPerMinute }: EventsDeps) {
+  return {
+    /** Applies one event for the routing key's organization; returns the dedup key. */
+    async enqueue(caller: Caller, defaults: KeyDefaults, event: PdEvent): Promise<string> {
+      const verdict = await limiter.consume(`events#${caller.keyId}`, eventsPerMinute, 60);
+      if (!verdict.allowed) {
+        throw new RetryLaterError(`This routing key sent more than ${eventsPerMinute} events this minute.`, 429, verdict.retryAfterSeconds);
+      }
+      if (event.event_action === 'trigger') {
+        const dedupKey = event.dedup_key ?? randomBytes(16).toString('hex');
+        await incidents.report(caller, reportFromTrigger(event as Parameters<typeof reportFromTrigger>[0], dedupKey, defaults));
+        return dedupKey;
+      }
+      const dedupKey = event.dedup_key!;
+      const open = await repository.findOpenByDedupKey(caller.orgId, dedupKey);
+      if (!open) return dedupKey;
+      const by = event.client ?? null;
+      try {
+        if (event.event_action === 'acknowledge') await incidents.acknowledge(caller, open.incident.id, { by });
+        else await incidents.resolve(caller, open.incident.id, `Resolved through the Events API${by ? ` by ${by}` : ''}.`);
+      } catch (err) {
+        // Resolved meanwhile: PagerDuty ignores such events, and so do we.
+        if (!(err instanceof ConflictError)) throw err;
+      }
+      return dedupKey;
+    },
+  };
+}
+
+export type EventsApi = ReturnType<typeof makeEventsApi>;

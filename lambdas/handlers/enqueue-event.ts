@@ -1,0 +1,51 @@
+/**
+ * `POST /v2/enqueue`, the PagerDuty Events API v2. Answers as PagerDuty does, so the tools that
+ * send it (Alertmanager, Grafana, Datadog…) understand every reply.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { container } from '../container';
+import { DomainError, RetryLaterError, ValidationError } from '../domain/errors';
+import type { PdEvent } from '../domain/events-api';
+import { requestId, type Request } from '../http/handler';
+import { logger } from '../http/logger';
+import { fieldErrors, parseJsonBody } from '../http/request';
+import { json } from '../http/responses';
+import { PagerDutyEvent } from '../http/schemas';
+
+const invalid = (message: string, errors: string[] = [], status = 400) =>
+  json(status, { status: 'invalid event', message, errors });
+
+/** PagerDuty's error shapes for every failure on this route. */
+const pagerDutyErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  onError: (request: Request) => {
+    const err = request.error;
+    if (err instanceof RetryLaterError) {
+      request.response = json(err.status, { status: 'throttle event', message: err.message }, err.headers());
+    } else if (err instanceof ValidationError) {
+      request.response = invalid('Event object is invalid', err.errors.length ? err.errors.map((e) => `${e.path}: ${e.message}`) : [err.message]);
+    } else if (err instanceof DomainError) {
+      request.response = invalid(err.message, [], err.status);
+    } else {
+      logger.error('unhandled error', { requestId: request.event.requestContext?.requestId, error: err });
+      request.response = json(500, { status: 'error', message: 'Internal error; retry later.' });
+    }
+  },
+});
+
+export async function enqueueEvent(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const parsed = PagerDutyEvent.safeParse(parseJsonBody(event) ?? {});
+  if (!parsed.success) throw new ValidationError('Event object is invalid', fieldErrors(parsed.error, 'event'));
+  const body = parsed.data as PdEvent;
+  const { directory, events } = await container();
+  const routing = await directory.routingKey(body.routing_key);
+  // Unknown, revoked and non-partner keys get the same answer: nothing tells them apart.
+  if (!routing) throw new ValidationError('Event object is invalid', [{ path: 'routing_key', message: 'Invalid routing key' }]);
+  const dedupKey = await events.enqueue(routing.caller, routing.defaults, body);
+  return json(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
+}
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
+  .use(requestId())
+  .use(pagerDutyErrors())
+  .handler(enqueueEvent);
