@@ -7,6 +7,7 @@ import { DynamoDirectoryRepository } from './adapters/dynamodb/directory-reposit
 import { DynamoIncidentRepository } from './adapters/dynamodb/incident-repository';
 import { DynamoRateLimiter } from './adapters/dynamodb/rate-limiter';
 import { loadSigningSecret } from './adapters/secrets';
+import { makeSnsVerifier } from './adapters/sns/message-verifier';
 import { readConfig, type Config } from './config/env';
 import { makeDirectory } from './domain/directory';
 import { makeEventsApi } from './domain/events-api';
@@ -35,6 +36,7 @@ export async function buildContainer(config: Config, clock: Clock = systemClock)
     }),
     directory: makeDirectory({ directory: directoryRepository, provisioner: noProvisioning, clock }),
     cursors: makeCursorCodec(secret),
+    snsMessages: makeSnsVerifier(),
   };
 }
 

@@ -13,6 +13,7 @@ import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
 import * as putOrganization from '../lambdas/handlers/put-organization';
+import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-alarm';
 import * as reportIncident from '../lambdas/handlers/report-incident';
 import * as resolveIncident from '../lambdas/handlers/resolve-incident';
 
@@ -32,6 +33,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'list-incidents': listIncidents.handler,
   'list-organizations': listOrganizations.handler,
   'put-organization': putOrganization.handler,
+  'receive-cloudwatch-alarm': receiveCloudWatchAlarm.handler,
   'report-incident': reportIncident.handler,
   'resolve-incident': resolveIncident.handler,
 };

@@ -69,14 +69,14 @@ function checkParsed(value: unknown): string | null {
 }
 
 /** Parses the JSON body; an empty body is `undefined`. */
-export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
+export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = false } = {}): unknown {
   const text = rawBody(event);
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   if (text.trim() === '') return undefined;
   const contentType = header(event, 'content-type');
-  if (!contentType || !isJsonMediaType(contentType)) {
+  if (!anyContentType && (!contentType || !isJsonMediaType(contentType))) {
     throw new UnsupportedMediaTypeError(`Send the body as JSON with content-type: application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'}).`);
   }
   let parsed: unknown;
@@ -119,7 +119,7 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
   const errors: FieldError[] = [];
   let body: unknown;
   if (spec.body) {
-    const raw = parseJsonBody(event);
+    const raw = parseJsonBody(event, { anyContentType: spec.anyContentType });
     if (raw === undefined && !spec.bodyOptional) {
       throw new ValidationError('A JSON body is required.', [{ path: 'body', message: 'is required' }]);
     }

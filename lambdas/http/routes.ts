@@ -27,6 +27,8 @@ export interface RouteSpec {
   bodyOptional?: boolean;
   query?: z.ZodType;
   responses: Record<number, ResponseSpec>;
+  /** Parse the body as JSON whatever its content type (SNS posts JSON as text/plain). */
+  anyContentType?: boolean;
   /** Served by `npm start` only: a stand-in for something AWS does. */
   localOnly?: boolean;
 }
@@ -118,6 +120,13 @@ export const ROUTES = {
       400: { description: 'Invalid event (or routing key).', schema: s.PagerDutyRejected },
       429: { description: 'Too many events for this routing key; see retry-after.', schema: s.PagerDutyRejected },
     },
+  }),
+  receiveCloudWatchAlarm: route({
+    operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public',
+    summary: 'Subscribe an SNS topic of CloudWatch alarms here.',
+    description: 'An HTTPS endpoint for an SNS subscription; `routingKey` is a partner key, as for /v2/enqueue. The subscription is confirmed automatically. Every message\'s signature is verified against its signing certificate, fetched only from an sns.<region>.amazonaws.com host over HTTPS. ALARM triggers an incident and OK resolves it, deduplicated by the alarm ARN; other states change nothing. A bad signature or routing key is 403.',
+    body: s.SnsEnvelope, anyContentType: true,
+    responses: { 200: { description: 'Processed (or deliberately ignored).' } },
   }),
 } as const satisfies Record<string, RouteSpec>;
 

@@ -179,3 +179,32 @@ export const PagerDutyEvent = z.object({
 
 export const PagerDutyAccepted = z.object({ status: z.literal('success'), message: z.literal('Event processed'), dedup_key: z.string() }).meta({ id: 'PagerDutyAccepted' });
 export const PagerDutyRejected = z.object({ status: z.string(), message: z.string(), errors: z.array(z.string()).optional() }).meta({ id: 'PagerDutyRejected' });
+
+// ---- Amazon SNS HTTPS delivery (CloudWatch alarms) ----
+
+export const SnsEnvelope = z.object({
+  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: z.string().min(1).max(128),
+  TopicArn: z.string().startsWith('arn:').max(512),
+  Message: z.string().max(262144),
+  Timestamp: z.string().max(64),
+  SignatureVersion: z.enum(['1', '2']),
+  Signature: z.string().min(1).max(4096),
+  SigningCertURL: z.string().max(2048),
+  Subject: z.string().max(512).nullable().optional(),
+  SubscribeURL: z.string().max(2048).optional(),
+  Token: z.string().max(2048).optional(),
+}).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' });
+
+export const CloudWatchAlarmMessage = z.object({
+  AlarmName: z.string().min(1).max(255),
+  AlarmDescription: z.string().max(1024).nullable().optional(),
+  AWSAccountId: z.string().max(32).optional(),
+  NewStateValue: z.string().max(32),
+  NewStateReason: z.string().max(1023).optional(),
+  StateChangeTime: z.string().max(64).optional(),
+  Region: z.string().max(64).optional(),
+  AlarmArn: z.string().startsWith('arn:').max(1024),
+  OldStateValue: z.string().max(32).optional(),
+  Trigger: z.unknown().optional(),
+});
