@@ -6,14 +6,17 @@ import * as assignIncident from '../lambdas/handlers/assign-incident';
 import * as createKey from '../lambdas/handlers/create-key';
 import * as deleteKey from '../lambdas/handlers/delete-key';
 import * as enqueueEvent from '../lambdas/handlers/enqueue-event';
+import * as getAckPage from '../lambdas/handlers/get-ack-page';
 import * as getHealth from '../lambdas/handlers/get-health';
 import * as getIncident from '../lambdas/handlers/get-incident';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
+import * as postAck from '../lambdas/handlers/post-ack';
 import * as putOrganization from '../lambdas/handlers/put-organization';
 import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-alarm';
+import * as replayNotifications from '../lambdas/handlers/replay-notifications';
 import * as reportIncident from '../lambdas/handlers/report-incident';
 import * as resolveIncident from '../lambdas/handlers/resolve-incident';
 
@@ -26,14 +29,17 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'create-key': createKey.handler,
   'delete-key': deleteKey.handler,
   'enqueue-event': enqueueEvent.handler,
+  'get-ack-page': getAckPage.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
   'list-incidents': listIncidents.handler,
   'list-organizations': listOrganizations.handler,
+  'post-ack': postAck.handler,
   'put-organization': putOrganization.handler,
   'receive-cloudwatch-alarm': receiveCloudWatchAlarm.handler,
+  'replay-notifications': replayNotifications.handler,
   'report-incident': reportIncident.handler,
   'resolve-incident': resolveIncident.handler,
 };

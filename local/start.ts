@@ -15,7 +15,12 @@ import type { DirectoryFile } from '../lambdas/domain/directory';
 import { DirectoryFileSchema } from '../lambdas/http/schemas';
 import { fieldErrors } from '../lambdas/http/request';
 import { startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
+import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
+import { handler as notify } from '../lambdas/handlers/notify-from-stream';
+import { localRoutes } from './local-routes';
+import { LocalOutbox } from './outbox';
 import { createLocalServer } from './server';
+import { startStreamPoller, type StreamPoller } from './stream-poller';
 import { ensureTable } from './table';
 
 export const DEMO_DIRECTORY = join(__dirname, 'demo-directory.json');
@@ -26,6 +31,7 @@ const Settings = z.object({
   CONCORD_DATA_DIR: z.string().min(1).default('.concord/data'),
   CONCORD_DIRECTORY: z.string().min(1).optional(),
   CONCORD_DYNAMODB_ENDPOINT: z.url().optional(),
+  CONCORD_ESCALATION_INTERVAL_MS: z.coerce.number<string>().int().min(100).default(60_000),
 });
 export type Settings = z.output<typeof Settings>;
 
@@ -64,6 +70,7 @@ export interface RunningConcord {
   url: string;
   server: Server;
   directory: DirectoryFile;
+  outbox: LocalOutbox;
   stop(): Promise<void>;
 }
 
@@ -80,37 +87,54 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     endpoint = engine.endpoint;
   }
   let server: Server | undefined;
+  let poller: StreamPoller | undefined;
+  let escalation: NodeJS.Timeout | undefined;
   try {
     const client = new DynamoDBClient({ endpoint });
     const table = await ensureTable(client, TABLE_NAME);
     client.destroy();
     log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
 
-    process.env[ENV.tableName] = TABLE_NAME;
-    process.env[ENV.dynamodbEndpoint] = endpoint;
-    process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
-    resetContainer();
-
-    const loaded = await (await container()).directory.load(directory);
-    log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
-
-    server = createLocalServer();
+    // SNS's local stand-in: every notification as each protocol would get it (GET /local/outbox).
+    const outbox = new LocalOutbox();
+    server = createLocalServer({ fallback: localRoutes(outbox) });
     await new Promise<void>((done, fail) => {
       server!.once('error', fail);
       server!.listen(settings.PORT, '127.0.0.1', () => done());
     });
-    const { port } = server.address() as AddressInfo;
+    const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+
+    process.env[ENV.tableName] = TABLE_NAME;
+    process.env[ENV.dynamodbEndpoint] = endpoint;
+    process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
+    process.env[ENV.publicBaseUrl] ??= url;
+    resetContainer({ publisher: outbox, provisioner: outbox });
+
+    const loaded = await (await container()).directory.load(directory);
+    log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
+
+    // What Lambda's stream event source and the escalation schedule do in AWS.
+    poller = await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler: notify, onError: (err) => log(`stream poller: ${(err as Error).message}`) });
+    escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
+
     const running = server;
+    const runningPoller = poller;
+    const runningEscalation = escalation;
     return {
-      url: `http://localhost:${port}`,
+      url,
       server: running,
       directory,
+      outbox,
       async stop() {
+        clearInterval(runningEscalation);
+        await runningPoller.stop();
         await new Promise<void>((done) => { running.close(() => done()); running.closeAllConnections(); });
         await engine?.stop();
       },
     };
   } catch (err) {
+    clearInterval(escalation);
+    await poller?.stop();
     server?.close();
     await engine?.stop();
     throw err;

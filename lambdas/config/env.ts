@@ -12,7 +12,15 @@ export const ENV = {
   signingSecretArn: 'CONCORD_SIGNING_SECRET_ARN',
   publicBaseUrl: 'CONCORD_PUBLIC_BASE_URL',
   eventsPerMinute: 'CONCORD_EVENTS_PER_MINUTE',
+  topicPrefix: 'CONCORD_TOPIC_PREFIX',
+  topicArnPrefix: 'CONCORD_TOPIC_ARN_PREFIX',
+  topicKmsKey: 'CONCORD_TOPIC_KMS_KEY',
+  escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
 } as const;
+
+/** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
+const EscalationMinutes = z.string().regex(/^\s*(critical|high|medium|low)=\d+(\.\d+)?\s*(,\s*(critical|high|medium|low)=\d+(\.\d+)?\s*)*$/, 'like critical=5,high=15,medium=60,low=240')
+  .transform((v) => Object.fromEntries(v.split(',').map((pair) => { const [k, m] = pair.split('='); return [k!.trim(), Number(m) * 60]; })) as Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>);
 
 /** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
 export const DEFAULT_EVENTS_PER_MINUTE = 300;
@@ -24,6 +32,10 @@ const schema = z.object({
   [ENV.signingSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.publicBaseUrl]: z.url().optional(),
   [ENV.eventsPerMinute]: z.coerce.number<string>().int().min(1).default(DEFAULT_EVENTS_PER_MINUTE),
+  [ENV.topicPrefix]: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).default('concord-org-'),
+  [ENV.topicArnPrefix]: z.string().startsWith('arn:').optional(),
+  [ENV.topicKmsKey]: z.string().min(1).optional(),
+  [ENV.escalationMinutes]: EscalationMinutes.optional(),
 }).refine((e) => e[ENV.signingSecret] !== undefined || e[ENV.signingSecretArn] !== undefined, {
   message: `set ${ENV.signingSecret} or ${ENV.signingSecretArn}`,
 });
@@ -35,6 +47,12 @@ export interface Config {
   signingSecretArn?: string;
   publicBaseUrl?: string;
   eventsPerMinute: number;
+  topicPrefix: string;
+  /** Where org topics live: the prefix plus the organization id is a topic ARN. */
+  topicArnPrefix?: string;
+  topicKmsKey?: string;
+  /** Seconds before escalation, per severity given. */
+  escalationSeconds?: Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -51,5 +69,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingSecretArn: e[ENV.signingSecretArn],
     publicBaseUrl: e[ENV.publicBaseUrl],
     eventsPerMinute: e[ENV.eventsPerMinute],
+    topicPrefix: e[ENV.topicPrefix],
+    topicArnPrefix: e[ENV.topicArnPrefix],
+    topicKmsKey: e[ENV.topicKmsKey],
+    escalationSeconds: e[ENV.escalationMinutes],
   };
 }

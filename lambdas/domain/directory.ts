@@ -1,6 +1,6 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
-import { NotFoundError, UnauthorizedError, ValidationError } from './errors';
+import { ConcurrentModificationError, NotFoundError, RetryLaterError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
 import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
@@ -28,6 +28,17 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
   const now = () => clock.now().toISOString();
 
   async function putOrganization(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await putOrganizationOnce(id, input);
+      } catch (err) {
+        if (!(err instanceof ConcurrentModificationError)) throw err;
+      }
+    }
+    throw new RetryLaterError(`Organization ${id} is changing too fast; try again.`, 503, 1);
+  }
+
+  async function putOrganizationOnce(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts);
     const unchanged = existing && existing.name === input.name && existing.kind === input.kind
@@ -38,7 +49,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     }
     const at = now();
     const organization: Organization = { id, name: input.name, kind: input.kind, contacts, createdAt: existing?.createdAt ?? at, updatedAt: at };
-    const { created } = await directory.putOrganization(organization);
+    const { created } = await directory.putOrganization(organization, existing);
     await provisioner.provision(organization);
     return { created, organization };
   }

@@ -61,11 +61,21 @@ export interface TimelineEvent {
   data: Record<string, unknown>;
 }
 
+/** When an unacknowledged incident is next escalated, and how many times it already was. */
+export interface Escalation { level: number; dueAt: string }
+
 /**
- * An incident together with the number of timeline events it has. The event count is the
+ * An incident as stored: the API's view plus what only the service needs. The event count is the
  * optimistic-concurrency token: every change, including notification events, bumps it.
  */
-export interface IncidentRecord { incident: Incident; eventCount: number }
+export interface IncidentRecord {
+  incident: Incident;
+  eventCount: number;
+  /** The code responders text back (`ACK 4821`); unique among open incidents. */
+  ackCode: string | null;
+  /** Null once acknowledged or resolved, or after the last escalation level. */
+  escalation: Escalation | null;
+}
 
 /** The role a caller's API key carries. */
 export type Role = 'partner' | 'manager' | 'admin';
@@ -105,8 +115,22 @@ export interface ReportInput {
   details?: Record<string, unknown>;
 }
 
-/** A change to an incident: its new state and the events that record it. */
-export interface Change { incident: Incident; events: TimelineEvent[] }
+/**
+ * A change to an incident: its new state and the events that record it. `escalation` replaces the
+ * record's when present (null stops escalating); `ackCode` is set when the incident is created.
+ */
+export interface Change {
+  incident: Incident;
+  events: TimelineEvent[];
+  escalation?: Escalation | null;
+  ackCode?: string;
+  /** Notification outcomes recorded with the events (see notifications.ts). */
+  deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }>;
+}
+
+/** Events the service itself writes: notifications and escalations. */
+export const SYSTEM_ORG = 'concord';
+export const systemActor = (by: 'notifier' | 'escalation'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
 
 const apiActor = (caller: Pick<Caller, 'orgId'>, by: string | null = null, via: Via = 'api'): Actor => ({ orgId: caller.orgId, by, via });
 
@@ -115,7 +139,9 @@ export function participantsOf(reporterOrgId: string, listed: readonly string[] 
   return [...new Set([reporterOrgId, ...listed])];
 }
 
-export function report(id: string, reporterOrgId: string, input: ReportInput, now: string): Change {
+export interface ReportExtras { ackCode: string; firstEscalationAt: string | null }
+
+export function report(id: string, reporterOrgId: string, input: ReportInput, now: string, extras?: ReportExtras): Change {
   const incident: Incident = {
     id,
     title: input.title,
@@ -145,7 +171,13 @@ export function report(id: string, reporterOrgId: string, input: ReportInput, no
     actor: { orgId: reporterOrgId, by: null, via: 'api' },
     data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source },
   };
-  return { incident, events: [event] };
+  if (!extras) return { incident, events: [event] };
+  return {
+    incident,
+    events: [event],
+    ackCode: extras.ackCode,
+    escalation: extras.firstEscalationAt ? { level: 0, dueAt: extras.firstEscalationAt } : null,
+  };
 }
 
 function requireOpen(record: IncidentRecord, command: string): void {
@@ -181,7 +213,8 @@ export function acknowledge(record: IncidentRecord, orgId: string, input: Acknow
     status: incident.status === 'assigned' ? 'assigned' : 'acknowledged',
   });
   const data = input.note === undefined ? {} : { note: input.note };
-  return { incident: next, events: [nextEvent(record, 'acknowledged', now, { orgId, by, via }, data)] };
+  // Someone has it: stop escalating.
+  return { incident: next, events: [nextEvent(record, 'acknowledged', now, { orgId, by, via }, data)], escalation: null };
 }
 
 export interface AssignInput { orgId: string; responder?: string; note?: string }
@@ -205,11 +238,20 @@ export function assign(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, in
 export function resolve(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, resolution: string, now: string): Change {
   requireOpen(record, 'resolve');
   const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution });
-  return { incident: next, events: [nextEvent(record, 'resolved', now, apiActor(caller), { resolution })] };
+  return { incident: next, events: [nextEvent(record, 'resolved', now, apiActor(caller), { resolution })], escalation: null };
 }
 
 /** Notes are allowed in every status, resolved included: post-incident findings belong on the record. */
 export function addNote(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, text: string, now: string): Change {
   const next = bump(record.incident, {});
   return { incident: next, events: [nextEvent(record, 'note', now, apiActor(caller), { text })] };
+}
+
+/** Appends service events (notified, notification_failed, escalated): the incident's version stays. */
+export function recordSystemEvents(record: IncidentRecord, events: Array<Omit<TimelineEvent, 'seq'>>, escalation?: Escalation | null): Change {
+  return {
+    incident: record.incident,
+    events: events.map((e, i) => ({ ...e, seq: record.eventCount + 1 + i })),
+    ...(escalation === undefined ? {} : { escalation }),
+  };
 }

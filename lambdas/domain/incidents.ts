@@ -10,6 +10,8 @@ import {
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
   type ReportInput, type Severity, type Status, type TimelineEvent,
 } from './incident';
+import { randomInt } from 'node:crypto';
+import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { ULID_PATTERN } from './ids';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery } from './ports';
 
@@ -20,7 +22,20 @@ export interface IncidentDeps {
   ids: IdGenerator;
   /** Waits between retries of a lost race; tests pass a no-op. @default jittered 2–40 ms */
   pause?: (attempt: number) => Promise<void>;
+  /** @default DEFAULT_ESCALATION (critical 5 min, high 15, medium 60, low 240; three levels) */
+  escalation?: EscalationPolicy;
+  /** Draws an acknowledgement code of `digits` digits. @default crypto-random */
+  ackCode?: (digits: number) => string;
 }
+
+const randomCode = (digits: number) => String(randomInt(0, 10 ** digits)).padStart(digits, '0');
+
+/**
+ * Codes are four digits while few incidents are open; a code taken by another open incident is
+ * drawn again, and after a few misses the code grows a digit, so a code is never ambiguous.
+ */
+const codeLength = (attempt: number) => (attempt < 4 ? 4 : attempt < 8 ? 5 : 6);
+const MAX_CODE_ATTEMPTS = 16;
 
 /** Enough for 20+ writers racing on one incident: each round lets at least one of them through. */
 const MAX_ATTEMPTS = 60;
@@ -38,6 +53,8 @@ export type ReportResult = { created: boolean; incident: Incident };
 export function makeIncidents(deps: IncidentDeps) {
   const { incidents, directory, clock, ids } = deps;
   const pause = deps.pause ?? defaultPause;
+  const policy = deps.escalation ?? DEFAULT_ESCALATION;
+  const drawCode = deps.ackCode ?? randomCode;
   const now = () => clock.now().toISOString();
 
   async function load(caller: Caller, id: string): Promise<IncidentRecord> {
@@ -72,9 +89,18 @@ export function makeIncidents(deps: IncidentDeps) {
         throw new ValidationError('Every participant must be an organization of the directory.', listed.flatMap((orgId, i) =>
           missing.has(orgId) ? [{ path: `participants.${i}`, message: `unknown organization "${orgId}"` }] : []));
       }
-      const change = report(INCIDENT_ID_PREFIX + ids.next(), caller.orgId, input, now());
-      const result = await incidents.create(change);
-      return result.created ? { created: true, incident: change.incident } : { created: false, incident: result.existing.incident };
+      const id = INCIDENT_ID_PREFIX + ids.next();
+      const at = now();
+      for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
+        const change = report(id, caller.orgId, input, at, {
+          ackCode: drawCode(codeLength(attempt)),
+          firstEscalationAt: dueAt(at, input.severity, 1, policy),
+        });
+        const result = await incidents.create(change);
+        if (result.created) return { created: true, incident: change.incident };
+        if ('existing' in result) return { created: false, incident: result.existing.incident };
+      }
+      throw new RetryLaterError('Could not allocate an acknowledgement code; try again.', 503, 1);
     },
 
     async get(caller: Caller, id: string): Promise<Incident> {
@@ -124,6 +150,45 @@ export function makeIncidents(deps: IncidentDeps) {
     async addNote(caller: Caller, id: string, text: string): Promise<TimelineEvent> {
       const { change } = await mutate(caller, id, (r, at) => addNote(r, caller, text, at));
       return change!.events[0]!;
+    },
+
+    /**
+     * Escalates every incident due now, each in its own guarded write: running twice, or on two
+     * hosts at once, escalates each level once. Returns the escalations made.
+     */
+    async escalateDue(limit = 100): Promise<Array<{ incidentId: string; level: number }>> {
+      const at = clock.now();
+      const done: Array<{ incidentId: string; level: number }> = [];
+      for (const candidate of await incidents.dueForEscalation(at.toISOString(), limit)) {
+        const change = escalate(candidate, at, policy);
+        if (!change) continue;
+        try {
+          await incidents.commit(candidate, change);
+          done.push({ incidentId: candidate.incident.id, level: Number(change.events[0]!.data.level) });
+        } catch (err) {
+          // Acknowledged or escalated meanwhile: the index was stale, which is fine.
+          if (!(err instanceof ConcurrentModificationError)) throw err;
+        }
+      }
+      return done;
+    },
+
+    /** Appends service events (notified, notification_failed) to the timeline, retrying lost races. */
+    async recordSystemEvents(id: string, build: (record: IncidentRecord) => Change | null | Promise<Change | null>): Promise<void> {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const record = await incidents.get(id);
+        if (!record) return;
+        const change = await build(record);
+        if (!change) return;
+        try {
+          await incidents.commit(record, change);
+          return;
+        } catch (err) {
+          if (!(err instanceof ConcurrentModificationError)) throw err;
+          await pause(attempt);
+        }
+      }
+      throw new RetryLaterError(`Incident ${id} is changing too fast; try again.`, 503, 1);
     },
   };
 }

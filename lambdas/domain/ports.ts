@@ -28,7 +28,11 @@ export interface ListQuery {
 
 export interface ListPage { items: Incident[]; lastId: string | null }
 
-export type CreateResult = { created: true } | { created: false; existing: IncidentRecord };
+export type CreateResult =
+  | { created: true }
+  | { created: false; existing: IncidentRecord }
+  /** Another open incident holds the acknowledgement code: pick another and try again. */
+  | { created: false; ackCodeTaken: true };
 
 export interface IncidentRepository {
   /** Strongly consistent read of the incident and its event count. */
@@ -46,8 +50,14 @@ export interface IncidentRepository {
   commit(previous: IncidentRecord, change: Change): Promise<void>;
   /** Every event, oldest first. */
   timeline(id: string): Promise<TimelineEvent[]>;
+  /** One event by its number. */
+  event(id: string, seq: number): Promise<TimelineEvent | null>;
   /** The unresolved incident `orgId` reported with `dedupKey`, if there is one. */
   findOpenByDedupKey(orgId: string, dedupKey: string): Promise<IncidentRecord | null>;
+  /** The open incident with this acknowledgement code, if there is one. */
+  findOpenByAckCode(code: string): Promise<IncidentRecord | null>;
+  /** Open, unacknowledged incidents whose escalation is due at `now`, earliest first. */
+  dueForEscalation(now: string, limit: number): Promise<IncidentRecord[]>;
   /** Newest first; `lastId` is set when more incidents may follow. */
   list(query: ListQuery): Promise<ListPage>;
 }
@@ -71,8 +81,15 @@ export interface ApiKeyRecord { keyId: string; orgId: string; role: Role; hash: 
 
 export interface DirectoryRepository {
   getOrganization(id: string): Promise<Organization | null>;
-  /** Creates or replaces; `created` tells which. */
-  putOrganization(org: Organization): Promise<{ created: boolean }>;
+  /**
+   * Creates or replaces, keeping the phone index in step (`previous` is what it replaces);
+   * `created` tells which.
+   */
+  putOrganization(org: Organization, previous: Organization | null): Promise<{ created: boolean }>;
+  /** The contacts registered with this phone number, across organizations. */
+  contactsByPhone(phone: string): Promise<Array<{ orgId: string; contact: Contact }>>;
+  /** The organizations that hold at least one manager key. */
+  managerOrganizations(): Promise<string[]>;
   listOrganizations(): Promise<Organization[]>;
   /** The ids among `ids` that are not in the directory. */
   missingOrganizations(ids: readonly string[]): Promise<string[]>;

@@ -128,6 +128,25 @@ export const ROUTES = {
     body: s.SnsEnvelope, anyContentType: true,
     responses: { 200: { description: 'Processed (or deliberately ignored).' } },
   }),
+  getAckPage: route({
+    operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public',
+    summary: 'The page behind an emailed acknowledgement link.',
+    description: 'Names the incident and offers a button that POSTs. Never changes anything: mail scanners open links. An expired (24 h) or altered token is 403.',
+    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' } },
+  }),
+  postAck: route({
+    operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public',
+    summary: 'Acknowledge through an emailed link.',
+    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired or altered token 403. All answers are HTML.',
+    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
+  }),
+  replayNotifications: route({
+    operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'],
+    summary: 'Publish again the notifications that failed after retries.',
+    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly.',
+    body: s.ReplayBody, bodyOptional: true,
+    responses: { 200: { description: 'What was replayed.', schema: s.ReplayResult } },
+  }),
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

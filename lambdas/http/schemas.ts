@@ -208,3 +208,6 @@ export const CloudWatchAlarmMessage = z.object({
   OldStateValue: z.string().max(32).optional(),
   Trigger: z.unknown().optional(),
 });
+
+export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
+export const ReplayResult = z.object({ replayed: z.number().int(), failed: z.number().int() }).meta({ id: 'ReplayResult' });

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ENV } from '../../lambdas/config/env';
-import { container, resetContainer, type Container } from '../../lambdas/container';
+import { container, resetContainer, type Container, type Overrides } from '../../lambdas/container';
+import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
+import { LocalOutbox } from '../../local/outbox';
+import { localRoutes } from '../../local/local-routes';
+import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
 import type { DirectoryFile } from '../../lambdas/domain/directory';
 import type { Role } from '../../lambdas/domain/incident';
 import { createLocalServer, type LocalServerOptions } from '../../local/server';
@@ -45,18 +49,20 @@ export const TEST_DIRECTORY: DirectoryFile = {
 };
 
 /** Creates a table of its own and points the process's handlers at it. */
-export async function useFreshTable(): Promise<{ tableName: string; services: Container; drop(): Promise<void> }> {
+export async function useFreshTable(overrides: Overrides = {}): Promise<{ tableName: string; services: Container; outbox: LocalOutbox; drop(): Promise<void> }> {
   const tableName = `concord-test-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient({ endpoint: endpoint() });
   await ensureTable(client, tableName);
   process.env[ENV.tableName] = tableName;
   process.env[ENV.dynamodbEndpoint] = endpoint();
-  resetContainer();
+  const outbox = new LocalOutbox();
+  resetContainer({ publisher: outbox, provisioner: outbox, ...overrides });
   const services = await container();
   await services.directory.load(TEST_DIRECTORY);
   return {
     tableName,
     services,
+    outbox,
     async drop() {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       client.destroy();
@@ -70,19 +76,30 @@ export interface TestApi {
   url: string;
   tableName: string;
   services: Container;
+  outbox: LocalOutbox;
   call<T = any>(apiKey: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   stop(): Promise<void>;
 }
 
-export async function startTestApi(options: LocalServerOptions = {}): Promise<TestApi> {
-  const table = await useFreshTable();
-  const server: Server = createLocalServer(options);
+export interface TestApiOptions extends LocalServerOptions {
+  overrides?: Overrides;
+  /** Run the stream poller, so commands notify as they do under `npm start`. */
+  notifications?: boolean;
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const table = await useFreshTable(options.overrides);
+  const server: Server = createLocalServer({ fallback: localRoutes(table.outbox), ...options });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const poller: StreamPoller | undefined = options.notifications
+    ? await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, intervalMs: 50 })
+    : undefined;
   return {
     url,
     tableName: table.tableName,
     services: table.services,
+    outbox: table.outbox,
     async call(apiKey, method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers } };
       if (body !== undefined) {
@@ -96,6 +113,7 @@ export async function startTestApi(options: LocalServerOptions = {}): Promise<Te
       return { status: res.status, headers: res.headers, body: parsed as any, text };
     },
     async stop() {
+      await poller?.stop();
       await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
       await table.drop();
     },
@@ -108,3 +126,14 @@ export const report = (overrides: Record<string, unknown> = {}) => ({
   category: 'misinformation',
   ...overrides,
 });
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

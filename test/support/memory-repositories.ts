@@ -1,16 +1,19 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
+import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
 import type {
   ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization,
 } from '../../lambdas/domain/ports';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-export class MemoryIncidentRepository implements IncidentRepository {
+export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog {
   readonly records = new Map<string, IncidentRecord>();
   readonly events = new Map<string, TimelineEvent[]>();
   readonly dedup = new Map<string, string>();
+  readonly ackCodes = new Map<string, string>();
+  readonly deliveries = new Map<string, Delivery>();
   /** Make the next N commits lose a race, as if someone else wrote first. */
   failNextCommits = 0;
 
@@ -22,9 +25,11 @@ export class MemoryIncidentRepository implements IncidentRepository {
       const key = `${incident.reporter.orgId}#${incident.dedupKey}`;
       const claimed = this.dedup.get(key);
       if (claimed) return { created: false, existing: clone(this.records.get(claimed)!) };
-      this.dedup.set(key, incident.id);
     }
-    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length });
+    if (change.ackCode && this.ackCodes.has(change.ackCode)) return { created: false, ackCodeTaken: true };
+    if (incident.dedupKey !== null) this.dedup.set(`${incident.reporter.orgId}#${incident.dedupKey}`, incident.id);
+    if (change.ackCode) this.ackCodes.set(change.ackCode, incident.id);
+    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null });
     this.events.set(incident.id, clone(change.events));
     return { created: true };
   }
@@ -33,17 +38,41 @@ export class MemoryIncidentRepository implements IncidentRepository {
     const current = this.records.get(change.incident.id);
     if (this.failNextCommits > 0) { this.failNextCommits--; throw new ConcurrentModificationError('simulated race'); }
     if (!current || current.eventCount !== previous.eventCount) throw new ConcurrentModificationError('changed');
-    this.records.set(change.incident.id, { incident: clone(change.incident), eventCount: previous.eventCount + change.events.length });
+    this.records.set(change.incident.id, {
+      incident: clone(change.incident),
+      eventCount: previous.eventCount + change.events.length,
+      ackCode: current.ackCode,
+      escalation: change.escalation === undefined ? current.escalation : change.escalation,
+    });
     this.events.get(change.incident.id)!.push(...clone(change.events));
+    for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
     const { incident } = change;
-    if (incident.status === 'resolved' && previous.incident.status !== 'resolved' && incident.dedupKey !== null) {
-      this.dedup.delete(`${incident.reporter.orgId}#${incident.dedupKey}`);
+    if (incident.status === 'resolved' && previous.incident.status !== 'resolved') {
+      if (incident.dedupKey !== null) this.dedup.delete(`${incident.reporter.orgId}#${incident.dedupKey}`);
+      if (current.ackCode) this.ackCodes.delete(current.ackCode);
     }
   }
 
   async findOpenByDedupKey(orgId: string, dedupKey: string) {
     const id = this.dedup.get(`${orgId}#${dedupKey}`);
     return id ? clone(this.records.get(id)!) : null;
+  }
+
+  async status(incidentId: string, seq: number, orgId: string) { return this.deliveries.get(`${incidentId}#${seq}#${orgId}`)?.status ?? null; }
+  async failed(limit: number) { return [...this.deliveries.values()].filter((d) => d.status === 'failed').slice(0, limit); }
+
+  async event(id: string, seq: number) { return clone(this.events.get(id)?.find((e) => e.seq === seq) ?? null); }
+
+  async findOpenByAckCode(code: string) {
+    const id = this.ackCodes.get(code);
+    return id ? clone(this.records.get(id)!) : null;
+  }
+
+  async dueForEscalation(now: string, limit: number) {
+    return clone([...this.records.values()]
+      .filter((r) => r.escalation && r.escalation.dueAt <= now)
+      .sort((a, b) => (a.escalation!.dueAt < b.escalation!.dueAt ? -1 : 1))
+      .slice(0, limit));
   }
 
   async timeline(id: string) { return clone(this.events.get(id) ?? []); }
@@ -67,6 +96,10 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   readonly keys = new Map<string, ApiKeyRecord>();
   async getOrganization(id: string) { return clone(this.organizations.get(id) ?? null); }
   async putOrganization(org: Organization) { const created = !this.organizations.has(org.id); this.organizations.set(org.id, clone(org)); return { created }; }
+  async contactsByPhone(phone: string) {
+    return [...this.organizations.values()].flatMap((o) => o.contacts.filter((c) => c.phone === phone).map((contact) => ({ orgId: o.id, contact: clone(contact) })));
+  }
+  async managerOrganizations() { return [...new Set([...this.keys.values()].filter((k) => k.role === 'manager').map((k) => k.orgId))]; }
   async listOrganizations() { return clone([...this.organizations.values()]); }
   async missingOrganizations(ids: readonly string[]) { return [...new Set(ids)].filter((id) => !this.organizations.has(id)); }
   async putKey(key: ApiKeyRecord) { this.keys.set(key.keyId, clone(key)); }

@@ -15,7 +15,7 @@ const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-eas
 const ID = 'inc_01M899CQ51KBW81DJ4QTE6713E';
 const T0 = '2026-11-03T12:00:00.000Z';
 const created = report(ID, 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'], dedupKey: 'd1' }, T0);
-const record = { incident: created.incident, eventCount: 1 };
+const record = { incident: created.incident, eventCount: 1, ackCode: null, escalation: null };
 
 beforeEach(() => ddb.reset());
 
@@ -65,7 +65,7 @@ it('create claims the dedup key and, when it is taken, returns the open incident
   const other = report('inc_other', 'facebook', { title: 'o', severity: 'low', category: 'other', dedupKey: 'd1' }, T0).incident;
   ddb.on(GetCommand as never).resolves({ Item: { ...other, links: undefined, details: undefined, linksJson: '[]', detailsJson: '{}', eventCount: 1 } } as never);
   const result = await repo.create(created);
-  expect(result).toEqual({ created: false, existing: { incident: other, eventCount: 1 } });
+  expect(result).toEqual({ created: false, existing: { incident: other, eventCount: 1, ackCode: null, escalation: null } });
   const items = (ddb.commandCalls(TransactWriteCommand as never)[0]!.args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
   expect(items.at(-1)!.Put).toMatchObject({
     Item: { PK: 'DEDUP#facebook#d1', SK: 'DEDUP', incidentId: ID },

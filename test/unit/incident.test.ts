@@ -8,7 +8,7 @@ const fb: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k' };
 
 function reported(overrides: Record<string, unknown> = {}): IncidentRecord {
   const { incident, events } = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'phishing', participants: ['fbi', 'cisa'], ...overrides }, T0);
-  return { incident, eventCount: events.length };
+  return { incident, eventCount: events.length, ackCode: null, escalation: null };
 }
 
 describe('report', () => {
@@ -23,7 +23,7 @@ describe('acknowledge', () => {
   it('sets acknowledgedAt once, bumps version and moves reported to acknowledged', () => {
     const first = acknowledge(reported(), 'fbi', { by: 'duty' }, T1)!;
     expect(first.incident).toMatchObject({ status: 'acknowledged', acknowledgedAt: T1, version: 2 });
-    const second = acknowledge({ incident: first.incident, eventCount: 2 }, 'cisa', { via: 'sms' }, '2026-11-03T12:09:00.000Z')!;
+    const second = acknowledge({ incident: first.incident, eventCount: 2, ackCode: null, escalation: null }, 'cisa', { via: 'sms' }, '2026-11-03T12:09:00.000Z')!;
     expect(second.incident.acknowledgedAt).toBe(T1);
     expect(second.incident.acknowledgements.map((a) => [a.orgId, a.via])).toEqual([['fbi', 'api'], ['cisa', 'sms']]);
     expect(second.events[0]).toMatchObject({ seq: 3, actor: { orgId: 'cisa', via: 'sms' } });
@@ -31,12 +31,12 @@ describe('acknowledge', () => {
 
   it('is a no-op for an organization that already acknowledged', () => {
     const once = acknowledge(reported(), 'fbi', {}, T1)!;
-    expect(acknowledge({ incident: once.incident, eventCount: 2 }, 'fbi', {}, T1)).toBeNull();
+    expect(acknowledge({ incident: once.incident, eventCount: 2, ackCode: null, escalation: null }, 'fbi', {}, T1)).toBeNull();
   });
 
   it('keeps an assigned incident assigned', () => {
     const a = assign(reported(), fb, { orgId: 'cisa' }, T1);
-    expect(acknowledge({ incident: a.incident, eventCount: 2 }, 'fbi', {}, T1)!.incident.status).toBe('assigned');
+    expect(acknowledge({ incident: a.incident, eventCount: 2, ackCode: null, escalation: null }, 'fbi', {}, T1)!.incident.status).toBe('assigned');
   });
 });
 
@@ -44,7 +44,7 @@ describe('assign', () => {
   it('requires a participant and allows reassigning, recording the previous assignee', () => {
     expect(() => assign(reported(), fb, { orgId: 'google' }, T1)).toThrow(ValidationError);
     const first = assign(reported(), fb, { orgId: 'cisa', responder: 'desk' }, T1);
-    const again = assign({ incident: first.incident, eventCount: 2 }, fb, { orgId: 'fbi' }, T1);
+    const again = assign({ incident: first.incident, eventCount: 2, ackCode: null, escalation: null }, fb, { orgId: 'fbi' }, T1);
     expect(again.incident.assignee).toEqual({ orgId: 'fbi', responder: null });
     expect(again.events[0]!.data).toEqual({ assignee: { orgId: 'fbi', responder: null }, previous: { orgId: 'cisa', responder: 'desk' } });
   });
@@ -54,7 +54,7 @@ describe('resolve', () => {
   it('resolves from any open status and refuses every command after, except notes', () => {
     const done = resolve(reported(), fb, 'fixed', T1);
     expect(done.incident).toMatchObject({ status: 'resolved', resolvedAt: T1, resolution: 'fixed', version: 2 });
-    const record = { incident: done.incident, eventCount: 2 };
+    const record = { incident: done.incident, eventCount: 2, ackCode: null, escalation: null };
     expect(() => resolve(record, fb, 'again', T1)).toThrow(ConflictError);
     expect(() => acknowledge(record, 'fbi', {}, T1)).toThrow(ConflictError);
     expect(() => assign(record, fb, { orgId: 'fbi' }, T1)).toThrow(ConflictError);

@@ -3,15 +3,34 @@
  *
  *   organization  PK ORG#<id>     SK ORG   GSI1 ORGS / <id>
  *   API key       PK KEY#<keyId>  SK KEY   (the SHA-256 hash of the key, never the key)
+ *                                           manager keys also GSI1 KEYS#manager / <orgId>#<keyId>
+ *   phone         PK PHONE#<e164> SK ORG#<orgId>   (who texts from this number, for SMS acknowledgements)
  */
-import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, DirectoryRepository, Organization } from '../../domain/ports';
-import { guarded } from './errors';
+import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord, Contact, DirectoryRepository, Organization } from '../../domain/ports';
+import { ConcurrentModificationError } from '../../domain/errors';
+import { cancellationReasons, guarded } from './errors';
+
+/** A cancelled condition means someone else changed the organization first. */
+async function conditional<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await guarded(request);
+  } catch (err) {
+    if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
+      throw new ConcurrentModificationError('the organization changed', { cause: err });
+    }
+    throw err;
+  }
+}
 import { GSI1 } from './table';
 
 const ORGANIZATIONS = 'ORGS';
 const organizationKey = (id: string) => ({ PK: `ORG#${id}`, SK: 'ORG' });
 const apiKeyKey = (keyId: string) => ({ PK: `KEY#${keyId}`, SK: 'KEY' });
+const phoneKey = (phone: string, orgId: string) => ({ PK: `PHONE#${phone}`, SK: `ORG#${orgId}` });
+const MANAGER_KEYS = 'KEYS#manager';
+
+const phonesOf = (org: Organization | null) => new Map((org?.contacts ?? []).filter((c) => c.phone).map((c) => [c.phone!, c]));
 
 type Item = Record<string, unknown>;
 
@@ -40,13 +59,53 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     return Item ? organizationFromItem(Item) : null;
   }
 
-  async putOrganization(org: Organization): Promise<{ created: boolean }> {
-    const { Attributes } = await guarded(this.db.send(new PutCommand({
-      TableName: this.tableName,
-      Item: { ...organizationKey(org.id), GSI1PK: ORGANIZATIONS, GSI1SK: org.id, entity: 'organization', ...org },
-      ReturnValues: 'ALL_OLD',
+  async putOrganization(org: Organization, previous: Organization | null): Promise<{ created: boolean }> {
+    const phones = phonesOf(org);
+    const removed = [...phonesOf(previous).keys()].filter((p) => !phones.has(p));
+    await conditional(this.db.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...organizationKey(org.id), GSI1PK: ORGANIZATIONS, GSI1SK: org.id, entity: 'organization', ...org },
+            // `previous` must still be what is stored, or the phone index would drift.
+            ...(previous
+              ? { ConditionExpression: 'updatedAt = :was', ExpressionAttributeValues: { ':was': previous.updatedAt } }
+              : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          },
+        },
+        ...[...phones.values()].map((c) => ({ Put: { TableName: this.tableName, Item: { ...phoneKey(c.phone!, org.id), entity: 'phone', orgId: org.id, contact: c } } })),
+        ...removed.map((phone) => ({ Delete: { TableName: this.tableName, Key: phoneKey(phone, org.id) } })),
+      ],
     })));
-    return { created: !Attributes };
+    return { created: !previous };
+  }
+
+  async contactsByPhone(phone: string): Promise<Array<{ orgId: string; contact: Contact }>> {
+    const { Items = [] } = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `PHONE#${phone}` },
+      ConsistentRead: true,
+    })));
+    return Items.map((i) => ({ orgId: String(i.orgId), contact: i.contact as Contact }));
+  }
+
+  async managerOrganizations(): Promise<string[]> {
+    const orgs = new Set<string>();
+    let start: Item | undefined;
+    do {
+      const page = await guarded(this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1.indexName,
+        KeyConditionExpression: 'GSI1PK = :p',
+        ExpressionAttributeValues: { ':p': MANAGER_KEYS },
+        ExclusiveStartKey: start,
+      })));
+      for (const item of page.Items ?? []) orgs.add(String(item.orgId));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return [...orgs];
   }
 
   async listOrganizations(): Promise<Organization[]> {
@@ -83,7 +142,8 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async putKey(key: ApiKeyRecord): Promise<void> {
-    await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...apiKeyKey(key.keyId), entity: 'apiKey', ...key } })));
+    const index = key.role === 'manager' ? { GSI1PK: MANAGER_KEYS, GSI1SK: `${key.orgId}#${key.keyId}` } : {};
+    await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...apiKeyKey(key.keyId), entity: 'apiKey', ...index, ...key } })));
   }
 
   async getKey(keyId: string): Promise<ApiKeyRecord | null> {

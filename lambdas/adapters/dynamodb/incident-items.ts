@@ -6,13 +6,18 @@
  *   participation  PK INC#<id>                SK PART#<org>   GSI1 ORG#<org>#INCIDENTS / <id>
  *   event          PK INC#<id>                SK EVT#<seq, 10 digits>
  *   dedup claim    PK DEDUP#<org>#<dedupKey>  SK DEDUP
+ *   ack code claim PK ACKCODE#<code>          SK ACKCODE
+ *   delivery       PK INC#<id>                SK DLV#<seq>#<org>   GSI1 DELIVERIES#failed / <id>#<seq>#<org> while failed
+ *
+ * An open incident no one has acknowledged also carries GSI2 ESCALATION / <dueAt>#<id>, so the
+ * escalator reads exactly the incidents that are due, in due order, and nothing else.
  *
  * A participation item is a full copy of the incident, so one Query on GSI1 pages through an
  * organization's incidents, newest first (ids are ULIDs), with no follow-up reads.
  * Free-form JSON (links, details, event data) is stored as a JSON string: DynamoDB's number type
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
-import type { Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
+import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 
 export const ALL_INCIDENTS = 'INCIDENTS';
 
@@ -22,6 +27,19 @@ export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EV
 export const EVENT_PREFIX = 'EVT#';
 export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
 export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
+export const ackCodeKey = (code: string) => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
+export const ESCALATION_PARTITION = 'ESCALATION';
+export const FAILED_DELIVERIES = 'DELIVERIES#failed';
+const seqKey = (seq: number) => String(seq).padStart(10, '0');
+export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `INC#${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
+
+export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
+  return {
+    ...deliveryKey(d.incidentId, d.seq, d.orgId), entity: 'delivery', ...d,
+    // Failed deliveries are listed for replay; a sent one leaves the list.
+    ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: `${d.incidentId}#${seqKey(d.seq)}#${d.orgId}` } : {}),
+  };
+}
 
 type Item = Record<string, unknown>;
 
@@ -30,8 +48,14 @@ function incidentAttributes(incident: Incident): Item {
   return { ...rest, linksJson: JSON.stringify(links), detailsJson: JSON.stringify(details) };
 }
 
-export function incidentItem(incident: Incident, eventCount: number): Item {
-  return { ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: 'incident', eventCount, ...incidentAttributes(incident) };
+export function incidentItem(record: IncidentRecord): Item {
+  const { incident, eventCount, ackCode, escalation } = record;
+  return {
+    ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: 'incident',
+    eventCount, ackCode,
+    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: `${escalation.dueAt}#${incident.id}`, escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
+    ...incidentAttributes(incident),
+  };
 }
 
 export function participationItem(incident: Incident, orgId: string): Item {
@@ -70,7 +94,9 @@ export function incidentFromItem(item: Item): Incident {
 }
 
 export function recordFromItem(item: Item): IncidentRecord {
-  return { incident: incidentFromItem(item), eventCount: Number(item.eventCount) };
+  const escalation: Escalation | null = typeof item.escalationDueAt === 'string'
+    ? { level: Number(item.escalationLevel), dueAt: item.escalationDueAt } : null;
+  return { incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation };
 }
 
 export function eventFromItem(item: Item): TimelineEvent {

@@ -8,12 +8,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import type { Change, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery } from '../../domain/ports';
+import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
 import { cancellationReasons, guarded, translate } from './errors';
 import {
-  ALL_INCIDENTS, EVENT_PREFIX, dedupKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
+  ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, FAILED_DELIVERIES, ackCodeKey, dedupKey, deliveryItem, deliveryKey, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
   organizationPartition, participationItem, participationKey, recordFromItem,
 } from './incident-items';
-import { GSI1 } from './table';
+import { GSI1, GSI2 } from './table';
 
 type WriteItem = NonNullable<TransactWriteCommand['input']['TransactItems']>[number];
 
@@ -22,7 +23,7 @@ const PAGE_READ = 100;
 /** A dedup claim can be released between our failed claim and our read of it: try again, briefly. */
 const CREATE_ATTEMPTS = 5;
 
-export class DynamoIncidentRepository implements IncidentRepository {
+export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
   async get(id: string): Promise<IncidentRecord | null> {
@@ -32,11 +33,18 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
+    const record: IncidentRecord = { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null };
     const items: WriteItem[] = [
-      { Put: { TableName: this.tableName, Item: incidentItem(incident, change.events.length), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
       ...this.eventPuts(incident.id, change.events),
       ...this.participationPuts(incident),
     ];
+    const ackCodeIndex = items.length;
+    if (record.ackCode !== null) {
+      items.push({
+        Put: { TableName: this.tableName, Item: { ...ackCodeKey(record.ackCode), entity: 'ackCode', incidentId: incident.id }, ConditionExpression: 'attribute_not_exists(PK)' },
+      });
+    }
     if (incident.dedupKey !== null) {
       items.push({
         Put: {
@@ -52,8 +60,12 @@ export class DynamoIncidentRepository implements IncidentRepository {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
         return { created: true };
       } catch (err) {
-        const claim = cancellationReasons(err)?.at(-1);
-        if (incident.dedupKey === null || claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) throw translate(err);
+        const reasons = cancellationReasons(err);
+        const claim = reasons?.at(-1);
+        if (incident.dedupKey === null || claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) {
+          if (record.ackCode !== null && reasons?.[ackCodeIndex]?.Code === 'ConditionalCheckFailed') return { created: false, ackCodeTaken: true };
+          throw translate(err);
+        }
         const claimedBy = String(unmarshall(claim.Item as never).incidentId);
         const existing = await this.get(claimedBy);
         if (existing && existing.incident.status !== 'resolved') return { created: false, existing };
@@ -65,11 +77,17 @@ export class DynamoIncidentRepository implements IncidentRepository {
   async commit(previous: IncidentRecord, change: Change): Promise<void> {
     const { incident } = change;
     const wasOpen = previous.incident.status !== 'resolved';
+    const next: IncidentRecord = {
+      incident,
+      eventCount: previous.eventCount + change.events.length,
+      ackCode: previous.ackCode,
+      escalation: change.escalation === undefined ? previous.escalation : change.escalation,
+    };
     const items: WriteItem[] = [
       {
         Put: {
           TableName: this.tableName,
-          Item: incidentItem(incident, previous.eventCount + change.events.length),
+          Item: incidentItem(next),
           // The event count proves nothing changed since the read; the status condition states the
           // lifecycle rule (no command after resolve) in the database itself.
           ConditionExpression: wasOpen ? 'eventCount = :expected AND #status <> :resolved' : 'eventCount = :expected',
@@ -88,6 +106,28 @@ export class DynamoIncidentRepository implements IncidentRepository {
         Delete: {
           TableName: this.tableName,
           Key: dedupKey(incident.reporter.orgId, incident.dedupKey),
+          ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id',
+          ExpressionAttributeValues: { ':id': incident.id },
+        },
+      });
+    }
+    for (const delivery of change.deliveries ?? []) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: deliveryItem(delivery),
+          // Recorded once; a failed one may become sent by a replay, never the other way.
+          ConditionExpression: delivery.status === 'sent' ? 'attribute_not_exists(PK) OR #s = :failed' : 'attribute_not_exists(PK)',
+          ...(delivery.status === 'sent' ? { ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' } } : {}),
+        },
+      });
+    }
+    if (wasOpen && incident.status === 'resolved' && previous.ackCode !== null) {
+      // The code may be handed to another incident now.
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: ackCodeKey(previous.ackCode),
           ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id',
           ExpressionAttributeValues: { ':id': incident.id },
         },
@@ -126,6 +166,46 @@ export class DynamoIncidentRepository implements IncidentRepository {
     if (!Item) return null;
     const record = await this.get(String(Item.incidentId));
     return record && record.incident.status !== 'resolved' ? record : null;
+  }
+
+  async event(id: string, seq: number): Promise<TimelineEvent | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: eventKey(id, seq), ConsistentRead: true })));
+    return Item ? eventFromItem(Item) : null;
+  }
+
+  async status(incidentId: string, seq: number, orgId: string): Promise<DeliveryStatus | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(incidentId, seq, orgId), ConsistentRead: true })));
+    return Item ? (Item.status as DeliveryStatus) : null;
+  }
+
+  async failed(limit: number): Promise<Delivery[]> {
+    const { Items = [] } = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      IndexName: GSI1.indexName,
+      KeyConditionExpression: 'GSI1PK = :p',
+      ExpressionAttributeValues: { ':p': FAILED_DELIVERIES },
+      Limit: limit,
+    })));
+    return Items.map((i) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), orgId: String(i.orgId), status: 'failed' as const }));
+  }
+
+  async findOpenByAckCode(code: string): Promise<IncidentRecord | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: ackCodeKey(code), ConsistentRead: true })));
+    if (!Item) return null;
+    const record = await this.get(String(Item.incidentId));
+    return record && record.incident.status !== 'resolved' ? record : null;
+  }
+
+  async dueForEscalation(now: string, limit: number): Promise<IncidentRecord[]> {
+    const { Items = [] } = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      IndexName: GSI2.indexName,
+      KeyConditionExpression: 'GSI2PK = :p AND GSI2SK <= :now',
+      // '~' sorts after every id character: everything due at or before `now`.
+      ExpressionAttributeValues: { ':p': ESCALATION_PARTITION, ':now': `${now}~` },
+      Limit: limit,
+    })));
+    return Items.map(recordFromItem);
   }
 
   async list(query: ListQuery): Promise<ListPage> {

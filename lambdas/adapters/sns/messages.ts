@@ -1,0 +1,104 @@
+/**
+ * Rendering a notice per SNS protocol: an SMS of at most 140 GSM-7 characters, an email with the
+ * TLP label on top and the signed acknowledgement links, and a default for everything else.
+ */
+import type { Incident, Tlp } from '../../domain/incident';
+import type { Notice, RenderedMessage } from '../../domain/notifications';
+
+export const SMS_MAX = 140;
+const SUBJECT_MAX = 100;
+
+/** GSM 03.38's basic character set, without the escape to the extension table. */
+const GSM7 = new Set(Array.from('@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
+
+const LOOKALIKES: Record<string, string> = {
+  '‘': "'", '’': "'", '‚': "'", '′': "'", '“': '"', '”': '"', '„': '"', '″': '"', '–': '-', '—': '-', '−': '-', '…': '...',
+  '[': '(', ']': ')', '{': '(', '}': ')', '~': '-', '|': '/', '\\': '/', '^': "'", '€': 'EUR', '`': "'", '•': '*', '·': '.',
+};
+
+/** Every character in GSM-7's basic set: look-alikes substituted, accents dropped, the rest `?`. */
+export function toGsm7(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\s+/g, ' ')) {
+    if (GSM7.has(ch)) out += ch;
+    else if (LOOKALIKES[ch] !== undefined) out += LOOKALIKES[ch];
+    else {
+      const base = ch.normalize('NFD').replace(/\p{M}+/gu, '');
+      out += base.length > 0 && Array.from(base).every((c) => GSM7.has(c)) ? base : '?';
+    }
+  }
+  return out.trim();
+}
+
+/** Printable ASCII only, as SNS requires of a subject. */
+const toAscii = (text: string) => toGsm7(text).replace(/[^\x20-\x7e]/g, '?');
+
+const fit = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`);
+
+export const TLP_MEANING: Record<Tlp, string> = {
+  CLEAR: 'Disclosure is not limited.',
+  GREEN: 'Share within your community, not through publicly accessible channels.',
+  AMBER: 'Share on a need-to-know basis within your organization and its clients only.',
+  'AMBER+STRICT': 'Share on a need-to-know basis within your organization only.',
+  RED: 'For the named recipients only: no further disclosure.',
+};
+
+const ORG = (id: string) => id.toUpperCase();
+
+function headline(n: Notice): string {
+  const { event } = n;
+  const who = ORG(event.actor.orgId);
+  switch (event.type) {
+    case 'reported': return `New ${n.incident.severity} ${n.incident.category} incident reported by ${who}`;
+    case 'acknowledged': return `${who} acknowledged`;
+    case 'assigned': return `Assigned to ${ORG(String((event.data.assignee as { orgId?: string } | undefined)?.orgId ?? '?'))}`;
+    case 'resolved': return `Resolved by ${who}`;
+    case 'note': return `Note from ${who}`;
+    case 'escalated': return `ESCALATED (level ${event.data.level}): not acknowledged for ${Math.round(Number(event.data.unacknowledgedSeconds ?? 0) / 60)} min`;
+    default: return event.type;
+  }
+}
+
+/** Whether the recipient still has something to acknowledge. */
+const awaitsAck = (incident: Incident, recipient: string) =>
+  incident.status !== 'resolved' && incident.participants.includes(recipient) && !incident.acknowledgements.some((a) => a.orgId === recipient);
+
+export function renderSms(n: Notice): string {
+  const sev = n.incident.severity.toUpperCase();
+  const prefix = toGsm7(`${n.event.type === 'escalated' ? 'ESCALATED ' : ''}${sev} TLP:${n.incident.tlp} ${n.event.type === 'reported' || n.event.type === 'escalated' ? '' : `${headline(n)}: `}`);
+  const suffix = n.ackCode && awaitsAck(n.incident, n.recipient) ? ` Reply ACK ${n.ackCode}` : '';
+  const room = SMS_MAX - prefix.length - suffix.length;
+  return `${prefix}${fit(toGsm7(n.incident.title), room)}${suffix}`;
+}
+
+export function renderEmail(n: Notice): { subject: string; body: string } {
+  const { incident, event } = n;
+  const subject = fit(toAscii(`[TLP:${incident.tlp}] [${incident.severity.toUpperCase()}] ${headline(n)}: ${incident.title}`), SUBJECT_MAX);
+  const lines = [
+    `TLP:${incident.tlp} - ${TLP_MEANING[incident.tlp]}`,
+    '',
+    headline(n),
+    '',
+    `Title:        ${incident.title}`,
+    `Severity:     ${incident.severity}`,
+    `Category:     ${incident.category}`,
+    `Status:       ${incident.status}`,
+    `Participants: ${incident.participants.join(', ')}`,
+    `Reported:     ${incident.reportedAt} by ${incident.reporter.orgId}`,
+    `Incident:     ${incident.id}`,
+  ];
+  if (event.type === 'note' && typeof event.data.text === 'string') lines.push('', 'Note:', event.data.text);
+  if (event.type === 'resolved' && typeof event.data.resolution === 'string') lines.push('', 'Resolution:', event.data.resolution);
+  if (incident.description && event.type === 'reported') lines.push('', 'Description:', incident.description);
+  if (awaitsAck(incident, n.recipient)) {
+    lines.push('', `Acknowledge for ${ORG(n.recipient)} (each link is personal and valid for 24 hours):`);
+    for (const link of n.ackLinks) lines.push(`  ${link.contact}: ${link.url}`);
+    if (n.ackCode) lines.push(`Or text "ACK ${n.ackCode}" from a phone registered for ${ORG(n.recipient)}.`);
+  }
+  return { subject, body: lines.join('\n') };
+}
+
+export function render(n: Notice): RenderedMessage {
+  const email = renderEmail(n);
+  return { sms: renderSms(n), email, default: `${email.subject}\n${n.incident.id}` };
+}

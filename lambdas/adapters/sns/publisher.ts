@@ -1,0 +1,49 @@
+/**
+ * NotificationPublisher on SNS: one topic per organization (a common name prefix, so the
+ * infrastructure grants exactly those), per-protocol message structure, errors classified as
+ * transient (retried) or permanent (recorded at once).
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishError, type NotificationPublisher, type RenderedMessage } from '../../domain/notifications';
+
+const TRANSIENT = new Set(['ThrottledException', 'Throttling', 'ThrottlingException', 'InternalErrorException', 'KMSThrottlingException', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);
+
+export function classify(err: unknown): PublishError {
+  const e = err as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const transient = TRANSIENT.has(e.name) || status >= 500 || e.$retryable !== undefined || (e as NodeJS.ErrnoException).code === 'ECONNRESET';
+  return new PublishError(`${e.name}: ${e.message}`, transient, { cause: err });
+}
+
+/** The message SNS delivers per protocol: `MessageStructure: 'json'`. */
+export function publishInput(topicArn: string, message: RenderedMessage, incidentId: string): ConstructorParameters<typeof PublishCommand>[0] {
+  return {
+    TopicArn: topicArn,
+    MessageStructure: 'json',
+    Subject: message.email.subject,
+    Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
+    MessageAttributes: { incidentId: { DataType: 'String', StringValue: incidentId } },
+  };
+}
+
+export class SnsPublisher implements NotificationPublisher {
+  /** @param topicArnPrefix e.g. `arn:aws:sns:us-east-1:123456789012:concord-org-`; the org id completes it */
+  constructor(private readonly sns: SNSClient, private readonly topicArnPrefix: string) {}
+
+  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId: string }): Promise<string> {
+    try {
+      const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + orgId, message, incidentId)));
+      return MessageId ?? 'unknown';
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  async sendSms(phone: string, text: string): Promise<void> {
+    try {
+      await this.sns.send(new PublishCommand({ PhoneNumber: phone, Message: text }));
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Telling the participating organizations. The notifier runs after a command has committed (it
+ * consumes the table's stream: a transactional outbox), so a failed publish never fails, delays or
+ * rolls back a command. Each (event, organization) is published at most once: the delivery is
+ * recorded, with its `notified` or `notification_failed` timeline event, right after the publish,
+ * and checked before it. What fails after retries is kept for `replayFailed`.
+ */
+import { recordSystemEvents, mayBeToldTo, systemActor, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import type { IncidentService } from './incidents';
+import type { Clock, Contact, DirectoryRepository, IncidentRepository } from './ports';
+
+/** The event types that tell someone something. */
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
+
+/**
+ * A report tells every participant; acknowledge, assign, resolve and notes tell the others; an
+ * escalation tells every participant again and the organizations holding manager keys, except
+ * where TLP forbids it (RED and AMBER+STRICT never leave the participants).
+ */
+export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'>, managerOrgs: readonly string[] = []): string[] {
+  switch (event.type) {
+    case 'reported': return [...incident.participants];
+    case 'escalated': return [...new Set([...incident.participants, ...managerOrgs])].filter((org) => mayBeToldTo(org, incident));
+    default: return incident.participants.filter((org) => org !== event.actor.orgId);
+  }
+}
+
+/** One message in the shapes each SNS protocol needs. */
+export interface RenderedMessage {
+  /** At most 140 characters of the GSM-7 alphabet. */
+  sms: string;
+  email: { subject: string; body: string };
+  default: string;
+}
+
+export interface AckLink { contact: string; url: string }
+
+export interface Notice {
+  incident: Incident;
+  ackCode: string | null;
+  event: TimelineEvent;
+  recipient: string;
+  /** One signed acknowledgement link per contact of the recipient with an email address. */
+  ackLinks: AckLink[];
+}
+
+export type Render = (notice: Notice) => RenderedMessage;
+
+/** A publish failure; `transient` ones are retried, the others recorded at once. */
+export class PublishError extends Error {
+  constructor(message: string, readonly transient: boolean, options?: { cause?: unknown }) { super(message, options); }
+}
+
+export interface NotificationPublisher {
+  /** Publishes to the organization's topic; returns the message id. */
+  publish(orgId: string, message: RenderedMessage, context: { incidentId: string }): Promise<string>;
+  /** A direct text message (replies to inbound SMS). */
+  sendSms(phone: string, text: string): Promise<void>;
+}
+
+export type DeliveryStatus = 'sent' | 'failed';
+export interface Delivery { incidentId: string; seq: number; orgId: string; status: DeliveryStatus }
+
+export interface DeliveryLog {
+  status(incidentId: string, seq: number, orgId: string): Promise<DeliveryStatus | null>;
+  /** Deliveries that failed and wait for a replay, oldest first. */
+  failed(limit: number): Promise<Delivery[]>;
+}
+
+export interface AckLinkSigner { link(incidentId: string, orgId: string, contact: string): string }
+
+export interface NotifierDeps {
+  incidents: IncidentService;
+  repository: Pick<IncidentRepository, 'get' | 'event'>;
+  deliveries: DeliveryLog;
+  directory: Pick<DirectoryRepository, 'managerOrganizations' | 'getOrganization'>;
+  publisher: NotificationPublisher;
+  render: Render;
+  links: AckLinkSigner;
+  clock: Clock;
+  /** Publish attempts for transient failures. @default 4 */
+  attempts?: number;
+  /** Backoff between attempts. @default 100 ms, doubling */
+  pause?: (attempt: number) => Promise<void>;
+}
+
+const backoff = (attempt: number) => new Promise<void>((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
+
+export function makeNotifier(deps: NotifierDeps) {
+  const { incidents, repository, deliveries, directory, publisher, render, links, clock } = deps;
+  const attempts = deps.attempts ?? 4;
+  const pause = deps.pause ?? backoff;
+
+  async function publishWithRetry(orgId: string, message: RenderedMessage, incidentId: string): Promise<{ messageId: string } | { error: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { messageId: await publisher.publish(orgId, message, { incidentId }) };
+      } catch (err) {
+        const transient = err instanceof PublishError ? err.transient : false;
+        if (!transient || attempt >= attempts) return { error: err instanceof Error ? err.message : String(err) };
+        await pause(attempt);
+      }
+    }
+  }
+
+  const emailContacts = (contacts: Contact[] = []) => contacts.filter((c) => c.email);
+
+  async function deliver(record: IncidentRecord, event: TimelineEvent, orgId: string, replay: boolean): Promise<DeliveryStatus | 'skipped'> {
+    const { incident } = record;
+    const already = await deliveries.status(incident.id, event.seq, orgId);
+    if (already === 'sent' || (already === 'failed' && !replay)) return 'skipped';
+    const org = await directory.getOrganization(orgId);
+    const ackLinks = event.type === 'resolved' || incident.status === 'resolved' ? [] : emailContacts(org?.contacts).map((c) => ({ contact: c.name, url: links.link(incident.id, orgId, c.name) }));
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), incident.id);
+    const status: DeliveryStatus = 'messageId' in outcome ? 'sent' : 'failed';
+    await incidents.recordSystemEvents(incident.id, async (current) => {
+      // Recorded meanwhile by a concurrent run (a redelivered batch): nothing to add.
+      const now = await deliveries.status(incident.id, event.seq, orgId);
+      if (now === 'sent' || (now === 'failed' && status === 'failed')) return null;
+      const change = recordSystemEvents(current, [{
+        type: status === 'sent' ? 'notified' : 'notification_failed',
+        at: clock.now().toISOString(),
+        actor: systemActor('notifier'),
+        data: { orgId, about: event.seq, aboutType: event.type, ...('messageId' in outcome ? { messageId: outcome.messageId } : { error: outcome.error }) },
+      }]);
+      return { ...change, deliveries: [{ incidentId: incident.id, seq: event.seq, orgId, status }] };
+    });
+    return status;
+  }
+
+  return {
+    /** Notifies everyone `event` concerns. Safe to run again for the same event. */
+    async notify(incidentId: string, event: TimelineEvent): Promise<Record<string, DeliveryStatus | 'skipped'>> {
+      if (!NOTIFIABLE.has(event.type)) return {};
+      const record = await repository.get(incidentId);
+      if (!record) return {};
+      const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
+      const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
+      for (const orgId of recipientsOf(record.incident, event, managers)) {
+        outcome[orgId] = await deliver(record, event, orgId, false);
+      }
+      return outcome;
+    },
+
+    /** Publishes again what failed; each delivery that now succeeds is recorded once. */
+    async replayFailed(limit = 100): Promise<{ replayed: number; failed: number }> {
+      let replayed = 0;
+      let failed = 0;
+      for (const d of await deliveries.failed(limit)) {
+        const record = await repository.get(d.incidentId);
+        const event = record && await repository.event(d.incidentId, d.seq);
+        if (!record || !event) continue;
+        const status = await deliver(record, event, d.orgId, true);
+        if (status === 'sent') replayed++;
+        else if (status === 'failed') failed++;
+      }
+      return { replayed, failed };
+    },
+  };
+}
+
+export type Notifier = ReturnType<typeof makeNotifier>;

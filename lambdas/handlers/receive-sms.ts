@@ -1,0 +1,34 @@
+/**
+ * Inbound SMS: AWS End User Messaging two-way SMS publishes each message to an SNS topic, which
+ * invokes this function. The message is JSON with `originationNumber`, `messageBody`, …
+ */
+import type { SNSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { container } from '../container';
+import { logger } from '../http/logger';
+
+const InboundSms = z.object({
+  originationNumber: z.string().min(1).max(32),
+  destinationNumber: z.string().max(32).optional(),
+  messageBody: z.string().max(1600),
+});
+
+export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
+  const { sms } = await container();
+  const replies: string[] = [];
+  for (const record of event.Records) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(record.Sns.Message);
+    } catch {
+      parsed = null;
+    }
+    const message = InboundSms.safeParse(parsed);
+    if (!message.success) {
+      logger.warn('ignored an inbound SMS that is not End User Messaging JSON', { messageId: record.Sns.MessageId });
+      continue;
+    }
+    replies.push((await sms.receive(message.data)).reply);
+  }
+  return { replies };
+}

@@ -1,0 +1,54 @@
+/**
+ * `GET /local/outbox` and `POST /local/sms`: local stand-ins for what AWS does around the service,
+ * for development and tests only. They exist only in local mode.
+ */
+import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { MethodNotAllowedError, UnsupportedMediaTypeError, ValidationError } from '../lambdas/domain/errors';
+import { handler as receiveSms } from '../lambdas/handlers/receive-sms';
+import { fieldErrors, parseJsonBody } from '../lambdas/http/request';
+import { json } from '../lambdas/http/responses';
+import { E164_PATTERN } from '../lambdas/http/schemas';
+import type { LocalOutbox } from './outbox';
+
+/** What AWS End User Messaging publishes for an inbound SMS; the extra fields are optional here. */
+const InboundSms = z.strictObject({
+  originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
+  destinationNumber: z.string().max(32).optional(),
+  messageBody: z.string().max(1600),
+  messageKeyword: z.string().max(64).optional(),
+  inboundMessageId: z.string().max(128).optional(),
+  previousPublishedMessageId: z.string().max(128).optional(),
+});
+
+export function localRoutes(outbox: LocalOutbox) {
+  return async (req: IncomingMessage, body: Buffer, url: URL): Promise<APIGatewayProxyResult | null> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/local/outbox') {
+      if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['GET']);
+      return json(200, { messages: outbox.messages });
+    }
+    if (url.pathname === '/local/sms') {
+      if (method !== 'POST') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['POST']);
+      const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
+      if (raw === undefined) throw new UnsupportedMediaTypeError('Send the inbound SMS as JSON.');
+      const parsed = InboundSms.safeParse(raw);
+      if (!parsed.success) throw new ValidationError('Not an inbound SMS.', fieldErrors(parsed.error, 'body'));
+      const event: SNSEvent = {
+        Records: [{
+          EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:local:000000000000:concord-inbound-sms:local',
+          Sns: {
+            Type: 'Notification', MessageId: randomUUID(), TopicArn: 'arn:aws:sns:local:000000000000:concord-inbound-sms',
+            Subject: '', Message: JSON.stringify({ destinationNumber: '+18005550199', ...parsed.data }), Timestamp: new Date().toISOString(),
+            SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
+          },
+        }],
+      };
+      const { replies } = await receiveSms(event);
+      return json(200, { replies });
+    }
+    return null;
+  };
+}

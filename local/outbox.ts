@@ -1,0 +1,37 @@
+/**
+ * The local stand-in for SNS: every notification the service publishes, as each protocol would
+ * receive it, kept in memory for `GET /local/outbox`. Topics are "created" by remembering them.
+ */
+import type { NotificationPublisher, RenderedMessage } from '../lambdas/domain/notifications';
+import type { Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
+
+export interface OutboxMessage {
+  orgId: string | null;
+  incidentId: string | null;
+  /** Set on direct text messages (replies to inbound SMS). */
+  to?: string;
+  sms: string;
+  email: { subject: string; body: string } | null;
+  at: string;
+}
+
+export class LocalOutbox implements NotificationPublisher, OrganizationProvisioner {
+  readonly messages: OutboxMessage[] = [];
+  readonly topics = new Map<string, string[]>();
+  private seq = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId: string }): Promise<string> {
+    this.messages.push({ orgId, incidentId, sms: message.sms, email: message.email, at: this.now().toISOString() });
+    return `local-${++this.seq}`;
+  }
+
+  async sendSms(phone: string, text: string): Promise<void> {
+    this.messages.push({ orgId: null, incidentId: null, to: phone, sms: text, email: null, at: this.now().toISOString() });
+  }
+
+  async provision(org: Organization): Promise<void> {
+    this.topics.set(org.id, org.contacts.flatMap((c) => [...(c.email ? [`email:${c.email}`] : []), ...(c.phone ? [`sms:${c.phone}`] : [])]));
+  }
+}
