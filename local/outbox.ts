@@ -2,6 +2,7 @@
  * The local stand-in for SNS: every notification the service publishes, as each protocol would
  * receive it, kept in memory for `GET /local/outbox`. Topics are "created" by remembering them.
  */
+import { SMS_MAX, toGsm7 } from '../lambdas/adapters/sns/messages';
 import type { NotificationPublisher, RenderedMessage } from '../lambdas/domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
 
@@ -28,7 +29,8 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
   }
 
   async sendSms(phone: string, text: string): Promise<void> {
-    this.messages.push({ orgId: null, incidentId: null, to: phone, sms: text, email: null, at: this.now().toISOString() });
+    // As the SNS adapter sends it: GSM-7, one message.
+    this.messages.push({ orgId: null, incidentId: null, to: phone, sms: toGsm7(text).slice(0, SMS_MAX), email: null, at: this.now().toISOString() });
   }
 
   async provision(org: Organization): Promise<void> {

@@ -96,8 +96,9 @@ export function makeNotifier(deps: NotifierDeps) {
       try {
         return { messageId: await publisher.publish(orgId, message, { incidentId }) };
       } catch (err) {
-        const transient = err instanceof PublishError ? err.transient : false;
-        if (!transient || attempt >= attempts) return { error: err instanceof Error ? err.message : String(err) };
+        // Anything but a PublishError is a bug or a crash: let the stream retry the batch.
+        if (!(err instanceof PublishError)) throw err;
+        if (!err.transient || attempt >= attempts) return { error: err.message };
         await pause(attempt);
       }
     }

@@ -13,7 +13,8 @@ import type { DirectoryRepository, IncidentRepository } from './ports';
 export interface InboundSms { originationNumber: string; messageBody: string }
 
 const ACK = /^\s*ack\s+(\d{4,6})\s*$/i;
-export const HELP = 'Concord: to acknowledge an incident, reply ACK followed by its code, e.g. ACK 4821, from a phone registered with your organization.';
+/** Every reply fits one SMS (140 characters). */
+export const HELP = 'Concord: to acknowledge, reply ACK and the incident code (e.g. ACK 4821) from a phone registered with your organization.';
 
 export interface SmsDeps {
   incidents: IncidentService;
@@ -30,7 +31,7 @@ export function makeSmsAcknowledgements({ incidents, repository, directory, publ
     if (contacts.length === 0) return { reply: HELP };
     const record = await repository.findOpenByAckCode(code);
     const match = record && contacts.find((c) => record.incident.participants.includes(c.orgId));
-    if (!record || !match) return { reply: `Concord: no open incident of yours has code ${code}. ${HELP}` };
+    if (!record || !match) return { reply: `Concord: no open incident of yours has code ${code}. Reply ACK and the code from a phone registered with your organization.` };
     // The phone's organization acts, as its own partner would.
     const caller: Caller = { orgId: match.orgId, role: 'partner', keyId: `sms:${sms.originationNumber}` };
     try {

@@ -14,6 +14,7 @@ const GSM7 = new Set(Array.from('@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞ
 const LOOKALIKES: Record<string, string> = {
   '‘': "'", '’': "'", '‚': "'", '′': "'", '“': '"', '”': '"', '„': '"', '″': '"', '–': '-', '—': '-', '−': '-', '…': '...',
   '[': '(', ']': ')', '{': '(', '}': ')', '~': '-', '|': '/', '\\': '/', '^': "'", '€': 'EUR', '`': "'", '•': '*', '·': '.',
+  'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ħ': 'H', 'ħ': 'h', 'Œ': 'OE', 'œ': 'oe', 'ı': 'i',
 };
 
 /** Every character in GSM-7's basic set: look-alikes substituted, accents dropped, the rest `?`. */
@@ -31,7 +32,15 @@ export function toGsm7(text: string): string {
 }
 
 /** Printable ASCII only, as SNS requires of a subject. */
-const toAscii = (text: string) => toGsm7(text).replace(/[^\x20-\x7e]/g, '?');
+function toAscii(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\s+/g, ' ')) {
+    if (/[\x20-\x7e]/.test(ch)) out += ch;
+    else if (LOOKALIKES[ch] !== undefined) out += LOOKALIKES[ch];
+    else out += ch.normalize('NFD').replace(/\p{M}+/gu, '').replace(/[^\x20-\x7e]/g, '?') || '?';
+  }
+  return out.trim();
+}
 
 const fit = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`);
 
@@ -65,7 +74,8 @@ const awaitsAck = (incident: Incident, recipient: string) =>
 
 export function renderSms(n: Notice): string {
   const sev = n.incident.severity.toUpperCase();
-  const prefix = toGsm7(`${n.event.type === 'escalated' ? 'ESCALATED ' : ''}${sev} TLP:${n.incident.tlp} ${n.event.type === 'reported' || n.event.type === 'escalated' ? '' : `${headline(n)}: `}`);
+  const what = n.event.type === 'reported' || n.event.type === 'escalated' ? '' : ` ${toGsm7(headline(n))}:`;
+  const prefix = `${n.event.type === 'escalated' ? 'ESCALATED ' : ''}${sev} TLP:${n.incident.tlp}${what} `;
   const suffix = n.ackCode && awaitsAck(n.incident, n.recipient) ? ` Reply ACK ${n.ackCode}` : '';
   const room = SMS_MAX - prefix.length - suffix.length;
   return `${prefix}${fit(toGsm7(n.incident.title), room)}${suffix}`;

@@ -5,6 +5,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { PublishError, type NotificationPublisher, type RenderedMessage } from '../../domain/notifications';
+import { SMS_MAX, toGsm7 } from './messages';
 
 const TRANSIENT = new Set(['ThrottledException', 'Throttling', 'ThrottlingException', 'InternalErrorException', 'KMSThrottlingException', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);
 
@@ -41,7 +42,7 @@ export class SnsPublisher implements NotificationPublisher {
 
   async sendSms(phone: string, text: string): Promise<void> {
     try {
-      await this.sns.send(new PublishCommand({ PhoneNumber: phone, Message: text }));
+      await this.sns.send(new PublishCommand({ PhoneNumber: phone, Message: toGsm7(text).slice(0, SMS_MAX) }));
     } catch (err) {
       throw classify(err);
     }

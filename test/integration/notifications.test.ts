@@ -1,0 +1,128 @@
+/**
+ * Stream → notifier → publish against DynamoDB Local, with faults injected: throttling, a topic
+ * that fails for good, a crash mid-batch and a redelivered batch. Every command succeeds; every
+ * organization gets each message exactly once, or has a notification_failed that a replay
+ * delivers once.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
+import type { TimelineEvent } from '../../lambdas/domain/incident';
+import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
+import { FaultyPublisher } from '../support/faulty-publisher';
+import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
+
+/** A stream batch exactly as Lambda delivers it, for the given timeline events. */
+const batch = (incidentId: string, events: TimelineEvent[]): DynamoDBStreamEvent => ({
+  Records: events.map((e, i) => ({
+    eventID: `${e.seq}`, eventName: 'INSERT', eventSource: 'aws:dynamodb', awsRegion: 'us-east-1',
+    dynamodb: { NewImage: marshall(eventItem(incidentId, e), { removeUndefinedValues: true }) as never, SequenceNumber: String(1000 + i), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  })),
+});
+
+describe('through the stream poller, as npm start runs it', () => {
+  let api: TestApi;
+  beforeAll(async () => { api = await startTestApi({ notifications: true }); });
+  afterAll(() => api.stop());
+
+  const messagesAbout = (id: string) => api.outbox.messages.filter((m) => m.incidentId === id);
+
+  it('a report notifies every participant once; an acknowledgement the others; the timeline records each', async () => {
+    const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa'] }));
+    const first = await eventually(() => messagesAbout(incident.id).length === 3 && messagesAbout(incident.id));
+    expect(first.map((m) => m.orgId).sort()).toEqual(['cisa', 'facebook', 'fbi']);
+    expect(first[0]!.sms).toMatch(/^CRITICAL TLP:AMBER .* Reply ACK \d{4}$/);
+
+    await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/acknowledge`, {});
+    const all = await eventually(() => messagesAbout(incident.id).length === 5 && messagesAbout(incident.id));
+    expect(all.slice(3).map((m) => m.orgId).sort()).toEqual(['cisa', 'facebook']);
+
+    const { body: { events } } = await eventually(async () => {
+      const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${incident.id}/timeline`);
+      return res.body.events.filter((e: { type: string }) => e.type === 'notified').length === 5 && res;
+    });
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+    expect((await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${incident.id}`)).body.version).toBe(2);
+  });
+
+  it('sends nothing about a RED incident outside its participants, and never to the acting organization', async () => {
+    const { body: incident } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['twitter'] }));
+    await api.call(KEYS.partner.twitter, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'seen it' });
+    await eventually(() => messagesAbout(incident.id).length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messagesAbout(incident.id).map((m) => m.orgId)).toEqual(['google', 'twitter', 'google']);
+  });
+});
+
+describe('faults', () => {
+  let api: TestApi;
+  const publisher = new FaultyPublisher();
+  beforeAll(async () => { api = await startTestApi({ overrides: { publisher, pause: async () => {} } }); });
+  afterAll(() => api.stop());
+
+  async function reported(participants: string[]) {
+    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants }));
+    expect(res.status).toBe(201);
+    const { body: { events } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${res.body.id}/timeline`);
+    return { id: res.body.id as string, events: events as TimelineEvent[] };
+  }
+  const timelineTypes = async (id: string) => (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline`)).body.events.map((e: TimelineEvent) => `${e.type}${e.data.orgId ? `:${e.data.orgId}` : ''}`);
+
+  beforeEach(() => {
+    publisher.calls = 0;
+    publisher.throttleFirst = 0;
+    publisher.broken.clear();
+    publisher.crashOnCall = null;
+  });
+
+  it('retries throttling; what outlasts the retries is recorded and a replay delivers it once', async () => {
+    const { id, events } = await reported(['fbi', 'cisa']);
+    publisher.throttleFirst = 5; // the first message exhausts its 4 attempts; the second succeeds on its 2nd
+    expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
+    expect(publisher.countsFor(id)).toEqual({ fbi: 1, cisa: 1 });
+    expect(await timelineTypes(id)).toEqual(['reported', 'notification_failed:facebook', 'notified:fbi', 'notified:cisa']);
+
+    const replay = await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {});
+    expect(replay.body).toEqual({ replayed: 1, failed: 0 });
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay')).body).toEqual({ replayed: 0, failed: 0 });
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1 });
+    expect((await timelineTypes(id)).at(-1)).toBe('notified:facebook');
+  });
+
+  it('a topic that fails for good fails only its own deliveries; the command is unaffected', async () => {
+    publisher.broken.add('cisa');
+    const { id, events } = await reported(['fbi', 'cisa']);
+    await notify(batch(id, events));
+    const ack = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${id}/acknowledge`, {});
+    expect(ack.status).toBe(200);
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1 });
+    expect(await timelineTypes(id)).toContain('notification_failed:cisa');
+
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay')).body).toEqual({ replayed: 0, failed: 1 });
+    publisher.broken.clear();
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay')).body).toEqual({ replayed: 1, failed: 0 });
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1 });
+  });
+
+  it('a crash mid-batch is retried from the failed record; a redelivered batch sends nothing twice', async () => {
+    const { id, events } = await reported(['fbi', 'cisa', 'google']);
+    publisher.crashOnCall = 3;
+    const first = await notify(batch(id, events));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1 });
+    expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
+    expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
+    const types = await timelineTypes(id);
+    expect(types.filter((t: string) => t.startsWith('notified'))).toHaveLength(4);
+  });
+
+  it('ignores its own notified events and other items on the stream', async () => {
+    const { id, events } = await reported(['fbi']);
+    await notify(batch(id, events));
+    const { body: { events: all } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline`);
+    const before = publisher.sent.length;
+    await notify(batch(id, all.filter((e: TimelineEvent) => e.type === 'notified')));
+    expect(publisher.sent.length).toBe(before);
+  });
+});

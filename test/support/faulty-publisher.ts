@@ -1,0 +1,36 @@
+/** A NotificationPublisher whose failures a test chooses. */
+import { PublishError, type NotificationPublisher, type RenderedMessage } from '../../lambdas/domain/notifications';
+
+export interface Sent { orgId: string; incidentId: string; message: RenderedMessage }
+
+export class FaultyPublisher implements NotificationPublisher {
+  readonly sent: Sent[] = [];
+  readonly texts: Array<{ phone: string; text: string }> = [];
+  calls = 0;
+  /** The first N publish calls are throttled (transient). */
+  throttleFirst = 0;
+  /** Topics that fail for good. */
+  readonly broken = new Set<string>();
+  /** The Nth call (1-based) crashes the process, before sending. */
+  crashOnCall: number | null = null;
+
+  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId: string }): Promise<string> {
+    this.calls++;
+    if (this.crashOnCall === this.calls) throw new Error('simulated crash');
+    if (this.calls <= this.throttleFirst) throw new PublishError('ThrottledException: Rate exceeded', true);
+    if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
+    this.sent.push({ orgId, incidentId, message });
+    return `msg-${this.sent.length}`;
+  }
+
+  async sendSms(phone: string, text: string): Promise<void> {
+    this.texts.push({ phone, text });
+  }
+
+  /** How many times each organization got a message about `incidentId`. */
+  countsFor(incidentId: string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const s of this.sent.filter((x) => x.incidentId === incidentId)) counts[s.orgId] = (counts[s.orgId] ?? 0) + 1;
+    return counts;
+  }
+}

@@ -1,0 +1,101 @@
+/** The SNS adapter: exact Publish inputs per protocol, topic per organization, SMS within 140 GSM-7 characters. */
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import fc from 'fast-check';
+import { render, renderSms, SMS_MAX, toGsm7 } from '../../lambdas/adapters/sns/messages';
+import { SnsProvisioner } from '../../lambdas/adapters/sns/provisioner';
+import { SnsPublisher } from '../../lambdas/adapters/sns/publisher';
+import { report, TLPS, SEVERITIES, type TimelineEvent } from '../../lambdas/domain/incident';
+import { PublishError, type Notice } from '../../lambdas/domain/notifications';
+
+const sns = mockClient(SNSClient);
+beforeEach(() => sns.reset());
+
+const GSM7 = /^[@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà]*$/;
+
+function notice(title: string, overrides: Partial<Notice> = {}, tlp: (typeof TLPS)[number] = 'AMBER', severity: (typeof SEVERITIES)[number] = 'critical'): Notice {
+  const { incident, events } = report('inc_01M899CQ51KBW81DJ4QTE6713E', 'facebook', { title, severity, category: 'misinformation', tlp, participants: ['fbi'] }, '2026-11-03T12:00:00.000Z');
+  return { incident, event: events[0]!, ackCode: '4821', recipient: 'fbi', ackLinks: [{ contact: 'Duty officer', url: 'https://concord.example/v1/ack/t' }], ...overrides };
+}
+
+describe('rendering', () => {
+  it('keeps every SMS within 140 GSM-7 characters with the ack code, whatever the title', () => {
+    const events: Array<Pick<TimelineEvent, 'type' | 'data'>> = [
+      { type: 'reported', data: {} }, { type: 'escalated', data: { level: 3, unacknowledgedSeconds: 86400 } },
+      { type: 'acknowledged', data: {} }, { type: 'assigned', data: { assignee: { orgId: 'microsoft' } } }, { type: 'note', data: { text: 'x' } },
+    ];
+    fc.assert(fc.property(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }), fc.constantFrom(...TLPS), fc.constantFrom(...SEVERITIES), fc.constantFrom(...events),
+      (title, tlp, severity, e) => {
+        const n = notice(title, {}, tlp, severity);
+        const sms = renderSms({ ...n, event: { ...n.event, ...e, actor: { orgId: 'account-takeover-team', by: null, via: 'api' } } });
+        expect(sms.length).toBeLessThanOrEqual(SMS_MAX);
+        expect(sms).toMatch(GSM7);
+        expect(sms).toMatch(/Reply ACK 4821$/);
+        expect(sms).toContain(severity.toUpperCase());
+      },
+    ), { numRuns: 300 });
+  });
+
+  it('transliterates what GSM-7 lacks', () => {
+    expect(toGsm7('“Fake” polls — Zürich Łódź […] ~€5 ☃')).toBe('"Fake" polls - Zürich Lodz (...) -EUR5 ?');
+  });
+
+  it('puts the TLP label on top of the email, with a link per contact, and omits ACK once acknowledged', () => {
+    const m = render(notice('Polling places "closed"'));
+    expect(m.email.body.split('\n')[0]).toBe('TLP:AMBER - Share on a need-to-know basis within your organization and its clients only.');
+    expect(m.email.body).toContain('Duty officer: https://concord.example/v1/ack/t');
+    expect(m.email.subject).toMatch(/^\[TLP:AMBER\] \[CRITICAL\] New critical misinformation incident reported by FACEBOOK/);
+    expect(m.email.subject.length).toBeLessThanOrEqual(100);
+    const acked = notice('t');
+    acked.incident.acknowledgements.push({ orgId: 'fbi', by: null, via: 'api', at: 'x' });
+    expect(renderSms(acked)).not.toContain('Reply ACK');
+  });
+});
+
+describe('SnsPublisher', () => {
+  it('publishes one per-protocol message to the organization\'s own topic', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const message = render(notice('Polling places closed'));
+    const id = await new SnsPublisher(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:concord-org-').publish('fbi', message, { incidentId: 'inc_1' });
+    expect(id).toBe('m-1');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:concord-org-fbi',
+      MessageStructure: 'json',
+      Subject: message.email.subject,
+      Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
+      MessageAttributes: { incidentId: { DataType: 'String', StringValue: 'inc_1' } },
+    });
+  });
+
+  it('classifies throttling as transient and a missing topic as permanent', async () => {
+    const publisher = new SnsPublisher(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:1:p-');
+    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
+      .rejectsOnce(Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException', $metadata: { httpStatusCode: 404 } }));
+    const first = await publisher.publish('fbi', render(notice('t')), { incidentId: 'i' }).catch((e: unknown) => e);
+    const second = await publisher.publish('fbi', render(notice('t')), { incidentId: 'i' }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(PublishError);
+    expect(second).toBeInstanceOf(PublishError);
+    expect([(first as PublishError).transient, (second as PublishError).transient]).toEqual([true, false]);
+  });
+});
+
+describe('SnsProvisioner', () => {
+  it('creates the prefixed, encrypted topic, subscribes new contacts and unsubscribes removed ones', async () => {
+    sns.on(CreateTopicCommand).resolves({ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi' });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [
+      { Protocol: 'email', Endpoint: 'DUTY@fbi.example', SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:a' },
+      { Protocol: 'sms', Endpoint: '+12025550999', SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },
+      { Protocol: 'email', Endpoint: 'gone@fbi.example', SubscriptionArn: 'PendingConfirmation' },
+    ] });
+    await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-', 'alias/concord').provision({
+      id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '',
+      contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }],
+    });
+    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { KmsMasterKeyId: 'alias/concord' } });
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' }]);
+    expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([{ SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' }]);
+  });
+});
