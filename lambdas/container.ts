@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from './adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from './adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from './adapters/dynamodb/incident-repository';
+import { DynamoMetricsStore } from './adapters/dynamodb/metrics-store';
 import { DynamoRateLimiter } from './adapters/dynamodb/rate-limiter';
 import { loadSigningSecret } from './adapters/secrets';
 import { render } from './adapters/sns/messages';
@@ -20,6 +21,7 @@ import { DEFAULT_ESCALATION, type EscalationPolicy } from './domain/escalation';
 import { makeEventsApi } from './domain/events-api';
 import { systemClock, ulidGenerator } from './domain/ids';
 import { makeIncidents } from './domain/incidents';
+import { makeMetrics } from './domain/metrics';
 import { makeNotifier, type NotificationPublisher } from './domain/notifications';
 import type { Clock, OrganizationProvisioner } from './domain/ports';
 import { makeSmsAcknowledgements } from './domain/sms-acknowledgements';
@@ -67,6 +69,11 @@ export async function buildContainer(config: Config, overrides: Overrides = {}) 
       incidents, repository: incidentRepository, deliveries: incidentRepository, directory: directoryRepository,
       publisher, render, clock, pause: overrides.pause,
       links: { link: (incidentId, orgId, contact) => `${baseUrl}/v1/ack/${ackTokens.sign(incidentId, orgId, contact)}` },
+    }),
+    metrics: makeMetrics({
+      store: new DynamoMetricsStore(db, config.tableName, clock),
+      incidents: incidentRepository,
+      organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
     }),
     sms: makeSmsAcknowledgements({ incidents, repository: incidentRepository, directory: directoryRepository, publisher }),
     ackTokens,

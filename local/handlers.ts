@@ -8,6 +8,7 @@ import * as deleteKey from '../lambdas/handlers/delete-key';
 import * as enqueueEvent from '../lambdas/handlers/enqueue-event';
 import * as getAckPage from '../lambdas/handlers/get-ack-page';
 import * as getHealth from '../lambdas/handlers/get-health';
+import * as getMetrics from '../lambdas/handlers/get-metrics';
 import * as getIncident from '../lambdas/handlers/get-incident';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
@@ -32,6 +33,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-ack-page': getAckPage.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
+  'get-metrics': getMetrics.handler,
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
   'list-incidents': listIncidents.handler,

@@ -16,6 +16,7 @@ import { DirectoryFileSchema } from '../lambdas/http/schemas';
 import { fieldErrors } from '../lambdas/http/request';
 import { startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
+import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
 import { localRoutes } from './local-routes';
 import { LocalOutbox } from './outbox';
@@ -87,7 +88,7 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     endpoint = engine.endpoint;
   }
   let server: Server | undefined;
-  let poller: StreamPoller | undefined;
+  const pollers: StreamPoller[] = [];
   let escalation: NodeJS.Timeout | undefined;
   try {
     const client = new DynamoDBClient({ endpoint });
@@ -113,12 +114,13 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     const loaded = await (await container()).directory.load(directory);
     log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
 
-    // What Lambda's stream event source and the escalation schedule do in AWS.
-    poller = await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler: notify, onError: (err) => log(`stream poller: ${(err as Error).message}`) });
+    // What Lambda's two stream event sources and the escalation schedule do in AWS.
+    for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics]] as const) {
+      pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
+    }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
 
     const running = server;
-    const runningPoller = poller;
     const runningEscalation = escalation;
     return {
       url,
@@ -127,14 +129,14 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
       outbox,
       async stop() {
         clearInterval(runningEscalation);
-        await runningPoller.stop();
+        await Promise.all(pollers.map((p) => p.stop()));
         await new Promise<void>((done) => { running.close(() => done()); running.closeAllConnections(); });
         await engine?.stop();
       },
     };
   } catch (err) {
     clearInterval(escalation);
-    await poller?.stop();
+    await Promise.all(pollers.map((p) => p.stop()));
     server?.close();
     await engine?.stop();
     throw err;

@@ -5,7 +5,7 @@ import type { Clock, IdGenerator } from './ports';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-function encodeTime(ms: number): string {
+export function encodeTime(ms: number): string {
   let out = '';
   for (let i = 0; i < 10; i++) {
     out = ALPHABET[ms % 32] + out;

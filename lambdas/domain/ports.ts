@@ -56,6 +56,8 @@ export interface IncidentRepository {
   findOpenByDedupKey(orgId: string, dedupKey: string): Promise<IncidentRecord | null>;
   /** The open incident with this acknowledgement code, if there is one. */
   findOpenByAckCode(code: string): Promise<IncidentRecord | null>;
+  /** Incidents reported in [from, to). */
+  reportedBetween(from: string, to: string): Promise<Incident[]>;
   /** Open, unacknowledged incidents whose escalation is due at `now`, earliest first. */
   dueForEscalation(now: string, limit: number): Promise<IncidentRecord[]>;
   /** Newest first; `lastId` is set when more incidents may follow. */

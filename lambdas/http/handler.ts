@@ -49,7 +49,7 @@ export type Input<S extends RouteSpec> = Omit<ParsedInput<Infer<S['body']>, Infe
  * Composes an HTTP handler for `spec`. `handle` is exported separately by each handler file so
  * tests can call it without API Gateway events.
  */
-export function httpHandler<S extends RouteSpec>(spec: S, handle: (input: Input<S>) => Promise<APIGatewayProxyResult>) {
+export function httpHandler<S extends RouteSpec>(spec: S, handle: (input: Input<S>, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
   const validated = new WeakMap<APIGatewayProxyEvent, Input<S>>();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     // onError runs in reverse order of registration: the problem first, then its x-request-id.
@@ -58,5 +58,5 @@ export function httpHandler<S extends RouteSpec>(spec: S, handle: (input: Input<
     .before((request: Request) => {
       validated.set(request.event, parseInput(request.event, spec) as Input<S>);
     })
-    .handler((event) => handle(validated.get(event)!));
+    .handler((event) => handle(validated.get(event)!, event));
 }

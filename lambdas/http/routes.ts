@@ -147,6 +147,13 @@ export const ROUTES = {
     body: s.ReplayBody, bodyOptional: true,
     responses: { 200: { description: 'What was replayed.', schema: s.ReplayResult } },
   }),
+  getMetrics: route({
+    operationId: 'getMetrics', method: 'GET', path: '/v1/metrics', handler: 'get-metrics', auth: ['manager'],
+    summary: 'Response-time figures over a window of reportedAt.',
+    description: 'Window [from, to) of `reportedAt`. Counts and means are exact; percentiles within 1 % relative error (DDSketch). Time to acknowledge = first acknowledgedAt − reportedAt; with groupBy=org, each organization\'s own acknowledgement; an incident counts in every participant\'s group. Figures are pre-aggregated in hour and day buckets as incidents change (a few seconds behind the commands); partial hours at the window\'s edges are computed from their incidents, so any window is exact. With `Accept: text/csv`, the same figures as CSV: a row for all incidents, then one per group.',
+    query: s.MetricsQuery,
+    responses: { 200: { description: 'The figures (JSON, or CSV on Accept: text/csv).', schema: s.MetricsAnswer } },
+  }),
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CATEGORIES, EVENT_TYPES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
 import { PD_SEVERITIES } from '../domain/events-api';
+import { GROUP_BYS } from '../domain/metrics';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -211,3 +212,32 @@ export const CloudWatchAlarmMessage = z.object({
 
 export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
 export const ReplayResult = z.object({ replayed: z.number().int(), failed: z.number().int() }).meta({ id: 'ReplayResult' });
+
+// ---- metrics ----
+
+const Instant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-01T00:00:00.000Z' });
+const MAX_WINDOW_DAYS = 3660;
+
+export const MetricsQuery = z.strictObject({
+  from: Instant.meta({ description: 'Start of the window of reportedAt (inclusive).' }),
+  to: Instant.meta({ description: 'End of the window of reportedAt (exclusive).' }),
+  groupBy: z.enum(GROUP_BYS).optional(),
+}).superRefine((q, ctx) => {
+  const span = Date.parse(q.to) - Date.parse(q.from);
+  if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  else if (span > MAX_WINDOW_DAYS * 86400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the window may span at most ${MAX_WINDOW_DAYS} days` });
+});
+
+const Durations = z.object({
+  count: z.number().int(), meanSeconds: z.number().nullable(), p50Seconds: z.number().nullable(),
+  p90Seconds: z.number().nullable(), p99Seconds: z.number().nullable(), maxSeconds: z.number().nullable(),
+}).meta({ id: 'Durations', description: 'Counts, means and max are exact; percentiles are within 1 % relative error. Null when count is 0.' });
+const Figures = {
+  incidents: z.object({ reported: z.number().int(), acknowledged: z.number().int(), resolved: z.number().int(), open: z.number().int() }),
+  timeToAcknowledge: Durations,
+  timeToResolve: Durations,
+};
+export const MetricsAnswer = z.object({
+  from: z.string(), to: z.string(), ...Figures,
+  groups: z.array(z.object({ key: z.string(), ...Figures })),
+}).meta({ id: 'Metrics' });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ENV } from '../../lambdas/config/env';
 import { container, resetContainer, type Container, type Overrides } from '../../lambdas/container';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
+import { handler as aggregateMetrics } from '../../lambdas/handlers/aggregate-metrics';
 import { LocalOutbox } from '../../local/outbox';
 import { localRoutes } from '../../local/local-routes';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
@@ -85,6 +86,8 @@ export interface TestApiOptions extends LocalServerOptions {
   overrides?: Overrides;
   /** Run the stream poller, so commands notify as they do under `npm start`. */
   notifications?: boolean;
+  /** Run the metrics aggregator on the stream, as `npm start` does. */
+  metrics?: boolean;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -92,9 +95,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const server: Server = createLocalServer({ fallback: localRoutes(table.outbox), ...options });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const poller: StreamPoller | undefined = options.notifications
-    ? await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, intervalMs: 50 })
-    : undefined;
+  const pollers: StreamPoller[] = [];
+  if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, intervalMs: 50 }));
+  if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, intervalMs: 50 }));
   return {
     url,
     tableName: table.tableName,
@@ -113,7 +116,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       return { status: res.status, headers: res.headers, body: parsed as any, text };
     },
     async stop() {
-      await poller?.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
       await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
       await table.drop();
     },

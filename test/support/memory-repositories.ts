@@ -68,6 +68,10 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     return id ? clone(this.records.get(id)!) : null;
   }
 
+  async reportedBetween(from: string, to: string) {
+    return clone([...this.records.values()].map((r) => r.incident).filter((i) => i.reportedAt >= from && i.reportedAt < to));
+  }
+
   async dueForEscalation(now: string, limit: number) {
     return clone([...this.records.values()]
       .filter((r) => r.escalation && r.escalation.dueAt <= now)

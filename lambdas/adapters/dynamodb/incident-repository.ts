@@ -6,6 +6,8 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
+import { encodeTime } from '../../domain/ids';
+import { INCIDENT_ID_PREFIX } from '../../domain/incidents';
 import type { Change, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery } from '../../domain/ports';
 import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
@@ -194,6 +196,26 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
     if (!Item) return null;
     const record = await this.get(String(Item.incidentId));
     return record && record.incident.status !== 'resolved' ? record : null;
+  }
+
+  async reportedBetween(from: string, to: string): Promise<Incident[]> {
+    // Ids are ULIDs: their first ten characters encode the creation time, a hair before reportedAt.
+    const id = (ms: number) => `${INCIDENT_ID_PREFIX}${encodeTime(Math.max(0, ms))}`;
+    const out: Incident[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await guarded(this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1.indexName,
+        KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :a AND :b',
+        FilterExpression: 'reportedAt >= :from AND reportedAt < :to',
+        ExpressionAttributeValues: { ':p': ALL_INCIDENTS, ':a': id(Date.parse(from) - 1000), ':b': `${id(Date.parse(to) + 1000)}~`, ':from': from, ':to': to },
+        ExclusiveStartKey: start,
+      })));
+      out.push(...(page.Items ?? []).map(incidentFromItem));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async dueForEscalation(now: string, limit: number): Promise<IncidentRecord[]> {

@@ -1,0 +1,67 @@
+/** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
+import fc from 'fast-check';
+import { Distribution, contributionsOf, planWindow } from '../../lambdas/domain/metrics';
+import { report, acknowledge, resolve } from '../../lambdas/domain/incident';
+
+describe('planWindow', () => {
+  it('splits a window into whole days, whole hours and partial edge hours', () => {
+    expect(planWindow('2026-11-01T10:30:00.000Z', '2026-11-04T02:15:00.000Z')).toEqual({
+      days: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' },
+      hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, { from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T02:00:00.000Z' }],
+      direct: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
+    });
+    expect(planWindow('2026-11-01T10:10:00.000Z', '2026-11-01T10:50:00.000Z')).toEqual({ days: null, hours: [], direct: [{ from: '2026-11-01T10:10:00.000Z', to: '2026-11-01T10:50:00.000Z' }] });
+    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, hours: [], direct: [] });
+  });
+
+  it('covers every instant of any window exactly once', () => {
+    const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.integer({ min: 1, max: 20 * 86400_000 }), (a, len) => {
+      const from = new Date(t0 + a).toISOString();
+      const to = new Date(t0 + a + len).toISOString();
+      const p = planWindow(from, to);
+      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.direct].sort((x, y) => x.from.localeCompare(y.from));
+      expect(parts[0]!.from).toBe(from);
+      expect(parts.at(-1)!.to).toBe(to);
+      for (let i = 1; i < parts.length; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.to);
+    }));
+  });
+});
+
+describe('contributionsOf', () => {
+  it('counts each organization\'s own acknowledgement and every participant\'s resolution', () => {
+    const t = (m: number) => new Date(Date.parse('2026-11-03T12:00:00.000Z') + m * 60_000).toISOString();
+    const r = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, t(0));
+    const rec = (c: typeof r, n: number) => ({ incident: c.incident, eventCount: n, ackCode: null, escalation: null });
+    const a1 = acknowledge(rec(r, 1), 'fbi', {}, t(2))!;
+    const a2 = acknowledge(rec(a1, 2), 'facebook', {}, t(5))!;
+    const done = resolve(rec(a2, 3), { orgId: 'fbi' }, 'x', t(60));
+    const summary = (cs: ReturnType<typeof contributionsOf>) => cs.map((c) => `${c.kind}:${c.group}${c.seconds === undefined ? '' : `:${c.seconds}`}`);
+    expect(summary(contributionsOf(null, r.incident))).toEqual(['reported:all', 'reported:severity#high', 'reported:category#ddos', 'reported:org#facebook', 'reported:org#fbi']);
+    expect(summary(contributionsOf(r.incident, a1.incident))).toEqual(['acknowledged:all:120', 'acknowledged:severity#high:120', 'acknowledged:category#ddos:120', 'acknowledged:org#fbi:120']);
+    expect(summary(contributionsOf(a1.incident, a2.incident))).toEqual(['acknowledged:org#facebook:300']);
+    expect(summary(contributionsOf(a2.incident, done.incident))).toEqual(['resolved:all:3600', 'resolved:severity#high:3600', 'resolved:category#ddos:3600', 'resolved:org#facebook:3600', 'resolved:org#fbi:3600']);
+    expect(contributionsOf(done.incident, done.incident)).toEqual([]);
+  });
+});
+
+describe('Distribution', () => {
+  it('keeps count, mean and max exact and percentiles within 1 %, also after merging', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 10 * 86400 }), { minLength: 1, maxLength: 400 }), fc.nat(), (values, cut) => {
+      const split = cut % values.length;
+      const a = new Distribution();
+      const b = new Distribution();
+      values.forEach((v, i) => (i < split ? a : b).add(v));
+      a.merge(b);
+      const s = a.summary();
+      const sorted = [...values].sort((x, y) => x - y);
+      expect(s.count).toBe(values.length);
+      expect(s.meanSeconds).toBeCloseTo(values.reduce((x, y) => x + y, 0) / values.length, 2);
+      expect(s.maxSeconds).toBe(sorted.at(-1));
+      for (const [q, got] of [[0.5, s.p50Seconds], [0.9, s.p90Seconds], [0.99, s.p99Seconds]] as const) {
+        const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+        expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01 + 1e-6);
+      }
+    }));
+  });
+});
