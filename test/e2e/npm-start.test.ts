@@ -21,7 +21,8 @@ function javaProcessesFor(dir: string): number {
 }
 
 async function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], {
+  // Exactly what `npm start` runs.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,6 +67,16 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   expect(await interrupt(second.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
 }, 120_000);
+
+it('leaves no Java process behind even when killed outright', async () => {
+  const dir = join(dataRoot, 'killed');
+  const running = await start({ CONCORD_DATA_DIR: dir });
+  expect(javaProcessesFor(dir)).toBe(1);
+  running.child.kill('SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (javaProcessesFor(dir) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  expect(javaProcessesFor(dir)).toBe(0);
+}, 60_000);
 
 it('refuses an invalid directory file with a message naming the problem', async () => {
   const bad = join(dataRoot, 'bad-directory.json');
