@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MethodNotAllowedError, UnsupportedMediaTypeError, ValidationError } from '../lambdas/domain/errors';
 import { handler as receiveSms } from '../lambdas/handlers/receive-sms';
 import { fieldErrors, parseJsonBody } from '../lambdas/http/request';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
 import { container, resetContainer } from '../lambdas/container';
 import type { DirectoryFile } from '../lambdas/domain/directory';

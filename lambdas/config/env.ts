@@ -3,7 +3,7 @@
  * with a message naming it, instead of failing later with an undefined somewhere.
  * The variable names are constants that `lib/` imports too, so infrastructure and code agree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ENV = {
   tableName: 'CONCORD_TABLE_NAME',

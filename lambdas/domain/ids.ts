@@ -5,6 +5,10 @@ import type { Clock, IdGenerator } from './ports';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Incident ids: `inc_` and a ULID, so sorting ids sorts by creation time. */
+export const INCIDENT_ID_PREFIX = 'inc_';
+export const isIncidentId = (id: string) => id.startsWith(INCIDENT_ID_PREFIX) && ULID_PATTERN.test(id.slice(INCIDENT_ID_PREFIX.length));
+
 export function encodeTime(ms: number): string {
   let out = '';
   for (let i = 0; i < 10; i++) {

@@ -11,6 +11,10 @@ export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as 
 export const VIAS = ['api', 'sms', 'email'] as const;
 export const EVENT_TYPES = ['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated'] as const;
 
+/** How metrics may be grouped. */
+export const GROUP_BYS = ['severity', 'category', 'org'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
 /** The largest `details` object, measured as UTF-8 JSON. */
 export const MAX_DETAILS_BYTES = 16 * 1024;
 

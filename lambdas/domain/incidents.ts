@@ -12,7 +12,6 @@ import {
 } from './incident';
 import { randomInt } from 'node:crypto';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
-import { ULID_PATTERN } from './ids';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery } from './ports';
 
 export interface IncidentDeps {
@@ -43,8 +42,8 @@ const MAX_ATTEMPTS = 60;
 const defaultPause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 2 + attempt * 4)));
 
-export const INCIDENT_ID_PREFIX = 'inc_';
-export const isIncidentId = (id: string) => id.startsWith(INCIDENT_ID_PREFIX) && ULID_PATTERN.test(id.slice(INCIDENT_ID_PREFIX.length));
+export { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
+import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 
 export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string }
 

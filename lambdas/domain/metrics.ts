@@ -15,8 +15,8 @@ import { CATEGORIES, SEVERITIES, type Incident } from './incident';
 
 export const RELATIVE_ACCURACY = 0.009;
 export type MetricKind = 'reported' | 'acknowledged' | 'resolved';
-export type GroupBy = 'severity' | 'category' | 'org';
-export const GROUP_BYS = ['severity', 'category', 'org'] as const satisfies readonly GroupBy[];
+export { GROUP_BYS, type GroupBy } from './incident';
+import type { GroupBy } from './incident';
 
 export interface Contribution {
   incidentId: string;
@@ -55,6 +55,25 @@ export function contributionsOf(before: Incident | null, after: Incident): Contr
 
 /** Everything an incident contributes in its current state (for the partial hours at a window's edges). */
 export const allContributionsOf = (incident: Incident) => contributionsOf(null, incident);
+
+/** A sketch's counts, compactly: the zero count, the first key, and the count of each key from it. */
+export interface SketchBins { z: number; k: number; b: number[] }
+
+/** The sketch's bins, read through its public store (DDSketch's own codec needs protobufjs). */
+export function sketchBins(sketch: DDSketch): SketchBins {
+  const { store } = sketch;
+  const b: number[] = [];
+  if (store.count > 0) for (let key = store.minKey; key <= store.maxKey; key++) b.push(store.bins[key - store.offset] ?? 0);
+  return { z: sketch.zeroCount, k: store.count > 0 ? store.minKey : 0, b };
+}
+
+/** Rebuilds a sketch from its bins: each bin's representative value maps back to that bin. */
+export function sketchFromBins({ z, k, b }: SketchBins): DDSketch {
+  const sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
+  if (z > 0) sketch.accept(0, z);
+  b.forEach((count, i) => { if (count > 0) sketch.accept(sketch.mapping.value(k + i), count); });
+  return sketch;
+}
 
 /** A distribution: exact count, sum and max; approximate quantiles. */
 export class Distribution {

@@ -67,7 +67,7 @@ export interface DeliveryLog {
   failed(limit: number): Promise<Delivery[]>;
 }
 
-export interface AckLinkSigner { link(incidentId: string, orgId: string, contact: string): string }
+export interface AckLinkSigner { link(incidentId: string, orgId: string, contact: string): Promise<string> }
 
 export interface NotifierDeps {
   incidents: IncidentService;
@@ -111,7 +111,9 @@ export function makeNotifier(deps: NotifierDeps) {
     const already = await deliveries.status(incident.id, event.seq, orgId);
     if (already === 'sent' || (already === 'failed' && !replay)) return 'skipped';
     const org = await directory.getOrganization(orgId);
-    const ackLinks = event.type === 'resolved' || incident.status === 'resolved' ? [] : emailContacts(org?.contacts).map((c) => ({ contact: c.name, url: links.link(incident.id, orgId, c.name) }));
+    const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
+      ? []
+      : await Promise.all(emailContacts(org?.contacts).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
     const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), incident.id);
     const status: DeliveryStatus = 'messageId' in outcome ? 'sent' : 'failed';
     await incidents.recordSystemEvents(incident.id, async (current) => {

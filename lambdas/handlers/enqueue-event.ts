@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { container } from '../container';
+import { ingest } from '../wiring/events';
 import { DomainError, RetryLaterError, ValidationError } from '../domain/errors';
 import type { PdEvent } from '../domain/events-api';
 import { requestId, type Request } from '../http/handler';
@@ -37,7 +38,8 @@ export async function enqueueEvent(event: APIGatewayProxyEvent): Promise<APIGate
   const parsed = PagerDutyEvent.safeParse(parseJsonBody(event) ?? {});
   if (!parsed.success) throw new ValidationError('Event object is invalid', fieldErrors(parsed.error, 'event'));
   const body = parsed.data as PdEvent;
-  const { directory, events } = await container();
+  const { directory } = await container();
+  const { events } = await ingest();
   const routing = await directory.routingKey(body.routing_key);
   // Unknown, revoked and non-partner keys get the same answer: nothing tells them apart.
   if (!routing) throw new ValidationError('Event object is invalid', [{ path: 'routing_key', message: 'Invalid routing key' }]);

@@ -1,4 +1,5 @@
 import { container } from '../container';
+import { notifications } from '../wiring/notifications';
 import { DomainError } from '../domain/errors';
 import { ackForm, errorPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
@@ -6,9 +7,10 @@ import { ROUTES } from '../http/routes';
 
 /** Shows the incident and a button; changes nothing, whoever (or whatever scanner) opens it. */
 export async function getAckPage({ params }: Input<typeof ROUTES.getAckPage>) {
-  const { ackTokens, incidents } = await container();
+  const { incidents } = await container();
+  const { ackTokens } = await notifications();
   try {
-    const claim = ackTokens.verify(params.token!);
+    const claim = (await ackTokens()).verify(params.token!);
     const incident = await incidents.get({ orgId: claim.orgId, role: 'partner', keyId: 'ack-link' }, claim.incidentId);
     return ackForm(incident, claim.orgId, claim.contact);
   } catch (err) {

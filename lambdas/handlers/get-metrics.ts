@@ -1,4 +1,4 @@
-import { container } from '../container';
+import { metrics as metricsService } from '../wiring/metrics';
 import type { MetricsAnswer } from '../domain/metrics';
 import { httpHandler, type Input } from '../http/handler';
 import { header } from '../http/request';
@@ -26,7 +26,7 @@ export function toCsv(answer: MetricsAnswer): string {
 const wantsCsv = (event: APIGatewayProxyEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
 
 export async function getMetrics({ query }: Input<typeof ROUTES.getMetrics>, event: APIGatewayProxyEvent) {
-  const { metrics } = await container();
+  const metrics = await metricsService();
   const answer = await metrics.query(query);
   if (!wantsCsv(event)) return json(200, answer);
   return {

@@ -6,7 +6,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { container } from '../container';
+import { notifications } from '../wiring/notifications';
 import type { TimelineEvent } from '../domain/incident';
 import { eventFromItem } from '../adapters/dynamodb/incident-items';
 import { logger } from '../http/logger';
@@ -21,7 +21,7 @@ export function insertedEvent(record: DynamoDBRecord): { incidentId: string; eve
 }
 
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const { notifier } = await container();
+  const { notifier } = await notifications();
   for (const record of stream.Records) {
     const inserted = insertedEvent(record);
     if (!inserted) continue;

@@ -1,13 +1,15 @@
 import { container } from '../container';
+import { notifications } from '../wiring/notifications';
 import { DomainError } from '../domain/errors';
 import { acknowledgedPage, errorPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
 import { ROUTES } from '../http/routes';
 
 export async function postAck({ params }: Input<typeof ROUTES.postAck>) {
-  const { ackTokens, incidents } = await container();
+  const { incidents } = await container();
+  const { ackTokens } = await notifications();
   try {
-    const claim = ackTokens.verify(params.token!);
+    const claim = (await ackTokens()).verify(params.token!);
     const caller = { orgId: claim.orgId, role: 'partner' as const, keyId: 'ack-link' };
     const before = await incidents.get(caller, claim.incidentId);
     const already = before.acknowledgements.some((a) => a.orgId === claim.orgId);

@@ -1,4 +1,5 @@
 import { container } from '../container';
+import { ingest } from '../wiring/events';
 import { eventFromAlarm } from '../domain/cloudwatch';
 import { ForbiddenError, ValidationError } from '../domain/errors';
 import type { SnsMessage } from '../adapters/sns/message-verifier';
@@ -10,7 +11,8 @@ import { CloudWatchAlarmMessage } from '../http/schemas';
 import { fieldErrors } from '../http/request';
 
 export async function receiveCloudWatchAlarm({ params, body, requestId }: Input<typeof ROUTES.receiveCloudWatchAlarm>) {
-  const { directory, events, snsMessages } = await container();
+  const { directory } = await container();
+  const { events, snsMessages } = await ingest();
   const message = body as SnsMessage;
   await snsMessages.verify(message);
   const routing = await directory.routingKey(params.routingKey!);

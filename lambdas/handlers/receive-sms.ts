@@ -3,8 +3,8 @@
  * invokes this function. The message is JSON with `originationNumber`, `messageBody`, …
  */
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { container } from '../container';
+import * as z from 'zod';
+import { notifications } from '../wiring/notifications';
 import { logger } from '../http/logger';
 
 const InboundSms = z.object({
@@ -14,7 +14,7 @@ const InboundSms = z.object({
 });
 
 export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
-  const { sms } = await container();
+  const { sms } = await notifications();
   const replies: string[] = [];
   for (const record of event.Records) {
     let parsed: unknown;

@@ -1,10 +1,10 @@
-import { container } from '../container';
+import { notifications } from '../wiring/notifications';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
 export async function replayNotifications({ body }: Input<typeof ROUTES.replayNotifications>) {
-  const { notifier } = await container();
+  const { notifier } = await notifications();
   return json(200, await notifier.replayFailed(body.limit));
 }
 

@@ -2,9 +2,10 @@
  * The OpenAPI 3.1 document, generated from the route table and the very zod schemas that validate
  * requests. Schemas with an `id` become components; everything else is inlined.
  */
-import { z } from 'zod';
-import { ALL_ROUTES, type RouteSpec } from './routes';
-import { Problem } from './schemas';
+import * as z from 'zod';
+import { ROUTE_DOCS, type RouteDocs } from './route-docs';
+import { Problem } from './response-schemas';
+import { ROUTES, type RouteName, type RouteSpec } from './routes';
 import { JSON_TYPE, PROBLEM_TYPE } from './responses';
 
 type JsonSchema = Record<string, unknown>;
@@ -36,10 +37,10 @@ function queryParameters(schema: z.ZodType) {
 
 const problemResponse = (description: string) => ({ description, content: { [PROBLEM_TYPE]: { schema: { $ref: COMPONENT('Problem') } } } });
 
-function operation(route: RouteSpec) {
+function operation(route: RouteSpec, docs: RouteDocs) {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   const responses: Record<string, unknown> = {};
-  for (const [status, r] of Object.entries(route.responses)) {
+  for (const [status, r] of Object.entries(docs.responses)) {
     responses[status] = r.schema
       ? { description: r.description, content: { [r.contentType ?? JSON_TYPE]: { schema: schemaOf(r.schema) } } }
       : { description: r.description };
@@ -58,8 +59,8 @@ function operation(route: RouteSpec) {
   responses['429'] ??= problemResponse('Throttled; see `retry-after`.');
   return {
     operationId: route.operationId,
-    summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    summary: docs.summary,
+    ...(docs.description ? { description: docs.description } : {}),
     ...(route.auth === 'public' ? { security: [] } : { 'x-concord-roles': route.auth }),
     parameters: [...pathParams, ...(route.query ? queryParameters(route.query) : [])],
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { [JSON_TYPE]: { schema: schemaOf(route.body) } } } } : {}),
@@ -69,8 +70,8 @@ function operation(route: RouteSpec) {
 
 let cached: Record<string, unknown> | undefined;
 
-export function openApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES): Record<string, unknown> {
-  if (cached && routes === ALL_ROUTES) return cached;
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
   void Problem; // registered with the global registry by import
   const { schemas } = z.toJSONSchema(z.globalRegistry, { ...options, uri: COMPONENT });
   const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => {
@@ -78,8 +79,9 @@ export function openApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES): Reco
     return [id, rest];
   }));
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes.filter((r) => !r.localOnly)) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  for (const [name, route] of Object.entries(ROUTES) as Array<[RouteName, RouteSpec]>) {
+    if (route.localOnly) continue;
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, ROUTE_DOCS[name]);
   }
   const doc = {
     openapi: '3.1.0',
@@ -93,6 +95,6 @@ export function openApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES): Reco
     components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>.' } } },
     paths,
   };
-  if (routes === ALL_ROUTES) cached = doc;
+  cached = doc;
   return doc;
 }

@@ -4,7 +4,7 @@
  * Every problem of body and query is reported at once.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ForbiddenError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../domain/errors';

@@ -2,10 +2,9 @@
  * The request and response schemas: the single source for validation, types and the OpenAPI
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
-import { z } from 'zod';
-import { CATEGORIES, EVENT_TYPES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+import * as z from 'zod';
+import { CATEGORIES, GROUP_BYS, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
 import { PD_SEVERITIES } from '../domain/events-api';
-import { GROUP_BYS } from '../domain/metrics';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -19,7 +18,6 @@ const text = (min: number, max: number) =>
 
 export const OrgId = z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
   .meta({ id: 'OrgId', example: 'cisa' });
-const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
 
 export const Link = z.strictObject({
   href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
@@ -94,60 +92,6 @@ export const DirectoryFileSchema = z.strictObject({
   })),
 });
 
-// ---- responses (documented, not validated at run time) ----
-
-const Actor = z.object({ orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS) });
-
-export const Incident = z.object({
-  id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),
-  title: z.string(),
-  description: z.string().nullable(),
-  severity: z.enum(SEVERITIES),
-  category: z.enum(CATEGORIES),
-  tlp: z.enum(TLPS),
-  status: z.enum(STATUSES),
-  reporter: z.object({ orgId: z.string(), source: z.string().nullable() }),
-  participants: z.array(z.string()),
-  acknowledgements: z.array(z.object({ orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS), at: IsoTime })),
-  assignee: z.object({ orgId: z.string(), responder: z.string().nullable() }).nullable(),
-  dedupKey: z.string().nullable(),
-  links: z.array(Link),
-  details: z.record(z.string(), z.unknown()),
-  reportedAt: IsoTime,
-  acknowledgedAt: IsoTime.nullable(),
-  assignedAt: IsoTime.nullable(),
-  resolvedAt: IsoTime.nullable(),
-  resolution: z.string().nullable(),
-  version: z.number().int(),
-}).meta({ id: 'Incident' });
-
-export const TimelineEvent = z.object({
-  seq: z.number().int(),
-  type: z.enum(EVENT_TYPES),
-  at: IsoTime,
-  actor: Actor,
-  data: z.record(z.string(), z.unknown()),
-}).meta({ id: 'TimelineEvent' });
-
-export const IncidentPage = z.object({ items: z.array(Incident), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
-export const Timeline = z.object({ events: z.array(TimelineEvent) }).meta({ id: 'Timeline' });
-
-export const Organization = z.object({
-  id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),
-  contacts: z.array(z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
-  createdAt: IsoTime, updatedAt: IsoTime,
-}).meta({ id: 'Organization' });
-export const OrganizationList = z.object({ items: z.array(Organization) });
-export const CreatedKey = z.object({ keyId: z.string(), key: z.string().meta({ description: 'Shown only this once.' }) }).meta({ id: 'CreatedKey' });
-export const Health = z.object({ status: z.literal('ok') });
-
-export const Problem = z.object({
-  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  currentStatus: z.enum(STATUSES).optional().meta({ description: 'On 409: the status the incident is in.' }),
-}).meta({ id: 'Problem' });
-
 // ---- PagerDuty Events API v2 ----
 
 const pdText = (max: number) => z.string().min(1).max(max);
@@ -178,8 +122,6 @@ export const PagerDutyEvent = z.object({
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
 }).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' });
 
-export const PagerDutyAccepted = z.object({ status: z.literal('success'), message: z.literal('Event processed'), dedup_key: z.string() }).meta({ id: 'PagerDutyAccepted' });
-export const PagerDutyRejected = z.object({ status: z.string(), message: z.string(), errors: z.array(z.string()).optional() }).meta({ id: 'PagerDutyRejected' });
 
 // ---- Amazon SNS HTTPS delivery (CloudWatch alarms) ----
 
@@ -211,7 +153,6 @@ export const CloudWatchAlarmMessage = z.object({
 });
 
 export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
-export const ReplayResult = z.object({ replayed: z.number().int(), failed: z.number().int() }).meta({ id: 'ReplayResult' });
 
 // ---- metrics ----
 
@@ -228,16 +169,3 @@ export const MetricsQuery = z.strictObject({
   else if (span > MAX_WINDOW_DAYS * 86400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the window may span at most ${MAX_WINDOW_DAYS} days` });
 });
 
-const Durations = z.object({
-  count: z.number().int(), meanSeconds: z.number().nullable(), p50Seconds: z.number().nullable(),
-  p90Seconds: z.number().nullable(), p99Seconds: z.number().nullable(), maxSeconds: z.number().nullable(),
-}).meta({ id: 'Durations', description: 'Counts, means and max are exact; percentiles are within 1 % relative error. Null when count is 0.' });
-const Figures = {
-  incidents: z.object({ reported: z.number().int(), acknowledged: z.number().int(), resolved: z.number().int(), open: z.number().int() }),
-  timeToAcknowledge: Durations,
-  timeToResolve: Durations,
-};
-export const MetricsAnswer = z.object({
-  from: z.string(), to: z.string(), ...Figures,
-  groups: z.array(z.object({ key: z.string(), ...Figures })),
-}).meta({ id: 'Metrics' });

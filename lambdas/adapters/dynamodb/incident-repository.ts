@@ -6,8 +6,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
-import { encodeTime } from '../../domain/ids';
-import { INCIDENT_ID_PREFIX } from '../../domain/incidents';
+import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
 import type { Change, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery } from '../../domain/ports';
 import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';

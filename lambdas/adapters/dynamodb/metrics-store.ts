@@ -9,8 +9,7 @@
  * version so concurrent writers never lose an update.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DDSketch } from '@datadog/sketches-js';
-import { Aggregate, Distribution, bucketStart, type Contribution, type Granularity, type MetricsStore } from '../../domain/metrics';
+import { Aggregate, Distribution, bucketStart, sketchBins, sketchFromBins, type Contribution, type Granularity, type MetricsStore } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
 
@@ -20,14 +19,14 @@ const WEEK = 7 * 24 * 3600;
 const ATTEMPTS = 30;
 
 function distributionToItem(prefix: string, d: Distribution): Item {
-  return { [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Sketch`]: d.count ? d.sketch.toProto() : undefined };
+  return { [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Sketch`]: d.count ? JSON.stringify(sketchBins(d.sketch)) : undefined };
 }
 
 function distributionFromItem(prefix: string, item: Item): Distribution {
   const sketch = item[`${prefix}Sketch`];
   return new Distribution(
     Number(item[`${prefix}Count`] ?? 0), Number(item[`${prefix}Sum`] ?? 0), Number(item[`${prefix}Max`] ?? 0),
-    sketch instanceof Uint8Array ? DDSketch.fromProto(sketch) : undefined,
+    typeof sketch === 'string' ? sketchFromBins(JSON.parse(sketch)) : undefined,
   );
 }
 

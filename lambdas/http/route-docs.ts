@@ -1,0 +1,112 @@
+/**
+ * What the OpenAPI document says of each route: summaries, descriptions, responses. Kept apart from
+ * routes.ts so that functions do not bundle documentation they never serve.
+ */
+import type * as z from 'zod';
+import type { RouteName } from './routes';
+import * as r from './response-schemas';
+
+export interface ResponseSpec { description: string; schema?: z.ZodType; contentType?: string }
+export interface RouteDocs { summary: string; description?: string; responses: Record<number, ResponseSpec> }
+
+const incident = { description: 'The incident.', schema: r.Incident };
+
+export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
+  health: {
+    summary: 'Liveness check.',
+    responses: { 200: { description: 'The service answers.', schema: r.Health } },
+  },
+  openapi: {
+    summary: 'This document.',
+    responses: { 200: { description: 'The OpenAPI 3.1 document.' } },
+  },
+  reportIncident: {
+    summary: 'Report an incident.',
+    description: 'Creates an incident reported by the caller\'s organization, which always participates. With a `dedupKey` that your organization used for an incident that is not resolved yet, nothing is created and that incident is returned with 200.',
+    responses: { 201: { description: 'Created; `location` names it.', schema: r.Incident }, 200: { description: 'An unresolved incident with the same dedupKey already exists: it is returned unchanged.', schema: r.Incident } },
+  },
+  listIncidents: {
+    summary: 'List the incidents you may see, newest first.',
+    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed: a changed cursor is a 400.',
+    responses: { 200: { description: 'A page of incidents.', schema: r.IncidentPage } },
+  },
+  getIncident: {
+    summary: 'Get an incident.',
+    responses: { 200: incident },
+  },
+  acknowledgeIncident: {
+    summary: 'Acknowledge for your organization.',
+    description: 'One acknowledgement per organization; the first sets `acknowledgedAt`. Acknowledging again is a no-op 200. The body may be empty.',
+    responses: { 200: incident },
+  },
+  assignIncident: {
+    summary: 'Assign the incident to a participant organization.',
+    description: 'The assignee must be a participant (400 otherwise). Reassigning is allowed.',
+    responses: { 200: incident },
+  },
+  resolveIncident: {
+    summary: 'Resolve the incident.',
+    description: 'Resolving twice is a 409.',
+    responses: { 200: incident },
+  },
+  addNote: {
+    summary: 'Add a note to the timeline.',
+    description: 'Allowed in every status, resolved included.',
+    responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
+  },
+  getTimeline: {
+    summary: 'The incident\'s timeline, oldest first.',
+    responses: { 200: { description: 'Every event.', schema: r.Timeline } },
+  },
+  putOrganization: {
+    summary: 'Create or replace an organization.',
+    responses: { 201: { description: 'Created.', schema: r.Organization }, 200: { description: 'Replaced (or unchanged).', schema: r.Organization } },
+  },
+  listOrganizations: {
+    summary: 'The directory, without secrets.',
+    responses: { 200: { description: 'Every organization.', schema: r.OrganizationList } },
+  },
+  createKey: {
+    summary: 'Create an API key for an organization.',
+    responses: { 201: { description: 'The key, shown only this once.', schema: r.CreatedKey } },
+  },
+  deleteKey: {
+    summary: 'Revoke an API key.',
+    description: 'Locally the key stops working at once; behind API Gateway within the authorizer cache time (at most 60 s).',
+    responses: { 204: { description: 'Revoked.' } },
+  },
+  enqueueEvent: {
+    summary: 'PagerDuty Events API v2: trigger, acknowledge or resolve.',
+    description: 'Point a tool\'s PagerDuty URL here. `routing_key` is a partner key of the reporting organization; its defaults (participants, TLP) apply. Mapping: summary → title (cut at a word boundary to 200 characters; the full summary is the description), source → source, severity critical|error|warning|info → critical|high|medium|low, class → category when it names one of ours (else other), custom_details → details (PagerDuty fields under details.pagerduty), links → links. A trigger whose dedup_key names an open incident changes nothing; acknowledge and resolve of an unknown or resolved dedup_key are accepted and ignored. At most CONCORD_EVENTS_PER_MINUTE (default 300) events a minute per routing key, then 429 with retry-after. Unknown fields are ignored, as PagerDuty does. Errors use PagerDuty\'s shape, not problem documents; an unknown, revoked or non-partner routing key is answered exactly like any other invalid event.',
+    responses: {
+      202: { description: 'Accepted.', schema: r.PagerDutyAccepted },
+      400: { description: 'Invalid event (or routing key).', schema: r.PagerDutyRejected },
+      429: { description: 'Too many events for this routing key; see retry-after.', schema: r.PagerDutyRejected },
+    },
+  },
+  receiveCloudWatchAlarm: {
+    summary: 'Subscribe an SNS topic of CloudWatch alarms here.',
+    description: 'An HTTPS endpoint for an SNS subscription; `routingKey` is a partner key, as for /v2/enqueue. The subscription is confirmed automatically. Every message\'s signature is verified against its signing certificate, fetched only from an sns.<region>.amazonaws.com host over HTTPS. ALARM triggers an incident and OK resolves it, deduplicated by the alarm ARN; other states change nothing. A bad signature or routing key is 403.',
+    responses: { 200: { description: 'Processed (or deliberately ignored).' } },
+  },
+  getAckPage: {
+    summary: 'The page behind an emailed acknowledgement link.',
+    description: 'Names the incident and offers a button that POSTs. Never changes anything: mail scanners open links. An expired (24 h) or altered token is 403.',
+    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' } },
+  },
+  postAck: {
+    summary: 'Acknowledge through an emailed link.',
+    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired or altered token 403. All answers are HTML.',
+    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
+  },
+  replayNotifications: {
+    summary: 'Publish again the notifications that failed after retries.',
+    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly.',
+    responses: { 200: { description: 'What was replayed.', schema: r.ReplayResult } },
+  },
+  getMetrics: {
+    summary: 'Response-time figures over a window of reportedAt.',
+    description: 'Window [from, to) of `reportedAt`. Counts and means are exact; percentiles within 1 % relative error (DDSketch). Time to acknowledge = first acknowledgedAt − reportedAt; with groupBy=org, each organization\'s own acknowledgement; an incident counts in every participant\'s group. Figures are pre-aggregated in hour and day buckets as incidents change (a few seconds behind the commands); partial hours at the window\'s edges are computed from their incidents, so any window is exact. With `Accept: text/csv`, the same figures as CSV: a row for all incidents, then one per group.',
+    responses: { 200: { description: 'The figures (JSON, or CSV on Accept: text/csv).', schema: r.MetricsAnswer } },
+  },
+};

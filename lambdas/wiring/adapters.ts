@@ -1,0 +1,71 @@
+/**
+ * The adapters every function shares, built once per cold start from the environment: config, the
+ * DynamoDB document client and repositories, the clock, the signing secret (read on first use)
+ * and the SNS client (made on first use). Use cases are wired on top (container.ts, ./*.ts), each
+ * module importing only what its functions need, which keeps every bundle small.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
+import { loadSigningSecret } from '../adapters/secrets';
+import { readConfig, type Config } from '../config/env';
+import { systemClock } from '../domain/ids';
+import type { NotificationPublisher } from '../domain/notifications';
+import type { Clock, OrganizationProvisioner } from '../domain/ports';
+
+/** What the local server and tests put in place of AWS. */
+export interface Overrides {
+  clock?: Clock;
+  publisher?: NotificationPublisher;
+  provisioner?: OrganizationProvisioner;
+  /** Waits between retries (tests pass a no-op). */
+  pause?: (attempt: number) => Promise<void>;
+}
+
+/** Runs `make` once, on first call; a failure is not cached. */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make().catch((err) => { value = undefined; throw err; }));
+}
+
+export function buildAdapters(config: Config, overrides: Overrides = {}) {
+  const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+  let sns: SNSClient | undefined;
+  return {
+    config,
+    overrides,
+    clock: overrides.clock ?? systemClock,
+    db,
+    incidentRepository: new DynamoIncidentRepository(db, config.tableName),
+    directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
+    // Only the functions that sign or verify need the secret (and the permission to read it).
+    secret: once(() => loadSigningSecret(config)),
+    snsClient: () => (sns ??= new SNSClient({})),
+  };
+}
+
+export type Adapters = ReturnType<typeof buildAdapters>;
+
+let current: Adapters | undefined;
+let overrides: Overrides = {};
+const resetHooks: Array<() => void> = [];
+
+export function adapters(): Adapters {
+  current ??= buildAdapters(readConfig(), overrides);
+  return current;
+}
+
+/** For tests and the local server: replace what AWS provides, and rebuild everything on next use. */
+export function resetAdapters(next: Overrides = {}): void {
+  overrides = next;
+  current = undefined;
+  for (const reset of resetHooks) reset();
+}
+
+/** Wiring built on the adapters: built on first use, rebuilt after a reset. */
+export function derived<T>(build: (a: Adapters) => T | Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  resetHooks.push(() => { value = undefined; });
+  return () => (value ??= Promise.resolve().then(() => build(adapters())).catch((err) => { value = undefined; throw err; }));
+}

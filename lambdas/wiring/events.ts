@@ -1,0 +1,16 @@
+/** The Events API (PagerDuty, CloudWatch): bundled only by the two ingest functions. */
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { makeSnsVerifier } from '../adapters/sns/message-verifier';
+import { container } from '../container';
+import { derived } from './adapters';
+import { makeEventsApi } from '../domain/events-api';
+
+export const ingest = derived(async ({ config, db, clock, incidentRepository }) => ({
+  events: makeEventsApi({
+    incidents: (await container()).incidents,
+    repository: incidentRepository,
+    limiter: new DynamoRateLimiter(db, config.tableName, clock),
+    eventsPerMinute: config.eventsPerMinute,
+  }),
+  snsMessages: makeSnsVerifier(),
+}));

@@ -1,0 +1,10 @@
+/** Metrics: bundled only by the two metrics functions (the quantile sketch is the heavy part). */
+import { DynamoMetricsStore } from '../adapters/dynamodb/metrics-store';
+import { makeMetrics } from '../domain/metrics';
+import { derived } from './adapters';
+
+export const metrics = derived(({ config, db, clock, incidentRepository, directoryRepository }) => makeMetrics({
+  store: new DynamoMetricsStore(db, config.tableName, clock),
+  incidents: incidentRepository,
+  organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
+}));

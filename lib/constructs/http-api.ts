@@ -1,0 +1,88 @@
+/**
+ * The REST API: every route of `lambdas/http/routes.ts` (the local-only ones aside), each served by
+ * its own function; the REQUEST authorizer with a 30-second cache on every authenticated route;
+ * stage throttling, access logs and tracing; authorizer refusals as problem documents.
+ */
+import { Duration } from 'aws-cdk-lib';
+import {
+  AccessLogFormat, AuthorizationType, IdentitySource, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel,
+  RequestAuthorizer, ResponseType, RestApi, type IResource,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '../../lambdas/http/routes';
+import type { ServiceFunction } from './service-function';
+
+export interface HttpApiProps {
+  stage: string;
+  routes: readonly RouteSpec[];
+  /** The function that serves each handler file. */
+  functions: Record<string, ServiceFunction>;
+  authorizer: ServiceFunction;
+  rateLimit: number;
+  burstLimit: number;
+  logKey: IKey;
+  /** How long API Gateway caches an authorizer answer. At most 60 s (API.md). @default 30 s */
+  authorizerCacheTtl?: Duration;
+}
+
+const problem = (status: number, title: string, detail: string) =>
+  JSON.stringify({ type: `https://concord.example/problems/${status === 401 ? 'unauthorized' : 'forbidden'}`, title, status, detail });
+
+export class HttpApi extends Construct {
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, encryptionKey: props.logKey, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `concord-${props.stage}`,
+      description: 'Concord: shared incident response',
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stage,
+        throttlingRateLimit: props.rateLimit,
+        throttlingBurstLimit: props.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+      },
+    });
+
+    const authorizer = new RequestAuthorizer(this, 'Authorizer', {
+      handler: props.authorizer,
+      identitySources: [IdentitySource.header('Authorization')],
+      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(30),
+    });
+
+    for (const route of props.routes.filter((r) => !r.localOnly)) {
+      const fn = props.functions[route.handler];
+      if (!fn) throw new Error(`No function for ${route.method} ${route.path}`);
+      const resource: IResource = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
+      resource.addMethod(route.method, new LambdaIntegration(fn), route.auth === 'public'
+        ? { authorizationType: AuthorizationType.NONE }
+        : { authorizer, authorizationType: AuthorizationType.CUSTOM });
+    }
+
+    this.api.addGatewayResponse('Unauthorized', {
+      type: ResponseType.UNAUTHORIZED, statusCode: '401',
+      responseHeaders: { 'content-type': "'application/problem+json'", 'www-authenticate': "'Bearer'", 'x-request-id': 'context.requestId' },
+      templates: { 'application/json': problem(401, 'Authentication required', 'A valid API key is required: Authorization: Bearer <key>.') },
+    });
+    this.api.addGatewayResponse('AccessDenied', {
+      type: ResponseType.ACCESS_DENIED, statusCode: '403',
+      responseHeaders: { 'content-type': "'application/problem+json'", 'x-request-id': 'context.requestId' },
+      templates: { 'application/json': problem(403, 'Not allowed', 'This key may not do this.') },
+    });
+    this.api.addGatewayResponse('Throttled', {
+      type: ResponseType.THROTTLED, statusCode: '429',
+      responseHeaders: { 'content-type': "'application/problem+json'", 'retry-after': "'1'", 'x-request-id': 'context.requestId' },
+      templates: { 'application/json': JSON.stringify({ type: 'https://concord.example/problems/retry-later', title: 'Try again later', status: 429, detail: 'Too many requests.' }) },
+    });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * ServiceFunction: every Concord Lambda, with the same defaults — Node.js 22 on arm64, bundled
+ * locally by esbuild (no Docker), the AWS SDK left to the runtime, X-Ray tracing, a log group with
+ * retention — and `bind…` helpers that grant a permission and set the environment variable the
+ * code reads for it together, so the two cannot drift.
+ */
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ENV } from '../../lambdas/config/env';
+import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
+
+export interface ServiceFunctionProps {
+  /** The file under `lambdas/handlers/`, without extension: `report-incident`. */
+  handler: string;
+  /** Days to keep the function's logs. @default 90 */
+  logRetentionDays?: number;
+  /** @default 10 seconds */
+  timeout?: Duration;
+  /** @default 512 */
+  memorySize?: number;
+  /** Key that encrypts the log group. */
+  logKey?: IKey;
+  environment?: Record<string, string>;
+}
+
+/** The esbuild settings every function is bundled with (also used by `npm run size`). */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  mainFields: ['module', 'main'],
+  // The SDK is in the runtime. DDSketch's protobuf codec is required lazily and never called
+  // (we store sketch bins ourselves), so it stays out of the bundle.
+  externalModules: ['@aws-sdk/*', '*/proto/compiled'],
+} as const;
+
+/** TransactWriteItems is authorized per item by these. */
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+const RETENTION: Record<number, RetentionDays> = { 7: RetentionDays.ONE_WEEK, 30: RetentionDays.ONE_MONTH, 90: RetentionDays.THREE_MONTHS, 180: RetentionDays.SIX_MONTHS, 365: RetentionDays.ONE_YEAR };
+
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RETENTION[props.logRetentionDays ?? 90] ?? RetentionDays.THREE_MONTHS,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: join(__dirname, '..', '..', 'lambdas', 'handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...props.environment,
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but *. Any other * grant is acknowledged where it is made.',
+    });
+  }
+
+  /** Exactly the table and its indexes, named (no wildcard). */
+  private static tableResources(table: ITable): string[] {
+    return [table.tableArn, ...GLOBAL_INDEXES.map((i) => `${table.tableArn}/index/${i.indexName}`)];
+  }
+
+  /** Reads (`read`) or reads and writes (`write`) the table, and knows its name. */
+  bindTable(table: ITable, access: 'read' | 'write'): this {
+    this.addToRolePolicy(new PolicyStatement({
+      actions: access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE],
+      resources: ServiceFunction.tableResources(table),
+    }));
+    // On the function's own policy, never the key's: the key lives in the stateful stack, and a
+    // key policy naming this role would make that stack depend on this one.
+    if (table.encryptionKey) {
+      this.addToRolePolicy(new PolicyStatement({
+        actions: access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [table.encryptionKey.keyArn],
+      }));
+    }
+    this.addEnvironment(ENV.tableName, table.tableName);
+    return this;
+  }
+
+  /** Reads the signing secret (cursors, acknowledgement links). */
+  bindSigningSecret(secret: ISecret, key: IKey): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secret.secretArn] }));
+    this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+    this.addEnvironment(ENV.signingSecretArn, secret.secretArn);
+    return this;
+  }
+
+  /** Publishes to the organizations' topics, and knows where they are. */
+  bindOrganizationTopics(topicPrefix: string, key: IKey, manage: boolean): this {
+    const stack = Stack.of(this);
+    const arnPrefix = `arn:${stack.partition}:sns:${stack.region}:${stack.account}:${topicPrefix}`;
+    this.addToRolePolicy(new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: manage ? ['sns:CreateTopic', 'sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:TagResource'] : ['sns:Publish'],
+      resources: [`${arnPrefix}*`],
+    }));
+    if (!manage) this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:<AWS::AccountId>:${topicPrefix}*]`,
+      reason: 'Organizations\' topics are created at run time, one per organization, all named with this stage\'s prefix: the grant covers exactly those topics.',
+    });
+    this.addEnvironment(ENV.topicPrefix, topicPrefix);
+    this.addEnvironment(ENV.topicArnPrefix, arnPrefix);
+    this.addEnvironment(ENV.topicKmsKey, key.keyArn);
+    return this;
+  }
+}

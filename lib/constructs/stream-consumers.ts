@@ -1,0 +1,59 @@
+/**
+ * The table's stream feeds two consumers: the notifier (new timeline events) and the metrics
+ * aggregator (changed incidents). Each has event filtering, bisect on error, bounded retries,
+ * partial batch responses, and an encrypted dead-letter queue for what still fails.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ServiceFunction } from './service-function';
+
+export interface StreamConsumersProps {
+  table: ITable;
+  key: IKey;
+  notifier: ServiceFunction;
+  aggregator: ServiceFunction;
+}
+
+export class StreamConsumers extends Construct {
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: StreamConsumersProps) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the stream consumers; its depth is alarmed on.' });
+    const common = {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 8,
+      maxRecordAge: Duration.hours(6),
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(this.deadLetters),
+    };
+    for (const fn of [props.notifier, props.aggregator]) {
+      for (const id of ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']) {
+        Validations.of(fn).acknowledge({ id, reason: 'CDK\'s grant to send failed batches to the KMS-encrypted dead-letter queue; it is limited to the service key.' });
+      }
+    }
+    props.notifier.addEventSource(new DynamoEventSource(props.table, {
+      ...common,
+      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('event') } } } })],
+    }));
+    props.aggregator.addEventSource(new DynamoEventSource(props.table, {
+      ...common,
+      filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('incident') } } } })],
+    }));
+  }
+}

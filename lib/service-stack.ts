@@ -1,0 +1,153 @@
+/**
+ * The service: one function per route and per event, the API, the stream consumers, the escalation
+ * schedule, inbound SMS, and operations. Receives the stateful resources through props.
+ */
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { CfnOutput } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/config/env';
+import { ALL_ROUTES } from '../lambdas/http/routes';
+import type { StageConfig } from './config';
+import { HttpApi } from './constructs/http-api';
+import { Operations } from './constructs/operations';
+import { ServiceFunction } from './constructs/service-function';
+import { StreamConsumers } from './constructs/stream-consumers';
+
+export interface ServiceStackProps extends StackProps {
+  config: StageConfig;
+  table: ITable;
+  key: IKey;
+  signingSecret: ISecret;
+}
+
+/** What each function may touch; nothing else is granted. */
+interface Access {
+  table?: 'read' | 'write';
+  secret?: boolean;
+  topics?: 'publish' | 'manage';
+}
+
+/** Functions behind the API, by handler file. Public routes with no data need nothing. */
+const API_ACCESS: Record<string, Access> = {
+  'get-health': {},
+  'get-openapi': {},
+  'report-incident': { table: 'write' },
+  'list-incidents': { table: 'read', secret: true },
+  'get-incident': { table: 'read' },
+  'acknowledge-incident': { table: 'write' },
+  'assign-incident': { table: 'write' },
+  'resolve-incident': { table: 'write' },
+  'add-note': { table: 'write' },
+  'get-timeline': { table: 'read' },
+  'put-organization': { table: 'write', topics: 'manage' },
+  'list-organizations': { table: 'read' },
+  'create-key': { table: 'write' },
+  'delete-key': { table: 'write' },
+  'enqueue-event': { table: 'write' },
+  'receive-cloudwatch-alarm': { table: 'write' },
+  'get-ack-page': { table: 'read', secret: true },
+  'post-ack': { table: 'write', secret: true },
+  'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
+  'get-metrics': { table: 'read' },
+};
+
+export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
+
+export class ServiceStack extends Stack {
+  readonly functions: Record<string, ServiceFunction> = {};
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, table, signingSecret } = props;
+    const topicPrefix = TOPIC_PREFIX(config.stage);
+
+    // The service's own key: topics (the organizations' too), queues and logs. Kept here so that
+    // grants to its services never reach into the stateful stack.
+    const key = new Key(this, 'ServiceKey', {
+      alias: `alias/concord-${config.stage}-service`,
+      description: 'Concord: notification topics, dead-letter queue, logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const service of ['sns.amazonaws.com', `logs.${this.region}.amazonaws.com`, 'cloudwatch.amazonaws.com', 'sqs.amazonaws.com', 'lambda.amazonaws.com']) {
+      key.grantEncryptDecrypt(new ServicePrincipal(service));
+    }
+
+    const make = (handler: string, access: Access, extra: { timeout?: Duration; environment?: Record<string, string> } = {}) => {
+      const fn = new ServiceFunction(this, pascal(handler), { handler, logRetentionDays: config.logRetentionDays, logKey: key, ...extra });
+      if (access.table) fn.bindTable(table, access.table);
+      if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
+      if (access.topics) fn.bindOrganizationTopics(topicPrefix, key, access.topics === 'manage');
+      if (config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
+      this.functions[handler] = fn;
+      return fn;
+    };
+
+    for (const route of ALL_ROUTES.filter((r) => !r.localOnly)) {
+      const access = API_ACCESS[route.handler];
+      if (!access) throw new Error(`No access declared for ${route.handler}`);
+      make(route.handler, access);
+    }
+    const authorizer = make('authorize', { table: 'read' });
+    this.httpApi = new HttpApi(this, 'Http', {
+      stage: config.stage, routes: ALL_ROUTES, functions: this.functions, authorizer,
+      rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit, logKey: key,
+    });
+    // Acknowledgement links point at the API; built from its id so no dependency cycle forms.
+    const baseUrl = `https://${this.httpApi.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.stage}`;
+    this.functions['replay-notifications']!.addEnvironment(ENV.publicBaseUrl, baseUrl);
+
+    const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish' }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
+    const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
+    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
+
+    const escalate = make('escalate-incidents', { table: 'write' }, { timeout: Duration.seconds(50) });
+    new Rule(this, 'EscalationSchedule', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(escalate, { retryAttempts: 0 })] });
+
+    // Inbound SMS: End User Messaging publishes replies to this topic (or to one named by context).
+    const receiveSms = make('receive-sms', { table: 'write' });
+    const inbound: ITopic = config.inboundSmsTopicArn
+      ? Topic.fromTopicArn(this, 'InboundSms', config.inboundSmsTopicArn)
+      : new Topic(this, 'InboundSms', { displayName: `Concord ${config.stage} inbound SMS`, masterKey: key, enforceSSL: true });
+    inbound.addSubscription(new LambdaSubscription(receiveSms));
+    // Replies go to the sender's phone number directly, which has no ARN to scope to.
+    receiveSms.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(receiveSms).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SNS Publish to a phone number (the reply to an inbound SMS) has no resource ARN; the function publishes nothing else.',
+    });
+
+    const operations = new Operations(this, 'Operations', {
+      stage: config.stage, key, api: this.httpApi.api, functions: Object.values(this.functions), deadLetters: consumers.deadLetters, alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: baseUrl });
+    new CfnOutput(this, 'InboundSmsTopicArn', { value: inbound.topicArn });
+    new CfnOutput(this, 'OperationsTopicArn', { value: operations.topic.topicArn });
+    acknowledgeReviewedFindings(this);
+  }
+}
+
+const pascal = (s: string) => s.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+
+/** Findings a security reviewer has accepted, each with its reason. */
+function acknowledgeReviewedFindings(stack: ServiceStack): void {
+  const v = Validations.of(stack);
+  v.acknowledge({ id: 'AwsSolutions-APIG2', reason: 'Requests are validated in each function against the zod schemas that also generate the OpenAPI document, so every invalid field is reported at once in a problem document; an API Gateway model would duplicate them and answer differently.' });
+  v.acknowledge({ id: 'AwsSolutions-APIG3', reason: 'WAF is an account-level choice with a cost; the API has stage throttling, per-key Events API limits, a 64 KiB body limit and key authentication on every data route. Attach a web ACL to the stage where policy requires it.' });
+  v.acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Routes without the authorizer are public by contract (API.md): /health, /openapi.json, /v2/enqueue (authenticated by its routing_key), /v1/ack/{token} (an HMAC-signed token) and the CloudWatch endpoint (SNS signature and routing key).' });
+  v.acknowledge({ id: 'AwsSolutions-COG4', reason: 'Partners authenticate with API keys through a Lambda REQUEST authorizer, not Cognito; public routes are authenticated by their own means (see APIG4).' });
+  v.acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS managed basic execution role only lets a function write its own logs.' });
+  v.acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'API Gateway\'s account role for writing access and execution logs; AWS maintains it.' });
+  v.acknowledge({ id: 'AwsSolutions-L1', reason: 'Functions run on Node.js 22, the newest runtime this CDK version offers to every region; the code also runs on Node 20 locally.' });
+}

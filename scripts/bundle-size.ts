@@ -1,0 +1,44 @@
+/**
+ * `npm run size`: bundles every function exactly as the CDK app does (esbuild, minified, the AWS SDK
+ * left to the runtime) and prints each bundle's size against the 150 KB budget.
+ * `--why <handler>` lists the largest inputs of one bundle.
+ */
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLING } from '../lib/constructs/service-function';
+
+export const BUDGET_BYTES = 150 * 1024;
+const HANDLERS_DIR = join(__dirname, '..', 'lambdas', 'handlers');
+
+export async function bundleSize(handler: string) {
+  const result = await build({
+    entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
+    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
+    mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules], write: false, metafile: true, logLevel: 'silent',
+  });
+  return { bytes: result.outputFiles[0]!.contents.length, metafile: result.metafile };
+}
+
+export const handlers = () => readdirSync(HANDLERS_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+
+async function main() {
+  const why = process.argv.indexOf('--why');
+  if (why > 0) {
+    const { metafile } = await bundleSize(process.argv[why + 1]!);
+    const inputs = Object.entries(Object.values(metafile.outputs)[0]!.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).slice(0, 25);
+    for (const [path, info] of inputs) console.log(`${(info.bytesInOutput / 1024).toFixed(1).padStart(8)} KB  ${path}`);
+    return;
+  }
+  let over = 0;
+  console.log('function                      bundle (minified)');
+  for (const handler of handlers()) {
+    const { bytes } = await bundleSize(handler);
+    const ok = bytes <= BUDGET_BYTES;
+    if (!ok) over++;
+    console.log(`${handler.padEnd(30)}${(bytes / 1024).toFixed(1).padStart(8)} KB  ${ok ? 'ok' : 'OVER 150 KB'}`);
+  }
+  if (over) process.exitCode = 1;
+}
+
+if (require.main === module) main();

@@ -1,0 +1,169 @@
+/**
+ * The CDK app: the resources and their key properties, least privilege function by function, and
+ * cdk-nag's AwsSolutions checks with no finding left. Bundling is skipped (the bundles have their
+ * own check: npm run size).
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { buildApp } from '../../bin/concord';
+import { ALL_ROUTES } from '../../lambdas/http/routes';
+
+function synth(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'test', ...context } });
+  const built = buildApp(app);
+  return { ...built, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
+}
+
+const { app, stateful, service, service: _ } = synth();
+void _;
+
+describe('stateful stack', () => {
+  it('keeps the table: indexes, stream, point-in-time recovery, deletion protection, customer-managed key, RETAIN', () => {
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'GSI1', Projection: { ProjectionType: 'ALL' } }), Match.objectLike({ IndexName: 'GSI2' })],
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() }),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    stateful.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('service stack', () => {
+  it('runs every function on Node.js 22, arm64, with tracing and a log group of its own', () => {
+    const functions = service.findResources('AWS::Lambda::Function');
+    const ours = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
+    expect(ours.length).toBe(ALL_ROUTES.length + 5);
+    for (const fn of ours) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
+    }
+    service.resourceCountIs('AWS::Logs::LogGroup', ours.length + 1);
+  });
+
+  it('serves every route of the contract; only the public ones skip the authorizer, whose cache is at most 60 s', () => {
+    const methods = Object.values(service.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(ALL_ROUTES.filter((r) => !r.localOnly).length);
+    const publicCount = ALL_ROUTES.filter((r) => r.auth === 'public').length;
+    expect(methods.filter((m) => m.Properties.AuthorizationType === 'NONE')).toHaveLength(publicCount);
+    expect(methods.filter((m) => m.Properties.AuthorizationType === 'CUSTOM')).toHaveLength(methods.length - publicCount);
+    service.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 30 });
+    service.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'test', TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
+    });
+    service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+  });
+
+  it('consumes the stream twice, filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
+    const mappings = Object.values(service.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings) {
+      expect(m.Properties).toMatchObject({
+        BisectBatchOnFunctionError: true, MaximumRetryAttempts: 8, FunctionResponseTypes: ['ReportBatchItemFailures'],
+        StartingPosition: 'TRIM_HORIZON', DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+        FilterCriteria: { Filters: [{ Pattern: expect.stringContaining('"entity"') }] },
+      });
+    }
+    service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    service.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+  });
+
+  it('escalates every minute, takes inbound SMS from an encrypted topic, and alarms to an operations topic', () => {
+    service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    service.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    const topics = Object.values(service.findResources('AWS::SNS::Topic'));
+    expect(topics.length).toBe(2);
+    for (const t of topics) expect(t.Properties.KmsMasterKeyId).toBeDefined();
+    const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
+    const names = alarms.map((a) => a.Properties.AlarmDescription as string);
+    expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'report-incident failed'.replace('report-incident', 'ReportIncident')]));
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('takes its stage settings from context', () => {
+    const prod = synth({ stage: 'prod', apiRateLimit: '200', alarmEmail: 'ops@concord.example' });
+    prod.service.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod', MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200 })] });
+    prod.service.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@concord.example' });
+    expect(() => synth({ stage: 'Prod!' })).toThrow(/stage/);
+  });
+});
+
+describe('least privilege', () => {
+  const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const TABLE_WRITE = [...TABLE_READ, 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+  const KMS_WRITE = [...KMS_READ, 'kms:Encrypt', 'kms:GenerateDataKey'];
+  const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+  const SECRET = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+  const STREAM = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+  const DLQ = ['kms:ReEncrypt*', 'kms:GenerateDataKey*', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+  const read = [...XRAY, ...TABLE_READ, ...KMS_READ];
+  const write = [...XRAY, ...TABLE_WRITE, ...KMS_WRITE];
+
+  const EXPECTED: Record<string, string[]> = {
+    GetHealth: XRAY,
+    GetOpenapi: XRAY,
+    Authorize: read,
+    GetIncident: read, GetTimeline: read, ListOrganizations: read, GetMetrics: read,
+    ListIncidents: [...read, ...SECRET],
+    GetAckPage: [...read, ...SECRET],
+    ReportIncident: write, AcknowledgeIncident: write, AssignIncident: write, ResolveIncident: write, AddNote: write,
+    CreateKey: write, DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write, EscalateIncidents: write,
+    PostAck: [...write, ...SECRET],
+    PutOrganization: [...write, 'sns:CreateTopic', 'sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe'],
+    ReplayNotifications: [...write, ...SECRET, 'sns:Publish'],
+    NotifyFromStream: [...write, ...SECRET, 'sns:Publish', ...STREAM, ...DLQ],
+    AggregateMetrics: [...write, ...STREAM, ...DLQ],
+    ReceiveSms: [...write, 'sns:Publish'],
+  };
+
+  const actionsByFunction = () => {
+    const out: Record<string, Set<string>> = {};
+    for (const [id, policy] of Object.entries(service.findResources('AWS::IAM::Policy'))) {
+      const fn = /^([A-Za-z]+)ServiceRoleDefaultPolicy/.exec(id)?.[1];
+      if (!fn) continue;
+      const set = (out[fn] ??= new Set());
+      for (const st of policy.Properties.PolicyDocument.Statement) for (const a of [st.Action].flat()) set.add(a);
+    }
+    return out;
+  };
+
+  it.each(Object.entries(EXPECTED))('%s gets exactly the actions it uses', (fn, actions) => {
+    expect([...(actionsByFunction()[fn] ?? [])].sort()).toEqual([...new Set(actions)].sort());
+  });
+
+  it('grants SNS only on the organizations\' topic prefix, except the SMS reply', () => {
+    for (const policy of Object.values(service.findResources('AWS::IAM::Policy'))) {
+      for (const st of policy.Properties.PolicyDocument.Statement) {
+        const actions = [st.Action].flat() as string[];
+        if (!actions.some((a) => a.startsWith('sns:'))) continue;
+        const resource = JSON.stringify(st.Resource);
+        if (resource === '"*"') expect(actions).toEqual(['sns:Publish']);
+        else expect(resource).toContain(':concord-test-org-*');
+      }
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing left unacknowledged in AwsSolutions', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('does run: an unencrypted queue without a dead-letter queue fails the synth', () => {
+    const bad = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'nagcheck' } });
+    const { service: stack } = buildApp(bad);
+    new Queue(stack, 'Careless');
+    expect(() => bad.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
