@@ -3,7 +3,7 @@ import type { MetricsAnswer } from '../domain/metrics';
 import { httpHandler, type Input } from '../http/handler';
 import { header } from '../http/request';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import { GET_METRICS } from '../http/metrics-route';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const COLUMNS = ['group', 'reported', 'acknowledged', 'resolved', 'open',
@@ -25,7 +25,7 @@ export function toCsv(answer: MetricsAnswer): string {
 
 const wantsCsv = (event: APIGatewayProxyEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
 
-export async function getMetrics({ query }: Input<typeof ROUTES.getMetrics>, event: APIGatewayProxyEvent) {
+export async function getMetrics({ query }: Input<typeof GET_METRICS>, event: APIGatewayProxyEvent) {
   const metrics = await metricsService();
   const answer = await metrics.query(query);
   if (!wantsCsv(event)) return json(200, answer);
@@ -36,4 +36,4 @@ export async function getMetrics({ query }: Input<typeof ROUTES.getMetrics>, eve
   };
 }
 
-export const handler = httpHandler(ROUTES.getMetrics, getMetrics);
+export const handler = httpHandler(GET_METRICS, getMetrics);

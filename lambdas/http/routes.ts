@@ -6,6 +6,7 @@
 import type * as z from 'zod';
 import type { Role } from '../domain/incident';
 import * as s from './schemas';
+import { GET_METRICS } from './metrics-route';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -28,7 +29,7 @@ export interface RouteSpec {
   localOnly?: boolean;
 }
 
-const route = <const R extends RouteSpec>(r: R): R => r;
+export const route = <const R extends RouteSpec>(r: R): R => r;
 
 export const ROUTES = {
   health: route({ operationId: 'getHealth', method: 'GET', path: '/health', handler: 'get-health', auth: 'public' }),
@@ -50,7 +51,7 @@ export const ROUTES = {
   getAckPage: route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public' }),
   postAck: route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public' }),
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
-  getMetrics: route({ operationId: 'getMetrics', method: 'GET', path: '/v1/metrics', handler: 'get-metrics', auth: ['manager'], query: s.MetricsQuery }),
+  getMetrics: GET_METRICS,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

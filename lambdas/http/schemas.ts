@@ -3,7 +3,7 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, GROUP_BYS, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
+import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
 import { PD_SEVERITIES } from '../domain/events-api';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
@@ -153,19 +153,4 @@ export const CloudWatchAlarmMessage = z.object({
 });
 
 export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
-
-// ---- metrics ----
-
-const Instant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-01T00:00:00.000Z' });
-const MAX_WINDOW_DAYS = 3660;
-
-export const MetricsQuery = z.strictObject({
-  from: Instant.meta({ description: 'Start of the window of reportedAt (inclusive).' }),
-  to: Instant.meta({ description: 'End of the window of reportedAt (exclusive).' }),
-  groupBy: z.enum(GROUP_BYS).optional(),
-}).superRefine((q, ctx) => {
-  const span = Date.parse(q.to) - Date.parse(q.from);
-  if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  else if (span > MAX_WINDOW_DAYS * 86400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the window may span at most ${MAX_WINDOW_DAYS} days` });
-});
 

@@ -1,0 +1,21 @@
+/**
+ * The metrics query: apart from schemas.ts so that the metrics function bundles only what it
+ * validates (its bundle carries the quantile sketch too).
+ */
+import * as z from 'zod';
+import { GROUP_BYS } from '../domain/incident';
+
+
+const Instant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-01T00:00:00.000Z' });
+const MAX_WINDOW_DAYS = 3660;
+
+export const MetricsQuery = z.strictObject({
+  from: Instant.meta({ description: 'Start of the window of reportedAt (inclusive).' }),
+  to: Instant.meta({ description: 'End of the window of reportedAt (exclusive).' }),
+  groupBy: z.enum(GROUP_BYS).optional(),
+}).superRefine((q, ctx) => {
+  const span = Date.parse(q.to) - Date.parse(q.from);
+  if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  else if (span > MAX_WINDOW_DAYS * 86400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the window may span at most ${MAX_WINDOW_DAYS} days` });
+});
+
