@@ -58,7 +58,11 @@ const API_ACCESS: Record<string, Access> = {
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },
+  'get-console': {},
 };
+
+/** The console's files, copied beside its function's bundle. */
+const CONSOLE_FILES = ['console/index.html', 'console/app.js', 'console/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 
@@ -83,7 +87,7 @@ export class ServiceStack extends Stack {
       key.grantEncryptDecrypt(new ServicePrincipal(service));
     }
 
-    const make = (handler: string, access: Access, extra: { timeout?: Duration; environment?: Record<string, string> } = {}) => {
+    const make = (handler: string, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: string[] } = {}) => {
       const fn = new ServiceFunction(this, pascal(handler), { handler, logRetentionDays: config.logRetentionDays, logKey: key, ...extra });
       if (access.table) fn.bindTable(table, access.table);
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
@@ -93,10 +97,10 @@ export class ServiceStack extends Stack {
       return fn;
     };
 
-    for (const route of ALL_ROUTES.filter((r) => !r.localOnly)) {
-      const access = API_ACCESS[route.handler];
-      if (!access) throw new Error(`No access declared for ${route.handler}`);
-      make(route.handler, access);
+    for (const handler of new Set(ALL_ROUTES.filter((r) => !r.localOnly).map((r) => r.handler))) {
+      const access = API_ACCESS[handler];
+      if (!access) throw new Error(`No access declared for ${handler}`);
+      make(handler, access, handler === 'get-console' ? { copyFiles: CONSOLE_FILES } : {});
     }
     const authorizer = make('authorize', { table: 'read' });
     this.httpApi = new HttpApi(this, 'Http', {

@@ -7,6 +7,7 @@ import * as createKey from '../lambdas/handlers/create-key';
 import * as deleteKey from '../lambdas/handlers/delete-key';
 import * as enqueueEvent from '../lambdas/handlers/enqueue-event';
 import * as getAckPage from '../lambdas/handlers/get-ack-page';
+import * as getConsole from '../lambdas/handlers/get-console';
 import * as getHealth from '../lambdas/handlers/get-health';
 import * as getMetrics from '../lambdas/handlers/get-metrics';
 import * as getIncident from '../lambdas/handlers/get-incident';
@@ -31,6 +32,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'delete-key': deleteKey.handler,
   'enqueue-event': enqueueEvent.handler,
   'get-ack-page': getAckPage.handler,
+  'get-console': getConsole.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
   'get-metrics': getMetrics.handler,

@@ -109,4 +109,13 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Window [from, to) of `reportedAt`. Counts and means are exact; percentiles within 1 % relative error (DDSketch). Time to acknowledge = first acknowledgedAt − reportedAt; with groupBy=org, each organization\'s own acknowledgement; an incident counts in every participant\'s group. Figures are pre-aggregated in hour and day buckets as incidents change (a few seconds behind the commands); partial hours at the window\'s edges are computed from their incidents, so any window is exact. With `Accept: text/csv`, the same figures as CSV: a row for all incidents, then one per group.',
     responses: { 200: { description: 'The figures (JSON, or CSV on Accept: text/csv).', schema: r.MetricsAnswer } },
   },
+  consolePage: {
+    summary: 'The managers\' console (HTML).',
+    description: 'Sign in with a manager key: open incidents, their timelines, and response-time charts. Talks to this API with relative URLs.',
+    responses: { 200: { description: 'The page.', contentType: 'text/html' } },
+  },
+  consoleAsset: {
+    summary: 'The console\'s scripts and styles.',
+    responses: { 200: { description: 'The file.' }, 404: { description: 'No such file.' } },
+  },
 };

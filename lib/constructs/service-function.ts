@@ -30,6 +30,8 @@ export interface ServiceFunctionProps {
   /** Key that encrypts the log group. */
   logKey?: IKey;
   environment?: Record<string, string>;
+  /** Files (relative to the repository) copied into the bundle's `console/` folder. */
+  copyFiles?: string[];
 }
 
 /** The esbuild settings every function is bundled with (also used by `npm run size`). */
@@ -43,6 +45,20 @@ export const BUNDLING = {
   // (we store sketch bins ourselves), so it stays out of the bundle.
   externalModules: ['@aws-sdk/*', '*/proto/compiled'],
 } as const;
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Local commands (no Docker) that copy files beside the bundle. */
+function copyHooks(files: string[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) => [
+      `mkdir -p "${output}/console"`,
+      ...files.map((f) => `cp "${join(ROOT, f)}" "${output}/console/"`),
+    ],
+  };
+}
 
 /** TransactWriteItems is authorized per item by these. */
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
@@ -66,7 +82,10 @@ export class ServiceFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      bundling: {
+        ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],
+        ...(props.copyFiles ? { commandHooks: copyHooks(props.copyFiles) } : {}),
+      },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

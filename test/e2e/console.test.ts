@@ -1,0 +1,78 @@
+/**
+ * The managers' console in a real browser (Debian's Chromium driven by playwright-core): signing
+ * in, the open incidents, an incident's timeline, and the charts drawn from GET /v1/metrics.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
+
+const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
+
+let api: TestApi;
+let browser: Browser;
+let page: Page;
+const titles: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`The console test needs Chromium at ${CHROMIUM}: apt-get install chromium (the README lists it; .ci/run installs it).`);
+  api = await startTestApi({ metrics: true });
+  for (const [severity, participants] of [['critical', ['fbi', 'cisa']], ['high', ['google']], ['low', ['twitter', 'cisa']]] as const) {
+    const { body } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ severity, title: `Console check ${severity}`, participants }));
+    titles.push(body.title);
+    await api.call(KEYS.partner[participants[0]], 'POST', `/v1/incidents/${body.id}/acknowledge`, { by: 'duty officer' });
+    if (severity === 'high') await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${body.id}/resolve`, { resolution: 'removed' });
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  await eventually(async () => (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${today}T00:00:00Z&to=${new Date(Date.now() + 86400_000).toISOString()}`)).body.incidents?.resolved === 1, 20_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+it('refuses a partner key with a clear message', async () => {
+  await page.goto(`${api.url}/console`);
+  await page.fill('#key', KEYS.partner.fbi);
+  await page.click('#sign-in button[type=submit]');
+  await page.waitForSelector('#sign-in-error:has-text("not a manager key")');
+  expect(await page.isVisible('#dashboard')).toBe(false);
+});
+
+it('signs a manager in, lists open incidents, opens a timeline and draws the charts', async () => {
+  await page.goto(`${api.url}/console`);
+  await page.fill('#key', KEYS.manager.cisa);
+  await page.click('#sign-in button[type=submit]');
+  await page.waitForSelector('#incidents tbody tr');
+  const rows = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+  // The resolved one is not open; the others are.
+  expect(rows.some((r) => r.includes(titles[0]!))).toBe(true);
+  expect(rows.some((r) => r.includes(titles[2]!))).toBe(true);
+  expect(rows.some((r) => r.includes(titles[1]!))).toBe(false);
+
+  await page.click(`#incidents tbody tr:has-text("${titles[0]}")`);
+  await page.waitForSelector('#timeline li');
+  const events = await page.$$eval('#timeline li', (lis) => lis.map((li) => li.textContent ?? ''));
+  expect(events[0]).toContain('reported');
+  expect(events.some((e) => e.includes('acknowledged') && e.includes('duty officer'))).toBe(true);
+
+  for (const chart of ['#chart-tta', '#chart-ttr', '#chart-org']) {
+    await page.waitForSelector(`${chart} canvas`);
+    // Something was drawn: the canvas has non-transparent pixels.
+    const inked = await page.$eval(`${chart} canvas`, (canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+  }
+  expect(await page.$$eval('#chart-org .u-legend', (l) => l.length)).toBe(1);
+  if (process.env.CONCORD_SCREENSHOT) await page.screenshot({ path: process.env.CONCORD_SCREENSHOT, fullPage: true });
+});
