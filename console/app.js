@@ -82,7 +82,7 @@
     el.replaceChildren();
     const chart = new uPlot({
       width: Math.max(360, el.clientWidth || 420), height: 240,
-      series: [{}, ...series], axes: [{}, { size: 60, values: (_u, ticks) => ticks.map((t) => +t.toPrecision(3)) }], scales: { x: { time: opts.time !== false } }, ...opts.uplot,
+      series: [{}, ...series], axes: [{}, { size: 70, values: (_u, ticks) => ticks.map((t) => +t.toPrecision(3)) }], scales: { x: { time: opts.time !== false } }, ...opts.uplot,
     }, data, el);
     charts.push(chart);
     return chart;
@@ -109,8 +109,8 @@
     draw('#chart-org', [orgs.map((_, i) => i), orgs.map((g) => g.timeToAcknowledge.p50Seconds / 60)], [
       { label: 'median minutes', stroke: '#0b5fff', fill: 'rgba(11,95,255,.35)', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
     ], { time: false, uplot: {
-      scales: { x: { time: false, range: [-0.5, Math.max(orgs.length, 1) - 0.5] } },
-      axes: [{ splits: () => orgs.map((_, i) => i), values: (_u, ticks) => ticks.map((t) => (orgs[t] ? orgs[t].key : '')) }, { size: 60 }],
+      scales: { x: { time: false, range: [-0.5, Math.max(orgs.length, 1) - 0.5] }, y: { range: (_u, _min, max) => [0, (max || 1) * 1.1] } },
+      axes: [{ splits: () => orgs.map((_, i) => i), values: (_u, ticks) => ticks.map((t) => (orgs[t] ? orgs[t].key : '')) }, { size: 70, values: (_u, ticks) => ticks.map((t) => +t.toPrecision(3)) }],
     } });
   }
 

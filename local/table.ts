@@ -32,7 +32,11 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
   }
 }
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existing'> {
+/**
+ * `stream: false` is for bulk loads (the benchmark): DynamoDB Local slows to a crawl keeping a
+ * stream of hundreds of thousands of writes that nothing reads.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string, { stream = true } = {}): Promise<'created' | 'existing'> {
   const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
   for (const index of GLOBAL_INDEXES) { attributes.add(index.partitionKey); attributes.add(index.sortKey); }
   try {
@@ -52,7 +56,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         ],
         Projection: { ProjectionType: 'ALL' },
       })),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
+      StreamSpecification: stream ? { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } : undefined,
     }));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;

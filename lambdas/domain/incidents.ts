@@ -63,11 +63,20 @@ export function makeIncidents(deps: IncidentDeps) {
     return record;
   }
 
-  /** Load, decide, commit; on a lost race, again. `decide` returning null means "nothing to change". */
-  async function mutate(caller: Caller, id: string, decide: (record: IncidentRecord, at: string) => Change | null): Promise<{ record: IncidentRecord; change: Change | null }> {
+  /**
+   * Read, decide, commit; on a lost race, again, so the decision is always judged against the
+   * state it is written over. `decide` returning null means "nothing to change"; `read` returning
+   * null ends it with nothing done.
+   */
+  async function commitLoop(
+    id: string,
+    read: () => Promise<IncidentRecord | null>,
+    decide: (record: IncidentRecord) => Change | null | Promise<Change | null>,
+  ): Promise<{ record: IncidentRecord; change: Change | null } | null> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const record = await load(caller, id);
-      const change = decide(record, now());
+      const record = await read();
+      if (!record) return null;
+      const change = await decide(record);
       if (!change) return { record, change };
       try {
         await incidents.commit(record, change);
@@ -78,6 +87,11 @@ export function makeIncidents(deps: IncidentDeps) {
       }
     }
     throw new RetryLaterError(`Incident ${id} is changing too fast; try again.`, 503, 1);
+  }
+
+  /** A caller's command: invisible incidents are not found, decisions take the current time. */
+  async function mutate(caller: Caller, id: string, decide: (record: IncidentRecord, at: string) => Change | null) {
+    return (await commitLoop(id, () => load(caller, id), (record) => decide(record, now())))!;
   }
 
   return {
@@ -174,20 +188,7 @@ export function makeIncidents(deps: IncidentDeps) {
 
     /** Appends service events (notified, notification_failed) to the timeline, retrying lost races. */
     async recordSystemEvents(id: string, build: (record: IncidentRecord) => Change | null | Promise<Change | null>): Promise<void> {
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const record = await incidents.get(id);
-        if (!record) return;
-        const change = await build(record);
-        if (!change) return;
-        try {
-          await incidents.commit(record, change);
-          return;
-        } catch (err) {
-          if (!(err instanceof ConcurrentModificationError)) throw err;
-          await pause(attempt);
-        }
-      }
-      throw new RetryLaterError(`Incident ${id} is changing too fast; try again.`, 503, 1);
+      await commitLoop(id, () => incidents.get(id), build);
     },
   };
 }

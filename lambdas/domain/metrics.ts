@@ -59,31 +59,26 @@ export const allContributionsOf = (incident: Incident) => contributionsOf(null, 
 /** A sketch's counts, compactly: the zero count, the first key, and the count of each key from it. */
 export interface SketchBins { z: number; k: number; b: number[] }
 
-/** The sketch's bins, read through its public store (DDSketch's own codec needs protobufjs). */
-export function sketchBins(sketch: DDSketch): SketchBins {
-  const { store } = sketch;
-  const b: number[] = [];
-  if (store.count > 0) for (let key = store.minKey; key <= store.maxKey; key++) b.push(store.bins[key - store.offset] ?? 0);
-  return { z: sketch.zeroCount, k: store.count > 0 ? store.minKey : 0, b };
-}
+/** DDSketch's key mapping for our accuracy: value ↔ bin key, shared by every distribution. */
+const MAPPING = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 
-/** Rebuilds a sketch from its bins: each bin's representative value maps back to that bin. */
-export function sketchFromBins({ z, k, b }: SketchBins): DDSketch {
-  const sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
-  if (z > 0) sketch.accept(0, z);
-  b.forEach((count, i) => { if (count > 0) sketch.accept(sketch.mapping.value(k + i), count); });
-  return sketch;
-}
-
-/** A distribution: exact count, sum and max; approximate quantiles. */
+/**
+ * A distribution: exact count, sum and max; quantiles from DDSketch. Buckets are merged as bin
+ * counts (adding numbers per key), and one DDSketch is built only when quantiles are asked for:
+ * merging hundreds of buckets then costs additions, not hundreds of sketch rebuilds.
+ */
 export class Distribution {
-  constructor(public count = 0, public sum = 0, public max = 0, public sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY })) {}
+  private zero = 0;
+  private readonly bins = new Map<number, number>();
+
+  constructor(public count = 0, public sum = 0, public max = 0) {}
 
   add(value: number): void {
     this.count++;
     this.sum += value;
     this.max = Math.max(this.max, value);
-    this.sketch.accept(value);
+    if (value <= 0) this.zero++;
+    else this.bump(MAPPING.key(value), 1);
   }
 
   merge(other: Distribution): void {
@@ -91,17 +86,48 @@ export class Distribution {
     this.count += other.count;
     this.sum += other.sum;
     this.max = Math.max(this.max, other.max);
-    this.sketch.merge(other.sketch);
+    this.zero += other.zero;
+    for (const [key, n] of other.bins) this.bump(key, n);
+  }
+
+  /** The bins, for storage. */
+  toBins(): SketchBins {
+    if (this.bins.size === 0) return { z: this.zero, k: 0, b: [] };
+    const keys = [...this.bins.keys()];
+    const k = Math.min(...keys);
+    const b = new Array<number>(Math.max(...keys) - k + 1).fill(0);
+    for (const [key, n] of this.bins) b[key - k] = n;
+    return { z: this.zero, k, b };
+  }
+
+  static fromStored(count: number, sum: number, max: number, bins: SketchBins | null): Distribution {
+    const d = new Distribution(count, sum, max);
+    if (bins) {
+      d.zero = bins.z;
+      bins.b.forEach((n, i) => { if (n > 0) d.bins.set(bins.k + i, n); });
+    }
+    return d;
   }
 
   summary() {
-    const q = (p: number) => (this.count ? round(this.sketch.getValueAtQuantile(p)) : null);
+    let sketch: DDSketch | undefined;
+    if (this.count) {
+      sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
+      if (this.zero) sketch.accept(0, this.zero);
+      // Each bin's representative value maps back to that bin.
+      for (const [key, n] of this.bins) sketch.accept(MAPPING.value(key), n);
+    }
+    const q = (p: number) => (sketch ? round(sketch.getValueAtQuantile(p)) : null);
     return {
       count: this.count,
       meanSeconds: this.count ? round(this.sum / this.count) : null,
       p50Seconds: q(0.5), p90Seconds: q(0.9), p99Seconds: q(0.99),
       maxSeconds: this.count ? round(this.max) : null,
     };
+  }
+
+  private bump(key: number, n: number): void {
+    this.bins.set(key, (this.bins.get(key) ?? 0) + n);
   }
 }
 

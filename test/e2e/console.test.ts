@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The managers' console in a real browser (Debian's Chromium driven by playwright-core): signing
  * in, the open incidents, an incident's timeline, and the charts drawn from GET /v1/metrics.

@@ -47,20 +47,23 @@ describe('contributionsOf', () => {
 
 describe('Distribution', () => {
   it('keeps count, mean and max exact and percentiles within 1 %, also after merging', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 10 * 86400 }), { minLength: 1, maxLength: 400 }), fc.nat(), (values, cut) => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 10 * 86400 }), fc.double({ min: 0.001, max: 10 * 86400, noNaN: true })), { minLength: 1, maxLength: 400 }), fc.nat(), (values, cut) => {
       const split = cut % values.length;
-      const a = new Distribution();
+      let a = new Distribution();
       const b = new Distribution();
       values.forEach((v, i) => (i < split ? a : b).add(v));
-      a.merge(b);
+      // Through storage and back, as buckets travel.
+      const stored = (d: Distribution) => Distribution.fromStored(d.count, d.sum, d.max, JSON.parse(JSON.stringify(d.toBins())));
+      a = stored(a);
+      a.merge(stored(b));
       const s = a.summary();
       const sorted = [...values].sort((x, y) => x - y);
       expect(s.count).toBe(values.length);
       expect(s.meanSeconds).toBeCloseTo(values.reduce((x, y) => x + y, 0) / values.length, 2);
-      expect(s.maxSeconds).toBe(sorted.at(-1));
+      expect(s.maxSeconds).toBeCloseTo(sorted.at(-1)!, 3);
       for (const [q, got] of [[0.5, s.p50Seconds], [0.9, s.p90Seconds], [0.99, s.p99Seconds]] as const) {
         const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
-        expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01 + 1e-6);
+        expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01 + 0.0005);
       }
     }));
   });

@@ -92,37 +92,29 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async managerOrganizations(): Promise<string[]> {
-    const orgs = new Set<string>();
-    let start: Item | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1.indexName,
-        KeyConditionExpression: 'GSI1PK = :p',
-        ExpressionAttributeValues: { ':p': MANAGER_KEYS },
-        ExclusiveStartKey: start,
-      })));
-      for (const item of page.Items ?? []) orgs.add(String(item.orgId));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return [...orgs];
+    return [...new Set((await this.gsi1Partition(MANAGER_KEYS)).map((item) => String(item.orgId)))];
   }
 
-  async listOrganizations(): Promise<Organization[]> {
-    const out: Organization[] = [];
+  /** Every item of one GSI1 partition, all pages. */
+  private async gsi1Partition(partition: string): Promise<Item[]> {
+    const out: Item[] = [];
     let start: Item | undefined;
     do {
       const page = await guarded(this.db.send(new QueryCommand({
         TableName: this.tableName,
         IndexName: GSI1.indexName,
         KeyConditionExpression: 'GSI1PK = :p',
-        ExpressionAttributeValues: { ':p': ORGANIZATIONS },
+        ExpressionAttributeValues: { ':p': partition },
         ExclusiveStartKey: start,
       })));
-      out.push(...(page.Items ?? []).map(organizationFromItem));
+      out.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    return (await this.gsi1Partition(ORGANIZATIONS)).map(organizationFromItem);
   }
 
   async missingOrganizations(ids: readonly string[]): Promise<string[]> {

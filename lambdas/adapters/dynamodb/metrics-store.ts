@@ -9,25 +9,35 @@
  * version so concurrent writers never lose an update.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Aggregate, Distribution, bucketStart, sketchBins, sketchFromBins, type Contribution, type Granularity, type MetricsStore } from '../../domain/metrics';
+import { Aggregate, Distribution, bucketStart, type Contribution, type Granularity, type MetricsStore } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
 
 type Item = Record<string, unknown>;
 const bucketKey = (group: string, granularity: Granularity, start: string) => ({ PK: `METRICS#${group}#${granularity}`, SK: start });
 const WEEK = 7 * 24 * 3600;
+const GRANULARITIES = ['hour', 'day'] as const;
 const ATTEMPTS = 30;
 
 function distributionToItem(prefix: string, d: Distribution): Item {
-  return { [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Sketch`]: d.count ? JSON.stringify(sketchBins(d.sketch)) : undefined };
+  return { [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined };
 }
 
 function distributionFromItem(prefix: string, item: Item): Distribution {
   const sketch = item[`${prefix}Sketch`];
-  return new Distribution(
+  return Distribution.fromStored(
     Number(item[`${prefix}Count`] ?? 0), Number(item[`${prefix}Sum`] ?? 0), Number(item[`${prefix}Max`] ?? 0),
-    typeof sketch === 'string' ? sketchFromBins(JSON.parse(sketch)) : undefined,
+    typeof sketch === 'string' ? JSON.parse(sketch) : null,
   );
+}
+
+/** A bucket as stored. */
+export function aggregateToItem(group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number): Item {
+  return {
+    ...bucketKey(group, granularity, start), entity: 'metrics', version,
+    reported: aggregate.reported, acknowledged: aggregate.acknowledged, resolved: aggregate.resolved,
+    ...distributionToItem('tta', aggregate.tta), ...distributionToItem('ttr', aggregate.ttr),
+  };
 }
 
 export function aggregateFromItem(item: Item | undefined): Aggregate {
@@ -45,7 +55,7 @@ export class DynamoMetricsStore implements MetricsStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
 
   async apply(c: Contribution): Promise<void> {
-    const keys = (['hour', 'day'] as const).map((g) => bucketKey(c.group, g, bucketStart(c.reportedAt, g)));
+    const keys = GRANULARITIES.map((g) => bucketKey(c.group, g, bucketStart(c.reportedAt, g)));
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const current = await Promise.all(keys.map((Key) => guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })))));
       const puts = current.map(({ Item }, i) => {
@@ -55,7 +65,7 @@ export class DynamoMetricsStore implements MetricsStore {
         return {
           Put: {
             TableName: this.tableName,
-            Item: { ...keys[i], entity: 'metrics', version: version + 1, reported: aggregate.reported, acknowledged: aggregate.acknowledged, resolved: aggregate.resolved, ...distributionToItem('tta', aggregate.tta), ...distributionToItem('ttr', aggregate.ttr) },
+            Item: aggregateToItem(c.group, GRANULARITIES[i]!, keys[i]!.SK, aggregate, version + 1),
             ConditionExpression: Item ? 'version = :v' : 'attribute_not_exists(PK)',
             ...(Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           },
