@@ -81,7 +81,22 @@ export interface LocalServerOptions {
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
-  return createServer(createRequestListener(options));
+  const server = createServer(createRequestListener(options));
+  // Requests Node refuses before any handler runs (a URL or headers over 16 KB, a malformed
+  // request line) still get a problem document and a request id.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: `https://concord.example/problems/${tooLarge ? 'headers-too-large' : 'malformed-request'}`,
+      title: tooLarge ? 'Request line or headers too large' : 'Malformed HTTP request',
+      status,
+      detail: tooLarge ? 'The URL and headers must fit in 16 KB.' : 'The request could not be parsed as HTTP/1.1.',
+    });
+    socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\nx-request-id: ${randomUUID()}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 /** The request listener alone, for mounting on another server (HTTPS in tests). */
