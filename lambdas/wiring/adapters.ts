@@ -21,6 +21,8 @@ export interface Overrides {
   provisioner?: OrganizationProvisioner;
   /** Waits between retries (tests pass a no-op). */
   pause?: (attempt: number) => Promise<void>;
+  /** Sees the DynamoDB client once it is made (fault injection in tests). */
+  onDynamoDbClient?: (client: ReturnType<typeof createDocumentClient>) => void;
 }
 
 /** Runs `make` once, on first call; a failure is not cached. */
@@ -31,6 +33,7 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
 
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
   const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+  overrides.onDynamoDbClient?.(db);
   let sns: SNSClient | undefined;
   return {
     config,

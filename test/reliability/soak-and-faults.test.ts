@@ -1,0 +1,101 @@
+/**
+ * Concurrency soak — 50 concurrent mixed commands on the same incidents, repeated — checked against
+ * a reference model; and DynamoDB throttling injected: a clear 503 with retry-after, nothing
+ * changed, and the retried command applied exactly once.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+
+describe('soak', () => {
+  let api: TestApi;
+  beforeAll(async () => { api = await startTestApi(); });
+  afterAll(() => api.stop());
+
+  const ORGS = ['fbi', 'cisa', 'google', 'twitter', 'odni'] as const;
+
+  it('50 concurrent mixed commands on 5 incidents, 6 rounds: the final state and every timeline agree with the model', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: [...ORGS] }))).body.id);
+    let notes = 0;
+    const acked = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      const batch = Array.from({ length: 50 }, (_, i) => {
+        const id = ids[i % 5]!;
+        const org = ORGS[(i + round) % ORGS.length]!;
+        switch ((i + round) % 3) {
+          case 0: acked.add(`${id}|${org}`); return api.call(KEYS.partner[org], 'POST', `/v1/incidents/${id}/acknowledge`, {});
+          case 1: notes++; return api.call(KEYS.partner[org], 'POST', `/v1/incidents/${id}/notes`, { text: `round ${round} note ${i}` });
+          default: return api.call(KEYS.partner[org], 'POST', `/v1/incidents/${id}/assign`, { orgId: org });
+        }
+      });
+      const replies = await Promise.all(batch);
+      expect(replies.filter((r) => r.status >= 300).map((r) => r.status)).toEqual([]);
+    }
+    let totalNotes = 0;
+    for (const id of ids) {
+      const { body: incident } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}`);
+      const { body: { events } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline`);
+      const types = events.map((e: { type: string }) => e.type);
+      const expectedAcks = [...acked].filter((k) => k.startsWith(id)).length;
+      expect(incident.acknowledgements).toHaveLength(expectedAcks);
+      expect(types.filter((t: string) => t === 'acknowledged')).toHaveLength(expectedAcks);
+      expect(incident.status).toBe('assigned');
+      // Every command is one version and one event; seq has no gap.
+      expect(incident.version).toBe(events.length);
+      expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+      totalNotes += types.filter((t: string) => t === 'note').length;
+    }
+    expect(totalNotes).toBe(notes);
+  }, 120_000);
+});
+
+describe('DynamoDB throttling', () => {
+  let api: TestApi;
+  let throttleNext = 0;
+  /** When set, only this operation is throttled. */
+  let only: string | null = null;
+  const inject = (client: DynamoDBDocumentClient) => {
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (throttleNext > 0 && (!only || String(context.commandName).startsWith(only))) {
+        throttleNext--;
+        throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+      }
+      return next(args);
+    }, { step: 'initialize', name: 'throttle' });
+  };
+  beforeAll(async () => { api = await startTestApi({ overrides: { onDynamoDbClient: inject } }); });
+  afterAll(() => api.stop());
+  afterEach(() => { throttleNext = 0; only = null; });
+
+  it('answers 503 with retry-after, changes nothing, and a retry applies the command exactly once', async () => {
+    const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+    throttleNext = 1;
+    const refused = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'first try' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.body).toMatchObject({ status: 503, type: expect.stringContaining('retry-later') });
+
+    // Throttled on the write itself, after the read succeeded: still nothing half-done.
+    const before = (await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length;
+    only = 'TransactWrite';
+    throttleNext = 1;
+    const again = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'second try' });
+    only = null;
+    expect(again.status).toBe(503);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length).toBe(before);
+
+    const retried = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'retried' });
+    expect(retried.status).toBe(201);
+    const { body: { events } } = await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`);
+    expect(events.filter((e: { type: string }) => e.type === 'note').map((e: { data: { text: string } }) => e.data.text)).toEqual(['retried']);
+  });
+
+  it('refuses a report with 503 while throttled and creates nothing', async () => {
+    const before = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items.length;
+    throttleNext = 3;
+    const res = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report());
+    expect(res.status).toBe(503);
+    throttleNext = 0;
+    expect((await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items.length).toBe(before);
+  });
+});
