@@ -116,7 +116,7 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
 
     // What Lambda's two stream event sources and the escalation schedule do in AWS.
     for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics]] as const) {
-      pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
+      pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, intervalMs: 100, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
 

@@ -7,4 +7,5 @@ export const metrics = derived(({ config, db, clock, incidentRepository, directo
   store: new DynamoMetricsStore(db, config.tableName, clock),
   incidents: incidentRepository,
   organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
+  clock,
 }));

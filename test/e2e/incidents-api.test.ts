@@ -189,3 +189,20 @@ describe('conventions', () => {
     expect(doc.components.schemas.ReportIncident.additionalProperties).toBe(false);
   });
 });
+
+describe('metrics', () => {
+  it('count what happened this hour the moment the commands return', async () => {
+    const from = new Date(Date.now() - 86400_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const before = (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${from}&to=${to}&groupBy=org`)).body;
+    const { body } = await api.call(KEYS.partner.twitter, 'POST', '/v1/incidents', report({ participants: ['google'] }));
+    await api.call(KEYS.partner.google, 'POST', `/v1/incidents/${body.id}/acknowledge`, {});
+    await api.call(KEYS.partner.twitter, 'POST', `/v1/incidents/${body.id}/resolve`, { resolution: 'done' });
+    const after = (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${from}&to=${to}&groupBy=org`)).body;
+    expect(after.incidents.reported - before.incidents.reported).toBe(1);
+    expect(after.incidents.acknowledged - before.incidents.acknowledged).toBe(1);
+    expect(after.incidents.resolved - before.incidents.resolved).toBe(1);
+    const google = after.groups.find((g: { key: string }) => g.key === 'google');
+    expect(google.timeToAcknowledge.count).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,6 +1,6 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
-import { Distribution, contributionsOf, planWindow } from '../../lambdas/domain/metrics';
+import { Distribution, contributionsOf, planWindow, planWithNow } from '../../lambdas/domain/metrics';
 import { report, acknowledge, resolve } from '../../lambdas/domain/incident';
 
 describe('planWindow', () => {
@@ -25,6 +25,17 @@ describe('planWindow', () => {
       expect(parts.at(-1)!.to).toBe(to);
       for (let i = 1; i < parts.length; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.to);
     }));
+  });
+});
+
+describe('planWithNow', () => {
+  it('reads the current hour from its incidents, whatever the buckets say yet', () => {
+    const now = new Date('2026-11-04T10:20:00.000Z');
+    expect(planWithNow('2026-11-04T00:00:00.000Z', '2026-11-05T00:00:00.000Z', now)).toEqual({
+      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], direct: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-05T00:00:00.000Z' }],
+    });
+    expect(planWithNow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', now)).toEqual(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'));
+    expect(planWithNow('2026-11-04T10:30:00.000Z', '2026-11-04T11:00:00.000Z', now).direct).toEqual([{ from: '2026-11-04T10:30:00.000Z', to: '2026-11-04T11:00:00.000Z' }]);
   });
 });
 
