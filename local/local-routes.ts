@@ -13,8 +13,8 @@ import { json } from '../lambdas/http/responses';
 import { E164_PATTERN } from '../lambdas/http/schemas';
 import type { LocalOutbox } from './outbox';
 
-/** What AWS End User Messaging publishes for an inbound SMS; the extra fields are optional here. */
-const InboundSms = z.strictObject({
+/** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
+const InboundSms = z.object({
   originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
   destinationNumber: z.string().max(32).optional(),
   messageBody: z.string().max(1600),

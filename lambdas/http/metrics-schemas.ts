@@ -6,7 +6,10 @@ import * as z from 'zod';
 import { GROUP_BYS } from '../domain/incident';
 
 
-const Instant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-01T00:00:00.000Z' });
+/** An ISO date-time with Z or an offset, or a date (UTC midnight); always answered in UTC. */
+const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO-8601 date-time such as 2026-11-01T00:00:00Z, or a date' })
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v).toISOString())
+  .meta({ example: '2026-11-01T00:00:00.000Z' });
 const MAX_WINDOW_DAYS = 3660;
 
 export const MetricsQuery = z.strictObject({

@@ -75,7 +75,7 @@ export const Contact = z.strictObject({
 export const OrganizationBody = z.strictObject({
   name: text(1, 200),
   kind: z.enum(['agency', 'company']),
-  contacts: z.array(Contact).max(100),
+  contacts: z.array(Contact).max(100).default([]).meta({ description: 'Who is notified; may be empty.' }),
 }).meta({ id: 'OrganizationInput' });
 
 export const KeyDefaults = z.strictObject({

@@ -135,6 +135,11 @@ it('answers CSV on Accept: text/csv and refuses bad windows and non-managers', a
   const backwards = await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${to}&to=${from}`);
   expect(backwards.body.errors).toEqual([{ path: 'to', message: 'must be after from' }]);
   expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/metrics')).body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'to']);
+  // Offsets and plain dates are accepted and answered in UTC.
+  const offset = await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${encodeURIComponent('2026-01-01T01:00:00+01:00')}&to=2026-02-01`);
+  expect(offset.status).toBe(200);
+  expect([offset.body.from, offset.body.to]).toEqual(['2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z']);
+  expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/metrics?from=yesterday&to=2026-02-01')).body.errors).toEqual([{ path: 'from', message: expect.stringContaining('ISO-8601') }]);
   expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/metrics?from=${from}&to=${to}`)).status).toBe(403);
   expect((await api.call(KEYS.admin, 'GET', `/v1/metrics?from=${from}&to=${to}`)).status).toBe(403);
 });
