@@ -6,7 +6,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
@@ -14,7 +13,7 @@ import { container, resetContainer } from '../lambdas/container';
 import type { DirectoryFile } from '../lambdas/domain/directory';
 import { DirectoryFileSchema } from '../lambdas/http/schemas';
 import { fieldErrors } from '../lambdas/http/request';
-import { startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
+import { freePort, startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
@@ -67,6 +66,13 @@ function signingSecret(dataDir: string): string {
   return secret;
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => { server.off('error', fail); done(); });
+  });
+}
+
 export interface RunningConcord {
   url: string;
   server: Server;
@@ -96,21 +102,19 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     client.destroy();
     log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
 
+    // The port is fixed first, so acknowledgement links can name it before anything is served.
+    const port = settings.PORT === 0 ? await freePort() : settings.PORT;
+    const url = `http://localhost:${port}`;
+
     // SNS's local stand-in: every notification as each protocol would get it (GET /local/outbox).
     const outbox = new LocalOutbox();
-    server = createLocalServer({ fallback: localRoutes(outbox) });
-    await new Promise<void>((done, fail) => {
-      server!.once('error', fail);
-      server!.listen(settings.PORT, '127.0.0.1', () => done());
-    });
-    const url = `http://localhost:${(server.address() as AddressInfo).port}`;
-
     process.env[ENV.tableName] = TABLE_NAME;
     process.env[ENV.dynamodbEndpoint] = endpoint;
     process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
     process.env[ENV.publicBaseUrl] ??= url;
     resetContainer({ publisher: outbox, provisioner: outbox });
 
+    // The directory is in place before the first request can arrive.
     const loaded = await (await container()).directory.load(directory);
     log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
 
@@ -119,6 +123,12 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
       pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, intervalMs: 100, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
+
+    server = createLocalServer({ fallback: localRoutes(outbox) });
+    await listen(server, port, '127.0.0.1');
+    // localhost may resolve to ::1 first: answer there too, where the machine has IPv6 loopback.
+    const server6 = createLocalServer({ fallback: localRoutes(outbox) });
+    const ipv6 = await listen(server6, port, '::1').then(() => true, () => false);
 
     const running = server;
     const runningEscalation = escalation;
@@ -130,7 +140,7 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
       async stop() {
         clearInterval(runningEscalation);
         await Promise.all(pollers.map((p) => p.stop()));
-        await new Promise<void>((done) => { running.close(() => done()); running.closeAllConnections(); });
+        await Promise.all([running, ...(ipv6 ? [server6] : [])].map((srv) => new Promise<void>((done) => { srv.close(() => done()); srv.closeAllConnections(); })));
         await engine?.stop();
       },
     };
