@@ -4,14 +4,15 @@
  * the repository's optimistic check: on a lost race the use case reloads and decides again, so
  * a rule is always judged against the state it is written over.
  */
+import { randomInt } from 'node:crypto';
 import { ConcurrentModificationError, NotFoundError, RetryLaterError, ValidationError } from './errors';
+import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
+import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 import {
   acknowledge, addNote, assign, canSee, report, resolve,
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
   type ReportInput, type Severity, type Status, type TimelineEvent,
 } from './incident';
-import { randomInt } from 'node:crypto';
-import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery } from './ports';
 
 export interface IncidentDeps {
@@ -43,7 +44,6 @@ const defaultPause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 2 + attempt * 4)));
 
 export { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
-import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 
 export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string }
 
