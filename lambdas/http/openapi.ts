@@ -28,7 +28,7 @@ function rewriteRefs(schema: JsonSchema): JsonSchema {
 }
 
 function queryParameters(schema: z.ZodType) {
-  const json = z.toJSONSchema(schema, options) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const json = rewriteRefs(z.toJSONSchema(schema, options) as JsonSchema) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({
     name, in: 'query', required: json.required?.includes(name) ?? false, schema: s,
     ...(typeof s.description === 'string' ? { description: s.description } : {}),

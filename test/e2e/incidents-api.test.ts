@@ -187,6 +187,9 @@ describe('conventions', () => {
     expect(doc.paths['/v1/incidents'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ReportIncident' });
     expect(doc.components.schemas.ReportIncident.required).toEqual(expect.arrayContaining(['title', 'severity', 'category']));
     expect(doc.components.schemas.ReportIncident.additionalProperties).toBe(false);
+    // A valid OpenAPI document, every $ref resolving.
+    const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
   });
 });
 
