@@ -130,6 +130,17 @@ describe('list', () => {
     expect(bad.body.errors[0].path).toBe('cursor');
   });
 
+  it('takes a cursor into another filter\'s listing without failing', async () => {
+    for (let i = 0; i < 2; i++) await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ participants: ['google'] }));
+    const first = await api.call(KEYS.manager.cisa, 'GET', '/v1/incidents?limit=1');
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    for (const query of ['participant=google', 'participant=odni&status=resolved', 'severity=low']) {
+      const res = await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents?${query}&cursor=${first.body.nextCursor}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.every((i: { id: string }) => i.id < first.body.items[0].id)).toBe(true);
+    }
+  });
+
   it('lists every invalid query parameter', async () => {
     const res = await api.call(fb, 'GET', '/v1/incidents?limit=500&status=open&colour=red');
     expect(res.status).toBe(400);
