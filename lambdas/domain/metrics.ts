@@ -251,9 +251,11 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
   }
 
   return {
-    /** Folds one change of an incident into the figures. Idempotent. */
-    async record(before: Incident | null, after: Incident): Promise<void> {
-      for (const c of contributionsOf(before, after)) await store.apply(c);
+    /** Folds one change of an incident into the figures, idempotently; returns what it added. */
+    async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
+      const contributions = contributionsOf(before, after);
+      for (const c of contributions) await store.apply(c);
+      return contributions;
     },
 
     async query({ from, to, groupBy }: MetricsQuery) {

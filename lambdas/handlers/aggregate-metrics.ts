@@ -8,9 +8,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { metrics as metricsService } from '../wiring/metrics';
 import { incidentFromItem } from '../adapters/dynamodb/incident-items';
 import type { Incident } from '../domain/incident';
-import { logger } from '../http/logger';
 import { emitMetric } from '../http/emf';
-import { contributionsOf } from '../domain/metrics';
+import { processInOrder } from '../events/stream-batch';
 
 export function incidentChange(record: DynamoDBRecord): { before: Incident | null; after: Incident } | null {
   const image = record.dynamodb?.NewImage;
@@ -23,19 +22,10 @@ export function incidentChange(record: DynamoDBRecord): { before: Incident | nul
 
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const metrics = await metricsService();
-  for (const record of stream.Records) {
-    const change = incidentChange(record);
-    if (!change) continue;
-    try {
-      await metrics.record(change.before, change.after);
-      for (const c of contributionsOf(change.before, change.after)) {
-        if (c.group !== `severity#${change.after.severity}` || c.seconds === undefined) continue;
-        emitMetric(c.kind === 'acknowledged' ? 'TimeToAcknowledge' : 'TimeToResolve', c.seconds, 'Seconds', { Severity: change.after.severity });
-      }
-    } catch (error) {
-      logger.error('metrics aggregation failed; the stream will retry', { incidentId: change.after.id, error });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+  return processInOrder(stream, incidentChange, async ({ before, after }) => {
+    for (const c of await metrics.record(before, after)) {
+      if (c.group !== `severity#${after.severity}` || c.seconds === undefined) continue;
+      emitMetric(c.kind === 'acknowledged' ? 'TimeToAcknowledge' : 'TimeToResolve', c.seconds, 'Seconds', { Severity: after.severity });
     }
-  }
-  return { batchItemFailures: [] };
+  }, ({ after }) => ({ incidentId: after.id }));
 }
