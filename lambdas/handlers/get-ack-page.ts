@@ -1,5 +1,5 @@
 import { container } from '../container';
-import { notifications } from '../wiring/notifications';
+import { ackTokens } from '../wiring/ack-tokens';
 import { DomainError } from '../domain/errors';
 import { ackForm, errorPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
@@ -8,7 +8,6 @@ import { ROUTES } from '../http/routes';
 /** Shows the incident and a button; changes nothing, whoever (or whatever scanner) opens it. */
 export async function getAckPage({ params }: Input<typeof ROUTES.getAckPage>) {
   const { incidents } = await container();
-  const { ackTokens } = await notifications();
   try {
     const claim = (await ackTokens()).verify(params.token!);
     const incident = await incidents.get({ orgId: claim.orgId, role: 'partner', keyId: 'ack-link' }, claim.incidentId);

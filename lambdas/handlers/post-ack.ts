@@ -1,5 +1,5 @@
 import { container } from '../container';
-import { notifications } from '../wiring/notifications';
+import { ackTokens } from '../wiring/ack-tokens';
 import { DomainError } from '../domain/errors';
 import { acknowledgedPage, errorPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
@@ -7,7 +7,6 @@ import { ROUTES } from '../http/routes';
 
 export async function postAck({ params }: Input<typeof ROUTES.postAck>) {
   const { incidents } = await container();
-  const { ackTokens } = await notifications();
   try {
     const claim = (await ackTokens()).verify(params.token!);
     const caller = { orgId: claim.orgId, role: 'partner' as const, keyId: 'ack-link' };

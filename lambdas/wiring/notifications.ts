@@ -1,13 +1,13 @@
-/** Notifications, SMS and emailed acknowledgements: bundled only by the functions that use them. */
+/** Notifications and SMS acknowledgements: bundled only by the functions that use them. */
 import { render } from '../adapters/sns/messages';
 import { SnsPublisher } from '../adapters/sns/publisher';
 import { container } from '../container';
-import { derived, once } from './adapters';
-import { makeAckTokens } from '../domain/ack-tokens';
+import { ackTokens } from './ack-tokens';
+import { derived } from './adapters';
 import { makeNotifier, type NotificationPublisher } from '../domain/notifications';
 import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
 
-export const notifications = derived(async ({ config, overrides, clock, secret, snsClient, incidentRepository, directoryRepository }) => {
+export const notifications = derived(async ({ config, overrides, clock, snsClient, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
   const publisher: NotificationPublisher = overrides.publisher ?? (() => {
     let made: SnsPublisher | undefined;
@@ -17,10 +17,8 @@ export const notifications = derived(async ({ config, overrides, clock, secret, 
     };
     return { publish: (...args) => get().publish(...args), sendSms: (...args) => get().sendSms(...args) };
   })();
-  const ackTokens = once(async () => makeAckTokens(await secret(), clock));
   const baseUrl = (config.publicBaseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
   return {
-    ackTokens,
     notifier: makeNotifier({
       incidents, repository: incidentRepository, deliveries: incidentRepository, directory: directoryRepository,
       publisher, render, clock, pause: overrides.pause,
