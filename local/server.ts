@@ -9,6 +9,7 @@ import { authenticate } from '../lambdas/handlers/authorize';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../lambdas/domain/errors';
 import { toProblem } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES } from '../lambdas/http/request';
+import { problemType } from '../lambdas/http/responses';
 import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
 import { HANDLERS, type ProxyHandler } from './handlers';
 
@@ -89,7 +90,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
     const body = JSON.stringify({
-      type: `https://concord.example/problems/${tooLarge ? 'headers-too-large' : 'malformed-request'}`,
+      type: problemType(tooLarge ? 'headers-too-large' : 'malformed-request'),
       title: tooLarge ? 'Request line or headers too large' : 'Malformed HTTP request',
       status,
       detail: tooLarge ? 'The URL and headers must fit in 16 KB.' : 'The request could not be parsed as HTTP/1.1.',

@@ -7,12 +7,13 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { container } from '../container';
 import { UnauthorizedError } from '../domain/errors';
 import type { Caller } from '../domain/incident';
+import { headerIn } from '../http/request';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
 /** The caller the request's key stands for, or UnauthorizedError. */
 export async function authenticate(headers: Record<string, string | undefined> | null): Promise<Caller> {
-  const value = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const value = headerIn(headers, 'authorization');
   const key = value ? BEARER.exec(value)?.[1] : undefined;
   if (!key) throw new UnauthorizedError('A valid API key is required: Authorization: Bearer <key>.');
   const { directory } = await container();

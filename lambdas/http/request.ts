@@ -34,11 +34,14 @@ export function authorize(event: APIGatewayProxyEvent, auth: RouteSpec['auth']):
   return caller;
 }
 
-export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+/** A header by name, whatever its case (API Gateway keeps the client's). */
+export function headerIn(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted && v !== undefined) return v;
+  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === wanted && v !== undefined) return v;
   return undefined;
 }
+
+export const header = (event: APIGatewayProxyEvent, name: string) => headerIn(event.headers, name);
 
 export function rawBody(event: APIGatewayProxyEvent): string {
   if (!event.body) return '';

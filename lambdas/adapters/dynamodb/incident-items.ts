@@ -23,14 +23,14 @@ export const ALL_INCIDENTS = 'INCIDENTS';
 
 export const incidentKey = (id: string) => ({ PK: `INC#${id}`, SK: 'INCIDENT' });
 export const participationKey = (id: string, orgId: string) => ({ PK: `INC#${id}`, SK: `PART#${orgId}` });
-export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${String(seq).padStart(10, '0')}` });
+const seqKey = (seq: number) => String(seq).padStart(10, '0');
+export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${seqKey(seq)}` });
 export const EVENT_PREFIX = 'EVT#';
 export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
 export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
 export const ackCodeKey = (code: string) => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
 export const ESCALATION_PARTITION = 'ESCALATION';
 export const FAILED_DELIVERIES = 'DELIVERIES#failed';
-const seqKey = (seq: number) => String(seq).padStart(10, '0');
 export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `INC#${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
 
 export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
