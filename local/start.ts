@@ -179,6 +179,9 @@ export async function main(): Promise<void> {
     console.log(`\n${signal}: stopping…`);
     running.stop().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  // `npm start` runs us under `sh -c`, which does not pass a signal on: when npm (or the shell) is
+  // signalled and exits, we are re-parented. Stop then too, so nothing is left serving.
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop('parent process exited'); }, 500).unref();
 }

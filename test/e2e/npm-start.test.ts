@@ -3,7 +3,7 @@
  * printed curl works, data survives a restart, and Ctrl-C leaves no Java process behind.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -67,6 +67,37 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   expect(await interrupt(second.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
 }, 120_000);
+
+function serverPidsFor(dir: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', '^\\S*node --import tsx local/main.ts']).toString().trim().split('\n').filter(Boolean)
+      .filter((pid) => { try { return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`CONCORD_DATA_DIR=${dir}`); } catch { return false; } });
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+const serverProcessesFor = (dir: string) => serverPidsFor(dir).length;
+
+it('stops node and Java when the npm process itself is sent SIGTERM', async () => {
+  const dir = join(dataRoot, 'npm-term');
+  // The real `npm start`, as a process manager or `kill` would signal it.
+  const npm = spawn('npm', ['start'], { cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  npm.stdout!.on('data', (c) => { output += c; });
+  npm.stderr!.on('data', (c) => { output += c; });
+  const deadline = Date.now() + 60_000;
+  while (!/listening on http/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(output).toMatch(/listening on http/);
+  expect(javaProcessesFor(dir)).toBe(1);
+  expect(serverProcessesFor(dir)).toBe(1);
+  npm.kill('SIGTERM');
+  const stopBy = Date.now() + 15_000;
+  while ((javaProcessesFor(dir) > 0 || serverProcessesFor(dir) > 0) && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 200));
+  const left = { java: javaProcessesFor(dir), node: serverProcessesFor(dir) };
+  // Whatever the outcome, leave nothing running for the next test (Java dies with its server).
+  for (const pid of serverPidsFor(dir)) process.kill(Number(pid), 'SIGKILL');
+  expect(left).toEqual({ java: 0, node: 0 });
+}, 90_000);
 
 it('leaves no Java process behind even when killed outright', async () => {
   const dir = join(dataRoot, 'killed');
