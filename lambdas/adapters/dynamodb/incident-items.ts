@@ -12,8 +12,11 @@
  * An open incident no one has acknowledged also carries GSI2 ESCALATION / <dueAt>#<id>, so the
  * escalator reads exactly the incidents that are due, in due order, and nothing else.
  *
- * A participation item is a full copy of the incident, so one Query on GSI1 pages through an
- * organization's incidents, newest first (ids are ULIDs), with no follow-up reads.
+ * A participation item is an index entry, not a copy: the incident's id and the fields lists filter
+ * on (status, severity, TLP, participants). One Query on GSI1 pages through an organization's
+ * incidents, newest first (ids are ULIDs), then one BatchGetItem reads the page's incidents. Copies
+ * of the whole incident made every command write n+1 full incidents: with 50 participants and
+ * large (allowed) bodies that passed DynamoDB's 4 MB transaction limit.
  * Free-form JSON (links, details, event data) is stored as a JSON string: DynamoDB's number type
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
@@ -58,8 +61,13 @@ export function incidentItem(record: IncidentRecord): Item {
   };
 }
 
+/** What an organization's list filters on; everything else is read from the incident itself. */
 export function participationItem(incident: Incident, orgId: string): Item {
-  return { ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: 'participation', ...incidentAttributes(incident) };
+  const { id, status, severity, tlp, participants, reportedAt } = incident;
+  return {
+    ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: 'participation',
+    id, status, severity, tlp, participants, reportedAt,
+  };
 }
 
 export function eventItem(incidentId: string, event: TimelineEvent): Item {
@@ -101,5 +109,6 @@ export function recordFromItem(item: Item): IncidentRecord {
 
 export function eventFromItem(item: Item): TimelineEvent {
   const e = item as Item & TimelineEvent & { dataJson: string };
-  return { seq: Number(e.seq), type: e.type, at: e.at, actor: { orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via }, data: JSON.parse(e.dataJson) };
+  const actor = { orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via, ...(e.actor.keyId ? { keyId: e.actor.keyId } : {}) };
+  return { seq: Number(e.seq), type: e.type, at: e.at, actor, data: JSON.parse(e.dataJson) };
 }

@@ -3,7 +3,7 @@
  * its event count and, for lifecycle commands, by its status), its new timeline events, the
  * participation copies, and the dedup claim. Either all of it is written or none.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
@@ -233,7 +233,7 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
     const partition = query.scope.kind === 'all' ? ALL_INCIDENTS : organizationPartition(query.scope.orgId);
     const baseKey = (id: string) => query.scope.kind === 'all' ? incidentKey(id) : participationKey(id, query.scope.orgId);
     const { filter, names, values } = listFilter(query);
-    const items: Incident[] = [];
+    const items: Array<Record<string, unknown>> = [];
     let start: Record<string, unknown> | undefined = query.after
       ? { ...baseKey(query.after), GSI1PK: partition, GSI1SK: query.after }
       : undefined;
@@ -251,13 +251,30 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
         Limit: PAGE_READ,
         ExclusiveStartKey: start,
       })));
-      items.push(...(page.Items ?? []).map(incidentFromItem));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
       if (!start) break;
     }
     const more = items.length > query.limit;
     const pageItems = items.slice(0, query.limit);
-    return { items: pageItems, lastId: more ? pageItems.at(-1)!.id : null };
+    // An organization's partition holds index entries: read the incidents themselves.
+    const incidents = query.scope.kind === 'all' ? pageItems.map(incidentFromItem) : await this.incidentsById(pageItems.map((i) => String(i.id)));
+    return { items: incidents, lastId: more ? String(pageItems.at(-1)!.id) : null };
+  }
+
+  /** The incidents with these ids, in this order (one BatchGetItem per 100, unprocessed keys retried). */
+  private async incidentsById(ids: string[]): Promise<Incident[]> {
+    const found = new Map<string, Incident>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Array<Record<string, unknown>> | undefined = ids.slice(i, i + 100).map(incidentKey);
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        const res: BatchGetCommandOutput = await guarded(this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })));
+        for (const item of res.Responses?.[this.tableName] ?? []) found.set(String(item.id), incidentFromItem(item));
+        keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   private eventPuts(incidentId: string, events: TimelineEvent[]): WriteItem[] {
