@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ENV } from '../lambdas/config/env';
 import { container, resetContainer } from '../lambdas/container';
+import { directoryFiles } from '../lambdas/wiring/directory-file';
 import type { Caller } from '../lambdas/domain/incident';
 import { notifications } from '../lambdas/wiring/notifications';
 import { startEmbeddedEngine } from '../local/dynamodb-local';
@@ -63,7 +64,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   resetContainer({ publisher: outbox, provisioner: outbox });
   const services = await container();
   const orgs = Array.from({ length: 50 }, (_, i) => `org-${String(i).padStart(2, '0')}`);
-  await services.directory.load({ organizations: orgs.map((id) => ({ id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null }], keys: [{ role: 'partner', key: `bench-${id}-partner-key-000000000` }] })) });
+  await (await directoryFiles()).load({ organizations: orgs.map((id) => ({ id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null }], keys: [{ role: 'partner', key: `bench-${id}-partner-key-000000000` }] })) });
   const caller = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: 'bench' });
   const input = { title: 'Benchmark incident', severity: 'high' as const, category: 'ddos' as const, participants: ['org-01', 'org-02'] };
 

@@ -34,6 +34,8 @@ interface Access {
   table?: 'read' | 'write';
   secret?: boolean;
   topics?: 'publish' | 'manage';
+  /** Records keys' last use (a reading function that authenticates). */
+  keyUsage?: boolean;
 }
 
 /** Functions behind the API, by handler file. Public routes with no data need nothing. */
@@ -50,7 +52,8 @@ const API_ACCESS: Record<string, Access> = {
   'get-timeline': { table: 'read' },
   'put-organization': { table: 'write', topics: 'manage' },
   'list-organizations': { table: 'read' },
-  'create-key': { table: 'write' },
+  'create-key': { table: 'write', topics: 'publish' },
+  'list-keys': { table: 'read' },
   'delete-key': { table: 'write' },
   'enqueue-event': { table: 'write' },
   'receive-cloudwatch-alarm': { table: 'write' },
@@ -92,6 +95,7 @@ export class ServiceStack extends Stack {
       if (access.table) fn.bindTable(table, access.table);
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
       if (access.topics) fn.bindOrganizationTopics(topicPrefix, key, access.topics === 'manage');
+      if (access.keyUsage) fn.bindKeyUsage(table);
       if (config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       this.functions[handler] = fn;
       return fn;
@@ -102,7 +106,7 @@ export class ServiceStack extends Stack {
       if (!access) throw new Error(`No access declared for ${handler}`);
       make(handler, access, handler === 'get-console' ? { copyFiles: CONSOLE_FILES } : {});
     }
-    const authorizer = make('authorize', { table: 'read' });
+    const authorizer = make('authorize', { table: 'read', keyUsage: true });
     this.httpApi = new HttpApi(this, 'Http', {
       stage: config.stage, routes: ALL_ROUTES, functions: this.functions, authorizer,
       rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit, logKey: key,

@@ -4,8 +4,9 @@
  * is unauthenticated: it must never be reachable from another machine), so several servers can run
  * side by side. Its files are readable by this user only.
  */
-import { spawn as spawnProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { spawn as spawnProcess, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -74,12 +75,33 @@ export function makePrivateDir(path: string): void {
   }
 }
 
+/**
+ * The launcher compiled once into node_modules/.cache (a folder of this project's user, never a
+ * shared temp folder), so later starts skip Java's in-memory compilation; null without javac, and
+ * then Java compiles the source file at each start.
+ */
+function compiledLauncher(classpath: string): string | null {
+  const digest = createHash('sha256').update(readFileSync(LAUNCHER)).update(classpath).digest('hex').slice(0, 16);
+  const cache = join(__dirname, '..', 'node_modules', '.cache', 'concord-dynamodb-launcher');
+  const dir = join(cache, digest);
+  if (existsSync(join(dir, 'LoopbackDynamoDBLocal.class'))) return dir;
+  mkdirSync(cache, { recursive: true, mode: 0o700 });
+  const work = mkdtempSync(join(cache, 'build-'));
+  const built = spawnSync('javac', ['-cp', classpath, '-d', work, LAUNCHER], { stdio: 'ignore' });
+  if (built.status !== 0) { rmSync(work, { recursive: true, force: true }); return null; }
+  // Several starts may compile at once: the first rename wins, the others find it there.
+  try { renameSync(work, dir); } catch { rmSync(work, { recursive: true, force: true }); }
+  return existsSync(join(dir, 'LoopbackDynamoDBLocal.class')) ? dir : null;
+}
+
 function spawnEngine(port: number, path: string | null) {
   const home = engineHome();
+  const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':');
+  const compiled = compiledLauncher(classpath);
   const args = [
     `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-    '-cp', [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':'),
-    LAUNCHER,
+    '-cp', compiled ? `${compiled}:${classpath}` : classpath,
+    compiled ? 'LoopbackDynamoDBLocal' : LAUNCHER,
     ...(path ? ['-dbPath', path] : ['-inMemory']),
     '-port', String(port), '-sharedDb', '-disableTelemetry',
   ];

@@ -14,6 +14,7 @@ import * as getIncident from '../lambdas/handlers/get-incident';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
+import * as listKeys from '../lambdas/handlers/list-keys';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
 import * as postAck from '../lambdas/handlers/post-ack';
 import * as putOrganization from '../lambdas/handlers/put-organization';
@@ -39,6 +40,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
   'list-incidents': listIncidents.handler,
+  'list-keys': listKeys.handler,
   'list-organizations': listOrganizations.handler,
   'post-ack': postAck.handler,
   'put-organization': putOrganization.handler,

@@ -23,8 +23,8 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId: string }): Promise<string> {
-    this.messages.push({ orgId, incidentId, sms: message.sms, email: message.email, at: this.now().toISOString() });
+  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId?: string }): Promise<string> {
+    this.messages.push({ orgId, incidentId: incidentId ?? null, sms: message.sms, email: message.email, at: this.now().toISOString() });
     return `local-${++this.seq}`;
   }
 

@@ -9,9 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
-import { container, resetContainer } from '../lambdas/container';
-import type { DirectoryFile } from '../lambdas/domain/directory';
-import { DirectoryFileSchema } from '../lambdas/http/schemas';
+import { resetContainer } from '../lambdas/container';
+import type { DirectoryFile, DirectoryLoader, DirectoryPlan } from '../lambdas/domain/directory-file';
+import { directoryFiles } from '../lambdas/wiring/directory-file';
+import { DirectoryFileSchema } from '../lambdas/http/directory-file-schema';
 import { fieldErrors } from '../lambdas/http/request';
 import { freePort, startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
@@ -53,6 +54,39 @@ export function readDirectoryFile(path: string): DirectoryFile {
     throw new Error(`The directory file ${path} is not valid:\n${fieldErrors(parsed.error, 'file').map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   }
   return parsed.data;
+}
+
+const ids = (items: Array<{ keyId: string } | string>) => items.map((i) => (typeof i === 'string' ? i : i.keyId)).join(', ');
+
+/** What loading a directory file did (`start`) or would do (`reload`), one line per kind of change. */
+export function describePlan(plan: DirectoryPlan, mode: 'start' | 'reload'): string[] {
+  const lines: string[] = [];
+  const did = (start: string, reload: string) => (mode === 'start' ? start : reload);
+  if (plan.createOrganizations.length) lines.push(`${did('created', 'would create')} organizations: ${ids(plan.createOrganizations)}`);
+  if (plan.addKeys.length) lines.push(`${did('added', 'would add')} keys: ${ids(plan.addKeys)}`);
+  if (plan.removedKeys.length) lines.push(`${did('revoked', 'would revoke')} keys the file no longer lists: ${ids(plan.removedKeys)}`);
+  if (plan.changedOrganizations.length) {
+    lines.push(mode === 'start'
+      ? `kept as changed through the API (the file differs): ${ids(plan.changedOrganizations)}; to replace them with the file's: npm run load-directory -- --local <file> --apply`
+      : `would replace with the file's version: ${ids(plan.changedOrganizations)}`);
+  }
+  if (plan.revokedKeys.length) lines.push(`not revived (revoked; issue new keys instead): ${ids(plan.revokedKeys)}`);
+  for (const k of plan.conflictingKeys) lines.push(`kept as stored: key ${k.keyId} listed for ${k.orgId}, but ${k.detail}`);
+  return lines;
+}
+
+/** The directory use cases on npm start's data folder, for scripts (the server must be stopped). */
+export async function localDirectory(dataDir: string): Promise<{ service: DirectoryLoader; close(): Promise<void> }> {
+  useLocalCredentials();
+  const engine = await startEmbeddedEngine(dataDir);
+  const client = new DynamoDBClient({ endpoint: engine.endpoint });
+  await ensureTable(client, TABLE_NAME);
+  client.destroy();
+  process.env[ENV.tableName] = TABLE_NAME;
+  process.env[ENV.dynamodbEndpoint] = engine.endpoint;
+  const outbox = new LocalOutbox();
+  resetContainer({ publisher: outbox, provisioner: outbox });
+  return { service: await directoryFiles(), close: () => engine.stop() };
 }
 
 /** The secret that signs cursors and acknowledgement links: kept beside the data, or per process. */
@@ -114,9 +148,11 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     process.env[ENV.publicBaseUrl] ??= url;
     resetContainer({ publisher: outbox, provisioner: outbox });
 
-    // The directory is in place before the first request can arrive.
-    const loaded = await (await container()).directory.load(directory);
-    log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${loaded.organizations} organizations, ${loaded.keys} keys.`);
+    // The directory is in place before the first request can arrive. The file seeds: what the
+    // API changed since (revocations, contacts) is kept; see describePlan.
+    const plan = await (await directoryFiles()).load(directory);
+    log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${directory.organizations.length} organizations, ${directory.organizations.reduce((n, o) => n + (o.keys?.length ?? 0), 0)} keys in the file.`);
+    for (const line of describePlan(plan, 'start')) log(`  ${line}`);
 
     // What Lambda's two stream event sources and the escalation schedule do in AWS.
     for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics]] as const) {

@@ -1,8 +1,9 @@
 /**
  * The first admin key of a deployed stage, written with the operator's AWS credentials:
  *   npm run admin-key -- --stage prod --org cisa --name "Cybersecurity and Infrastructure Security Agency"
- * Creates the organization if it is missing (with its topic), stores only the key's hash, and
- * prints the key once.
+ * Creates the organization if it is missing (with its topic), tells its contacts, stores only the
+ * key's hash, and prints the key once. This is the only way to make another organization's first
+ * key: through the API, an admin creates keys for their own organization only.
  */
 import { awsDirectory, stageArgs } from './aws-directory';
 
@@ -17,7 +18,7 @@ async function main() {
     console.error(`Creating organization ${org}…`);
     await directory.putOrganization(org, { name: values.name ?? org, kind: values.kind, contacts: [] });
   }
-  const { keyId, key } = await directory.createKey(org, 'admin');
+  const { keyId, key } = await directory.bootstrapKey(org, 'admin');
   console.error(`Admin key ${keyId} for ${org} on stage ${values.stage}. It is shown only now; store it in your password manager.`);
   console.log(key);
 }

@@ -1,8 +1,8 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
-import { ConcurrentModificationError, NotFoundError, RetryLaterError, UnauthorizedError, ValidationError } from './errors';
+import { ConcurrentModificationError, ForbiddenError, NotFoundError, RetryLaterError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
-import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
+import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
 export interface DirectoryDeps {
   directory: DirectoryRepository;
@@ -10,15 +10,17 @@ export interface DirectoryDeps {
   clock: Clock;
 }
 
+/** What an organization's contacts are told when a key is created for it. */
+export interface KeyNotice { organization: Organization; keyId: string; role: Role; createdBy: string; at: string }
+export interface KeyNotifier { keyCreated(notice: KeyNotice): Promise<void> }
+
+/** `lastUsedAt` is written at most this often per key, so authentication stays one read. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 export interface OrganizationInput {
   name: string;
   kind: OrganizationKind;
   contacts: Array<{ name: string; email?: string | null; phone?: string | null }>;
-}
-
-/** A directory file, as `CONCORD_DIRECTORY` names it. */
-export interface DirectoryFile {
-  organizations: Array<OrganizationInput & { id: string; keys?: Array<{ role: Role; key: string; defaults?: KeyDefaults }> }>;
 }
 
 const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
@@ -41,9 +43,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
   async function putOrganizationOnce(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts);
-    const unchanged = existing && existing.name === input.name && existing.kind === input.kind
-      && JSON.stringify(existing.contacts) === JSON.stringify(contacts);
-    if (existing && unchanged) {
+    if (existing && sameOrganization(existing, input)) {
       await provisioner.provision(existing);
       return { created: false, organization: existing };
     }
@@ -54,27 +54,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     return { created, organization };
   }
 
-  async function storeKey(orgId: string, role: Role, key: string, defaults?: KeyDefaults): Promise<ApiKeyRecord> {
-    const hash = hashKey(key);
-    const record: ApiKeyRecord = { keyId: keyIdOf(hash), orgId, role, hash, createdAt: now(), ...(defaults ? { defaults } : {}) };
-    await directory.putKey(record);
-    return record;
-  }
-
-  /** The stored record of a presented key, compared in constant time; null when unknown. */
+  /** The stored record of a presented key, compared in constant time; null when unknown or revoked. */
   async function findKey(key: string): Promise<ApiKeyRecord | null> {
     const hash = hashKey(key);
     const record = await directory.getKey(keyIdOf(hash));
-    return record && hashesEqual(record.hash, hash) ? record : null;
-  }
-
-  async function checkDefaults(defaults: KeyDefaults | undefined): Promise<void> {
-    const listed = defaults?.participants ?? [];
-    const missing = new Set(await directory.missingOrganizations(listed));
-    if (missing.size) {
-      throw new ValidationError('Every default participant must be an organization of the directory.', listed.flatMap((id, i) =>
-        missing.has(id) ? [{ path: `defaults.participants.${i}`, message: `unknown organization "${id}"` }] : []));
+    if (!record || !hashesEqual(record.hash, hash) || record.revokedAt) return null;
+    const at = clock.now();
+    if (!record.lastUsedAt || at.getTime() - Date.parse(record.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+      await directory.touchKey(record.keyId, at.toISOString());
     }
+    return record;
   }
 
   return {
@@ -82,16 +71,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
     listOrganizations: () => directory.listOrganizations(),
 
-    async createKey(orgId: string, role: Role, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
+    /** Every key of an organization, revoked ones included: ids, roles, dates; never a secret or a hash. */
+    async listKeys(orgId: string): Promise<KeySummary[]> {
       if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
-      await checkDefaults(defaults);
-      const key = generateKey();
-      const { keyId } = await storeKey(orgId, role, key, defaults);
-      return { keyId, key };
+      return (await directory.keysOf(orgId)).map(({ keyId, role, createdAt, lastUsedAt, revokedAt, defaults }) =>
+        ({ keyId, role, createdAt, lastUsedAt: lastUsedAt ?? null, revokedAt: revokedAt ?? null, ...(defaults ? { defaults } : {}) }));
     },
 
+    /** Any admin may revoke any key (a leaked key must stop at once); a revoked key is kept as a tombstone, so nothing revives it. */
     async revokeKey(keyId: string): Promise<void> {
-      if (!(await directory.deleteKey(keyId))) throw new NotFoundError(`No key ${keyId}.`);
+      if (!(await directory.revokeKey(keyId, now()))) throw new NotFoundError(`No key ${keyId}.`);
     },
 
     /** The caller a presented key stands for; unknown or revoked keys are `UnauthorizedError`. */
@@ -108,21 +97,80 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       return { caller: { orgId: record.orgId, role: record.role, keyId: record.keyId }, defaults: record.defaults ?? {} };
     },
 
-    /** Loads a directory file; loading the same file twice changes nothing. */
-    async load(file: DirectoryFile): Promise<{ organizations: number; keys: number }> {
-      let keys = 0;
-      for (const { keys: orgKeys = [], id, ...org } of file.organizations) {
-        await putOrganization(id, org);
-        for (const k of orgKeys) {
-          const existing = await findKey(k.key);
-          const same = existing && existing.role === k.role && existing.orgId === id && JSON.stringify(existing.defaults ?? null) === JSON.stringify(k.defaults ?? null);
-          if (!same) await storeKey(id, k.role, k.key, k.defaults);
-          keys++;
-        }
-      }
-      return { organizations: file.organizations.length, keys };
-    },
   };
 }
 
+export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
+  return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts));
+}
+
 export type DirectoryService = ReturnType<typeof makeDirectory>;
+
+/** Stores a key's hash (never the key) with its id, role and origin. */
+export function keyStore(directory: DirectoryRepository, now: () => string) {
+  return async (orgId: string, role: Role, key: string, origin: ApiKeyRecord['origin'], defaults?: KeyDefaults): Promise<ApiKeyRecord> => {
+    const hash = hashKey(key);
+    const record: ApiKeyRecord = { keyId: keyIdOf(hash), orgId, role, hash, createdAt: now(), origin, ...(defaults ? { defaults } : {}) };
+    await directory.putKey(record);
+    return record;
+  };
+}
+
+export interface KeyIssuerDeps {
+  directory: DirectoryRepository;
+  clock: Clock;
+  /** Tells an organization's contacts that a key was created for it. */
+  keyNotices: KeyNotifier;
+}
+
+/**
+ * Creating keys: apart from the rest of the directory because only the functions that create keys
+ * need the notice rendering (and its bundle weight).
+ */
+export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
+  const now = () => clock.now().toISOString();
+  const storeKey = keyStore(directory, now);
+
+  async function checkDefaults(defaults: KeyDefaults | undefined): Promise<void> {
+    const listed = defaults?.participants ?? [];
+    const missing = new Set(await directory.missingOrganizations(listed));
+    if (missing.size) {
+      throw new ValidationError('Every default participant must be an organization of the directory.', listed.flatMap((id, i) =>
+        missing.has(id) ? [{ path: `defaults.participants.${i}`, message: `unknown organization "${id}"` }] : []));
+    }
+  }
+
+  /** Creates a key and tells the organization's contacts first: no key exists that they were not told of. */
+  async function issueKey(orgId: string, role: Role, origin: ApiKeyRecord['origin'], createdBy: string, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
+    const organization = await directory.getOrganization(orgId);
+    if (!organization) throw new NotFoundError(`No organization ${orgId}.`);
+    await checkDefaults(defaults);
+    const key = generateKey();
+    const keyId = keyIdOf(hashKey(key));
+    await keyNotices.keyCreated({ organization, keyId, role, createdBy, at: now() });
+    await storeKey(orgId, role, key, origin, defaults);
+    return { keyId, key };
+  }
+
+  return {
+    /**
+     * An admin creates keys for their own organization only: an admin of one organization minting a
+     * partner key for another could read that organization's RED incidents. Other organizations'
+     * first keys come from the operator (`bootstrapKey`).
+     */
+    async createKey(caller: Caller, orgId: string, role: Role, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
+      if (caller.orgId !== orgId) {
+        if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
+        throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
+      }
+      return issueKey(orgId, role, 'api', `${caller.orgId} admin key ${caller.keyId}`, defaults);
+    },
+
+    /** The operator's path (scripts with AWS credentials): any organization, still announced to its contacts. */
+    bootstrapKey: (orgId: string, role: Role) => issueKey(orgId, role, 'operator', 'the operator'),
+
+  };
+}
+
+export type KeyIssuer = ReturnType<typeof makeKeyIssuer>;
+

@@ -53,8 +53,11 @@ export interface Incident {
   version: number;
 }
 
-/** Who did something: an organization, optionally a named person, and the channel. */
-export interface Actor { orgId: string; by: string | null; via: Via }
+/**
+ * Who did something: an organization, optionally a named person, and the channel; `keyId` names
+ * the API key that made the request, so every change can be traced to the credential used.
+ */
+export interface Actor { orgId: string; by: string | null; via: Via; keyId?: string }
 
 /** One entry of an incident's timeline. `seq` numbers events 1, 2, 3… oldest first. */
 export interface TimelineEvent {
@@ -136,7 +139,11 @@ export interface Change {
 export const SYSTEM_ORG = 'concord';
 export const systemActor = (by: 'notifier' | 'escalation'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
 
-const apiActor = (caller: Pick<Caller, 'orgId'>, by: string | null = null, via: Via = 'api'): Actor => ({ orgId: caller.orgId, by, via });
+/** An API caller: its organization and, when known, the key it used. */
+export type ActorRef = Pick<Caller, 'orgId'> & { keyId?: string };
+
+const apiActor = (caller: ActorRef, by: string | null = null, via: Via = 'api'): Actor =>
+  ({ orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) });
 
 /** The reporter's organization always participates; duplicates are dropped, order kept. */
 export function participantsOf(reporterOrgId: string, listed: readonly string[] = []): string[] {
@@ -145,7 +152,9 @@ export function participantsOf(reporterOrgId: string, listed: readonly string[] 
 
 export interface ReportExtras { ackCode: string; firstEscalationAt: string | null }
 
-export function report(id: string, reporterOrgId: string, input: ReportInput, now: string, extras?: ReportExtras): Change {
+export function report(id: string, reporter: string | ActorRef, input: ReportInput, now: string, extras?: ReportExtras): Change {
+  const by = typeof reporter === 'string' ? { orgId: reporter } : reporter;
+  const reporterOrgId = by.orgId;
   const incident: Incident = {
     id,
     title: input.title,
@@ -172,7 +181,7 @@ export function report(id: string, reporterOrgId: string, input: ReportInput, no
     seq: 1,
     type: 'reported',
     at: now,
-    actor: { orgId: reporterOrgId, by: null, via: 'api' },
+    actor: apiActor(by),
     data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source },
   };
   if (!extras) return { incident, events: [event] };
@@ -198,7 +207,7 @@ function bump(incident: Incident, changes: Partial<Incident>): Incident {
   return { ...incident, ...changes, version: incident.version + 1 };
 }
 
-export interface AcknowledgeInput { by?: string | null; note?: string; via?: Via }
+export interface AcknowledgeInput { by?: string | null; note?: string; via?: Via; keyId?: string }
 
 /**
  * One acknowledgement per organization: the first sets `acknowledgedAt`; an organization that
@@ -218,12 +227,12 @@ export function acknowledge(record: IncidentRecord, orgId: string, input: Acknow
   });
   const data = input.note === undefined ? {} : { note: input.note };
   // Someone has it: stop escalating.
-  return { incident: next, events: [nextEvent(record, 'acknowledged', now, { orgId, by, via }, data)], escalation: null };
+  return { incident: next, events: [nextEvent(record, 'acknowledged', now, apiActor({ orgId, keyId: input.keyId }, by, via), data)], escalation: null };
 }
 
 export interface AssignInput { orgId: string; responder?: string; note?: string }
 
-export function assign(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, input: AssignInput, now: string): Change {
+export function assign(record: IncidentRecord, caller: ActorRef, input: AssignInput, now: string): Change {
   requireOpen(record, 'assign');
   const { incident } = record;
   if (!incident.participants.includes(input.orgId)) {
@@ -239,14 +248,14 @@ export function assign(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, in
   return { incident: next, events: [nextEvent(record, 'assigned', now, apiActor(caller), data)] };
 }
 
-export function resolve(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, resolution: string, now: string): Change {
+export function resolve(record: IncidentRecord, caller: ActorRef, resolution: string, now: string): Change {
   requireOpen(record, 'resolve');
   const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution });
   return { incident: next, events: [nextEvent(record, 'resolved', now, apiActor(caller), { resolution })], escalation: null };
 }
 
 /** Notes are allowed in every status, resolved included: post-incident findings belong on the record. */
-export function addNote(record: IncidentRecord, caller: Pick<Caller, 'orgId'>, text: string, now: string): Change {
+export function addNote(record: IncidentRecord, caller: ActorRef, text: string, now: string): Change {
   const next = bump(record.incident, {});
   return { incident: next, events: [nextEvent(record, 'note', now, apiActor(caller), { text })] };
 }

@@ -97,15 +97,17 @@ export function makeIncidents(deps: IncidentDeps) {
   return {
     async report(caller: Caller, input: ReportInput): Promise<ReportResult> {
       const listed = input.participants ?? [];
-      const missing = new Set(await directory.missingOrganizations(listed));
-      if (missing.size > 0) {
-        throw new ValidationError('Every participant must be an organization of the directory.', listed.flatMap((orgId, i) =>
-          missing.has(orgId) ? [{ path: `participants.${i}`, message: `unknown organization "${orgId}"` }] : []));
+      // One answer whichever ids are unknown: a partner may not list the directory, so the error
+      // must not tell it which organizations exist.
+      if ((await directory.missingOrganizations(listed)).length > 0) {
+        throw new ValidationError('Every participant must be an organization of the directory.', [
+          { path: 'participants', message: 'lists at least one organization that is not in the directory' },
+        ]);
       }
       const id = INCIDENT_ID_PREFIX + ids.next();
       const at = now();
       for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
-        const change = report(id, caller.orgId, input, at, {
+        const change = report(id, caller, input, at, {
           ackCode: drawCode(codeLength(attempt)),
           firstEscalationAt: dueAt(at, input.severity, 1, policy),
         });
@@ -141,7 +143,7 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {
-      return this.acknowledgeAs(caller, id, caller.orgId, input);
+      return this.acknowledgeAs(caller, id, caller.orgId, { ...input, keyId: caller.keyId });
     },
 
     /** Acknowledge on behalf of `orgId` (the caller's own, or a signed link's or phone's organization). */

@@ -53,7 +53,7 @@ export class PublishError extends Error {
 
 export interface NotificationPublisher {
   /** Publishes to the organization's topic; returns the message id. */
-  publish(orgId: string, message: RenderedMessage, context: { incidentId: string }): Promise<string>;
+  publish(orgId: string, message: RenderedMessage, context: { incidentId?: string }): Promise<string>;
   /** A direct text message (replies to inbound SMS). */
   sendSms(phone: string, text: string): Promise<void>;
 }

@@ -79,7 +79,23 @@ export interface Organization {
 export interface KeyDefaults { participants?: string[]; tlp?: Tlp }
 
 /** An API key as stored: never the key itself, only its SHA-256 hash. */
-export interface ApiKeyRecord { keyId: string; orgId: string; role: Role; hash: string; createdAt: string; defaults?: KeyDefaults }
+export interface ApiKeyRecord {
+  keyId: string;
+  orgId: string;
+  role: Role;
+  hash: string;
+  createdAt: string;
+  defaults?: KeyDefaults;
+  /** Where it came from: a directory file (revoked when the file drops it), the API, or the operator's script. */
+  origin?: 'file' | 'api' | 'operator';
+  /** When it last authenticated a request, to the minute. */
+  lastUsedAt?: string;
+  /** Revoked keys stay as tombstones, so no later load can bring them back. */
+  revokedAt?: string;
+}
+
+/** A key as admins see it: never a secret, never a hash. */
+export interface KeySummary { keyId: string; role: Role; createdAt: string; lastUsedAt: string | null; revokedAt: string | null; defaults?: KeyDefaults }
 
 export interface DirectoryRepository {
   getOrganization(id: string): Promise<Organization | null>;
@@ -98,8 +114,12 @@ export interface DirectoryRepository {
   /** Stores a key; storing the same key again changes nothing. */
   putKey(key: ApiKeyRecord): Promise<void>;
   getKey(keyId: string): Promise<ApiKeyRecord | null>;
-  /** Returns false when there was no such key. */
-  deleteKey(keyId: string): Promise<boolean>;
+  /** Every key of the organization, revoked ones included. */
+  keysOf(orgId: string): Promise<ApiKeyRecord[]>;
+  /** Records a use of the key (`lastUsedAt`). */
+  touchKey(keyId: string, at: string): Promise<void>;
+  /** Marks the key revoked; false when there is no such key or it was already revoked. */
+  revokeKey(keyId: string, at: string): Promise<boolean>;
 }
 
 /**

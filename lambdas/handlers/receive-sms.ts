@@ -4,7 +4,7 @@
  */
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { notifications } from '../wiring/notifications';
+import { smsAcknowledgements } from '../wiring/notifications';
 import { logger } from '../http/logger';
 
 const InboundSms = z.object({
@@ -14,7 +14,7 @@ const InboundSms = z.object({
 });
 
 export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
-  const { sms } = await notifications();
+  const sms = await smsAcknowledgements();
   const replies: string[] = [];
   for (const record of event.Records) {
     let parsed: unknown;

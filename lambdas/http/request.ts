@@ -53,6 +53,15 @@ const isJsonMediaType = (contentType: string) => {
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 };
 
+/** The `charset` parameter of a content type, lowercased and unquoted; null when absent. */
+function charsetOf(contentType: string): string | null {
+  for (const param of contentType.split(';').slice(1)) {
+    const [name, ...value] = param.split('=');
+    if (name!.trim().toLowerCase() === 'charset') return value.join('=').trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  }
+  return null;
+}
+
 /** Depth and Unicode checks the parser does not make: lone surrogates cannot be stored as UTF-8. */
 function checkParsed(value: unknown): string | null {
   const stack: Array<[unknown, number]> = [[value, 1]];
@@ -81,6 +90,11 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
   const contentType = header(event, 'content-type');
   if (!anyContentType && (!contentType || !isJsonMediaType(contentType))) {
     throw new UnsupportedMediaTypeError(`Send the body as JSON with content-type: application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'}).`);
+  }
+  // JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread, not converted.
+  const charset = contentType ? charsetOf(contentType) : null;
+  if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeError(`The body must be UTF-8; charset=${JSON.stringify(charset.slice(0, 40))} is not accepted.`);
   }
   let parsed: unknown;
   try {
@@ -111,6 +125,8 @@ export interface ParsedInput<B = unknown, Q = unknown> {
   requestId: string;
 }
 
+const NO_QUERY = z.strictObject({});
+
 function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
@@ -131,11 +147,10 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
     else errors.push(...fieldErrors(result.error, 'body'));
   }
   let query: unknown;
-  if (spec.query) {
-    const result = spec.query.safeParse(queryOf(event));
-    if (result.success) query = result.data;
-    else errors.push(...fieldErrors(result.error, 'query'));
-  }
+  // A route that takes no query refuses every parameter: `?dryRun=true` must not pass unnoticed.
+  const result = (spec.query ?? NO_QUERY).safeParse(queryOf(event));
+  if (result.success) query = spec.query ? result.data : undefined;
+  else errors.push(...fieldErrors(result.error, 'query'));
   if (errors.length) throw new ValidationError(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, errors);
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;

@@ -3,13 +3,16 @@
  * the functions' bundles.
  */
 import * as z from 'zod';
-import { CATEGORIES, EVENT_TYPES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
 import { Link } from './schemas';
 
 const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
 
 
-const Actor = z.object({ orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS) });
+const Actor = z.object({
+  orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS),
+  keyId: z.string().optional().meta({ description: 'The API key that made the request (absent for SMS and email acknowledgements and the service\'s own events).' }),
+});
 
 export const Incident = z.object({
   id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),
@@ -51,6 +54,11 @@ export const Organization = z.object({
   createdAt: IsoTime, updatedAt: IsoTime,
 }).meta({ id: 'Organization' });
 export const OrganizationList = z.object({ items: z.array(Organization) });
+export const KeySummary = z.object({
+  keyId: z.string(), role: z.enum(ROLES), createdAt: IsoTime, lastUsedAt: IsoTime.nullable(), revokedAt: IsoTime.nullable(),
+  defaults: z.object({ participants: z.array(z.string()).optional(), tlp: z.enum(TLPS).optional() }).optional(),
+}).meta({ id: 'KeySummary' });
+export const KeyList = z.object({ items: z.array(KeySummary) }).meta({ id: 'KeyList' });
 export const CreatedKey = z.object({ keyId: z.string(), key: z.string().meta({ description: 'Shown only this once.' }) }).meta({ id: 'CreatedKey' });
 export const Health = z.object({ status: z.literal('ok') });
 

@@ -67,12 +67,18 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     responses: { 200: { description: 'Every organization.', schema: r.OrganizationList } },
   },
   createKey: {
-    summary: 'Create an API key for an organization.',
+    summary: 'Create an API key for your own organization.',
+    description: 'An admin creates keys for their own organization only (another organization\'s is 403): an admin minting a partner key for another organization could read its RED incidents. Another organization\'s first key comes from the operator (`npm run admin-key`, or a directory file locally). Every creation is announced to the organization\'s contacts (its topic) before the key exists. `defaults` are for partner keys only.',
     responses: { 201: { description: 'The key, shown only this once.', schema: r.CreatedKey } },
+  },
+  listKeys: {
+    summary: 'An organization\'s API keys: ids, roles, created, last used, revoked; never a secret.',
+    description: 'So a leaked key can be found and revoked without knowing its id. `lastUsedAt` is kept to the minute. Any admin may list and revoke any organization\'s keys.',
+    responses: { 200: { description: 'Every key, revoked ones included.', schema: r.KeyList } },
   },
   deleteKey: {
     summary: 'Revoke an API key.',
-    description: 'Locally the key stops working at once; behind API Gateway within the authorizer cache time (at most 60 s).',
+    description: 'Locally the key stops working at once; behind API Gateway within the authorizer cache time (at most 60 s). A revoked key is kept as a tombstone: no restart or directory file brings it back. Revoking it again is 404.',
     responses: { 204: { description: 'Revoked.' } },
   },
   enqueueEvent: {

@@ -10,18 +10,41 @@ export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
 export const MAX_PARTICIPANTS = 50;
 
-/** Text a person wrote: a length range and at least one visible character. */
+/**
+ * A visible character: not white space, not a control or format character (zero-width spaces,
+ * joiners, direction marks), not a lone combining mark, not one of Unicode's blank fillers.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/u;
+export const hasVisible = (s: string) => VISIBLE.test(s);
+/** Single-line fields: no control characters at all (a line break in a title could fake an email's layout). */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+/** Multi-line fields: line breaks and tabs, nothing else of the control characters. */
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+const visible = (schema: z.ZodString, min: number) =>
+  schema.refine((s) => s.length === 0 || hasVisible(s), 'must have a visible character')
+    .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+
+/** One line a person wrote: a length range, at least one visible character, no control characters. */
+const line = (min: number, max: number) =>
+  visible(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters'), min)
+    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.' });
+
+/** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 const text = (min: number, max: number) =>
-  z.string().max(max)
-    .refine((s) => s.trim().length >= min, min === 1 ? 'must not be empty or blank' : `must have at least ${min} visible characters`)
+  visible(z.string().max(max).refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs'), min)
     .meta({ minLength: min });
 
+/** The system's own actor in timelines (`concord`): no organization may take that id. */
+export const RESERVED_ORG_IDS: readonly string[] = ['concord'];
+
 export const OrgId = z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
+  .refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')
   .meta({ id: 'OrgId', example: 'cisa' });
 
 export const Link = z.strictObject({
   href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
-  text: z.string().max(200).optional(),
+  text: line(1, 200).optional(),
 }).meta({ id: 'Link' });
 
 const Details = z.record(z.string(), z.unknown())
@@ -29,28 +52,28 @@ const Details = z.record(z.string(), z.unknown())
   .meta({ description: 'Any JSON object, at most 16 KiB.' });
 
 export const ReportIncidentBody = z.strictObject({
-  title: text(1, 200),
-  description: z.string().max(10000).optional(),
+  title: line(1, 200),
+  description: text(0, 10000).optional(),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),
   tlp: z.enum(TLPS).optional().meta({ description: 'Traffic Light Protocol 2.0 label. Default AMBER.' }),
   participants: z.array(OrgId).max(MAX_PARTICIPANTS).optional()
     .meta({ description: 'Organizations to involve; the reporter always participates.' }),
-  dedupKey: z.string().min(1).max(255).optional()
+  dedupKey: line(1, 255).optional()
     .meta({ description: 'While an incident with this key from your organization is unresolved, reporting it again returns that incident (200).' }),
-  source: z.string().min(1).max(200).optional(),
+  source: line(1, 200).optional(),
   links: z.array(Link).max(20).optional(),
   details: Details.optional(),
 }).meta({ id: 'ReportIncident' });
 
 export const AcknowledgeBody = z.strictObject({
-  by: text(1, 200).optional().meta({ description: 'The responder acknowledging.' }),
+  by: line(1, 200).optional().meta({ description: 'The responder acknowledging.' }),
   note: text(1, 5000).optional(),
 }).meta({ id: 'Acknowledge' });
 
 export const AssignBody = z.strictObject({
   orgId: OrgId,
-  responder: text(1, 200).optional(),
+  responder: line(1, 200).optional(),
   note: text(1, 5000).optional(),
 }).meta({ id: 'Assign' });
 
@@ -67,13 +90,13 @@ export const ListIncidentsQuery = z.strictObject({
 });
 
 export const Contact = z.strictObject({
-  name: text(1, 200),
+  name: line(1, 200),
   email: z.email().max(254).optional().nullable(),
   phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
 }).meta({ id: 'Contact' });
 
 export const OrganizationBody = z.strictObject({
-  name: text(1, 200),
+  name: line(1, 200),
   kind: z.enum(['agency', 'company']),
   contacts: z.array(Contact).max(100).default([]).meta({ description: 'Who is notified; may be empty.' }),
 }).meta({ id: 'OrganizationInput' });
@@ -83,18 +106,19 @@ export const KeyDefaults = z.strictObject({
   tlp: z.enum(TLPS).optional(),
 }).meta({ id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' });
 
-export const CreateKeyBody = z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() }).meta({ id: 'CreateKey' });
+/** `defaults` configure integration routing keys, which are partner keys: on other roles they would mean nothing. */
+export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }, ctx: z.RefinementCtx) => {
+  if (key.defaults !== undefined && key.role !== 'partner') {
+    ctx.addIssue({ code: 'custom', path: ['defaults'], message: `only partner keys take defaults (they configure integration routing keys); a ${key.role} key does not` });
+  }
+};
 
-export const DirectoryFileSchema = z.strictObject({
-  organizations: z.array(OrganizationBody.extend({
-    id: OrgId,
-    keys: z.array(z.strictObject({ role: z.enum(ROLES), key: z.string().min(24).max(512), defaults: KeyDefaults.optional() })).optional(),
-  })),
-});
+export const CreateKeyBody = z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() })
+  .superRefine(defaultsOnPartnersOnly).meta({ id: 'CreateKey' });
 
 // ---- PagerDuty Events API v2 ----
 
-const pdText = (max: number) => z.string().min(1).max(max);
+const pdText = (max: number) => line(1, max);
 
 // PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
 // so this route does too: drop-in compatibility outranks our strict-body convention here.
@@ -103,7 +127,8 @@ export const PagerDutyEvent = z.object({
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: pdText(255).optional(),
   payload: z.object({
-    summary: pdText(1024),
+    // Becomes the title (collapsed to one line) and the description.
+    summary: text(1, 1024),
     source: pdText(255),
     severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
     // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
@@ -115,7 +140,8 @@ export const PagerDutyEvent = z.object({
   }).optional(),
   links: z.array(Link).max(20).optional(),
   images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
-  client: pdText(255).optional(),
+  // Becomes the acknowledging `by` (at most 200 characters).
+  client: pdText(200).optional(),
   client_url: z.url().max(2048).optional(),
 }).superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });

@@ -121,6 +121,20 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Records when an API key was last used: UpdateItem on key items only (partition keys `KEY#…`),
+   * for a function that otherwise only reads (the authorizer).
+   */
+  bindKeyUsage(table: ITable): this {
+    this.addToRolePolicy(new PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEY#*'] } },
+    }));
+    if (table.encryptionKey) this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [table.encryptionKey.keyArn] }));
+    return this;
+  }
+
   /** Reads the signing secret (cursors, acknowledgement links). */
   bindSigningSecret(secret: ISecret, key: IKey): this {
     this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secret.secretArn] }));

@@ -104,7 +104,7 @@ describe('directory endpoints by role', () => {
     const id = `county-${Math.random().toString(36).slice(2, 8)}`;
     expect((await api.call(key, 'PUT', `/v1/organizations/${id}`, org)).status).toBe(put);
     expect((await api.call(key, 'GET', '/v1/organizations')).status).toBe(list);
-    expect((await api.call(key, 'POST', '/v1/organizations/fbi/keys', { role: 'partner' })).status).toBe(createKey);
+    expect((await api.call(key, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' })).status).toBe(createKey);
     expect((await api.call(key, 'DELETE', '/v1/keys/key_000000000000000000000000')).status).toBe(put === 201 ? 404 : put);
   });
 });

@@ -56,6 +56,14 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   });
   expect(created.status).toBe(201);
   const { id } = await created.json() as { id: string };
+  // What an admin changes through the API must survive a restart: a revoked key, new contacts.
+  const admin = { authorization: `Bearer ${/cisa\s+admin\s+(\S+)/.exec(first.output())![1]!}`, 'content-type': 'application/json' };
+  const odniKey = /odni\s+partner\s+(\S+)/.exec(first.output())![1]!;
+  const odniKeys = await (await fetch(`${first.url}/v1/organizations/odni/keys`, { headers: admin })).json() as { items: Array<{ keyId: string }> };
+  expect(odniKeys.items).toHaveLength(1);
+  expect((await fetch(`${first.url}/v1/keys/${odniKeys.items[0]!.keyId}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+  const contacts = [{ name: 'New duty desk', email: 'desk@odni.example' }];
+  expect((await fetch(`${first.url}/v1/organizations/odni`, { method: 'PUT', headers: admin, body: JSON.stringify({ name: 'ODNI', kind: 'agency', contacts }) })).status).toBe(200);
   expect(javaProcessesFor(dataDir)).toBe(1);
   expect(await interrupt(first.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
@@ -64,6 +72,11 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   expect(second.output()).toContain('already there');
   const again = await fetch(`${second.url}/v1/incidents/${id}`, { headers: { authorization: `Bearer ${key}` } });
   expect(again.status).toBe(200);
+  expect((await fetch(`${second.url}/v1/incidents`, { headers: { authorization: `Bearer ${odniKey}` } })).status).toBe(401);
+  const orgs = await (await fetch(`${second.url}/v1/organizations`, { headers: admin })).json() as { items: Array<{ id: string; name: string; contacts: unknown[] }> };
+  expect(orgs.items.find((o) => o.id === 'odni')).toMatchObject({ name: 'ODNI', contacts: [{ name: 'New duty desk', email: 'desk@odni.example', phone: null }] });
+  expect(second.output()).toMatch(/kept as changed through the API.*odni/);
+  expect(second.output()).toMatch(/not revived.*key_/);
   expect(await interrupt(second.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
 }, 120_000);

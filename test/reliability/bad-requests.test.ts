@@ -12,13 +12,19 @@ let incidentId: string;
 let cursor: string;
 const seen = new Map<number, number>();
 
+const canonical = (v: unknown): string => (v !== null && typeof v === 'object' && !Array.isArray(v)
+  ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+  : Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : JSON.stringify(v));
+
 async function snapshot(): Promise<string[]> {
   const client = new DynamoDBClient({ endpoint: endpoint() });
   const items: string[] = [];
   let start: Record<string, any> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: api.tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []).map((i) => JSON.stringify(i, Object.keys(i).sort())));
+    // Every attribute and value, keys sorted at every level; a key's `lastUsedAt` is bookkeeping
+    // of who presented it (refused requests included), not a change the request made.
+    items.push(...(page.Items ?? []).map(({ lastUsedAt: _used, ...item }) => canonical(item)));
     start = page.LastEvaluatedKey;
   } while (start);
   client.destroy();

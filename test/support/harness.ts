@@ -13,7 +13,8 @@ import { handler as aggregateMetrics } from '../../lambdas/handlers/aggregate-me
 import { LocalOutbox } from '../../local/outbox';
 import { localRoutes } from '../../local/local-routes';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
-import type { DirectoryFile } from '../../lambdas/domain/directory';
+import type { DirectoryFile } from '../../lambdas/domain/directory-file';
+import { directoryFiles } from '../../lambdas/wiring/directory-file';
 import type { Role } from '../../lambdas/domain/incident';
 import { createLocalServer, type LocalServerOptions } from '../../local/server';
 import { ensureTable } from '../../local/table';
@@ -59,7 +60,7 @@ export async function useFreshTable(overrides: Overrides = {}): Promise<{ tableN
   const outbox = new LocalOutbox();
   resetContainer({ publisher: outbox, provisioner: outbox, ...overrides });
   const services = await container();
-  await services.directory.load(TEST_DIRECTORY);
+  await (await directoryFiles()).load(TEST_DIRECTORY);
   return {
     tableName,
     services,

@@ -103,12 +103,14 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   async contactsByPhone(phone: string) {
     return [...this.organizations.values()].flatMap((o) => o.contacts.filter((c) => c.phone === phone).map((contact) => ({ orgId: o.id, contact: clone(contact) })));
   }
-  async managerOrganizations() { return [...new Set([...this.keys.values()].filter((k) => k.role === 'manager').map((k) => k.orgId))]; }
+  async managerOrganizations() { return [...new Set([...this.keys.values()].filter((k) => k.role === 'manager' && !k.revokedAt).map((k) => k.orgId))]; }
   async listOrganizations() { return clone([...this.organizations.values()]); }
   async missingOrganizations(ids: readonly string[]) { return [...new Set(ids)].filter((id) => !this.organizations.has(id)); }
   async putKey(key: ApiKeyRecord) { this.keys.set(key.keyId, clone(key)); }
   async getKey(keyId: string) { return clone(this.keys.get(keyId) ?? null); }
-  async deleteKey(keyId: string) { return this.keys.delete(keyId); }
+  async keysOf(orgId: string) { return clone([...this.keys.values()].filter((k) => k.orgId === orgId)); }
+  async touchKey(keyId: string, at: string) { const k = this.keys.get(keyId); if (k && !k.revokedAt) k.lastUsedAt = at; }
+  async revokeKey(keyId: string, at: string) { const k = this.keys.get(keyId); if (!k || k.revokedAt) return false; k.revokedAt = at; return true; }
 }
 
 /** A clock that only moves when told to. */

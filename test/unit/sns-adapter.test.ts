@@ -20,6 +20,21 @@ function notice(title: string, overrides: Partial<Notice> = {}, tlp: (typeof TLP
 }
 
 describe('rendering', () => {
+  it('puts what participants wrote where it cannot pass for Concord\'s own lines (issue #10, item 8)', () => {
+    const fake = 'Polling update\n\nAcknowledge for FBI (each link is personal and valid for 24 hours):\n  Duty officer: https://evil.example/ack';
+    const n = notice('t');
+    const reportBody = render({ ...n, incident: { ...n.incident, title: 'Line one\nAcknowledge: https://evil.example', description: fake } }).email.body;
+    const noteBody = render({ ...n, event: { ...n.event, type: 'note', data: { text: fake } } }).email.body;
+    for (const body of [reportBody, noteBody]) {
+      const lines = body.split('\n');
+      // The only unquoted acknowledgement lines are Concord's own, and they come before anything a participant wrote.
+      expect(lines.filter((l) => l.startsWith('Acknowledge for'))).toEqual(['Acknowledge for FBI (each link is personal and valid for 24 hours):']);
+      expect(lines.filter((l) => l.includes('evil.example')).every((l) => l.startsWith('  | ') || l.startsWith('Title:'))).toBe(true);
+      expect(lines.findIndex((l) => l.startsWith('Acknowledge for'))).toBeLessThan(lines.findIndex((l) => l.startsWith('  | ')));
+    }
+    expect(reportBody).toContain('Title:        Line one Acknowledge: https://evil.example');
+  });
+
   it('keeps every SMS within 140 GSM-7 characters with the ack code, whatever the title', () => {
     const events: Array<Pick<TimelineEvent, 'type' | 'data'>> = [
       { type: 'reported', data: {} }, { type: 'escalated', data: { level: 3, unacknowledgedSeconds: 86400 } },

@@ -3,10 +3,12 @@
  *
  *   organization  PK ORG#<id>     SK ORG   GSI1 ORGS / <id>
  *   API key       PK KEY#<keyId>  SK KEY   (the SHA-256 hash of the key, never the key)
- *                                           manager keys also GSI1 KEYS#manager / <orgId>#<keyId>
+ *                                           GSI2 ORG#<orgId>#KEYS / <keyId> (an organization's keys)
+ *                                           active manager keys also GSI1 KEYS#manager / <orgId>#<keyId>
+ *                                           revoked keys stay, with revokedAt, as tombstones
  *   phone         PK PHONE#<e164> SK ORG#<orgId>   (who texts from this number, for SMS acknowledgements)
  */
-import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, Contact, DirectoryRepository, Organization } from '../../domain/ports';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { cancellationReasons, guarded } from './errors';
@@ -22,13 +24,14 @@ async function conditional<T>(request: Promise<T>): Promise<T> {
     throw err;
   }
 }
-import { GSI1 } from './table';
+import { GSI1, GSI2 } from './table';
 
 const ORGANIZATIONS = 'ORGS';
 const organizationKey = (id: string) => ({ PK: `ORG#${id}`, SK: 'ORG' });
 const apiKeyKey = (keyId: string) => ({ PK: `KEY#${keyId}`, SK: 'KEY' });
 const phoneKey = (phone: string, orgId: string) => ({ PK: `PHONE#${phone}`, SK: `ORG#${orgId}` });
 const MANAGER_KEYS = 'KEYS#manager';
+const organizationKeys = (orgId: string) => `ORG#${orgId}#KEYS`;
 
 const phonesOf = (org: Organization | null) => new Map((org?.contacts ?? []).filter((c) => c.phone).map((c) => [c.phone!, c]));
 
@@ -45,7 +48,13 @@ const organizationFromItem = (item: Item): Organization => {
 
 const keyFromItem = (item: Item): ApiKeyRecord => {
   const k = item as Item & ApiKeyRecord;
-  return { keyId: k.keyId, orgId: k.orgId, role: k.role, hash: k.hash, createdAt: k.createdAt, ...(k.defaults ? { defaults: k.defaults } : {}) };
+  return {
+    keyId: k.keyId, orgId: k.orgId, role: k.role, hash: k.hash, createdAt: k.createdAt,
+    ...(k.defaults ? { defaults: k.defaults } : {}),
+    ...(k.origin ? { origin: k.origin } : {}),
+    ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
+    ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+  };
 };
 
 /** BatchGetItem reads at most 100 keys a request. */
@@ -95,15 +104,15 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     return [...new Set((await this.gsi1Partition(MANAGER_KEYS)).map((item) => String(item.orgId)))];
   }
 
-  /** Every item of one GSI1 partition, all pages. */
-  private async gsi1Partition(partition: string): Promise<Item[]> {
+  /** Every item of one index partition, all pages. */
+  private async gsi1Partition(partition: string, index: typeof GSI1 | typeof GSI2 = GSI1): Promise<Item[]> {
     const out: Item[] = [];
     let start: Item | undefined;
     do {
       const page = await guarded(this.db.send(new QueryCommand({
         TableName: this.tableName,
-        IndexName: GSI1.indexName,
-        KeyConditionExpression: 'GSI1PK = :p',
+        IndexName: index.indexName,
+        KeyConditionExpression: `${index.partitionKey} = :p`,
         ExpressionAttributeValues: { ':p': partition },
         ExclusiveStartKey: start,
       })));
@@ -134,8 +143,27 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async putKey(key: ApiKeyRecord): Promise<void> {
-    const index = key.role === 'manager' ? { GSI1PK: MANAGER_KEYS, GSI1SK: `${key.orgId}#${key.keyId}` } : {};
-    await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...apiKeyKey(key.keyId), entity: 'apiKey', ...index, ...key } })));
+    const index = key.role === 'manager' && !key.revokedAt ? { GSI1PK: MANAGER_KEYS, GSI1SK: `${key.orgId}#${key.keyId}` } : {};
+    await guarded(this.db.send(new PutCommand({
+      TableName: this.tableName,
+      Item: { ...apiKeyKey(key.keyId), entity: 'apiKey', ...index, GSI2PK: organizationKeys(key.orgId), GSI2SK: key.keyId, ...key },
+    })));
+  }
+
+  async keysOf(orgId: string): Promise<ApiKeyRecord[]> {
+    return (await this.gsi1Partition(organizationKeys(orgId), GSI2)).map(keyFromItem);
+  }
+
+  async touchKey(keyId: string, at: string): Promise<void> {
+    await guarded(this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: apiKeyKey(keyId),
+      UpdateExpression: 'SET lastUsedAt = :at',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+      ExpressionAttributeValues: { ':at': at },
+    }))).catch((err: Error) => {
+      // Revoked meanwhile: the use is not recorded, and the next request is refused anyway.
+      if (err.name !== 'ConditionalCheckFailedException') throw err;
+    });
   }
 
   async getKey(keyId: string): Promise<ApiKeyRecord | null> {
@@ -143,8 +171,19 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     return Item ? keyFromItem(Item) : null;
   }
 
-  async deleteKey(keyId: string): Promise<boolean> {
-    const { Attributes } = await guarded(this.db.send(new DeleteCommand({ TableName: this.tableName, Key: apiKeyKey(keyId), ReturnValues: 'ALL_OLD' })));
-    return Attributes !== undefined;
+  async revokeKey(keyId: string, at: string): Promise<boolean> {
+    try {
+      await guarded(this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: apiKeyKey(keyId),
+        // Out of the manager index too: a revoked manager key escalates nothing.
+        UpdateExpression: 'SET revokedAt = :at REMOVE GSI1PK, GSI1SK',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      })));
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 }

@@ -6,7 +6,7 @@ export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
 export const GSI1 = { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } as const;
 
-/** Sparse: only open, unacknowledged incidents carry GSI2 keys, sorted by when they fall due. */
+/** Sparse and overloaded: open, unacknowledged incidents by due time (ESCALATION), and each organization's API keys. */
 export const GSI2 = { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' } as const;
 
 export const GLOBAL_INDEXES = [GSI1, GSI2] as const;

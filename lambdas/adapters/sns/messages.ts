@@ -6,7 +6,7 @@ import type { Incident, Tlp } from '../../domain/incident';
 import type { Notice, RenderedMessage } from '../../domain/notifications';
 
 export const SMS_MAX = 140;
-const SUBJECT_MAX = 100;
+export const SUBJECT_MAX = 100;
 
 /** GSM 03.38's basic character set, without the escape to the extension table. */
 const GSM7 = new Set(Array.from('@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'));
@@ -32,7 +32,7 @@ export function toGsm7(text: string): string {
 }
 
 /** Printable ASCII only, as SNS requires of a subject. */
-function toAscii(text: string): string {
+export function toAscii(text: string): string {
   let out = '';
   for (const ch of text.replace(/\s+/g, ' ')) {
     if (/[\x20-\x7e]/.test(ch)) out += ch;
@@ -42,7 +42,7 @@ function toAscii(text: string): string {
   return out.trim();
 }
 
-const fit = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`);
+export const fit = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`);
 
 export const TLP_MEANING: Record<Tlp, string> = {
   CLEAR: 'Disclosure is not limited.',
@@ -52,7 +52,7 @@ export const TLP_MEANING: Record<Tlp, string> = {
   RED: 'For the named recipients only: no further disclosure.',
 };
 
-const ORG = (id: string) => id.toUpperCase();
+export const ORG = (id: string) => id.toUpperCase();
 
 function headline(n: Notice): string {
   const { event } = n;
@@ -81,6 +81,12 @@ export function renderSms(n: Notice): string {
   return `${prefix}${fit(toGsm7(n.incident.title), room)}${suffix}`;
 }
 
+/** Untrusted single-line text: any line break or control character becomes a space. */
+const oneLine = (text: string) => text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+
+/** Untrusted multi-line text, every line behind a quote bar. */
+const quoted = (text: string) => text.split(/\r\n|[\n\r\u2028\u2029]/).map((l) => `  | ${oneLine(l)}`);
+
 export function renderEmail(n: Notice): { subject: string; body: string } {
   const { incident, event } = n;
   const subject = fit(toAscii(`[TLP:${incident.tlp}] [${incident.severity.toUpperCase()}] ${headline(n)}: ${incident.title}`), SUBJECT_MAX);
@@ -89,7 +95,7 @@ export function renderEmail(n: Notice): { subject: string; body: string } {
     '',
     headline(n),
     '',
-    `Title:        ${incident.title}`,
+    `Title:        ${oneLine(incident.title)}`,
     `Severity:     ${incident.severity}`,
     `Category:     ${incident.category}`,
     `Status:       ${incident.status}`,
@@ -97,14 +103,16 @@ export function renderEmail(n: Notice): { subject: string; body: string } {
     `Reported:     ${incident.reportedAt} by ${incident.reporter.orgId}`,
     `Incident:     ${incident.id}`,
   ];
-  if (event.type === 'note' && typeof event.data.text === 'string') lines.push('', 'Note:', event.data.text);
-  if (event.type === 'resolved' && typeof event.data.resolution === 'string') lines.push('', 'Resolution:', event.data.resolution);
-  if (incident.description && event.type === 'reported') lines.push('', 'Description:', incident.description);
+  // Concord's own lines (the acknowledgement links) come first; what participants wrote follows,
+  // every line of it quoted, so no text can pass itself off as Concord's.
   if (awaitsAck(incident, n.recipient)) {
     lines.push('', `Acknowledge for ${ORG(n.recipient)} (each link is personal and valid for 24 hours):`);
-    for (const link of n.ackLinks) lines.push(`  ${link.contact}: ${link.url}`);
+    for (const link of n.ackLinks) lines.push(`  ${oneLine(link.contact)}: ${link.url}`);
     if (n.ackCode) lines.push(`Or text "ACK ${n.ackCode}" from a phone registered for ${ORG(n.recipient)}.`);
   }
+  if (event.type === 'note' && typeof event.data.text === 'string') lines.push('', 'Note (as written by the participant):', ...quoted(event.data.text));
+  if (event.type === 'resolved' && typeof event.data.resolution === 'string') lines.push('', 'Resolution (as written by the participant):', ...quoted(event.data.resolution));
+  if (incident.description && event.type === 'reported') lines.push('', 'Description (as written by the reporter):', ...quoted(incident.description));
   return { subject, body: lines.join('\n') };
 }
 

@@ -17,13 +17,13 @@ export function classify(err: unknown): PublishError {
 }
 
 /** The message SNS delivers per protocol: `MessageStructure: 'json'`. */
-export function publishInput(topicArn: string, message: RenderedMessage, incidentId: string): ConstructorParameters<typeof PublishCommand>[0] {
+export function publishInput(topicArn: string, message: RenderedMessage, incidentId?: string): ConstructorParameters<typeof PublishCommand>[0] {
   return {
     TopicArn: topicArn,
     MessageStructure: 'json',
     Subject: message.email.subject,
     Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
-    MessageAttributes: { incidentId: { DataType: 'String', StringValue: incidentId } },
+    ...(incidentId ? { MessageAttributes: { incidentId: { DataType: 'String', StringValue: incidentId } } } : {}),
   };
 }
 
@@ -31,7 +31,7 @@ export class SnsPublisher implements NotificationPublisher {
   /** @param topicArnPrefix e.g. `arn:aws:sns:us-east-1:123456789012:concord-org-`; the org id completes it */
   constructor(private readonly sns: SNSClient, private readonly topicArnPrefix: string) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId: string }): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId?: string }): Promise<string> {
     try {
       const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + orgId, message, incidentId)));
       return MessageId ?? 'unknown';

@@ -1,0 +1,36 @@
+/**
+ * The directory file (`CONCORD_DIRECTORY`, `npm run load-directory`): read by the local server and
+ * the operator's scripts only, so kept out of the functions' bundles.
+ */
+import * as z from 'zod';
+import { ROLES } from '../domain/incident';
+import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './schemas';
+
+/** What a Bearer header can carry: printable ASCII without spaces. */
+const KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+export const DirectoryFileSchema = z.strictObject({
+  organizations: z.array(OrganizationBody.extend({
+    id: OrgId,
+    keys: z.array(z.strictObject({
+      role: z.enum(ROLES),
+      key: z.string().min(24).max(512).regex(KEY_PATTERN, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <key>)'),
+      defaults: KeyDefaults.optional(),
+    }).superRefine(defaultsOnPartnersOnly)).optional(),
+  })),
+}).superRefine((file, ctx) => {
+  // A duplicate would silently replace the first entry, or hand one key string to two organizations.
+  const orgAt = new Map<string, number>();
+  const keyAt = new Map<string, string>();
+  file.organizations.forEach((org, i) => {
+    const first = orgAt.get(org.id);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['organizations', i, 'id'], message: `duplicate organization "${org.id}" (also organizations.${first})` });
+    else orgAt.set(org.id, i);
+    (org.keys ?? []).forEach((k, j) => {
+      const here = `organizations.${i}.keys.${j}`;
+      const seen = keyAt.get(k.key);
+      if (seen) ctx.addIssue({ code: 'custom', path: ['organizations', i, 'keys', j, 'key'], message: `the same key string is listed at ${seen}: every key must be unique` });
+      else keyAt.set(k.key, here);
+    });
+  });
+});

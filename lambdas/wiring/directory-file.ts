@@ -1,0 +1,7 @@
+/** Loading directory files: for the local server, the operator's scripts and tests, never a function. */
+import { container } from '../container';
+import { makeDirectoryLoader } from '../domain/directory-file';
+import { derived } from './adapters';
+
+export const directoryFiles = derived(async ({ clock, directoryRepository }) =>
+  makeDirectoryLoader({ directory: directoryRepository, organizations: (await container()).directory, clock }));

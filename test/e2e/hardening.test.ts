@@ -1,0 +1,164 @@
+/**
+ * Defects an independent security review found (issue #10), each as the reviewer reproduced it,
+ * through the local server. Every test here failed before its fix.
+ */
+import { directoryFiles } from '../../lambdas/wiring/directory-file';
+import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
+
+let api: TestApi;
+beforeAll(async () => { api = await startTestApi(); });
+afterAll(() => api.stop());
+
+const newIncident = async (overrides: Record<string, unknown> = {}) =>
+  (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa'], ...overrides }))).body;
+
+describe('#3 the directory file seeds; the API\'s changes survive a reload', () => {
+  it('lists an organization\'s keys for admins — ids, roles, dates, last use — never a secret', async () => {
+    await api.call(KEYS.partner.google, 'GET', '/v1/incidents');
+    const res = await api.call(KEYS.admin, 'GET', '/v1/organizations/google/keys');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([{
+      keyId: expect.stringMatching(/^key_[0-9a-f]{24}$/), role: 'partner', createdAt: expect.any(String),
+      lastUsedAt: expect.any(String), revokedAt: null,
+    }]);
+    expect(res.text).not.toContain(KEYS.partner.google);
+    expect(res.text).not.toMatch(/hash/);
+    expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/organizations/google/keys')).status).toBe(403);
+    expect((await api.call(KEYS.admin, 'GET', '/v1/organizations/nobody/keys')).status).toBe(404);
+  });
+
+  it('keeps a revoked key revoked and changed contacts changed when the same file is loaded again', async () => {
+    const { items } = (await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys')).body;
+    expect((await api.call(KEYS.admin, 'DELETE', `/v1/keys/${items[0].keyId}`)).status).toBe(204);
+    const contacts = [{ name: 'Night desk', email: 'night@twitter.example' }];
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/twitter', { name: 'TWITTER', kind: 'company', contacts })).status).toBe(200);
+
+    const plan = await (await directoryFiles()).load(TEST_DIRECTORY);
+    expect(plan.revokedKeys).toEqual([{ orgId: 'twitter', keyId: items[0].keyId }]);
+    expect(plan.changedOrganizations).toEqual(['twitter']);
+    expect((await api.call(KEYS.partner.twitter, 'GET', '/v1/incidents')).status).toBe(401);
+    const twitter = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'twitter');
+    expect(twitter.contacts).toEqual([{ name: 'Night desk', email: 'night@twitter.example', phone: null }]);
+    const listed = (await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys')).body.items;
+    expect(listed[0].revokedAt).toEqual(expect.any(String));
+  });
+
+  it('revokes a key the file no longer lists, and adds what the file adds', async () => {
+    const odni = TEST_DIRECTORY.organizations.find((o) => o.id === 'odni')!;
+    const added = 'added-later-odni-partner-key-0123456789';
+    const file = {
+      organizations: TEST_DIRECTORY.organizations.map((o) => (o.id === 'odni'
+        ? { ...odni, keys: [...(odni.keys ?? []).filter((k) => k.role !== 'partner'), { role: 'partner' as const, key: added }] }
+        : o)),
+    };
+    const plan = await (await directoryFiles()).load(file);
+    expect(plan.removedKeys.map((k) => k.orgId)).toEqual(['odni']);
+    expect(plan.addKeys.map((k) => k.orgId)).toEqual(['odni']);
+    expect((await api.call(KEYS.partner.odni, 'GET', '/v1/incidents')).status).toBe(401);
+    expect((await api.call(added, 'GET', '/v1/incidents')).status).toBe(200);
+    // Loading it once more changes nothing.
+    const again = await (await directoryFiles()).load(file);
+    expect([again.addKeys, again.removedKeys, again.createOrganizations]).toEqual([[], [], []]);
+  });
+});
+
+describe('#7 an admin manages organizations, not other organizations\' keys', () => {
+  it('refuses an admin minting a key for another organization, and tells the organization of every key made', async () => {
+    const before = api.outbox.messages.length;
+    const foreign = await api.call(KEYS.admin, 'POST', '/v1/organizations/facebook/keys', { role: 'partner' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.detail).toMatch(/own admin/);
+    expect(api.outbox.messages.length).toBe(before);
+
+    const own = await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' });
+    expect(own.status).toBe(201);
+    const notice = api.outbox.messages.slice(before);
+    expect(notice).toEqual([expect.objectContaining({ orgId: 'cisa', incidentId: null })]);
+    expect(notice[0]!.email!.body).toContain(own.body.keyId);
+    expect(notice[0]!.sms).toContain(own.body.keyId);
+    expect(notice[0]!.email!.body).not.toContain(own.body.key);
+  });
+
+  it('records the key id of every API actor in the timeline', async () => {
+    const incident = await newIncident();
+    await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/acknowledge`, {});
+    await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/assign`, { orgId: 'cisa' });
+    await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'n' });
+    await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/resolve`, { resolution: 'r' });
+    const keyIdOf = async (org: 'facebook' | 'fbi' | 'cisa') => (await api.call(KEYS.admin, 'GET', `/v1/organizations/${org}/keys`)).body.items
+      .find((k: { role: string; revokedAt: string | null }) => k.role === 'partner' && !k.revokedAt).keyId;
+    const { events } = (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${incident.id}/timeline`)).body;
+    const actors = events.filter((e: { actor: { orgId: string } }) => e.actor.orgId !== 'concord').map((e: { type: string; actor: unknown }) => [e.type, e.actor]);
+    expect(actors).toEqual([
+      ['reported', { orgId: 'facebook', by: null, via: 'api', keyId: await keyIdOf('facebook') }],
+      ['acknowledged', { orgId: 'fbi', by: null, via: 'api', keyId: await keyIdOf('fbi') }],
+      ['assigned', { orgId: 'cisa', by: null, via: 'api', keyId: await keyIdOf('cisa') }],
+      ['note', { orgId: 'cisa', by: null, via: 'api', keyId: await keyIdOf('cisa') }],
+      ['resolved', { orgId: 'cisa', by: null, via: 'api', keyId: await keyIdOf('cisa') }],
+    ]);
+  });
+});
+
+describe('input the contract does not allow', () => {
+  it('#8 refuses line breaks and control characters in single-line fields', async () => {
+    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({
+      title: 'Polling update\n\nAcknowledge for FBI:\n  Duty: https://evil.example/ack', source: 'a\u0007b', links: [{ href: 'https://x.example', text: 'a\nb' }],
+    }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['links.0.text', 'source', 'title']);
+    const ack = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${(await newIncident()).id}/acknowledge`, { by: 'duty\r\nofficer' });
+    expect(ack.status).toBe(400);
+  });
+
+  it('#10 answers unknown participants with one error that does not say which ids exist', async () => {
+    const one = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['nope-1', 'fbi', 'nope-2'] }));
+    const other = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['twitter', 'nope-3'] }));
+    expect(one.status).toBe(400);
+    expect(one.body.errors).toEqual([{ path: 'participants', message: expect.any(String) }]);
+    expect(other.body.errors).toEqual(one.body.errors);
+    expect(one.body.detail).toBe(other.body.detail);
+    expect(one.text).not.toMatch(/nope|fbi/);
+  });
+
+  it('#11 refuses unknown query parameters on every route, and changes nothing', async () => {
+    const incident = await newIncident();
+    const note = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes?dryRun=true`, { text: 'n' });
+    expect(note.status).toBe(400);
+    expect(note.body.errors).toEqual([{ path: 'dryRun', message: 'unknown field' }]);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}?expand=all`)).status).toBe(400);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}`)).body.version).toBe(1);
+  });
+
+  it('#12 wants a visible character: zero-width titles and blank PagerDuty summaries are refused', async () => {
+    const zw = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ title: '\u200b\u200d\u2060\ufeff' }));
+    expect(zw.status).toBe(400);
+    expect(zw.body.errors).toEqual([{ path: 'title', message: expect.stringMatching(/visible/) }]);
+    const pd = await api.call(null, 'POST', '/v2/enqueue', { routing_key: KEYS.partner.google, event_action: 'trigger', payload: { summary: '   ', source: 'x', severity: 'info' } });
+    expect(pd.status).toBe(400);
+    expect(pd.body.errors).toEqual([expect.stringMatching(/^payload\.summary/)]);
+  });
+
+  it('#13 refuses bodies declared in a charset other than UTF-8', async () => {
+    const before = (await api.call(KEYS.partner.facebook, 'GET', '/v1/incidents?limit=100')).body.items.length;
+    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report(), { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ dedupKey: 'utf8-ok' }), { 'content-type': 'application/json; charset="UTF-8"' })).status).toBe(201);
+    expect((await api.call(KEYS.partner.facebook, 'GET', '/v1/incidents?limit=100')).body.items.length).toBe(before + 1);
+  });
+
+  it('#16 reserves the system actor\'s id "concord"', async () => {
+    const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/concord', { name: 'Impostor', kind: 'company', contacts: [] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'id', message: expect.stringMatching(/reserved/) }]);
+  });
+
+  it('#18 takes defaults on partner keys only, and an Events API client no longer than `by`', async () => {
+    const res = await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'manager', defaults: { tlp: 'GREEN' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'defaults', message: expect.stringMatching(/partner/) }]);
+    const pd = await api.call(null, 'POST', '/v2/enqueue', { routing_key: KEYS.partner.google, event_action: 'acknowledge', dedup_key: 'x', client: 'c'.repeat(255) });
+    expect(pd.status).toBe(400);
+    expect(pd.body.errors).toEqual([expect.stringMatching(/^client/)]);
+  });
+});
