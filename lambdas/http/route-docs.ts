@@ -27,7 +27,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   listIncidents: {
     summary: 'List the incidents you may see, newest first.',
-    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed: a changed cursor is a 400.',
+    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed, and bound to the caller (organization and role) and the exact filters: a changed cursor, or one from another caller or other filters, is a 400 naming `cursor`.',
     responses: { 200: { description: 'A page of incidents.', schema: r.IncidentPage } },
   },
   getIncident: {

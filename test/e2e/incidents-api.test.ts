@@ -130,15 +130,33 @@ describe('list', () => {
     expect(bad.body.errors[0].path).toBe('cursor');
   });
 
-  it('takes a cursor into another filter\'s listing without failing', async () => {
+  // Review #20 reverses fc9a711: a cursor is bound to its caller and its filters, so carrying it
+  // into another listing is a 400 naming `cursor`, not an answer from the wrong position.
+  it('refuses a cursor carried into another filter\'s listing, or presented by another caller', async () => {
     for (let i = 0; i < 2; i++) await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ participants: ['google'] }));
     const first = await api.call(KEYS.manager.cisa, 'GET', '/v1/incidents?limit=1');
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    for (const query of ['participant=google', 'participant=odni&status=resolved', 'severity=low']) {
-      const res = await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents?${query}&cursor=${first.body.nextCursor}`);
-      expect(res.status).toBe(200);
-      expect(res.body.items.every((i: { id: string }) => i.id < first.body.items[0].id)).toBe(true);
-    }
+    const foreign = async (key: string, query: string) => {
+      const res = await api.call(key, 'GET', `/v1/incidents?${query}cursor=${first.body.nextCursor}`);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
+      expect(res.body.detail).toMatch(/belongs to another listing/);
+    };
+    for (const query of ['participant=google&', 'participant=odni&status=resolved&', 'severity=low&', 'status=reported&']) await foreign(KEYS.manager.cisa, query);
+    // Another caller: another organization's manager, the same organization's partner key.
+    await foreign(KEYS.manager.odni, '');
+    await foreign(KEYS.partner.cisa, '');
+    // The same caller and filters go on (a different page size is fine).
+    const next = await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents?limit=2&cursor=${first.body.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body.items.every((i: { id: string }) => i.id < first.body.items[0].id)).toBe(true);
+    // A filtered listing's cursor works in that listing only.
+    const low = await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?severity=critical&participant=google&limit=1');
+    expect(low.body.nextCursor).toEqual(expect.any(String));
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?severity=critical&participant=google&cursor=${low.body.nextCursor}`)).status).toBe(200);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?participant=google&severity=critical&cursor=${low.body.nextCursor}`)).status).toBe(200);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?severity=critical&cursor=${low.body.nextCursor}`)).status).toBe(400);
   });
 
   it('lists every invalid query parameter', async () => {
