@@ -55,8 +55,9 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
   },
   getTimeline: {
-    summary: 'The incident\'s timeline, oldest first.',
-    responses: { 200: { description: 'Every event.', schema: r.Timeline } },
+    summary: 'The incident\'s timeline, oldest first, a page at a time.',
+    description: 'At most `limit` events (1–100, default 100) per page; `nextCursor` continues after the page\'s last event and is null on the last page. `cursor` is opaque and signed, bound to the caller and the incident: a changed cursor, or one of another listing, is a 400 naming `cursor`. Unknown query parameters are rejected.',
+    responses: { 200: { description: 'A page of events.', schema: r.Timeline } },
   },
   putOrganization: {
     summary: 'Create or replace an organization.',

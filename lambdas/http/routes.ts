@@ -41,7 +41,7 @@ export const ROUTES = {
   assignIncident: route({ operationId: 'assignIncident', method: 'POST', path: '/v1/incidents/{id}/assign', handler: 'assign-incident', auth: ['partner'], body: s.AssignBody }),
   resolveIncident: route({ operationId: 'resolveIncident', method: 'POST', path: '/v1/incidents/{id}/resolve', handler: 'resolve-incident', auth: ['partner'], body: s.ResolveBody }),
   addNote: route({ operationId: 'addNote', method: 'POST', path: '/v1/incidents/{id}/notes', handler: 'add-note', auth: ['partner'], body: s.NoteBody }),
-  getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'] }),
+  getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'], query: s.TimelineQuery }),
   putOrganization: route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], body: s.OrganizationBody }),
   listOrganizations: route({ operationId: 'listOrganizations', method: 'GET', path: '/v1/organizations', handler: 'list-organizations', auth: ['admin', 'manager'] }),
   createKey: route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], body: s.CreateKeyBody }),

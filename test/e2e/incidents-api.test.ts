@@ -102,6 +102,88 @@ describe('lifecycle', () => {
   });
 });
 
+describe('timeline paging', () => {
+  type Page = { events: Array<{ seq: number }>; nextCursor: string | null };
+  let id: string;
+  const EVENTS = 205;
+  beforeAll(async () => {
+    ({ body: { id } } = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi'] })));
+    for (let i = 2; i <= EVENTS; i++) {
+      const res = await api.call(i % 2 ? fb : fbi, 'POST', `/v1/incidents/${id}/notes`, { text: `note ${i}` });
+      expect(res.status).toBe(201);
+    }
+  }, 120_000);
+
+  async function walk(key: string, limit?: number) {
+    const pages: Page[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = [limit ? `limit=${limit}` : '', cursor ? `cursor=${cursor}` : ''].filter(Boolean).join('&');
+      const res: { status: number; body: Page } = await api.call(key, 'GET', `/v1/incidents/${id}/timeline${params ? `?${params}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body).sort()).toEqual(['events', 'nextCursor']);
+      pages.push(res.body);
+      cursor = res.body.nextCursor;
+    } while (cursor && pages.length < 100);
+    return pages;
+  }
+  const all = Array.from({ length: EVENTS }, (_, i) => i + 1);
+
+  it('pages 100 events at a time by default, oldest first, every event exactly once, null cursor on the last page', async () => {
+    const pages = await walk(fb);
+    expect(pages.map((p) => p.events.length)).toEqual([100, 100, 5]);
+    expect(pages.flatMap((p) => p.events.map((e) => e.seq))).toEqual(all);
+    expect(pages.at(-1)!.nextCursor).toBeNull();
+    expect(pages.slice(0, -1).every((p) => typeof p.nextCursor === 'string' && p.nextCursor.length <= 512)).toBe(true);
+  });
+
+  it('takes limit 1–100; a limit that divides the timeline ends on a full page with a null cursor', async () => {
+    const bySeven = await walk(fbi, 7);
+    expect(bySeven.flatMap((p) => p.events.map((e) => e.seq))).toEqual(all);
+    expect(bySeven.slice(0, -1).every((p) => p.events.length === 7)).toBe(true);
+    const byFive = await walk(fbi, 5);
+    expect(byFive).toHaveLength(41);
+    expect(byFive.at(-1)!.events.map((e) => e.seq)).toEqual([201, 202, 203, 204, 205]);
+    expect(byFive.at(-1)!.nextCursor).toBeNull();
+    expect((await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=1`)).body.events.map((e: { seq: number }) => e.seq)).toEqual([1]);
+    for (const bad of ['0', '101', '-1', '2.5', 'ten', '']) {
+      const res = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=${bad}`);
+      expect({ bad, status: res.status, paths: res.body.errors?.map((e: { path: string }) => e.path) }).toEqual({ bad, status: 400, paths: ['limit'] });
+    }
+    const unknown = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?after=3`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ path: 'after', message: 'unknown field' }]);
+  });
+
+  it('refuses altered cursors, and cursors of another incident or another caller, with 400 naming cursor', async () => {
+    const first = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=3`);
+    const cursor: string = first.body.nextCursor;
+    const { body: other } = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+    const cases: Array<[string, string, RegExp]> = [
+      [fb, `/v1/incidents/${id}/timeline?cursor=${cursor.slice(0, -2)}${cursor.endsWith('AA') ? 'BB' : 'AA'}`, /not valid/],
+      [fb, `/v1/incidents/${id}/timeline?cursor=nonsense`, /not valid/],
+      [fb, `/v1/incidents/${id}/timeline?cursor=${(await api.call(fb, 'GET', '/v1/incidents?limit=1')).body.nextCursor}`, /another listing/],
+      [fb, `/v1/incidents/${other.id}/timeline?cursor=${cursor}`, /another listing/],
+      [fbi, `/v1/incidents/${id}/timeline?cursor=${cursor}`, /another listing/],
+    ];
+    for (const [key, path, detail] of cases) {
+      const res = await api.call(key, 'GET', path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
+      expect(res.body.detail).toMatch(detail);
+    }
+    const next = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=3&cursor=${cursor}`);
+    expect(next.body.events.map((e: { seq: number }) => e.seq)).toEqual([4, 5, 6]);
+  });
+
+  it('documents limit and cursor in the OpenAPI document', async () => {
+    const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+    const get = doc.paths['/v1/incidents/{id}/timeline'].get;
+    expect(get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit']);
+  });
+});
+
 describe('list', () => {
   it('pages newest first with a cursor, filters, and refuses a tampered cursor', async () => {
     const ids: string[] = [];
