@@ -57,6 +57,76 @@ describe('SMS', () => {
     expect((await get(incident.id)).acknowledgements).toEqual([]);
   });
 
+  it.each([
+    ['no space', (code: string) => `ack${code}`],
+    ['spaces inside the code and around', (code: string) => ` Ack ${code.slice(0, 2)} ${code.slice(2)} `],
+    ['tabs', (code: string) => `\tACK\t${code.split('').join('\t')}\t`],
+    ['a space between every digit', (code: string) => `aCk ${code.split('').join(' ')}`],
+  ])('ACK with %s acknowledges (spaces are ignored, digits only, any case)', async (_name, body) => {
+    const { incident, code } = await reportedWithMessages();
+    const res = await sms(FBI_PHONE, body(code));
+    expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for FBI/);
+    expect((await get(incident.id)).acknowledgements).toEqual([{ orgId: 'fbi', by: 'fbi duty', via: 'sms', at: expect.any(String) }]);
+  });
+
+  it.each([
+    ['letters in the code', (code: string) => `ACK ${code.slice(0, 2)}x${code.slice(2)}`],
+    ['a word before', (code: string) => `please ACK ${code}`],
+    ['another word', (code: string) => `ACKNOWLEDGE ${code}`],
+    ['punctuation', (code: string) => `ACK #${code}`],
+  ])('still answers %s with the help reply and changes nothing', async (_name, body) => {
+    const { incident, code } = await reportedWithMessages();
+    expect((await sms(FBI_PHONE, body(code))).body.replies[0]).toMatch(/to acknowledge, reply ACK/);
+    expect((await get(incident.id)).version).toBe(1);
+  });
+
+  describe('a phone registered to two organizations (fbi and cisa)', () => {
+    const SHARED = '+12025559999';
+    beforeAll(async () => {
+      for (const org of ['fbi', 'cisa']) {
+        const { body } = await api.call(KEYS.admin, 'GET', '/v1/organizations');
+        const current = body.items.find((o: { id: string }) => o.id === org);
+        const res = await api.call(KEYS.admin, 'PUT', `/v1/organizations/${org}`, {
+          name: current.name, kind: current.kind, contacts: [...current.contacts, { name: `${org} night desk`, phone: SHARED }],
+        });
+        expect(res.status).toBe(200);
+      }
+    });
+
+    it('acknowledges for the organization that participates in the code\'s incident, not the first one', async () => {
+      const { incident, code } = await reportedWithMessages(['cisa']);
+      const res = await sms(SHARED, `ACK ${code}`);
+      expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for CISA:/);
+      expect((await get(incident.id)).acknowledgements).toEqual([{ orgId: 'cisa', by: 'cisa night desk', via: 'sms', at: expect.any(String) }]);
+    });
+
+    it('acknowledges for each of its organizations that participates and has not acknowledged yet, in id order', async () => {
+      const { incident, code } = await reportedWithMessages(['fbi', 'cisa']);
+      await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/acknowledge`, { by: 'fbi analyst' });
+      const first = await sms(SHARED, `ACK ${code}`);
+      expect(first.body.replies[0]).toMatch(/^Concord: acknowledged for CISA:/);
+      expect((await get(incident.id)).acknowledgements.map((a: { orgId: string; by: string }) => [a.orgId, a.by])).toEqual([['fbi', 'fbi analyst'], ['cisa', 'cisa night desk']]);
+
+      const both = await reportedWithMessages(['fbi', 'cisa']);
+      const res = await sms(SHARED, `ack ${both.code}`);
+      expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for CISA, FBI:/);
+      expect(res.body.replies[0].length).toBeLessThanOrEqual(140);
+      const incident2 = await get(both.incident.id);
+      expect(incident2.acknowledgements.map((a: { orgId: string; by: string; via: string }) => [a.orgId, a.by, a.via])).toEqual([['cisa', 'cisa night desk', 'sms'], ['fbi', 'fbi night desk', 'sms']]);
+      // Again: nothing more to do.
+      await sms(SHARED, `ACK ${both.code}`);
+      expect((await get(both.incident.id)).version).toBe(incident2.version);
+    });
+
+    it('answers the code of an incident none of its organizations is in exactly like an unknown code', async () => {
+      const { incident, code } = await reportedWithMessages(['google']);
+      const reply = (await sms(SHARED, `ACK ${code}`)).body.replies[0];
+      const unknown = (await sms(SHARED, 'ACK 000000')).body.replies[0];
+      expect(reply).toBe(unknown.replace('000000', code));
+      expect((await get(incident.id)).version).toBe(1);
+    });
+  });
+
   it('refuses a body that is not an inbound SMS', async () => {
     const res = await api.call(null, 'POST', '/local/sms', { from: 'x' });
     expect(res.status).toBe(400);
