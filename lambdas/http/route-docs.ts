@@ -92,13 +92,13 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   getAckPage: {
     summary: 'The page behind an emailed acknowledgement link.',
-    description: 'Names the incident and offers a button that POSTs. Never changes anything: mail scanners open links. An expired (24 h) or altered token is 403.',
-    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' } },
+    description: 'Names the incident and offers a button that POSTs — unless the incident is resolved or the link\'s organization has already acknowledged, which the page says instead, with no button. Never changes anything: mail scanners open links. An expired (24 h), altered or malformed token is 403; an incident no longer there 404. All answers are HTML, errors included.',
+    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired, altered or malformed link (HTML).', contentType: 'text/html' }, 404: { description: 'No such incident (HTML).', contentType: 'text/html' } },
   },
   postAck: {
     summary: 'Acknowledge through an emailed link.',
-    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired or altered token 403. All answers are HTML.',
-    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
+    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired, altered or malformed token 403; an incident no longer there 404. All answers are HTML, errors included.',
+    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired, altered or malformed link (HTML).', contentType: 'text/html' }, 404: { description: 'No such incident (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
   },
   replayNotifications: {
     summary: 'Publish again the notifications that failed after retries.',
