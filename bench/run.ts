@@ -142,7 +142,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   // Fan-out: one report with 50 participating organizations, notified through the notifier.
   const { notifier } = await notifications();
   const fan = await services.incidents.report(caller('org-00'), { ...input, participants: orgs });
-  const events = await services.incidents.timeline(caller('org-00'), fan.incident.id);
+  const { events } = await services.incidents.timeline(caller('org-00'), fan.incident.id);
   const t = await timeIt(() => notifier.notify(fan.incident.id, events[0]!), 1);
   section('Fan-out: one report to 50 organizations (local publisher)', [{ organizations: 50, messages: outbox.messages.filter((m) => m.incidentId === fan.incident.id).length, ms: t.p50 }]);
   await new Promise((done) => { server.close(done); server.closeAllConnections(); });

@@ -63,7 +63,13 @@
   async function showTimeline(incident, row) {
     document.querySelectorAll('#incidents tr.selected').forEach((r) => r.classList.remove('selected'));
     row.classList.add('selected');
-    const { events } = await api(`v1/incidents/${incident.id}/timeline`);
+    const events = [];
+    let cursor = null;
+    do { // 100 events a page; the console shows the first 1,000
+      const page = await api(`v1/incidents/${incident.id}/timeline${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      events.push(...page.events);
+      cursor = page.nextCursor;
+    } while (cursor && events.length < 1000);
     $('#timeline-title').textContent = incident.title;
     $('#timeline').replaceChildren(...events.map((e) => {
       const li = document.createElement('li');

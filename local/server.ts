@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate } from '../lambdas/handlers/authorize';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../lambdas/domain/errors';
+import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES } from '../lambdas/http/request';
 import { problemType } from '../lambdas/http/responses';
@@ -29,6 +30,14 @@ function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHan
 }
 
 class BodyTooLarge extends Error {}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
@@ -124,11 +133,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     }
     const { spec, handler, names } = match.r;
     const pathParameters: Record<string, string> = {};
-    try {
-      names.forEach((name, i) => { pathParameters[name] = decodeURIComponent(match.m![i + 1]!); });
-    } catch {
-      throw new NotFoundError(`No route ${method} ${url.pathname}.`);
-    }
+    // A segment that is not valid percent-encoding (`%ZZ`) reaches the handler as it came, as API
+    // Gateway passes it, so both hosts give the handler's answer (an ack page's 403, an incident's 404).
+    names.forEach((name, i) => { pathParameters[name] = decodeSegment(match.m![i + 1]!); });
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) {
@@ -167,10 +174,20 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     return result;
   }
 
+  /** Errors raised before a handler runs (405, 413, …) answer as the path's route would: HTML on ack pages. */
+  function answersHtml(req: IncomingMessage): boolean {
+    try {
+      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      return routes.some((r) => r.spec.html && r.pattern.test(pathname));
+    } catch {
+      return false;
+    }
+  }
+
   return (req, res) => {
     const requestId = randomUUID();
     handle(req, requestId)
-      .catch((err: unknown) => toProblem(err, requestId))
+      .catch((err: unknown) => (answersHtml(req) ? errorAsPage : toProblem)(err, requestId))
       .then((result) => {
         if (res.headersSent) return;
         // A refused oversized body may still be arriving: close rather than read it.

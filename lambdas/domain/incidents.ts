@@ -13,7 +13,7 @@ import {
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
   type ReportInput, type Severity, type Status, type TimelineEvent,
 } from './incident';
-import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery } from './ports';
+import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery, TimelinePage } from './ports';
 
 export interface IncidentDeps {
   incidents: IncidentRepository;
@@ -44,6 +44,10 @@ const defaultPause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 2 + attempt * 4)));
 
 export { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
+
+/** A timeline answer must stay far below Lambda's 6 MB response limit: 100 events at most. */
+export const MAX_TIMELINE_PAGE = 100;
+export interface TimelineRequest { limit: number; after?: number }
 
 export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string }
 
@@ -122,9 +126,11 @@ export function makeIncidents(deps: IncidentDeps) {
       return (await load(caller, id)).incident;
     },
 
-    async timeline(caller: Caller, id: string): Promise<TimelineEvent[]> {
+    /** One page of the timeline, oldest first, after event `request.after`. */
+    async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }): Promise<TimelinePage> {
       await load(caller, id);
-      return incidents.timeline(id);
+      const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
+      return incidents.timeline(id, { limit, afterSeq: request.after });
     },
 
     async list(caller: Caller, request: ListRequest) {

@@ -28,6 +28,11 @@ export interface ListQuery {
 
 export interface ListPage { items: Incident[]; lastId: string | null }
 
+/** One page of a timeline: at most `limit` events after event `afterSeq` (from the first if absent). */
+export interface TimelinePageQuery { limit: number; afterSeq?: number }
+/** `lastSeq` is the seq of the page's last event when more events may follow, else null. */
+export interface TimelinePage { events: TimelineEvent[]; lastSeq: number | null }
+
 export type CreateResult =
   | { created: true }
   | { created: false; existing: IncidentRecord }
@@ -48,8 +53,8 @@ export interface IncidentRepository {
    * atomic write together with its events. Throws `ConcurrentModificationError` otherwise.
    */
   commit(previous: IncidentRecord, change: Change): Promise<void>;
-  /** Every event, oldest first. */
-  timeline(id: string): Promise<TimelineEvent[]>;
+  /** One page of events, oldest first, read as one page from storage (never the whole timeline). */
+  timeline(id: string, page: TimelinePageQuery): Promise<TimelinePage>;
   /** One event by its number. */
   event(id: string, seq: number): Promise<TimelineEvent | null>;
   /** The unresolved incident `orgId` reported with `dedupKey`, if there is one. */

@@ -1,8 +1,12 @@
 /**
- * Acknowledging by text message: `ACK <code>` (any case, surrounding spaces ignored) from a phone
- * registered to a participating organization acknowledges for it, `via: "sms"`, by the contact.
- * Anything else — unknown number, unknown code, other words — gets a short help reply and changes
- * nothing, and never says whether an incident exists.
+ * Acknowledging by text message: `ACK <code>` (any case; spaces and tabs ignored around, between
+ * and inside: `ack1234`, ` Ack 12 34 `) from a phone registered to a participating organization
+ * acknowledges for it, `via: "sms"`, by the contact. A phone registered to several organizations
+ * acknowledges for each of them that participates in the code's incident and has not
+ * acknowledged yet (in id order; each acknowledgement names that organization's contact).
+ * Anything else — unknown number, unknown code, a code of an incident none of the phone's
+ * organizations is in, other words — gets a short help reply and changes nothing, and never says
+ * whether an incident exists.
  */
 import { ConflictError, NotFoundError } from './errors';
 import type { Caller } from './incident';
@@ -12,7 +16,16 @@ import type { DirectoryRepository, IncidentRepository } from './ports';
 
 export interface InboundSms { originationNumber: string; messageBody: string }
 
-const ACK = /^\s*ack\s+(\d{4,6})\s*$/i;
+/** `ACK` then digits, with any whitespace around, between and inside; digits only. */
+const ACK = /^\s*ack\s*(\d(?:\s*\d)*)\s*$/i;
+const CODE = /^\d{4,6}$/;
+
+/** The code of an `ACK <code>` reply, whitespace removed, or null. */
+export function ackCodeOf(body: string): string | null {
+  const digits = ACK.exec(body)?.[1]?.replace(/\s+/g, '');
+  return digits && CODE.test(digits) ? digits : null;
+}
+
 /** Every reply fits one SMS (140 characters). */
 export const HELP = 'Concord: to acknowledge, reply ACK and the incident code (e.g. ACK 4821) from a phone registered with your organization.';
 
@@ -24,25 +37,36 @@ export interface SmsDeps {
 }
 
 export function makeSmsAcknowledgements({ incidents, repository, directory, publisher }: SmsDeps) {
-  async function decide(sms: InboundSms): Promise<{ reply: string; acknowledged?: { incidentId: string; orgId: string } }> {
-    const code = ACK.exec(sms.messageBody)?.[1];
+  async function decide(sms: InboundSms): Promise<{ reply: string; acknowledged?: { incidentId: string; orgIds: string[] } }> {
+    const code = ackCodeOf(sms.messageBody);
     if (!code) return { reply: HELP };
     const contacts = await directory.contactsByPhone(sms.originationNumber);
     if (contacts.length === 0) return { reply: HELP };
     const record = await repository.findOpenByAckCode(code);
-    const match = record && contacts.find((c) => record.incident.participants.includes(c.orgId));
-    if (!record || !match) return { reply: `Concord: no open incident of yours has code ${code}. Reply ACK and the code from a phone registered with your organization.` };
-    // The phone's organization acts, as its own partner would.
-    const caller: Caller = { orgId: match.orgId, role: 'partner', keyId: `sms:${sms.originationNumber}` };
-    try {
-      await incidents.acknowledgeAs(caller, record.incident.id, match.orgId, { by: match.contact.name, via: 'sms' });
-    } catch (err) {
-      if (err instanceof ConflictError || err instanceof NotFoundError) return { reply: `Concord: incident ${code} is already resolved.` };
-      throw err;
+    // The phone's organizations that are in the code's incident, once each, in id order.
+    const matches = record
+      ? [...new Map(contacts.filter((c) => record.incident.participants.includes(c.orgId)).map((c) => [c.orgId, c] as const)).values()]
+        .sort((a, b) => (a.orgId < b.orgId ? -1 : 1))
+      : [];
+    if (!record || matches.length === 0) return { reply: `Concord: no open incident of yours has code ${code}. Reply ACK and the code from a phone registered with your organization.` };
+    const pending = matches.filter((m) => !record.incident.acknowledgements.some((a) => a.orgId === m.orgId));
+    // Already acknowledged by all of them: a no-op, answered like the acknowledgement it repeats.
+    const acting = pending.length ? pending : matches;
+    const done: string[] = [];
+    for (const match of acting) {
+      // The phone's organization acts, as its own partner would; a repeat is a no-op.
+      const caller: Caller = { orgId: match.orgId, role: 'partner', keyId: `sms:${sms.originationNumber}` };
+      try {
+        await incidents.acknowledgeAs(caller, record.incident.id, match.orgId, { by: match.contact.name, via: 'sms' });
+        done.push(match.orgId);
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof NotFoundError) return { reply: `Concord: incident ${code} is already resolved.` };
+        throw err;
+      }
     }
     return {
-      reply: `Concord: acknowledged for ${match.orgId.toUpperCase()}: ${record.incident.title}`.slice(0, 140),
-      acknowledged: { incidentId: record.incident.id, orgId: match.orgId },
+      reply: `Concord: acknowledged for ${done.map((o) => o.toUpperCase()).join(', ')}: ${record.incident.title}`.slice(0, 140),
+      acknowledged: { incidentId: record.incident.id, orgIds: done },
     };
   }
 

@@ -3,9 +3,13 @@ import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
-export async function getTimeline({ caller, params }: Input<typeof ROUTES.getTimeline>) {
-  const { incidents } = await container();
-  return json(200, { events: await incidents.timeline(caller, params.id!) });
+export async function getTimeline({ caller, params, query }: Input<typeof ROUTES.getTimeline>) {
+  const { incidents, cursors: codec } = await container();
+  const cursors = await codec();
+  const id = params.id!;
+  const after = query.cursor ? cursors.decodeTimeline(query.cursor, caller, id) : undefined;
+  const page = await incidents.timeline(caller, id, { limit: query.limit, after });
+  return json(200, { events: page.events, nextCursor: page.lastSeq === null ? null : cursors.encodeTimeline(page.lastSeq, caller, id) });
 }
 
 export const handler = httpHandler(ROUTES.getTimeline, getTimeline);

@@ -1,10 +1,17 @@
-/** The small HTML pages behind emailed acknowledgement links. */
+/**
+ * The small HTML pages behind emailed acknowledgement links. A person opened the link from an
+ * email, so every answer on /v1/ack/* is one of these pages, errors included, with the same
+ * headers: no framing, no caching, no referrer, nothing loaded from anywhere.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { html } from './responses';
+import { DomainError } from '../domain/errors';
 import type { Incident } from '../domain/incident';
+import { logger } from './logger';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(status: number, title: string, body: string) {
+function page(status: number, title: string, body: string, headers: Record<string, string> = {}) {
   return html(status, `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escape(title)} · Concord</title>
@@ -12,7 +19,7 @@ function page(status: number, title: string, body: string) {
 .tlp{display:inline-block;padding:.1rem .5rem;background:#000;color:#ffc000;font-weight:700;letter-spacing:.05em}
 .tlp.RED{color:#ff2b2b}.tlp.GREEN{color:#33ff00}.tlp.CLEAR{color:#fff}
 button{font-size:1.1rem;padding:.6rem 1.4rem;border:0;border-radius:.3rem;background:#0b5fff;color:#fff;cursor:pointer}</style>
-</head><body>${body}</body></html>`, { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+</head><body>${body}</body></html>`, { ...headers, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
 }
 
 const summary = (incident: Incident) =>
@@ -27,4 +34,16 @@ export const ackForm = (incident: Incident, orgId: string, contact: string) => p
 export const acknowledgedPage = (incident: Incident, orgId: string, already: boolean) => page(200, 'Acknowledged', `${summary(incident)}
 <p>${already ? `${escape(orgId.toUpperCase())} had already acknowledged this incident. Nothing more to do.` : `Acknowledged for <strong>${escape(orgId.toUpperCase())}</strong>. Thank you.`}</p>`);
 
-export const errorPage = (status: number, message: string) => page(status, 'Concord', `<h1>${escape(message)}</h1>`);
+/** A resolved incident: nothing left to acknowledge (200 on GET, 409 on POST). */
+export const resolvedPage = (status: number, incident: Incident) => page(status, 'Resolved', `${summary(incident)}
+<p>This incident is resolved; there is nothing left to acknowledge.</p>`);
+
+export const errorPage = (status: number, message: string, headers: Record<string, string> = {}) =>
+  page(status, 'Concord', `<h1>${escape(message)}</h1>`, headers);
+
+/** Any failure on an ack route as a page: domain errors with their status, anything else a 500. */
+export function errorAsPage(err: unknown, requestId: string): APIGatewayProxyResult {
+  if (err instanceof DomainError) return errorPage(err.status, err.message, err.headers());
+  logger.error('unhandled error', { requestId, error: err });
+  return errorPage(500, `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
+}

@@ -1,30 +1,69 @@
 /**
- * List cursors: the id of the last incident of a page, signed with HMAC-SHA256 so a client can
- * neither forge a position nor read one out of another query. Anything altered is a 400.
+ * Paging cursors: the position of the last item of a page (an incident id, or a timeline event's
+ * seq), signed with HMAC-SHA256 so a client can neither forge a position nor carry one into
+ * another listing. Two tags follow the position:
+ *   - the listing tag covers the position and the listing it was issued for — the caller's
+ *     organization and role, and the exact filters (list) or the incident (timeline);
+ *   - the seal covers the position and the listing tag: anything altered, or not ours, is "not a
+ *     cursor", while an intact cursor presented by another caller, with other filters or for
+ *     another incident is "a cursor of another listing".
+ * Both are a 400 naming `cursor`. Nothing of the listing travels in the cursor, which stays short.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ULID_PATTERN } from '../domain/ids';
 import { ValidationError } from '../domain/errors';
+import type { Caller } from '../domain/incident';
 
-const SIG_BYTES = 16;
+const TAG_BYTES = 12;
+const SEQ_PATTERN = /^[1-9][0-9]{0,9}$/;
+
+export interface ListFilters { status?: string; severity?: string; participant?: string }
+
+type Binding = ReadonlyArray<string | null>;
+
+const listBinding = (caller: Caller, f: ListFilters): Binding =>
+  ['incidents', caller.orgId, caller.role, f.status ?? null, f.severity ?? null, f.participant ?? null];
+const timelineBinding = (caller: Caller, incidentId: string): Binding => ['timeline', caller.orgId, caller.role, incidentId];
 
 export function makeCursorCodec(secret: string) {
-  const sign = (payload: string) => createHmac('sha256', `cursor:${secret}`).update(payload).digest().subarray(0, SIG_BYTES);
+  const tag = (...parts: string[]) => createHmac('sha256', `cursor:${secret}`).update(parts.join('\u0000')).digest().subarray(0, TAG_BYTES);
+  const listingTag = (position: string, binding: Binding) => tag('listing', JSON.stringify(binding), position);
+  const seal = (position: string, listing: Buffer) => tag('seal', position, listing.toString('hex'));
+
+  function encode(position: string, binding: Binding): string {
+    const listing = listingTag(position, binding);
+    return Buffer.concat([Buffer.from(position, 'utf8'), listing, seal(position, listing)]).toString('base64url');
+  }
+
+  function decode(cursor: string, binding: Binding, isPosition: (p: string) => boolean): string {
+    const invalid = () => new ValidationError('The cursor is not valid; use nextCursor exactly as returned.', [{ path: 'cursor', message: 'is not a cursor this service issued' }]);
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+    const raw = Buffer.from(cursor, 'base64url');
+    // Only the exact encoding we issued: base64url ignores stray trailing characters.
+    if (raw.length <= 2 * TAG_BYTES || raw.toString('base64url') !== cursor) throw invalid();
+    const position = raw.subarray(0, raw.length - 2 * TAG_BYTES).toString('utf8');
+    const listing = raw.subarray(raw.length - 2 * TAG_BYTES, raw.length - TAG_BYTES);
+    const sealed = raw.subarray(raw.length - TAG_BYTES);
+    if (!timingSafeEqual(sealed, seal(position, listing))) throw invalid();
+    if (!timingSafeEqual(listing, listingTag(position, binding))) {
+      throw new ValidationError(
+        'The cursor belongs to another listing (another caller, other filters or another incident); start again without a cursor.',
+        [{ path: 'cursor', message: 'belongs to another listing' }],
+      );
+    }
+    if (!isPosition(position)) throw invalid();
+    return position;
+  }
+
   return {
-    encode(lastId: string): string {
-      const payload = Buffer.from(lastId, 'utf8');
-      return Buffer.concat([payload, sign(payload.toString('utf8'))]).toString('base64url');
-    },
-    decode(cursor: string): string {
-      const invalid = () => new ValidationError('The cursor is not valid; use nextCursor exactly as returned.', [{ path: 'cursor', message: 'is not a cursor this service issued' }]);
-      if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-      const raw = Buffer.from(cursor, 'base64url');
-      if (raw.length <= SIG_BYTES) throw invalid();
-      const payload = raw.subarray(0, raw.length - SIG_BYTES).toString('utf8');
-      const signature = raw.subarray(raw.length - SIG_BYTES);
-      if (!timingSafeEqual(signature, sign(payload)) || !/^inc_/.test(payload) || !ULID_PATTERN.test(payload.slice(4))) throw invalid();
-      return payload;
-    },
+    /** The cursor after incident `lastId` of `caller`'s list with exactly these filters. */
+    encodeList: (lastId: string, caller: Caller, filters: ListFilters) => encode(lastId, listBinding(caller, filters)),
+    decodeList: (cursor: string, caller: Caller, filters: ListFilters) =>
+      decode(cursor, listBinding(caller, filters), (p) => p.startsWith('inc_') && ULID_PATTERN.test(p.slice(4))),
+    /** The cursor after event `seq` of `caller`'s reading of incident `incidentId`'s timeline. */
+    encodeTimeline: (seq: number, caller: Caller, incidentId: string) => encode(String(seq), timelineBinding(caller, incidentId)),
+    decodeTimeline: (cursor: string, caller: Caller, incidentId: string) =>
+      Number(decode(cursor, timelineBinding(caller, incidentId), (p) => SEQ_PATTERN.test(p))),
   };
 }
 

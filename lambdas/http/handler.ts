@@ -27,9 +27,11 @@ export function toProblem(err: unknown, requestId: string): APIGatewayProxyResul
   return problem({ status: 500, slug: 'internal', title: 'Internal error', detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` });
 }
 
-const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+export type ErrorRenderer = (err: unknown, requestId: string) => APIGatewayProxyResult;
+
+const problemDetails = (render: ErrorRenderer): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   onError: (request: Request) => {
-    request.response = toProblem(request.error, requestIdOf(request.event));
+    request.response = render(request.error, requestIdOf(request.event));
   },
 });
 
@@ -47,14 +49,19 @@ export type Input<S extends RouteSpec> = Omit<ParsedInput<Infer<S['body']>, Infe
 
 /**
  * Composes an HTTP handler for `spec`. `handle` is exported separately by each handler file so
- * tests can call it without API Gateway events.
+ * tests can call it without API Gateway events. Errors are problem documents unless the route
+ * answers HTML (`spec.html`), whose handler passes the renderer of its pages.
  */
-export function httpHandler<S extends RouteSpec>(spec: S, handle: (input: Input<S>, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
+export function httpHandler<S extends RouteSpec>(
+  spec: S,
+  handle: (input: Input<S>, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  renderError: ErrorRenderer = toProblem,
+) {
   const validated = new WeakMap<APIGatewayProxyEvent, Input<S>>();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     // onError runs in reverse order of registration: the problem first, then its x-request-id.
     .use(requestId())
-    .use(problemDetails())
+    .use(problemDetails(renderError))
     .before((request: Request) => {
       validated.set(request.event, parseInput(request.event, spec) as Input<S>);
     })

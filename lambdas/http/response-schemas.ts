@@ -46,7 +46,7 @@ export const TimelineEvent = z.object({
 }).meta({ id: 'TimelineEvent' });
 
 export const IncidentPage = z.object({ items: z.array(Incident), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
-export const Timeline = z.object({ events: z.array(TimelineEvent) }).meta({ id: 'Timeline' });
+export const Timeline = z.object({ events: z.array(TimelineEvent), nextCursor: z.string().nullable() }).meta({ id: 'Timeline' });
 
 export const Organization = z.object({
   id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),

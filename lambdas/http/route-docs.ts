@@ -27,7 +27,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   listIncidents: {
     summary: 'List the incidents you may see, newest first.',
-    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed: a changed cursor is a 400.',
+    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed, and bound to the caller (organization and role) and the exact filters: a changed cursor, or one from another caller or other filters, is a 400 naming `cursor`.',
     responses: { 200: { description: 'A page of incidents.', schema: r.IncidentPage } },
   },
   getIncident: {
@@ -55,8 +55,9 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
   },
   getTimeline: {
-    summary: 'The incident\'s timeline, oldest first.',
-    responses: { 200: { description: 'Every event.', schema: r.Timeline } },
+    summary: 'The incident\'s timeline, oldest first, a page at a time.',
+    description: 'At most `limit` events (1–100, default 100) per page; `nextCursor` continues after the page\'s last event and is null on the last page. `cursor` is opaque and signed, bound to the caller and the incident: a changed cursor, or one of another listing, is a 400 naming `cursor`. Unknown query parameters are rejected.',
+    responses: { 200: { description: 'A page of events.', schema: r.Timeline } },
   },
   putOrganization: {
     summary: 'Create or replace an organization.',
@@ -97,13 +98,13 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   getAckPage: {
     summary: 'The page behind an emailed acknowledgement link.',
-    description: 'Names the incident and offers a button that POSTs. Never changes anything: mail scanners open links. An expired (24 h) or altered token is 403.',
-    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' } },
+    description: 'Names the incident and offers a button that POSTs — unless the incident is resolved or the link\'s organization has already acknowledged, which the page says instead, with no button. Never changes anything: mail scanners open links. An expired (24 h), altered or malformed token is 403; an incident no longer there 404. All answers are HTML, errors included.',
+    responses: { 200: { description: 'An HTML page.', contentType: 'text/html' }, 403: { description: 'Expired, altered or malformed link (HTML).', contentType: 'text/html' }, 404: { description: 'No such incident (HTML).', contentType: 'text/html' } },
   },
   postAck: {
     summary: 'Acknowledge through an emailed link.',
-    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired or altered token 403. All answers are HTML.',
-    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired or altered link (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
+    description: 'Acknowledges as the token\'s organization, by its contact, `via: "email"`. A repeat answers 200 "already acknowledged"; a resolved incident 409; an expired, altered or malformed token 403; an incident no longer there 404. All answers are HTML, errors included.',
+    responses: { 200: { description: 'Acknowledged, or already acknowledged (HTML).', contentType: 'text/html' }, 403: { description: 'Expired, altered or malformed link (HTML).', contentType: 'text/html' }, 404: { description: 'No such incident (HTML).', contentType: 'text/html' }, 409: { description: 'The incident is resolved (HTML).', contentType: 'text/html' } },
   },
   replayNotifications: {
     summary: 'Publish again the notifications that failed after retries.',

@@ -27,6 +27,8 @@ export interface RouteSpec {
   anyContentType?: boolean;
   /** Served by `npm start` only: a stand-in for something AWS does. */
   localOnly?: boolean;
+  /** Answers HTML pages, errors included (the acknowledgement pages people open from emails). */
+  html?: boolean;
 }
 
 export const route = <const R extends RouteSpec>(r: R): R => r;
@@ -41,7 +43,7 @@ export const ROUTES = {
   assignIncident: route({ operationId: 'assignIncident', method: 'POST', path: '/v1/incidents/{id}/assign', handler: 'assign-incident', auth: ['partner'], body: s.AssignBody }),
   resolveIncident: route({ operationId: 'resolveIncident', method: 'POST', path: '/v1/incidents/{id}/resolve', handler: 'resolve-incident', auth: ['partner'], body: s.ResolveBody }),
   addNote: route({ operationId: 'addNote', method: 'POST', path: '/v1/incidents/{id}/notes', handler: 'add-note', auth: ['partner'], body: s.NoteBody }),
-  getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'] }),
+  getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'], query: s.TimelineQuery }),
   putOrganization: route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], body: s.OrganizationBody }),
   listOrganizations: route({ operationId: 'listOrganizations', method: 'GET', path: '/v1/organizations', handler: 'list-organizations', auth: ['admin', 'manager'] }),
   createKey: route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], body: s.CreateKeyBody }),
@@ -49,8 +51,8 @@ export const ROUTES = {
   deleteKey: route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'] }),
   enqueueEvent: route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: s.PagerDutyEvent }),
   receiveCloudWatchAlarm: route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: s.SnsEnvelope, anyContentType: true }),
-  getAckPage: route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public' }),
-  postAck: route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public' }),
+  getAckPage: route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public', html: true }),
+  postAck: route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public', html: true }),
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
   getMetrics: GET_METRICS,
   consolePage: route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' }),

@@ -89,6 +89,11 @@ export const ListIncidentsQuery = z.strictObject({
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
 });
 
+export const TimelineQuery = z.strictObject({
+  limit: z.coerce.number<string>().int().min(1).max(100).default(100),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+});
+
 export const Contact = z.strictObject({
   name: line(1, 200),
   email: z.email().max(254).optional().nullable(),

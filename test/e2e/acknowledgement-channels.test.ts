@@ -1,6 +1,10 @@
 /** Acknowledging by SMS reply and by emailed link, forged and expired tokens, unregistered phones. */
 import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
 import { ManualClock } from '../support/memory-repositories';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { handler as getAckPageHandler } from '../../lambdas/handlers/get-ack-page';
+import { handler as postAckHandler } from '../../lambdas/handlers/post-ack';
+import { ackTokens } from '../../lambdas/wiring/ack-tokens';
 
 const clock = new ManualClock(Date.now());
 let api: TestApi;
@@ -57,6 +61,76 @@ describe('SMS', () => {
     expect((await get(incident.id)).acknowledgements).toEqual([]);
   });
 
+  it.each([
+    ['no space', (code: string) => `ack${code}`],
+    ['spaces inside the code and around', (code: string) => ` Ack ${code.slice(0, 2)} ${code.slice(2)} `],
+    ['tabs', (code: string) => `\tACK\t${code.split('').join('\t')}\t`],
+    ['a space between every digit', (code: string) => `aCk ${code.split('').join(' ')}`],
+  ])('ACK with %s acknowledges (spaces are ignored, digits only, any case)', async (_name, body) => {
+    const { incident, code } = await reportedWithMessages();
+    const res = await sms(FBI_PHONE, body(code));
+    expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for FBI/);
+    expect((await get(incident.id)).acknowledgements).toEqual([{ orgId: 'fbi', by: 'fbi duty', via: 'sms', at: expect.any(String) }]);
+  });
+
+  it.each([
+    ['letters in the code', (code: string) => `ACK ${code.slice(0, 2)}x${code.slice(2)}`],
+    ['a word before', (code: string) => `please ACK ${code}`],
+    ['another word', (code: string) => `ACKNOWLEDGE ${code}`],
+    ['punctuation', (code: string) => `ACK #${code}`],
+  ])('still answers %s with the help reply and changes nothing', async (_name, body) => {
+    const { incident, code } = await reportedWithMessages();
+    expect((await sms(FBI_PHONE, body(code))).body.replies[0]).toMatch(/to acknowledge, reply ACK/);
+    expect((await get(incident.id)).version).toBe(1);
+  });
+
+  describe('a phone registered to two organizations (fbi and cisa)', () => {
+    const SHARED = '+12025559999';
+    beforeAll(async () => {
+      for (const org of ['fbi', 'cisa']) {
+        const { body } = await api.call(KEYS.admin, 'GET', '/v1/organizations');
+        const current = body.items.find((o: { id: string }) => o.id === org);
+        const res = await api.call(KEYS.admin, 'PUT', `/v1/organizations/${org}`, {
+          name: current.name, kind: current.kind, contacts: [...current.contacts, { name: `${org} night desk`, phone: SHARED }],
+        });
+        expect(res.status).toBe(200);
+      }
+    });
+
+    it('acknowledges for the organization that participates in the code\'s incident, not the first one', async () => {
+      const { incident, code } = await reportedWithMessages(['cisa']);
+      const res = await sms(SHARED, `ACK ${code}`);
+      expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for CISA:/);
+      expect((await get(incident.id)).acknowledgements).toEqual([{ orgId: 'cisa', by: 'cisa night desk', via: 'sms', at: expect.any(String) }]);
+    });
+
+    it('acknowledges for each of its organizations that participates and has not acknowledged yet, in id order', async () => {
+      const { incident, code } = await reportedWithMessages(['fbi', 'cisa']);
+      await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/acknowledge`, { by: 'fbi analyst' });
+      const first = await sms(SHARED, `ACK ${code}`);
+      expect(first.body.replies[0]).toMatch(/^Concord: acknowledged for CISA:/);
+      expect((await get(incident.id)).acknowledgements.map((a: { orgId: string; by: string }) => [a.orgId, a.by])).toEqual([['fbi', 'fbi analyst'], ['cisa', 'cisa night desk']]);
+
+      const both = await reportedWithMessages(['fbi', 'cisa']);
+      const res = await sms(SHARED, `ack ${both.code}`);
+      expect(res.body.replies[0]).toMatch(/^Concord: acknowledged for CISA, FBI:/);
+      expect(res.body.replies[0].length).toBeLessThanOrEqual(140);
+      const incident2 = await get(both.incident.id);
+      expect(incident2.acknowledgements.map((a: { orgId: string; by: string; via: string }) => [a.orgId, a.by, a.via])).toEqual([['cisa', 'cisa night desk', 'sms'], ['fbi', 'fbi night desk', 'sms']]);
+      // Again: nothing more to do.
+      await sms(SHARED, `ACK ${both.code}`);
+      expect((await get(both.incident.id)).version).toBe(incident2.version);
+    });
+
+    it('answers the code of an incident none of its organizations is in exactly like an unknown code', async () => {
+      const { incident, code } = await reportedWithMessages(['google']);
+      const reply = (await sms(SHARED, `ACK ${code}`)).body.replies[0];
+      const unknown = (await sms(SHARED, 'ACK 000000')).body.replies[0];
+      expect(reply).toBe(unknown.replace('000000', code));
+      expect((await get(incident.id)).version).toBe(1);
+    });
+  });
+
   it('refuses a body that is not an inbound SMS', async () => {
     const res = await api.call(null, 'POST', '/local/sms', { from: 'x' });
     expect(res.status).toBe(400);
@@ -102,5 +176,87 @@ describe('email links', () => {
     expect(expired.status).toBe(403);
     expect(expired.text).toContain('expired');
     expect((await get(incident.id)).acknowledgements).toEqual([]);
+  });
+});
+
+describe('acknowledgement pages: state shown, and every answer HTML', () => {
+  const linkFor = (messages: Array<{ orgId: string | null; email: { body: string } | null }>, orgId: string) =>
+    /(http:\/\/\S+\/v1\/ack\/\S+)/.exec(messages.find((m) => m.orgId === orgId)!.email!.body)![1]!.replace(/^http:\/\/localhost:\d+/, '');
+  const HTML = 'text/html; charset=utf-8';
+  /** What every ack page carries, the error pages included. */
+  function expectAckPage(res: { status: number; headers: Headers; text: string }, status: number) {
+    expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status, type: HTML });
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.text).toMatch(/^<!doctype html>/);
+  }
+
+  it('GET of a resolved incident says so, with no button; POST answers 409 as HTML and changes nothing', async () => {
+    const { incident, messages } = await reportedWithMessages();
+    const path = linkFor(messages, 'cisa');
+    await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${incident.id}/resolve`, { resolution: 'done' });
+    const page = await api.call(null, 'GET', path);
+    expectAckPage(page, 200);
+    expect(page.text).toContain(incident.title);
+    expect(page.text).toMatch(/is resolved/);
+    expect(page.text).not.toMatch(/<form|<button/);
+    const post = await api.call(null, 'POST', path);
+    expectAckPage(post, 409);
+    expect(post.text).toMatch(/is resolved/);
+    expect(post.text).not.toMatch(/<form|<button/);
+    expect((await get(incident.id)).acknowledgements).toEqual([]);
+  });
+
+  it('GET after the organization acknowledged says so, with no button', async () => {
+    const { incident, messages } = await reportedWithMessages();
+    const path = linkFor(messages, 'cisa');
+    await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/acknowledge`, {});
+    const page = await api.call(null, 'GET', path);
+    expectAckPage(page, 200);
+    expect(page.text).toContain('CISA had already acknowledged');
+    expect(page.text).not.toMatch(/<form|<button/);
+    // Another organization's link still offers the button.
+    expect((await api.call(null, 'GET', linkFor(messages, 'fbi'))).text).toContain('<button type="submit">');
+  });
+
+  it('answers malformed, unknown and refused requests with HTML pages: 403, 404, 405, 413', async () => {
+    const { incident } = await reportedWithMessages();
+    for (const token of ['%ZZ', '%E0%A4%A', '%', 'nonsense', 'a.b.c', 'a%2Fb', 'x'.repeat(2000)]) {
+      for (const method of ['GET', 'POST']) {
+        const res = await api.call(null, method, `/v1/ack/${token}`);
+        expectAckPage(res, 403);
+        expect(res.text).toContain('not valid or has expired');
+      }
+    }
+    // A genuine link to an incident that is not there (or no longer visible to its organization).
+    const missing = (await ackTokens()).sign('inc_01M899CQ51KBW81DJ4QTE6713E', 'cisa', 'cisa duty');
+    expectAckPage(await api.call(null, 'GET', `/v1/ack/${missing}`), 404);
+    expectAckPage(await api.call(null, 'POST', `/v1/ack/${missing}`), 404);
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const res = await api.call(null, method, '/v1/ack/nonsense');
+      expectAckPage(res, 405);
+      expect(res.headers.get('allow')).toBe('GET, POST');
+    }
+    expectAckPage(await api.call(null, 'POST', '/v1/ack/nonsense', 'x'.repeat(70_000), { 'content-type': 'application/x-www-form-urlencoded' }), 413);
+    expect((await get(incident.id)).version).toBe(1);
+  });
+
+  it('answers the same through the Lambda handlers, as API Gateway delivers an undecodable token', async () => {
+    const event = (method: string, token: string) => ({
+      resource: '/v1/ack/{token}', path: `/v1/ack/${token}`, httpMethod: method, headers: {}, multiValueHeaders: {},
+      queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: { token }, stageVariables: null,
+      body: null, isBase64Encoded: false, requestContext: { requestId: 'r-1' },
+    }) as unknown as APIGatewayProxyEvent;
+    for (const [handler, method] of [[getAckPageHandler, 'GET'], [postAckHandler, 'POST']] as const) {
+      for (const token of ['%ZZ', '']) {
+        const res = await handler(event(method, token), {} as Context);
+        expect({ method, token, status: res.statusCode, type: res.headers?.['content-type'] }).toEqual({ method, token, status: 403, type: HTML });
+        expect(res.headers).toMatchObject({ 'x-frame-options': 'DENY', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+        expect(res.body).toContain('not valid or has expired');
+      }
+    }
   });
 });

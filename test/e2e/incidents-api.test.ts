@@ -100,6 +100,88 @@ describe('lifecycle', () => {
   });
 });
 
+describe('timeline paging', () => {
+  type Page = { events: Array<{ seq: number }>; nextCursor: string | null };
+  let id: string;
+  const EVENTS = 205;
+  beforeAll(async () => {
+    ({ body: { id } } = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi'] })));
+    for (let i = 2; i <= EVENTS; i++) {
+      const res = await api.call(i % 2 ? fb : fbi, 'POST', `/v1/incidents/${id}/notes`, { text: `note ${i}` });
+      expect(res.status).toBe(201);
+    }
+  }, 120_000);
+
+  async function walk(key: string, limit?: number) {
+    const pages: Page[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = [limit ? `limit=${limit}` : '', cursor ? `cursor=${cursor}` : ''].filter(Boolean).join('&');
+      const res: { status: number; body: Page } = await api.call(key, 'GET', `/v1/incidents/${id}/timeline${params ? `?${params}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body).sort()).toEqual(['events', 'nextCursor']);
+      pages.push(res.body);
+      cursor = res.body.nextCursor;
+    } while (cursor && pages.length < 100);
+    return pages;
+  }
+  const all = Array.from({ length: EVENTS }, (_, i) => i + 1);
+
+  it('pages 100 events at a time by default, oldest first, every event exactly once, null cursor on the last page', async () => {
+    const pages = await walk(fb);
+    expect(pages.map((p) => p.events.length)).toEqual([100, 100, 5]);
+    expect(pages.flatMap((p) => p.events.map((e) => e.seq))).toEqual(all);
+    expect(pages.at(-1)!.nextCursor).toBeNull();
+    expect(pages.slice(0, -1).every((p) => typeof p.nextCursor === 'string' && p.nextCursor.length <= 512)).toBe(true);
+  });
+
+  it('takes limit 1–100; a limit that divides the timeline ends on a full page with a null cursor', async () => {
+    const bySeven = await walk(fbi, 7);
+    expect(bySeven.flatMap((p) => p.events.map((e) => e.seq))).toEqual(all);
+    expect(bySeven.slice(0, -1).every((p) => p.events.length === 7)).toBe(true);
+    const byFive = await walk(fbi, 5);
+    expect(byFive).toHaveLength(41);
+    expect(byFive.at(-1)!.events.map((e) => e.seq)).toEqual([201, 202, 203, 204, 205]);
+    expect(byFive.at(-1)!.nextCursor).toBeNull();
+    expect((await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=1`)).body.events.map((e: { seq: number }) => e.seq)).toEqual([1]);
+    for (const bad of ['0', '101', '-1', '2.5', 'ten', '']) {
+      const res = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=${bad}`);
+      expect({ bad, status: res.status, paths: res.body.errors?.map((e: { path: string }) => e.path) }).toEqual({ bad, status: 400, paths: ['limit'] });
+    }
+    const unknown = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?after=3`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ path: 'after', message: 'unknown field' }]);
+  });
+
+  it('refuses altered cursors, and cursors of another incident or another caller, with 400 naming cursor', async () => {
+    const first = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=3`);
+    const cursor: string = first.body.nextCursor;
+    const { body: other } = await api.call(fb, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+    const cases: Array<[string, string, RegExp]> = [
+      [fb, `/v1/incidents/${id}/timeline?cursor=${cursor.slice(0, -2)}${cursor.endsWith('AA') ? 'BB' : 'AA'}`, /not valid/],
+      [fb, `/v1/incidents/${id}/timeline?cursor=nonsense`, /not valid/],
+      [fb, `/v1/incidents/${id}/timeline?cursor=${(await api.call(fb, 'GET', '/v1/incidents?limit=1')).body.nextCursor}`, /another listing/],
+      [fb, `/v1/incidents/${other.id}/timeline?cursor=${cursor}`, /another listing/],
+      [fbi, `/v1/incidents/${id}/timeline?cursor=${cursor}`, /another listing/],
+    ];
+    for (const [key, path, detail] of cases) {
+      const res = await api.call(key, 'GET', path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
+      expect(res.body.detail).toMatch(detail);
+    }
+    const next = await api.call(fb, 'GET', `/v1/incidents/${id}/timeline?limit=3&cursor=${cursor}`);
+    expect(next.body.events.map((e: { seq: number }) => e.seq)).toEqual([4, 5, 6]);
+  });
+
+  it('documents limit and cursor in the OpenAPI document', async () => {
+    const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+    const get = doc.paths['/v1/incidents/{id}/timeline'].get;
+    expect(get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit']);
+  });
+});
+
 describe('list', () => {
   it('pages newest first with a cursor, filters, and refuses a tampered cursor', async () => {
     const ids: string[] = [];
@@ -128,15 +210,33 @@ describe('list', () => {
     expect(bad.body.errors[0].path).toBe('cursor');
   });
 
-  it('takes a cursor into another filter\'s listing without failing', async () => {
+  // Review #20 reverses fc9a711: a cursor is bound to its caller and its filters, so carrying it
+  // into another listing is a 400 naming `cursor`, not an answer from the wrong position.
+  it('refuses a cursor carried into another filter\'s listing, or presented by another caller', async () => {
     for (let i = 0; i < 2; i++) await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ participants: ['google'] }));
     const first = await api.call(KEYS.manager.cisa, 'GET', '/v1/incidents?limit=1');
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    for (const query of ['participant=google', 'participant=odni&status=resolved', 'severity=low']) {
-      const res = await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents?${query}&cursor=${first.body.nextCursor}`);
-      expect(res.status).toBe(200);
-      expect(res.body.items.every((i: { id: string }) => i.id < first.body.items[0].id)).toBe(true);
-    }
+    const foreign = async (key: string, query: string) => {
+      const res = await api.call(key, 'GET', `/v1/incidents?${query}cursor=${first.body.nextCursor}`);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
+      expect(res.body.detail).toMatch(/belongs to another listing/);
+    };
+    for (const query of ['participant=google&', 'participant=odni&status=resolved&', 'severity=low&', 'status=reported&']) await foreign(KEYS.manager.cisa, query);
+    // Another caller: another organization's manager, the same organization's partner key.
+    await foreign(KEYS.manager.odni, '');
+    await foreign(KEYS.partner.cisa, '');
+    // The same caller and filters go on (a different page size is fine).
+    const next = await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents?limit=2&cursor=${first.body.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body.items.every((i: { id: string }) => i.id < first.body.items[0].id)).toBe(true);
+    // A filtered listing's cursor works in that listing only.
+    const low = await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?severity=critical&participant=google&limit=1');
+    expect(low.body.nextCursor).toEqual(expect.any(String));
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?severity=critical&participant=google&cursor=${low.body.nextCursor}`)).status).toBe(200);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?participant=google&severity=critical&cursor=${low.body.nextCursor}`)).status).toBe(200);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents?severity=critical&cursor=${low.body.nextCursor}`)).status).toBe(400);
   });
 
   it('lists every invalid query parameter', async () => {

@@ -3,7 +3,7 @@ import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
 import type {
-  ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization,
+  ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery,
 } from '../../lambdas/domain/ports';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -79,7 +79,11 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       .slice(0, limit));
   }
 
-  async timeline(id: string) { return clone(this.events.get(id) ?? []); }
+  async timeline(id: string, { limit, afterSeq = 0 }: TimelinePageQuery): Promise<TimelinePage> {
+    const after = (this.events.get(id) ?? []).filter((e) => e.seq > afterSeq);
+    const events = clone(after.slice(0, limit));
+    return { events, lastSeq: after.length > limit ? events.at(-1)!.seq : null };
+  }
 
   async list(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()].map((r) => r.incident).sort((a, b) => (a.id < b.id ? 1 : -1));

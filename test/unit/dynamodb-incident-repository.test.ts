@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamodb/incident-repository';
+import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
 import { ConcurrentModificationError, RetryLaterError } from '../../lambdas/domain/errors';
 import { acknowledge, report, resolve } from '../../lambdas/domain/incident';
 
@@ -86,4 +87,28 @@ it('a partner\'s list is one Query of its partition on GSI1, newest first, filte
     ScanIndexForward: false,
   } as never);
   expect(ddb.calls()).toHaveLength(1);
+});
+
+it('a timeline page is one Query of the page plus one event, starting after the cursor\'s seq', async () => {
+  const event = (seq: number) => eventItem(ID, { ...created.events[0]!, seq });
+  ddb.on(QueryCommand as never).resolves({ Items: [event(8), event(9), event(10), event(11)], LastEvaluatedKey: { PK: `INC#${ID}`, SK: 'EVT#0000000011' } } as never);
+  const page = await repo.timeline(ID, { limit: 3, afterSeq: 7 });
+  expect(ddb.calls()).toHaveLength(1);
+  expect(ddb).toHaveReceivedCommandWith(QueryCommand as never, {
+    TableName: 'concord',
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': `INC#${ID}`, ':prefix': 'EVT#' },
+    ConsistentRead: true,
+    Limit: 4,
+    ExclusiveStartKey: { PK: `INC#${ID}`, SK: 'EVT#0000000007' },
+  } as never);
+  expect(page.events.map((e) => e.seq)).toEqual([8, 9, 10]);
+  expect(page.lastSeq).toBe(10);
+
+  ddb.reset();
+  ddb.on(QueryCommand as never).resolves({ Items: [event(1), event(2)] } as never);
+  const last = await repo.timeline(ID, { limit: 100 });
+  expect(ddb.call(0).args[0].input).toMatchObject({ Limit: 101 });
+  expect((ddb.call(0).args[0].input as { ExclusiveStartKey?: unknown }).ExclusiveStartKey).toBeUndefined();
+  expect(last).toEqual({ events: [expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })], lastSeq: null });
 });

@@ -54,12 +54,44 @@ describe('parseInput', () => {
 describe('cursor', () => {
   const codec = makeCursorCodec('s'.repeat(32));
   const id = 'inc_01M899CQ51KBW81DJ4QTE6713E';
+  const manager = { orgId: 'cisa', role: 'manager' as const, keyId: 'k1' };
+  const filters = { status: 'reported', severity: 'low' };
+  const foreign = /belongs to another listing/;
+  const message = (f: () => unknown) => { try { f(); } catch (err) { return (err as ValidationError).message; } return 'no error'; };
+
   it('round-trips and refuses anything altered or signed with another secret', () => {
-    const c = codec.encode(id);
-    expect(codec.decode(c)).toBe(id);
-    expect(() => codec.decode(c.slice(1))).toThrow(ValidationError);
-    expect(() => codec.decode(`${c}x`)).toThrow(ValidationError);
-    expect(() => codec.decode('!!')).toThrow(ValidationError);
-    expect(() => makeCursorCodec('t'.repeat(32)).decode(c)).toThrow(ValidationError);
+    const c = codec.encodeList(id, manager, filters);
+    expect(codec.decodeList(c, manager, filters)).toBe(id);
+    expect(codec.decodeList(c, { ...manager, keyId: 'another key of the same organization and role' }, { ...filters })).toBe(id);
+    for (const bad of [c.slice(1), `${c}x`, '!!', c.slice(0, -2) + (c.endsWith('AA') ? 'BB' : 'AA')]) {
+      expect(() => codec.decodeList(bad, manager, filters)).toThrow(ValidationError);
+      expect(message(() => codec.decodeList(bad, manager, filters))).not.toMatch(foreign);
+    }
+    expect(() => makeCursorCodec('t'.repeat(32)).decodeList(c, manager, filters)).toThrow(ValidationError);
+    expect(c.length).toBeLessThanOrEqual(512);
+  });
+
+  it('binds a list cursor to the caller\'s organization and role and to the exact filters', () => {
+    const c = codec.encodeList(id, manager, filters);
+    for (const [caller, f] of [
+      [{ ...manager, orgId: 'odni' }, filters],
+      [{ ...manager, role: 'partner' as const }, filters],
+      [manager, { status: 'reported' }],
+      [manager, { ...filters, severity: 'high' }],
+      [manager, { ...filters, participant: 'fbi' }],
+      [manager, {}],
+    ] as const) {
+      expect(() => codec.decodeList(c, caller, f)).toThrow(ValidationError);
+      expect(message(() => codec.decodeList(c, caller, f))).toMatch(foreign);
+    }
+  });
+
+  it('binds a timeline cursor to the caller and the incident, and never passes for a list cursor', () => {
+    const t = codec.encodeTimeline(100, manager, id);
+    expect(codec.decodeTimeline(t, manager, id)).toBe(100);
+    expect(message(() => codec.decodeTimeline(t, manager, 'inc_01M899CQ51KBW81DJ4QTE6713F'))).toMatch(foreign);
+    expect(message(() => codec.decodeTimeline(t, { ...manager, orgId: 'fbi', role: 'partner' }, id))).toMatch(foreign);
+    expect(() => codec.decodeList(t, manager, {})).toThrow(ValidationError);
+    expect(() => codec.decodeTimeline(codec.encodeList(id, manager, {}), manager, id)).toThrow(ValidationError);
   });
 });

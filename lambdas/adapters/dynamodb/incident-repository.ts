@@ -8,7 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
 import type { Change, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
-import type { CreateResult, IncidentRepository, ListPage, ListQuery } from '../../domain/ports';
+import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
 import { cancellationReasons, guarded, translate } from './errors';
 import {
@@ -145,21 +145,24 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
     }
   }
 
-  async timeline(id: string): Promise<TimelineEvent[]> {
-    const events: TimelineEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': incidentKey(id).PK, ':prefix': EVENT_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      })));
-      events.push(...(page.Items ?? []).map(eventFromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return events;
+  /**
+   * One Query: the page's events and one more, which tells whether another page exists (so the
+   * last page's cursor is null). A response cut short by DynamoDB's 1 MB read limit still ends
+   * the page; its LastEvaluatedKey means more may follow.
+   */
+  async timeline(id: string, { limit, afterSeq }: TimelinePageQuery): Promise<TimelinePage> {
+    const page = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': incidentKey(id).PK, ':prefix': EVENT_PREFIX },
+      ConsistentRead: true,
+      Limit: limit + 1,
+      ExclusiveStartKey: afterSeq === undefined ? undefined : eventKey(id, afterSeq),
+    })));
+    const events = (page.Items ?? []).map(eventFromItem);
+    const more = events.length > limit || (page.LastEvaluatedKey !== undefined && events.length > 0);
+    const pageEvents = events.slice(0, limit);
+    return { events: pageEvents, lastSeq: more ? pageEvents.at(-1)!.seq : null };
   }
 
   async findOpenByDedupKey(orgId: string, key: string): Promise<IncidentRecord | null> {
