@@ -7,8 +7,8 @@
  * category, and each participant organization) and to the bucket of the incident's `reportedAt`
  * (the window is of `reportedAt`). Buckets are hours and days; a window reads whole days, then whole
  * hours, and computes its partial hours at the edges directly from those hours' incidents, so
- * counts and means are exact for any window. Percentiles come from mergeable DDSketches with 1 %
- * relative accuracy.
+ * counts and means are exact for any window. Percentiles are nearest-rank, read off mergeable
+ * DDSketch bins with 1 % relative accuracy.
  */
 import { DDSketch } from '@datadog/sketches-js';
 import { CATEGORIES, SEVERITIES, type Incident } from './incident';
@@ -63,20 +63,26 @@ export interface SketchBins { z: number; k: number; b: number[] }
 const MAPPING = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 
 /**
- * A distribution: exact count, sum and max; quantiles from DDSketch. Buckets are merged as bin
- * counts (adding numbers per key), and one DDSketch is built only when quantiles are asked for:
- * merging hundreds of buckets then costs additions, not hundreds of sketch rebuilds.
+ * A distribution: exact count, sum, min and max; percentiles from DDSketch's bins. Buckets are
+ * merged as bin counts (adding numbers per key), and percentiles are read off the merged bins.
+ *
+ * Percentiles are nearest-rank: pN is the smallest observation with at least N % of the
+ * observations at or below it, i.e. the observation of rank ceil(N/100 · count). The bin holding
+ * that rank gives its value within the sketch's relative accuracy; it is then clamped to the exact
+ * [min, max], so p50 ≤ p90 ≤ p99 ≤ max always holds (DDSketch's own quantile convention, rank
+ * q · (count − 1), picks the smaller of two observations for p90 and is not ours).
  */
 export class Distribution {
   private zero = 0;
   private readonly bins = new Map<number, number>();
 
-  constructor(public count = 0, public sum = 0, public max = 0) {}
+  constructor(public count = 0, public sum = 0, public max = 0, public min = Number.POSITIVE_INFINITY) {}
 
   add(value: number): void {
     this.count++;
     this.sum += value;
     this.max = Math.max(this.max, value);
+    this.min = Math.min(this.min, value);
     if (value <= 0) this.zero++;
     else this.bump(MAPPING.key(value), 1);
   }
@@ -86,6 +92,7 @@ export class Distribution {
     this.count += other.count;
     this.sum += other.sum;
     this.max = Math.max(this.max, other.max);
+    this.min = Math.min(this.min, other.min);
     this.zero += other.zero;
     for (const [key, n] of other.bins) this.bump(key, n);
   }
@@ -100,28 +107,39 @@ export class Distribution {
     return { z: this.zero, k, b };
   }
 
-  static fromStored(count: number, sum: number, max: number, bins: SketchBins | null): Distribution {
+  /** `min` undefined: a bucket stored before min was kept; durations are never below 0. */
+  static fromStored(count: number, sum: number, max: number, bins: SketchBins | null, min?: number): Distribution {
     const d = new Distribution(count, sum, max);
     if (bins) {
       d.zero = bins.z;
       bins.b.forEach((n, i) => { if (n > 0) d.bins.set(bins.k + i, n); });
     }
+    if (count) d.min = min ?? 0;
     return d;
   }
 
-  summary() {
-    let sketch: DDSketch | undefined;
-    if (this.count) {
-      sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
-      if (this.zero) sketch.accept(0, this.zero);
-      // Each bin's representative value maps back to that bin.
-      for (const [key, n] of this.bins) sketch.accept(MAPPING.value(key), n);
+  /** The nearest-rank pN (N in percent), within the sketch's accuracy and inside [min, max]. */
+  percentile(n: number): number | null {
+    if (!this.count) return null;
+    const rank = Math.max(1, Math.ceil((n * this.count) / 100));
+    let value = this.max;
+    let seen = this.zero;
+    if (seen >= rank) value = 0;
+    else {
+      for (const key of [...this.bins.keys()].sort((a, b) => a - b)) {
+        seen += this.bins.get(key)!;
+        if (seen >= rank) { value = MAPPING.value(key); break; }
+      }
     }
-    const q = (p: number) => (sketch ? round(sketch.getValueAtQuantile(p)) : null);
+    return Math.min(this.max, Math.max(this.min, value));
+  }
+
+  summary() {
+    const q = (n: number) => { const v = this.percentile(n); return v === null ? null : round(v); };
     return {
       count: this.count,
       meanSeconds: this.count ? round(this.sum / this.count) : null,
-      p50Seconds: q(0.5), p90Seconds: q(0.9), p99Seconds: q(0.99),
+      p50Seconds: q(50), p90Seconds: q(90), p99Seconds: q(99),
       maxSeconds: this.count ? round(this.max) : null,
     };
   }

@@ -53,10 +53,14 @@ function expectFigures(got: any, want: Expected) {
     const sorted = [...values].sort((a, b) => a - b);
     expect(d.meanSeconds).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 2);
     expect(d.maxSeconds).toBeCloseTo(sorted.at(-1)!, 3);
-    for (const [q, v] of [[0.5, d.p50Seconds], [0.9, d.p90Seconds], [0.99, d.p99Seconds]] as const) {
-      const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+    // Nearest rank: pN is the smallest observation with at least N % of them at or below it.
+    for (const [n, v] of [[50, d.p50Seconds], [90, d.p90Seconds], [99, d.p99Seconds]] as const) {
+      const exact = sorted[Math.max(1, Math.ceil((n * sorted.length) / 100)) - 1]!;
       expect(Math.abs(v - exact)).toBeLessThanOrEqual(exact * 0.01 + 0.001);
     }
+    expect(d.p50Seconds).toBeLessThanOrEqual(d.p90Seconds);
+    expect(d.p90Seconds).toBeLessThanOrEqual(d.p99Seconds);
+    expect(d.p99Seconds).toBeLessThanOrEqual(d.maxSeconds);
   }
 }
 

@@ -64,7 +64,7 @@ describe('Distribution', () => {
       const b = new Distribution();
       values.forEach((v, i) => (i < split ? a : b).add(v));
       // Through storage and back, as buckets travel.
-      const stored = (d: Distribution) => Distribution.fromStored(d.count, d.sum, d.max, JSON.parse(JSON.stringify(d.toBins())));
+      const stored = (d: Distribution) => Distribution.fromStored(d.count, d.sum, d.max, JSON.parse(JSON.stringify(d.toBins())), d.min);
       a = stored(a);
       a.merge(stored(b));
       const s = a.summary();
@@ -72,10 +72,63 @@ describe('Distribution', () => {
       expect(s.count).toBe(values.length);
       expect(s.meanSeconds).toBeCloseTo(values.reduce((x, y) => x + y, 0) / values.length, 2);
       expect(s.maxSeconds).toBeCloseTo(sorted.at(-1)!, 3);
-      for (const [q, got] of [[0.5, s.p50Seconds], [0.9, s.p90Seconds], [0.99, s.p99Seconds]] as const) {
-        const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+      for (const [n, got] of [[50, s.p50Seconds], [90, s.p90Seconds], [99, s.p99Seconds]] as const) {
+        const exact = nearestRank(sorted, n);
         expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01 + 0.0005);
       }
+      expectOrdered(s, sorted);
+    }));
+  });
+});
+
+/** The contract's pN: the smallest observation with at least N % of the observations at or below it. */
+const nearestRank = (sorted: number[], n: number) => sorted[Math.max(1, Math.ceil((n * sorted.length) / 100)) - 1]!;
+
+/** min ≤ p50 ≤ p90 ≤ p99 ≤ max, whatever the values. */
+function expectOrdered(s: ReturnType<Distribution['summary']>, sorted: number[]) {
+  const [min, max] = [sorted[0]!, sorted.at(-1)!];
+  expect(s.p50Seconds!).toBeGreaterThanOrEqual(Math.round(min * 1000) / 1000);
+  expect(s.p50Seconds!).toBeLessThanOrEqual(s.p90Seconds!);
+  expect(s.p90Seconds!).toBeLessThanOrEqual(s.p99Seconds!);
+  expect(s.p99Seconds!).toBeLessThanOrEqual(s.maxSeconds!);
+  expect(s.maxSeconds).toBe(Math.round(max * 1000) / 1000);
+}
+
+describe('percentiles are nearest-rank', () => {
+  const of = (values: number[]) => {
+    const d = new Distribution();
+    for (const v of values) d.add(v);
+    return d.summary();
+  };
+  const within1pc = (got: number | null, exact: number) => expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01);
+
+  it('with one sample every percentile is that sample, never above the max', () => {
+    for (const v of [0, 0.25, 1, 7, 61, 3599.5, 86_399]) {
+      const s = of([v]);
+      expect(s.maxSeconds).toBe(v);
+      for (const p of [s.p50Seconds, s.p90Seconds, s.p99Seconds]) { within1pc(p, v); expect(p!).toBeLessThanOrEqual(v); expect(p!).toBeGreaterThanOrEqual(v); }
+    }
+  });
+
+  it('with two samples p50 is the smaller and p90 and p99 the larger', () => {
+    for (const [a, b] of [[10, 100], [100, 10], [0, 5], [59, 61], [3600, 7200]] as const) {
+      const s = of([a, b]);
+      const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
+      within1pc(s.p50Seconds, lo);
+      within1pc(s.p90Seconds, hi);
+      within1pc(s.p99Seconds, hi);
+      expectOrdered(s, [lo, hi]);
+    }
+  });
+
+  it('with 100 samples each percentile is within 1 % of the exact nearest rank', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: 0.5, max: 86_400, noNaN: true }), { minLength: 100, maxLength: 100 }), (values) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const s = of(values);
+      within1pc(s.p50Seconds, sorted[49]!);
+      within1pc(s.p90Seconds, sorted[89]!);
+      within1pc(s.p99Seconds, sorted[98]!);
+      expectOrdered(s, sorted);
     }));
   });
 });

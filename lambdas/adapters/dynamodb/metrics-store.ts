@@ -20,7 +20,10 @@ const GRANULARITIES = ['hour', 'day'] as const;
 const ATTEMPTS = 30;
 
 function distributionToItem(prefix: string, d: Distribution): Item {
-  return { [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined };
+  return {
+    [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max,
+    [`${prefix}Min`]: d.count ? d.min : undefined, [`${prefix}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined,
+  };
 }
 
 function distributionFromItem(prefix: string, item: Item): Distribution {
@@ -28,6 +31,7 @@ function distributionFromItem(prefix: string, item: Item): Distribution {
   return Distribution.fromStored(
     Number(item[`${prefix}Count`] ?? 0), Number(item[`${prefix}Sum`] ?? 0), Number(item[`${prefix}Max`] ?? 0),
     typeof sketch === 'string' ? JSON.parse(sketch) : null,
+    item[`${prefix}Min`] === undefined ? undefined : Number(item[`${prefix}Min`]),
   );
 }
 
