@@ -11,7 +11,8 @@
  * DDSketch bins with 1 % relative accuracy.
  */
 import { DDSketch } from '@datadog/sketches-js';
-import { CATEGORIES, SEVERITIES, type Incident } from './incident';
+import { CATEGORIES, SEVERITIES, canSee, isRestricted, type Caller, type Incident } from './incident';
+import { ForbiddenError } from './errors';
 
 export const RELATIVE_ACCURACY = 0.009;
 export type MetricKind = 'reported' | 'acknowledged' | 'resolved';
@@ -28,6 +29,29 @@ export interface Contribution {
 }
 
 const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/**
+ * Visibility scopes. Buckets are kept per scope so that a manager's figures merge only what that
+ * manager may see (`canSee`): every incident whose TLP is not restricted goes to the shared scope;
+ * a RED or AMBER+STRICT incident goes to the restricted scope of each of its participants, never
+ * to the shared one. A manager of X reads the shared scope and X's restricted scope: exactly the
+ * non-restricted incidents plus the restricted ones X participates in, each counted once.
+ */
+export type Scope = { kind: 'shared' } | { kind: 'restricted'; orgId: string };
+export const SHARED: Scope = { kind: 'shared' };
+export const restrictedScope = (orgId: string): Scope => ({ kind: 'restricted', orgId });
+
+/** The scopes an incident's figures go to. */
+export const scopesOf = (i: Pick<Incident, 'tlp' | 'participants'>): Scope[] =>
+  (isRestricted(i.tlp) ? i.participants.map(restrictedScope) : [SHARED]);
+
+/** The scopes a manager's figures are merged from. Metrics are for managers only. */
+export function scopesVisibleTo(viewer: Caller): Scope[] {
+  if (viewer.role !== 'manager') throw new ForbiddenError('Metrics are for manager keys.');
+  return [SHARED, restrictedScope(viewer.orgId)];
+}
+
+export interface ScopedContribution extends Contribution { scope: Scope }
 
 export const groupsOf = (i: Pick<Incident, 'severity' | 'category'>) => ['all', `severity#${i.severity}`, `category#${i.category}`];
 
@@ -52,6 +76,12 @@ export function contributionsOf(before: Incident | null, after: Incident): Contr
   }
   return out;
 }
+
+/** `contributionsOf`, once for each scope the incident's figures go to: what the buckets receive. */
+export const scopedContributionsOf = (before: Incident | null, after: Incident): ScopedContribution[] => {
+  const contributions = contributionsOf(before, after);
+  return scopesOf(after).flatMap((scope) => contributions.map((c) => ({ ...c, scope })));
+};
 
 /** Everything an incident contributes in its current state (for the partial hours at a window's edges). */
 export const allContributionsOf = (incident: Incident) => contributionsOf(null, incident);
@@ -228,10 +258,10 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
 }
 
 export interface MetricsStore {
-  /** Adds one contribution to its hour and day buckets; applying the same one twice changes nothing. */
-  apply(contribution: Contribution): Promise<void>;
-  /** The merged buckets of `group` in [from, to). */
-  read(group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
+  /** Adds one contribution to its scope's hour and day buckets; applying the same one twice changes nothing. */
+  apply(contribution: ScopedContribution): Promise<void>;
+  /** The merged buckets of `group` in `scope` in [from, to). */
+  read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
 }
 
 export interface MetricsDeps {
@@ -260,34 +290,47 @@ export function planWithNow(from: string, to: string, now: Date | null): WindowP
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
 export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
-  async function aggregate(group: string, plan: WindowPlan, direct: Contribution[]): Promise<Aggregate> {
+  async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, direct: Contribution[]): Promise<Aggregate> {
     const total = new Aggregate();
-    if (plan.days) total.merge(await store.read(group, 'day', plan.days.from, plan.days.to));
-    for (const h of plan.hours) total.merge(await store.read(group, 'hour', h.from, h.to));
+    const reads: Array<Promise<Aggregate>> = [];
+    for (const scope of scopes) {
+      if (plan.days) reads.push(store.read(scope, group, 'day', plan.days.from, plan.days.to));
+      for (const h of plan.hours) reads.push(store.read(scope, group, 'hour', h.from, h.to));
+    }
+    for (const a of await Promise.all(reads)) total.merge(a);
     for (const c of direct) if (c.group === group) total.add(c);
     return total;
   }
 
   return {
-    /** Folds one change of an incident into the figures, idempotently; returns what it added. */
+    /**
+     * Folds one change of an incident into the figures of each of its scopes, idempotently;
+     * returns what the change added (once, whatever the number of scopes).
+     */
     async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
-      const contributions = contributionsOf(before, after);
-      for (const c of contributions) await store.apply(c);
-      return contributions;
+      for (const c of scopedContributionsOf(before, after)) await store.apply(c);
+      return contributionsOf(before, after);
     },
 
-    async query({ from, to, groupBy }: MetricsQuery) {
+    /**
+     * `viewer`'s figures: only incidents `canSee` lets that manager see, from the buckets of the
+     * scopes visible to them and, for the parts read live, from the incidents `canSee` passes.
+     */
+    async query({ from, to, groupBy }: MetricsQuery, viewer: Caller) {
+      const scopes = scopesVisibleTo(viewer);
       const plan = planWithNow(from, to, clock?.now() ?? null);
       const direct: Contribution[] = [];
       for (const range of plan.direct) {
-        for (const incident of await incidents.reportedBetween(range.from, range.to)) direct.push(...allContributionsOf(incident));
+        for (const incident of await incidents.reportedBetween(range.from, range.to)) {
+          if (canSee(viewer, incident)) direct.push(...allContributionsOf(incident));
+        }
       }
       const groups = groupKeys(groupBy, groupBy === 'org' ? await organizations() : []);
-      const all = await aggregate('all', plan, direct);
+      const all = await aggregate(scopes, 'all', plan, direct);
       return {
         from, to,
         ...all.summary(),
-        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(group, plan, direct)).summary() }))),
+        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(scopes, group, plan, direct)).summary() }))),
       };
     },
   };

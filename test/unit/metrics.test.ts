@@ -1,7 +1,7 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
-import { Distribution, contributionsOf, planWindow, planWithNow } from '../../lambdas/domain/metrics';
-import { report, acknowledge, resolve } from '../../lambdas/domain/incident';
+import { Distribution, contributionsOf, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics';
+import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
 
 describe('planWindow', () => {
   it('splits a window into whole days, whole hours and partial edge hours', () => {
@@ -130,5 +130,33 @@ describe('percentiles are nearest-rank', () => {
       within1pc(s.p99Seconds, sorted[98]!);
       expectOrdered(s, sorted);
     }));
+  });
+});
+
+describe('visibility scopes', () => {
+  const ORGS = ['fbi', 'cisa', 'facebook', 'google', 'odni'];
+  const manager = (orgId: string): Caller => ({ orgId, role: 'manager', keyId: 'k' });
+  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+
+  it('a manager reads an incident through exactly one scope when canSee shows it, through none otherwise', () => {
+    fc.assert(fc.property(fc.constantFrom(...TLPS), fc.subarray(ORGS, { minLength: 1 }), fc.constantFrom(...ORGS), (tlp, participants, viewer) => {
+      const through = scopesOf({ tlp, participants }).filter((s) => scopesVisibleTo(manager(viewer)).some((v) => same(v, s)));
+      expect(through).toHaveLength(canSee(manager(viewer), { tlp, participants }) ? 1 : 0);
+    }));
+  });
+
+  it('sends a restricted incident to each participant\'s scope and an unrestricted one to the shared scope only', () => {
+    const at = '2026-11-03T12:00:00.000Z';
+    const red = report('inc_r', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi'] }, at).incident;
+    const amber = report('inc_a', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'AMBER', participants: ['fbi'] }, at).incident;
+    const scopes = (cs: ReturnType<typeof scopedContributionsOf>) => [...new Set(cs.map((c) => JSON.stringify(c.scope)))];
+    expect(scopes(scopedContributionsOf(null, red))).toEqual([JSON.stringify({ kind: 'restricted', orgId: 'facebook' }), JSON.stringify({ kind: 'restricted', orgId: 'fbi' })]);
+    expect(scopes(scopedContributionsOf(null, amber))).toEqual([JSON.stringify({ kind: 'shared' })]);
+    expect(scopedContributionsOf(null, red)).toHaveLength(2 * contributionsOf(null, red).length);
+  });
+
+  it('refuses anyone but a manager', () => {
+    expect(() => scopesVisibleTo({ orgId: 'fbi', role: 'partner', keyId: 'k' })).toThrow('manager');
+    expect(() => scopesVisibleTo({ orgId: 'cisa', role: 'admin', keyId: 'k' })).toThrow('manager');
   });
 });

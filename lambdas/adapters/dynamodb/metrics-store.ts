@@ -1,20 +1,25 @@
 /**
  * MetricsStore on DynamoDB.
  *
- *   bucket   PK METRICS#<group>#<hour|day>   SK <bucket start, ISO>
- *   applied  PK MAPPLIED#<incidentId>         SK <kind>#<group>   (expires after a week)
+ *   bucket   PK METRICS#<scope>#<group>#<hour|day>   SK <bucket start, ISO>
+ *   applied  PK MAPPLIED#<incidentId>                SK <kind>#<scope>#<group>   (expires after a week)
+ *
+ * `<scope>` is `shared` (incidents not RED or AMBER+STRICT) or `restricted#<orgId>` (the restricted
+ * incidents that organization participates in): see `scopesOf` in the domain.
  *
  * A contribution is one TransactWriteItems: the "applied" marker (attribute_not_exists, so a
  * redelivered stream record adds nothing) and the hour and day buckets, each guarded by its
  * version so concurrent writers never lose an update.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Aggregate, Distribution, bucketStart, type Contribution, type Granularity, type MetricsStore } from '../../domain/metrics';
+import { Aggregate, Distribution, bucketStart, type Granularity, type MetricsStore, type Scope, type ScopedContribution } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
 
 type Item = Record<string, unknown>;
-const bucketKey = (group: string, granularity: Granularity, start: string) => ({ PK: `METRICS#${group}#${granularity}`, SK: start });
+const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
+const bucketPk = (scope: Scope, group: string, granularity: Granularity) => `METRICS#${scopeKey(scope)}#${group}#${granularity}`;
+const bucketKey = (scope: Scope, group: string, granularity: Granularity, start: string) => ({ PK: bucketPk(scope, group, granularity), SK: start });
 const WEEK = 7 * 24 * 3600;
 const GRANULARITIES = ['hour', 'day'] as const;
 const ATTEMPTS = 30;
@@ -36,9 +41,9 @@ function distributionFromItem(prefix: string, item: Item): Distribution {
 }
 
 /** A bucket as stored. */
-export function aggregateToItem(group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number): Item {
+export function aggregateToItem(scope: Scope, group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number): Item {
   return {
-    ...bucketKey(group, granularity, start), entity: 'metrics', version,
+    ...bucketKey(scope, group, granularity, start), entity: 'metrics', version,
     reported: aggregate.reported, acknowledged: aggregate.acknowledged, resolved: aggregate.resolved,
     ...distributionToItem('tta', aggregate.tta), ...distributionToItem('ttr', aggregate.ttr),
   };
@@ -58,8 +63,8 @@ export function aggregateFromItem(item: Item | undefined): Aggregate {
 export class DynamoMetricsStore implements MetricsStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
 
-  async apply(c: Contribution): Promise<void> {
-    const keys = GRANULARITIES.map((g) => bucketKey(c.group, g, bucketStart(c.reportedAt, g)));
+  async apply(c: ScopedContribution): Promise<void> {
+    const keys = GRANULARITIES.map((g) => bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g)));
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const current = await Promise.all(keys.map((Key) => guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })))));
       const puts = current.map(({ Item }, i) => {
@@ -69,7 +74,7 @@ export class DynamoMetricsStore implements MetricsStore {
         return {
           Put: {
             TableName: this.tableName,
-            Item: aggregateToItem(c.group, GRANULARITIES[i]!, keys[i]!.SK, aggregate, version + 1),
+            Item: aggregateToItem(c.scope, c.group, GRANULARITIES[i]!, keys[i]!.SK, aggregate, version + 1),
             ConditionExpression: Item ? 'version = :v' : 'attribute_not_exists(PK)',
             ...(Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           },
@@ -81,7 +86,7 @@ export class DynamoMetricsStore implements MetricsStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${c.group}`, entity: 'metricsApplied', expiresAt: Math.floor(this.clock.now().getTime() / 1000) + WEEK },
+                Item: { PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}`, entity: 'metricsApplied', expiresAt: Math.floor(this.clock.now().getTime() / 1000) + WEEK },
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -96,10 +101,10 @@ export class DynamoMetricsStore implements MetricsStore {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
-    throw new Error(`metrics bucket for ${c.group} kept changing`);
+    throw new Error(`metrics bucket for ${scopeKey(c.scope)} ${c.group} kept changing`);
   }
 
-  async read(group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
+  async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
     const total = new Aggregate();
     const last = new Date(Date.parse(to) - 1).toISOString();
     let start: Item | undefined;
@@ -107,7 +112,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const page = await guarded(this.db.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-        ExpressionAttributeValues: { ':pk': `METRICS#${group}#${granularity}`, ':from': from, ':last': last },
+        ExpressionAttributeValues: { ':pk': bucketPk(scope, group, granularity), ':from': from, ':last': last },
         ExclusiveStartKey: start,
       })));
       for (const item of page.Items ?? []) total.merge(aggregateFromItem(item));
