@@ -313,6 +313,25 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
     },
 
     /**
+     * Folds every incident reported in [from, to) into the buckets of its scopes in its current
+     * state, as the aggregator would have, a day of incidents at a time: for buckets that start
+     * empty (after a change of bucket keys) or were lost. Safe alongside the aggregator and when
+     * run again, as long as the "applied" markers live (a week): a contribution already applied is
+     * skipped. Returns the number of incidents folded.
+     */
+    async reaggregate(from: string, to: string, onDay: (day: string, incidents: number) => void = () => {}): Promise<number> {
+      let total = 0;
+      for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
+        const [dayFrom, dayTo] = [iso(t), iso(Math.min(t + DAY, Date.parse(to)))];
+        const day = await incidents.reportedBetween(dayFrom, dayTo);
+        for (const incident of day) for (const c of scopedContributionsOf(null, incident)) await store.apply(c);
+        total += day.length;
+        onDay(dayFrom, day.length);
+      }
+      return total;
+    },
+
+    /**
      * `viewer`'s figures: only incidents `canSee` lets that manager see, from the buckets of the
      * scopes visible to them and, for the parts read live, from the incidents `canSee` passes.
      */
