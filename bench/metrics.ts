@@ -1,14 +1,14 @@
 /**
  * Metrics at volume: loads 1,000 and then 100,000 incidents into the embedded engine (the incident
- * items and the hour and day buckets, per visibility scope, the aggregator would have written for
- * them, computed with the same domain code), then times GET /v1/metrics' query for a manager and
+ * items and every metrics item, per visibility scope, the aggregator would have written for them,
+ * computed with the same domain and adapter code), then times GET /v1/metrics' query for a manager and
  * counts the items it reads.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { incidentItem } from '../lambdas/adapters/dynamodb/incident-items';
-import { aggregateToItem } from '../lambdas/adapters/dynamodb/metrics-store';
+import { itemsFor } from '../lambdas/adapters/dynamodb/metrics-store';
 import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Caller, type Incident } from '../lambdas/domain/incident';
-import { Aggregate, bucketStart, makeMetrics, scopedContributionsOf, type Granularity, type Scope } from '../lambdas/domain/metrics';
+import { makeMetrics, scopedContributionsOf, type ScopedContribution } from '../lambdas/domain/metrics';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { ulidGenerator } from '../lambdas/domain/ids';
@@ -60,21 +60,13 @@ async function batchWrite(db: DynamoDBDocumentClient, table: string, items: Arra
 }
 
 export async function loadHistory(db: DynamoDBDocumentClient, table: string, count: number) {
-  const buckets = new Map<string, { scope: Scope; group: string; granularity: Granularity; start: string; agg: Aggregate }>();
+  const contributions: ScopedContribution[] = [];
   const incidents: Array<Record<string, unknown>> = [];
   for (const incident of history(count)) {
     incidents.push(incidentItem({ incident, eventCount: incident.version, ackCode: null, escalation: null }));
-    for (const c of scopedContributionsOf(null, incident)) {
-      for (const granularity of ['hour', 'day'] as Granularity[]) {
-        const start = bucketStart(c.reportedAt, granularity);
-        const k = `${JSON.stringify(c.scope)}|${c.group}|${granularity}|${start}`;
-        let bucket = buckets.get(k);
-        if (!bucket) buckets.set(k, (bucket = { scope: c.scope, group: c.group, granularity, start, agg: new Aggregate() }));
-        bucket.agg.add(c);
-      }
-    }
+    contributions.push(...scopedContributionsOf(null, incident));
   }
-  const bucketItems = [...buckets.values()].map((b) => aggregateToItem(b.scope, b.group, b.granularity, b.start, b.agg, 1));
+  const bucketItems = itemsFor(contributions);
   const all = [...incidents, ...bucketItems];
   const bar = progress(`  loading ${count.toLocaleString('en')} incidents (${all.length.toLocaleString('en')} items)`);
   for (let i = 0; i < all.length; i += 2000) {

@@ -5,10 +5,12 @@
  * Every change to an incident yields contributions — "reported", "acknowledged" (with the time to
  * acknowledge), "resolved" (with the time to resolve) — each to a group (`all`, its severity, its
  * category, and each participant organization) and to the bucket of the incident's `reportedAt`
- * (the window is of `reportedAt`). Buckets are hours and days; a window reads whole days, then whole
- * hours, and computes its partial hours at the edges directly from those hours' incidents, so
- * counts and means are exact for any window. Percentiles are nearest-rank, read off mergeable
- * DDSketch bins with 1 % relative accuracy.
+ * (the window is of `reportedAt`), per visibility scope. Buckets are minutes, hours and days, and
+ * each minute also keeps its contributions: a window reads whole days, whole hours and whole
+ * minutes from buckets and its partial edge minutes from those two minutes' contributions, so
+ * counts and means are exact for any window and the items read never depend on the number of
+ * incidents. Percentiles are nearest-rank, read off mergeable DDSketch bins with 1 % relative
+ * accuracy.
  */
 import { DDSketch } from '@datadog/sketches-js';
 import { CATEGORIES, SEVERITIES, canSee, isRestricted, type Caller, type Incident } from './incident';
@@ -83,7 +85,7 @@ export const scopedContributionsOf = (before: Incident | null, after: Incident):
   return scopesOf(after).flatMap((scope) => contributions.map((c) => ({ ...c, scope })));
 };
 
-/** Everything an incident contributes in its current state (for the partial hours at a window's edges). */
+/** Everything an incident contributes in its current state (for the live part of a window). */
 export const allContributionsOf = (incident: Incident) => contributionsOf(null, incident);
 
 /** A sketch's counts, compactly: the zero count, the first key, and the count of each key from it. */
@@ -212,39 +214,59 @@ export class Aggregate {
   }
 }
 
-export const HOUR = 3600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-export type Granularity = 'hour' | 'day';
+export type Granularity = 'minute' | 'hour' | 'day';
+const UNIT: Record<Granularity, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 
 export const bucketStart = (iso: string, granularity: Granularity) => {
   const ms = Date.parse(iso);
-  return new Date(ms - (ms % (granularity === 'day' ? DAY : HOUR))).toISOString();
+  return new Date(ms - (ms % UNIT[granularity])).toISOString();
 };
 
+export interface Range { from: string; to: string }
+
+/**
+ * How a window is read. Per scope and group: the whole days, whole hours and whole minutes each
+ * from their buckets (one Query per range), the partial minutes at the edges from the stored
+ * contributions of those two minutes (one item each), and the live part from incidents.
+ */
 export interface WindowPlan {
-  days: { from: string; to: string } | null;
-  hours: Array<{ from: string; to: string }>;
-  /** Partial hours, computed from their incidents. */
-  direct: Array<{ from: string; to: string }>;
+  days: Range | null;
+  /** At most two ranges, at most 23 hours each. */
+  hours: Range[];
+  /** At most two ranges, together at most 118 minutes. */
+  minutes: Range[];
+  /** At most two ranges, each inside one minute. */
+  partial: Range[];
+  /** From the freshest minute on: read from the incidents themselves. */
+  live: Range | null;
 }
 
 const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const iso = (ms: number) => new Date(ms).toISOString();
+const range = (from: number, to: number): Range => ({ from: iso(from), to: iso(to) });
 
-/** Splits [from, to) into whole days, whole hours around them, and partial hours at the edges. */
+/** Splits [from, to) into whole days, whole hours and whole minutes around them, and partial minutes at the edges. */
 export function planWindow(fromIso: string, toIso: string): WindowPlan {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
-  const h0 = ceilTo(from, HOUR);
-  const h1 = floorTo(to, HOUR);
-  if (h0 >= h1) return { days: null, hours: [], direct: [{ from: fromIso, to: toIso }] };
-  const direct = [...(from < h0 ? [{ from: fromIso, to: iso(h0) }] : []), ...(h1 < to ? [{ from: iso(h1), to: toIso }] : [])];
+  const none = { days: null, hours: [], minutes: [], live: null };
+  const m0 = ceilTo(from, MINUTE);
+  const m1 = floorTo(to, MINUTE);
+  if (m0 > m1) return { ...none, partial: [{ from: fromIso, to: toIso }] };
+  const partial = [...(from < m0 ? [{ from: fromIso, to: iso(m0) }] : []), ...(m1 < to ? [{ from: iso(m1), to: toIso }] : [])];
+  const h0 = ceilTo(m0, HOUR);
+  const h1 = floorTo(m1, HOUR);
+  if (h0 >= h1) return { ...none, minutes: m0 < m1 ? [range(m0, m1)] : [], partial };
+  const minutes = [...(m0 < h0 ? [range(m0, h0)] : []), ...(h1 < m1 ? [range(h1, m1)] : [])];
   const d0 = ceilTo(h0, DAY);
   const d1 = floorTo(h1, DAY);
-  if (d0 >= d1) return { days: null, hours: [{ from: iso(h0), to: iso(h1) }], direct };
-  const hours = [...(h0 < d0 ? [{ from: iso(h0), to: iso(d0) }] : []), ...(d1 < h1 ? [{ from: iso(d1), to: iso(h1) }] : [])];
-  return { days: { from: iso(d0), to: iso(d1) }, hours, direct };
+  if (d0 >= d1) return { ...none, hours: [range(h0, h1)], minutes, partial };
+  const hours = [...(h0 < d0 ? [range(h0, d0)] : []), ...(d1 < h1 ? [range(d1, h1)] : [])];
+  return { ...none, days: range(d0, d1), hours, minutes, partial };
 }
 
 /** The groups a groupBy lists, in a stable order (every severity and category, even when empty). */
@@ -258,10 +280,15 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
 }
 
 export interface MetricsStore {
-  /** Adds one contribution to its scope's hour and day buckets; applying the same one twice changes nothing. */
+  /**
+   * Adds one contribution to its scope's minute, hour and day buckets and to its minute's stored
+   * contributions; applying the same one twice changes nothing.
+   */
   apply(contribution: ScopedContribution): Promise<void>;
   /** The merged buckets of `group` in `scope` in [from, to). */
   read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
+  /** `group`'s contributions in `scope` reported in [from, to), a range inside one minute. */
+  readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate>;
 }
 
 export interface MetricsDeps {
@@ -273,32 +300,39 @@ export interface MetricsDeps {
 }
 
 /**
- * The part of a window from the start of the current hour on is read from its incidents, never
- * from buckets: those incidents are few, and the aggregator (a stream consumer, a second or so
- * behind) may not have folded them in yet. An incident reported and handled within the hour is
- * thus in the figures the moment its commands return.
+ * How far the aggregator (a stream consumer) may be behind: during the first seconds of a minute,
+ * the previous minute is still read live.
+ */
+export const AGGREGATION_LAG = 10_000;
+
+/**
+ * The part of a window from the start of the current minute on (and of the previous one during
+ * AGGREGATION_LAG) is read from its incidents, never from buckets the aggregator may not have
+ * reached yet: an incident reported and handled within the minute is in the figures the moment its
+ * commands return. Everything before is read from buckets.
  */
 export function planWithNow(from: string, to: string, now: Date | null): WindowPlan {
   if (!now) return planWindow(from, to);
-  const fresh = new Date(now.getTime() - (now.getTime() % HOUR)).toISOString();
+  const fresh = iso(floorTo(now.getTime() - AGGREGATION_LAG, MINUTE));
   if (to <= fresh) return planWindow(from, to);
-  if (from >= fresh) return { days: null, hours: [], direct: [{ from, to }] };
-  const settled = planWindow(from, fresh);
-  return { ...settled, direct: [...settled.direct, { from: fresh, to }] };
+  if (from >= fresh) return { days: null, hours: [], minutes: [], partial: [], live: { from, to } };
+  return { ...planWindow(from, fresh), live: { from: fresh, to } };
 }
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
 export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
-  async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, direct: Contribution[]): Promise<Aggregate> {
+  async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, live: Contribution[]): Promise<Aggregate> {
     const total = new Aggregate();
     const reads: Array<Promise<Aggregate>> = [];
     for (const scope of scopes) {
       if (plan.days) reads.push(store.read(scope, group, 'day', plan.days.from, plan.days.to));
       for (const h of plan.hours) reads.push(store.read(scope, group, 'hour', h.from, h.to));
+      for (const m of plan.minutes) reads.push(store.read(scope, group, 'minute', m.from, m.to));
+      for (const p of plan.partial) reads.push(store.readWithin(scope, group, p.from, p.to));
     }
     for (const a of await Promise.all(reads)) total.merge(a);
-    for (const c of direct) if (c.group === group) total.add(c);
+    for (const c of live) if (c.group === group) total.add(c);
     return total;
   }
 
@@ -338,18 +372,18 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
     async query({ from, to, groupBy }: MetricsQuery, viewer: Caller) {
       const scopes = scopesVisibleTo(viewer);
       const plan = planWithNow(from, to, clock?.now() ?? null);
-      const direct: Contribution[] = [];
-      for (const range of plan.direct) {
-        for (const incident of await incidents.reportedBetween(range.from, range.to)) {
-          if (canSee(viewer, incident)) direct.push(...allContributionsOf(incident));
+      const live: Contribution[] = [];
+      if (plan.live) {
+        for (const incident of await incidents.reportedBetween(plan.live.from, plan.live.to)) {
+          if (canSee(viewer, incident)) live.push(...allContributionsOf(incident));
         }
       }
       const groups = groupKeys(groupBy, groupBy === 'org' ? await organizations() : []);
-      const all = await aggregate(scopes, 'all', plan, direct);
+      const all = await aggregate(scopes, 'all', plan, live);
       return {
         from, to,
         ...all.summary(),
-        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(scopes, group, plan, direct)).summary() }))),
+        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(scopes, group, plan, live)).summary() }))),
       };
     },
   };

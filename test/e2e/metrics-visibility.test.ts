@@ -3,8 +3,9 @@
  * organization does not participate in. The same history is played twice on its own table under
  * the same injected clock, once with two restricted incidents cisa is not in and once without them;
  * cisa's manager must get byte-identical answers (JSON and CSV, every groupBy, windows from a day
- * down to one millisecond at the hidden report), both while they are read live from the incidents
- * (current hour) and once they are in the buckets, while odni's manager, a participant, counts them.
+ * down to one millisecond at a hidden report), both while one of them is read live from the
+ * incidents (current minute) and once all are in the buckets, while odni's manager, a participant,
+ * counts them.
  */
 import { ManualClock } from '../support/memory-repositories';
 import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
@@ -17,6 +18,9 @@ const GREEN_AT = T0 + 10 * MIN;
 const STRICT_CISA_AT = T0 + 12 * MIN + 7;
 const RED_AT = T0 + 15 * MIN + 123;
 const STRICT_AT = T0 + 16 * MIN + 1;
+/** Reported in the minute the first answers are read live, from the incidents. */
+const LATE_AT = T0 + 44 * MIN + 30_007;
+const LIVE_NOW = T0 + 44 * MIN + 50_000;
 
 type Step = { at: number; run(api: TestApi, ids: Map<string, string>): Promise<unknown> };
 
@@ -54,6 +58,8 @@ const HIDDEN: Step[] = [
   reportStep('strict', STRICT_AT, KEYS.partner.google, { tlp: 'AMBER+STRICT', severity: 'low', category: 'ddos', participants: ['odni'] }),
   ackStep('strict', STRICT_AT + 61_000, KEYS.partner.odni),
   resolveStep('strict', STRICT_AT + 9 * MIN, KEYS.partner.google),
+  reportStep('late', LATE_AT, KEYS.partner.google, { tlp: 'RED', severity: 'critical', category: 'account-takeover', participants: ['odni'] }),
+  ackStep('late', LATE_AT + 5_000, KEYS.partner.odni),
 ];
 
 const WINDOWS: Array<[number, number]> = [
@@ -65,6 +71,8 @@ const WINDOWS: Array<[number, number]> = [
   [RED_AT - 500, RED_AT + 500],
   [T0 + 15 * MIN, T0 + 16 * MIN + 2],
   [STRICT_CISA_AT, RED_AT + 1],
+  [LATE_AT, LATE_AT + 1],
+  [T0 + 44 * MIN, T0 + 46 * MIN],
 ];
 const GROUP_BYS = ['', '&groupBy=severity', '&groupBy=category', '&groupBy=org'];
 
@@ -93,17 +101,19 @@ async function play(steps: Step[]): Promise<{ live: Run; buckets: Run }> {
       }
       return { cisa, odni };
     };
-    // Still within the hour: read from the incidents themselves.
-    clock.advance((T0 + 45 * MIN - clock.now().getTime()) / 1000);
-    const live = await answers();
-    // Two days on, everything comes from the buckets (and the partial edge hours).
-    clock.advance(2 * 86400);
     const hidden = steps.some((s) => s.at === RED_AT);
     const day = `/v1/metrics?from=2026-03-10T00:00:00.000Z&to=2026-03-11T00:00:00.000Z&groupBy=org`;
-    const resolvedByOrg = async (key: string) => (await api.call(key, 'GET', day)).body.groups.reduce((n: number, g: any) => n + g.incidents.resolved + g.incidents.acknowledged, 0);
-    // Wait until the aggregator has folded everything in: resolutions and acknowledgements per organization.
-    await eventually(async () => (await resolvedByOrg(KEYS.manager.odni)) >= (hidden ? 3 + 5 + 3 : 3)
-      && (await resolvedByOrg(KEYS.manager.cisa)) >= 2 + 1 + 1, 30_000);
+    const handledByOrg = async (key: string) => (await api.call(key, 'GET', day)).body.groups.reduce((n: number, g: any) => n + g.incidents.resolved + g.incidents.acknowledged, 0);
+    // Wait until the aggregator has folded everything in: each organization's acknowledgements and resolutions.
+    const settled = () => eventually(async () => (await handledByOrg(KEYS.manager.odni)) >= (hidden ? 3 + 5 + 3 + 1 : 3)
+      && (await handledByOrg(KEYS.manager.cisa)) >= 2 + 1 + 1, 30_000);
+    // The minute of the late report is read live from the incidents, the rest from buckets.
+    clock.advance((LIVE_NOW - clock.now().getTime()) / 1000);
+    await settled();
+    const live = await answers();
+    // Two days on, everything comes from the buckets and the stored minutes.
+    clock.advance(2 * 86400);
+    await settled();
     return { live, buckets: await answers() };
   } finally {
     await api.stop();
@@ -120,8 +130,11 @@ it('a manager outside a RED or AMBER+STRICT incident gets the same figures with 
     expect(JSON.parse(without[phase].cisa[0]!).incidents).toEqual({ reported: 2, acknowledged: 2, resolved: 1, open: 1 });
     // odni participates in the hidden incidents: its figures count them (and not cisa's AMBER+STRICT one).
     expect(without[phase].odni[0]).toEqual({ reported: 1, acknowledged: 1, resolved: 1, open: 0 });
-    expect(withHidden[phase].odni[0]).toEqual({ reported: 3, acknowledged: 3, resolved: 3, open: 0 });
-    expect(withHidden[phase].odni[WINDOWS.findIndex(([f, t]) => f === RED_AT && t === RED_AT + 1)]).toEqual({ reported: 1, acknowledged: 1, resolved: 1, open: 0 });
-    expect(without[phase].odni[WINDOWS.findIndex(([f, t]) => f === RED_AT && t === RED_AT + 1)]).toEqual({ reported: 0, acknowledged: 0, resolved: 0, open: 0 });
+    expect(withHidden[phase].odni[0]).toEqual({ reported: 4, acknowledged: 4, resolved: 3, open: 1 });
+    for (const at of [RED_AT, LATE_AT]) {
+      const i = WINDOWS.findIndex(([f, t]) => f === at && t === at + 1);
+      expect(withHidden[phase].odni[i]).toEqual({ reported: 1, acknowledged: 1, resolved: at === RED_AT ? 1 : 0, open: at === RED_AT ? 0 : 1 });
+      expect(without[phase].odni[i]).toEqual({ reported: 0, acknowledged: 0, resolved: 0, open: 0 });
+    }
   }
 }, 180_000);

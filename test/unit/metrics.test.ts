@@ -1,41 +1,65 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
-import { Distribution, contributionsOf, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics';
+import {
+  Aggregate, Distribution, contributionsOf, makeMetrics, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo, type MetricsStore,
+} from '../../lambdas/domain/metrics';
 import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
 
 describe('planWindow', () => {
-  it('splits a window into whole days, whole hours and partial edge hours', () => {
+  const none = { days: null, hours: [], minutes: [], partial: [], live: null };
+  it('splits a window into whole days, whole hours, whole minutes and partial edge minutes', () => {
     expect(planWindow('2026-11-01T10:30:00.000Z', '2026-11-04T02:15:00.000Z')).toEqual({
+      ...none,
       days: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' },
       hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, { from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T02:00:00.000Z' }],
-      direct: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
+      minutes: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
     });
-    expect(planWindow('2026-11-01T10:10:00.000Z', '2026-11-01T10:50:00.000Z')).toEqual({ days: null, hours: [], direct: [{ from: '2026-11-01T10:10:00.000Z', to: '2026-11-01T10:50:00.000Z' }] });
-    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, hours: [], direct: [] });
+    expect(planWindow('2026-11-01T10:30:12.345Z', '2026-11-01T12:05:00.001Z')).toEqual({
+      ...none,
+      hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-01T12:00:00.000Z' }],
+      minutes: [{ from: '2026-11-01T10:31:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-01T12:00:00.000Z', to: '2026-11-01T12:05:00.000Z' }],
+      partial: [{ from: '2026-11-01T10:30:12.345Z', to: '2026-11-01T10:31:00.000Z' }, { from: '2026-11-01T12:05:00.000Z', to: '2026-11-01T12:05:00.001Z' }],
+    });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:10:50.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:10:50.000Z' }] });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }] });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.001Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }, { from: '2026-11-01T10:11:00.000Z', to: '2026-11-01T10:11:00.001Z' }] });
+    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ ...none, days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' } });
   });
 
-  it('covers every instant of any window exactly once', () => {
+  it('covers every instant of any window exactly once, reading a bounded number of buckets', () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.integer({ min: 1, max: 20 * 86400_000 }), (a, len) => {
+    const span = (r: { from: string; to: string }) => Date.parse(r.to) - Date.parse(r.from);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 20 * 86400_000 })), (a, len) => {
       const from = new Date(t0 + a).toISOString();
       const to = new Date(t0 + a + len).toISOString();
       const p = planWindow(from, to);
-      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.direct].sort((x, y) => x.from.localeCompare(y.from));
+      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.minutes, ...p.partial].sort((x, y) => x.from.localeCompare(y.from));
       expect(parts[0]!.from).toBe(from);
       expect(parts.at(-1)!.to).toBe(to);
       for (let i = 1; i < parts.length; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.to);
+      // The bound: whole days, at most 46 hours, at most 118 minutes, at most two partial minutes.
+      expect(p.hours.length).toBeLessThanOrEqual(2);
+      expect(p.hours.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(46 * 3600_000);
+      expect(p.minutes.length).toBeLessThanOrEqual(2);
+      expect(p.minutes.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(118 * 60_000);
+      expect(p.partial.length).toBeLessThanOrEqual(2);
+      for (const r of p.partial) expect(Math.floor(Date.parse(r.from) / 60_000)).toBe(Math.floor((Date.parse(r.to) - 1) / 60_000));
+      for (const r of [...p.minutes, ...p.hours, ...(p.days ? [p.days] : [])]) expect(Date.parse(r.from) % 60_000).toBe(0);
+      expect(p.live).toBeNull();
     }));
   });
 });
 
 describe('planWithNow', () => {
-  it('reads the current hour from its incidents, whatever the buckets say yet', () => {
-    const now = new Date('2026-11-04T10:20:00.000Z');
+  it('reads only the current minute from its incidents (and the previous one in its first seconds)', () => {
+    const now = new Date('2026-11-04T10:20:30.000Z');
     expect(planWithNow('2026-11-04T00:00:00.000Z', '2026-11-05T00:00:00.000Z', now)).toEqual({
-      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], direct: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-05T00:00:00.000Z' }],
+      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], minutes: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-04T10:20:00.000Z' }],
+      partial: [], live: { from: '2026-11-04T10:20:00.000Z', to: '2026-11-05T00:00:00.000Z' },
     });
     expect(planWithNow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', now)).toEqual(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'));
-    expect(planWithNow('2026-11-04T10:30:00.000Z', '2026-11-04T11:00:00.000Z', now).direct).toEqual([{ from: '2026-11-04T10:30:00.000Z', to: '2026-11-04T11:00:00.000Z' }]);
+    expect(planWithNow('2026-11-04T10:20:10.000Z', '2026-11-04T11:00:00.000Z', now).live).toEqual({ from: '2026-11-04T10:20:10.000Z', to: '2026-11-04T11:00:00.000Z' });
+    expect(planWithNow('2026-11-04T10:00:00.000Z', '2026-11-04T11:00:00.000Z', new Date('2026-11-04T10:20:04.000Z')).live).toEqual({ from: '2026-11-04T10:19:00.000Z', to: '2026-11-04T11:00:00.000Z' });
   });
 });
 
@@ -158,5 +182,28 @@ describe('visibility scopes', () => {
   it('refuses anyone but a manager', () => {
     expect(() => scopesVisibleTo({ orgId: 'fbi', role: 'partner', keyId: 'k' })).toThrow('manager');
     expect(() => scopesVisibleTo({ orgId: 'cisa', role: 'admin', keyId: 'k' })).toThrow('manager');
+  });
+});
+
+describe('query cost', () => {
+  it('reads at most five bucket ranges and two partial minutes per scope and group, and no incident before the live minute', async () => {
+    const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), async (a, len) => {
+      const calls = { read: 0, readWithin: 0, incidents: 0 };
+      const store: MetricsStore = {
+        apply: async () => {},
+        read: async () => { calls.read++; return new Aggregate(); },
+        readWithin: async () => { calls.readWithin++; return new Aggregate(); },
+      };
+      const metrics = makeMetrics({
+        store, organizations: async () => [],
+        incidents: { reportedBetween: async () => { calls.incidents++; return []; } },
+        clock: { now: () => new Date(t0 + 200 * 86400_000) },
+      });
+      await metrics.query({ from: new Date(t0 + a).toISOString(), to: new Date(t0 + a + len).toISOString() }, { orgId: 'cisa', role: 'manager', keyId: 'k' });
+      expect(calls.incidents).toBe(0);
+      expect(calls.read).toBeLessThanOrEqual(2 * 5);
+      expect(calls.readWithin).toBeLessThanOrEqual(2 * 2);
+    }));
   });
 });
