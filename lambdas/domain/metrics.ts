@@ -319,6 +319,9 @@ export function planWithNow(from: string, to: string, now: Date | null): WindowP
   return { ...planWindow(from, fresh), live: { from: fresh, to } };
 }
 
+/** How many contributions of one change are applied at once. */
+const APPLY_CONCURRENCY = 8;
+
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
 export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
@@ -336,13 +339,31 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
     return total;
   }
 
+  /**
+   * Applies contributions several scopes and groups at a time: those of one scope and group (the
+   * same buckets) one after the other, so they never contend, and a restricted incident's
+   * p × (3 + p) contributions take rounds, not p × (3 + p) round trips.
+   */
+  async function applyAll(contributions: ScopedContribution[]): Promise<void> {
+    const lanes = new Map<string, ScopedContribution[]>();
+    for (const c of contributions) {
+      const lane = JSON.stringify([c.scope, c.group]);
+      lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
+    }
+    const queue = [...lanes.values()];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, queue.length) }, async () => {
+      while (next < queue.length) for (const c of queue[next++]!) await store.apply(c);
+    }));
+  }
+
   return {
     /**
      * Folds one change of an incident into the figures of each of its scopes, idempotently;
      * returns what the change added (once, whatever the number of scopes).
      */
     async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
-      for (const c of scopedContributionsOf(before, after)) await store.apply(c);
+      await applyAll(scopedContributionsOf(before, after));
       return contributionsOf(before, after);
     },
 
@@ -358,7 +379,7 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
       for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
         const [dayFrom, dayTo] = [iso(t), iso(Math.min(t + DAY, Date.parse(to)))];
         const day = await incidents.reportedBetween(dayFrom, dayTo);
-        for (const incident of day) for (const c of scopedContributionsOf(null, incident)) await store.apply(c);
+        for (const incident of day) await applyAll(scopedContributionsOf(null, incident));
         total += day.length;
         onDay(dayFrom, day.length);
       }

@@ -207,3 +207,33 @@ describe('query cost', () => {
     }));
   });
 });
+
+describe('recording', () => {
+  it('applies every scoped contribution once, several buckets at a time, never two at once on the same buckets', async () => {
+    const t = (m: number) => new Date(Date.parse('2026-11-03T12:00:00.000Z') + m * 60_000).toISOString();
+    const r = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi', 'cisa', 'google', 'odni'] }, t(0));
+    const rec = (c: typeof r, n: number) => ({ incident: c.incident, eventCount: n, ackCode: null, escalation: null });
+    const done = resolve(rec(acknowledge(rec(r, 1), 'fbi', {}, t(2))!, 2), { orgId: 'fbi' }, 'x', t(60));
+    const applied: string[] = [];
+    const busy = new Set<string>();
+    let most = 0;
+    const store: MetricsStore = {
+      async apply(c) {
+        const lane = JSON.stringify([c.scope, c.group]);
+        expect(busy.has(lane)).toBe(false);
+        busy.add(lane);
+        most = Math.max(most, busy.size);
+        await new Promise((ok) => setTimeout(ok, 1));
+        busy.delete(lane);
+        applied.push(JSON.stringify(c));
+      },
+      read: async () => new Aggregate(),
+      readWithin: async () => new Aggregate(),
+    };
+    const metrics = makeMetrics({ store, organizations: async () => [], incidents: { reportedBetween: async () => [] } });
+    // As re-aggregation does: the incident's whole state at once, reported, acknowledged and resolved in the same buckets.
+    expect(await metrics.record(null, done.incident)).toEqual(contributionsOf(null, done.incident));
+    expect(applied.sort()).toEqual(scopedContributionsOf(null, done.incident).map((c) => JSON.stringify(c)).sort());
+    expect(most).toBeGreaterThan(1);
+  });
+});
