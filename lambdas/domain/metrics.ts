@@ -234,7 +234,7 @@ export interface Range { from: string; to: string }
  */
 export interface WindowPlan {
   days: Range | null;
-  /** At most two ranges, at most 23 hours each. */
+  /** At most two ranges, together at most 46 hours. */
   hours: Range[];
   /** At most two ranges, together at most 118 minutes. */
   minutes: Range[];
