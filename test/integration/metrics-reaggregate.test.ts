@@ -51,4 +51,4 @@ it('folds existing incidents into their scopes once, and managers see only what 
   await metrics.reaggregate('2026-05-01T00:00:00.000Z', '2026-05-06T00:00:00.000Z');
   expect(await figures(KEYS.manager.cisa)).toEqual(once.cisa);
   expect(await figures(KEYS.manager.odni)).toEqual(once.odni);
-});
+}, 120_000);
