@@ -1,13 +1,14 @@
 /**
  * Metrics at volume: loads 1,000 and then 100,000 incidents into the embedded engine (the incident
- * items and the hour and day buckets the aggregator would have written for them, computed with the
- * same domain code), then times GET /v1/metrics' query and counts the items it reads.
+ * items and every metrics item, per visibility scope, the aggregator would have written for them,
+ * computed with the same domain and adapter code), then times GET /v1/metrics' query for a manager and
+ * counts the items it reads.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { incidentItem } from '../lambdas/adapters/dynamodb/incident-items';
-import { aggregateToItem } from '../lambdas/adapters/dynamodb/metrics-store';
-import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Incident } from '../lambdas/domain/incident';
-import { Aggregate, bucketStart, contributionsOf, makeMetrics, type Granularity } from '../lambdas/domain/metrics';
+import { itemsFor } from '../lambdas/adapters/dynamodb/metrics-store';
+import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Caller, type Incident } from '../lambdas/domain/incident';
+import { makeMetrics, scopedContributionsOf, type ScopedContribution } from '../lambdas/domain/metrics';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { ulidGenerator } from '../lambdas/domain/ids';
@@ -25,16 +26,18 @@ function* history(count: number, seed = 42): Generator<Incident> {
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const start = END - HISTORY_DAYS * 86400_000;
   const times = Array.from({ length: count }, () => start + Math.floor(rnd() * HISTORY_DAYS * 86400_000)).sort((a, b) => a - b);
-  for (const t of times) {
+  for (const [n, t] of times.entries()) {
     const clock = { now: () => new Date(t) };
     const reporter = ORGS[Math.floor(rnd() * ORGS.length)]!;
     const others = ORGS.filter((o) => o !== reporter && rnd() < 0.3);
     const id = INCIDENT_ID_PREFIX + ulidGenerator(clock).next();
-    let change = report(id, reporter, { title: 'bench', severity: SEVERITIES[Math.floor(rnd() * 4)]!, category: CATEGORIES[Math.floor(rnd() * 7)]!, participants: others }, new Date(t).toISOString());
-    let n = 1;
-    const rec = () => ({ incident: change.incident, eventCount: n, ackCode: null, escalation: null });
+    // One incident in ten is RED (chosen by position, so the seeded draws stay as they were).
+    const tlp = n % 10 === 9 ? 'RED' as const : undefined;
+    let change = report(id, reporter, { title: 'bench', severity: SEVERITIES[Math.floor(rnd() * 4)]!, category: CATEGORIES[Math.floor(rnd() * 7)]!, participants: others, tlp }, new Date(t).toISOString());
+    let events = 1;
+    const rec = () => ({ incident: change.incident, eventCount: events, ackCode: null, escalation: null });
     for (const org of change.incident.participants) {
-      if (rnd() < 0.85) { change = acknowledge(rec(), org, {}, new Date(t + rnd() * 3_600_000).toISOString())!; n++; }
+      if (rnd() < 0.85) { change = acknowledge(rec(), org, {}, new Date(t + rnd() * 3_600_000).toISOString())!; events++; }
     }
     if (rnd() < 0.9) change = resolve(rec(), { orgId: reporter }, 'done', new Date(t + 3_600_000 + rnd() * 86_400_000 * 3).toISOString());
     yield change.incident;
@@ -57,23 +60,13 @@ async function batchWrite(db: DynamoDBDocumentClient, table: string, items: Arra
 }
 
 export async function loadHistory(db: DynamoDBDocumentClient, table: string, count: number) {
-  const buckets = new Map<string, Aggregate>();
+  const contributions: ScopedContribution[] = [];
   const incidents: Array<Record<string, unknown>> = [];
   for (const incident of history(count)) {
     incidents.push(incidentItem({ incident, eventCount: incident.version, ackCode: null, escalation: null }));
-    for (const c of contributionsOf(null, incident)) {
-      for (const g of ['hour', 'day'] as Granularity[]) {
-        const k = `${c.group}|${g}|${bucketStart(c.reportedAt, g)}`;
-        let agg = buckets.get(k);
-        if (!agg) buckets.set(k, (agg = new Aggregate()));
-        agg.add(c);
-      }
-    }
+    contributions.push(...scopedContributionsOf(null, incident));
   }
-  const bucketItems = [...buckets].map(([k, agg]) => {
-    const [group, granularity, start] = k.split('|') as [string, Granularity, string];
-    return aggregateToItem(group, granularity, start, agg, 1);
-  });
+  const bucketItems = itemsFor(contributions);
   const all = [...incidents, ...bucketItems];
   const bar = progress(`  loading ${count.toLocaleString('en')} incidents (${all.length.toLocaleString('en')} items)`);
   for (let i = 0; i < all.length; i += 2000) {
@@ -90,6 +83,8 @@ export async function benchMetrics(db: DynamoDBDocumentClient, table: string, co
     { name: 'last 90 days, aligned', from: new Date(END - 90 * 86400_000).toISOString(), to: new Date(END).toISOString() },
     { name: 'last 90 days, unaligned', from: new Date(END - 90 * 86400_000 + 1_234_567).toISOString(), to: new Date(END - 2_345_678).toISOString() },
   ];
+  // A manager of cisa: the shared scope and cisa's restricted scope.
+  const viewer: Caller = { orgId: 'cisa', role: 'manager', keyId: 'bench' };
   for (const total of [1_000, 100_000]) {
     // A table per volume, so the two histories never mix.
     const name = await newTable(`${table}-${total}`);
@@ -102,10 +97,10 @@ export async function benchMetrics(db: DynamoDBDocumentClient, table: string, co
     for (const w of windows) {
       for (const groupBy of [undefined, 'severity', 'org'] as const) {
         counter.reset();
-        await metrics.query({ from: w.from, to: w.to, groupBy });
+        await metrics.query({ from: w.from, to: w.to, groupBy }, viewer);
         const read = counter.itemsRead;
         const requests = counter.requests;
-        const t = await timeIt(() => metrics.query({ from: w.from, to: w.to, groupBy }), 7);
+        const t = await timeIt(() => metrics.query({ from: w.from, to: w.to, groupBy }, viewer), 7);
         rows.push({ incidents: total, window: w.name, groupBy: groupBy ?? '-', p50ms: t.p50, p99ms: t.p99, itemsRead: read, requests });
       }
     }

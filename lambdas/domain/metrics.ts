@@ -5,13 +5,16 @@
  * Every change to an incident yields contributions — "reported", "acknowledged" (with the time to
  * acknowledge), "resolved" (with the time to resolve) — each to a group (`all`, its severity, its
  * category, and each participant organization) and to the bucket of the incident's `reportedAt`
- * (the window is of `reportedAt`). Buckets are hours and days; a window reads whole days, then whole
- * hours, and computes its partial hours at the edges directly from those hours' incidents, so
- * counts and means are exact for any window. Percentiles come from mergeable DDSketches with 1 %
- * relative accuracy.
+ * (the window is of `reportedAt`), per visibility scope. Buckets are minutes, hours and days, and
+ * each minute also keeps its contributions: a window reads whole days, whole hours and whole
+ * minutes from buckets and its partial edge minutes from those two minutes' contributions, so
+ * counts and means are exact for any window and the items read never depend on the number of
+ * incidents. Percentiles are nearest-rank, read off mergeable DDSketch bins with 1 % relative
+ * accuracy.
  */
 import { DDSketch } from '@datadog/sketches-js';
-import { CATEGORIES, SEVERITIES, type Incident } from './incident';
+import { CATEGORIES, SEVERITIES, canSee, isRestricted, type Caller, type Incident } from './incident';
+import { ForbiddenError } from './errors';
 
 export const RELATIVE_ACCURACY = 0.009;
 export type MetricKind = 'reported' | 'acknowledged' | 'resolved';
@@ -28,6 +31,29 @@ export interface Contribution {
 }
 
 const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/**
+ * Visibility scopes. Buckets are kept per scope so that a manager's figures merge only what that
+ * manager may see (`canSee`): every incident whose TLP is not restricted goes to the shared scope;
+ * a RED or AMBER+STRICT incident goes to the restricted scope of each of its participants, never
+ * to the shared one. A manager of X reads the shared scope and X's restricted scope: exactly the
+ * non-restricted incidents plus the restricted ones X participates in, each counted once.
+ */
+export type Scope = { kind: 'shared' } | { kind: 'restricted'; orgId: string };
+export const SHARED: Scope = { kind: 'shared' };
+export const restrictedScope = (orgId: string): Scope => ({ kind: 'restricted', orgId });
+
+/** The scopes an incident's figures go to. */
+export const scopesOf = (i: Pick<Incident, 'tlp' | 'participants'>): Scope[] =>
+  (isRestricted(i.tlp) ? i.participants.map(restrictedScope) : [SHARED]);
+
+/** The scopes a manager's figures are merged from. Metrics are for managers only. */
+export function scopesVisibleTo(viewer: Caller): Scope[] {
+  if (viewer.role !== 'manager') throw new ForbiddenError('Metrics are for manager keys.');
+  return [SHARED, restrictedScope(viewer.orgId)];
+}
+
+export interface ScopedContribution extends Contribution { scope: Scope }
 
 export const groupsOf = (i: Pick<Incident, 'severity' | 'category'>) => ['all', `severity#${i.severity}`, `category#${i.category}`];
 
@@ -53,7 +79,13 @@ export function contributionsOf(before: Incident | null, after: Incident): Contr
   return out;
 }
 
-/** Everything an incident contributes in its current state (for the partial hours at a window's edges). */
+/** `contributionsOf`, once for each scope the incident's figures go to: what the buckets receive. */
+export const scopedContributionsOf = (before: Incident | null, after: Incident): ScopedContribution[] => {
+  const contributions = contributionsOf(before, after);
+  return scopesOf(after).flatMap((scope) => contributions.map((c) => ({ ...c, scope })));
+};
+
+/** Everything an incident contributes in its current state (for the live part of a window). */
 export const allContributionsOf = (incident: Incident) => contributionsOf(null, incident);
 
 /** A sketch's counts, compactly: the zero count, the first key, and the count of each key from it. */
@@ -63,20 +95,26 @@ export interface SketchBins { z: number; k: number; b: number[] }
 const MAPPING = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 
 /**
- * A distribution: exact count, sum and max; quantiles from DDSketch. Buckets are merged as bin
- * counts (adding numbers per key), and one DDSketch is built only when quantiles are asked for:
- * merging hundreds of buckets then costs additions, not hundreds of sketch rebuilds.
+ * A distribution: exact count, sum, min and max; percentiles from DDSketch's bins. Buckets are
+ * merged as bin counts (adding numbers per key), and percentiles are read off the merged bins.
+ *
+ * Percentiles are nearest-rank: pN is the smallest observation with at least N % of the
+ * observations at or below it, i.e. the observation of rank ceil(N/100 · count). The bin holding
+ * that rank gives its value within the sketch's relative accuracy; it is then clamped to the exact
+ * [min, max], so p50 ≤ p90 ≤ p99 ≤ max always holds (DDSketch's own quantile convention, rank
+ * q · (count − 1), picks the smaller of two observations for p90 and is not ours).
  */
 export class Distribution {
   private zero = 0;
   private readonly bins = new Map<number, number>();
 
-  constructor(public count = 0, public sum = 0, public max = 0) {}
+  constructor(public count = 0, public sum = 0, public max = 0, public min = Number.POSITIVE_INFINITY) {}
 
   add(value: number): void {
     this.count++;
     this.sum += value;
     this.max = Math.max(this.max, value);
+    this.min = Math.min(this.min, value);
     if (value <= 0) this.zero++;
     else this.bump(MAPPING.key(value), 1);
   }
@@ -86,6 +124,7 @@ export class Distribution {
     this.count += other.count;
     this.sum += other.sum;
     this.max = Math.max(this.max, other.max);
+    this.min = Math.min(this.min, other.min);
     this.zero += other.zero;
     for (const [key, n] of other.bins) this.bump(key, n);
   }
@@ -100,28 +139,39 @@ export class Distribution {
     return { z: this.zero, k, b };
   }
 
-  static fromStored(count: number, sum: number, max: number, bins: SketchBins | null): Distribution {
+  /** `min` undefined: a bucket stored before min was kept; durations are never below 0. */
+  static fromStored(count: number, sum: number, max: number, bins: SketchBins | null, min?: number): Distribution {
     const d = new Distribution(count, sum, max);
     if (bins) {
       d.zero = bins.z;
       bins.b.forEach((n, i) => { if (n > 0) d.bins.set(bins.k + i, n); });
     }
+    if (count) d.min = min ?? 0;
     return d;
   }
 
-  summary() {
-    let sketch: DDSketch | undefined;
-    if (this.count) {
-      sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
-      if (this.zero) sketch.accept(0, this.zero);
-      // Each bin's representative value maps back to that bin.
-      for (const [key, n] of this.bins) sketch.accept(MAPPING.value(key), n);
+  /** The nearest-rank pN (N in percent), within the sketch's accuracy and inside [min, max]. */
+  percentile(n: number): number | null {
+    if (!this.count) return null;
+    const rank = Math.max(1, Math.ceil((n * this.count) / 100));
+    let value = this.max;
+    let seen = this.zero;
+    if (seen >= rank) value = 0;
+    else {
+      for (const key of [...this.bins.keys()].sort((a, b) => a - b)) {
+        seen += this.bins.get(key)!;
+        if (seen >= rank) { value = MAPPING.value(key); break; }
+      }
     }
-    const q = (p: number) => (sketch ? round(sketch.getValueAtQuantile(p)) : null);
+    return Math.min(this.max, Math.max(this.min, value));
+  }
+
+  summary() {
+    const q = (n: number) => { const v = this.percentile(n); return v === null ? null : round(v); };
     return {
       count: this.count,
       meanSeconds: this.count ? round(this.sum / this.count) : null,
-      p50Seconds: q(0.5), p90Seconds: q(0.9), p99Seconds: q(0.99),
+      p50Seconds: q(50), p90Seconds: q(90), p99Seconds: q(99),
       maxSeconds: this.count ? round(this.max) : null,
     };
   }
@@ -164,39 +214,59 @@ export class Aggregate {
   }
 }
 
-export const HOUR = 3600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-export type Granularity = 'hour' | 'day';
+export type Granularity = 'minute' | 'hour' | 'day';
+const UNIT: Record<Granularity, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 
 export const bucketStart = (iso: string, granularity: Granularity) => {
   const ms = Date.parse(iso);
-  return new Date(ms - (ms % (granularity === 'day' ? DAY : HOUR))).toISOString();
+  return new Date(ms - (ms % UNIT[granularity])).toISOString();
 };
 
+export interface Range { from: string; to: string }
+
+/**
+ * How a window is read. Per scope and group: the whole days, whole hours and whole minutes each
+ * from their buckets (one Query per range), the partial minutes at the edges from the stored
+ * contributions of those two minutes (one item each), and the live part from incidents.
+ */
 export interface WindowPlan {
-  days: { from: string; to: string } | null;
-  hours: Array<{ from: string; to: string }>;
-  /** Partial hours, computed from their incidents. */
-  direct: Array<{ from: string; to: string }>;
+  days: Range | null;
+  /** At most two ranges, together at most 46 hours. */
+  hours: Range[];
+  /** At most two ranges, together at most 118 minutes. */
+  minutes: Range[];
+  /** At most two ranges, each inside one minute. */
+  partial: Range[];
+  /** From the freshest minute on: read from the incidents themselves. */
+  live: Range | null;
 }
 
 const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const iso = (ms: number) => new Date(ms).toISOString();
+const range = (from: number, to: number): Range => ({ from: iso(from), to: iso(to) });
 
-/** Splits [from, to) into whole days, whole hours around them, and partial hours at the edges. */
+/** Splits [from, to) into whole days, whole hours and whole minutes around them, and partial minutes at the edges. */
 export function planWindow(fromIso: string, toIso: string): WindowPlan {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
-  const h0 = ceilTo(from, HOUR);
-  const h1 = floorTo(to, HOUR);
-  if (h0 >= h1) return { days: null, hours: [], direct: [{ from: fromIso, to: toIso }] };
-  const direct = [...(from < h0 ? [{ from: fromIso, to: iso(h0) }] : []), ...(h1 < to ? [{ from: iso(h1), to: toIso }] : [])];
+  const none = { days: null, hours: [], minutes: [], live: null };
+  const m0 = ceilTo(from, MINUTE);
+  const m1 = floorTo(to, MINUTE);
+  if (m0 > m1) return { ...none, partial: [{ from: fromIso, to: toIso }] };
+  const partial = [...(from < m0 ? [{ from: fromIso, to: iso(m0) }] : []), ...(m1 < to ? [{ from: iso(m1), to: toIso }] : [])];
+  const h0 = ceilTo(m0, HOUR);
+  const h1 = floorTo(m1, HOUR);
+  if (h0 >= h1) return { ...none, minutes: m0 < m1 ? [range(m0, m1)] : [], partial };
+  const minutes = [...(m0 < h0 ? [range(m0, h0)] : []), ...(h1 < m1 ? [range(h1, m1)] : [])];
   const d0 = ceilTo(h0, DAY);
   const d1 = floorTo(h1, DAY);
-  if (d0 >= d1) return { days: null, hours: [{ from: iso(h0), to: iso(h1) }], direct };
-  const hours = [...(h0 < d0 ? [{ from: iso(h0), to: iso(d0) }] : []), ...(d1 < h1 ? [{ from: iso(d1), to: iso(h1) }] : [])];
-  return { days: { from: iso(d0), to: iso(d1) }, hours, direct };
+  if (d0 >= d1) return { ...none, hours: [range(h0, h1)], minutes, partial };
+  const hours = [...(h0 < d0 ? [range(h0, d0)] : []), ...(d1 < h1 ? [range(d1, h1)] : [])];
+  return { ...none, days: range(d0, d1), hours, minutes, partial };
 }
 
 /** The groups a groupBy lists, in a stable order (every severity and category, even when empty). */
@@ -210,10 +280,15 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
 }
 
 export interface MetricsStore {
-  /** Adds one contribution to its hour and day buckets; applying the same one twice changes nothing. */
-  apply(contribution: Contribution): Promise<void>;
-  /** The merged buckets of `group` in [from, to). */
-  read(group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
+  /**
+   * Adds one contribution to its scope's minute, hour and day buckets and to its minute's stored
+   * contributions; applying the same one twice changes nothing.
+   */
+  apply(contribution: ScopedContribution): Promise<void>;
+  /** The merged buckets of `group` in `scope` in [from, to). */
+  read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
+  /** `group`'s contributions in `scope` reported in [from, to), a range inside one minute. */
+  readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate>;
 }
 
 export interface MetricsDeps {
@@ -225,51 +300,111 @@ export interface MetricsDeps {
 }
 
 /**
- * The part of a window from the start of the current hour on is read from its incidents, never
- * from buckets: those incidents are few, and the aggregator (a stream consumer, a second or so
- * behind) may not have folded them in yet. An incident reported and handled within the hour is
- * thus in the figures the moment its commands return.
+ * How far the aggregator (a stream consumer) may be behind: during the first seconds of a minute,
+ * the previous minute is still read live.
+ */
+export const AGGREGATION_LAG = 10_000;
+
+/**
+ * The part of a window from the start of the current minute on (and of the previous one during
+ * AGGREGATION_LAG) is read from its incidents, never from buckets the aggregator may not have
+ * reached yet: an incident reported and handled within the minute is in the figures the moment its
+ * commands return. Everything before is read from buckets.
  */
 export function planWithNow(from: string, to: string, now: Date | null): WindowPlan {
   if (!now) return planWindow(from, to);
-  const fresh = new Date(now.getTime() - (now.getTime() % HOUR)).toISOString();
+  const fresh = iso(floorTo(now.getTime() - AGGREGATION_LAG, MINUTE));
   if (to <= fresh) return planWindow(from, to);
-  if (from >= fresh) return { days: null, hours: [], direct: [{ from, to }] };
-  const settled = planWindow(from, fresh);
-  return { ...settled, direct: [...settled.direct, { from: fresh, to }] };
+  if (from >= fresh) return { days: null, hours: [], minutes: [], partial: [], live: { from, to } };
+  return { ...planWindow(from, fresh), live: { from: fresh, to } };
 }
+
+/** How many contributions of one change are applied at once. */
+const APPLY_CONCURRENCY = 8;
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
 export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
-  async function aggregate(group: string, plan: WindowPlan, direct: Contribution[]): Promise<Aggregate> {
+  async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, live: Contribution[]): Promise<Aggregate> {
     const total = new Aggregate();
-    if (plan.days) total.merge(await store.read(group, 'day', plan.days.from, plan.days.to));
-    for (const h of plan.hours) total.merge(await store.read(group, 'hour', h.from, h.to));
-    for (const c of direct) if (c.group === group) total.add(c);
+    const reads: Array<Promise<Aggregate>> = [];
+    for (const scope of scopes) {
+      if (plan.days) reads.push(store.read(scope, group, 'day', plan.days.from, plan.days.to));
+      for (const h of plan.hours) reads.push(store.read(scope, group, 'hour', h.from, h.to));
+      for (const m of plan.minutes) reads.push(store.read(scope, group, 'minute', m.from, m.to));
+      for (const p of plan.partial) reads.push(store.readWithin(scope, group, p.from, p.to));
+    }
+    for (const a of await Promise.all(reads)) total.merge(a);
+    for (const c of live) if (c.group === group) total.add(c);
     return total;
   }
 
+  /**
+   * Applies contributions several scopes and groups at a time: those of one scope and group (the
+   * same buckets) one after the other, so they never contend, and a restricted incident's
+   * p × (3 + p) contributions take rounds, not p × (3 + p) round trips.
+   */
+  async function applyAll(contributions: ScopedContribution[]): Promise<void> {
+    const lanes = new Map<string, ScopedContribution[]>();
+    for (const c of contributions) {
+      const lane = JSON.stringify([c.scope, c.group]);
+      lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
+    }
+    const queue = [...lanes.values()];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, queue.length) }, async () => {
+      while (next < queue.length) for (const c of queue[next++]!) await store.apply(c);
+    }));
+  }
+
   return {
-    /** Folds one change of an incident into the figures, idempotently; returns what it added. */
+    /**
+     * Folds one change of an incident into the figures of each of its scopes, idempotently;
+     * returns what the change added (once, whatever the number of scopes).
+     */
     async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
-      const contributions = contributionsOf(before, after);
-      for (const c of contributions) await store.apply(c);
-      return contributions;
+      await applyAll(scopedContributionsOf(before, after));
+      return contributionsOf(before, after);
     },
 
-    async query({ from, to, groupBy }: MetricsQuery) {
+    /**
+     * Folds every incident reported in [from, to) into the buckets of its scopes in its current
+     * state, as the aggregator would have, a day of incidents at a time: for buckets that start
+     * empty (after a change of bucket keys) or were lost. Safe alongside the aggregator and when
+     * run again, as long as the "applied" markers live (a week): a contribution already applied is
+     * skipped. Returns the number of incidents folded.
+     */
+    async reaggregate(from: string, to: string, onDay: (day: string, incidents: number) => void = () => {}): Promise<number> {
+      let total = 0;
+      for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
+        const [dayFrom, dayTo] = [iso(t), iso(Math.min(t + DAY, Date.parse(to)))];
+        const day = await incidents.reportedBetween(dayFrom, dayTo);
+        for (const incident of day) await applyAll(scopedContributionsOf(null, incident));
+        total += day.length;
+        onDay(dayFrom, day.length);
+      }
+      return total;
+    },
+
+    /**
+     * `viewer`'s figures: only incidents `canSee` lets that manager see, from the buckets of the
+     * scopes visible to them and, for the parts read live, from the incidents `canSee` passes.
+     */
+    async query({ from, to, groupBy }: MetricsQuery, viewer: Caller) {
+      const scopes = scopesVisibleTo(viewer);
       const plan = planWithNow(from, to, clock?.now() ?? null);
-      const direct: Contribution[] = [];
-      for (const range of plan.direct) {
-        for (const incident of await incidents.reportedBetween(range.from, range.to)) direct.push(...allContributionsOf(incident));
+      const live: Contribution[] = [];
+      if (plan.live) {
+        for (const incident of await incidents.reportedBetween(plan.live.from, plan.live.to)) {
+          if (canSee(viewer, incident)) live.push(...allContributionsOf(incident));
+        }
       }
       const groups = groupKeys(groupBy, groupBy === 'org' ? await organizations() : []);
-      const all = await aggregate('all', plan, direct);
+      const all = await aggregate(scopes, 'all', plan, live);
       return {
         from, to,
         ...all.summary(),
-        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(group, plan, direct)).summary() }))),
+        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(scopes, group, plan, live)).summary() }))),
       };
     },
   };

@@ -25,9 +25,10 @@ export function toCsv(answer: MetricsAnswer): string {
 
 const wantsCsv = (event: APIGatewayProxyEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
 
-export async function getMetrics({ query }: Input<typeof GET_METRICS>, event: APIGatewayProxyEvent) {
+export async function getMetrics({ query, caller }: Input<typeof GET_METRICS>, event: APIGatewayProxyEvent) {
   const metrics = await metricsService();
-  const answer = await metrics.query(query);
+  // The caller's figures: only what their key may see (RED and AMBER+STRICT outside their org never).
+  const answer = await metrics.query(query, caller);
   if (!wantsCsv(event)) return json(200, answer);
   return {
     statusCode: 200,

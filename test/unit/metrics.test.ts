@@ -1,41 +1,65 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
-import { Distribution, contributionsOf, planWindow, planWithNow } from '../../lambdas/domain/metrics';
-import { report, acknowledge, resolve } from '../../lambdas/domain/incident';
+import {
+  Aggregate, Distribution, contributionsOf, makeMetrics, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo, type MetricsStore,
+} from '../../lambdas/domain/metrics';
+import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
 
 describe('planWindow', () => {
-  it('splits a window into whole days, whole hours and partial edge hours', () => {
+  const none = { days: null, hours: [], minutes: [], partial: [], live: null };
+  it('splits a window into whole days, whole hours, whole minutes and partial edge minutes', () => {
     expect(planWindow('2026-11-01T10:30:00.000Z', '2026-11-04T02:15:00.000Z')).toEqual({
+      ...none,
       days: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' },
       hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, { from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T02:00:00.000Z' }],
-      direct: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
+      minutes: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
     });
-    expect(planWindow('2026-11-01T10:10:00.000Z', '2026-11-01T10:50:00.000Z')).toEqual({ days: null, hours: [], direct: [{ from: '2026-11-01T10:10:00.000Z', to: '2026-11-01T10:50:00.000Z' }] });
-    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, hours: [], direct: [] });
+    expect(planWindow('2026-11-01T10:30:12.345Z', '2026-11-01T12:05:00.001Z')).toEqual({
+      ...none,
+      hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-01T12:00:00.000Z' }],
+      minutes: [{ from: '2026-11-01T10:31:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-01T12:00:00.000Z', to: '2026-11-01T12:05:00.000Z' }],
+      partial: [{ from: '2026-11-01T10:30:12.345Z', to: '2026-11-01T10:31:00.000Z' }, { from: '2026-11-01T12:05:00.000Z', to: '2026-11-01T12:05:00.001Z' }],
+    });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:10:50.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:10:50.000Z' }] });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }] });
+    expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.001Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }, { from: '2026-11-01T10:11:00.000Z', to: '2026-11-01T10:11:00.001Z' }] });
+    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ ...none, days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' } });
   });
 
-  it('covers every instant of any window exactly once', () => {
+  it('covers every instant of any window exactly once, reading a bounded number of buckets', () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.integer({ min: 1, max: 20 * 86400_000 }), (a, len) => {
+    const span = (r: { from: string; to: string }) => Date.parse(r.to) - Date.parse(r.from);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 20 * 86400_000 })), (a, len) => {
       const from = new Date(t0 + a).toISOString();
       const to = new Date(t0 + a + len).toISOString();
       const p = planWindow(from, to);
-      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.direct].sort((x, y) => x.from.localeCompare(y.from));
+      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.minutes, ...p.partial].sort((x, y) => x.from.localeCompare(y.from));
       expect(parts[0]!.from).toBe(from);
       expect(parts.at(-1)!.to).toBe(to);
       for (let i = 1; i < parts.length; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.to);
+      // The bound: whole days, at most 46 hours, at most 118 minutes, at most two partial minutes.
+      expect(p.hours.length).toBeLessThanOrEqual(2);
+      expect(p.hours.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(46 * 3600_000);
+      expect(p.minutes.length).toBeLessThanOrEqual(2);
+      expect(p.minutes.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(118 * 60_000);
+      expect(p.partial.length).toBeLessThanOrEqual(2);
+      for (const r of p.partial) expect(Math.floor(Date.parse(r.from) / 60_000)).toBe(Math.floor((Date.parse(r.to) - 1) / 60_000));
+      for (const r of [...p.minutes, ...p.hours, ...(p.days ? [p.days] : [])]) expect(Date.parse(r.from) % 60_000).toBe(0);
+      expect(p.live).toBeNull();
     }));
   });
 });
 
 describe('planWithNow', () => {
-  it('reads the current hour from its incidents, whatever the buckets say yet', () => {
-    const now = new Date('2026-11-04T10:20:00.000Z');
+  it('reads only the current minute from its incidents (and the previous one in its first seconds)', () => {
+    const now = new Date('2026-11-04T10:20:30.000Z');
     expect(planWithNow('2026-11-04T00:00:00.000Z', '2026-11-05T00:00:00.000Z', now)).toEqual({
-      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], direct: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-05T00:00:00.000Z' }],
+      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], minutes: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-04T10:20:00.000Z' }],
+      partial: [], live: { from: '2026-11-04T10:20:00.000Z', to: '2026-11-05T00:00:00.000Z' },
     });
     expect(planWithNow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', now)).toEqual(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'));
-    expect(planWithNow('2026-11-04T10:30:00.000Z', '2026-11-04T11:00:00.000Z', now).direct).toEqual([{ from: '2026-11-04T10:30:00.000Z', to: '2026-11-04T11:00:00.000Z' }]);
+    expect(planWithNow('2026-11-04T10:20:10.000Z', '2026-11-04T11:00:00.000Z', now).live).toEqual({ from: '2026-11-04T10:20:10.000Z', to: '2026-11-04T11:00:00.000Z' });
+    expect(planWithNow('2026-11-04T10:00:00.000Z', '2026-11-04T11:00:00.000Z', new Date('2026-11-04T10:20:04.000Z')).live).toEqual({ from: '2026-11-04T10:19:00.000Z', to: '2026-11-04T11:00:00.000Z' });
   });
 });
 
@@ -64,7 +88,7 @@ describe('Distribution', () => {
       const b = new Distribution();
       values.forEach((v, i) => (i < split ? a : b).add(v));
       // Through storage and back, as buckets travel.
-      const stored = (d: Distribution) => Distribution.fromStored(d.count, d.sum, d.max, JSON.parse(JSON.stringify(d.toBins())));
+      const stored = (d: Distribution) => Distribution.fromStored(d.count, d.sum, d.max, JSON.parse(JSON.stringify(d.toBins())), d.min);
       a = stored(a);
       a.merge(stored(b));
       const s = a.summary();
@@ -72,10 +96,144 @@ describe('Distribution', () => {
       expect(s.count).toBe(values.length);
       expect(s.meanSeconds).toBeCloseTo(values.reduce((x, y) => x + y, 0) / values.length, 2);
       expect(s.maxSeconds).toBeCloseTo(sorted.at(-1)!, 3);
-      for (const [q, got] of [[0.5, s.p50Seconds], [0.9, s.p90Seconds], [0.99, s.p99Seconds]] as const) {
-        const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+      for (const [n, got] of [[50, s.p50Seconds], [90, s.p90Seconds], [99, s.p99Seconds]] as const) {
+        const exact = nearestRank(sorted, n);
         expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01 + 0.0005);
       }
+      expectOrdered(s, sorted);
     }));
+  });
+});
+
+/** The contract's pN: the smallest observation with at least N % of the observations at or below it. */
+const nearestRank = (sorted: number[], n: number) => sorted[Math.max(1, Math.ceil((n * sorted.length) / 100)) - 1]!;
+
+/** min ≤ p50 ≤ p90 ≤ p99 ≤ max, whatever the values. */
+function expectOrdered(s: ReturnType<Distribution['summary']>, sorted: number[]) {
+  const [min, max] = [sorted[0]!, sorted.at(-1)!];
+  expect(s.p50Seconds!).toBeGreaterThanOrEqual(Math.round(min * 1000) / 1000);
+  expect(s.p50Seconds!).toBeLessThanOrEqual(s.p90Seconds!);
+  expect(s.p90Seconds!).toBeLessThanOrEqual(s.p99Seconds!);
+  expect(s.p99Seconds!).toBeLessThanOrEqual(s.maxSeconds!);
+  expect(s.maxSeconds).toBe(Math.round(max * 1000) / 1000);
+}
+
+describe('percentiles are nearest-rank', () => {
+  const of = (values: number[]) => {
+    const d = new Distribution();
+    for (const v of values) d.add(v);
+    return d.summary();
+  };
+  const within1pc = (got: number | null, exact: number) => expect(Math.abs(got! - exact)).toBeLessThanOrEqual(exact * 0.01);
+
+  it('with one sample every percentile is that sample, never above the max', () => {
+    for (const v of [0, 0.25, 1, 7, 61, 3599.5, 86_399]) {
+      const s = of([v]);
+      expect(s.maxSeconds).toBe(v);
+      for (const p of [s.p50Seconds, s.p90Seconds, s.p99Seconds]) { within1pc(p, v); expect(p!).toBeLessThanOrEqual(v); expect(p!).toBeGreaterThanOrEqual(v); }
+    }
+  });
+
+  it('with two samples p50 is the smaller and p90 and p99 the larger', () => {
+    for (const [a, b] of [[10, 100], [100, 10], [0, 5], [59, 61], [3600, 7200]] as const) {
+      const s = of([a, b]);
+      const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
+      within1pc(s.p50Seconds, lo);
+      within1pc(s.p90Seconds, hi);
+      within1pc(s.p99Seconds, hi);
+      expectOrdered(s, [lo, hi]);
+    }
+  });
+
+  it('with 100 samples each percentile is within 1 % of the exact nearest rank', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: 0.5, max: 86_400, noNaN: true }), { minLength: 100, maxLength: 100 }), (values) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const s = of(values);
+      within1pc(s.p50Seconds, sorted[49]!);
+      within1pc(s.p90Seconds, sorted[89]!);
+      within1pc(s.p99Seconds, sorted[98]!);
+      expectOrdered(s, sorted);
+    }));
+  });
+});
+
+describe('visibility scopes', () => {
+  const ORGS = ['fbi', 'cisa', 'facebook', 'google', 'odni'];
+  const manager = (orgId: string): Caller => ({ orgId, role: 'manager', keyId: 'k' });
+  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+
+  it('a manager reads an incident through exactly one scope when canSee shows it, through none otherwise', () => {
+    fc.assert(fc.property(fc.constantFrom(...TLPS), fc.subarray(ORGS, { minLength: 1 }), fc.constantFrom(...ORGS), (tlp, participants, viewer) => {
+      const through = scopesOf({ tlp, participants }).filter((s) => scopesVisibleTo(manager(viewer)).some((v) => same(v, s)));
+      expect(through).toHaveLength(canSee(manager(viewer), { tlp, participants }) ? 1 : 0);
+    }));
+  });
+
+  it('sends a restricted incident to each participant\'s scope and an unrestricted one to the shared scope only', () => {
+    const at = '2026-11-03T12:00:00.000Z';
+    const red = report('inc_r', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi'] }, at).incident;
+    const amber = report('inc_a', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'AMBER', participants: ['fbi'] }, at).incident;
+    const scopes = (cs: ReturnType<typeof scopedContributionsOf>) => [...new Set(cs.map((c) => JSON.stringify(c.scope)))];
+    expect(scopes(scopedContributionsOf(null, red))).toEqual([JSON.stringify({ kind: 'restricted', orgId: 'facebook' }), JSON.stringify({ kind: 'restricted', orgId: 'fbi' })]);
+    expect(scopes(scopedContributionsOf(null, amber))).toEqual([JSON.stringify({ kind: 'shared' })]);
+    expect(scopedContributionsOf(null, red)).toHaveLength(2 * contributionsOf(null, red).length);
+  });
+
+  it('refuses anyone but a manager', () => {
+    expect(() => scopesVisibleTo({ orgId: 'fbi', role: 'partner', keyId: 'k' })).toThrow('manager');
+    expect(() => scopesVisibleTo({ orgId: 'cisa', role: 'admin', keyId: 'k' })).toThrow('manager');
+  });
+});
+
+describe('query cost', () => {
+  it('reads at most five bucket ranges and two partial minutes per scope and group, and no incident before the live minute', async () => {
+    const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), async (a, len) => {
+      const calls = { read: 0, readWithin: 0, incidents: 0 };
+      const store: MetricsStore = {
+        apply: async () => {},
+        read: async () => { calls.read++; return new Aggregate(); },
+        readWithin: async () => { calls.readWithin++; return new Aggregate(); },
+      };
+      const metrics = makeMetrics({
+        store, organizations: async () => [],
+        incidents: { reportedBetween: async () => { calls.incidents++; return []; } },
+        clock: { now: () => new Date(t0 + 200 * 86400_000) },
+      });
+      await metrics.query({ from: new Date(t0 + a).toISOString(), to: new Date(t0 + a + len).toISOString() }, { orgId: 'cisa', role: 'manager', keyId: 'k' });
+      expect(calls.incidents).toBe(0);
+      expect(calls.read).toBeLessThanOrEqual(2 * 5);
+      expect(calls.readWithin).toBeLessThanOrEqual(2 * 2);
+    }));
+  });
+});
+
+describe('recording', () => {
+  it('applies every scoped contribution once, several buckets at a time, never two at once on the same buckets', async () => {
+    const t = (m: number) => new Date(Date.parse('2026-11-03T12:00:00.000Z') + m * 60_000).toISOString();
+    const r = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi', 'cisa', 'google', 'odni'] }, t(0));
+    const rec = (c: typeof r, n: number) => ({ incident: c.incident, eventCount: n, ackCode: null, escalation: null });
+    const done = resolve(rec(acknowledge(rec(r, 1), 'fbi', {}, t(2))!, 2), { orgId: 'fbi' }, 'x', t(60));
+    const applied: string[] = [];
+    const busy = new Set<string>();
+    let most = 0;
+    const store: MetricsStore = {
+      async apply(c) {
+        const lane = JSON.stringify([c.scope, c.group]);
+        expect(busy.has(lane)).toBe(false);
+        busy.add(lane);
+        most = Math.max(most, busy.size);
+        await new Promise((ok) => setTimeout(ok, 1));
+        busy.delete(lane);
+        applied.push(JSON.stringify(c));
+      },
+      read: async () => new Aggregate(),
+      readWithin: async () => new Aggregate(),
+    };
+    const metrics = makeMetrics({ store, organizations: async () => [], incidents: { reportedBetween: async () => [] } });
+    // As re-aggregation does: the incident's whole state at once, reported, acknowledged and resolved in the same buckets.
+    expect(await metrics.record(null, done.incident)).toEqual(contributionsOf(null, done.incident));
+    expect(applied.sort()).toEqual(scopedContributionsOf(null, done.incident).map((c) => JSON.stringify(c)).sort());
+    expect(most).toBeGreaterThan(1);
   });
 });
