@@ -7,6 +7,7 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
+import { stringifyJson } from './json';
 import { ConflictError, RetryLaterError, ValidationError } from './errors';
 import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from './incident';
 import type { IncidentService } from './incidents';
@@ -60,7 +61,7 @@ export function reportFromTrigger(event: PdEvent & { payload: NonNullable<PdEven
     client: event.client, client_url: event.client_url, images: event.images,
   }).filter(([, v]) => v !== undefined));
   if (Object.keys(pagerduty).length) details.pagerduty = pagerduty;
-  if (Buffer.byteLength(JSON.stringify(details), 'utf8') > MAX_DETAILS_BYTES) {
+  if (Buffer.byteLength(stringifyJson(details), 'utf8') > MAX_DETAILS_BYTES) {
     throw new ValidationError('The event is too large.', [{ path: 'payload.custom_details', message: `must be at most ${MAX_DETAILS_BYTES} bytes as JSON, with the event's other details` }]);
   }
   return {

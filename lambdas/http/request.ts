@@ -9,6 +9,7 @@ import {
   ForbiddenError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { ROLES, type Caller, type Role } from '../domain/incident';
+import { parseJsonLossless } from '../domain/json';
 import type { RouteSpec } from './routes';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -98,7 +99,8 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Numbers kept as sent and every key kept: `details` are returned exactly (domain/json.ts).
+    parsed = parseJsonLossless(text);
   } catch (err) {
     throw new ValidationError(`The body is not valid JSON: ${err instanceof SyntaxError ? err.message.slice(0, 200) : 'unreadable'}.`);
   }

@@ -1,11 +1,12 @@
 /** Building API Gateway proxy results. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { stringifyJson } from '../domain/json';
 
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+  return { statusCode, headers: { 'content-type': JSON_TYPE, ...headers }, body: stringifyJson(body) };
 }
 
 export function noContent(): APIGatewayProxyResult {

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
 import { PD_SEVERITIES } from '../domain/events-api';
+import { JsonNumber, stringifyJson } from '../domain/json';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -47,9 +48,11 @@ export const Link = z.strictObject({
   text: line(1, 200).optional(),
 }).meta({ id: 'Link' });
 
-const Details = z.record(z.string(), z.unknown())
-  .refine((d) => Buffer.byteLength(JSON.stringify(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)
-  .meta({ description: 'Any JSON object, at most 16 KiB.' });
+// Passed through as parsed (not rebuilt as a record would be), so numbers keep their text and a
+// key such as "__proto__" survives.
+const Details = z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object')
+  .refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)
+  .meta({ type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' });
 
 export const ReportIncidentBody = z.strictObject({
   title: line(1, 200),

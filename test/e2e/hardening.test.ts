@@ -99,6 +99,29 @@ describe('#7 an admin manages organizations, not other organizations\' keys', ()
   });
 });
 
+describe('#5 details come back exactly as sent', () => {
+  const raw = '{"tweetId":1798765432109876543,"huge":1e400,"tiny":-0.000000000000000000000000000001234567890123456789,"__proto__":{"polluted":true},"nested":[1.50,{"id":12345678901234567890123}]}';
+
+  it('keeps every digit, numbers a double cannot hold, and a "__proto__" key, in the read and the list', async () => {
+    const body = `{"title":"Exact details","severity":"low","category":"other","dedupKey":"exact-details","details":${raw}}`;
+    const created = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', body);
+    expect(created.status).toBe(201);
+    for (const text of [created.text, (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${created.body.id}`)).text]) {
+      expect(text).toContain('"details":{"tweetId":1798765432109876543,"huge":1e400,"tiny":-0.000000000000000000000000000001234567890123456789,"__proto__":{"polluted":true},"nested":[1.50,{"id":12345678901234567890123}]}');
+    }
+    const listed = (await api.call(KEYS.partner.facebook, 'GET', '/v1/incidents?limit=100')).text;
+    expect(listed).toContain('"tweetId":1798765432109876543');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps PagerDuty custom_details exactly too', async () => {
+    const res = await api.call(null, 'POST', '/v2/enqueue', `{"routing_key":"${KEYS.partner.google}","event_action":"trigger","dedup_key":"exact-pd","payload":{"summary":"s","source":"x","severity":"info","custom_details":{"tweetId":1798765432109876543,"__proto__":1}}}`);
+    expect(res.status).toBe(202);
+    const listed = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents?limit=100')).text;
+    expect(listed).toContain('"details":{"tweetId":1798765432109876543,"__proto__":1');
+  });
+});
+
 describe('input the contract does not allow', () => {
   it('#8 refuses line breaks and control characters in single-line fields', async () => {
     const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({

@@ -21,6 +21,7 @@
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
+import { parseJsonLossless, stringifyJson } from '../../domain/json';
 
 export const ALL_INCIDENTS = 'INCIDENTS';
 
@@ -48,7 +49,7 @@ type Item = Record<string, unknown>;
 
 function incidentAttributes(incident: Incident): Item {
   const { links, details, ...rest } = incident;
-  return { ...rest, linksJson: JSON.stringify(links), detailsJson: JSON.stringify(details) };
+  return { ...rest, linksJson: JSON.stringify(links), detailsJson: stringifyJson(details) };
 }
 
 export function incidentItem(record: IncidentRecord): Item {
@@ -91,7 +92,7 @@ export function incidentFromItem(item: Item): Incident {
     assignee: i.assignee ? { orgId: i.assignee.orgId, responder: i.assignee.responder ?? null } : null,
     dedupKey: i.dedupKey ?? null,
     links: JSON.parse(i.linksJson),
-    details: JSON.parse(i.detailsJson),
+    details: parseJsonLossless(i.detailsJson) as Record<string, unknown>,
     reportedAt: i.reportedAt,
     acknowledgedAt: i.acknowledgedAt ?? null,
     assignedAt: i.assignedAt ?? null,
