@@ -9,7 +9,6 @@ import { createDocumentClient } from '../adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
 import { loadSigningSecret } from '../adapters/secrets';
-import { SnsPublisher } from '../adapters/sns/publisher';
 import { readConfig, type Config } from '../config/env';
 import { systemClock } from '../domain/ids';
 import type { NotificationPublisher } from '../domain/notifications';
@@ -47,19 +46,9 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     // Only the functions that sign or verify need the secret (and the permission to read it).
     secret: once(() => loadSigningSecret(config)),
     snsClient,
-    /** Publishes to organizations' topics (made on first use; the local server and tests pass their own). */
-    publisher: overrides.publisher ?? lazyPublisher(config, snsClient),
   };
 }
 
-function lazyPublisher(config: Config, snsClient: () => SNSClient): NotificationPublisher {
-  let made: SnsPublisher | undefined;
-  const get = () => {
-    if (!config.topicArnPrefix) throw new Error('Invalid configuration: CONCORD_TOPIC_ARN_PREFIX is required to publish notifications');
-    return (made ??= new SnsPublisher(snsClient(), config.topicArnPrefix));
-  };
-  return { publish: (...args) => get().publish(...args), sendSms: (...args) => get().sendSms(...args) };
-}
 
 export type Adapters = ReturnType<typeof buildAdapters>;
 

@@ -2,9 +2,13 @@
 import { renderKeyNotice } from '../adapters/sns/key-notice';
 import { makeKeyIssuer } from '../domain/directory';
 import { derived } from './adapters';
+import { publisher } from './publisher';
 
-export const keys = derived(({ clock, directoryRepository, publisher }) => makeKeyIssuer({
-  directory: directoryRepository,
-  clock,
-  keyNotices: { keyCreated: async (notice) => { await publisher.publish(notice.organization.id, renderKeyNotice(notice), {}); } },
-}));
+export const keys = derived(async ({ clock, directoryRepository }) => {
+  const publish = await publisher();
+  return makeKeyIssuer({
+    directory: directoryRepository,
+    clock,
+    keyNotices: { keyCreated: async (notice) => { await publish.publish(notice.organization.id, renderKeyNotice(notice), {}); } },
+  });
+});

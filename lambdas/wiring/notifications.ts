@@ -3,11 +3,13 @@ import { render } from '../adapters/sns/messages';
 import { container } from '../container';
 import { ackTokens } from './ack-tokens';
 import { derived } from './adapters';
+import { publisher as publishers } from './publisher';
 import { makeNotifier } from '../domain/notifications';
 import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
 
-export const notifications = derived(async ({ config, overrides, clock, publisher, incidentRepository, directoryRepository }) => {
+export const notifications = derived(async ({ config, overrides, clock, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
+  const publisher = await publishers();
   const baseUrl = (config.publicBaseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
   return {
     notifier: makeNotifier({
@@ -19,7 +21,8 @@ export const notifications = derived(async ({ config, overrides, clock, publishe
 });
 
 /** Apart from the notifier, so the functions that only notify do not bundle SMS parsing. */
-export const smsAcknowledgements = /* @__PURE__ */ derived(async ({ publisher, incidentRepository, directoryRepository }) => {
+export const smsAcknowledgements = /* @__PURE__ */ derived(async ({ incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
+  const publisher = await publishers();
   return makeSmsAcknowledgements({ incidents, repository: incidentRepository, directory: directoryRepository, publisher });
 });
