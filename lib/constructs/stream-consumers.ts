@@ -11,6 +11,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './service-function';
+import { ENTITY } from '../../lambdas/adapters/dynamodb/incident-items';
 
 export interface StreamConsumersProps {
   table: ITable;
@@ -49,11 +50,11 @@ export class StreamConsumers extends Construct {
     }
     props.notifier.addEventSource(new DynamoEventSource(props.table, {
       ...common,
-      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('event') } } } })],
+      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.event) } } } })],
     }));
     props.aggregator.addEventSource(new DynamoEventSource(props.table, {
       ...common,
-      filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('incident') } } } })],
+      filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.incident) } } } })],
     }));
   }
 }

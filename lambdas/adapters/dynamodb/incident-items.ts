@@ -25,7 +25,14 @@ import { parseJsonLossless, stringifyJson } from '../../domain/json';
 
 export const ALL_INCIDENTS = 'INCIDENTS';
 
-export const incidentKey = (id: string) => ({ PK: `INC#${id}`, SK: 'INCIDENT' });
+/** The `entity` attribute of each kind of item: the stream consumers' filters select by it. */
+export const ENTITY = { incident: 'incident', event: 'event', participation: 'participation', delivery: 'delivery' } as const;
+
+const INCIDENT_PARTITION = 'INC#';
+/** The incident id of an `INC#<id>` partition key. */
+export const incidentIdOfPartition = (pk: string) => pk.slice(INCIDENT_PARTITION.length);
+
+export const incidentKey = (id: string) => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: 'INCIDENT' });
 export const participationKey = (id: string, orgId: string) => ({ PK: `INC#${id}`, SK: `PART#${orgId}` });
 const seqKey = (seq: number) => String(seq).padStart(10, '0');
 export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${seqKey(seq)}` });
@@ -39,7 +46,7 @@ export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `I
 
 export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
   return {
-    ...deliveryKey(d.incidentId, d.seq, d.orgId), entity: 'delivery', ...d,
+    ...deliveryKey(d.incidentId, d.seq, d.orgId), entity: ENTITY.delivery, ...d,
     // Failed deliveries are listed for replay; a sent one leaves the list.
     ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: `${d.incidentId}#${seqKey(d.seq)}#${d.orgId}` } : {}),
   };
@@ -55,7 +62,7 @@ function incidentAttributes(incident: Incident): Item {
 export function incidentItem(record: IncidentRecord): Item {
   const { incident, eventCount, ackCode, escalation } = record;
   return {
-    ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: 'incident',
+    ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
     eventCount, ackCode,
     ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: `${escalation.dueAt}#${incident.id}`, escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
     ...incidentAttributes(incident),
@@ -66,14 +73,14 @@ export function incidentItem(record: IncidentRecord): Item {
 export function participationItem(incident: Incident, orgId: string): Item {
   const { id, status, severity, tlp, participants, reportedAt } = incident;
   return {
-    ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: 'participation',
+    ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: ENTITY.participation,
     id, status, severity, tlp, participants, reportedAt,
   };
 }
 
 export function eventItem(incidentId: string, event: TimelineEvent): Item {
   const { data, ...rest } = event;
-  return { ...eventKey(incidentId, event.seq), entity: 'event', ...rest, dataJson: JSON.stringify(data) };
+  return { ...eventKey(incidentId, event.seq), entity: ENTITY.event, ...rest, dataJson: JSON.stringify(data) };
 }
 
 export function incidentFromItem(item: Item): Incident {
