@@ -6,7 +6,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate } from '../lambdas/handlers/authorize';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../lambdas/domain/errors';
+import { NotFoundError } from '../lambdas/domain/errors';
+import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES } from '../lambdas/http/request';

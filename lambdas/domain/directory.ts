@@ -1,6 +1,6 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
-import { ConcurrentModificationError, ForbiddenError, NotFoundError, RetryLaterError, UnauthorizedError, ValidationError } from './errors';
+import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
 import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
@@ -37,7 +37,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
         if (!(err instanceof ConcurrentModificationError)) throw err;
       }
     }
-    throw new RetryLaterError(`Organization ${id} is changing too fast; try again.`, 503, 1);
+    throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
   }
 
   async function putOrganizationOnce(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {

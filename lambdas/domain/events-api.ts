@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stringifyJson } from './json';
-import { ConflictError, RetryLaterError, ValidationError } from './errors';
+import { ConflictError, RateLimitedError, ValidationError } from './errors';
 import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from './incident';
 import type { IncidentService } from './incidents';
 import type { IncidentRepository, KeyDefaults, RateLimiter } from './ports';
@@ -92,7 +92,7 @@ export function makeEventsApi({ incidents, repository, limiter, eventsPerMinute 
     async enqueue(caller: Caller, defaults: KeyDefaults, event: PdEvent): Promise<string> {
       const verdict = await limiter.consume(`events#${caller.keyId}`, eventsPerMinute, 60);
       if (!verdict.allowed) {
-        throw new RetryLaterError(`This routing key sent more than ${eventsPerMinute} events this minute.`, 429, verdict.retryAfterSeconds);
+        throw new RateLimitedError(`This routing key sent more than ${eventsPerMinute} events this minute.`, verdict.retryAfterSeconds);
       }
       if (event.event_action === 'trigger') {
         const dedupKey = event.dedup_key ?? randomBytes(16).toString('hex');

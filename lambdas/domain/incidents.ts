@@ -5,7 +5,7 @@
  * a rule is always judged against the state it is written over.
  */
 import { randomInt } from 'node:crypto';
-import { ConcurrentModificationError, NotFoundError, RetryLaterError, ValidationError } from './errors';
+import { ConcurrentModificationError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 import {
@@ -90,7 +90,7 @@ export function makeIncidents(deps: IncidentDeps) {
         await pause(attempt);
       }
     }
-    throw new RetryLaterError(`Incident ${id} is changing too fast; try again.`, 503, 1);
+    throw new BusyError(`Incident ${id} is changing too fast; try again.`, 1);
   }
 
   /** A caller's command: invisible incidents are not found, decisions take the current time. */
@@ -119,7 +119,7 @@ export function makeIncidents(deps: IncidentDeps) {
         if (result.created) return { created: true, incident: change.incident };
         if ('existing' in result) return { created: false, incident: result.existing.incident };
       }
-      throw new RetryLaterError('Could not allocate an acknowledgement code; try again.', 503, 1);
+      throw new BusyError('Could not allocate an acknowledgement code; try again.', 1);
     },
 
     async get(caller: Caller, id: string): Promise<Incident> {

@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { container } from '../container';
 import { ingest } from '../wiring/events';
-import { DomainError, RetryLaterError, ValidationError } from '../domain/errors';
+import { BusyError, RateLimitedError, ValidationError } from '../domain/errors';
+import { problemFor } from '../http/problems';
 import type { PdEvent } from '../domain/events-api';
 import { requestId, type Request } from '../http/handler';
 import { logger } from '../http/logger';
@@ -21,12 +22,13 @@ const invalid = (message: string, errors: string[] = [], status = 400) =>
 const pagerDutyErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   onError: (request: Request) => {
     const err = request.error;
-    if (err instanceof RetryLaterError) {
-      request.response = json(err.status, { status: 'throttle event', message: err.message }, err.headers());
+    const known = problemFor(err);
+    if (err instanceof RateLimitedError || err instanceof BusyError) {
+      request.response = json(known!.status, { status: 'throttle event', message: err.message }, known!.headers);
     } else if (err instanceof ValidationError) {
       request.response = invalid('Event object is invalid', err.errors.length ? err.errors.map((e) => `${e.path}: ${e.message}`) : [err.message]);
-    } else if (err instanceof DomainError) {
-      request.response = invalid(err.message, [], err.status);
+    } else if (known) {
+      request.response = invalid((err as Error).message, [], known.status);
     } else {
       logger.error('unhandled error', { requestId: request.event.requestContext?.requestId, error: err });
       request.response = json(500, { status: 'error', message: 'Internal error; retry later.' });

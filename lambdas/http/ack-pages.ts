@@ -4,8 +4,8 @@
  * headers: no framing, no caching, no referrer, nothing loaded from anywhere.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { problemFor } from './problems';
 import { html } from './responses';
-import { DomainError } from '../domain/errors';
 import type { Incident } from '../domain/incident';
 import { logger } from './logger';
 
@@ -43,7 +43,8 @@ export const errorPage = (status: number, message: string, headers: Record<strin
 
 /** Any failure on an ack route as a page: domain errors with their status, anything else a 500. */
 export function errorAsPage(err: unknown, requestId: string): APIGatewayProxyResult {
-  if (err instanceof DomainError) return errorPage(err.status, err.message, err.headers());
+  const known = problemFor(err);
+  if (known) return errorPage(known.status, (err as Error).message, known.headers);
   logger.error('unhandled error', { requestId, error: err });
   return errorPage(500, `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
 }

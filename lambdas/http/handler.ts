@@ -8,10 +8,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { DomainError } from '../domain/errors';
 import type { Caller } from '../domain/incident';
 import { logger } from './logger';
 import { parseInput, type ParsedInput } from './request';
+import { problemFor } from './problems';
 import { problem } from './responses';
 import type { RouteSpec } from './routes';
 
@@ -20,9 +20,8 @@ export type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult,
 const requestIdOf = (event: APIGatewayProxyEvent) => event.requestContext?.requestId ?? 'unknown';
 
 export function toProblem(err: unknown, requestId: string): APIGatewayProxyResult {
-  if (err instanceof DomainError) {
-    return problem({ status: err.status, slug: err.slug, title: err.title, detail: err.message, extensions: err.extensions(), headers: err.headers() });
-  }
+  const known = problemFor(err);
+  if (known) return problem({ ...known, detail: (err as Error).message });
   logger.error('unhandled error', { requestId, error: err });
   return problem({ status: 500, slug: 'internal', title: 'Internal error', detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` });
 }

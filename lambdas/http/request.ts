@@ -6,9 +6,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import {
-  ForbiddenError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type FieldError,
+  ForbiddenError, UnauthorizedError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { ROLES, type Caller, type Role } from '../domain/incident';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { parseJsonLossless } from '../domain/json';
 import type { RouteSpec } from './routes';
 

@@ -7,7 +7,7 @@ import 'aws-sdk-client-mock-jest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamodb/incident-repository';
 import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
-import { ConcurrentModificationError, RetryLaterError } from '../../lambdas/domain/errors';
+import { ConcurrentModificationError, BusyError } from '../../lambdas/domain/errors';
 import { acknowledge, report, resolve } from '../../lambdas/domain/incident';
 
 // The document client is what the adapter holds; mocking it keeps every request on this machine.
@@ -58,7 +58,7 @@ it('a failed condition becomes ConcurrentModificationError, throttling a 503', a
   await expect(repo.commit(record, acknowledge(record, 'fbi', {}, T0)!)).rejects.toBeInstanceOf(ConcurrentModificationError);
   const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
   ddb.on(GetCommand as never).rejects(throttled);
-  await expect(repo.get(ID)).rejects.toBeInstanceOf(RetryLaterError);
+  await expect(repo.get(ID)).rejects.toBeInstanceOf(BusyError);
 });
 
 it('create claims the dedup key and, when it is taken, returns the open incident', async () => {

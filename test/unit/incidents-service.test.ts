@@ -1,5 +1,5 @@
 /** The use cases over in-memory fakes: retries on lost races, visibility, dedup, validation. */
-import { NotFoundError, RetryLaterError, ValidationError } from '../../lambdas/domain/errors';
+import { NotFoundError, BusyError, ValidationError } from '../../lambdas/domain/errors';
 import { ulidGenerator } from '../../lambdas/domain/ids';
 import type { Caller } from '../../lambdas/domain/incident';
 import { makeIncidents } from '../../lambdas/domain/incidents';
@@ -34,7 +34,7 @@ it('gives up with a 503 when the incident never settles', async () => {
   const { incidents, service } = setup();
   const { incident } = await service.report(fb, input);
   incidents.failNextCommits = 1000;
-  await expect(service.acknowledge(fbi, incident.id, {})).rejects.toBeInstanceOf(RetryLaterError);
+  await expect(service.acknowledge(fbi, incident.id, {})).rejects.toBeInstanceOf(BusyError);
 });
 
 it('hides incidents from non-participants as not found, for reads and commands alike', async () => {

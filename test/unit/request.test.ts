@@ -1,6 +1,7 @@
 /** Request parsing: every rule of API.md's conventions, without a server. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../lambdas/domain/errors';
+import { ValidationError } from '../../lambdas/domain/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../lambdas/http/errors';
 import { parseInput, parseJsonBody } from '../../lambdas/http/request';
 import { ROUTES } from '../../lambdas/http/routes';
 import { makeCursorCodec } from '../../lambdas/http/cursor';

@@ -1,4 +1,4 @@
-import { RetryLaterError } from '../../domain/errors';
+import { BusyError } from '../../domain/errors';
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 
@@ -7,7 +7,7 @@ export const isThrottling = (err: unknown): boolean =>
 
 /** Throttling that outlasted the SDK's own retries is the caller's cue to retry: a 503, not a 500. */
 export function translate(err: unknown): unknown {
-  if (isThrottling(err)) return new RetryLaterError('The incident store is busy; try again shortly.', 503, 1, { cause: err });
+  if (isThrottling(err)) return new BusyError('The incident store is busy; try again shortly.', 1, { cause: err });
   return err;
 }
 
