@@ -12,7 +12,7 @@ import { buildSync as esbuild } from 'esbuild';
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ENV } from '../lambdas/config/env';
-import { container, resetContainer } from '../lambdas/container';
+import { container, resetContainer } from '../lambdas/wiring/incidents';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import type { Caller } from '../lambdas/domain/incident';
 import { notifications } from '../lambdas/wiring/notifications';
@@ -60,6 +60,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   process.env[ENV.tableName] = tableName;
   process.env[ENV.dynamodbEndpoint] = endpoint;
   process.env[ENV.signingSecret] = 'bench-signing-secret-0123456789abcdef0123';
+  process.env[ENV.publicBaseUrl] = 'http://localhost:3000';
   const outbox = new LocalOutbox();
   resetContainer({ publisher: outbox, provisioner: outbox });
   const services = await container();

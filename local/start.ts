@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
-import { resetContainer } from '../lambdas/container';
+import { resetContainer } from '../lambdas/wiring/incidents';
 import type { DirectoryFile, DirectoryLoader, DirectoryPlan } from '../lambdas/domain/directory-file';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DirectoryFileSchema } from '../lambdas/http/directory-file-schema';

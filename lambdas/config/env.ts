@@ -38,22 +38,24 @@ const schema = z.object({
   [ENV.escalationMinutes]: EscalationMinutes.optional(),
 }).refine((e) => e[ENV.signingSecret] !== undefined || e[ENV.signingSecretArn] !== undefined, {
   message: `set ${ENV.signingSecret} or ${ENV.signingSecretArn}`,
-});
-
-export interface Config {
-  tableName: string;
-  dynamodbEndpoint?: string;
-  signingSecret?: string;
-  signingSecretArn?: string;
-  publicBaseUrl?: string;
-  eventsPerMinute: number;
-  topicPrefix: string;
+}).transform((e) => ({
+  tableName: e[ENV.tableName],
+  dynamodbEndpoint: e[ENV.dynamodbEndpoint],
+  signingSecret: e[ENV.signingSecret],
+  signingSecretArn: e[ENV.signingSecretArn],
+  /** Where acknowledgement links point; required by the functions that sign them (no localhost fallback). */
+  publicBaseUrl: e[ENV.publicBaseUrl]?.replace(/\/$/, ''),
+  eventsPerMinute: e[ENV.eventsPerMinute],
+  topicPrefix: e[ENV.topicPrefix],
   /** Where org topics live: the prefix plus the organization id is a topic ARN. */
-  topicArnPrefix?: string;
-  topicKmsKey?: string;
+  topicArnPrefix: e[ENV.topicArnPrefix],
+  topicKmsKey: e[ENV.topicKmsKey],
   /** Seconds before escalation, per severity given. */
-  escalationSeconds?: Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>;
-}
+  escalationSeconds: e[ENV.escalationMinutes],
+}));
+
+/** The configuration, as the schema above produces it: one source for the type and the parsing. */
+export type Config = z.output<typeof schema>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -61,17 +63,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  const e = parsed.data;
-  return {
-    tableName: e[ENV.tableName],
-    dynamodbEndpoint: e[ENV.dynamodbEndpoint],
-    signingSecret: e[ENV.signingSecret],
-    signingSecretArn: e[ENV.signingSecretArn],
-    publicBaseUrl: e[ENV.publicBaseUrl],
-    eventsPerMinute: e[ENV.eventsPerMinute],
-    topicPrefix: e[ENV.topicPrefix],
-    topicArnPrefix: e[ENV.topicArnPrefix],
-    topicKmsKey: e[ENV.topicKmsKey],
-    escalationSeconds: e[ENV.escalationMinutes],
-  };
+  return parsed.data;
+}
+
+/** A setting only some functions need, demanded at their cold start rather than defaulted. */
+export function required<K extends keyof Config>(config: Config, key: K, variable: string): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new Error(`Invalid configuration: ${variable} is required by this function`);
+  return value as NonNullable<Config[K]>;
 }

@@ -11,7 +11,7 @@ import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 import {
   acknowledge, addNote, assign, canSee, report, resolve,
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
-  type ReportInput, type Severity, type Status, type TimelineEvent,
+  type ReportInput, type Severity, type Status, type TimelineEvent, type Via,
 } from './incident';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery, TimelinePage } from './ports';
 
@@ -60,12 +60,16 @@ export function makeIncidents(deps: IncidentDeps) {
   const drawCode = deps.ackCode ?? randomCode;
   const now = () => clock.now().toISOString();
 
-  async function load(caller: Caller, id: string): Promise<IncidentRecord> {
+  /** The incident if `visible` says so; invisible and absent look the same, so existence never leaks. */
+  async function loadIf(id: string, visible: (incident: Incident) => boolean): Promise<IncidentRecord> {
     const record = isIncidentId(id) ? await incidents.get(id) : null;
-    // Invisible and absent look the same, so existence never leaks.
-    if (!record || !canSee(caller, record.incident)) throw new NotFoundError(`No incident ${id}.`);
+    if (!record || !visible(record.incident)) throw new NotFoundError(`No incident ${id}.`);
     return record;
   }
+
+  const load = (caller: Caller, id: string) => loadIf(id, (incident) => canSee(caller, incident));
+  /** What a verified channel of a participating organization (a signed link, a registered phone) may read. */
+  const loadForParticipant = (orgId: string, id: string) => loadIf(id, (incident) => incident.participants.includes(orgId));
 
   /**
    * Read, decide, commit; on a lost race, again, so the decision is always judged against the
@@ -93,9 +97,9 @@ export function makeIncidents(deps: IncidentDeps) {
     throw new BusyError(`Incident ${id} is changing too fast; try again.`, 1);
   }
 
-  /** A caller's command: invisible incidents are not found, decisions take the current time. */
-  async function mutate(caller: Caller, id: string, decide: (record: IncidentRecord, at: string) => Change | null) {
-    return (await commitLoop(id, () => load(caller, id), (record) => decide(record, now())))!;
+  /** A command on what `read` finds visible: invisible incidents are not found, decisions take the current time. */
+  async function mutate(read: () => Promise<IncidentRecord>, id: string, decide: (record: IncidentRecord, at: string) => Change | null) {
+    return (await commitLoop(id, read, (record) => decide(record, now())))!;
   }
 
   return {
@@ -149,27 +153,36 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {
-      return this.acknowledgeAs(caller, id, caller.orgId, { ...input, keyId: caller.keyId });
-    },
-
-    /** Acknowledge on behalf of `orgId` (the caller's own, or a signed link's or phone's organization). */
-    async acknowledgeAs(caller: Caller, id: string, orgId: string, input: AcknowledgeInput): Promise<Incident> {
-      const { record, change } = await mutate(caller, id, (r, at) => acknowledge(r, orgId, input, at));
+      const { record, change } = await mutate(() => load(caller, id), id, (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId }, at));
       return change?.incident ?? record.incident;
     },
 
+    /** The incident as a verified channel of a participating organization sees it (a signed email link). */
+    readFor: async (orgId: string, id: string): Promise<Incident> => (await loadForParticipant(orgId, id)).incident,
+
+    /**
+     * An acknowledgement on behalf of an organization's contact, through a channel that proved it
+     * (a signed email link, a registered phone): no API key is involved. `already` is true when the
+     * organization had acknowledged before, and nothing changed.
+     */
+    async acknowledgeFor(input: { incidentId: string; orgId: string; by: string; via: Exclude<Via, 'api'> }): Promise<{ incident: Incident; already: boolean }> {
+      const { incidentId, orgId, by, via } = input;
+      const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, (r, at) => acknowledge(r, orgId, { by, via }, at));
+      return { incident: change?.incident ?? record.incident, already: change === null };
+    },
+
     async assign(caller: Caller, id: string, input: AssignInput): Promise<Incident> {
-      const { change } = await mutate(caller, id, (r, at) => assign(r, caller, input, at));
+      const { change } = await mutate(() => load(caller, id), id, (r, at) => assign(r, caller, input, at));
       return change!.incident;
     },
 
     async resolve(caller: Caller, id: string, resolution: string): Promise<Incident> {
-      const { change } = await mutate(caller, id, (r, at) => resolve(r, caller, resolution, at));
+      const { change } = await mutate(() => load(caller, id), id, (r, at) => resolve(r, caller, resolution, at));
       return change!.incident;
     },
 
     async addNote(caller: Caller, id: string, text: string): Promise<TimelineEvent> {
-      const { change } = await mutate(caller, id, (r, at) => addNote(r, caller, text, at));
+      const { change } = await mutate(() => load(caller, id), id, (r, at) => addNote(r, caller, text, at));
       return change!.events[0]!;
     },
 

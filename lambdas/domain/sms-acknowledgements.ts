@@ -9,7 +9,6 @@
  * whether an incident exists.
  */
 import { ConflictError, NotFoundError } from './errors';
-import type { Caller } from './incident';
 import type { IncidentService } from './incidents';
 import type { NotificationPublisher } from './notifications';
 import type { DirectoryRepository, IncidentRepository } from './ports';
@@ -54,10 +53,9 @@ export function makeSmsAcknowledgements({ incidents, repository, directory, publ
     const acting = pending.length ? pending : matches;
     const done: string[] = [];
     for (const match of acting) {
-      // The phone's organization acts, as its own partner would; a repeat is a no-op.
-      const caller: Caller = { orgId: match.orgId, role: 'partner', keyId: `sms:${sms.originationNumber}` };
+      // On behalf of the phone's organization, by its contact; a repeat is a no-op.
       try {
-        await incidents.acknowledgeAs(caller, record.incident.id, match.orgId, { by: match.contact.name, via: 'sms' });
+        await incidents.acknowledgeFor({ incidentId: record.incident.id, orgId: match.orgId, by: match.contact.name, via: 'sms' });
         done.push(match.orgId);
       } catch (err) {
         if (err instanceof ConflictError || err instanceof NotFoundError) return { reply: `Concord: incident ${code} is already resolved.` };

@@ -6,8 +6,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { changedIncident } from '../adapters/dynamodb/stream-records';
 import { metrics as metricsService } from '../wiring/metrics';
-import { emitMetric } from '../http/emf';
-import { processInOrder } from '../events/stream-batch';
+import { emitMetric } from '../runtime/emf';
+import { processInOrder } from '../runtime/stream-batch';
 
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const metrics = await metricsService();

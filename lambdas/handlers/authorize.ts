@@ -4,7 +4,7 @@
  * An unknown key throws `Unauthorized`, which API Gateway answers with 401.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { container } from '../container';
+import { container } from '../wiring/incidents';
 import { UnauthorizedError } from '../domain/errors';
 import type { Caller } from '../domain/incident';
 import { headerIn } from '../http/request';

@@ -1,4 +1,4 @@
-import { container } from '../container';
+import { container } from '../wiring/incidents';
 import { NotFoundError } from '../domain/errors';
 import { httpHandler, type Input } from '../http/handler';
 import { noContent } from '../http/responses';

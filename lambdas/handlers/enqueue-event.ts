@@ -4,13 +4,13 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { container } from '../container';
-import { ingest } from '../wiring/events';
+import { container } from '../wiring/incidents';
+import { ingest } from '../wiring/ingest';
 import { BusyError, RateLimitedError, ValidationError } from '../domain/errors';
 import { problemFor } from '../http/problems';
-import type { PdEvent } from '../domain/events-api';
+import type { PdEvent } from '../integrations/pagerduty';
 import { requestId, type Request } from '../http/handler';
-import { logger } from '../http/logger';
+import { logger } from '../runtime/logger';
 import { fieldErrors, parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { PagerDutyEvent } from '../http/schemas';

@@ -1,7 +1,7 @@
 /** Runs every minute (a schedule in AWS, a timer locally): escalates what is due. Idempotent. */
-import { container } from '../container';
-import { logger } from '../http/logger';
-import { emitMetric } from '../http/emf';
+import { container } from '../wiring/incidents';
+import { logger } from '../runtime/logger';
+import { emitMetric } from '../runtime/emf';
 
 export async function handler(): Promise<{ escalated: number }> {
   const { incidents } = await container();

@@ -1,4 +1,4 @@
-import { container } from '../container';
+import { container } from '../wiring/incidents';
 import { ackTokens } from '../wiring/ack-tokens';
 import { ackForm, acknowledgedPage, errorAsPage, resolvedPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
@@ -11,7 +11,7 @@ import { ROUTES } from '../http/routes';
 export async function getAckPage({ params }: Input<typeof ROUTES.getAckPage>) {
   const { incidents } = await container();
   const claim = (await ackTokens()).verify(params.token ?? '');
-  const incident = await incidents.get({ orgId: claim.orgId, role: 'partner', keyId: 'ack-link' }, claim.incidentId);
+  const incident = await incidents.readFor(claim.orgId, claim.incidentId);
   if (incident.status === 'resolved') return resolvedPage(200, incident);
   if (incident.acknowledgements.some((a) => a.orgId === claim.orgId)) return acknowledgedPage(incident, claim.orgId, true);
   return ackForm(incident, claim.orgId, claim.contact);

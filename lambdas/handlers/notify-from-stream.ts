@@ -1,12 +1,12 @@
 /**
  * The notifier: consumes the table's stream (a transactional outbox). Every new timeline event is
  * passed to the notifier, which publishes to the organizations it concerns, at most once each.
- * A record that fails is retried by the stream from that record (events/stream-batch.ts).
+ * A record that fails is retried by the stream from that record (runtime/stream-batch.ts).
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { insertedTimelineEvent } from '../adapters/dynamodb/stream-records';
 import { notifications } from '../wiring/notifications';
-import { processInOrder } from '../events/stream-batch';
+import { processInOrder } from '../runtime/stream-batch';
 
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const { notifier } = await notifications();

@@ -1,10 +1,10 @@
-import { container } from '../container';
-import { ingest } from '../wiring/events';
-import { eventFromAlarm } from '../domain/cloudwatch';
+import { container } from '../wiring/incidents';
+import { ingest } from '../wiring/ingest';
+import { eventFromAlarm } from '../integrations/cloudwatch';
 import { ForbiddenError, ValidationError } from '../domain/errors';
 import type { SnsMessage } from '../adapters/sns/message-verifier';
 import { httpHandler, type Input } from '../http/handler';
-import { logger } from '../http/logger';
+import { logger } from '../runtime/logger';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 import { CloudWatchAlarmMessage } from '../http/schemas';

@@ -5,7 +5,7 @@
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { smsAcknowledgements } from '../wiring/notifications';
-import { logger } from '../http/logger';
+import { logger } from '../runtime/logger';
 
 const InboundSms = z.object({
   originationNumber: z.string().min(1).max(32),

@@ -1,4 +1,4 @@
-import { container } from '../container';
+import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';

@@ -7,7 +7,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { problemFor } from './problems';
 import { html } from './responses';
 import type { Incident } from '../domain/incident';
-import { logger } from './logger';
+import { logger } from '../runtime/logger';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -9,7 +9,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Caller } from '../domain/incident';
-import { logger } from './logger';
+import { logger } from '../runtime/logger';
 import { parseInput, type ParsedInput } from './request';
 import { problemFor } from './problems';
 import { problem } from './responses';

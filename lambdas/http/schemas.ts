@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
-import { PD_SEVERITIES } from '../domain/events-api';
+import { PD_SEVERITIES } from '../integrations/pagerduty';
 import { JsonNumber, stringifyJson } from '../domain/json';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;

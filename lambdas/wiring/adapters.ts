@@ -1,7 +1,7 @@
 /**
  * The adapters every function shares, built once per cold start from the environment: config, the
  * DynamoDB document client and repositories, the clock, the signing secret (read on first use)
- * and the SNS client (made on first use). Use cases are wired on top (container.ts, ./*.ts), each
+ * and the SNS client (made on first use). Use cases are wired on top (incidents.ts and the other ./*.ts), each
  * module importing only what its functions need, which keeps every bundle small.
  */
 import { SNSClient } from '@aws-sdk/client-sns';

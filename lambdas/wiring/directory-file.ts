@@ -1,5 +1,5 @@
 /** Loading directory files: for the local server, the operator's scripts and tests, never a function. */
-import { container } from '../container';
+import { container } from './incidents';
 import { makeDirectoryLoader } from '../domain/directory-file';
 import { derived } from './adapters';
 

@@ -1,7 +1,8 @@
 /** Notifications and SMS acknowledgements: bundled only by the functions that use them. */
 import { render } from '../adapters/sns/messages';
-import { container } from '../container';
+import { container } from './incidents';
 import { ackTokens } from './ack-tokens';
+import { ENV, required } from '../config/env';
 import { derived } from './adapters';
 import { publisher as publishers } from './publisher';
 import { makeNotifier } from '../domain/notifications';
@@ -10,7 +11,7 @@ import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
 export const notifications = derived(async ({ config, overrides, clock, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
   const publisher = await publishers();
-  const baseUrl = (config.publicBaseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
+  const baseUrl = required(config, 'publicBaseUrl', ENV.publicBaseUrl);
   return {
     notifier: makeNotifier({
       incidents, repository: incidentRepository, deliveries: incidentRepository, directory: directoryRepository,

@@ -11,7 +11,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambdas/http/emf';
+import { METRICS_NAMESPACE } from '../../lambdas/runtime/emf';
 import { SEVERITIES } from '../../lambdas/domain/incident';
 import type { ServiceFunction } from './service-function';
 

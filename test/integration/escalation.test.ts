@@ -1,5 +1,5 @@
 /** Escalation with an injected clock: once per level, to participants and managers, never past TLP. */
-import type { Container } from '../../lambdas/container';
+import type { Container } from '../../lambdas/wiring/incidents';
 import { ManualClock } from '../support/memory-repositories';
 import { FaultyPublisher } from '../support/faulty-publisher';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ENV } from '../../lambdas/config/env';
-import { container, resetContainer, type Container, type Overrides } from '../../lambdas/container';
+import { container, resetContainer, type Container, type Overrides } from '../../lambdas/wiring/incidents';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
 import { handler as aggregateMetrics } from '../../lambdas/handlers/aggregate-metrics';
 import { LocalOutbox } from '../../local/outbox';

@@ -1,9 +1,9 @@
 /** The Events API (PagerDuty, CloudWatch): bundled only by the two ingest functions. */
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import { makeSnsVerifier } from '../adapters/sns/message-verifier';
-import { container } from '../container';
+import { container } from './incidents';
 import { derived } from './adapters';
-import { makeEventsApi } from '../domain/events-api';
+import { makeEventsApi } from '../integrations/pagerduty';
 
 export const ingest = derived(async ({ config, db, clock, incidentRepository }) => ({
   events: makeEventsApi({

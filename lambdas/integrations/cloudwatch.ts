@@ -2,7 +2,7 @@
  * CloudWatch alarms, as an SNS topic delivers them, become Events API actions: ALARM triggers,
  * OK resolves, both deduplicated by the alarm's ARN. INSUFFICIENT_DATA changes nothing.
  */
-import type { PdEvent } from './events-api';
+import type { PdEvent } from './pagerduty';
 
 export interface CloudWatchAlarm {
   AlarmName: string;

@@ -3,17 +3,17 @@
  * HTTP functions need exactly this; notifications, ingest and metrics have their own modules in
  * ./wiring so that only their functions bundle them.
  */
-import { SnsProvisioner } from './adapters/sns/provisioner';
-import type { Config } from './config/env';
-import { makeDirectory } from './domain/directory';
-import { DEFAULT_ESCALATION, type EscalationPolicy } from './domain/escalation';
-import { ulidGenerator } from './domain/ids';
-import { makeIncidents } from './domain/incidents';
-import type { OrganizationProvisioner } from './domain/ports';
-import { makeCursorCodec } from './http/cursor';
-import { derived, once, resetAdapters, type Overrides } from './wiring/adapters';
+import { SnsProvisioner } from '../adapters/sns/provisioner';
+import type { Config } from '../config/env';
+import { makeDirectory } from '../domain/directory';
+import { DEFAULT_ESCALATION, type EscalationPolicy } from '../domain/escalation';
+import { ulidGenerator } from '../domain/ids';
+import { makeIncidents } from '../domain/incidents';
+import type { OrganizationProvisioner } from '../domain/ports';
+import { makeCursorCodec } from '../http/cursor';
+import { derived, once, resetAdapters, type Overrides } from './adapters';
 
-export type { Overrides } from './wiring/adapters';
+export type { Overrides } from './adapters';
 
 function escalationPolicy(config: Config): EscalationPolicy {
   return { ...DEFAULT_ESCALATION, afterSeconds: { ...DEFAULT_ESCALATION.afterSeconds, ...config.escalationSeconds } };

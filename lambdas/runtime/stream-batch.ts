@@ -4,7 +4,7 @@
  * it; records before it are never redone.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { logger } from '../http/logger';
+import { logger } from './logger';
 
 export async function processInOrder<T>(
   stream: DynamoDBStreamEvent,

@@ -7,11 +7,11 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
-import { stringifyJson } from './json';
-import { ConflictError, RateLimitedError, ValidationError } from './errors';
-import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from './incident';
-import type { IncidentService } from './incidents';
-import type { IncidentRepository, KeyDefaults, RateLimiter } from './ports';
+import { stringifyJson } from '../domain/json';
+import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
+import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from '../domain/incident';
+import type { IncidentService } from '../domain/incidents';
+import type { IncidentRepository, KeyDefaults, RateLimiter } from '../domain/ports';
 
 export const PD_SEVERITIES = { critical: 'critical', error: 'high', warning: 'medium', info: 'low' } as const satisfies Record<string, Severity>;
 export type PdSeverity = keyof typeof PD_SEVERITIES;

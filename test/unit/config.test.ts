@@ -1,0 +1,19 @@
+/** The environment is parsed once; what a function needs and lacks fails its cold start, by name. */
+import { ENV, readConfig, required } from '../../lambdas/config/env';
+
+const minimal = { [ENV.tableName]: 'concord-test', [ENV.signingSecret]: 'x'.repeat(32) };
+
+it('parses the settings into the configuration, with defaults', () => {
+  expect(readConfig({ ...minimal, [ENV.publicBaseUrl]: 'https://api.example/prod/', [ENV.escalationMinutes]: 'critical=5' })).toEqual({
+    tableName: 'concord-test', signingSecret: 'x'.repeat(32), publicBaseUrl: 'https://api.example/prod',
+    eventsPerMinute: 300, topicPrefix: 'concord-org-', escalationSeconds: { critical: 300 },
+  });
+});
+
+it('names every invalid setting', () => {
+  expect(() => readConfig({ [ENV.tableName]: 'x', [ENV.eventsPerMinute]: 'many' })).toThrow(/CONCORD_TABLE_NAME.*CONCORD_EVENTS_PER_MINUTE|CONCORD_EVENTS_PER_MINUTE.*CONCORD_TABLE_NAME/);
+});
+
+it('never falls back to localhost for acknowledgement links: the functions that sign them require the base URL', () => {
+  expect(() => required(readConfig(minimal), 'publicBaseUrl', ENV.publicBaseUrl)).toThrow('Invalid configuration: CONCORD_PUBLIC_BASE_URL is required by this function');
+});
