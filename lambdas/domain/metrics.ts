@@ -281,10 +281,12 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
 
 export interface MetricsStore {
   /**
-   * Adds one contribution to its scope's minute, hour and day buckets and to its minute's stored
-   * contributions; applying the same one twice changes nothing.
+   * Adds each contribution to its scope's minute, hour and day buckets and to its minute's stored
+   * contributions, all at once; applying the same one twice changes nothing. The contributions of
+   * one call are of distinct scopes and groups (so they touch distinct items), at most
+   * APPLY_BATCH of them.
    */
-  apply(contribution: ScopedContribution): Promise<void>;
+  applyMany(contributions: ScopedContribution[]): Promise<void>;
   /** The merged buckets of `group` in `scope` in [from, to). */
   read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
   /** `group`'s contributions in `scope` reported in [from, to), a range inside one minute. */
@@ -319,8 +321,10 @@ export function planWithNow(from: string, to: string, now: Date | null): WindowP
   return { ...planWindow(from, fresh), live: { from: fresh, to } };
 }
 
-/** How many contributions of one change are applied at once. */
-const APPLY_CONCURRENCY = 8;
+/** How many batches of one change are applied at once. */
+const APPLY_CONCURRENCY = 4;
+/** Contributions in one batch: each writes five items, and a transaction takes at most 100. */
+export const APPLY_BATCH = 20;
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
@@ -340,9 +344,11 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
   }
 
   /**
-   * Applies contributions several scopes and groups at a time: those of one scope and group (the
-   * same buckets) one after the other, so they never contend, and a restricted incident's
-   * p × (3 + p) contributions take rounds, not p × (3 + p) round trips.
+   * Applies contributions in batches of distinct scopes and groups (distinct buckets), several
+   * batches at a time: a restricted incident's p × (3 + p) contributions take about
+   * p × (3 + p) / APPLY_BATCH transactions. Contributions of one scope and group (the same buckets,
+   * as re-aggregation gives: reported, acknowledged and resolved together) go in successive rounds,
+   * so no two writes of one round contend.
    */
   async function applyAll(contributions: ScopedContribution[]): Promise<void> {
     const lanes = new Map<string, ScopedContribution[]>();
@@ -350,11 +356,16 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
       const lane = JSON.stringify([c.scope, c.group]);
       lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
     }
-    const queue = [...lanes.values()];
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, queue.length) }, async () => {
-      while (next < queue.length) for (const c of queue[next++]!) await store.apply(c);
-    }));
+    for (let round = 0; ; round++) {
+      const batch = [...lanes.values()].flatMap((lane) => (lane[round] ? [lane[round]!] : []));
+      if (batch.length === 0) return;
+      const chunks: ScopedContribution[][] = [];
+      for (let i = 0; i < batch.length; i += APPLY_BATCH) chunks.push(batch.slice(i, i + APPLY_BATCH));
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, chunks.length) }, async () => {
+        while (next < chunks.length) await store.applyMany(chunks[next++]!);
+      }));
+    }
   }
 
   return {

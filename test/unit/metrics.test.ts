@@ -1,7 +1,7 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
 import {
-  Aggregate, Distribution, contributionsOf, makeMetrics, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo, type MetricsStore,
+  APPLY_BATCH, Aggregate, Distribution, contributionsOf, makeMetrics, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo, type MetricsStore,
 } from '../../lambdas/domain/metrics';
 import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
 
@@ -191,7 +191,7 @@ describe('query cost', () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), async (a, len) => {
       const calls = { read: 0, readWithin: 0, incidents: 0 };
       const store: MetricsStore = {
-        apply: async () => {},
+        applyMany: async () => {},
         read: async () => { calls.read++; return new Aggregate(); },
         readWithin: async () => { calls.readWithin++; return new Aggregate(); },
       };
@@ -209,7 +209,7 @@ describe('query cost', () => {
 });
 
 describe('recording', () => {
-  it('applies every scoped contribution once, several buckets at a time, never two at once on the same buckets', async () => {
+  it('applies every scoped contribution once, in batches of distinct buckets, never two at once on the same buckets', async () => {
     const t = (m: number) => new Date(Date.parse('2026-11-03T12:00:00.000Z') + m * 60_000).toISOString();
     const r = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi', 'cisa', 'google', 'odni'] }, t(0));
     const rec = (c: typeof r, n: number) => ({ incident: c.incident, eventCount: n, ackCode: null, escalation: null });
@@ -218,14 +218,16 @@ describe('recording', () => {
     const busy = new Set<string>();
     let most = 0;
     const store: MetricsStore = {
-      async apply(c) {
-        const lane = JSON.stringify([c.scope, c.group]);
-        expect(busy.has(lane)).toBe(false);
-        busy.add(lane);
+      async applyMany(batch) {
+        const lanes = batch.map((c) => JSON.stringify([c.scope, c.group]));
+        expect(new Set(lanes).size).toBe(lanes.length);
+        expect(batch.length).toBeLessThanOrEqual(APPLY_BATCH);
+        for (const lane of lanes) expect(busy.has(lane)).toBe(false);
+        for (const lane of lanes) busy.add(lane);
         most = Math.max(most, busy.size);
         await new Promise((ok) => setTimeout(ok, 1));
-        busy.delete(lane);
-        applied.push(JSON.stringify(c));
+        for (const lane of lanes) busy.delete(lane);
+        applied.push(...batch.map((c) => JSON.stringify(c)));
       },
       read: async () => new Aggregate(),
       readWithin: async () => new Aggregate(),

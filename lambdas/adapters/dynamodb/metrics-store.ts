@@ -10,11 +10,12 @@
  * contributions item lists each contribution of that minute (its millisecond in the minute, kind
  * and seconds), so the partial minutes at a window's edges are exact with one GetItem each.
  *
- * A contribution is one TransactWriteItems: the "applied" marker (attribute_not_exists, so a
- * redelivered stream record adds nothing), the minute, hour and day buckets and the minute's
- * contributions, each guarded by its version so concurrent writers never lose an update.
+ * Up to 20 contributions (of distinct scopes and groups) are one TransactWriteItems: for each, the
+ * "applied" marker (attribute_not_exists, so a redelivered stream record adds nothing), the minute,
+ * hour and day buckets and the minute's contributions, each guarded by its version so concurrent
+ * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   Aggregate, Distribution, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
@@ -100,64 +101,81 @@ export function itemsFor(contributions: ScopedContribution[]): Item[] {
   ];
 }
 
+/** The items one contribution changes, and how: its minute, hour and day buckets, then its minute's contributions. */
+function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string }; next(item: Item | undefined, version: number): Item }> {
+  const minute = bucketStart(c.reportedAt, 'minute');
+  return [
+    ...GRANULARITIES.map((g) => {
+      const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
+      return {
+        Key,
+        next: (item: Item | undefined, version: number) => {
+          const aggregate = aggregateFromItem(item);
+          aggregate.add(c);
+          return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version);
+        },
+      };
+    }),
+    {
+      Key: bucketKey(c.scope, c.group, 'contributions', minute),
+      next: (item: Item | undefined, version: number) => contributionsToItem(c.scope, c.group, minute, [...entriesFromItem(item), entryOf(c)], version),
+    },
+  ];
+}
+
 export class DynamoMetricsStore implements MetricsStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
 
-  async apply(c: ScopedContribution): Promise<void> {
-    const minute = bucketStart(c.reportedAt, 'minute');
-    // Each item this contribution changes, and how: the three buckets, then the minute's contributions.
-    const changes: Array<{ Key: { PK: string; SK: string }; next(item: Item | undefined, version: number): Item }> = [
-      ...GRANULARITIES.map((g) => {
-        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
-        return {
-          Key,
-          next: (item: Item | undefined, version: number) => {
-            const aggregate = aggregateFromItem(item);
-            aggregate.add(c);
-            return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version);
-          },
-        };
-      }),
-      {
-        Key: bucketKey(c.scope, c.group, 'contributions', minute),
-        next: (item, version) => contributionsToItem(c.scope, c.group, minute, [...entriesFromItem(item), entryOf(c)], version),
-      },
-    ];
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const current = await Promise.all(changes.map(({ Key }) => guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })))));
-      const puts = current.map(({ Item }, i) => {
-        const version = Number(Item?.version ?? 0);
+  async applyMany(contributions: ScopedContribution[]): Promise<void> {
+    let pending = contributions;
+    for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
+      const changes = pending.flatMap((c) => changesOf(c));
+      const stored = await this.getAll(changes.map((ch) => ch.Key));
+      const puts = changes.map(({ Key, next }) => {
+        const item = stored.get(`${Key.PK}|${Key.SK}`);
+        const version = Number(item?.version ?? 0);
         return {
           Put: {
             TableName: this.tableName,
-            Item: changes[i]!.next(Item, version + 1),
-            ConditionExpression: Item ? 'version = :v' : 'attribute_not_exists(PK)',
-            ...(Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
+            Item: next(item, version + 1),
+            ConditionExpression: item ? 'version = :v' : 'attribute_not_exists(PK)',
+            ...(item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           },
         };
       });
+      const expiresAt = Math.floor(this.clock.now().getTime() / 1000) + WEEK;
+      const markers = pending.map((c) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}`, entity: 'metricsApplied', expiresAt },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      }));
       try {
-        await this.db.send(new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}`, entity: 'metricsApplied', expiresAt: Math.floor(this.clock.now().getTime() / 1000) + WEEK },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            ...puts,
-          ],
-        }));
+        await this.db.send(new TransactWriteCommand({ TransactItems: [...markers, ...puts] }));
         return;
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw translate(err);
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return; // applied before: a redelivery
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        // A marker that exists: that contribution was applied before (a redelivery); drop it.
+        const appliedBefore = new Set(pending.flatMap((_, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [i] : [])));
+        if (appliedBefore.size > 0) pending = pending.filter((_, i) => !appliedBefore.has(i));
+        else await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
-    throw new Error(`metrics bucket for ${scopeKey(c.scope)} ${c.group} kept changing`);
+    if (pending.length > 0) throw new Error(`metrics buckets for ${pending.length} contributions kept changing`);
+  }
+
+  /** Consistent reads of up to 100 items, by "PK|SK". */
+  private async getAll(keys: Array<{ PK: string; SK: string }>): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let wanted: Array<Record<string, unknown>> | undefined = keys;
+    while (wanted && wanted.length > 0) {
+      const res: BatchGetCommandOutput = await guarded(this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } })));
+      for (const item of res.Responses?.[this.tableName] ?? []) found.set(`${item.PK}|${item.SK}`, item);
+      wanted = res.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
   }
 
   async readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate> {
