@@ -91,7 +91,9 @@ export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly
 /** The authenticated caller, as the authorizer established it. */
 export interface Caller { orgId: string; role: Role; keyId: string }
 
-const STRICT_TLPS: ReadonlySet<Tlp> = new Set(['RED', 'AMBER+STRICT']);
+/** TLP 2.0's labels that never leave the participants. */
+export const RESTRICTED_TLPS = ['AMBER+STRICT', 'RED'] as const satisfies readonly Tlp[];
+const STRICT_TLPS: ReadonlySet<Tlp> = new Set(RESTRICTED_TLPS);
 
 /** TLP RED and AMBER+STRICT are never shown or sent outside `participants`. */
 export const isRestricted = (tlp: Tlp): boolean => STRICT_TLPS.has(tlp);

@@ -6,6 +6,7 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoDeliveryLog } from '../adapters/dynamodb/delivery-log';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
 import { loadSigningSecret } from '../adapters/secrets';
@@ -43,6 +44,7 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     db,
     incidentRepository: new DynamoIncidentRepository(db, config.tableName),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
+    deliveryLog: new DynamoDeliveryLog(db, config.tableName),
     // Only the functions that sign or verify need the secret (and the permission to read it).
     secret: once(() => loadSigningSecret(config)),
     snsClient,

@@ -8,13 +8,13 @@ import { publisher as publishers } from './publisher';
 import { makeNotifier } from '../domain/notifications';
 import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
 
-export const notifications = derived(async ({ config, overrides, clock, incidentRepository, directoryRepository }) => {
+export const notifications = derived(async ({ config, overrides, clock, incidentRepository, directoryRepository, deliveryLog }) => {
   const { incidents } = await container();
   const publisher = await publishers();
   const baseUrl = required(config, 'publicBaseUrl', ENV.publicBaseUrl);
   return {
     notifier: makeNotifier({
-      incidents, repository: incidentRepository, deliveries: incidentRepository, directory: directoryRepository,
+      incidents, repository: incidentRepository, deliveries: deliveryLog, directory: directoryRepository,
       publisher, render, clock, pause: overrides.pause,
       links: { link: async (incidentId, orgId, contact) => `${baseUrl}/v1/ack/${(await ackTokens()).sign(incidentId, orgId, contact)}` },
     }),

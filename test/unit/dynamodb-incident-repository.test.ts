@@ -83,7 +83,8 @@ it('a partner\'s list is one Query of its partition on GSI1, newest first, filte
     TableName: 'concord',
     IndexName: 'GSI1',
     KeyConditionExpression: 'GSI1PK = :partition',
-    FilterExpression: '#status = :status AND (NOT tlp IN (:red, :strict) OR contains(participants, :viewer))',
+    FilterExpression: '#status = :status AND (NOT tlp IN (:restricted0, :restricted1) OR contains(participants, :viewer))',
+    ExpressionAttributeValues: { ':partition': 'ORG#fbi#INCIDENTS', ':status': 'reported', ':restricted0': 'AMBER+STRICT', ':restricted1': 'RED', ':viewer': 'fbi' },
     ScanIndexForward: false,
   } as never);
   expect(ddb.calls()).toHaveLength(1);

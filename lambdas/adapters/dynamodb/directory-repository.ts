@@ -12,6 +12,7 @@ import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, Qu
 import type { ApiKeyRecord, Contact, DirectoryRepository, Organization } from '../../domain/ports';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { cancellationReasons, guarded } from './errors';
+import { queryAll } from './query';
 
 /** A cancelled condition means someone else changed the organization first. */
 async function conditional<T>(request: Promise<T>): Promise<T> {
@@ -101,29 +102,21 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async managerOrganizations(): Promise<string[]> {
-    return [...new Set((await this.gsi1Partition(MANAGER_KEYS)).map((item) => String(item.orgId)))];
+    return [...new Set((await this.indexPartition(MANAGER_KEYS)).map((item) => String(item.orgId)))];
   }
 
-  /** Every item of one index partition, all pages. */
-  private async gsi1Partition(partition: string, index: typeof GSI1 | typeof GSI2 = GSI1): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.indexName,
-        KeyConditionExpression: `${index.partitionKey} = :p`,
-        ExpressionAttributeValues: { ':p': partition },
-        ExclusiveStartKey: start,
-      })));
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  /** Every item of one index partition. */
+  private indexPartition(partition: string, index: typeof GSI1 | typeof GSI2 = GSI1): Promise<Item[]> {
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: `${index.partitionKey} = :p`,
+      ExpressionAttributeValues: { ':p': partition },
+    });
   }
 
   async listOrganizations(): Promise<Organization[]> {
-    return (await this.gsi1Partition(ORGANIZATIONS)).map(organizationFromItem);
+    return (await this.indexPartition(ORGANIZATIONS)).map(organizationFromItem);
   }
 
   async missingOrganizations(ids: readonly string[]): Promise<string[]> {
@@ -151,7 +144,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async keysOf(orgId: string): Promise<ApiKeyRecord[]> {
-    return (await this.gsi1Partition(organizationKeys(orgId), GSI2)).map(keyFromItem);
+    return (await this.indexPartition(organizationKeys(orgId), GSI2)).map(keyFromItem);
   }
 
   async touchKey(keyId: string, at: string): Promise<void> {

@@ -1,30 +1,31 @@
 /**
  * IncidentRepository on DynamoDB. Every change is ONE TransactWriteItems: the incident (guarded by
  * its event count and, for lifecycle commands, by its status), its new timeline events, the
- * participation copies, and the dedup claim. Either all of it is written or none.
+ * participation entries, the dedup claim and the deliveries it records. Either all of it is written
+ * or none. Reading deliveries is DynamoDeliveryLog's job (delivery-log.ts).
  */
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
-import type { Change, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
+import { RESTRICTED_TLPS, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
-import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
 import { cancellationReasons, guarded, translate } from './errors';
+import { queryAll } from './query';
+import { Transaction, failedCondition, type WriteItem } from './transaction';
 import {
-  ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, FAILED_DELIVERIES, ackCodeKey, dedupKey, deliveryItem, deliveryKey, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
+  ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, deliveryItem, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
   organizationPartition, participationItem, participationKey, recordFromItem,
 } from './incident-items';
 import { GSI1, GSI2 } from './table';
 
-type WriteItem = NonNullable<TransactWriteCommand['input']['TransactItems']>[number];
 
 /** How many items one list Query reads at most; filters may discard some of them. */
 const PAGE_READ = 100;
 /** A dedup claim can be released between our failed claim and our read of it: try again, briefly. */
 const CREATE_ATTEMPTS = 5;
 
-export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog {
+export class DynamoIncidentRepository implements IncidentRepository {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
   async get(id: string): Promise<IncidentRecord | null> {
@@ -35,36 +36,33 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
     const record: IncidentRecord = { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null };
-    const items: WriteItem[] = [
-      { Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
-      ...this.eventPuts(incident.id, change.events),
-      ...this.participationPuts(incident),
-    ];
-    const ackCodeIndex = items.length;
+    const tx = new Transaction()
+      .add({ Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } }, 'incident')
+      .addAll(this.eventPuts(incident.id, change.events))
+      .addAll(this.participationPuts(incident));
     if (record.ackCode !== null) {
-      items.push({
+      tx.add({
         Put: { TableName: this.tableName, Item: { ...ackCodeKey(record.ackCode), entity: 'ackCode', incidentId: incident.id }, ConditionExpression: 'attribute_not_exists(PK)' },
-      });
+      }, 'ackCode');
     }
     if (incident.dedupKey !== null) {
-      items.push({
+      tx.add({
         Put: {
           TableName: this.tableName,
           Item: { ...dedupKey(incident.reporter.orgId, incident.dedupKey), entity: 'dedup', incidentId: incident.id },
           ConditionExpression: 'attribute_not_exists(PK)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
-      });
+      }, 'dedupClaim');
     }
     for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
       try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        await tx.send(this.db);
         return { created: true };
       } catch (err) {
-        const reasons = cancellationReasons(err);
-        const claim = reasons?.at(-1);
-        if (incident.dedupKey === null || claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) {
-          if (record.ackCode !== null && reasons?.[ackCodeIndex]?.Code === 'ConditionalCheckFailed') return { created: false, ackCodeTaken: true };
+        const claim = tx.reason(err, 'dedupClaim');
+        if (claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) {
+          if (failedCondition(tx, err, 'ackCode')) return { created: false, ackCodeTaken: true };
           throw translate(err);
         }
         const claimedBy = String(unmarshall(claim.Item as never).incidentId);
@@ -165,11 +163,8 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
     return { events: pageEvents, lastSeq: more ? pageEvents.at(-1)!.seq : null };
   }
 
-  async findOpenByDedupKey(orgId: string, key: string): Promise<IncidentRecord | null> {
-    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: dedupKey(orgId, key), ConsistentRead: true })));
-    if (!Item) return null;
-    const record = await this.get(String(Item.incidentId));
-    return record && record.incident.status !== 'resolved' ? record : null;
+  findOpenByDedupKey(orgId: string, key: string): Promise<IncidentRecord | null> {
+    return this.openByClaim(dedupKey(orgId, key));
   }
 
   async event(id: string, seq: number): Promise<TimelineEvent | null> {
@@ -177,24 +172,13 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
     return Item ? eventFromItem(Item) : null;
   }
 
-  async status(incidentId: string, seq: number, orgId: string): Promise<DeliveryStatus | null> {
-    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(incidentId, seq, orgId), ConsistentRead: true })));
-    return Item ? (Item.status as DeliveryStatus) : null;
+  findOpenByAckCode(code: string): Promise<IncidentRecord | null> {
+    return this.openByClaim(ackCodeKey(code));
   }
 
-  async failed(limit: number): Promise<Delivery[]> {
-    const { Items = [] } = await guarded(this.db.send(new QueryCommand({
-      TableName: this.tableName,
-      IndexName: GSI1.indexName,
-      KeyConditionExpression: 'GSI1PK = :p',
-      ExpressionAttributeValues: { ':p': FAILED_DELIVERIES },
-      Limit: limit,
-    })));
-    return Items.map((i) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), orgId: String(i.orgId), status: 'failed' as const }));
-  }
-
-  async findOpenByAckCode(code: string): Promise<IncidentRecord | null> {
-    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: ackCodeKey(code), ConsistentRead: true })));
+  /** The open incident a claim item (dedup key, acknowledgement code) names, if any. */
+  private async openByClaim(Key: { PK: string; SK: string }): Promise<IncidentRecord | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })));
     if (!Item) return null;
     const record = await this.get(String(Item.incidentId));
     return record && record.incident.status !== 'resolved' ? record : null;
@@ -203,21 +187,13 @@ export class DynamoIncidentRepository implements IncidentRepository, DeliveryLog
   async reportedBetween(from: string, to: string): Promise<Incident[]> {
     // Ids are ULIDs: their first ten characters encode the creation time, a hair before reportedAt.
     const id = (ms: number) => `${INCIDENT_ID_PREFIX}${encodeTime(Math.max(0, ms))}`;
-    const out: Incident[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1.indexName,
-        KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :a AND :b',
-        FilterExpression: 'reportedAt >= :from AND reportedAt < :to',
-        ExpressionAttributeValues: { ':p': ALL_INCIDENTS, ':a': id(Date.parse(from) - 1000), ':b': `${id(Date.parse(to) + 1000)}~`, ':from': from, ':to': to },
-        ExclusiveStartKey: start,
-      })));
-      out.push(...(page.Items ?? []).map(incidentFromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: GSI1.indexName,
+      KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :a AND :b',
+      FilterExpression: 'reportedAt >= :from AND reportedAt < :to',
+      ExpressionAttributeValues: { ':p': ALL_INCIDENTS, ':a': id(Date.parse(from) - 1000), ':b': `${id(Date.parse(to) + 1000)}~`, ':from': from, ':to': to },
+    })).map(incidentFromItem);
   }
 
   async dueForEscalation(now: string, limit: number): Promise<IncidentRecord[]> {
@@ -310,8 +286,11 @@ function listFilter(query: ListQuery) {
     values[':participant'] = query.participant;
   }
   if (query.restrictedVisibleTo) {
-    clauses.push('(NOT tlp IN (:red, :strict) OR contains(participants, :viewer))');
-    Object.assign(values, { ':red': 'RED', ':strict': 'AMBER+STRICT', ':viewer': query.restrictedVisibleTo });
+    // The domain's own list of restricted TLPs, never written out again here.
+    const restricted = RESTRICTED_TLPS.map((_, i) => `:restricted${i}`);
+    clauses.push(`(NOT tlp IN (${restricted.join(', ')}) OR contains(participants, :viewer))`);
+    RESTRICTED_TLPS.forEach((tlp, i) => { values[`:restricted${i}`] = tlp; });
+    values[':viewer'] = query.restrictedVisibleTo;
   }
   return {
     filter: clauses.length ? clauses.join(' AND ') : undefined,

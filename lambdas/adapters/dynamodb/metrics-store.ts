@@ -15,12 +15,13 @@
  * hour and day buckets and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   Aggregate, Distribution, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
+import { queryAll } from './query';
 
 type Item = Record<string, unknown>;
 const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
@@ -192,17 +193,12 @@ export class DynamoMetricsStore implements MetricsStore {
   async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
     const total = new Aggregate();
     const last = new Date(Date.parse(to) - 1).toISOString();
-    let start: Item | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-        ExpressionAttributeValues: { ':pk': bucketPk(scope, group, granularity), ':from': from, ':last': last },
-        ExclusiveStartKey: start,
-      })));
-      for (const item of page.Items ?? []) total.merge(aggregateFromItem(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
+      ExpressionAttributeValues: { ':pk': bucketPk(scope, group, granularity), ':from': from, ':last': last },
+    });
+    for (const item of items) total.merge(aggregateFromItem(item));
     return total;
   }
 }
