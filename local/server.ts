@@ -3,6 +3,7 @@
  * authorizer and handler functions that Lambda runs. One code path, two hosts.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate } from '../lambdas/handlers/authorize';
@@ -144,8 +145,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
       multiValueHeaders[k] = Array.isArray(v) ? v : [v];
     }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
+    // Without a prototype: a parameter named __proto__ or constructor is a key like any other.
+    const query: Record<string, string> = Object.create(null);
+    const multiQuery: Record<string, string[]> = Object.create(null);
     for (const [k, v] of url.searchParams) { query[k] = v; (multiQuery[k] ??= []).push(v); }
 
     // What API Gateway's REQUEST authorizer does before the handler runs.
@@ -161,8 +163,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
       pathParameters: names.length ? pathParameters : null,
       stageVariables: null,
-      body: body.length ? body.toString('utf8') : null,
-      isBase64Encoded: false,
+      // Bytes that are not UTF-8 go as base64, as API Gateway sends binary, so the handler refuses them (415).
+      body: body.length ? (isUtf8(body) ? body.toString('utf8') : body.toString('base64')) : null,
+      isBase64Encoded: body.length > 0 && !isUtf8(body),
       requestContext: {
         accountId: '000000000000', apiId: 'local', stage: 'local', requestId, protocol: 'HTTP/1.1',
         httpMethod: method, path: url.pathname, resourceId: spec.operationId, resourcePath: spec.path,

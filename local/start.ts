@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import * as z from 'zod';
@@ -14,7 +14,7 @@ import type { DirectoryFile, DirectoryLoader, DirectoryPlan } from '../lambdas/d
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DirectoryFileSchema } from '../lambdas/http/directory-file-schema';
 import { fieldErrors } from '../lambdas/http/request';
-import { freePort, startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
+import { freePort, makePrivateDir, startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
@@ -90,13 +90,33 @@ export async function localDirectory(dataDir: string): Promise<{ service: Direct
 }
 
 /** The secret that signs cursors and acknowledgement links: kept beside the data, or per process. */
-function signingSecret(dataDir: string): string {
+/**
+ * The secret that signs cursors and acknowledgement links, kept in the private data folder (0600 in
+ * 0700). A secret file that is not a plain file of this user's, readable by this user only, is
+ * refused: anyone who could plant or read it could forge links.
+ */
+export function signingSecret(dataDir: string): string {
   if (dataDir === ':memory:') return randomBytes(32).toString('hex');
-  const file = join(dirname(resolve(dataDir)), 'signing-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
+  const dir = resolve(dataDir);
+  makePrivateDir(dir);
+  const file = join(dir, 'signing-secret');
+  if (existsSync(file)) return readPrivateSecret(file);
+  // Earlier versions kept it beside the data folder: keep using it (links already sent stay valid), if it is private.
+  const legacy = join(dirname(dir), 'signing-secret');
+  const secret = existsSync(legacy) && isPrivateFile(legacy) ? readFileSync(legacy, 'utf8').trim() : randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+function isPrivateFile(file: string): boolean {
+  const stat = lstatSync(file);
+  return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+}
+
+function readPrivateSecret(file: string): string {
+  if (!isPrivateFile(file)) throw new Error(`Refusing the signing secret ${file}: it must be a plain file of this user's, readable by this user only (chmod 600), or absent (a new one is made).`);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`Refusing the signing secret ${file}: it is shorter than 32 characters.`);
   return secret;
 }
 

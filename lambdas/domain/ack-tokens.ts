@@ -22,8 +22,10 @@ export function makeAckTokens(secret: string, clock: Clock) {
     verify(token: string): AckClaim {
       const [payload, signature, extra] = token.split('.');
       if (!payload || !signature || extra !== undefined || token.length > 1024) throw refuse();
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(payload);
+      // Compared as the exact text issued: base64url decoding forgives stray and padding
+      // characters and unused low bits, so an altered link could decode to the same bytes.
+      const given = Buffer.from(signature, 'utf8');
+      const expected = Buffer.from(mac(payload).toString('base64url'), 'utf8');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse();
       let claim: { i?: unknown; o?: unknown; c?: unknown; e?: unknown };
       try {

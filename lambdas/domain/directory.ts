@@ -29,7 +29,17 @@ const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =
 export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) {
   const now = () => clock.now().toISOString();
 
-  async function putOrganization(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {
+  /**
+   * Creates or replaces an organization. Through the API (`by` an admin), an organization that
+   * holds keys is replaced only by its own admin: its contacts receive its notifications, RED ones
+   * included, so another organization's admin replacing them could read what that organization
+   * may see. Creating an organization, or replacing one without keys (not yet onboarded), is any
+   * admin's; the operator (directory files, scripts; no `by`) may do both.
+   */
+  async function putOrganization(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
+    if (by && by.orgId !== id && (await directory.keysOf(id)).some((k) => !k.revokedAt)) {
+      throw new ForbiddenError(`${id} holds keys: its entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may not replace it.`);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         return await putOrganizationOnce(id, input);

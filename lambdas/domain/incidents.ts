@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import { ConcurrentModificationError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
+import { stringifyJson } from './json';
 import {
   acknowledge, addNote, assign, canSee, report, resolve,
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
@@ -48,6 +49,9 @@ export { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 /** A timeline answer must stay far below Lambda's 6 MB response limit: 100 events at most. */
 export const MAX_TIMELINE_PAGE = 100;
 export interface TimelineRequest { limit: number; after?: number }
+
+/** The most a list page's incidents may weigh as JSON (Lambda answers at most 6 MB). */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
 export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string }
 
@@ -149,7 +153,14 @@ export function makeIncidents(deps: IncidentDeps) {
       }
       const page = await incidents.list(query);
       // The query already applies the visibility rule; this is defence in depth.
-      return { items: page.items.filter((incident) => canSee(caller, incident)), lastId: page.lastId };
+      const visible = page.items.filter((incident) => canSee(caller, incident));
+      // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
+      // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
+      let bytes = 0;
+      const kept = visible.filter((incident, i) => (bytes += Buffer.byteLength(stringifyJson(incident), 'utf8')) <= MAX_PAGE_BYTES || i === 0);
+      return kept.length < visible.length
+        ? { items: kept, lastId: kept.at(-1)!.id }
+        : { items: visible, lastId: page.lastId };
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {

@@ -37,6 +37,8 @@ const pagerDutyErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGateway
 });
 
 export async function enqueueEvent(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const unknownQuery = Object.keys(event.queryStringParameters ?? {});
+  if (unknownQuery.length) throw new ValidationError('Event object is invalid', unknownQuery.map((name) => ({ path: `query.${name}`, message: 'unknown parameter' })));
   const parsed = PagerDutyEvent.safeParse(parseJsonBody(event) ?? {});
   if (!parsed.success) throw new ValidationError('Event object is invalid', fieldErrors(parsed.error, 'event'));
   const body = parsed.data as PdEvent;

@@ -1,11 +1,12 @@
 import { container } from '../wiring/incidents';
+import { cursors as cursorCodec } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
 export async function getTimeline({ caller, params, query }: Input<typeof ROUTES.getTimeline>) {
-  const { incidents, cursors: codec } = await container();
-  const cursors = await codec();
+  const { incidents } = await container();
+  const cursors = await cursorCodec();
   const id = params.id!;
   const after = query.cursor ? cursors.decodeTimeline(query.cursor, caller, id) : undefined;
   const page = await incidents.timeline(caller, id, { limit: query.limit, after });

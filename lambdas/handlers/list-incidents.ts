@@ -1,11 +1,12 @@
 import { container } from '../wiring/incidents';
+import { cursors as cursorCodec } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
 export async function listIncidents({ caller, query }: Input<typeof ROUTES.listIncidents>) {
-  const { incidents, cursors: codec } = await container();
-  const cursors = await codec();
+  const { incidents } = await container();
+  const cursors = await cursorCodec();
   const { cursor, limit, ...filters } = query;
   const after = cursor ? cursors.decodeList(cursor, caller, filters) : undefined;
   const page = await incidents.list(caller, { ...filters, limit, after });

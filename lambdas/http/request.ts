@@ -10,7 +10,7 @@ import {
 } from '../domain/errors';
 import { ROLES, type Caller, type Role } from '../domain/incident';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
-import { parseJsonLossless } from '../domain/json';
+import { DuplicateKeyError, parseJsonLossless } from '../domain/json';
 import type { RouteSpec } from './routes';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -45,9 +45,17 @@ export function headerIn(headers: Record<string, string | undefined> | null | un
 
 export const header = (event: APIGatewayProxyEvent, name: string) => headerIn(event.headers, name);
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text; bytes that are not UTF-8 are refused (415), never replaced with U+FFFD. */
 export function rawBody(event: APIGatewayProxyEvent): string {
   if (!event.body) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return UTF8.decode(Buffer.from(event.body, 'base64'));
+  } catch {
+    throw new UnsupportedMediaTypeError('The body is not valid UTF-8.');
+  }
 }
 
 const isJsonMediaType = (contentType: string) => {
@@ -103,6 +111,9 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
     // Numbers kept as sent and every key kept: `details` are returned exactly (domain/json.ts).
     parsed = parseJsonLossless(text);
   } catch (err) {
+    if (err instanceof DuplicateKeyError) {
+      throw new ValidationError(`The body has the key "${err.key.slice(0, 100)}" twice in one object.`, [{ path: [...err.path, err.key].join('.') || 'body', message: 'duplicate key' }]);
+    }
     throw new ValidationError(`The body is not valid JSON: ${err instanceof SyntaxError ? err.message.slice(0, 200) : 'unreadable'}.`);
   }
   const problem = checkParsed(parsed);
@@ -131,7 +142,8 @@ export interface ParsedInput<B = unknown, Q = unknown> {
 const NO_QUERY = z.strictObject({});
 
 function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Without a prototype, so `?__proto__=` is an (unknown) parameter, not a prototype change.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
   return out;
 }
@@ -148,6 +160,10 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
     const result = spec.body.safeParse(raw ?? {});
     if (result.success) body = result.data;
     else errors.push(...fieldErrors(result.error, 'body'));
+  }
+  if (!spec.body && !spec.html && rawBody(event).trim() !== '') {
+    // A body where none is taken is refused, never ignored: `DELETE …` with `{"bogus":1}` must not pass.
+    errors.push({ path: 'body', message: 'this route takes no body' });
   }
   let query: unknown;
   // A route that takes no query refuses every parameter: `?dryRun=true` must not pass unnoticed.

@@ -13,9 +13,10 @@ export const MAX_PARTICIPANTS = 50;
 
 /**
  * A visible character: not white space, not a control or format character (zero-width spaces,
- * joiners, direction marks), not a lone combining mark, not one of Unicode's blank fillers.
+ * joiners, direction marks), not unassigned, private-use or a noncharacter, not a lone combining
+ * mark, not one of Unicode's blank fillers.
  */
-const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/u;
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/u;
 export const hasVisible = (s: string) => VISIBLE.test(s);
 /** Single-line fields: no control characters at all (a line break in a title could fake an email's layout). */
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
@@ -173,7 +174,7 @@ export const SnsEnvelope = z.object({
   Token: z.string().max(2048).optional(),
 }).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' });
 
-export const CloudWatchAlarmMessage = z.object({
+export const CloudWatchAlarmMessage = /* @__PURE__ */ z.object({
   AlarmName: z.string().min(1).max(255),
   AlarmDescription: z.string().max(1024).nullable().optional(),
   AWSAccountId: z.string().max(32).optional(),

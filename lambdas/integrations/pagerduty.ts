@@ -7,7 +7,7 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
-import { stringifyJson } from '../domain/json';
+import { JsonNumber, setMember, stringifyJson } from '../domain/json';
 import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
 import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from '../domain/incident';
 import type { IncidentService } from '../domain/incidents';
@@ -53,14 +53,17 @@ const isCategory = (c: string | undefined): c is Category => (CATEGORIES as read
 export function reportFromTrigger(event: PdEvent & { payload: NonNullable<PdEvent['payload']> }, dedupKey: string, defaults: KeyDefaults): ReportInput {
   const { payload } = event;
   const custom = payload.custom_details;
-  const details: Record<string, unknown> = custom === undefined ? {} : custom !== null && typeof custom === 'object' && !Array.isArray(custom) ? { ...custom } : { custom_details: custom };
+  // An object is kept as it came (order, numbers' digits); anything else is wrapped.
+  const isObject = custom !== null && typeof custom === 'object' && !Array.isArray(custom) && !(custom instanceof JsonNumber);
+  const details: Record<string, unknown> = custom === undefined ? {} : isObject ? custom as Record<string, unknown> : { custom_details: custom };
   const title = shortTitle(payload.summary);
   const pagerduty = Object.fromEntries(Object.entries({
     summary: title === payload.summary ? undefined : payload.summary,
     timestamp: payload.timestamp, component: payload.component, group: payload.group, class: payload.class,
     client: event.client, client_url: event.client_url, images: event.images,
   }).filter(([, v]) => v !== undefined));
-  if (Object.keys(pagerduty).length) details.pagerduty = pagerduty;
+  // PagerDuty's own fields go under `pagerduty`, or `concord_pagerduty` where the sender used that key itself.
+  if (Object.keys(pagerduty).length) setMember(details, Object.prototype.hasOwnProperty.call(details, 'pagerduty') ? 'concord_pagerduty' : 'pagerduty', pagerduty);
   if (Buffer.byteLength(stringifyJson(details), 'utf8') > MAX_DETAILS_BYTES) {
     throw new ValidationError('The event is too large.', [{ path: 'payload.custom_details', message: `must be at most ${MAX_DETAILS_BYTES} bytes as JSON, with the event's other details` }]);
   }

@@ -1,15 +1,12 @@
 /**
  * The adapters every function shares, built once per cold start from the environment: config, the
- * DynamoDB document client and repositories, the clock, the signing secret (read on first use)
- * and the SNS client (made on first use). Use cases are wired on top (incidents.ts and the other ./*.ts), each
+ * DynamoDB document client and repositories, the clock * and the SNS client (made on first use). Use cases are wired on top (incidents.ts and the other ./*.ts), each
  * module importing only what its functions need, which keeps every bundle small.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from '../adapters/dynamodb/client';
-import { DynamoDeliveryLog } from '../adapters/dynamodb/delivery-log';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
-import { loadSigningSecret } from '../adapters/secrets';
 import { readConfig, type Config } from '../config/env';
 import { systemClock } from '../domain/ids';
 import type { NotificationPublisher } from '../domain/notifications';
@@ -44,9 +41,6 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     db,
     incidentRepository: new DynamoIncidentRepository(db, config.tableName),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
-    deliveryLog: new DynamoDeliveryLog(db, config.tableName),
-    // Only the functions that sign or verify need the secret (and the permission to read it).
-    secret: once(() => loadSigningSecret(config)),
     snsClient,
   };
 }

@@ -10,8 +10,7 @@ import { DEFAULT_ESCALATION, type EscalationPolicy } from '../domain/escalation'
 import { ulidGenerator } from '../domain/ids';
 import { makeIncidents } from '../domain/incidents';
 import type { OrganizationProvisioner } from '../domain/ports';
-import { makeCursorCodec } from '../http/cursor';
-import { derived, once, resetAdapters, type Overrides } from './adapters';
+import { derived, resetAdapters, type Overrides } from './adapters';
 
 export type { Overrides } from './adapters';
 
@@ -20,7 +19,7 @@ function escalationPolicy(config: Config): EscalationPolicy {
 }
 
 export const container = derived((a) => {
-  const { config, overrides, clock, incidentRepository, directoryRepository, secret, snsClient } = a;
+  const { config, overrides, clock, incidentRepository, directoryRepository, snsClient } = a;
   const provisioner: OrganizationProvisioner = overrides.provisioner
     ?? { provision: (org) => new SnsProvisioner(snsClient(), config.topicPrefix, config.topicKmsKey).provision(org) };
   return {
@@ -30,7 +29,6 @@ export const container = derived((a) => {
       escalation: escalationPolicy(config), pause: overrides.pause,
     }),
     directory: makeDirectory({ directory: directoryRepository, provisioner, clock }),
-    cursors: once(async () => makeCursorCodec(await secret())),
   };
 });
 

@@ -1,4 +1,5 @@
 /** Notifications and SMS acknowledgements: bundled only by the functions that use them. */
+import { DynamoDeliveryLog } from '../adapters/dynamodb/delivery-log';
 import { render } from '../adapters/sns/messages';
 import { container } from './incidents';
 import { ackTokens } from './ack-tokens';
@@ -8,13 +9,13 @@ import { publisher as publishers } from './publisher';
 import { makeNotifier } from '../domain/notifications';
 import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
 
-export const notifications = derived(async ({ config, overrides, clock, incidentRepository, directoryRepository, deliveryLog }) => {
+export const notifications = derived(async ({ config, overrides, clock, db, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
   const publisher = await publishers();
   const baseUrl = required(config, 'publicBaseUrl', ENV.publicBaseUrl);
   return {
     notifier: makeNotifier({
-      incidents, repository: incidentRepository, deliveries: deliveryLog, directory: directoryRepository,
+      incidents, repository: incidentRepository, deliveries: new DynamoDeliveryLog(db, config.tableName), directory: directoryRepository,
       publisher, render, clock, pause: overrides.pause,
       links: { link: async (incidentId, orgId, contact) => `${baseUrl}/v1/ack/${(await ackTokens()).sign(incidentId, orgId, contact)}` },
     }),

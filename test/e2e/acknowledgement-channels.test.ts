@@ -90,10 +90,11 @@ describe('SMS', () => {
       for (const org of ['fbi', 'cisa']) {
         const { body } = await api.call(KEYS.admin, 'GET', '/v1/organizations');
         const current = body.items.find((o: { id: string }) => o.id === org);
-        const res = await api.call(KEYS.admin, 'PUT', `/v1/organizations/${org}`, {
+        // As the operator (or each organization's own admin) would: another organization's admin may not.
+        const res = await api.services.directory.putOrganization(org, {
           name: current.name, kind: current.kind, contacts: [...current.contacts, { name: `${org} night desk`, phone: SHARED }],
         });
-        expect(res.status).toBe(200);
+        expect(res.created).toBe(false);
       }
     });
 

@@ -2,6 +2,7 @@
  * Defects an independent security review found (issue #10), each as the reviewer reproduced it,
  * through the local server. Every test here failed before its fix.
  */
+import { hashKey, keyIdOf as keyIdFromKey } from '../../lambdas/domain/api-keys';
 import { directoryFiles } from '../../lambdas/wiring/directory-file';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 
@@ -85,8 +86,7 @@ describe('#7 an admin manages organizations, not other organizations\' keys', ()
     await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/assign`, { orgId: 'cisa' });
     await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'n' });
     await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/resolve`, { resolution: 'r' });
-    const keyIdOf = async (org: 'facebook' | 'fbi' | 'cisa') => (await api.call(KEYS.admin, 'GET', `/v1/organizations/${org}/keys`)).body.items
-      .find((k: { role: string; revokedAt: string | null }) => k.role === 'partner' && !k.revokedAt).keyId;
+    const keyIdOf = async (org: 'facebook' | 'fbi' | 'cisa') => keyIdFromKey(hashKey(KEYS.partner[org]));
     const { events } = (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${incident.id}/timeline`)).body;
     const actors = events.filter((e: { actor: { orgId: string } }) => e.actor.orgId !== 'concord').map((e: { type: string; actor: unknown }) => [e.type, e.actor]);
     expect(actors).toEqual([
@@ -183,5 +183,67 @@ describe('input the contract does not allow', () => {
     const pd = await api.call(null, 'POST', '/v2/enqueue', { routing_key: KEYS.partner.google, event_action: 'acknowledge', dedup_key: 'x', client: 'c'.repeat(255) });
     expect(pd.status).toBe(400);
     expect(pd.body.errors).toEqual([expect.stringMatching(/^client/)]);
+  });
+});
+
+describe('what a red team found in the hardened build', () => {
+  it('refuses an admin replacing another organization that holds keys (its contacts would get its RED notifications)', async () => {
+    const before = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'fbi');
+    const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/fbi', { name: 'FBI', kind: 'agency', contacts: [{ name: 'attacker', email: 'attacker@evil.example', phone: '+12025559999' }] });
+    expect(res.status).toBe(403);
+    const after = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'fbi');
+    expect(after).toEqual(before);
+    // Its own organization, and one not yet onboarded (no keys), an admin may replace.
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/new-county', { name: 'New County', kind: 'agency' })).status).toBe(201);
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/new-county', { name: 'New County Elections', kind: 'agency' })).status).toBe(200);
+  });
+
+  it('answers query parameters named like Object.prototype members as unknown parameters, not a 500', async () => {
+    for (const path of ['/health?__proto__=1', '/v1/incidents?constructor=x', '/v1/incidents?hasOwnProperty=1&toString=2']) {
+      const res = await api.call(KEYS.partner.fbi, 'GET', path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    }
+    const pd = await api.call(null, 'POST', '/v2/enqueue?__proto__=1', { routing_key: KEYS.partner.google, event_action: 'resolve', dedup_key: 'x' });
+    expect(pd.status).toBe(400);
+    expect(pd.body).toEqual({ status: 'invalid event', message: 'Event object is invalid', errors: ['query.__proto__: unknown parameter'] });
+  });
+
+  it('refuses bodies that are not valid UTF-8 (415) instead of replacing bytes', async () => {
+    for (const bytes of [Buffer.from('{"title":"a \xff\xfe b","severity":"low","category":"other"}', 'latin1'), Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]), Buffer.from([0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x7d])]) {
+      const res = await fetch(`${api.url}/v1/incidents`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.partner.google}`, 'content-type': 'application/json' }, body: bytes });
+      expect(res.status).toBe(415);
+    }
+  });
+
+  it('refuses a body on a route that takes none, and changes nothing', async () => {
+    const issued = (await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' })).body;
+    const res = await api.call(KEYS.admin, 'DELETE', `/v1/keys/${issued.keyId}`, { bogus: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'body', message: expect.any(String) }]);
+    expect((await api.call(issued.key, 'GET', '/v1/incidents')).status).toBe(200);
+  });
+
+  it('wants a visible character: unassigned, private-use and noncharacter code points do not count', async () => {
+    for (const title of ['\u0378', '\uFFFE\uFFFF', '\uE000', '\u{10FFFF}']) {
+      const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ title }));
+      expect({ title, status: res.status }).toEqual({ title, status: 400 });
+    }
+  });
+
+  it('keeps details\' key order (integer-like keys included), refuses a key sent twice, and keeps PagerDuty custom_details exactly', async () => {
+    const ordered = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', '{"title":"order","severity":"low","category":"other","details":{"1":1,"0":0,"b":1,"a":{"4294967295":1,"4294967294":2}}}');
+    expect(ordered.status).toBe(201);
+    expect(ordered.text).toContain('"details":{"1":1,"0":0,"b":1,"a":{"4294967295":1,"4294967294":2}}');
+    expect((await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${ordered.body.id}`)).text).toContain('"details":{"1":1,"0":0,"b":1,"a":{"4294967295":1,"4294967294":2}}');
+    const twice = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', '{"title":"dup","severity":"low","category":"other","details":{"a":1,"b":2,"a":3}}');
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([{ path: 'details.a', message: 'duplicate key' }]);
+
+    const pd = (custom: string, dedup: string) => api.call(null, 'POST', '/v2/enqueue', `{"routing_key":"${KEYS.partner.google}","event_action":"trigger","dedup_key":"${dedup}","client":"grafana","payload":{"summary":"s","source":"x","severity":"info","custom_details":${custom}}}`);
+    expect((await pd('12345678901234567890', 'pd-number')).status).toBe(202);
+    expect((await pd('{"pagerduty":"mine","x":1}', 'pd-own-key')).status).toBe(202);
+    const listed = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents?limit=100')).text;
+    expect(listed).toContain('"details":{"custom_details":12345678901234567890,"pagerduty":{"client":"grafana"}}');
+    expect(listed).toContain('"details":{"pagerduty":"mine","x":1,"concord_pagerduty":{"client":"grafana"}}');
   });
 });

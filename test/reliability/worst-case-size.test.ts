@@ -54,3 +54,28 @@ it('reports, acknowledges 49 times, assigns, notes and resolves the largest allo
   const listed = await api.call(keyOf('county-07'), 'GET', '/v1/incidents?limit=5');
   expect(listed.body.items[0]).toEqual(final.body);
 }, 180_000);
+
+it('ends a list page before Lambda\'s 6 MB response limit, however large the allowed incidents, and pages on from there', async () => {
+  const big = (i: number) => ({
+    title: wide(200), description: wide(10000), severity: 'low', category: 'other', source: wide(200),
+    links: Array.from({ length: 4 }, (_, j) => ({ href: `https://evidence.example/${'a'.repeat(2000)}/${i}/${j}`, text: wide(200) })),
+    details: { blob: wide(5400) },
+  });
+  const ids = new Set<string>();
+  for (let i = 0; i < 90; i++) ids.add((await api.call(keyOf('county-11'), 'POST', '/v1/incidents', big(i))).body.id);
+  expect(ids.size).toBe(90);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res: { status: number; text: string; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await api.call(keyOf('county-11'), 'GET', `/v1/incidents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status).toBe(200);
+    expect(Buffer.byteLength(res.text)).toBeLessThan(6 * 1024 * 1024);
+    seen.push(...res.body.items.map((i: { id: string }) => i.id));
+    cursor = res.body.nextCursor;
+    pages++;
+  } while (cursor);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen.filter((id) => ids.has(id))).toHaveLength(90);
+  expect(new Set(seen).size).toBe(seen.length);
+}, 240_000);
