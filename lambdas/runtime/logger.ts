@@ -2,12 +2,12 @@
  * Structured logs, one JSON object per line, with the request id: what CloudWatch Logs Insights
  * queries expect. Deliberately tiny; error causes are logged here and never sent to a client.
  */
+import { logsSilenced } from '../config/log-level';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
-const quiet = () => process.env.CONCORD_LOG_LEVEL === 'silent';
-
 function write(level: Level, message: string, fields: Record<string, unknown>): void {
-  if (quiet()) return;
+  if (logsSilenced()) return;
   const line = JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...fields }, (_k, v) =>
     v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause } : v);
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
