@@ -2,7 +2,13 @@
  * Stage settings, from CDK context: `npx cdk deploy -c stage=prod`. Everything has a default, so a
  * plain `npx cdk deploy` gives a working `dev` stage.
  */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+
+/** The log retentions a stage may choose, in days. */
+export const LOG_RETENTION: Readonly<Record<number, RetentionDays>> = {
+  7: RetentionDays.ONE_WEEK, 30: RetentionDays.ONE_MONTH, 90: RetentionDays.THREE_MONTHS, 180: RetentionDays.SIX_MONTHS, 365: RetentionDays.ONE_YEAR,
+};
 
 export interface StageConfig {
   /** Name used in stack names and resource names. @default 'dev' */
@@ -11,8 +17,10 @@ export interface StageConfig {
   apiRateLimit: number;
   /** Burst across the API. @default 100 */
   apiBurstLimit: number;
-  /** Days to keep Lambda and API access logs. @default 90 */
+  /** Days to keep Lambda and API access logs (7, 30, 90, 180 or 365). @default 90 */
   logRetentionDays: number;
+  /** The same, as CloudWatch Logs takes it. */
+  logRetention: RetentionDays;
   /** Email that receives operational alarms, if any. */
   alarmEmail?: string;
   /** Escalation minutes, as CONCORD_ESCALATION_MINUTES (`critical=5,high=15,...`). */
@@ -32,11 +40,16 @@ export function stageConfig(node: Node): StageConfig {
   };
   const stage = get('stage') ?? 'dev';
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`Context stage must be lowercase letters, digits and -, got ${stage}`);
+  const logRetentionDays = num('logRetentionDays', 90);
+  const logRetention = LOG_RETENTION[logRetentionDays];
+  // An unsupported value is an error, never a silent default.
+  if (logRetention === undefined) throw new Error(`Context logRetentionDays must be one of ${Object.keys(LOG_RETENTION).join(', ')}, got ${logRetentionDays}`);
   return {
     stage,
     apiRateLimit: num('apiRateLimit', 50),
     apiBurstLimit: num('apiBurstLimit', 100),
-    logRetentionDays: num('logRetentionDays', 90),
+    logRetentionDays,
+    logRetention,
     alarmEmail: get('alarmEmail'),
     escalationMinutes: get('escalationMinutes'),
     inboundSmsTopicArn: get('inboundSmsTopicArn'),

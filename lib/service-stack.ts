@@ -36,13 +36,15 @@ interface Access {
   topics?: 'publish' | 'manage';
   /** Records keys' last use (a reading function that authenticates). */
   keyUsage?: boolean;
+  /** Reports or escalates incidents, so it needs the stage's escalation times. */
+  escalation?: boolean;
 }
 
 /** Functions behind the API, by handler file. Public routes with no data need nothing. */
 const API_ACCESS: Record<string, Access> = {
   'get-health': {},
   'get-openapi': {},
-  'report-incident': { table: 'write' },
+  'report-incident': { table: 'write', escalation: true },
   'list-incidents': { table: 'read', secret: true },
   'get-incident': { table: 'read' },
   'acknowledge-incident': { table: 'write' },
@@ -55,8 +57,8 @@ const API_ACCESS: Record<string, Access> = {
   'create-key': { table: 'write', topics: 'publish' },
   'list-keys': { table: 'read' },
   'delete-key': { table: 'write' },
-  'enqueue-event': { table: 'write' },
-  'receive-cloudwatch-alarm': { table: 'write' },
+  'enqueue-event': { table: 'write', escalation: true },
+  'receive-cloudwatch-alarm': { table: 'write', escalation: true },
   'get-ack-page': { table: 'read', secret: true },
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
@@ -91,12 +93,12 @@ export class ServiceStack extends Stack {
     }
 
     const make = (handler: string, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: string[] } = {}) => {
-      const fn = new ServiceFunction(this, pascal(handler), { handler, logRetentionDays: config.logRetentionDays, logKey: key, ...extra });
+      const fn = new ServiceFunction(this, pascal(handler), { handler, logRetention: config.logRetention, logKey: key, ...extra });
       if (access.table) fn.bindTable(table, access.table);
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
       if (access.topics) fn.bindOrganizationTopics(topicPrefix, key, access.topics === 'manage');
       if (access.keyUsage) fn.bindKeyUsage(table);
-      if (config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
+      if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       this.functions[handler] = fn;
       return fn;
     };
@@ -109,7 +111,7 @@ export class ServiceStack extends Stack {
     const authorizer = make('authorize', { table: 'read', keyUsage: true });
     this.httpApi = new HttpApi(this, 'Http', {
       stage: config.stage, routes: ALL_ROUTES, functions: this.functions, authorizer,
-      rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit, logKey: key,
+      rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit, logKey: key, logRetention: config.logRetention,
     });
     // Acknowledgement links point at the API; built from its id so no dependency cycle forms.
     const baseUrl = `https://${this.httpApi.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.stage}`;
@@ -119,7 +121,7 @@ export class ServiceStack extends Stack {
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
     const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
 
-    const escalate = make('escalate-incidents', { table: 'write' }, { timeout: Duration.seconds(50) });
+    const escalate = make('escalate-incidents', { table: 'write', escalation: true }, { timeout: Duration.seconds(50) });
     new Rule(this, 'EscalationSchedule', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(escalate, { retryAttempts: 0 })] });
 
     // Inbound SMS: End User Messaging publishes replies to this topic (or to one named by context).

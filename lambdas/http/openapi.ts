@@ -4,7 +4,8 @@
  */
 import * as z from 'zod';
 import { ROUTE_DOCS, type RouteDocs } from './route-docs';
-import { Problem } from './response-schemas';
+// Imported for its registrations: the Problem schema and the responses land in the global registry.
+import './response-schemas';
 import { ROUTES, type RouteName, type RouteSpec } from './routes';
 import { JSON_TYPE, PROBLEM_TYPE } from './responses';
 
@@ -72,7 +73,6 @@ let cached: Record<string, unknown> | undefined;
 
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
-  void Problem; // registered with the global registry by import
   const { schemas } = z.toJSONSchema(z.globalRegistry, { ...options, uri: COMPONENT });
   const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => {
     const { $schema: _s, $id: _id, ...rest } = s as JsonSchema;

@@ -4,7 +4,7 @@
  */
 import { logsSilenced } from '../config/log-level';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
+type Level = 'info' | 'warn' | 'error';
 
 function write(level: Level, message: string, fields: Record<string, unknown>): void {
   if (logsSilenced()) return;

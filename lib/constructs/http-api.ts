@@ -24,6 +24,8 @@ export interface HttpApiProps {
   rateLimit: number;
   burstLimit: number;
   logKey: IKey;
+  /** How long access logs are kept (the stage's logRetentionDays). @default three months */
+  logRetention?: RetentionDays;
   /** How long API Gateway caches an authorizer answer. At most 60 s (API.md). @default 30 s */
   authorizerCacheTtl?: Duration;
 }
@@ -36,7 +38,7 @@ export class HttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, encryptionKey: props.logKey, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS, encryptionKey: props.logKey, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new RestApi(this, 'Api', {
       restApiName: `concord-${props.stage}`,
       description: 'Concord: shared incident response',

@@ -21,8 +21,8 @@ import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
 export interface ServiceFunctionProps {
   /** The file under `lambdas/handlers/`, without extension: `report-incident`. */
   handler: string;
-  /** Days to keep the function's logs. @default 90 */
-  logRetentionDays?: number;
+  /** How long the function's logs are kept. @default three months */
+  logRetention?: RetentionDays;
   /** @default 10 seconds */
   timeout?: Duration;
   /** @default 512 */
@@ -64,12 +64,10 @@ function copyHooks(files: string[]) {
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
-const RETENTION: Record<number, RetentionDays> = { 7: RetentionDays.ONE_WEEK, 30: RetentionDays.ONE_MONTH, 90: RetentionDays.THREE_MONTHS, 180: RetentionDays.SIX_MONTHS, 365: RetentionDays.ONE_YEAR };
-
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: RETENTION[props.logRetentionDays ?? 90] ?? RetentionDays.THREE_MONTHS,
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -15,8 +15,7 @@ function synth(context: Record<string, unknown> = {}) {
   return { ...built, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
 }
 
-const { app, stateful, service, service: _ } = synth();
-void _;
+const { app, stateful, service } = synth();
 
 describe('stateful stack', () => {
   it('keeps the table: indexes, stream, point-in-time recovery, deletion protection, customer-managed key, RETAIN', () => {
@@ -88,6 +87,23 @@ describe('service stack', () => {
     expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'report-incident failed'.replace('report-incident', 'ReportIncident')]));
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps API access logs and function logs as long as the stage says, and refuses a retention CloudWatch does not offer', () => {
+    const kept = synth({ stage: 'keep', logRetentionDays: '365' });
+    const groups = Object.values(kept.service.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThan(20);
+    expect(new Set(groups.map((g) => g.Properties.RetentionInDays))).toEqual(new Set([365]));
+    expect(() => synth({ stage: 'odd', logRetentionDays: '45' })).toThrow(/logRetentionDays must be one of 7, 30, 90, 180, 365/);
+  });
+
+  it('gives the escalation times only to the functions that report or escalate', () => {
+    const staged = synth({ stage: 'esc', escalationMinutes: 'critical=2' });
+    const withEscalation = Object.entries(staged.service.findResources('AWS::Lambda::Function'))
+      .filter(([, f]) => f.Properties.Environment?.Variables?.CONCORD_ESCALATION_MINUTES === 'critical=2')
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+      .sort();
+    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident']);
   });
 
   it('takes its stage settings from context', () => {
