@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import {
-  ForbiddenError, UnauthorizedError, ValidationError, type FieldError,
+  ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { ROLES, type Caller, type Role } from '../domain/incident';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
@@ -173,5 +173,14 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
   if (errors.length) throw new ValidationError(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, errors);
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
+  if (spec.params) {
+    const checked = spec.params.safeParse(params);
+    if (!checked.success) {
+      // A path that cannot name a resource: nothing is there (404), unless PUT was to create it there.
+      if (spec.method !== 'PUT') throw new NotFoundError(`Nothing at ${event.path ?? 'this path'}.`);
+      const errors = fieldErrors(checked.error, 'path');
+      throw new ValidationError(`${errors.length} invalid path parameter${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, errors);
+    }
+  }
   return { caller, body, query, params, requestId: event.requestContext?.requestId ?? 'unknown' };
 }

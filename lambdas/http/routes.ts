@@ -23,6 +23,11 @@ export interface RouteSpec {
   /** Whether the body may be left out entirely (every field optional). */
   bodyOptional?: boolean;
   query?: z.ZodType;
+  /**
+   * The path parameters. A value that cannot name a resource is 404 (no such resource), except
+   * on PUT, which creates the resource at that path: there it is 400 naming the parameter.
+   */
+  params?: z.ZodType<Record<string, string>>;
   /** Parse the body as JSON whatever its content type (SNS posts JSON as text/plain). */
   anyContentType?: boolean;
   /** Served by `npm start` only: a stand-in for something AWS does. */
@@ -44,11 +49,11 @@ export const ROUTES = {
   resolveIncident: route({ operationId: 'resolveIncident', method: 'POST', path: '/v1/incidents/{id}/resolve', handler: 'resolve-incident', auth: ['partner'], body: s.ResolveBody }),
   addNote: route({ operationId: 'addNote', method: 'POST', path: '/v1/incidents/{id}/notes', handler: 'add-note', auth: ['partner'], body: s.NoteBody }),
   getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'], query: s.TimelineQuery }),
-  putOrganization: route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], body: s.OrganizationBody }),
+  putOrganization: route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], params: s.OrgParams, body: s.OrganizationBody }),
   listOrganizations: route({ operationId: 'listOrganizations', method: 'GET', path: '/v1/organizations', handler: 'list-organizations', auth: ['admin', 'manager'] }),
-  createKey: route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], body: s.CreateKeyBody }),
-  listKeys: route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'] }),
-  deleteKey: route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'] }),
+  createKey: route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody }),
+  listKeys: route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams }),
+  deleteKey: route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'], params: s.KeyParams }),
   enqueueEvent: route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: s.PagerDutyEvent }),
   receiveCloudWatchAlarm: route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: s.SnsEnvelope, anyContentType: true }),
   getAckPage: route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public', html: true }),

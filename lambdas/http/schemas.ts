@@ -44,6 +44,10 @@ export const OrgId = z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits
   .refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')
   .meta({ id: 'OrgId', example: 'cisa' });
 
+/** Path parameters: an organization id, an API key id. */
+export const OrgParams = z.strictObject({ id: OrgId });
+export const KeyParams = z.strictObject({ keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'is not a key id') });
+
 export const Link = z.strictObject({
   href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
   text: line(1, 200).optional(),

@@ -65,3 +65,13 @@ it('stores keys only as hashes', async () => {
   expect(dump).not.toContain(key);
   expect(dump).not.toContain(KEYS.admin);
 });
+
+it('answers a path that cannot name a resource alike on every route: 404, or 400 naming it where PUT would create it', async () => {
+  for (const [method, path] of [['POST', '/v1/organizations/Bad_Id/keys'], ['GET', '/v1/organizations/Bad_Id/keys'], ['DELETE', '/v1/keys/not-a-key-id']] as const) {
+    const res = await api.call(KEYS.admin, method, path, method === 'POST' ? { role: 'partner' } : undefined);
+    expect({ path, status: res.status, type: res.body.type }).toEqual({ path, status: 404, type: 'https://concord.example/problems/not-found' });
+  }
+  const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/Bad_Id', county);
+  expect(put.status).toBe(400);
+  expect(put.body.errors).toEqual([{ path: 'id', message: expect.any(String) }]);
+});
