@@ -5,24 +5,13 @@
 import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import * as z from 'zod';
 import { ValidationError } from '../lambdas/domain/errors';
 import { MethodNotAllowedError, UnsupportedMediaTypeError } from '../lambdas/http/errors';
 import { handler as receiveSms } from '../lambdas/handlers/receive-sms';
 import { fieldErrors, parseJsonBody } from '../lambdas/http/request';
 import { json } from '../lambdas/http/responses';
-import { E164_PATTERN } from '../lambdas/http/schemas';
+import { InboundSmsMessage } from '../lambdas/http/schemas';
 import type { LocalOutbox } from './outbox';
-
-/** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
-const InboundSms = z.object({
-  originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
-  destinationNumber: z.string().max(32).optional(),
-  messageBody: z.string().max(1600),
-  messageKeyword: z.string().max(64).optional(),
-  inboundMessageId: z.string().max(128).optional(),
-  previousPublishedMessageId: z.string().max(128).optional(),
-});
 
 export function localRoutes(outbox: LocalOutbox) {
   return async (req: IncomingMessage, body: Buffer, url: URL): Promise<APIGatewayProxyResult | null> => {
@@ -35,7 +24,7 @@ export function localRoutes(outbox: LocalOutbox) {
       if (method !== 'POST') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['POST']);
       const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
       if (raw === undefined) throw new UnsupportedMediaTypeError('Send the inbound SMS as JSON.');
-      const parsed = InboundSms.safeParse(raw);
+      const parsed = InboundSmsMessage.safeParse(raw);
       if (!parsed.success) throw new ValidationError('Not an inbound SMS.', fieldErrors(parsed.error, 'body'));
       const event: SNSEvent = {
         Records: [{

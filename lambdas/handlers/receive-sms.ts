@@ -3,15 +3,9 @@
  * invokes this function. The message is JSON with `originationNumber`, `messageBody`, …
  */
 import type { SNSEvent } from 'aws-lambda';
-import * as z from 'zod';
+import { InboundSmsMessage } from '../http/schemas';
 import { smsAcknowledgements } from '../wiring/notifications';
 import { logger } from '../runtime/logger';
-
-const InboundSms = z.object({
-  originationNumber: z.string().min(1).max(32),
-  destinationNumber: z.string().max(32).optional(),
-  messageBody: z.string().max(1600),
-});
 
 export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
   const sms = await smsAcknowledgements();
@@ -23,7 +17,7 @@ export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
     } catch {
       parsed = null;
     }
-    const message = InboundSms.safeParse(parsed);
+    const message = InboundSmsMessage.safeParse(parsed);
     if (!message.success) {
       logger.warn('ignored an inbound SMS that is not End User Messaging JSON', { messageId: record.Sns.MessageId });
       continue;

@@ -3,7 +3,7 @@
  * the functions' bundles.
  */
 import * as z from 'zod';
-import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS } from '../domain/incident';
+import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
 import { Link } from './schemas';
 
 const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
@@ -87,3 +87,9 @@ export const MetricsAnswer = z.object({
   from: z.string(), to: z.string(), ...Figures,
   groups: z.array(z.object({ key: z.string(), ...Figures })),
 }).meta({ id: 'Metrics' });
+
+// ---- The answers' schemas are the domain's types: checked when the code compiles ----
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameAs = <A, B>(proof: Same<A, B>) => proof;
+sameAs<z.output<typeof Incident>, DomainIncident>(true);
+sameAs<z.output<typeof TimelineEvent>, DomainTimelineEvent>(true);

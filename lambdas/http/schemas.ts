@@ -191,5 +191,17 @@ export const CloudWatchAlarmMessage = /* @__PURE__ */ z.object({
   Trigger: z.unknown().optional(),
 });
 
+// ---- Inbound SMS (AWS End User Messaging two-way SMS, and POST /local/sms) ----
+
+/** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
+export const InboundSmsMessage = z.object({
+  originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
+  destinationNumber: z.string().max(32).optional(),
+  messageBody: z.string().max(1600),
+  messageKeyword: z.string().max(64).optional(),
+  inboundMessageId: z.string().max(128).optional(),
+  previousPublishedMessageId: z.string().max(128).optional(),
+});
+
 export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
 

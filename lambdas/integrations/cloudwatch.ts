@@ -2,20 +2,12 @@
  * CloudWatch alarms, as an SNS topic delivers them, become Events API actions: ALARM triggers,
  * OK resolves, both deduplicated by the alarm's ARN. INSUFFICIENT_DATA changes nothing.
  */
+import type * as z from 'zod';
+import type { CloudWatchAlarmMessage } from '../http/schemas';
 import type { PdEvent } from './pagerduty';
 
-export interface CloudWatchAlarm {
-  AlarmName: string;
-  AlarmDescription?: string | null;
-  AWSAccountId?: string;
-  NewStateValue: string;
-  NewStateReason?: string;
-  StateChangeTime?: string;
-  Region?: string;
-  AlarmArn: string;
-  OldStateValue?: string;
-  Trigger?: unknown;
-}
+/** A CloudWatch alarm's state change, as its schema (http/schemas.ts) accepts it. */
+export type CloudWatchAlarm = z.output<typeof CloudWatchAlarmMessage>;
 
 export function eventFromAlarm(alarm: CloudWatchAlarm, routingKey: string): PdEvent | null {
   const base = { routing_key: routingKey, dedup_key: alarm.AlarmArn, client: 'Amazon CloudWatch' };

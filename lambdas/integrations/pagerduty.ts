@@ -7,34 +7,19 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
+import type * as z from 'zod';
+import type { PagerDutyEvent } from '../http/schemas';
 import { JsonNumber, setMember, stringifyJson } from '../domain/json';
 import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
-import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type Link, type ReportInput, type Severity } from '../domain/incident';
+import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type ReportInput, type Severity } from '../domain/incident';
 import type { IncidentService } from '../domain/incidents';
 import type { IncidentRepository, KeyDefaults, RateLimiter } from '../domain/ports';
 
 export const PD_SEVERITIES = { critical: 'critical', error: 'high', warning: 'medium', info: 'low' } as const satisfies Record<string, Severity>;
 export type PdSeverity = keyof typeof PD_SEVERITIES;
 
-export interface PdEvent {
-  routing_key: string;
-  event_action: 'trigger' | 'acknowledge' | 'resolve';
-  dedup_key?: string;
-  payload?: {
-    summary: string;
-    source: string;
-    severity: PdSeverity;
-    timestamp?: string;
-    component?: string;
-    group?: string;
-    class?: string;
-    custom_details?: unknown;
-  };
-  links?: Link[];
-  images?: Array<{ src: string; href?: string; alt?: string }>;
-  client?: string;
-  client_url?: string;
-}
+/** An Events API v2 event, as its schema (http/schemas.ts) accepts it. */
+export type PdEvent = z.output<typeof PagerDutyEvent>;
 
 export const TITLE_MAX = 200;
 

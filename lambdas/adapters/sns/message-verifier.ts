@@ -4,21 +4,12 @@
  * canonical string (SignatureVersion 1: SHA1, 2: SHA256). Certificates are cached per URL.
  */
 import { verify } from 'node:crypto';
+import type * as z from 'zod';
+import type { SnsEnvelope } from '../../http/schemas';
 import { ForbiddenError } from '../../domain/errors';
 
-export interface SnsMessage {
-  Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
-  MessageId: string;
-  TopicArn: string;
-  Message: string;
-  Timestamp: string;
-  SignatureVersion: '1' | '2';
-  Signature: string;
-  SigningCertURL: string;
-  Subject?: string | null;
-  SubscribeURL?: string;
-  Token?: string;
-}
+/** A message as SNS posts it to an HTTPS subscription, as its schema (http/schemas.ts) accepts it. */
+export type SnsMessage = z.output<typeof SnsEnvelope>;
 
 const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 
