@@ -4,7 +4,7 @@
  * participation entries, the dedup claim and the deliveries it records. Either all of it is written
  * or none. Reading deliveries is DynamoDeliveryLog's job (delivery-log.ts).
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
@@ -75,65 +75,16 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   async commit(previous: IncidentRecord, change: Change): Promise<void> {
     const { incident } = change;
-    const wasOpen = previous.incident.status !== 'resolved';
-    const next: IncidentRecord = {
-      incident,
-      eventCount: previous.eventCount + change.events.length,
-      ackCode: previous.ackCode,
-      escalation: change.escalation === undefined ? previous.escalation : change.escalation,
-    };
-    const items: WriteItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: incidentItem(next),
-          // The event count proves nothing changed since the read; the status condition states the
-          // lifecycle rule (no command after resolve) in the database itself.
-          ConditionExpression: wasOpen ? 'eventCount = :expected AND #status <> :resolved' : 'eventCount = :expected',
-          ExpressionAttributeNames: wasOpen ? { '#status': 'status' } : undefined,
-          ExpressionAttributeValues: wasOpen ? { ':expected': previous.eventCount, ':resolved': 'resolved' } : { ':expected': previous.eventCount },
-        },
-      },
-      ...this.eventPuts(incident.id, change.events),
-    ];
-    if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) {
-      items.push(...this.participationPuts(incident));
-    }
-    if (wasOpen && incident.status === 'resolved' && incident.dedupKey !== null) {
-      // Resolving frees the dedup key: the next report with it opens a new incident.
-      items.push({
-        Delete: {
-          TableName: this.tableName,
-          Key: dedupKey(incident.reporter.orgId, incident.dedupKey),
-          ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id',
-          ExpressionAttributeValues: { ':id': incident.id },
-        },
-      });
-    }
-    for (const delivery of change.deliveries ?? []) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: deliveryItem(delivery),
-          // Recorded once; a failed one may become sent by a replay, never the other way.
-          ConditionExpression: delivery.status === 'sent' ? 'attribute_not_exists(PK) OR #s = :failed' : 'attribute_not_exists(PK)',
-          ...(delivery.status === 'sent' ? { ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' } } : {}),
-        },
-      });
-    }
-    if (wasOpen && incident.status === 'resolved' && previous.ackCode !== null) {
-      // The code may be handed to another incident now.
-      items.push({
-        Delete: {
-          TableName: this.tableName,
-          Key: ackCodeKey(previous.ackCode),
-          ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id',
-          ExpressionAttributeValues: { ':id': incident.id },
-        },
-      });
-    }
+    const resolving = previous.incident.status !== 'resolved' && incident.status === 'resolved';
+    const tx = new Transaction()
+      .add(this.guardedIncidentPut(previous, change), 'incident')
+      .addAll(this.eventPuts(incident.id, change.events));
+    // Lists filter on status and sort by id: their entries change only with the incident's state.
+    if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
+    if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
+    tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await tx.send(this.db);
     } catch (err) {
       const reasons = cancellationReasons(err);
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
@@ -141,6 +92,53 @@ export class DynamoIncidentRepository implements IncidentRepository {
       }
       throw translate(err);
     }
+  }
+
+  /**
+   * The incident's new state, written only if nothing changed since `previous` was read (its event
+   * count) and, while it was open, only if it is still open: the lifecycle rule (no command after
+   * resolve) stated in the database itself.
+   */
+  private guardedIncidentPut(previous: IncidentRecord, change: Change): WriteItem {
+    const wasOpen = previous.incident.status !== 'resolved';
+    const next: IncidentRecord = {
+      incident: change.incident,
+      eventCount: previous.eventCount + change.events.length,
+      ackCode: previous.ackCode,
+      escalation: change.escalation === undefined ? previous.escalation : change.escalation,
+    };
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: incidentItem(next),
+        ConditionExpression: wasOpen ? 'eventCount = :expected AND #status <> :resolved' : 'eventCount = :expected',
+        ExpressionAttributeNames: wasOpen ? { '#status': 'status' } : undefined,
+        ExpressionAttributeValues: wasOpen ? { ':expected': previous.eventCount, ':resolved': 'resolved' } : { ':expected': previous.eventCount },
+      },
+    };
+  }
+
+  /** Resolving frees the incident's claims: its dedup key (the next report opens a new incident) and its acknowledgement code. */
+  private claimReleases(incident: Incident, ackCode: string | null): WriteItem[] {
+    const release = (Key: { PK: string; SK: string }): WriteItem => ({
+      Delete: { TableName: this.tableName, Key, ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id', ExpressionAttributeValues: { ':id': incident.id } },
+    });
+    return [
+      ...(incident.dedupKey !== null ? [release(dedupKey(incident.reporter.orgId, incident.dedupKey))] : []),
+      ...(ackCode !== null ? [release(ackCodeKey(ackCode))] : []),
+    ];
+  }
+
+  /** A delivery is recorded once; a failed one may become sent by a replay, never the other way. */
+  private deliveryPut(delivery: NonNullable<Change['deliveries']>[number]): WriteItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: deliveryItem(delivery),
+        ConditionExpression: delivery.status === 'sent' ? 'attribute_not_exists(PK) OR #s = :failed' : 'attribute_not_exists(PK)',
+        ...(delivery.status === 'sent' ? { ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' } } : {}),
+      },
+    };
   }
 
   /**
