@@ -6,7 +6,7 @@
  */
 import { spawn as spawnProcess, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -71,7 +71,9 @@ export function makePrivateDir(path: string): void {
   chmodSync(path, 0o700);
   for (const name of readdirSync(path)) {
     const file = join(path, name);
-    chmodSync(file, statSync(file).isDirectory() ? 0o700 : 0o600);
+    // lstat: a link is left alone, never followed to chmod whatever it points at.
+    const entry = lstatSync(file);
+    if (!entry.isSymbolicLink()) chmodSync(file, entry.isDirectory() ? 0o700 : 0o600);
   }
 }
 

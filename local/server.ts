@@ -153,6 +153,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     // What API Gateway's REQUEST authorizer does before the handler runs.
     const authorizer = spec.auth === 'public' ? null : { ...(await authenticate(headers)) };
 
+    const utf8 = isUtf8(body);
     const event: APIGatewayProxyEvent = {
       resource: spec.path,
       path: url.pathname,
@@ -164,8 +165,8 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       pathParameters: names.length ? pathParameters : null,
       stageVariables: null,
       // Bytes that are not UTF-8 go as base64, as API Gateway sends binary, so the handler refuses them (415).
-      body: body.length ? (isUtf8(body) ? body.toString('utf8') : body.toString('base64')) : null,
-      isBase64Encoded: body.length > 0 && !isUtf8(body),
+      body: body.length ? (utf8 ? body.toString('utf8') : body.toString('base64')) : null,
+      isBase64Encoded: body.length > 0 && !utf8,
       requestContext: {
         accountId: '000000000000', apiId: 'local', stage: 'local', requestId, protocol: 'HTTP/1.1',
         httpMethod: method, path: url.pathname, resourceId: spec.operationId, resourcePath: spec.path,

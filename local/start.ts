@@ -79,17 +79,25 @@ export function describePlan(plan: DirectoryPlan, mode: 'start' | 'reload'): str
 export async function localDirectory(dataDir: string): Promise<{ service: DirectoryLoader; close(): Promise<void> }> {
   useLocalCredentials();
   const engine = await startEmbeddedEngine(dataDir);
-  const client = new DynamoDBClient({ endpoint: engine.endpoint });
-  await ensureTable(client, TABLE_NAME);
-  client.destroy();
-  process.env[ENV.tableName] = TABLE_NAME;
-  process.env[ENV.dynamodbEndpoint] = engine.endpoint;
-  const outbox = new LocalOutbox();
-  resetContainer({ publisher: outbox, provisioner: outbox });
+  await useLocalTable(engine.endpoint);
   return { service: await directoryFiles(), close: () => engine.stop() };
 }
 
-/** The secret that signs cursors and acknowledgement links: kept beside the data, or per process. */
+/**
+ * Points this process's handlers at the local table (created if missing), with the local outbox
+ * standing in for SNS: every notification as each protocol would get it (GET /local/outbox).
+ */
+async function useLocalTable(endpoint: string): Promise<{ table: 'created' | 'existing'; outbox: LocalOutbox }> {
+  const client = new DynamoDBClient({ endpoint });
+  const table = await ensureTable(client, TABLE_NAME);
+  client.destroy();
+  process.env[ENV.tableName] = TABLE_NAME;
+  process.env[ENV.dynamodbEndpoint] = endpoint;
+  const outbox = new LocalOutbox();
+  resetContainer({ publisher: outbox, provisioner: outbox });
+  return { table, outbox };
+}
+
 /**
  * The secret that signs cursors and acknowledgement links, kept in the private data folder (0600 in
  * 0700). A secret file that is not a plain file of this user's, readable by this user only, is
@@ -151,22 +159,13 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
   const pollers: StreamPoller[] = [];
   let escalation: NodeJS.Timeout | undefined;
   try {
-    const client = new DynamoDBClient({ endpoint });
-    const table = await ensureTable(client, TABLE_NAME);
-    client.destroy();
-    log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
-
     // The port is fixed first, so acknowledgement links can name it before anything is served.
     const port = settings.PORT === 0 ? await freePort() : settings.PORT;
     const url = `http://localhost:${port}`;
-
-    // SNS's local stand-in: every notification as each protocol would get it (GET /local/outbox).
-    const outbox = new LocalOutbox();
-    process.env[ENV.tableName] = TABLE_NAME;
-    process.env[ENV.dynamodbEndpoint] = endpoint;
     process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
     process.env[ENV.publicBaseUrl] ??= url;
-    resetContainer({ publisher: outbox, provisioner: outbox });
+    const { table, outbox } = await useLocalTable(endpoint);
+    log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
 
     // The directory is in place before the first request can arrive. The file seeds: what the
     // API changed since (revocations, contacts) is kept; see describePlan.

@@ -44,7 +44,6 @@ const MAX_ATTEMPTS = 60;
 const defaultPause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 2 + attempt * 4)));
 
-
 /** A timeline answer must stay far below Lambda's 6 MB response limit: 100 events at most. */
 export const MAX_TIMELINE_PAGE = 100;
 export interface TimelineRequest { limit: number; after?: number }
