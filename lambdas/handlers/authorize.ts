@@ -10,12 +10,29 @@ import type { Caller } from '../domain/incident';
 import { headerIn } from '../http/request';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+const BASIC = /^Basic\s+([A-Za-z0-9+/=]{1,1024})\s*$/i;
+
+/**
+ * The credential an Authorization header presents: `Bearer <key>`, or HTTP Basic with the key as
+ * the password (the user name is ignored), which many TAXII clients send.
+ */
+export function credentialIn(headers: Record<string, string | undefined> | null): string | undefined {
+  const value = headerIn(headers, 'authorization');
+  if (!value) return undefined;
+  const bearer = BEARER.exec(value)?.[1];
+  if (bearer) return bearer;
+  const basic = BASIC.exec(value)?.[1];
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return /^\S{1,512}$/.test(password) ? password : undefined;
+}
 
 /** The caller the request's key stands for, or UnauthorizedError. */
 export async function authenticate(headers: Record<string, string | undefined> | null): Promise<Caller> {
-  const value = headerIn(headers, 'authorization');
-  const key = value ? BEARER.exec(value)?.[1] : undefined;
-  if (!key) throw new UnauthorizedError('A valid API key is required: Authorization: Bearer <key>.');
+  const key = credentialIn(headers);
+  if (!key) throw new UnauthorizedError('A valid API key is required: Authorization: Bearer <key> (or HTTP Basic with the key as the password).');
   const { directory } = await container();
   return directory.authenticate(key);
 }
