@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildSync as esbuild } from 'esbuild';
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { DynamoAuditLog } from '../lambdas/adapters/dynamodb/audit-log';
 import { ENV } from '../lambdas/config/env';
 import { container, resetContainer } from '../lambdas/wiring/incidents';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
@@ -75,7 +76,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   const { makeIncidents } = await import('../lambdas/domain/incidents');
   const { ulidGenerator, systemClock } = await import('../lambdas/domain/ids');
   const counted = countedClient(endpoint, counter);
-  const service = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), clock: systemClock, ids: ulidGenerator(systemClock) });
+  const service = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), audit: new DynamoAuditLog(counted, tableName), clock: systemClock, ids: ulidGenerator(systemClock) });
   const perCommand: Array<Record<string, unknown>> = [];
   const measure = async (name: string, fn: () => Promise<unknown>) => {
     counter.reset();

@@ -2,6 +2,7 @@
  * The incident: its shape, its lifecycle rules and who may see it.
  * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
  */
+import type { AuditRecord } from './audit';
 import { ConflictError, ValidationError } from './errors';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -56,8 +57,10 @@ export interface Incident {
 /**
  * Who did something: an organization, optionally a named person, and the channel; `keyId` names
  * the API key that made the request, so every change can be traced to the credential used.
+ * A person signed in through their organization's identity provider carries `personId`
+ * (`<issuer>#<sub>`), and `by` is then their verified name, never typed.
  */
-export interface Actor { orgId: string; by: string | null; via: Via; keyId?: string }
+export interface Actor { orgId: string; by: string | null; via: Via; keyId?: string; personId?: string }
 
 /** One entry of an incident's timeline. `seq` numbers events 1, 2, 3… oldest first. */
 export interface TimelineEvent {
@@ -88,8 +91,15 @@ export interface IncidentRecord {
 export type Role = 'partner' | 'manager' | 'admin';
 export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly Role[];
 
-/** The authenticated caller, as the authorizer established it. */
-export interface Caller { orgId: string; role: Role; keyId: string }
+/**
+ * The authenticated caller, as the authorizer established it: a system holding an API key
+ * (`keyId`), or a person whose token an identity provider of the organization signed
+ * (`person`, and `keyId` empty). `requestId` names the request, for the audit trail.
+ */
+export interface Caller { orgId: string; role: Role; keyId: string; person?: Person; requestId?: string }
+
+/** A person, as their organization's identity provider vouches for them. */
+export interface Person { id: string; name: string }
 
 /** TLP 2.0's labels that never leave the participants. */
 export const RESTRICTED_TLPS = ['AMBER+STRICT', 'RED'] as const satisfies readonly Tlp[];
@@ -135,17 +145,23 @@ export interface Change {
   ackCode?: string;
   /** Notification outcomes recorded with the events (see notifications.ts). */
   deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }>;
+  /** Audit entries written in the same transaction: a change never exists without its entry. */
+  audit?: AuditRecord[];
 }
 
 /** Events the service itself writes: notifications and escalations. */
 export const SYSTEM_ORG = 'concord';
 export const systemActor = (by: 'notifier' | 'escalation'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
 
-/** An API caller: its organization and, when known, the key it used. */
-export type ActorRef = Pick<Caller, 'orgId'> & { keyId?: string };
+/** An API caller: its organization and, when known, the key it used or the person. */
+export type ActorRef = Pick<Caller, 'orgId'> & { keyId?: string; person?: Person };
 
-const apiActor = (caller: ActorRef, by: string | null = null, via: Via = 'api'): Actor =>
-  ({ orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) });
+/** A person's actor always carries their verified name; a system's carries what it typed. */
+export const actorOf = (caller: ActorRef, by: string | null = null, via: Via = 'api'): Actor =>
+  caller.person
+    ? { orgId: caller.orgId, by: caller.person.name, via, personId: caller.person.id }
+    : { orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) };
+
 
 /** The reporter's organization always participates; duplicates are dropped, order kept. */
 export function participantsOf(reporterOrgId: string, listed: readonly string[] = []): string[] {
@@ -183,7 +199,7 @@ export function report(id: string, reporter: string | ActorRef, input: ReportInp
     seq: 1,
     type: 'reported',
     at: now,
-    actor: apiActor(by),
+    actor: actorOf(by),
     data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source },
   };
   if (!extras) return { incident, events: [event] };
@@ -209,7 +225,7 @@ function bump(incident: Incident, changes: Partial<Incident>): Incident {
   return { ...incident, ...changes, version: incident.version + 1 };
 }
 
-export interface AcknowledgeInput { by?: string | null; note?: string; via?: Via; keyId?: string }
+export interface AcknowledgeInput { by?: string | null; note?: string; via?: Via; keyId?: string; person?: Person }
 
 /**
  * One acknowledgement per organization: the first sets `acknowledgedAt`; an organization that
@@ -220,7 +236,8 @@ export function acknowledge(record: IncidentRecord, orgId: string, input: Acknow
   const { incident } = record;
   if (incident.acknowledgements.some((a) => a.orgId === orgId)) return null;
   const via = input.via ?? 'api';
-  const by = input.by ?? null;
+  const actor = actorOf({ orgId, keyId: input.keyId, person: input.person }, input.by ?? null, via);
+  const by = actor.by;
   const ack: Acknowledgement = { orgId, by, via, at: now };
   const next = bump(incident, {
     acknowledgements: [...incident.acknowledgements, ack],
@@ -229,7 +246,7 @@ export function acknowledge(record: IncidentRecord, orgId: string, input: Acknow
   });
   const data = input.note === undefined ? {} : { note: input.note };
   // Someone has it: stop escalating.
-  return { incident: next, events: [nextEvent(record, 'acknowledged', now, apiActor({ orgId, keyId: input.keyId }, by, via), data)], escalation: null };
+  return { incident: next, events: [nextEvent(record, 'acknowledged', now, actor, data)], escalation: null };
 }
 
 export interface AssignInput { orgId: string; responder?: string; note?: string }
@@ -247,19 +264,19 @@ export function assign(record: IncidentRecord, caller: ActorRef, input: AssignIn
   const data: Record<string, unknown> = { assignee };
   if (incident.assignee) data.previous = incident.assignee;
   if (input.note !== undefined) data.note = input.note;
-  return { incident: next, events: [nextEvent(record, 'assigned', now, apiActor(caller), data)] };
+  return { incident: next, events: [nextEvent(record, 'assigned', now, actorOf(caller), data)] };
 }
 
 export function resolve(record: IncidentRecord, caller: ActorRef, resolution: string, now: string): Change {
   requireOpen(record, 'resolve');
   const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution });
-  return { incident: next, events: [nextEvent(record, 'resolved', now, apiActor(caller), { resolution })], escalation: null };
+  return { incident: next, events: [nextEvent(record, 'resolved', now, actorOf(caller), { resolution })], escalation: null };
 }
 
 /** Notes are allowed in every status, resolved included: post-incident findings belong on the record. */
 export function addNote(record: IncidentRecord, caller: ActorRef, text: string, now: string): Change {
   const next = bump(record.incident, {});
-  return { incident: next, events: [nextEvent(record, 'note', now, apiActor(caller), { text })] };
+  return { incident: next, events: [nextEvent(record, 'note', now, actorOf(caller), { text })] };
 }
 
 /** Appends service events (notified, notification_failed, escalated): the incident's version stays. */

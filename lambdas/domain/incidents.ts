@@ -5,12 +5,13 @@
  * a rule is always judged against the state it is written over.
  */
 import { randomInt } from 'node:crypto';
-import { ConcurrentModificationError, NotFoundError, BusyError, ValidationError } from './errors';
+import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog, type AuditPage, type ReadAction } from './audit';
+import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 import { stringifyJson } from './json';
 import {
-  acknowledge, addNote, assign, canSee, report, resolve,
+  acknowledge, addNote, assign, canSee, isRestricted, report, resolve,
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
   type ReportInput, type Severity, type Status, type TimelineEvent, type Via,
 } from './incident';
@@ -19,6 +20,8 @@ import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQ
 export interface IncidentDeps {
   incidents: IncidentRepository;
   directory: Pick<DirectoryRepository, 'missingOrganizations'>;
+  /** Where changes, reads of restricted incidents and denied reads are recorded. */
+  audit: AuditLog;
   clock: Clock;
   ids: IdGenerator;
   /** Waits between retries of a lost race; tests pass a no-op. @default jittered 2–40 ms */
@@ -55,23 +58,48 @@ export interface ListRequest { status?: Status; severity?: Severity; participant
 
 export type ReportResult = { created: boolean; incident: Incident };
 
+/** An incident's audit trail: 100 entries a page at most. */
+export const MAX_AUDIT_PAGE = 100;
+
 export function makeIncidents(deps: IncidentDeps) {
-  const { incidents, directory, clock, ids } = deps;
+  const { incidents, directory, audit, clock, ids } = deps;
   const pause = deps.pause ?? defaultPause;
   const policy = deps.escalation ?? DEFAULT_ESCALATION;
   const drawCode = deps.ackCode ?? randomCode;
   const now = () => clock.now().toISOString();
 
-  /** The incident if `visible` says so; invisible and absent look the same, so existence never leaks. */
-  async function loadIf(id: string, visible: (incident: Incident) => boolean): Promise<IncidentRecord> {
+  /**
+   * The incident if `visible` says so; invisible and absent look the same, so existence never
+   * leaks. Both are recorded as a denied `action` (for a well-formed id): an entry for one and
+   * not the other would tell them apart.
+   */
+  async function loadIf(id: string, visible: (incident: Incident) => boolean, denied?: { caller: Caller; action: AuditAction }): Promise<IncidentRecord> {
     const record = isIncidentId(id) ? await incidents.get(id) : null;
-    if (!record || !visible(record.incident)) throw new NotFoundError(`No incident ${id}.`);
+    if (!record || !visible(record.incident)) {
+      if (denied && isIncidentId(id)) {
+        await appendOrRefuse(audit, [auditEntry(witnessOf(denied.caller), denied.action, now(), 'denied', { incidentId: id }, 'no such incident, or not visible to the caller')]);
+      }
+      throw new NotFoundError(`No incident ${id}.`);
+    }
     return record;
   }
 
-  const load = (caller: Caller, id: string) => loadIf(id, (incident) => canSee(caller, incident));
+  const load = (caller: Caller, id: string, action: AuditAction) => loadIf(id, (incident) => canSee(caller, incident), { caller, action });
   /** What a verified channel of a participating organization (a signed link, a registered phone) may read. */
   const loadForParticipant = (orgId: string, id: string) => loadIf(id, (incident) => incident.participants.includes(orgId));
+
+  /** Records reads of restricted incidents before they are answered; a read that cannot be recorded is refused. */
+  async function auditReads(caller: Caller, action: ReadAction, read: readonly Incident[]): Promise<void> {
+    const at = now();
+    await appendOrRefuse(audit, read.filter((incident) => isRestricted(incident.tlp)).map((incident) => auditEntry(witnessOf(caller), action, at, 'allowed', { incident })));
+  }
+
+  /** The change with its audit entry, named after the command and its (first) event's actor. */
+  const audited = (change: Change | null, action: AuditAction, requestId = 'unknown'): Change | null => {
+    if (!change) return null;
+    const event = change.events[0]!;
+    return { ...change, audit: [auditEntry({ actor: event.actor, requestId }, action, event.at, 'allowed', { incident: change.incident })] };
+  };
 
   /**
    * Read, decide, commit; on a lost race, again, so the decision is always judged against the
@@ -99,9 +127,12 @@ export function makeIncidents(deps: IncidentDeps) {
     throw new BusyError(`Incident ${id} is changing too fast; try again.`, 1);
   }
 
-  /** A command on what `read` finds visible: invisible incidents are not found, decisions take the current time. */
-  async function mutate(read: () => Promise<IncidentRecord>, id: string, decide: (record: IncidentRecord, at: string) => Change | null) {
-    return (await commitLoop(id, read, (record) => decide(record, now())))!;
+  /**
+   * A command on what `read` finds visible: invisible incidents are not found, decisions take the
+   * current time, and the change is committed with its audit entry.
+   */
+  async function mutate(read: () => Promise<IncidentRecord>, id: string, action: AuditAction, requestId: string | undefined, decide: (record: IncidentRecord, at: string) => Change | null) {
+    return (await commitLoop(id, read, (record) => audited(decide(record, now()), action, requestId)))!;
   }
 
   return {
@@ -117,10 +148,10 @@ export function makeIncidents(deps: IncidentDeps) {
       const id = INCIDENT_ID_PREFIX + ids.next();
       const at = now();
       for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
-        const change = report(id, caller, input, at, {
+        const change = audited(report(id, caller, input, at, {
           ackCode: drawCode(codeLength(attempt)),
           firstEscalationAt: dueAt(at, input.severity, 1, policy),
-        });
+        }), 'report', caller.requestId)!;
         const result = await incidents.create(change);
         if (result.created) return { created: true, incident: change.incident };
         if ('existing' in result) return { created: false, incident: result.existing.incident };
@@ -128,18 +159,22 @@ export function makeIncidents(deps: IncidentDeps) {
       throw new BusyError('Could not allocate an acknowledgement code; try again.', 1);
     },
 
-    async get(caller: Caller, id: string): Promise<Incident> {
-      return (await load(caller, id)).incident;
+    /** The incident; `action` names the read in the audit trail (an export, a TAXII read). */
+    async get(caller: Caller, id: string, action: ReadAction = 'read'): Promise<Incident> {
+      const { incident } = await load(caller, id, action);
+      await auditReads(caller, action, [incident]);
+      return incident;
     },
 
     /** One page of the timeline, oldest first, after event `request.after`. */
-    async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }): Promise<TimelinePage> {
-      await load(caller, id);
+    async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }, action: ReadAction = 'timeline'): Promise<TimelinePage> {
+      const { incident } = await load(caller, id, action);
+      await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
       return incidents.timeline(id, { limit, afterSeq: request.after });
     },
 
-    async list(caller: Caller, request: ListRequest) {
+    async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
       const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
       let query: ListQuery;
       if (caller.role === 'partner') {
@@ -156,13 +191,25 @@ export function makeIncidents(deps: IncidentDeps) {
       // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
       let bytes = 0;
       const kept = visible.filter((incident, i) => (bytes += Buffer.byteLength(stringifyJson(incident), 'utf8')) <= MAX_PAGE_BYTES || i === 0);
+      await auditReads(caller, action, kept);
       return kept.length < visible.length
         ? { items: kept, lastId: kept.at(-1)!.id }
         : { items: visible, lastId: page.lastId };
     },
 
+    /**
+     * An incident's audit trail, oldest first, for its participants (who read it, who changed it,
+     * who tried to). Others get 404 when they may not see it, 403 when they may but do not participate.
+     */
+    async auditOf(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<AuditPage> {
+      const { incident } = await load(caller, id, 'audit');
+      if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
+      return audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+    },
+
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {
-      const { record, change } = await mutate(() => load(caller, id), id, (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId }, at));
+      const { record, change } = await mutate(() => load(caller, id, 'acknowledge'), id, 'acknowledge', caller.requestId,
+        (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at));
       return change?.incident ?? record.incident;
     },
 
@@ -174,24 +221,24 @@ export function makeIncidents(deps: IncidentDeps) {
      * (a signed email link, a registered phone): no API key is involved. `already` is true when the
      * organization had acknowledged before, and nothing changed.
      */
-    async acknowledgeFor(input: { incidentId: string; orgId: string; by: string; via: Exclude<Via, 'api'> }): Promise<{ incident: Incident; already: boolean }> {
+    async acknowledgeFor(input: { incidentId: string; orgId: string; by: string; via: Exclude<Via, 'api'>; requestId?: string }): Promise<{ incident: Incident; already: boolean }> {
       const { incidentId, orgId, by, via } = input;
-      const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, (r, at) => acknowledge(r, orgId, { by, via }, at));
+      const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, 'acknowledge', input.requestId, (r, at) => acknowledge(r, orgId, { by, via }, at));
       return { incident: change?.incident ?? record.incident, already: change === null };
     },
 
     async assign(caller: Caller, id: string, input: AssignInput): Promise<Incident> {
-      const { change } = await mutate(() => load(caller, id), id, (r, at) => assign(r, caller, input, at));
+      const { change } = await mutate(() => load(caller, id, 'assign'), id, 'assign', caller.requestId, (r, at) => assign(r, caller, input, at));
       return change!.incident;
     },
 
     async resolve(caller: Caller, id: string, resolution: string): Promise<Incident> {
-      const { change } = await mutate(() => load(caller, id), id, (r, at) => resolve(r, caller, resolution, at));
+      const { change } = await mutate(() => load(caller, id, 'resolve'), id, 'resolve', caller.requestId, (r, at) => resolve(r, caller, resolution, at));
       return change!.incident;
     },
 
     async addNote(caller: Caller, id: string, text: string): Promise<TimelineEvent> {
-      const { change } = await mutate(() => load(caller, id), id, (r, at) => addNote(r, caller, text, at));
+      const { change } = await mutate(() => load(caller, id, 'note'), id, 'note', caller.requestId, (r, at) => addNote(r, caller, text, at));
       return change!.events[0]!;
     },
 

@@ -4,6 +4,7 @@
  * module importing only what its functions need, which keeps every bundle small.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoAuditLog } from '../adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
@@ -41,6 +42,7 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     db,
     incidentRepository: new DynamoIncidentRepository(db, config.tableName),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
+    auditLog: new DynamoAuditLog(db, config.tableName),
     snsClient,
   };
 }

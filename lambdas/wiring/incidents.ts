@@ -19,13 +19,13 @@ function escalationPolicy(config: Config): EscalationPolicy {
 }
 
 export const container = derived((a) => {
-  const { config, overrides, clock, incidentRepository, directoryRepository, snsClient } = a;
+  const { config, overrides, clock, incidentRepository, directoryRepository, auditLog, snsClient } = a;
   const provisioner: OrganizationProvisioner = overrides.provisioner
     ?? { provision: (org) => new SnsProvisioner(snsClient(), config.topicPrefix, config.topicKmsKey).provision(org) };
   return {
     config,
     incidents: makeIncidents({
-      incidents: incidentRepository, directory: directoryRepository, clock, ids: ulidGenerator(clock),
+      incidents: incidentRepository, directory: directoryRepository, audit: auditLog, clock, ids: ulidGenerator(clock),
       escalation: escalationPolicy(config), pause: overrides.pause,
     }),
     directory: makeDirectory({ directory: directoryRepository, provisioner, clock }),

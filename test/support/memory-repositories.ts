@@ -1,4 +1,5 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
+import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../lambdas/domain/audit';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
@@ -17,6 +18,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   /** Make the next N commits lose a race, as if someone else wrote first. */
   failNextCommits = 0;
 
+  constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
+
   async get(id: string) { const r = this.records.get(id); return r ? clone(r) : null; }
 
   async create(change: Change): Promise<CreateResult> {
@@ -31,6 +34,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     if (change.ackCode) this.ackCodes.set(change.ackCode, incident.id);
     this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null });
     this.events.set(incident.id, clone(change.events));
+    this.audit.entries.push(...clone(change.audit ?? []));
     return { created: true };
   }
 
@@ -46,6 +50,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
+    this.audit.entries.push(...clone(change.audit ?? []));
     const { incident } = change;
     if (incident.status === 'resolved' && previous.incident.status !== 'resolved') {
       if (incident.dedupKey !== null) this.dedup.delete(`${incident.reporter.orgId}#${incident.dedupKey}`);
@@ -122,4 +127,28 @@ export class ManualClock implements Clock {
   constructor(private ms = Date.parse('2026-11-03T12:00:00.000Z')) {}
   now() { return new Date(this.ms); }
   advance(seconds: number) { this.ms += seconds * 1000; }
+}
+
+/** The audit trail in memory; `failAppends` makes the next appends fail, as a throttled table would. */
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditRecord[] = [];
+  failAppends = 0;
+
+  async append(entries: readonly AuditRecord[]): Promise<void> {
+    if (this.failAppends > 0) { this.failAppends--; throw new Error('simulated audit write failure'); }
+    this.entries.push(...clone(entries));
+  }
+
+  private page(items: AuditRecord[], { limit, after }: AuditPageQuery): AuditPage {
+    const sorted = [...items].sort((a, b) => a.id.localeCompare(b.id)).filter((e) => after === undefined || e.id > after);
+    return { items: clone(sorted.slice(0, limit)), last: sorted.length > limit ? sorted[limit - 1]!.id : null };
+  }
+
+  async forIncident(incidentId: string, page: AuditPageQuery): Promise<AuditPage> {
+    return this.page(this.entries.filter((e) => e.incidentId === incidentId), page);
+  }
+
+  async between(q: AuditWindowQuery): Promise<AuditPage> {
+    return this.page(this.entries.filter((e) => e.at >= q.from && e.at < q.to && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action)), q);
+  }
 }

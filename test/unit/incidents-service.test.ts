@@ -12,8 +12,8 @@ function setup() {
     directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [], createdAt: '', updatedAt: '' });
   }
   const clock = new ManualClock();
-  const service = makeIncidents({ incidents, directory, clock, ids: ulidGenerator(clock), pause: async () => {} });
-  return { incidents, clock, service };
+  const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  return { incidents, clock, service, audit: incidents.audit };
 }
 
 const fb: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k1' };
@@ -67,4 +67,78 @@ it('takes times from the injected clock', async () => {
   clock.advance(90);
   const acked = await service.acknowledge(fbi, incident.id, {});
   expect(Date.parse(acked.acknowledgedAt!) - Date.parse(incident.reportedAt)).toBe(90_000);
+});
+
+describe('the audit trail', () => {
+  const person: Caller = { orgId: 'fbi', role: 'partner', keyId: '', person: { id: 'https://idp.example#alice', name: 'Alice Agent' }, requestId: 'req-7' };
+
+  it('writes every change with its entry, naming the person, in the change itself', async () => {
+    const { service, audit } = setup();
+    const { incident } = await service.report({ ...fb, requestId: 'req-1' }, { ...input, tlp: 'RED' });
+    await service.acknowledge(person, incident.id, {});
+    await service.assign(person, incident.id, { orgId: 'fbi' });
+    await service.addNote(person, incident.id, 'seen');
+    await service.resolve(person, incident.id, 'done');
+    expect(audit.entries.map((e) => [e.action, e.actor.orgId, e.actor.personId ?? null, e.tlp, e.outcome, e.requestId])).toEqual([
+      ['report', 'facebook', null, 'RED', 'allowed', 'req-1'],
+      ['acknowledge', 'fbi', 'https://idp.example#alice', 'RED', 'allowed', 'req-7'],
+      ['assign', 'fbi', 'https://idp.example#alice', 'RED', 'allowed', 'req-7'],
+      ['note', 'fbi', 'https://idp.example#alice', 'RED', 'allowed', 'req-7'],
+      ['resolve', 'fbi', 'https://idp.example#alice', 'RED', 'allowed', 'req-7'],
+    ]);
+    // A person's `by` is their verified name, in the acknowledgement and on every event.
+    const acknowledged = await service.get(person, incident.id);
+    expect(acknowledged.acknowledgements[0]).toMatchObject({ orgId: 'fbi', by: 'Alice Agent', via: 'api' });
+  });
+
+  it('records reads of restricted incidents, and only those', async () => {
+    const { service, audit } = setup();
+    const red = (await service.report(fb, { ...input, tlp: 'RED' })).incident;
+    const strict = (await service.report(fb, { ...input, tlp: 'AMBER+STRICT' })).incident;
+    const amber = (await service.report(fb, { ...input, tlp: 'AMBER' })).incident;
+    audit.entries.length = 0;
+    await service.get(fbi, red.id);
+    await service.get(fbi, amber.id);
+    await service.timeline(fbi, strict.id);
+    await service.list(fbi, { limit: 10 });
+    expect(audit.entries.map((e) => [e.action, e.incidentId, e.outcome])).toEqual([
+      ['read', red.id, 'allowed'],
+      ['timeline', strict.id, 'allowed'],
+      ['list', strict.id, 'allowed'],
+      ['list', red.id, 'allowed'],
+    ]);
+  });
+
+  it('refuses a restricted read (503) when its entry cannot be written, and serves nothing', async () => {
+    const { service, audit } = setup();
+    const red = (await service.report(fb, { ...input, tlp: 'RED' })).incident;
+    audit.failAppends = 1;
+    await expect(service.get(fbi, red.id)).rejects.toBeInstanceOf(BusyError);
+    audit.failAppends = 1;
+    await expect(service.list(fbi, { limit: 10 })).rejects.toBeInstanceOf(BusyError);
+    // Unrestricted reads are not audited, so they do not depend on it.
+    const amber = (await service.report(fb, { ...input, tlp: 'AMBER' })).incident;
+    audit.failAppends = 1;
+    await expect(service.get(fbi, amber.id)).resolves.toMatchObject({ id: amber.id });
+  });
+
+  it('records a denied read with the id asked for and nothing of the incident, exactly as for a missing one', async () => {
+    const { service, audit } = setup();
+    const red = (await service.report(fb, { ...input, tlp: 'RED' })).incident;
+    audit.entries.length = 0;
+    await expect(service.get(google, red.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.get(google, 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF')).rejects.toBeInstanceOf(NotFoundError);
+    const [denied, missing] = audit.entries;
+    expect(denied).toEqual({ id: expect.any(String), at: expect.any(String), actor: { orgId: 'google', by: null, via: 'api', keyId: 'k3' }, action: 'read', incidentId: red.id, requestId: 'unknown', outcome: 'denied', detail: expect.any(String) });
+    expect(Object.keys(missing!).sort()).toEqual(Object.keys(denied!).sort());
+  });
+
+  it('shows an incident\'s trail to its participants only', async () => {
+    const { service } = setup();
+    const amber = (await service.report(fb, { ...input, tlp: 'AMBER' })).incident;
+    const page = await service.auditOf(fbi, amber.id, { limit: 10 });
+    expect(page.items.map((e) => e.action)).toEqual(['report']);
+    await expect(service.auditOf(google, amber.id, { limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.auditOf({ orgId: 'google', role: 'manager', keyId: 'm' }, amber.id, { limit: 10 })).rejects.toThrow(/participants/);
+  });
 });

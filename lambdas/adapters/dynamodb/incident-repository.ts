@@ -1,8 +1,8 @@
 /**
  * IncidentRepository on DynamoDB. Every change is ONE TransactWriteItems: the incident (guarded by
  * its event count and, for lifecycle commands, by its status), its new timeline events, the
- * participation entries, the dedup claim and the deliveries it records. Either all of it is written
- * or none. Reading deliveries is DynamoDeliveryLog's job (delivery-log.ts).
+ * participation entries, the dedup claim, the deliveries it records and its audit entry. Either all
+ * of it is written or none. Reading deliveries is DynamoDeliveryLog's job (delivery-log.ts).
  */
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -10,6 +10,7 @@ import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
 import { RESTRICTED_TLPS, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
+import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
@@ -39,7 +40,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
     const tx = new Transaction()
       .add({ Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } }, 'incident')
       .addAll(this.eventPuts(incident.id, change.events))
-      .addAll(this.participationPuts(incident));
+      .addAll(this.participationPuts(incident))
+      .addAll((change.audit ?? []).map((entry) => auditPut(this.tableName, entry)));
     if (record.ackCode !== null) {
       tx.add({
         Put: { TableName: this.tableName, Item: { ...ackCodeKey(record.ackCode), entity: 'ackCode', incidentId: incident.id }, ConditionExpression: 'attribute_not_exists(PK)' },
@@ -83,6 +85,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
     if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
     if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
     tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
+    tx.addAll((change.audit ?? []).map((entry) => auditPut(this.tableName, entry)));
     try {
       await tx.send(this.db);
     } catch (err) {

@@ -1,0 +1,113 @@
+/**
+ * AuditLog on DynamoDB. Entries are only ever Put with `attribute_not_exists`: nothing in the
+ * service updates or deletes one (the IAM policies grant no DeleteItem on the table to any
+ * function that reads them; see lib/service-stack.ts).
+ *
+ *   entry  PK AUDIT#<incidentId> or AUDIT#-  SK <at>#<random>   GSI1 AUDIT#<yyyy-mm-dd> / <at>#<random>
+ *
+ * One partition per incident answers "who read and changed it", oldest first; one index partition
+ * per day answers an admin's window. A window of d days costs at most d + 1 queries a page.
+ */
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit';
+import { guarded } from './errors';
+import { GSI1 } from './table';
+import type { WriteItem } from './transaction';
+
+export const AUDIT_ENTITY = 'audit';
+const NO_INCIDENT = '-';
+const partitionOf = (incidentId?: string) => `AUDIT#${incidentId ?? NO_INCIDENT}`;
+const dayPartition = (day: string) => `AUDIT#${day}`;
+const DAY_MS = 86_400_000;
+
+type Item = Record<string, unknown>;
+
+export function auditItem(record: AuditRecord): Item {
+  return {
+    PK: partitionOf(record.incidentId), SK: record.id,
+    GSI1PK: dayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
+    entity: AUDIT_ENTITY,
+    ...record,
+    actorOrgId: record.actor.orgId,
+    // Stored as JSON: actor fields are optional and DynamoDB maps would drop undefined ones anyway.
+    actor: JSON.stringify(record.actor),
+    ...(record.participants ? { participants: JSON.stringify(record.participants) } : {}),
+  };
+}
+
+function recordFromItem(item: Item): AuditRecord {
+  const { PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, actorOrgId: _o, actor, participants, ...rest } = item;
+  return {
+    ...(rest as unknown as AuditRecord),
+    actor: JSON.parse(String(actor)),
+    ...(typeof participants === 'string' ? { participants: JSON.parse(participants) } : {}),
+  };
+}
+
+/** The Put of an entry that may never overwrite another. */
+export const auditPut = (tableName: string, record: AuditRecord): WriteItem =>
+  ({ Put: { TableName: tableName, Item: auditItem(record), ConditionExpression: 'attribute_not_exists(PK)' } });
+
+/** BatchWriteItem takes 25 items a request. */
+const BATCH = 25;
+
+export class DynamoAuditLog implements AuditLog {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  async append(entries: readonly AuditRecord[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += BATCH) {
+      let pending: Item[] | undefined = entries.slice(i, i + BATCH).map((e) => ({ PutRequest: { Item: auditItem(e) } }));
+      // Ids are unique (time and a random tail), so a Put here never replaces another entry.
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt >= 5) throw new Error(`${pending.length} audit entries were not written`);
+        const out = await guarded(this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
+        pending = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
+        if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  async forIncident(incidentId: string, { limit, after }: AuditPageQuery): Promise<AuditPage> {
+    const page = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': partitionOf(incidentId) },
+      ConsistentRead: true,
+      Limit: limit + 1,
+      ExclusiveStartKey: after ? { PK: partitionOf(incidentId), SK: after } : undefined,
+    })));
+    const items = (page.Items ?? []).map(recordFromItem);
+    const kept = items.slice(0, limit);
+    return { items: kept, last: items.length > limit ? kept.at(-1)!.id : null };
+  }
+
+  async between(query: AuditWindowQuery): Promise<AuditPage> {
+    const { from, to, limit } = query;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const filters: string[] = [];
+    if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
+    if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
+    const items: AuditRecord[] = [];
+    // From the window's start (inclusive) or just after the cursor, to its end (exclusive).
+    const lower = query.after ? `${query.after}\u0000` : from;
+    for (let day = Date.parse(lower.slice(0, 10)); day <= Date.parse(to) && items.length <= limit; day += DAY_MS) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await guarded(this.db.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1.indexName,
+          KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :from AND :to',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: { ':p': dayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
+          ExclusiveStartKey: start,
+        })));
+        for (const item of page.Items ?? []) if (String(item.GSI1SK) < to) items.push(recordFromItem(item));
+        start = page.LastEvaluatedKey;
+      } while (start && items.length <= limit);
+    }
+    const kept = items.slice(0, limit);
+    return { items: kept, last: items.length > limit ? kept.at(-1)!.id : null };
+  }
+}
