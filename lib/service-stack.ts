@@ -36,6 +36,8 @@ interface Access {
   topics?: 'publish' | 'manage';
   /** Records keys' last use (a reading function that authenticates). */
   keyUsage?: boolean;
+  /** Records reads (and refusals) in the audit trail while otherwise only reading. */
+  audit?: boolean;
   /** Reports or escalates incidents, so it needs the stage's escalation times. */
   escalation?: boolean;
 }
@@ -45,13 +47,15 @@ const API_ACCESS: Record<string, Access> = {
   'get-health': {},
   'get-openapi': {},
   'report-incident': { table: 'write', escalation: true },
-  'list-incidents': { table: 'read', secret: true },
-  'get-incident': { table: 'read' },
+  'list-incidents': { table: 'read', secret: true, audit: true },
+  'get-incident': { table: 'read', audit: true },
   'acknowledge-incident': { table: 'write' },
   'assign-incident': { table: 'write' },
   'resolve-incident': { table: 'write' },
   'add-note': { table: 'write' },
-  'get-timeline': { table: 'read' },
+  'get-timeline': { table: 'read', secret: true, audit: true },
+  'get-incident-audit': { table: 'read', secret: true, audit: true },
+  'list-audit': { table: 'read', secret: true },
   'put-organization': { table: 'write', topics: 'manage' },
   'list-organizations': { table: 'read' },
   'create-key': { table: 'write', topics: 'publish' },
@@ -98,6 +102,7 @@ export class ServiceStack extends Stack {
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
       if (access.topics) fn.bindOrganizationTopics(topicPrefix, key, access.topics === 'manage');
       if (access.keyUsage) fn.bindKeyUsage(table);
+      if (access.audit) fn.bindAuditAppend(table);
       if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       this.functions[handler] = fn;
       return fn;
@@ -108,7 +113,7 @@ export class ServiceStack extends Stack {
       if (!access) throw new Error(`No access declared for ${handler}`);
       make(handler, access, handler === 'get-console' ? { copyFiles: CONSOLE_FILES } : {});
     }
-    const authorizer = make('authorize', { table: 'read', keyUsage: true });
+    const authorizer = make('authorize', { table: 'read', keyUsage: true, audit: true });
     this.httpApi = new HttpApi(this, 'Http', {
       stage: config.stage, routes: ALL_ROUTES, functions: this.functions, authorizer,
       rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit, logKey: key, logRetention: config.logRetention,

@@ -11,8 +11,10 @@ import * as getConsole from '../lambdas/handlers/get-console';
 import * as getHealth from '../lambdas/handlers/get-health';
 import * as getMetrics from '../lambdas/handlers/get-metrics';
 import * as getIncident from '../lambdas/handlers/get-incident';
+import * as getIncidentAudit from '../lambdas/handlers/get-incident-audit';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
+import * as listAudit from '../lambdas/handlers/list-audit';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
 import * as listKeys from '../lambdas/handlers/list-keys';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
@@ -36,9 +38,11 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-console': getConsole.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
+  'get-incident-audit': getIncidentAudit.handler,
   'get-metrics': getMetrics.handler,
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
+  'list-audit': listAudit.handler,
   'list-incidents': listIncidents.handler,
   'list-keys': listKeys.handler,
   'list-organizations': listOrganizations.handler,

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { authenticate } from '../lambdas/handlers/authorize';
+import { authenticate, contextOf } from '../lambdas/handlers/authorize';
 import { NotFoundError } from '../lambdas/domain/errors';
 import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
@@ -151,7 +151,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     for (const [k, v] of url.searchParams) { query[k] = v; (multiQuery[k] ??= []).push(v); }
 
     // What API Gateway's REQUEST authorizer does before the handler runs.
-    const authorizer = spec.auth === 'public' ? null : { ...(await authenticate(headers)) };
+    const authorizer = spec.auth === 'public' ? null : contextOf(await authenticate(headers, requestId));
 
     const utf8 = isUtf8(body);
     const event: APIGatewayProxyEvent = {

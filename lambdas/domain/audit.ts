@@ -5,8 +5,9 @@
  * leaves; if it cannot be written the read is refused).
  */
 import { randomUUID } from 'node:crypto';
-import { BusyError } from './errors';
+import { BusyError, ValidationError } from './errors';
 import { actorOf, isRestricted, type Actor, type Caller, type Incident, type Tlp } from './incident';
+import type { Clock } from './ports';
 
 /** What an entry records. Changes and admin actions are named after their command. */
 export const AUDIT_ACTIONS = [
@@ -105,4 +106,27 @@ export async function appendOrRefuse(log: AuditLog, entries: readonly AuditRecor
   } catch (err) {
     throw new BusyError('The read could not be recorded in the audit trail, so it is not answered; try again.', 1, { cause: err });
   }
+}
+
+/** The widest window an admin may read at once. */
+export const MAX_AUDIT_WINDOW_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+export interface AuditWindowRequest { from?: string; to?: string; orgId?: string; action?: AuditAction; limit: number; after?: string }
+
+/** The admins' reading of the whole trail. */
+export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock }) {
+  return {
+    /** The window's entries, oldest first; entries about restricted incidents outside the admin's organization say which organization acted, not on what. */
+    async between(caller: Caller, request: AuditWindowRequest): Promise<{ from: string; to: string; items: AuditEntry[]; last: string | null }> {
+      const to = request.to ?? clock.now().toISOString();
+      const from = request.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
+      if (from >= to) throw new ValidationError('The window is empty: `from` must be before `to`.', [{ path: 'from', message: 'must be before to' }]);
+      if (Date.parse(to) - Date.parse(from) > MAX_AUDIT_WINDOW_DAYS * DAY_MS) {
+        throw new ValidationError(`The window is longer than ${MAX_AUDIT_WINDOW_DAYS} days; read it in parts.`, [{ path: 'to', message: `at most ${MAX_AUDIT_WINDOW_DAYS} days after from` }]);
+      }
+      const page = await audit.between({ from, to, orgId: request.orgId, action: request.action, limit: request.limit, after: request.after });
+      return { from, to, items: page.items.map((entry) => redactFor(caller.orgId, entry)), last: page.last };
+    },
+  };
 }

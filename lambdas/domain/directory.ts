@@ -2,7 +2,7 @@
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
-import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
+import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
 export interface DirectoryDeps {
   directory: DirectoryRepository;
@@ -20,11 +20,15 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 export interface OrganizationInput {
   name: string;
   kind: OrganizationKind;
-  contacts: Array<{ name: string; email?: string | null; phone?: string | null }>;
+  contacts: Array<{ name: string; email?: string | null; phone?: string | null; red?: boolean }>;
+  identity?: IdentityProvider[];
 }
 
 const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
-  contacts.map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null }));
+  contacts.map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) }));
+
+/** Absent, not empty, when there is none: organizations without people look exactly as before. */
+const identityOf = (input: OrganizationInput) => (input.identity?.length ? { identity: input.identity } : {});
 
 export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) {
   const now = () => clock.now().toISOString();
@@ -58,7 +62,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       return { created: false, organization: existing };
     }
     const at = now();
-    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, createdAt: existing?.createdAt ?? at, updatedAt: at };
+    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), createdAt: existing?.createdAt ?? at, updatedAt: at };
     const { created } = await directory.putOrganization(organization, existing);
     await provisioner.provision(organization);
     return { created, organization };
@@ -111,7 +115,8 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 }
 
 export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
-  return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts));
+  return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts))
+    && JSON.stringify(stored.identity ?? []) === JSON.stringify(input.identity ?? []);
 }
 
 export type DirectoryService = ReturnType<typeof makeDirectory>;

@@ -208,6 +208,12 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {
+      if (caller.person && input.by !== undefined) {
+        // A person's name comes from their identity provider; typing another would forge the record.
+        throw new ValidationError('People acknowledge under their verified name; leave out `by`.', [
+          { path: 'by', message: `is set from your sign-in (${caller.person.name.slice(0, 60)}); a person may not type it` },
+        ]);
+      }
       const { record, change } = await mutate(() => load(caller, id, 'acknowledge'), id, 'acknowledge', caller.requestId,
         (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at));
       return change?.incident ?? record.incident;

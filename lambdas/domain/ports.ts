@@ -70,12 +70,30 @@ export interface IncidentRepository {
 }
 
 export type OrganizationKind = 'agency' | 'company';
-export interface Contact { name: string; email: string | null; phone: string | null }
+/** `red` marks a contact cleared for TLP:RED (absent when not). */
+export interface Contact { name: string; email: string | null; phone: string | null; red?: true }
+
+/** An OpenID Connect issuer an organization trusts to sign its people in. */
+export interface IdentityProvider {
+  issuer: string;
+  audience: string;
+  /** The claim whose values map to roles through `roles`. */
+  rolesClaim?: string;
+  roles?: Record<string, 'manager' | 'admin'>;
+  /** The claim naming the organization when several trust the issuer. @default 'org' */
+  orgClaim?: string;
+}
+
+/** An organization's trust in an issuer, as the issuer index finds it. */
+export interface IssuerTrust { orgId: string; provider: IdentityProvider }
+
 export interface Organization {
   id: string;
   name: string;
   kind: OrganizationKind;
   contacts: Contact[];
+  /** Absent when the organization signs no people in. */
+  identity?: IdentityProvider[];
   createdAt: string;
   updatedAt: string;
 }
@@ -109,6 +127,8 @@ export interface DirectoryRepository {
    * `created` tells which.
    */
   putOrganization(org: Organization, previous: Organization | null): Promise<{ created: boolean }>;
+  /** The organizations that trust this issuer, with how. */
+  trustsOfIssuer(issuer: string): Promise<IssuerTrust[]>;
   /** The contacts registered with this phone number, across organizations. */
   contactsByPhone(phone: string): Promise<Array<{ orgId: string; contact: Contact }>>;
   /** The organizations that hold at least one manager key. */

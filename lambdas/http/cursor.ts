@@ -24,6 +24,9 @@ type Binding = ReadonlyArray<string | null>;
 const listBinding = (caller: Caller, f: ListFilters): Binding =>
   ['incidents', caller.orgId, caller.role, f.status ?? null, f.severity ?? null, f.participant ?? null];
 const timelineBinding = (caller: Caller, incidentId: string): Binding => ['timeline', caller.orgId, caller.role, incidentId];
+/** An audit listing: one incident's trail, or an admin's window with its filters. */
+const auditBinding = (caller: Caller, listing: ReadonlyArray<string | null>): Binding => ['audit', caller.orgId, caller.role, ...listing];
+const AUDIT_ID_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[0-9a-f-]{13}$/;
 
 export function makeCursorCodec(secret: string) {
   const tag = (...parts: string[]) => createHmac('sha256', `cursor:${secret}`).update(parts.join('\u0000')).digest().subarray(0, TAG_BYTES);
@@ -64,6 +67,10 @@ export function makeCursorCodec(secret: string) {
     encodeTimeline: (seq: number, caller: Caller, incidentId: string) => encode(String(seq), timelineBinding(caller, incidentId)),
     decodeTimeline: (cursor: string, caller: Caller, incidentId: string) =>
       Number(decode(cursor, timelineBinding(caller, incidentId), (p) => SEQ_PATTERN.test(p))),
+    /** The cursor after audit entry `lastId` of `caller`'s audit listing (`listing` names the incident or the window and filters). */
+    encodeAudit: (lastId: string, caller: Caller, listing: ReadonlyArray<string | null>) => encode(lastId, auditBinding(caller, listing)),
+    decodeAudit: (cursor: string, caller: Caller, listing: ReadonlyArray<string | null>) =>
+      decode(cursor, auditBinding(caller, listing), (p) => AUDIT_ID_PATTERN.test(p)),
   };
 }
 

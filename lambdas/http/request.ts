@@ -25,15 +25,16 @@ z.config({
 export function callerFrom(event: APIGatewayProxyEvent): Caller | null {
   const ctx = event.requestContext?.authorizer;
   if (!ctx || typeof ctx.orgId !== 'string' || !ROLES.includes(ctx.role)) return null;
-  return { orgId: ctx.orgId, role: ctx.role as Role, keyId: String(ctx.keyId ?? '') };
+  const person = typeof ctx.personId === 'string' && ctx.personId ? { id: ctx.personId, name: String(ctx.personName ?? ctx.personId) } : undefined;
+  return { orgId: ctx.orgId, role: ctx.role as Role, keyId: String(ctx.keyId ?? ''), ...(person ? { person } : {}) };
 }
 
 export function authorize(event: APIGatewayProxyEvent, auth: RouteSpec['auth']): Caller | null {
   if (auth === 'public') return null;
   const caller = callerFrom(event);
-  if (!caller) throw new UnauthorizedError('A valid API key is required: Authorization: Bearer <key>.');
-  if (!auth.includes(caller.role)) throw new ForbiddenError(`A ${caller.role} key may not do this; it needs one of: ${auth.join(', ')}.`);
-  return caller;
+  if (!caller) throw new UnauthorizedError('A valid API key or token is required: Authorization: Bearer <key or token>.');
+  if (!auth.includes(caller.role)) throw new ForbiddenError(`A ${caller.role} ${caller.person ? 'person' : 'key'} may not do this; it needs one of: ${auth.join(', ')}.`);
+  return { ...caller, requestId: event.requestContext?.requestId ?? 'unknown' };
 }
 
 /** A header by name, whatever its case (API Gateway keeps the client's). */

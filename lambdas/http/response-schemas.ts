@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
+import { AUDIT_ACTIONS } from '../domain/audit';
 import { Link } from './schemas';
 
 const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
@@ -12,7 +13,22 @@ const IsoTime = z.string().meta({ format: 'date-time', example: '2026-11-25T14:0
 const Actor = z.object({
   orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS),
   keyId: z.string().optional().meta({ description: 'The API key that made the request (absent for SMS and email acknowledgements and the service\'s own events).' }),
+  personId: z.string().optional().meta({ description: 'The person who signed in (`<issuer>#<sub>`); `by` is then their verified name.' }),
 });
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: IsoTime,
+  actor: Actor,
+  action: z.enum(AUDIT_ACTIONS),
+  incidentId: z.string().optional(),
+  tlp: z.enum(TLPS).optional(),
+  requestId: z.string(),
+  outcome: z.enum(['allowed', 'denied']),
+  detail: z.string().optional().meta({ description: 'Why it was denied.' }),
+}).meta({ id: 'AuditEntry' });
+
+export const AuditPage = z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
 
 export const Incident = z.object({
   id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),

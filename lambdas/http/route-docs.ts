@@ -54,6 +54,16 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Allowed in every status, resolved included.',
     responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
   },
+  getIncidentAudit: {
+    summary: 'Who read and who changed the incident, oldest first: for its participants.',
+    description: 'Every change, every read of a RED or AMBER+STRICT incident, and every denied attempt to read it. Participants only: a caller who may see the incident but does not participate gets 403; one who may not see it, 404. At most `limit` entries (1–100, default 100) a page; `cursor` as for timelines.',
+    responses: { 200: { description: 'A page of entries.', schema: r.AuditPage } },
+  },
+  listAudit: {
+    summary: 'The audit trail in a window, oldest first: for admins.',
+    description: '`from` (inclusive, default 24 hours before `to`) and `to` (exclusive, default now), at most 366 days apart; `orgId` keeps entries whose actor is of that organization (`unknown` for refused credentials); `action` keeps one action. An entry about a RED or AMBER+STRICT incident whose participants do not include the admin\'s organization shows neither the incident\'s id nor its TLP. No endpoint changes or deletes an entry.',
+    responses: { 200: { description: 'A page of entries.', schema: r.AuditPage } },
+  },
   getTimeline: {
     summary: 'The incident\'s timeline, oldest first, a page at a time.',
     description: 'At most `limit` events (1–100, default 100) per page; `nextCursor` continues after the page\'s last event and is null on the last page. `cursor` is opaque and signed, bound to the caller and the incident: a changed cursor, or one of another listing, is a 400 naming `cursor`. Unknown query parameters are rejected.',

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
 import { PD_SEVERITIES } from '../integrations/pagerduty';
 import { JsonNumber, stringifyJson } from '../domain/json';
+import { AUDIT_ACTIONS } from '../domain/audit';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -102,16 +103,58 @@ export const TimelineQuery = z.strictObject({
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
 });
 
+export const AuditQuery = z.strictObject({
+  limit: z.coerce.number<string>().int().min(1).max(100).default(100),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+});
+
+const AuditInstant = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString())
+  .meta({ description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' });
+
+export const AuditWindowQuery = z.strictObject({
+  from: AuditInstant.optional().meta({ description: 'Start of the window (inclusive). Default: 24 hours before `to`.' }),
+  to: AuditInstant.optional().meta({ description: 'End of the window (exclusive). Default: now.' }),
+  orgId: z.string().regex(/^([a-z0-9-]{2,40}|unknown|concord)$/, 'an organization id').optional().meta({ description: 'Only entries whose actor is of this organization (`unknown` for refused credentials).' }),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  limit: z.coerce.number<string>().int().min(1).max(100).default(100),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+});
+
 export const Contact = z.strictObject({
   name: line(1, 200),
   email: z.email().max(254).optional().nullable(),
   phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
+  red: z.boolean().optional().meta({ description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
 }).meta({ id: 'Contact' });
+
+/** An issuer URL: https, or http on loopback (a local identity provider). */
+const issuerUrl = z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
+  const { protocol, hostname, hash, search } = new URL(u);
+  return !hash && !search && (protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
+}, 'must be an https URL without query or fragment (http only on localhost)');
+
+export const IdentityProvider = z.strictObject({
+  issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
+  audience: line(1, 200).meta({ description: 'The `aud` its tokens carry for Concord.' }),
+  rolesClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional().meta({ description: 'The claim whose values grant roles (a string or an array of strings).' }),
+  roles: z.record(z.string().min(1).max(200), z.enum(['manager', 'admin'])).optional()
+    .refine((r) => !r || Object.keys(r).length <= 50, 'at most 50 mappings')
+    .meta({ description: 'Claim value → role. Everyone else is a partner.' }),
+  orgClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional()
+    .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
+}).meta({ id: 'IdentityProvider' });
 
 export const OrganizationBody = z.strictObject({
   name: line(1, 200),
   kind: z.enum(['agency', 'company']),
   contacts: z.array(Contact).max(100).default([]).meta({ description: 'Who is notified; may be empty.' }),
+  identity: z.array(IdentityProvider).max(5).optional().meta({ description: 'The OpenID Connect issuers that sign its people in.' }),
+}).superRefine((org, ctx) => {
+  const seen = new Set<string>();
+  (org.identity ?? []).forEach((p, i) => {
+    if (seen.has(p.issuer)) ctx.addIssue({ code: 'custom', path: ['identity', i, 'issuer'], message: 'listed twice' });
+    seen.add(p.issuer);
+  });
 }).meta({ id: 'OrganizationInput' });
 
 export const KeyDefaults = z.strictObject({

@@ -11,7 +11,7 @@ import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-reposito
 import { readConfig, type Config } from '../config/env';
 import { systemClock } from '../domain/ids';
 import type { NotificationPublisher } from '../domain/notifications';
-import type { Clock, OrganizationProvisioner } from '../domain/ports';
+import type { Clock, IssuerTrust, OrganizationProvisioner } from '../domain/ports';
 
 /** What the local server and tests put in place of AWS. */
 export interface Overrides {
@@ -20,6 +20,8 @@ export interface Overrides {
   provisioner?: OrganizationProvisioner;
   /** Waits between retries (tests pass a no-op). */
   pause?: (attempt: number) => Promise<void>;
+  /** Issuers trusted without a directory entry: the local identity provider of `npm start`. */
+  localTrust?: (issuer: string) => IssuerTrust[];
   /** Sees the DynamoDB client once it is made (fault injection in tests). */
   onDynamoDbClient?: (client: ReturnType<typeof createDocumentClient>) => void;
 }

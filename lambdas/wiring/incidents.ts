@@ -5,6 +5,7 @@
  */
 import { SnsProvisioner } from '../adapters/sns/provisioner';
 import type { Config } from '../config/env';
+import { makeAuditTrail } from '../domain/audit';
 import { makeDirectory } from '../domain/directory';
 import { DEFAULT_ESCALATION, type EscalationPolicy } from '../domain/escalation';
 import { ulidGenerator } from '../domain/ids';
@@ -29,6 +30,8 @@ export const container = derived((a) => {
       escalation: escalationPolicy(config), pause: overrides.pause,
     }),
     directory: makeDirectory({ directory: directoryRepository, provisioner, clock }),
+    auditTrail: makeAuditTrail({ audit: auditLog, clock }),
+    audit: auditLog,
   };
 });
 

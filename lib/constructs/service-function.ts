@@ -133,6 +133,21 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Appends audit entries, for a function that otherwise only reads: PutItem and BatchWriteItem on
+   * audit items only (partition keys `AUDIT#…`), so a reading function can record its reads and
+   * nothing else.
+   */
+  bindAuditAppend(table: ITable): this {
+    this.addToRolePolicy(new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+    }));
+    if (table.encryptionKey) this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [table.encryptionKey.keyArn] }));
+    return this;
+  }
+
   /** Reads the signing secret (cursors, acknowledgement links). */
   bindSigningSecret(secret: ISecret, key: IKey): this {
     this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secret.secretArn] }));

@@ -126,13 +126,15 @@ describe('least privilege', () => {
   const read = [...XRAY, ...TABLE_READ, ...KMS_READ];
   const write = [...XRAY, ...TABLE_WRITE, ...KMS_WRITE];
 
+  const AUDIT_APPEND = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'kms:Encrypt', 'kms:GenerateDataKey'];
   const EXPECTED: Record<string, string[]> = {
     GetHealth: XRAY,
     GetOpenapi: XRAY,
     GetConsole: XRAY,
-    Authorize: [...read, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey'],
-    GetIncident: read, GetTimeline: read, ListOrganizations: read, ListKeys: read, GetMetrics: read,
-    ListIncidents: [...read, ...SECRET],
+    Authorize: [...read, 'dynamodb:UpdateItem', ...AUDIT_APPEND],
+    GetIncident: [...read, ...AUDIT_APPEND], GetTimeline: [...read, ...SECRET, ...AUDIT_APPEND], ListOrganizations: read, ListKeys: read, GetMetrics: read,
+    GetIncidentAudit: [...read, ...SECRET, ...AUDIT_APPEND], ListAudit: [...read, ...SECRET],
+    ListIncidents: [...read, ...SECRET, ...AUDIT_APPEND],
     GetAckPage: [...read, ...SECRET],
     ReportIncident: write, AcknowledgeIncident: write, AssignIncident: write, ResolveIncident: write, AddNote: write,
     CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write, EscalateIncidents: write,

@@ -105,6 +105,10 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
 }
 
 export class MemoryDirectoryRepository implements DirectoryRepository {
+  async trustsOfIssuer(issuer: string) {
+    return [...this.organizations.values()].flatMap((o) => (o.identity ?? []).filter((p) => p.issuer === issuer).map((provider) => ({ orgId: o.id, provider: clone(provider) })));
+  }
+
   readonly organizations = new Map<string, Organization>();
   readonly keys = new Map<string, ApiKeyRecord>();
   async getOrganization(id: string) { return clone(this.organizations.get(id) ?? null); }

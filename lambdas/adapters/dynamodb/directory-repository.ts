@@ -7,9 +7,10 @@
  *                                           active manager keys also GSI1 KEYS#manager / <orgId>#<keyId>
  *                                           revoked keys stay, with revokedAt, as tombstones
  *   phone         PK PHONE#<e164> SK ORG#<orgId>   (who texts from this number, for SMS acknowledgements)
+ *   issuer        PK ISSUER#<iss> SK ORG#<orgId>   (who trusts this identity provider, and how)
  */
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, Contact, DirectoryRepository, Organization } from '../../domain/ports';
+import type { ApiKeyRecord, Contact, DirectoryRepository, IdentityProvider, IssuerTrust, Organization } from '../../domain/ports';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { cancellationReasons, guarded } from './errors';
 import { queryAll } from './query';
@@ -34,7 +35,10 @@ const phoneKey = (phone: string, orgId: string) => ({ PK: `PHONE#${phone}`, SK: 
 const MANAGER_KEYS = 'KEYS#manager';
 const organizationKeys = (orgId: string) => `ORG#${orgId}#KEYS`;
 
+const issuerKey = (issuer: string, orgId: string) => ({ PK: `ISSUER#${issuer}`, SK: `ORG#${orgId}` });
+
 const phonesOf = (org: Organization | null) => new Map((org?.contacts ?? []).filter((c) => c.phone).map((c) => [c.phone!, c]));
+const issuersOf = (org: Organization | null) => new Map((org?.identity ?? []).map((p) => [p.issuer, p]));
 
 type Item = Record<string, unknown>;
 
@@ -42,7 +46,8 @@ const organizationFromItem = (item: Item): Organization => {
   const o = item as Item & Organization;
   return {
     id: o.id, name: o.name, kind: o.kind,
-    contacts: (o.contacts ?? []).map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null })),
+    contacts: (o.contacts ?? []).map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) })),
+    ...(o.identity?.length ? { identity: o.identity } : {}),
     createdAt: o.createdAt, updatedAt: o.updatedAt,
   };
 };
@@ -72,6 +77,8 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   async putOrganization(org: Organization, previous: Organization | null): Promise<{ created: boolean }> {
     const phones = phonesOf(org);
     const removed = [...phonesOf(previous).keys()].filter((p) => !phones.has(p));
+    const issuers = issuersOf(org);
+    const untrusted = [...issuersOf(previous).keys()].filter((i) => !issuers.has(i));
     await conditional(this.db.send(new TransactWriteCommand({
       TransactItems: [
         {
@@ -86,9 +93,20 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
         },
         ...[...phones.values()].map((c) => ({ Put: { TableName: this.tableName, Item: { ...phoneKey(c.phone!, org.id), entity: 'phone', orgId: org.id, contact: c } } })),
         ...removed.map((phone) => ({ Delete: { TableName: this.tableName, Key: phoneKey(phone, org.id) } })),
+        ...[...issuers.values()].map((provider) => ({ Put: { TableName: this.tableName, Item: { ...issuerKey(provider.issuer, org.id), entity: 'issuer', orgId: org.id, provider } } })),
+        ...untrusted.map((issuer) => ({ Delete: { TableName: this.tableName, Key: issuerKey(issuer, org.id) } })),
       ],
     })));
     return { created: !previous };
+  }
+
+  async trustsOfIssuer(issuer: string): Promise<IssuerTrust[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `ISSUER#${issuer}` },
+    });
+    return items.map((i) => ({ orgId: String(i.orgId), provider: i.provider as IdentityProvider }));
   }
 
   async contactsByPhone(phone: string): Promise<Array<{ orgId: string; contact: Contact }>> {

@@ -1,0 +1,19 @@
+import { redactFor } from '../domain/audit';
+import { container } from '../wiring/incidents';
+import { cursors as cursorCodec } from '../wiring/secrets';
+import { httpHandler, type Input } from '../http/handler';
+import { json } from '../http/responses';
+import { ROUTES } from '../http/routes';
+
+/** Who read and who changed an incident, oldest first: for its participants. */
+export async function getIncidentAudit({ caller, params, query }: Input<typeof ROUTES.getIncidentAudit>) {
+  const { incidents } = await container();
+  const cursors = await cursorCodec();
+  const id = params.id!;
+  const listing = ['incident', id];
+  const after = query.cursor ? cursors.decodeAudit(query.cursor, caller, listing) : undefined;
+  const page = await incidents.auditOf(caller, id, { limit: query.limit, after });
+  return json(200, { items: page.items.map((e) => redactFor(caller.orgId, e)), nextCursor: page.last === null ? null : cursors.encodeAudit(page.last, caller, listing) });
+}
+
+export const handler = httpHandler(ROUTES.getIncidentAudit, getIncidentAudit);
