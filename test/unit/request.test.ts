@@ -48,7 +48,7 @@ describe('parseInput', () => {
   it('checks the role before anything else', () => {
     const managerEvent = event('garbage', {}, { requestContext: { requestId: 'r', authorizer: { orgId: 'cisa', role: 'manager', keyId: 'k' } } } as never);
     expect(() => parseInput(managerEvent, ROUTES.reportIncident)).toThrow(/manager key may not/);
-    expect(() => parseInput(event('{}', {}, { requestContext: { requestId: 'r' } } as never), ROUTES.reportIncident)).toThrow(/API key is required/);
+    expect(() => parseInput(event('{}', {}, { requestContext: { requestId: 'r' } } as never), ROUTES.reportIncident)).toThrow(/API key or token is required/);
   });
 });
 
