@@ -1,5 +1,5 @@
 /**
- * `GET /local/outbox` and `POST /local/sms`: local stand-ins for what AWS does around the service,
+ * `GET /local/outbox`, `POST /local/sms` and `POST /local/token`: local stand-ins for what AWS does around the service,
  * for development and tests only. They exist only in local mode.
  */
 import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
@@ -11,11 +11,25 @@ import { handler as receiveSms } from '../lambdas/handlers/receive-sms';
 import { fieldErrors, parseJsonBody } from '../lambdas/http/request';
 import { json } from '../lambdas/http/responses';
 import { InboundSmsMessage } from '../lambdas/http/schemas';
+import * as z from 'zod';
+import type { LocalIdentityProvider } from './identity-provider';
 import type { LocalOutbox } from './outbox';
 
-export function localRoutes(outbox: LocalOutbox) {
+const TokenRequest = z.strictObject({ login: z.string().min(1).max(64) });
+
+export function localRoutes(outbox: LocalOutbox, idp?: LocalIdentityProvider) {
   return async (req: IncomingMessage, body: Buffer, url: URL): Promise<APIGatewayProxyResult | null> => {
     const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/local/token' && idp) {
+      if (method !== 'POST') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['POST']);
+      const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
+      const parsed = TokenRequest.safeParse(raw ?? {});
+      if (!parsed.success) throw new ValidationError('Send {"login": "<a login of the directory file\'s people>"}.', fieldErrors(parsed.error, 'body'));
+      if (!idp.people.some((p) => p.login === parsed.data.login)) {
+        throw new ValidationError(`No person with login "${parsed.data.login}" in the directory file.`, [{ path: 'login', message: 'unknown login' }]);
+      }
+      return json(200, await idp.token(parsed.data.login));
+    }
     if (url.pathname === '/local/outbox') {
       if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['GET']);
       return json(200, { messages: outbox.messages });

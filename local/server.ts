@@ -90,6 +90,8 @@ export interface LocalServerOptions {
   handlers?: Record<string, ProxyHandler>;
   /** Called for requests that match no route, before the 404: local stand-ins hook in here. */
   fallback?: (req: IncomingMessage, body: Buffer, url: URL) => Promise<APIGatewayProxyResult | null>;
+  /** Whole applications served before any route (the local identity provider); true when one answered. */
+  mounts?: Array<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>>;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
@@ -189,8 +191,22 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     }
   }
 
+  const mounts = options.mounts ?? [];
   return (req, res) => {
     const requestId = randomUUID();
+    if (mounts.length) {
+      void (async () => {
+        for (const mount of mounts) if (await mount(req, res)) return;
+        serve(req, res, requestId);
+      })().catch((err: unknown) => {
+        if (!res.headersSent) send(res, toProblem(err, requestId), requestId);
+      });
+      return;
+    }
+    serve(req, res, requestId);
+  };
+
+  function serve(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     handle(req, requestId)
       .catch((err: unknown) => (answersHtml(req) ? errorAsPage : toProblem)(err, requestId))
       .then((result) => {
@@ -199,5 +215,5 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
         if (result.statusCode === 413) res.setHeader('connection', 'close');
         send(res, result, requestId);
       });
-  };
+  }
 }

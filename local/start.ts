@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
-import { resetContainer } from '../lambdas/wiring/incidents';
+import { resetContainer, type Overrides } from '../lambdas/wiring/incidents';
 import type { DirectoryFile, DirectoryLoader, DirectoryPlan } from '../lambdas/domain/directory-file';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DirectoryFileSchema } from '../lambdas/http/directory-file-schema';
@@ -18,6 +18,7 @@ import { freePort, makePrivateDir, startEmbeddedEngine, useLocalCredentials, typ
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
 import { localRoutes } from './local-routes';
 import { LocalOutbox } from './outbox';
 import { createLocalServer } from './server';
@@ -87,14 +88,14 @@ export async function localDirectory(dataDir: string): Promise<{ service: Direct
  * Points this process's handlers at the local table (created if missing), with the local outbox
  * standing in for SNS: every notification as each protocol would get it (GET /local/outbox).
  */
-async function useLocalTable(endpoint: string): Promise<{ table: 'created' | 'existing'; outbox: LocalOutbox }> {
+async function useLocalTable(endpoint: string, localTrust?: Overrides['localTrust']): Promise<{ table: 'created' | 'existing'; outbox: LocalOutbox }> {
   const client = new DynamoDBClient({ endpoint });
   const table = await ensureTable(client, TABLE_NAME);
   client.destroy();
   process.env[ENV.tableName] = TABLE_NAME;
   process.env[ENV.dynamodbEndpoint] = endpoint;
   const outbox = new LocalOutbox();
-  resetContainer({ publisher: outbox, provisioner: outbox });
+  resetContainer({ publisher: outbox, provisioner: outbox, localTrust });
   return { table, outbox };
 }
 
@@ -140,6 +141,7 @@ export interface RunningConcord {
   server: Server;
   directory: DirectoryFile;
   outbox: LocalOutbox;
+  idp: LocalIdentityProvider;
   stop(): Promise<void>;
 }
 
@@ -164,7 +166,9 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     const url = `http://localhost:${port}`;
     process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
     process.env[ENV.publicBaseUrl] ??= url;
-    const { table, outbox } = await useLocalTable(endpoint);
+    // The local identity provider signs in the file's people; their organizations trust it.
+    const idp = await startLocalIdentityProvider(url, directory.people ?? []);
+    const { table, outbox } = await useLocalTable(endpoint, idp.trust);
     log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
 
     // The directory is in place before the first request can arrive. The file seeds: what the
@@ -179,10 +183,11 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
 
-    server = createLocalServer({ fallback: localRoutes(outbox) });
+    const hosting = { fallback: localRoutes(outbox, idp), mounts: [idp.handle] };
+    server = createLocalServer(hosting);
     await listen(server, port, '127.0.0.1');
     // localhost may resolve to ::1 first: answer there too, where the machine has IPv6 loopback.
-    const server6 = createLocalServer({ fallback: localRoutes(outbox) });
+    const server6 = createLocalServer(hosting);
     const ipv6 = await listen(server6, port, '::1').then(() => true, () => false);
 
     const running = server;
@@ -192,6 +197,7 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
       server: running,
       directory,
       outbox,
+      idp,
       async stop() {
         clearInterval(runningEscalation);
         await Promise.all(pollers.map((p) => p.stop()));
@@ -214,6 +220,11 @@ function banner(running: RunningConcord, demo: boolean): string {
     lines.push('Demo keys (local only):');
     for (const org of running.directory.organizations) {
       for (const k of org.keys ?? []) lines.push(`  ${org.id.padEnd(10)} ${k.role.padEnd(8)} ${k.key}`);
+    }
+    if (running.idp.people.length) {
+      lines.push('', `Demo people (local identity provider ${running.idp.issuer}; sign in at ${running.url}/app):`);
+      for (const p of running.idp.people) lines.push(`  ${p.orgId.padEnd(10)} ${(p.roles?.join(',') ?? 'partner').padEnd(8)} login ${p.login.padEnd(20)} password ${p.password}   (${p.name})`);
+      lines.push(`  A token without a browser (scripts, tests): curl -s ${running.url}/local/token -H 'content-type: application/json' -d '{"login":"fbi.responder"}'`);
     }
     const fb = running.directory.organizations.find((o) => o.id === 'facebook')?.keys?.[0]?.key ?? '<partner key>';
     lines.push('', 'Try it:', `  curl -s ${running.url}/v1/incidents -H 'authorization: Bearer ${fb}' -H 'content-type: application/json' \\`,

@@ -11,6 +11,8 @@ import type { Clock, DirectoryRepository, KeyDefaults } from './ports';
 /** A directory file, as `CONCORD_DIRECTORY` names it. */
 export interface DirectoryFile {
   organizations: Array<OrganizationInput & { id: string; keys?: Array<{ role: Role; key: string; defaults?: KeyDefaults }> }>;
+  /** People of the local identity provider (`npm start` only); the table never holds them. */
+  people?: Array<{ login: string; name: string; orgId: string; password: string; roles?: Array<'manager' | 'admin'> }>;
 }
 
 /** What loading a directory file did, or would do, to the directory in the table. */

@@ -14,7 +14,7 @@ import { logger } from '../runtime/logger';
 import { container } from '../wiring/incidents';
 import { authentication } from '../wiring/people';
 
-const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+const BEARER = /^Bearer\s+(\S{1,8192})\s*$/i;
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]{1,1024})\s*$/i;
 
 /**

@@ -9,6 +9,15 @@ import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './
 /** What a Bearer header can carry: printable ASCII without spaces. */
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
+/** A person of the local identity provider (`npm start` only). */
+export const LocalPerson = z.strictObject({
+  login: z.string().regex(/^[a-z0-9._@-]{2,64}$/, 'lowercase letters, digits and . _ @ -, 2–64 characters'),
+  name: z.string().trim().min(1).max(200),
+  orgId: OrgId,
+  password: z.string().min(8, 'at least 8 characters').max(200),
+  roles: z.array(z.enum(['manager', 'admin'])).max(2).optional(),
+});
+
 export const DirectoryFileSchema = z.strictObject({
   organizations: z.array(OrganizationBody.extend({
     id: OrgId,
@@ -18,6 +27,7 @@ export const DirectoryFileSchema = z.strictObject({
       defaults: KeyDefaults.optional(),
     }).superRefine(defaultsOnPartnersOnly)).optional(),
   })),
+  people: z.array(LocalPerson).max(1000).optional(),
 }).superRefine((file, ctx) => {
   // A duplicate would silently replace the first entry, or hand one key string to two organizations.
   const orgAt = new Map<string, number>();
@@ -32,5 +42,11 @@ export const DirectoryFileSchema = z.strictObject({
       if (seen) ctx.addIssue({ code: 'custom', path: ['organizations', i, 'keys', j, 'key'], message: `the same key string is listed at ${seen}: every key must be unique` });
       else keyAt.set(k.key, here);
     });
+  });
+  const logins = new Set<string>();
+  (file.people ?? []).forEach((person, i) => {
+    if (!orgAt.has(person.orgId)) ctx.addIssue({ code: 'custom', path: ['people', i, 'orgId'], message: `"${person.orgId}" is not an organization of this file` });
+    if (logins.has(person.login)) ctx.addIssue({ code: 'custom', path: ['people', i, 'login'], message: `login "${person.login}" is listed twice` });
+    logins.add(person.login);
   });
 });

@@ -35,12 +35,16 @@ export function auditItem(record: AuditRecord): Item {
   };
 }
 
+/** The entry with its members in the documented order. */
 function recordFromItem(item: Item): AuditRecord {
-  const { PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, actorOrgId: _o, actor, participants, ...rest } = item;
+  const e = item as Item & AuditRecord;
   return {
-    ...(rest as unknown as AuditRecord),
-    actor: JSON.parse(String(actor)),
-    ...(typeof participants === 'string' ? { participants: JSON.parse(participants) } : {}),
+    id: e.id, at: e.at, actor: JSON.parse(String(item.actor)), action: e.action,
+    ...(e.incidentId ? { incidentId: e.incidentId } : {}),
+    ...(e.tlp ? { tlp: e.tlp } : {}),
+    requestId: e.requestId, outcome: e.outcome,
+    ...(e.detail ? { detail: e.detail } : {}),
+    ...(typeof item.participants === 'string' ? { participants: JSON.parse(item.participants) } : {}),
   };
 }
 

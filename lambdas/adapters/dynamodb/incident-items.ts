@@ -117,6 +117,10 @@ export function recordFromItem(item: Item): IncidentRecord {
 
 export function eventFromItem(item: Item): TimelineEvent {
   const e = item as Item & TimelineEvent & { dataJson: string };
-  const actor = { orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via, ...(e.actor.keyId ? { keyId: e.actor.keyId } : {}) };
+  const actor = {
+    orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via,
+    ...(e.actor.keyId ? { keyId: e.actor.keyId } : {}),
+    ...(e.actor.personId ? { personId: e.actor.personId } : {}),
+  };
   return { seq: Number(e.seq), type: e.type, at: e.at, actor, data: JSON.parse(e.dataJson) };
 }
