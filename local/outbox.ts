@@ -3,12 +3,15 @@
  * receive it, kept in memory for `GET /local/outbox`. Topics are "created" by remembering them.
  */
 import { SMS_MAX, toGsm7 } from '../lambdas/adapters/sns/messages';
-import type { NotificationPublisher, RenderedMessage } from '../lambdas/domain/notifications';
+import { topicName } from '../lambdas/adapters/sns/publisher';
+import type { NotificationPublisher, PublishContext, RenderedMessage } from '../lambdas/domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
 
 export interface OutboxMessage {
   orgId: string | null;
   incidentId: string | null;
+  /** The organization's topic it went to: `<org>` (all its contacts) or `<org>_red` (those cleared for TLP:RED). */
+  topic?: string;
   /** Set on direct text messages (replies to inbound SMS). */
   to?: string;
   sms: string;
@@ -23,8 +26,8 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId?: string }): Promise<string> {
-    this.messages.push({ orgId, incidentId: incidentId ?? null, sms: message.sms, email: message.email, at: this.now().toISOString() });
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
+    this.messages.push({ orgId, incidentId: incidentId ?? null, topic: topicName(orgId, audience), sms: message.sms, email: message.email, at: this.now().toISOString() });
     return `local-${++this.seq}`;
   }
 
@@ -34,6 +37,9 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
   }
 
   async provision(org: Organization): Promise<void> {
-    this.topics.set(org.id, org.contacts.flatMap((c) => [...(c.email ? [`email:${c.email}`] : []), ...(c.phone ? [`sms:${c.phone}`] : [])]));
+    for (const audience of ['all', 'red'] as const) {
+      this.topics.set(topicName(org.id, audience), org.contacts.filter((c) => audience === 'all' || c.red)
+        .flatMap((c) => [...(c.email ? [`email:${c.email}`] : []), ...(c.phone ? [`sms:${c.phone}`] : [])]));
+    }
   }
 }

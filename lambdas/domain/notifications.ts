@@ -51,9 +51,17 @@ export class PublishError extends Error {
   constructor(message: string, readonly transient: boolean, options?: { cause?: unknown }) { super(message, options); }
 }
 
+/**
+ * Which of an organization's two topics: `all` its contacts, or `red` only those cleared for
+ * TLP:RED (TLP 2.0: RED is for named individuals, never a whole organization).
+ */
+export type Audience = 'all' | 'red';
+
+export interface PublishContext { incidentId?: string; audience?: Audience }
+
 export interface NotificationPublisher {
-  /** Publishes to the organization's topic; returns the message id. */
-  publish(orgId: string, message: RenderedMessage, context: { incidentId?: string }): Promise<string>;
+  /** Publishes to the organization's topic for `audience` (default `all`); returns the message id. */
+  publish(orgId: string, message: RenderedMessage, context: PublishContext): Promise<string>;
   /** A direct text message (replies to inbound SMS). */
   sendSms(phone: string, text: string): Promise<void>;
 }
@@ -91,10 +99,10 @@ export function makeNotifier(deps: NotifierDeps) {
   const attempts = deps.attempts ?? 4;
   const pause = deps.pause ?? backoff;
 
-  async function publishWithRetry(orgId: string, message: RenderedMessage, incidentId: string): Promise<{ messageId: string } | { error: string }> {
+  async function publishWithRetry(orgId: string, message: RenderedMessage, context: PublishContext): Promise<{ messageId: string } | { error: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return { messageId: await publisher.publish(orgId, message, { incidentId }) };
+        return { messageId: await publisher.publish(orgId, message, context) };
       } catch (err) {
         // Anything but a PublishError is a bug or a crash: let the stream retry the batch.
         if (!(err instanceof PublishError)) throw err;
@@ -111,10 +119,15 @@ export function makeNotifier(deps: NotifierDeps) {
     const already = await deliveries.status(incident.id, event.seq, orgId);
     if (already === 'sent' || (already === 'failed' && !replay)) return 'skipped';
     const org = await directory.getOrganization(orgId);
+    // RED reaches the organization's cleared contacts only, through its second topic.
+    const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
+    const recipients = (org?.contacts ?? []).filter((c) => audience === 'all' || c.red);
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
-      : await Promise.all(emailContacts(org?.contacts).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), incident.id);
+      : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
+    const outcome: { messageId: string } | { error: string; reason?: string } = audience === 'red' && recipients.length === 0
+      ? { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` }
+      : await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience });
     const status: DeliveryStatus = 'messageId' in outcome ? 'sent' : 'failed';
     await incidents.recordSystemEvents(incident.id, async (current) => {
       // Recorded meanwhile by a concurrent run (a redelivered batch): nothing to add.
@@ -124,7 +137,7 @@ export function makeNotifier(deps: NotifierDeps) {
         type: status === 'sent' ? 'notified' : 'notification_failed',
         at: clock.now().toISOString(),
         actor: systemActor('notifier'),
-        data: { orgId, about: event.seq, aboutType: event.type, ...('messageId' in outcome ? { messageId: outcome.messageId } : { error: outcome.error }) },
+        data: { orgId, about: event.seq, aboutType: event.type, ...('messageId' in outcome ? { messageId: outcome.messageId, ...(audience === 'red' ? { audience } : {}) } : outcome) },
       }]);
       return { ...change, deliveries: [{ incidentId: incident.id, seq: event.seq, orgId, status }] };
     });

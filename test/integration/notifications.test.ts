@@ -51,6 +51,26 @@ describe('through the stream poller, as npm start runs it', () => {
     await eventually(() => messagesAbout(incident.id).length === 3);
     await new Promise((r) => setTimeout(r, 300));
     expect(messagesAbout(incident.id).map((m) => m.orgId)).toEqual(['google', 'twitter', 'google']);
+    // …and only to each participant's contacts cleared for RED, on its second topic.
+    expect(messagesAbout(incident.id).map((m) => m.topic)).toEqual(['google_red', 'twitter_red', 'google_red']);
+  });
+
+  it('sends RED to cleared contacts only: a participant without one gets notification_failed saying so, and nothing', async () => {
+    const { body: incident } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['odni'] }));
+    const { body: { events } } = await eventually(async () => {
+      const res = await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${incident.id}/timeline`);
+      return res.body.events.length === 3 && res;
+    });
+    const failed = events.find((e: TimelineEvent) => e.type === 'notification_failed');
+    expect(failed.data).toMatchObject({ orgId: 'odni', about: 1, reason: expect.stringMatching(/no contact cleared for TLP:RED/) });
+    expect(messagesAbout(incident.id).map((m) => [m.orgId, m.topic])).toEqual([['google', 'google_red']]);
+    // ODNI sees why it heard nothing.
+    const seen = await api.call(KEYS.partner.odni, 'GET', `/v1/incidents/${incident.id}/timeline`);
+    expect(seen.body.events.map((e: TimelineEvent) => e.type)).toContain('notification_failed');
+    // AMBER reaches ODNI's whole topic as before.
+    const { body: amber } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ tlp: 'AMBER', participants: ['odni'] }));
+    await eventually(() => messagesAbout(amber.id).length === 2);
+    expect(messagesAbout(amber.id).map((m) => m.topic).sort()).toEqual(['google', 'odni']);
   });
 });
 

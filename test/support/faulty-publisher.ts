@@ -1,7 +1,7 @@
 /** A NotificationPublisher whose failures a test chooses. */
-import { PublishError, type NotificationPublisher, type RenderedMessage } from '../../lambdas/domain/notifications';
+import { PublishError, type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../lambdas/domain/notifications';
 
-export interface Sent { orgId: string; incidentId: string | undefined; message: RenderedMessage }
+export interface Sent { orgId: string; incidentId: string | undefined; message: RenderedMessage; audience: Audience }
 
 export class FaultyPublisher implements NotificationPublisher {
   readonly sent: Sent[] = [];
@@ -14,12 +14,12 @@ export class FaultyPublisher implements NotificationPublisher {
   /** The Nth call (1-based) crashes the process, before sending. */
   crashOnCall: number | null = null;
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId?: string }): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
     this.calls++;
     if (this.crashOnCall === this.calls) throw new Error('simulated crash');
     if (this.calls <= this.throttleFirst) throw new PublishError('ThrottledException: Rate exceeded', true);
     if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
-    this.sent.push({ orgId, incidentId, message });
+    this.sent.push({ orgId, incidentId, message, audience });
     return `msg-${this.sent.length}`;
   }
 

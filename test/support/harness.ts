@@ -41,7 +41,9 @@ export const TEST_DIRECTORY: DirectoryFile = {
     id,
     name: id.toUpperCase(),
     kind: ['facebook', 'google', 'twitter'].includes(id) ? 'company' as const : 'agency' as const,
-    contacts: [{ name: `${id} duty`, email: `duty@${id}.example`, phone: `+1202555${String(ORGS.indexOf(id)).padStart(4, '0')}` }],
+    // Every duty contact is cleared for TLP:RED except ODNI's, whose organization then shows what
+    // happens to RED without one (a notification_failed, never a message to everyone).
+    contacts: [{ name: `${id} duty`, email: `duty@${id}.example`, phone: `+1202555${String(ORGS.indexOf(id)).padStart(4, '0')}`, ...(id === 'odni' ? {} : { red: true }) }],
     keys: [
       { role: 'partner' as const, key: KEYS.partner[id] },
       ...(id === 'cisa' ? [{ role: 'manager' as const, key: KEYS.manager.cisa }, { role: 'admin' as const, key: KEYS.admin }] : []),

@@ -83,6 +83,9 @@ describe('SnsPublisher', () => {
       Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
       MessageAttributes: { incidentId: { DataType: 'String', StringValue: 'inc_1' } },
     });
+    // RED goes to the organization's second topic, its cleared contacts'.
+    await new SnsPublisher(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:concord-org-').publish('fbi', message, { incidentId: 'inc_1', audience: 'red' });
+    expect(sns.commandCalls(PublishCommand)[1]!.args[0].input.TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:concord-org-fbi_red');
   });
 
   it('classifies throttling as transient and a missing topic as permanent', async () => {
@@ -99,18 +102,33 @@ describe('SnsPublisher', () => {
 
 describe('SnsProvisioner', () => {
   it('creates the prefixed, encrypted topic, subscribes new contacts and unsubscribes removed ones', async () => {
-    sns.on(CreateTopicCommand).resolves({ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi' });
-    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi' }).resolves({ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi' });
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi_red' }).resolves({ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red' });
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi' }).resolves({ Subscriptions: [
       { Protocol: 'email', Endpoint: 'DUTY@fbi.example', SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:a' },
       { Protocol: 'sms', Endpoint: '+12025550999', SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },
       { Protocol: 'email', Endpoint: 'gone@fbi.example', SubscriptionArn: 'PendingConfirmation' },
     ] });
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red' }).resolves({ Subscriptions: [
+      // Once cleared, no longer: unsubscribed from the RED topic.
+      { Protocol: 'email', Endpoint: 'duty@fbi.example', SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red:c' },
+    ] });
     await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-', 'alias/concord').provision({
       id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '',
-      contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }],
+      contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
     });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { KmsMasterKeyId: 'alias/concord' } });
-    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' }]);
-    expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([{ SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' }]);
+    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { KmsMasterKeyId: 'alias/concord' } });
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' },
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
+      // The RED topic: cleared contacts only.
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
+    ]);
+    expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([
+      { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },
+      { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red:c' },
+    ]);
   });
+});
 });

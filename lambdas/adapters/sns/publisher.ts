@@ -4,7 +4,7 @@
  * transient (retried) or permanent (recorded at once).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { PublishError, type NotificationPublisher, type RenderedMessage } from '../../domain/notifications';
+import { PublishError, type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../domain/notifications';
 import { SMS_MAX, toGsm7 } from './messages';
 
 const TRANSIENT = new Set(['ThrottledException', 'Throttling', 'ThrottlingException', 'InternalErrorException', 'KMSThrottlingException', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);
@@ -15,6 +15,13 @@ export function classify(err: unknown): PublishError {
   const transient = TRANSIENT.has(e.name) || status >= 500 || e.$retryable !== undefined || (e as NodeJS.ErrnoException).code === 'ECONNRESET';
   return new PublishError(`${e.name}: ${e.message}`, transient, { cause: err });
 }
+
+/**
+ * An organization's topic for an audience, after the stage's prefix: `<org>` for all its contacts,
+ * `<org>_red` for those cleared for TLP:RED (`_` never appears in an organization id, so no
+ * organization's topic can be another's RED topic).
+ */
+export const topicName = (orgId: string, audience: Audience = 'all') => (audience === 'red' ? `${orgId}_red` : orgId);
 
 /** The message SNS delivers per protocol: `MessageStructure: 'json'`. */
 export function publishInput(topicArn: string, message: RenderedMessage, incidentId?: string): ConstructorParameters<typeof PublishCommand>[0] {
@@ -31,9 +38,9 @@ export class SnsPublisher implements NotificationPublisher {
   /** @param topicArnPrefix e.g. `arn:aws:sns:us-east-1:123456789012:concord-org-`; the org id completes it */
   constructor(private readonly sns: SNSClient, private readonly topicArnPrefix: string) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId }: { incidentId?: string }): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
     try {
-      const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + orgId, message, incidentId)));
+      const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + topicName(orgId, audience), message, incidentId)));
       return MessageId ?? 'unknown';
     } catch (err) {
       throw classify(err);
