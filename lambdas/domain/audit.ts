@@ -104,7 +104,7 @@ export async function appendOrRefuse(log: AuditLog, entries: readonly AuditRecor
   try {
     await log.append(entries);
   } catch (err) {
-    throw new BusyError('The read could not be recorded in the audit trail, so it is not answered; try again.', 1, { cause: err });
+    throw new BusyError('The request could not be recorded in the audit trail, so it is not carried out; try again.', 1, { cause: err });
   }
 }
 
@@ -129,4 +129,21 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       return { from, to, items: page.items.map((entry) => redactFor(caller.orgId, entry)), last: page.last };
     },
   };
+}
+
+/**
+ * Runs an admin action with its audit entry written first: if the entry cannot be written the
+ * action does not happen (503); if the action is then refused, a `denied` entry says why.
+ * `what` names the target, e.g. "organization fbi".
+ */
+export async function auditedAction<T>(log: AuditLog, clock: Clock, caller: Caller, action: AuditAction, what: string, run: () => Promise<T>): Promise<T> {
+  const who = witnessOf(caller);
+  await appendOrRefuse(log, [auditEntry(who, action, clock.now().toISOString(), 'allowed', {}, what)]);
+  try {
+    return await run();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.slice(0, 300) : 'failed';
+    await log.append([auditEntry(who, action, clock.now().toISOString(), 'denied', {}, `${what}: ${reason}`)]).catch(() => undefined);
+    throw err;
+  }
 }

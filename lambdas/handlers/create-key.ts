@@ -1,10 +1,14 @@
+import { auditedAction } from '../domain/audit';
+import { adapters } from '../wiring/adapters';
 import { keys } from '../wiring/keys';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
 export async function createKey({ caller, params, body }: Input<typeof ROUTES.createKey>) {
-  return json(201, await (await keys()).createKey(caller, params.id!, body.role, body.defaults), { 'cache-control': 'no-store' });
+  const { auditLog, clock } = adapters();
+  const issued = await auditedAction(auditLog, clock, caller, 'key.create', `${body.role} key for organization ${params.id!}`, async () => (await keys()).createKey(caller, params.id!, body.role, body.defaults));
+  return json(201, issued, { 'cache-control': 'no-store' });
 }
 
 export const handler = httpHandler(ROUTES.createKey, createKey);

@@ -1,3 +1,5 @@
+import { auditedAction } from '../domain/audit';
+import { adapters } from '../wiring/adapters';
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
@@ -6,7 +8,8 @@ import { ROUTES } from '../http/routes';
 export async function putOrganization({ caller, params, body }: Input<typeof ROUTES.putOrganization>) {
   const id = params.id!;
   const { directory } = await container();
-  const { created, organization } = await directory.putOrganization(id, body, caller);
+  const { auditLog, clock } = adapters();
+  const { created, organization } = await auditedAction(auditLog, clock, caller, 'organization.put', `organization ${id}`, () => directory.putOrganization(id, body, caller));
   return json(created ? 201 : 200, organization, created ? { location: `/v1/organizations/${id}` } : {});
 }
 

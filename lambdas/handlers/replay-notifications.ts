@@ -1,11 +1,14 @@
+import { auditedAction } from '../domain/audit';
+import { adapters } from '../wiring/adapters';
 import { notifications } from '../wiring/notifications';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
-export async function replayNotifications({ body }: Input<typeof ROUTES.replayNotifications>) {
+export async function replayNotifications({ caller, body }: Input<typeof ROUTES.replayNotifications>) {
   const { notifier } = await notifications();
-  return json(200, await notifier.replayFailed(body.limit));
+  const { auditLog, clock } = adapters();
+  return json(200, await auditedAction(auditLog, clock, caller, 'notifications.replay', `up to ${body.limit ?? 100} failed deliveries`, () => notifier.replayFailed(body.limit)));
 }
 
 export const handler = httpHandler(ROUTES.replayNotifications, replayNotifications);

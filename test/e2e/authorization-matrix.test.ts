@@ -1,16 +1,30 @@
 /**
- * Every incident endpoint × caller × TLP: who gets what. Invisible is 404, exactly like absent;
- * a role that may not act is 403; no or unknown key is 401. Zero leaks.
+ * Every incident endpoint × caller × TLP: who gets what, for systems' keys and people's tokens
+ * alike. Invisible is 404, exactly like absent; a role that may not act is 403; no or unknown
+ * credential is 401. Zero leaks.
  */
 import { TLPS, type Tlp } from '../../lambdas/domain/incident';
-import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
+import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
-afterAll(() => api.stop());
+let idp: TestIssuer;
+const tokens: Record<string, string> = {};
+beforeAll(async () => {
+  api = await startTestApi();
+  idp = await startTestIssuer();
+  await trustIssuer(TEST_DIRECTORY, idp.issuer);
+  tokens['person-reporter'] = await idp.token('facebook', 'fiona');
+  tokens['person-participant'] = await idp.token('fbi', 'frank');
+  tokens['person-outsider'] = await idp.token('google', 'gina');
+  tokens['person-manager-outside'] = await idp.token('cisa', 'carl', { groups: ['concord-managers'] });
+  tokens['person-manager-participant'] = await idp.token('odni', 'olga', { groups: ['concord-managers'] });
+  tokens['person-admin'] = await idp.token('cisa', 'ada', { groups: ['concord-admins'] });
+  tokens['person-forged'] = (await idp.token('fbi', 'mallory')).replace(/.{8}$/, 'AAAAAAAA');
+});
+afterAll(async () => { await api.stop(); await idp.stop(); });
 
-type Caller = 'reporter' | 'participant' | 'outsider' | 'manager-outside' | 'manager-participant' | 'admin' | 'no-key' | 'bad-key';
-const CALLERS: Record<Caller, string | null> = {
+const KEYED = {
   reporter: KEYS.partner.facebook,
   participant: KEYS.partner.fbi,
   outsider: KEYS.partner.google,
@@ -19,11 +33,17 @@ const CALLERS: Record<Caller, string | null> = {
   admin: KEYS.admin,
   'no-key': null,
   'bad-key': 'not-a-key-that-exists-anywhere-at-all',
-};
+} as const;
+const PEOPLE = ['person-reporter', 'person-participant', 'person-outsider', 'person-manager-outside', 'person-manager-participant', 'person-admin', 'person-forged'] as const;
+type Caller = keyof typeof KEYED | (typeof PEOPLE)[number];
+const CALLER_NAMES: Caller[] = [...(Object.keys(KEYED) as Caller[]), ...PEOPLE];
+/** A person has exactly the rights of a key of the same organization and role. */
+const asKey = (caller: Caller): keyof typeof KEYED => (caller === 'person-forged' ? 'bad-key' : caller.replace(/^person-/, '') as keyof typeof KEYED);
+const credential = (caller: Caller): string | null => (caller in KEYED ? KEYED[caller as keyof typeof KEYED] : tokens[caller]!);
 const RESTRICTED: readonly Tlp[] = ['RED', 'AMBER+STRICT'];
 
 function expectedRead(caller: Caller, tlp: Tlp): number {
-  switch (caller) {
+  switch (asKey(caller)) {
     case 'reporter': case 'participant': case 'manager-participant': return 200;
     case 'outsider': return 404;
     case 'manager-outside': return RESTRICTED.includes(tlp) ? 404 : 200;
@@ -33,7 +53,7 @@ function expectedRead(caller: Caller, tlp: Tlp): number {
 }
 
 function expectedCommand(caller: Caller): number {
-  switch (caller) {
+  switch (asKey(caller)) {
     case 'reporter': case 'participant': return 200;
     case 'outsider': return 404;
     case 'manager-outside': case 'manager-participant': case 'admin': return 403;
@@ -51,12 +71,12 @@ const COMMANDS = [
   ['notes', { text: 'a note' }, 201],
 ] as const;
 
-const cases = TLPS.flatMap((tlp) => (Object.keys(CALLERS) as Caller[]).map((caller) => [tlp, caller] as const));
+const cases = TLPS.flatMap((tlp) => CALLER_NAMES.map((caller) => [tlp, caller] as const));
 
 describe.each(cases)('TLP %s, %s', (tlp, caller) => {
-  const key = CALLERS[caller];
+  let key: string | null;
   let id: string;
-  beforeAll(async () => { id = await newIncident(tlp); });
+  beforeAll(async () => { key = credential(caller); id = await newIncident(tlp); });
 
   it('get and timeline', async () => {
     const want = expectedRead(caller, tlp);

@@ -1,0 +1,177 @@
+/**
+ * People and the audit trail through the local server: a person's actions are attributed to them,
+ * every step is in the trail, reads of restricted incidents are recorded before they are answered,
+ * a non-participant's attempt is recorded without a trace of the incident, and a change never
+ * exists without its entry (fault injection on the one transaction that writes both).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
+import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
+
+let api: TestApi;
+let idp: TestIssuer;
+/** When set, the next matching DynamoDB commands fail as a throttled table would. */
+let failNext = 0;
+let failOnly: string | null = null;
+const inject = (client: DynamoDBDocumentClient) => {
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (failNext > 0 && (!failOnly || String(context.commandName).startsWith(failOnly))) {
+      failNext--;
+      throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'fail-next' });
+};
+
+let frank: string; // a responder at the FBI
+let gina: string; // a responder at Google
+beforeAll(async () => {
+  api = await startTestApi({ overrides: { onDynamoDbClient: inject } });
+  idp = await startTestIssuer();
+  await trustIssuer(TEST_DIRECTORY, idp.issuer);
+  frank = await idp.token('fbi', 'frank', { name: 'Frank Agent' });
+  gina = await idp.token('google', 'gina');
+});
+afterAll(async () => { await api.stop(); await idp.stop(); });
+afterEach(() => { failNext = 0; failOnly = null; });
+
+type Entry = { at: string; actor: { orgId: string; by: string | null; personId?: string; keyId?: string }; action: string; incidentId?: string; tlp?: string; outcome: string; requestId: string; detail?: string };
+const trailOf = async (id: string, credential = KEYS.partner.facebook): Promise<Entry[]> => (await api.call(credential, 'GET', `/v1/incidents/${id}/audit`)).body.items;
+
+it('a person reports, acknowledges, assigns, notes and resolves; the timeline and the trail name them at every step', async () => {
+  const created = await api.call(frank, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['facebook'] }));
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const personId = `${idp.issuer}#frank`;
+  expect((await api.call(frank, 'POST', `/v1/incidents/${id}/acknowledge`, {})).body.acknowledgements[0]).toMatchObject({ orgId: 'fbi', by: 'Frank Agent' });
+  expect((await api.call(frank, 'POST', `/v1/incidents/${id}/assign`, { orgId: 'fbi', responder: 'Frank Agent' })).status).toBe(200);
+  expect((await api.call(frank, 'POST', `/v1/incidents/${id}/notes`, { text: 'contained' })).status).toBe(201);
+  expect((await api.call(frank, 'POST', `/v1/incidents/${id}/resolve`, { resolution: 'taken down' })).status).toBe(200);
+
+  const { body: { events } } = await api.call(frank, 'GET', `/v1/incidents/${id}/timeline`);
+  const people = events.filter((e: { actor: { orgId: string } }) => e.actor.orgId === 'fbi');
+  expect(people.map((e: { type: string }) => e.type)).toEqual(['reported', 'acknowledged', 'assigned', 'note', 'resolved']);
+  for (const e of people) expect(e.actor).toEqual({ orgId: 'fbi', by: 'Frank Agent', via: 'api', personId });
+
+  const trail = await trailOf(id);
+  const changes = trail.filter((e) => e.actor.personId === personId && ['report', 'acknowledge', 'assign', 'note', 'resolve'].includes(e.action));
+  expect(changes.map((e) => e.action)).toEqual(['report', 'acknowledge', 'assign', 'note', 'resolve']);
+  for (const e of changes) expect(e).toMatchObject({ incidentId: id, tlp: 'RED', outcome: 'allowed', requestId: expect.any(String) });
+  // The timeline read just above is in the trail too.
+  expect(trail.some((e) => e.action === 'timeline' && e.actor.personId === personId)).toBe(true);
+});
+
+it('a person may not type their own name (400), and nothing changes', async () => {
+  const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+  const res = await api.call(frank, 'POST', `/v1/incidents/${incident.id}/acknowledge`, { by: 'someone else' });
+  expect(res.status).toBe(400);
+  expect(res.body.errors).toEqual([{ path: 'by', message: expect.stringMatching(/may not type it/) }]);
+  expect((await api.call(frank, 'GET', `/v1/incidents/${incident.id}`)).body.version).toBe(1);
+  // Systems with API keys keep `by` as before.
+  expect((await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/acknowledge`, { by: 'duty officer' })).body.acknowledgements[0].by).toBe('duty officer');
+});
+
+it('records every read of a restricted incident, by systems and people, list items included', async () => {
+  const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'AMBER+STRICT', participants: ['fbi'] }));
+  await api.call(frank, 'GET', `/v1/incidents/${red.id}`);
+  await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${red.id}/timeline`);
+  await api.call(frank, 'GET', '/v1/incidents?limit=100');
+  const reads = (await trailOf(red.id)).filter((e) => e.outcome === 'allowed' && e.action !== 'report');
+  expect(reads.map((e) => [e.action, e.actor.personId ? 'person' : 'key'])).toEqual([['read', 'person'], ['timeline', 'key'], ['list', 'person']]);
+  // AMBER is not restricted: its reads are not recorded.
+  const { body: amber } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'AMBER', participants: ['fbi'] }));
+  await api.call(frank, 'GET', `/v1/incidents/${amber.id}`);
+  expect((await trailOf(amber.id)).map((e) => e.action)).toEqual(['report']);
+});
+
+it('answers 503 rather than serve a restricted read it could not record', async () => {
+  const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
+  failOnly = 'BatchWrite';
+  failNext = 100;
+  const refused = await api.call(frank, 'GET', `/v1/incidents/${red.id}`);
+  expect(refused.status).toBe(503);
+  expect(refused.text).not.toContain(red.title);
+  expect((await api.call(frank, 'GET', '/v1/incidents?limit=100')).status).toBe(503);
+  failNext = 0;
+  expect((await api.call(frank, 'GET', `/v1/incidents/${red.id}`)).status).toBe(200);
+});
+
+it('records a non-participant\'s attempt as a denied read, with nothing of the incident in what they can see', async () => {
+  const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', title: 'Secret title 7d1f', participants: ['fbi'] }));
+  const from = new Date(Date.now() - 1000).toISOString();
+  expect((await api.call(gina, 'GET', `/v1/incidents/${red.id}`)).status).toBe(404);
+  // The participants see who tried.
+  const attempt = (await trailOf(red.id)).find((e) => e.outcome === 'denied')!;
+  expect(attempt).toMatchObject({ action: 'read', incidentId: red.id, actor: { orgId: 'google', personId: `${idp.issuer}#gina` } });
+  expect(attempt.tlp).toBeUndefined();
+  // The admin's view of the whole trail has the attempt, and no trace of the incident beyond the id asked for.
+  const { body: page } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&orgId=google&action=read`);
+  const denied = page.items.filter((e: Entry) => e.incidentId === red.id);
+  expect(denied).toHaveLength(1);
+  expect(denied[0]).toMatchObject({ outcome: 'denied', actor: { orgId: 'google' } });
+  expect(JSON.stringify(page)).not.toMatch(/Secret title|RED/);
+  // Google's people may not read the incident's trail either (404, like the incident).
+  expect((await api.call(gina, 'GET', `/v1/incidents/${red.id}/audit`)).status).toBe(404);
+});
+
+it('shows an admin outside a restricted incident\'s participants that someone acted, never on what', async () => {
+  const from = new Date(Date.now() - 1000).toISOString();
+  const { body: red } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['twitter'] }));
+  const { body: page } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&orgId=google&action=report`);
+  expect(page.items).toHaveLength(1);
+  expect(page.items[0]).not.toHaveProperty('incidentId');
+  expect(page.items[0]).not.toHaveProperty('tlp');
+  expect(JSON.stringify(page)).not.toContain(red.id);
+});
+
+it('writes a change and its entry in one transaction: if it fails, neither exists', async () => {
+  const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+  const before = await trailOf(incident.id);
+  failOnly = 'TransactWrite';
+  failNext = 1;
+  expect((await api.call(frank, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'lost' })).status).toBe(503);
+  expect(await trailOf(incident.id)).toEqual(before);
+  expect((await api.call(frank, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.some((e: { type: string }) => e.type === 'note')).toBe(false);
+});
+
+it('records refused credentials (never the credential) and admin actions', async () => {
+  const from = new Date(Date.now() - 1000).toISOString();
+  const forged = (await idp.token('fbi', 'mallory')).replace(/.{6}$/, 'AAAAAA');
+  expect((await api.call(forged, 'GET', '/v1/incidents')).status).toBe(401);
+  expect((await api.call('wrong-key-0123456789abcdefghij', 'GET', '/v1/incidents')).status).toBe(401);
+  expect((await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' })).status).toBe(201);
+  expect((await api.call(KEYS.admin, 'POST', '/v1/organizations/fbi/keys', { role: 'partner' })).status).toBe(403);
+
+  const { body: refusals } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&action=authenticate`);
+  expect(refusals.items.map((e: Entry) => [e.outcome, e.actor.orgId])).toEqual([['denied', 'unknown'], ['denied', 'unknown']]);
+  expect(refusals.items[0].detail).toMatch(/signature/);
+  expect(JSON.stringify(refusals)).not.toContain('wrong-key-0123456789abcdefghij');
+  expect(JSON.stringify(refusals)).not.toContain(forged.slice(0, 40));
+
+  const { body: keys } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&action=key.create`);
+  expect(keys.items.map((e: Entry) => [e.outcome, e.detail?.replace(/:.*/, '')])).toEqual([
+    ['allowed', 'partner key for organization cisa'],
+    ['allowed', 'partner key for organization fbi'],
+    ['denied', 'partner key for organization fbi'],
+  ]);
+});
+
+it('pages an admin\'s window with signed cursors, oldest first, and refuses bad windows', async () => {
+  const from = new Date(Date.now() - 1000).toISOString();
+  for (let i = 0; i < 5; i++) await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({}));
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&orgId=fbi&action=report&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    seen.push(...res.body.items.map((e) => e.at));
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  expect(seen).toHaveLength(5);
+  expect([...seen].sort()).toEqual(seen);
+  expect((await api.call(KEYS.admin, 'GET', `/v1/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`)).status).toBe(400);
+  expect((await api.call(KEYS.admin, 'GET', `/v1/audit?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`)).status).toBe(400);
+  expect((await api.call(KEYS.admin, 'GET', `/v1/audit?action=delete-everything`)).status).toBe(400);
+  expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/audit')).status).toBe(403);
+  expect((await api.call(frank, 'GET', '/v1/audit')).status).toBe(403);
+});
