@@ -76,7 +76,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   const { makeIncidents } = await import('../lambdas/domain/incidents');
   const { ulidGenerator, systemClock } = await import('../lambdas/domain/ids');
   const counted = countedClient(endpoint, counter);
-  const service = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), audit: new DynamoAuditLog(counted, tableName), clock: systemClock, ids: ulidGenerator(systemClock) });
+  const service = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), audit: new DynamoAuditLog(counted, { tableName }), clock: systemClock, ids: ulidGenerator(systemClock) });
   const perCommand: Array<Record<string, unknown>> = [];
   const measure = async (name: string, fn: () => Promise<unknown>) => {
     counter.reset();

@@ -27,6 +27,8 @@ export interface StageConfig {
   escalationMinutes?: string;
   /** The SNS topic that AWS End User Messaging publishes inbound SMS to, if two-way SMS is set up elsewhere. */
   inboundSmsTopicArn?: string;
+  /** Days the audit trail keeps each entry (DynamoDB TTL). @default 2557 (seven years) */
+  auditRetentionDays: number;
 }
 
 export function stageConfig(node: Node): StageConfig {
@@ -53,5 +55,6 @@ export function stageConfig(node: Node): StageConfig {
     alarmEmail: get('alarmEmail'),
     escalationMinutes: get('escalationMinutes'),
     inboundSmsTopicArn: get('inboundSmsTopicArn'),
+    auditRetentionDays: Math.trunc(num('auditRetentionDays', 2557)),
   };
 }

@@ -13,6 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CfnOutput } from 'aws-cdk-lib';
+import { PeopleSignIn } from './constructs/people-sign-in';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { ALL_ROUTES } from '../lambdas/http/routes';
@@ -103,6 +104,8 @@ export class ServiceStack extends Stack {
       if (access.topics) fn.bindOrganizationTopics(topicPrefix, key, access.topics === 'manage');
       if (access.keyUsage) fn.bindKeyUsage(table);
       if (access.audit) fn.bindAuditAppend(table);
+      // Audit entries expire after the stage's retention (the table's PITR covers them meanwhile).
+      if (access.table || access.audit) fn.addEnvironment(ENV.auditRetentionDays, String(config.auditRetentionDays));
       if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       this.functions[handler] = fn;
       return fn;
@@ -146,7 +149,13 @@ export class ServiceStack extends Stack {
       stage: config.stage, key, api: this.httpApi.api, functions: Object.values(this.functions), deadLetters: consumers.deadLetters, alarmEmail: config.alarmEmail,
     });
 
+    // People sign in through the stage's user pool by default; see PeopleSignIn and the README.
+    const people = new PeopleSignIn(this, 'People', { stage: config.stage, appUrl: `${baseUrl}/app` });
+
     new CfnOutput(this, 'ApiUrl', { value: baseUrl });
+    new CfnOutput(this, 'PeopleIssuer', { value: people.issuer, description: 'The issuer to name in an organization\'s identity entry.' });
+    new CfnOutput(this, 'PeopleAppClientId', { value: people.appClient.userPoolClientId, description: 'The audience of its ID tokens.' });
+    new CfnOutput(this, 'PeopleUserPoolId', { value: people.userPool.userPoolId });
     new CfnOutput(this, 'InboundSmsTopicArn', { value: inbound.topicArn });
     new CfnOutput(this, 'OperationsTopicArn', { value: operations.topic.topicArn });
     acknowledgeReviewedFindings(this);
@@ -161,7 +170,7 @@ function acknowledgeReviewedFindings(stack: ServiceStack): void {
   v.acknowledge({ id: 'AwsSolutions-APIG2', reason: 'Requests are validated in each function against the zod schemas that also generate the OpenAPI document, so every invalid field is reported at once in a problem document; an API Gateway model would duplicate them and answer differently.' });
   v.acknowledge({ id: 'AwsSolutions-APIG3', reason: 'WAF is an account-level choice with a cost; the API has stage throttling, per-key Events API limits, a 64 KiB body limit and key authentication on every data route. Attach a web ACL to the stage where policy requires it.' });
   v.acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Routes without the authorizer are public by contract (API.md): /health, /openapi.json, /v2/enqueue (authenticated by its routing_key), /v1/ack/{token} (an HMAC-signed token) and the CloudWatch endpoint (SNS signature and routing key).' });
-  v.acknowledge({ id: 'AwsSolutions-COG4', reason: 'Partners authenticate with API keys through a Lambda REQUEST authorizer, not Cognito; public routes are authenticated by their own means (see APIG4).' });
+  v.acknowledge({ id: 'AwsSolutions-COG4', reason: 'One Lambda REQUEST authorizer verifies both systems\' API keys and people\'s tokens (from the stage\'s user pool or an organization\'s own issuer, which a Cognito authorizer could not trust); public routes are authenticated by their own means (see APIG4).' });
   v.acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS managed basic execution role only lets a function write its own logs.' });
   v.acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'API Gateway\'s account role for writing access and execution logs; AWS maintains it.' });
   v.acknowledge({ id: 'AwsSolutions-L1', reason: 'Functions run on Node.js 22, the newest runtime this CDK version offers to every region; the code also runs on Node 20 locally.' });

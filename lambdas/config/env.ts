@@ -16,6 +16,7 @@ export const ENV = {
   topicArnPrefix: 'CONCORD_TOPIC_ARN_PREFIX',
   topicKmsKey: 'CONCORD_TOPIC_KMS_KEY',
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
+  auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
 } as const;
 
 /** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
@@ -36,6 +37,7 @@ const schema = z.object({
   [ENV.topicArnPrefix]: z.string().startsWith('arn:').optional(),
   [ENV.topicKmsKey]: z.string().min(1).optional(),
   [ENV.escalationMinutes]: EscalationMinutes.optional(),
+  [ENV.auditRetentionDays]: z.coerce.number<string>().int().min(1).optional(),
 }).refine((e) => e[ENV.signingSecret] !== undefined || e[ENV.signingSecretArn] !== undefined, {
   message: `set ${ENV.signingSecret} or ${ENV.signingSecretArn}`,
 }).transform((e) => ({
@@ -52,6 +54,8 @@ const schema = z.object({
   topicKmsKey: e[ENV.topicKmsKey],
   /** Seconds before escalation, per severity given. */
   escalationSeconds: e[ENV.escalationMinutes],
+  /** Days an audit entry is kept; unset keeps it for good (local mode). */
+  auditRetentionDays: e[ENV.auditRetentionDays],
 }));
 
 /** The configuration, as the schema above produces it: one source for the type and the parsing. */

@@ -42,9 +42,9 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     overrides,
     clock: overrides.clock ?? systemClock,
     db,
-    incidentRepository: new DynamoIncidentRepository(db, config.tableName),
+    incidentRepository: new DynamoIncidentRepository(db, config.tableName, config.auditRetentionDays),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
-    auditLog: new DynamoAuditLog(db, config.tableName),
+    auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays }),
     snsClient,
   };
 }

@@ -106,6 +106,34 @@ describe('service stack', () => {
     expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident']);
   });
 
+  it('signs people in through a user pool of its own: invited only, MFA, PKCE app client without a secret, role groups', () => {
+    service.hasResourceProperties('AWS::Cognito::UserPool', Match.objectLike({
+      AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+      MfaConfiguration: 'ON',
+      DeletionProtection: 'ACTIVE',
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'org', Mutable: true })]),
+    }));
+    service.hasResourceProperties('AWS::Cognito::UserPoolClient', Match.objectLike({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+    }));
+    const groups = Object.values(service.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName).sort();
+    expect(groups).toEqual(['concord-admins', 'concord-managers']);
+    service.hasOutput('PeopleIssuer', Match.anyValue());
+    service.hasOutput('PeopleAppClientId', Match.anyValue());
+  });
+
+  it('tells every function that writes audit entries how long the stage keeps them', () => {
+    const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
+    expect(withTable.length).toBeGreaterThan(20);
+    for (const fn of withTable) expect(fn.Properties.Environment.Variables.CONCORD_AUDIT_RETENTION_DAYS).toBe('2557');
+    const { service: short } = synth({ auditRetentionDays: '365' });
+    const any = Object.values(short.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME)!;
+    expect(any.Properties.Environment.Variables.CONCORD_AUDIT_RETENTION_DAYS).toBe('365');
+  });
+
   it('takes its stage settings from context', () => {
     const prod = synth({ stage: 'prod', apiRateLimit: '200', alarmEmail: 'ops@concord.example' });
     prod.service.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod', MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200 })] });

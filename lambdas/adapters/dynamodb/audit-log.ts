@@ -11,7 +11,7 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit';
 import { guarded } from './errors';
-import { GSI1 } from './table';
+import { GSI1, TTL_ATTRIBUTE } from './table';
 import type { WriteItem } from './transaction';
 
 export const AUDIT_ENTITY = 'audit';
@@ -22,8 +22,12 @@ const DAY_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
 
-export function auditItem(record: AuditRecord): Item {
+/** Where entries go and how long they stay: `retentionDays` unset keeps them for good. */
+export interface AuditStorage { tableName: string; retentionDays?: number }
+
+export function auditItem(record: AuditRecord, retentionDays?: number): Item {
   return {
+    ...(retentionDays ? { [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.at) / 1000) + retentionDays * 86_400 } : {}),
     PK: partitionOf(record.incidentId), SK: record.id,
     GSI1PK: dayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
     entity: AUDIT_ENTITY,
@@ -49,18 +53,19 @@ function recordFromItem(item: Item): AuditRecord {
 }
 
 /** The Put of an entry that may never overwrite another. */
-export const auditPut = (tableName: string, record: AuditRecord): WriteItem =>
-  ({ Put: { TableName: tableName, Item: auditItem(record), ConditionExpression: 'attribute_not_exists(PK)' } });
+export const auditPut = ({ tableName, retentionDays }: AuditStorage, record: AuditRecord): WriteItem =>
+  ({ Put: { TableName: tableName, Item: auditItem(record, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' } });
 
 /** BatchWriteItem takes 25 items a request. */
 const BATCH = 25;
 
 export class DynamoAuditLog implements AuditLog {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  private readonly tableName: string;
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly storage: AuditStorage) { this.tableName = storage.tableName; }
 
   async append(entries: readonly AuditRecord[]): Promise<void> {
     for (let i = 0; i < entries.length; i += BATCH) {
-      let pending: Item[] | undefined = entries.slice(i, i + BATCH).map((e) => ({ PutRequest: { Item: auditItem(e) } }));
+      let pending: Item[] | undefined = entries.slice(i, i + BATCH).map((e) => ({ PutRequest: { Item: auditItem(e, this.storage.retentionDays) } }));
       // Ids are unique (time and a random tail), so a Put here never replaces another entry.
       for (let attempt = 0; pending?.length; attempt++) {
         if (attempt >= 5) throw new Error(`${pending.length} audit entries were not written`);

@@ -27,7 +27,7 @@ const PAGE_READ = 100;
 const CREATE_ATTEMPTS = 5;
 
 export class DynamoIncidentRepository implements IncidentRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly auditRetentionDays?: number) {}
 
   async get(id: string): Promise<IncidentRecord | null> {
     const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })));
@@ -41,7 +41,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       .add({ Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } }, 'incident')
       .addAll(this.eventPuts(incident.id, change.events))
       .addAll(this.participationPuts(incident))
-      .addAll((change.audit ?? []).map((entry) => auditPut(this.tableName, entry)));
+      .addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
     if (record.ackCode !== null) {
       tx.add({
         Put: { TableName: this.tableName, Item: { ...ackCodeKey(record.ackCode), entity: 'ackCode', incidentId: incident.id }, ConditionExpression: 'attribute_not_exists(PK)' },
@@ -85,7 +85,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
     if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
     if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
     tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
-    tx.addAll((change.audit ?? []).map((entry) => auditPut(this.tableName, entry)));
+    tx.addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
     try {
       await tx.send(this.db);
     } catch (err) {
