@@ -1,6 +1,7 @@
 /** Organizations and API keys through the admin endpoints. */
 import { keys } from '../../lambdas/wiring/keys';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+import { startTestIssuer } from '../support/test-issuer';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
@@ -29,6 +30,42 @@ it('validates organizations: id, kind, E.164 phones, unknown fields', async () =
   const badId = await api.call(KEYS.admin, 'PUT', '/v1/organizations/Bad_Id', county);
   expect(badId.status).toBe(400);
   expect(badId.body.errors).toEqual([{ path: 'id', message: expect.any(String) }]);
+});
+
+it('names the issuers that sign its people in, and contacts cleared for RED; people of that issuer then act for it', async () => {
+  const issuer = await startTestIssuer();
+  try {
+    const identity = [{ issuer: issuer.issuer, audience: 'concord', rolesClaim: 'groups', roles: { 'concord-managers': 'manager' } }];
+    const body = { ...county, contacts: [...county.contacts, { name: 'Cleared clerk', email: 'cleared@pima.example', red: true }], identity };
+    const created = await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ identity, contacts: [{ name: 'Clerk' }, { name: 'Cleared clerk', red: true }] });
+    expect(created.body.contacts[0]).not.toHaveProperty('red');
+    const token = await issuer.token('pima', 'paula');
+    const reported = await api.call(token, 'POST', '/v1/incidents', report({}));
+    expect(reported.status).toBe(201);
+    expect(reported.body.reporter.orgId).toBe('pima');
+    // Dropping the issuer stops its people at once.
+    await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', { ...body, identity: [] });
+    const after = await api.call(token, 'GET', '/v1/incidents');
+    expect(after.status).toBe(401);
+    expect(after.body.detail).toMatch(/No organization trusts/);
+  } finally {
+    await issuer.stop();
+  }
+});
+
+it('refuses identity settings that could not be trusted safely', async () => {
+  const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/yuma', { ...county, identity: [
+    { issuer: 'http://idp.example', audience: 'concord' },
+    { issuer: 'https://idp.example/x?y=1', audience: 'concord' },
+    { issuer: 'https://ok.example', audience: 'concord', roles: { staff: 'superuser' } },
+  ] });
+  expect(res.status).toBe(400);
+  expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['identity.0.issuer', 'identity.1.issuer', 'identity.2.roles.staff']);
+  const twice = await api.call(KEYS.admin, 'PUT', '/v1/organizations/yuma', { ...county, identity: [{ issuer: 'https://ok.example', audience: 'a' }, { issuer: 'https://ok.example', audience: 'b' }] });
+  expect(twice.body.errors).toEqual([{ path: 'identity.1.issuer', message: 'listed twice' }]);
+  expect((await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.some((o: { id: string }) => o.id === 'yuma')).toBe(false);
 });
 
 it('issues a key shown once, which works at once and stops working at once when revoked', async () => {
