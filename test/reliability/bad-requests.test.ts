@@ -16,6 +16,9 @@ const canonical = (v: unknown): string => (v !== null && typeof v === 'object' &
   ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
   : Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : JSON.stringify(v));
 
+/** What the audit trail recorded of the refusals: appended, never a change to anything else. */
+const refusals: Array<Record<string, any>> = [];
+
 async function snapshot(): Promise<string[]> {
   const client = new DynamoDBClient({ endpoint: endpoint() });
   const items: string[] = [];
@@ -24,7 +27,11 @@ async function snapshot(): Promise<string[]> {
     const page = await client.send(new ScanCommand({ TableName: api.tableName, ExclusiveStartKey: start }));
     // Every attribute and value, keys sorted at every level; a key's `lastUsedAt` is bookkeeping
     // of who presented it (refused requests included), not a change the request made.
-    items.push(...(page.Items ?? []).map(({ lastUsedAt: _used, ...item }) => canonical(item)));
+    for (const { lastUsedAt: _used, ...item } of page.Items ?? []) {
+      // Refusals are recorded in the audit trail: set aside and checked on their own.
+      if (item.entity?.S === 'audit') refusals.push(item);
+      else items.push(canonical(item));
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   client.destroy();
@@ -117,7 +124,19 @@ it('answers 1,000+ bad requests without a 5xx, and changes nothing', async () =>
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/); // never a stack trace
   }), { numRuns: 1000 });
+  const earlier = new Set(refusals.map((r) => r.id.S));
+  refusals.length = 0;
   expect(await snapshot()).toEqual(before);
+  refusals.splice(0, refusals.length, ...refusals.filter((r) => !earlier.has(r.id.S)));
+  // The only new items are audit entries of refusals (refused credentials, denied reads), which
+  // name the caller and the id asked for, never a credential.
+  expect(refusals.length).toBeGreaterThan(0);
+  const deniedRequests = new Set(refusals.filter((r) => r.outcome.S === 'denied').map((r) => r.requestId.S));
+  for (const r of refusals) {
+    // An admin action is recorded before it runs; when it is then refused, a denied entry follows.
+    if (r.outcome.S === 'allowed') expect({ action: r.action.S, refused: deniedRequests.has(r.requestId.S) }).toEqual({ action: r.action.S, refused: true });
+    expect(['authenticate', 'read', 'timeline', 'acknowledge', 'assign', 'resolve', 'note', 'audit', 'key.revoke', 'key.create', 'organization.put', 'notifications.replay']).toContain(r.action.S);
+  }
   // The generator reached every kind of refusal.
   expect([...seen.keys()].filter((s) => s >= 400).sort()).toEqual(expect.arrayContaining([400, 401, 403, 404, 405, 413, 415]));
 }, 240_000);
