@@ -1,0 +1,32 @@
+/**
+ * Every function's bundle, built exactly as the CDK app builds it (the same esbuild settings), loads
+ * in a fresh Node process the way the Lambda runtime loads it — CommonJS, the SDK left to the
+ * runtime, the environment the stack sets — and exports a `handler` function. A missing module, a
+ * wrong external, an ESM/CJS mismatch or a misnamed export fails here. How long each takes to load
+ * (what the old 150 KB budget stood for) is measured by `npm run bench`, never by a timed test.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleSize, handlers } from '../../scripts/bundle-size';
+
+const dir = join(__dirname, '..', '..', '.tmp', 'bundles-test');
+mkdirSync(dir, { recursive: true });
+
+/** What the stack gives every function, and what the Lambda runtime sets. */
+const LAMBDA_ENV = {
+  PATH: process.env.PATH ?? '',
+  CONCORD_TABLE_NAME: 'concord-test', CONCORD_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+  CONCORD_PUBLIC_BASE_URL: 'https://api.example', CONCORD_AUDIT_RETENTION_DAYS: '2557',
+  AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'concord-test', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+it.each(handlers())('%s bundles, loads in a fresh process and exports its handler', async (handler) => {
+  const { bytes, code } = await bundleSize(handler);
+  expect(bytes).toBeGreaterThan(0);
+  const file = join(dir, `${handler}.js`);
+  writeFileSync(file, code);
+  const out = execFileSync(process.execPath, ['-e', `const m = require(${JSON.stringify(file)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
+  expect(out).toBe('function');
+});
