@@ -24,6 +24,8 @@ type Binding = ReadonlyArray<string | null>;
 const listBinding = (caller: Caller, f: ListFilters): Binding =>
   ['incidents', caller.orgId, caller.role, f.status ?? null, f.severity ?? null, f.participant ?? null];
 const timelineBinding = (caller: Caller, incidentId: string): Binding => ['timeline', caller.orgId, caller.role, incidentId];
+/** A TAXII page: the endpoint (objects, manifest, one object's versions…) and its exact filters. */
+const taxiiBinding = (caller: Caller, listing: string): Binding => ['taxii', caller.orgId, caller.role, listing];
 
 export function makeCursorCodec(secret: string) {
   const tag = (...parts: string[]) => createHmac('sha256', `cursor:${secret}`).update(parts.join('\u0000')).digest().subarray(0, TAG_BYTES);
@@ -64,6 +66,10 @@ export function makeCursorCodec(secret: string) {
     encodeTimeline: (seq: number, caller: Caller, incidentId: string) => encode(String(seq), timelineBinding(caller, incidentId)),
     decodeTimeline: (cursor: string, caller: Caller, incidentId: string) =>
       Number(decode(cursor, timelineBinding(caller, incidentId), (p) => SEQ_PATTERN.test(p))),
+    /** TAXII's `next`: the position after which `caller`'s `listing` (endpoint and filters, as one string) continues. */
+    encodeTaxii: (position: string, caller: Caller, listing: string) => encode(position, taxiiBinding(caller, listing)),
+    decodeTaxii: (cursor: string, caller: Caller, listing: string, isPosition: (p: string) => boolean) =>
+      decode(cursor, taxiiBinding(caller, listing), isPosition),
   };
 }
 
