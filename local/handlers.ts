@@ -11,6 +11,7 @@ import * as getConsole from '../lambdas/handlers/get-console';
 import * as getHealth from '../lambdas/handlers/get-health';
 import * as getMetrics from '../lambdas/handlers/get-metrics';
 import * as getIncident from '../lambdas/handlers/get-incident';
+import * as getIncidentStix from '../lambdas/handlers/get-incident-stix';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
@@ -22,6 +23,8 @@ import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-
 import * as replayNotifications from '../lambdas/handlers/replay-notifications';
 import * as reportIncident from '../lambdas/handlers/report-incident';
 import * as resolveIncident from '../lambdas/handlers/resolve-incident';
+import * as taxii from '../lambdas/handlers/taxii';
+import * as taxiiAddObjects from '../lambdas/handlers/taxii-add-objects';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -36,6 +39,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-console': getConsole.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
+  'get-incident-stix': getIncidentStix.handler,
   'get-metrics': getMetrics.handler,
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
@@ -48,4 +52,6 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'replay-notifications': replayNotifications.handler,
   'report-incident': reportIncident.handler,
   'resolve-incident': resolveIncident.handler,
+  taxii: taxii.handler,
+  'taxii-add-objects': taxiiAddObjects.handler,
 };

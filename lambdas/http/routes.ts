@@ -7,6 +7,7 @@ import type * as z from 'zod';
 import type { Role } from '../domain/incident';
 import * as s from './schemas';
 import { GET_METRICS } from './metrics-route';
+import * as t from './taxii-schemas';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -34,7 +35,12 @@ export interface RouteSpec {
   localOnly?: boolean;
   /** Answers HTML pages, errors included (the acknowledgement pages people open from emails). */
   html?: boolean;
+  /** A TAXII 2.1 route: answers TAXII media types, and errors as TAXII error messages. */
+  taxii?: boolean;
 }
+
+const TAXII_ROOT = '/taxii2/concord';
+const COLLECTION = `${TAXII_ROOT}/collections/{collectionId}`;
 
 export const route = <const R extends RouteSpec>(r: R): R => r;
 
@@ -61,6 +67,17 @@ export const ROUTES = {
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
   getMetrics: GET_METRICS,
   consolePage: route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' }),
+  getIncidentStix: route({ operationId: 'getIncidentStix', method: 'GET', path: '/v1/incidents/{id}/stix', handler: 'get-incident-stix', auth: ['partner', 'manager'] }),
+  taxiiDiscovery: route({ operationId: 'taxiiDiscovery', method: 'GET', path: '/taxii2/', handler: 'taxii', auth: ['partner', 'manager', 'admin'], taxii: true }),
+  taxiiApiRoot: route({ operationId: 'taxiiApiRoot', method: 'GET', path: `${TAXII_ROOT}/`, handler: 'taxii', auth: ['partner', 'manager', 'admin'], taxii: true }),
+  taxiiCollections: route({ operationId: 'taxiiCollections', method: 'GET', path: `${TAXII_ROOT}/collections/`, handler: 'taxii', auth: ['partner', 'manager'], taxii: true }),
+  taxiiCollection: route({ operationId: 'taxiiCollection', method: 'GET', path: `${COLLECTION}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, taxii: true }),
+  taxiiObjects: route({ operationId: 'taxiiObjects', method: 'GET', path: `${COLLECTION}/objects/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, query: t.ObjectsQuery, taxii: true }),
+  taxiiAddObjects: route({ operationId: 'taxiiAddObjects', method: 'POST', path: `${COLLECTION}/objects/`, handler: 'taxii-add-objects', auth: ['partner'], params: t.CollectionParams, body: t.Envelope, taxii: true }),
+  taxiiObject: route({ operationId: 'taxiiObject', method: 'GET', path: `${COLLECTION}/objects/{objectId}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.ObjectParams, query: t.ObjectQuery, taxii: true }),
+  taxiiObjectVersions: route({ operationId: 'taxiiObjectVersions', method: 'GET', path: `${COLLECTION}/objects/{objectId}/versions/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.ObjectParams, query: t.VersionsQuery, taxii: true }),
+  taxiiManifest: route({ operationId: 'taxiiManifest', method: 'GET', path: `${COLLECTION}/manifest/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, query: t.ObjectsQuery, taxii: true }),
+  taxiiStatus: route({ operationId: 'taxiiStatus', method: 'GET', path: `${TAXII_ROOT}/status/{statusId}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.StatusParams, taxii: true }),
   consoleAsset: route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' }),
 } as const satisfies Record<string, RouteSpec>;
 

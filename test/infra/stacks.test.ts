@@ -142,6 +142,9 @@ describe('least privilege', () => {
     NotifyFromStream: [...write, ...SECRET, 'sns:Publish', ...STREAM, ...DLQ],
     AggregateMetrics: [...write, ...STREAM, ...DLQ],
     ReceiveSms: [...write, 'sns:Publish'],
+    GetIncidentStix: read,
+    Taxii: [...read, ...SECRET],
+    TaxiiAddObjects: write,
   };
 
   const actionsByFunction = () => {
