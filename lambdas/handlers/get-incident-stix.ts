@@ -1,5 +1,5 @@
 import { httpHandler, type Input } from '../http/handler';
-import { ROUTES } from '../http/routes';
+import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { STIX_MEDIA_TYPE } from '../http/taxii';
 import { stringifyJson } from '../domain/json';
 import { incidentBundle } from '../integrations/stix';

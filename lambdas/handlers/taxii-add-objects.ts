@@ -10,19 +10,21 @@ import { DomainError } from '../domain/errors';
 import { UnsupportedMediaTypeError } from '../http/errors';
 import type { Input } from '../http/handler';
 import { fieldErrors, header } from '../http/request';
-import { ROUTES } from '../http/routes';
+import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { ReportIncidentBody } from '../http/schemas';
 import { TAXII_MEDIA_TYPE, isTaxiiContentType, taxiiHandler, taxiiJson } from '../http/taxii';
 import { reportFromStix } from '../integrations/stix';
 import { INCIDENTS_COLLECTION_ID, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
 import { NotFoundError } from '../domain/errors';
-import { taxiiServices } from '../wiring/taxii';
+import { container } from '../wiring/incidents';
+import { taxiiWriting } from '../wiring/taxii';
 
 const CONTEXT_TYPES = new Set(['marking-definition', 'identity']);
 
 export async function addObjects({ caller, params, body }: Input<typeof ROUTES.taxiiAddObjects>) {
   if (params.collectionId !== INCIDENTS_COLLECTION_ID) throw new NotFoundError(`No collection ${params.collectionId!.slice(0, 64)}.`);
-  const { incidents, statuses, directory } = await taxiiServices();
+  const { incidents } = await container();
+  const { statuses, directory } = await taxiiWriting();
   const requestTimestamp = new Date().toISOString();
   const key = caller.keyId ? await directory.getKey(caller.keyId) : null;
   const defaults = key?.orgId === caller.orgId ? key.defaults ?? {} : {};

@@ -13,7 +13,8 @@ import {
 } from '../integrations/taxii';
 import { STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE, taxiiError, taxiiHandler, taxiiJson, API_ROOT, TAXII_PREFIX } from '../http/taxii';
 import type { Input } from '../http/handler';
-import { ROUTES, type RouteSpec } from '../http/routes';
+import type { RouteSpec } from '../http/routes';
+import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { taxiiServices } from '../wiring/taxii';
 import { cursors as cursorCodec } from '../wiring/secrets';
 

@@ -7,7 +7,7 @@ import type * as z from 'zod';
 import type { Role } from '../domain/incident';
 import * as s from './schemas';
 import { GET_METRICS } from './metrics-route';
-import * as t from './taxii-schemas';
+import { TAXII_ROUTES } from './taxii-routes';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -39,8 +39,6 @@ export interface RouteSpec {
   taxii?: boolean;
 }
 
-const TAXII_ROOT = '/taxii2/concord';
-const COLLECTION = `${TAXII_ROOT}/collections/{collectionId}`;
 
 export const route = <const R extends RouteSpec>(r: R): R => r;
 
@@ -67,19 +65,14 @@ export const ROUTES = {
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
   getMetrics: GET_METRICS,
   consolePage: route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' }),
-  getIncidentStix: route({ operationId: 'getIncidentStix', method: 'GET', path: '/v1/incidents/{id}/stix', handler: 'get-incident-stix', auth: ['partner', 'manager'] }),
-  taxiiDiscovery: route({ operationId: 'taxiiDiscovery', method: 'GET', path: '/taxii2/', handler: 'taxii', auth: ['partner', 'manager', 'admin'], taxii: true }),
-  taxiiApiRoot: route({ operationId: 'taxiiApiRoot', method: 'GET', path: `${TAXII_ROOT}/`, handler: 'taxii', auth: ['partner', 'manager', 'admin'], taxii: true }),
-  taxiiCollections: route({ operationId: 'taxiiCollections', method: 'GET', path: `${TAXII_ROOT}/collections/`, handler: 'taxii', auth: ['partner', 'manager'], taxii: true }),
-  taxiiCollection: route({ operationId: 'taxiiCollection', method: 'GET', path: `${COLLECTION}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, taxii: true }),
-  taxiiObjects: route({ operationId: 'taxiiObjects', method: 'GET', path: `${COLLECTION}/objects/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, query: t.ObjectsQuery, taxii: true }),
-  taxiiAddObjects: route({ operationId: 'taxiiAddObjects', method: 'POST', path: `${COLLECTION}/objects/`, handler: 'taxii-add-objects', auth: ['partner'], params: t.CollectionParams, body: t.Envelope, taxii: true }),
-  taxiiObject: route({ operationId: 'taxiiObject', method: 'GET', path: `${COLLECTION}/objects/{objectId}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.ObjectParams, query: t.ObjectQuery, taxii: true }),
-  taxiiObjectVersions: route({ operationId: 'taxiiObjectVersions', method: 'GET', path: `${COLLECTION}/objects/{objectId}/versions/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.ObjectParams, query: t.VersionsQuery, taxii: true }),
-  taxiiManifest: route({ operationId: 'taxiiManifest', method: 'GET', path: `${COLLECTION}/manifest/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.CollectionParams, query: t.ObjectsQuery, taxii: true }),
-  taxiiStatus: route({ operationId: 'taxiiStatus', method: 'GET', path: `${TAXII_ROOT}/status/{statusId}/`, handler: 'taxii', auth: ['partner', 'manager'], params: t.StatusParams, taxii: true }),
   consoleAsset: route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' }),
 } as const satisfies Record<string, RouteSpec>;
 
-export type RouteName = keyof typeof ROUTES;
-export const ALL_ROUTES: readonly RouteSpec[] = Object.values(ROUTES);
+/**
+ * The STIX export and TAXII routes are declared in taxii-routes.ts, so that only their functions
+ * bundle their schemas: ALL_ROUTES is built by a call marked pure, which the bundler drops from
+ * every function that does not use it (the handlers read ROUTES or TAXII_ROUTES only).
+ */
+export type RouteName = keyof typeof ROUTES | keyof typeof TAXII_ROUTES;
+export const EVERY_ROUTE = /* @__PURE__ */ (() => ({ ...ROUTES, ...TAXII_ROUTES }) as Record<RouteName, RouteSpec>)();
+export const ALL_ROUTES: readonly RouteSpec[] = /* @__PURE__ */ Object.values(EVERY_ROUTE);

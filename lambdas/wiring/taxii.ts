@@ -21,7 +21,13 @@ import { container } from './incidents';
  */
 export const MAX_COLLECTION_INCIDENTS = 2000;
 
-export const taxiiServices = derived(async (a) => {
+/** What adding objects needs besides the incident use cases: status resources and key defaults. */
+export const taxiiWriting = /* @__PURE__ */ derived((a) => ({
+  statuses: new DynamoTaxiiStatusStore(a.db, a.config.tableName),
+  directory: a.directoryRepository,
+}));
+
+export const taxiiServices = /* @__PURE__ */ derived(async (a) => {
   const { incidents } = await container();
   const directory = a.directoryRepository;
   const baseUrl = () => required(a.config, 'publicBaseUrl', ENV.publicBaseUrl);
