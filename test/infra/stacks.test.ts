@@ -103,7 +103,7 @@ describe('service stack', () => {
       .filter(([, f]) => f.Properties.Environment?.Variables?.CONCORD_ESCALATION_MINUTES === 'critical=2')
       .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
       .sort();
-    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident']);
+    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident', 'TaxiiAddObjects']);
   });
 
   it('takes its stage settings from context', () => {
