@@ -260,3 +260,13 @@ describe('GET /v1/incidents/{id}/stix', () => {
     expect((await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents/${ids.green}/stix`)).status).toBe(200);
   });
 });
+
+it('the OpenAPI document describes the STIX and TAXII routes and stays valid', async () => {
+  const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/incidents/{id}/stix', '/taxii2/', `${ROOT}/collections/{collectionId}/objects/`, `${ROOT}/status/{statusId}/`]));
+  const objects = doc.paths[`${ROOT}/collections/{collectionId}/objects/`];
+  expect(objects.get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort())
+    .toEqual(['added_after', 'limit', 'match[id]', 'match[spec_version]', 'match[type]', 'match[version]', 'next']);
+  const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
+  await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+});
