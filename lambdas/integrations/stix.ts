@@ -204,11 +204,14 @@ export function incidentObjects({ incident, events, organizations, baseUrl }: Ex
   const notes = events.filter((e) => e.type === 'note');
   const orgIds = [...new Set([incident.reporter.orgId, ...incident.participants, ...notes.map((e) => e.actor.orgId)])];
   const out: Array<{ object: StixObject; dateAdded: string }> = [];
+  // Shared objects (markings, identities) count as added with the incident's latest version, so a
+  // client polling with added_after receives them with every incident that refers to them.
+  const later = (a: string) => (a > modified ? a : modified);
   const tlps = [...new Set<Tlp>(['GREEN', incident.tlp])];
-  for (const tlp of tlps) out.push({ object: tlpMarking(tlp), dateAdded: TLP2_CREATED });
+  for (const tlp of tlps) out.push({ object: tlpMarking(tlp), dateAdded: later(TLP2_CREATED) });
   for (const orgId of orgIds) {
     const identity = identityObject(orgId, organizations.get(orgId), incident.reportedAt);
-    out.push({ object: identity, dateAdded: identity.modified as string });
+    out.push({ object: identity, dateAdded: later(identity.modified as string) });
   }
   out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: modified });
   for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: stamp(e.at) });

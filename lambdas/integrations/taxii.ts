@@ -32,18 +32,24 @@ export interface Filters {
 
 const VERSION_KEYWORDS = new Set(['first', 'last', 'all']);
 
-/** The entries that pass the filters, one per object id, oldest date added first (then by id). */
+/**
+ * The entries that pass the filters, one per object id, oldest date added first (then by id). An
+ * object several incidents share (an identity, a marking) is added when the latest of them was.
+ */
 export function select(entries: readonly Entry[], f: Filters): Entry[] {
-  const seen = new Set<string>();
-  const out: Entry[] = [];
+  const latest = new Map<string, Entry>();
   for (const e of entries) {
-    if (seen.has(e.object.id)) continue;
-    seen.add(e.object.id);
+    const seen = latest.get(e.object.id);
+    if (!seen || e.dateAdded > seen.dateAdded) latest.set(e.object.id, e);
+  }
+  const versions = f.versions?.some((v) => VERSION_KEYWORDS.has(v)) ? undefined : f.versions?.map((v) => new Date(v).toISOString());
+  const out: Entry[] = [];
+  for (const e of latest.values()) {
     if (f.addedAfter !== undefined && !(e.dateAdded > f.addedAfter)) continue;
     if (f.ids && !f.ids.includes(e.object.id)) continue;
     if (f.types && !f.types.includes(e.object.type)) continue;
     if (f.specVersions && !f.specVersions.includes('2.1')) continue;
-    if (f.versions && !f.versions.some((v) => VERSION_KEYWORDS.has(v)) && !f.versions.includes(versionOf(e.object))) continue;
+    if (versions && !versions.includes(new Date(versionOf(e.object)).toISOString())) continue;
     out.push(e);
   }
   return out.sort((a, b) => (a.dateAdded < b.dateAdded ? -1 : a.dateAdded > b.dateAdded ? 1 : a.object.id < b.object.id ? -1 : a.object.id > b.object.id ? 1 : 0));

@@ -142,6 +142,20 @@ describe('objects', () => {
     expect(seen.filter((s) => s.id === oldest.id).map((s) => s.modified)).toEqual([oldest.modified, expect.any(String)]);
   });
 
+  it('polling with added_after brings a new incident with everything it refers to', async () => {
+    const before = await get(KEYS.partner.facebook, `${COLL}/objects/`);
+    const last = before.headers.get('x-taxii-date-added-last')!;
+    await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'AMBER+STRICT', participants: ['odni'], title: 'Polled one' }));
+    const polled = (await get(KEYS.partner.facebook, `${COLL}/objects/?added_after=${last}`)).body.objects;
+    const incident = polled.find((o: any) => o.name === 'Polled one');
+    const ids = new Set(polled.map((o: any) => o.id));
+    for (const o of polled) {
+      for (const ref of [o.created_by_ref, ...(o.object_marking_refs ?? []), ...(o.object_refs ?? [])].filter(Boolean)) expect(ids.has(ref)).toBe(true);
+    }
+    expect(polled.filter((o: any) => o.type === 'identity').map((o: any) => o.name).sort()).toEqual(['FACEBOOK', 'ODNI']);
+    expect(incident.object_marking_refs).toEqual([TLP_MARKING_IDS['AMBER+STRICT']]);
+  });
+
   it('one object, its versions, and 404 for what the caller may not see', async () => {
     const green = incidentStixId(ids.green!);
     const one = await get(KEYS.partner.fbi, `${COLL}/objects/${green}/`);
