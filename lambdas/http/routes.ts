@@ -39,7 +39,6 @@ export interface RouteSpec {
   taxii?: boolean;
 }
 
-
 export const route = <const R extends RouteSpec>(r: R): R => r;
 
 export const ROUTES = {
