@@ -56,6 +56,8 @@ describe('discovery, API root, collections', () => {
   it('one collection of incidents; partners may write, managers only read', async () => {
     const partner = await get(KEYS.partner.fbi, `${ROOT}/collections/`);
     expect(partner.body.collections).toEqual([expect.objectContaining({ id: INCIDENTS_COLLECTION_ID, can_read: true, can_write: true, media_types: ['application/stix+json;version=2.1'] })]);
+    expect((await get(KEYS.partner.fbi, `${ROOT}/collections`)).body).toEqual(partner.body);
+    expect((await get(KEYS.partner.fbi, `${ROOT}`)).status).toBe(200);
     const manager = await get(KEYS.manager.cisa, `${COLL}/`);
     expect(manager.body).toMatchObject({ id: INCIDENTS_COLLECTION_ID, can_read: true, can_write: false });
     expectTaxiiError(await get(KEYS.manager.cisa, `${ROOT}/collections/00000000-0000-4000-8000-000000000000/`), 404);
@@ -224,6 +226,8 @@ describe('adding objects', () => {
     expect(res.body.successes.map((s: any) => s.id)).toEqual([TLP_MARKING_IDS.RED, stixIncident.id]);
     const status = await get(KEYS.partner.twitter, `${ROOT}/status/${res.body.id}/`);
     expect(status.body).toEqual(res.body);
+    // taxii2-client asks for ../../status/<id> relative to the collection: no trailing slash.
+    expect((await get(KEYS.partner.twitter, `${ROOT}/status/${res.body.id}`)).body).toEqual(res.body);
     expectTaxiiError(await get(KEYS.partner.fbi, `${ROOT}/status/${res.body.id}/`), 404);
 
     const listed = (await api.call(KEYS.partner.twitter, 'GET', '/v1/incidents')).body.items;
