@@ -87,6 +87,8 @@ export const noteId = (incidentId: string, seq: number) => `note--${uuidv5(`note
 
 /** STIX timestamps are UTC with at least millisecond precision. */
 const stamp = (iso: string) => new Date(iso).toISOString();
+/** A directory timestamp as a STIX timestamp; an unreadable one (older data) falls back. */
+const stampOr = (iso: string | undefined, fallback: string) => (iso && !Number.isNaN(Date.parse(iso)) ? stamp(iso) : stamp(fallback));
 
 /** The events that change the incident (not notifications or escalations). */
 const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note']);
@@ -140,8 +142,8 @@ export function identityObject(orgId: string, org: OrgInfo | undefined, fallback
     type: 'identity',
     spec_version: '2.1',
     id: identityId(orgId),
-    created: stamp(org?.createdAt ?? fallbackAt),
-    modified: stamp(org?.updatedAt ?? fallbackAt),
+    created: stampOr(org?.createdAt, fallbackAt),
+    modified: stampOr(org?.updatedAt, stampOr(org?.createdAt, fallbackAt)),
     name: org?.name ?? orgId,
     identity_class: 'organization',
     object_marking_refs: [TLP_MARKING_IDS.GREEN],
