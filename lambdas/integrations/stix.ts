@@ -150,6 +150,18 @@ export function identityObject(orgId: string, org: OrgInfo | undefined, fallback
   };
 }
 
+/**
+ * A link as an RFC 3986 URI, as STIX wants: the WHATWG serialization percent-encodes spaces and
+ * non-ASCII characters (and gives IDN hosts in punycode); null for what no parser reads.
+ */
+function asUri(href: string): string | null {
+  try {
+    return new URL(href).href;
+  } catch {
+    return null;
+  }
+}
+
 export const incidentUrl = (baseUrl: string, id: string) => `${baseUrl}/v1/incidents/${encodeURIComponent(id)}`;
 
 export function incidentObject(incident: Incident, modified: string, baseUrl: string): StixObject {
@@ -164,7 +176,10 @@ export function incidentObject(incident: Incident, modified: string, baseUrl: st
     ...(incident.description ? { description: incident.description } : {}),
     external_references: [
       { source_name: 'concord', url: incidentUrl(baseUrl, incident.id), external_id: incident.id },
-      ...incident.links.map((l) => ({ source_name: 'link', url: l.href, ...(l.text ? { description: l.text } : {}) })),
+      ...incident.links.flatMap((l) => {
+        const url = asUri(l.href);
+        return url ? [{ source_name: 'link', url, ...(l.text ? { description: l.text } : {}) }] : [];
+      }),
     ],
     object_marking_refs: [TLP_MARKING_IDS[incident.tlp]],
     extensions: {

@@ -126,3 +126,13 @@ it('the schema check does reject what OASIS\'s schemas refuse', () => {
   expect(stixProblems({ ...inc, modified: '2026-03-01T10:30:00Z' })).not.toEqual([]); // millisecond precision required
   expect(stixProblems({ ...inc, id: 'incident--not-a-uuid' })).not.toEqual([]);
 });
+
+it('writes links as RFC 3986 URIs, whatever the WHATWG parser accepted when they were reported', () => {
+  const { incident, events } = incidentWith('GREEN', 'reported');
+  const odd = { ...incident, links: [{ href: 'https://exämple.org/a path/ü?q=1 2' }, { href: 'https://example.org/x' }] };
+  const inc = incidentBundle({ incident: odd, events, organizations: orgs, baseUrl: BASE }).objects.find((o) => o.type === 'incident')!;
+  expect(stixProblems(inc)).toEqual([]);
+  expect((inc.external_references as Array<{ url: string }>).map((r) => r.url)).toEqual([
+    `${BASE}/v1/incidents/${incident.id}`, 'https://xn--exmple-cua.org/a%20path/%C3%BC?q=1%202', 'https://example.org/x',
+  ]);
+});
