@@ -290,9 +290,16 @@ export function reportFromStix(obj: Record<string, unknown>, defaults: ImportDef
   }
   const participants = (listed as string[] | undefined) ?? [...(defaults.participants ?? [])];
 
+  // References become links where they can: an http(s) URL a link may hold, its description (or
+  // source) as one line of text. Others are left out rather than failing the incident.
   const links = Array.isArray(obj.external_references)
-    ? obj.external_references.filter(isObject).filter((r) => typeof r.url === 'string' && /^https?:\/\//.test(r.url))
-      .slice(0, 20).map((r) => ({ href: r.url as string, ...(typeof r.description === 'string' ? { text: r.description } : typeof r.source_name === 'string' ? { text: r.source_name } : {}) }))
+    ? obj.external_references.filter(isObject).flatMap((r) => {
+      const href = typeof r.url === 'string' && r.url.length <= 2048 && /^https?:\/\//i.test(r.url) && asUri(r.url) ? r.url : null;
+      if (!href) return [];
+      const label = typeof r.description === 'string' ? r.description : typeof r.source_name === 'string' ? r.source_name : '';
+      const text = label.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 200).trim();
+      return [{ href, ...(text ? { text } : {}) }];
+    }).slice(0, 20)
     : [];
 
   return {

@@ -112,6 +112,16 @@ describe('a posted STIX incident as a report', () => {
     expect(reportFromStix({ ...base, object_marking_refs: ['marking-definition--00000000-0000-4000-8000-000000000000'] })).toMatchObject({ ok: true, input: { tlp: 'AMBER' } });
   });
 
+  it('keeps the references a link can hold and leaves out the others', () => {
+    const r = reportFromStix({ ...base, external_references: [
+      { source_name: 'vendor', url: 'https://vendor.example/report', description: 'Vendor\nreport' },
+      { source_name: 'cve', external_id: 'CVE-2026-0001' },
+      { source_name: 'ftp', url: 'ftp://x.example/a' },
+      { source_name: 'long', url: `https://x.example/${'a'.repeat(3000)}` },
+    ] });
+    expect(r).toMatchObject({ ok: true, input: { links: [{ href: 'https://vendor.example/report', text: 'Vendor report' }] } });
+  });
+
   it('refuses what it cannot map, with a reason', () => {
     expect(reportFromStix({ ...base, name: 3 })).toMatchObject({ ok: false, reason: expect.stringContaining('name') });
     expect(reportFromStix({ ...base, x_concord_participants: 'fbi' })).toMatchObject({ ok: false });
