@@ -69,7 +69,14 @@ const API_ACCESS: Record<string, Access> = {
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },
   'get-console': {},
+  'get-incident-stix': { table: 'read', audit: true },
+  // TAXII: the read routes sign and verify `next` cursors and audit reads; adding objects reports incidents.
+  taxii: { table: 'read', secret: true, audit: true },
+  'taxii-add-objects': { table: 'write', escalation: true },
 };
+
+/** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
+const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
 /** The console's files, copied beside its function's bundle. */
 const CONSOLE_FILES = ['console/index.html', 'console/app.js', 'console/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
@@ -123,7 +130,7 @@ export class ServiceStack extends Stack {
     });
     // Acknowledgement links point at the API; built from its id so no dependency cycle forms.
     const baseUrl = `https://${this.httpApi.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.stage}`;
-    this.functions['replay-notifications']!.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    for (const handler of NEEDS_PUBLIC_URL) this.functions[handler]!.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
     const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish' }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });

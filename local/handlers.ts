@@ -12,6 +12,7 @@ import * as getHealth from '../lambdas/handlers/get-health';
 import * as getMetrics from '../lambdas/handlers/get-metrics';
 import * as getIncident from '../lambdas/handlers/get-incident';
 import * as getIncidentAudit from '../lambdas/handlers/get-incident-audit';
+import * as getIncidentStix from '../lambdas/handlers/get-incident-stix';
 import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listAudit from '../lambdas/handlers/list-audit';
@@ -24,6 +25,8 @@ import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-
 import * as replayNotifications from '../lambdas/handlers/replay-notifications';
 import * as reportIncident from '../lambdas/handlers/report-incident';
 import * as resolveIncident from '../lambdas/handlers/resolve-incident';
+import * as taxii from '../lambdas/handlers/taxii';
+import * as taxiiAddObjects from '../lambdas/handlers/taxii-add-objects';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -39,6 +42,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
   'get-incident-audit': getIncidentAudit.handler,
+  'get-incident-stix': getIncidentStix.handler,
   'get-metrics': getMetrics.handler,
   'get-openapi': getOpenApi.handler,
   'get-timeline': getTimeline.handler,
@@ -52,4 +56,6 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'replay-notifications': replayNotifications.handler,
   'report-incident': reportIncident.handler,
   'resolve-incident': resolveIncident.handler,
+  taxii: taxii.handler,
+  'taxii-add-objects': taxiiAddObjects.handler,
 };

@@ -10,9 +10,10 @@ import { authenticate, contextOf } from '../lambdas/handlers/authorize';
 import { NotFoundError } from '../lambdas/domain/errors';
 import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
-import { toProblem } from '../lambdas/http/handler';
+import { toProblem, type ErrorRenderer } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES } from '../lambdas/http/request';
 import { problemType } from '../lambdas/http/responses';
+import { isTaxiiPath, taxiiError } from '../lambdas/http/taxii';
 import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
 import { HANDLERS, type ProxyHandler } from './handlers';
 
@@ -27,7 +28,9 @@ function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHan
     });
     const handler = handlers[spec.handler];
     if (!handler) throw new Error(`No handler "${spec.handler}" for ${spec.method} ${spec.path}`);
-    return { spec, pattern: new RegExp(`^${source}$`), names, handler };
+    // TAXII writes its URLs with a trailing slash; the same URL without it is accepted too.
+    const slash = spec.path.length > 1 && spec.path.endsWith('/') ? '?' : '';
+    return { spec, pattern: new RegExp(`^${source}${slash}$`), names, handler };
   });
 }
 
@@ -181,14 +184,19 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     return result;
   }
 
-  /** Errors raised before a handler runs (405, 413, …) answer as the path's route would: HTML on ack pages. */
-  function answersHtml(req: IncomingMessage): boolean {
+  /**
+   * Errors raised before a handler runs (401, 404, 405, 413, …) answer as the path's route would:
+   * HTML on ack pages, TAXII error messages under /taxii2.
+   */
+  function rendererFor(req: IncomingMessage): ErrorRenderer {
     try {
       const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-      return routes.some((r) => r.spec.html && r.pattern.test(pathname));
+      if (routes.some((r) => r.spec.html && r.pattern.test(pathname))) return errorAsPage;
+      if (isTaxiiPath(pathname)) return taxiiError;
     } catch {
-      return false;
+      // an unparseable URL: a problem document
     }
+    return toProblem;
   }
 
   const mounts = options.mounts ?? [];
@@ -208,7 +216,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
 
   function serve(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     handle(req, requestId)
-      .catch((err: unknown) => (answersHtml(req) ? errorAsPage : toProblem)(err, requestId))
+      .catch((err: unknown) => rendererFor(req)(err, requestId))
       .then((result) => {
         if (res.headersSent) return;
         // A refused oversized body may still be arriving: close rather than read it.

@@ -27,6 +27,8 @@ const timelineBinding = (caller: Caller, incidentId: string): Binding => ['timel
 /** An audit listing: one incident's trail, or an admin's window with its filters. */
 const auditBinding = (caller: Caller, listing: ReadonlyArray<string | null>): Binding => ['audit', caller.orgId, caller.role, ...listing];
 const AUDIT_ID_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[0-9a-f-]{13}$/;
+/** A TAXII page: the endpoint (objects, manifest, one object's versions…) and its exact filters. */
+const taxiiBinding = (caller: Caller, listing: string): Binding => ['taxii', caller.orgId, caller.role, listing];
 
 export function makeCursorCodec(secret: string) {
   const tag = (...parts: string[]) => createHmac('sha256', `cursor:${secret}`).update(parts.join('\u0000')).digest().subarray(0, TAG_BYTES);
@@ -71,6 +73,10 @@ export function makeCursorCodec(secret: string) {
     encodeAudit: (lastId: string, caller: Caller, listing: ReadonlyArray<string | null>) => encode(lastId, auditBinding(caller, listing)),
     decodeAudit: (cursor: string, caller: Caller, listing: ReadonlyArray<string | null>) =>
       decode(cursor, auditBinding(caller, listing), (p) => AUDIT_ID_PATTERN.test(p)),
+    /** TAXII's `next`: the position after which `caller`'s `listing` (endpoint and filters, as one string) continues. */
+    encodeTaxii: (position: string, caller: Caller, listing: string) => encode(position, taxiiBinding(caller, listing)),
+    decodeTaxii: (cursor: string, caller: Caller, listing: string, isPosition: (p: string) => boolean) =>
+      decode(cursor, taxiiBinding(caller, listing), isPosition),
   };
 }
 

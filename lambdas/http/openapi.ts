@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { ROUTE_DOCS, type RouteDocs } from './route-docs';
 // Imported for its registrations: the Problem schema and the responses land in the global registry.
 import './response-schemas';
-import { ROUTES, type RouteName, type RouteSpec } from './routes';
+import { EVERY_ROUTE, type RouteName, type RouteSpec } from './routes';
 import { JSON_TYPE, PROBLEM_TYPE } from './responses';
 
 type JsonSchema = Record<string, unknown>;
@@ -79,7 +79,7 @@ export function openApiDocument(): Record<string, unknown> {
     return [id, rest];
   }));
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, route] of Object.entries(ROUTES) as Array<[RouteName, RouteSpec]>) {
+  for (const [name, route] of Object.entries(EVERY_ROUTE) as Array<[RouteName, RouteSpec]>) {
     if (route.localOnly) continue;
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, ROUTE_DOCS[name]);
   }

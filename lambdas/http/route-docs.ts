@@ -10,6 +10,7 @@ export interface ResponseSpec { description: string; schema?: z.ZodType; content
 export interface RouteDocs { summary: string; description?: string; responses: Record<number, ResponseSpec> }
 
 const incident = { description: 'The incident.', schema: r.Incident };
+const TAXII = 'application/taxii+json;version=2.1';
 
 export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   health: {
@@ -125,6 +126,56 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     summary: 'Response-time figures over a window of reportedAt.',
     description: 'Window [from, to) of `reportedAt`. Only incidents the calling manager may see are counted: every incident not RED or AMBER+STRICT, and a restricted one only when the manager\'s organization participates. Counts and means are exact; percentiles are nearest-rank (pN is the smallest duration with at least N % of the observations at or below it), within 1 % relative error and never above the max. Time to acknowledge = first acknowledgedAt − reportedAt; with groupBy=org, each organization\'s own acknowledgement; an incident counts in every participant\'s group. Figures are pre-aggregated in minute, hour and day buckets as incidents change (a few seconds behind the commands; the current minute is read from its incidents); partial minutes at the window\'s edges come from each minute\'s stored contributions, so any window is exact. With `Accept: text/csv`, the same figures as CSV: a row for all incidents, then one per group.',
     responses: { 200: { description: 'The figures (JSON, or CSV on Accept: text/csv).', schema: r.MetricsAnswer } },
+  },
+  getIncidentStix: {
+    summary: 'The incident as a STIX 2.1 bundle.',
+    description: 'Who may see the incident may export it (404 otherwise, as GET /v1/incidents/{id}). One `identity` per participating organization, the `incident` with OASIS\'s Incident Core extension, a `note` per timeline note, and OASIS\'s TLP 2.0 marking-definitions; every other object carries `object_marking_refs`. Ids are UUIDv5 of Concord\'s ids: exporting twice yields the same objects, and a changed incident a new `modified`.',
+    responses: { 200: { description: 'A STIX 2.1 bundle.', contentType: 'application/stix+json;version=2.1' } },
+  },
+  taxiiDiscovery: {
+    summary: 'TAXII 2.1 discovery.',
+    description: 'The TAXII server\'s title and its one API root. TAXII routes answer `application/taxii+json;version=2.1` (Accept must admit it, else 406) and errors as TAXII error messages. Any key authenticates: Bearer, or HTTP Basic with the key as the password.',
+    responses: { 200: { description: 'The discovery resource.', contentType: TAXII } },
+  },
+  taxiiApiRoot: {
+    summary: 'The TAXII API root.',
+    responses: { 200: { description: 'Versions and max_content_length.', contentType: TAXII } },
+  },
+  taxiiCollections: {
+    summary: 'The TAXII collections: Concord\'s incidents.',
+    responses: { 200: { description: 'The collections; can_write is true for partners.', contentType: TAXII } },
+  },
+  taxiiCollection: {
+    summary: 'One TAXII collection.',
+    responses: { 200: { description: 'The collection.', contentType: TAXII }, 404: { description: 'No such collection.', contentType: TAXII } },
+  },
+  taxiiObjects: {
+    summary: 'STIX objects of the collection, oldest added first.',
+    description: 'Exactly what GET /v1/incidents shows the caller, as STIX. Filters: `added_after`, `match[id]`, `match[type]`, `match[version]` (first, last, all or timestamps; Concord keeps one version per object), `match[spec_version]`, each comma-separated. `limit` ≤ 100; `next` is signed and bound to the caller and the filters. Headers X-TAXII-Date-Added-First/Last.',
+    responses: { 200: { description: 'A TAXII envelope.', contentType: TAXII } },
+  },
+  taxiiAddObjects: {
+    summary: 'Add STIX incidents (partners).',
+    description: 'Content-Type `application/taxii+json;version=2.1` (else 415); at most max_content_length (64 KiB) bytes (else 413). Each `incident` is reported as your organization with its STIX id as the dedupKey (posting it again changes nothing while it is open); TLP from its TLP 2.0 (or 1.0) marking, unmarked AMBER; severity from the Incident Core criticality; participants from `x_concord_participants`, else the key\'s defaults. Marking-definitions and identities are accepted as context; other objects are failures.',
+    responses: { 202: { description: 'The TAXII status resource.', contentType: TAXII } },
+  },
+  taxiiObject: {
+    summary: 'One STIX object (its versions per match[version]).',
+    responses: { 200: { description: 'A TAXII envelope.', contentType: TAXII }, 404: { description: 'Not there or not visible to the caller.', contentType: TAXII } },
+  },
+  taxiiObjectVersions: {
+    summary: 'The versions of one STIX object.',
+    responses: { 200: { description: 'The versions resource.', contentType: TAXII }, 404: { description: 'Not there or not visible to the caller.', contentType: TAXII } },
+  },
+  taxiiManifest: {
+    summary: 'The manifest of the collection.',
+    description: 'Same filters and paging as the objects route; one record per object: id, date_added, version, media_type.',
+    responses: { 200: { description: 'The manifest.', contentType: TAXII } },
+  },
+  taxiiStatus: {
+    summary: 'The status of an add-objects request.',
+    description: 'Only to the organization that posted; kept 7 days.',
+    responses: { 200: { description: 'The status resource.', contentType: TAXII }, 404: { description: 'No such status for your organization.', contentType: TAXII } },
   },
   consolePage: {
     summary: 'The managers\' console (HTML).',

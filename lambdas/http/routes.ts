@@ -7,6 +7,7 @@ import type * as z from 'zod';
 import type { Role } from '../domain/incident';
 import * as s from './schemas';
 import { GET_METRICS } from './metrics-route';
+import { TAXII_ROUTES } from './taxii-routes';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -34,6 +35,8 @@ export interface RouteSpec {
   localOnly?: boolean;
   /** Answers HTML pages, errors included (the acknowledgement pages people open from emails). */
   html?: boolean;
+  /** A TAXII 2.1 route: answers TAXII media types, and errors as TAXII error messages. */
+  taxii?: boolean;
 }
 
 export const route = <const R extends RouteSpec>(r: R): R => r;
@@ -66,5 +69,11 @@ export const ROUTES = {
   consoleAsset: route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' }),
 } as const satisfies Record<string, RouteSpec>;
 
-export type RouteName = keyof typeof ROUTES;
-export const ALL_ROUTES: readonly RouteSpec[] = Object.values(ROUTES);
+/**
+ * The STIX export and TAXII routes are declared in taxii-routes.ts, so that only their functions
+ * bundle their schemas: ALL_ROUTES is built by a call marked pure, which the bundler drops from
+ * every function that does not use it (the handlers read ROUTES or TAXII_ROUTES only).
+ */
+export type RouteName = keyof typeof ROUTES | keyof typeof TAXII_ROUTES;
+export const EVERY_ROUTE = /* @__PURE__ */ (() => ({ ...ROUTES, ...TAXII_ROUTES }) as Record<RouteName, RouteSpec>)();
+export const ALL_ROUTES: readonly RouteSpec[] = /* @__PURE__ */ Object.values(EVERY_ROUTE);

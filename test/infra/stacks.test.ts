@@ -103,7 +103,7 @@ describe('service stack', () => {
       .filter(([, f]) => f.Properties.Environment?.Variables?.CONCORD_ESCALATION_MINUTES === 'critical=2')
       .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
       .sort();
-    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident']);
+    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident', 'TaxiiAddObjects']);
   });
 
   it('signs people in through a user pool of its own: invited only, MFA, PKCE app client without a secret, role groups', () => {
@@ -172,6 +172,9 @@ describe('least privilege', () => {
     NotifyFromStream: [...write, ...SECRET, 'sns:Publish', ...STREAM, ...DLQ],
     AggregateMetrics: [...write, ...STREAM, ...DLQ],
     ReceiveSms: [...write, 'sns:Publish'],
+    GetIncidentStix: [...read, ...AUDIT_APPEND],
+    Taxii: [...read, ...SECRET, ...AUDIT_APPEND],
+    TaxiiAddObjects: write,
   };
 
   const actionsByFunction = () => {

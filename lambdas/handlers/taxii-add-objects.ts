@@ -1,0 +1,91 @@
+/**
+ * POST …/collections/{id}/objects/ (partners): each STIX `incident` of the envelope is reported
+ * through the report use case, with its STIX id as the dedupKey, so posting it again changes
+ * nothing while it is open. Marking-definitions and identities that come with it are accepted as
+ * context (not stored); any other object is a failure with its reason. The answer is a 202 with the
+ * TAXII status resource, which GET …/status/{id}/ gives back to the same organization.
+ */
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import { UnsupportedMediaTypeError } from '../http/errors';
+import type { Input } from '../http/handler';
+import { fieldErrors, header } from '../http/request';
+import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
+import { ReportIncidentBody } from '../http/schemas';
+import { TAXII_MEDIA_TYPE, isTaxiiContentType, taxiiHandler, taxiiJson } from '../http/taxii';
+import { reportFromStix } from '../integrations/stix';
+import { INCIDENTS_COLLECTION_ID, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
+import { NotFoundError } from '../domain/errors';
+import { container } from '../wiring/incidents';
+import { taxiiWriting } from '../wiring/taxii';
+
+const CONTEXT_TYPES = new Set(['marking-definition', 'identity']);
+
+export async function addObjects({ caller, params, body }: Input<typeof ROUTES.taxiiAddObjects>) {
+  if (params.collectionId !== INCIDENTS_COLLECTION_ID) throw new NotFoundError(`No collection ${params.collectionId!.slice(0, 64)}.`);
+  const { incidents } = await container();
+  const { statuses, directory } = await taxiiWriting();
+  const requestTimestamp = new Date().toISOString();
+  const key = caller.keyId ? await directory.getKey(caller.keyId) : null;
+  const defaults = key?.orgId === caller.orgId ? key.defaults ?? {} : {};
+
+  const successes: StatusDetails[] = [];
+  const failures: StatusDetails[] = [];
+  for (const obj of body.objects) {
+    const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
+    const at = { id: obj.id, ...(version ? { version } : {}) };
+    if (CONTEXT_TYPES.has(obj.type)) {
+      successes.push({ ...at, message: `accepted as context of the incidents; Concord does not store ${obj.type} objects` });
+      continue;
+    }
+    if (obj.type !== 'incident') {
+      failures.push({ ...at, message: `Concord's collection takes incident objects (and marking-definitions and identities with them); not ${obj.type.slice(0, 100)}` });
+      continue;
+    }
+    if (obj.spec_version !== undefined && obj.spec_version !== '2.1') {
+      failures.push({ ...at, message: 'only STIX 2.1 objects are accepted' });
+      continue;
+    }
+    const mapped = reportFromStix(obj, defaults);
+    if (!mapped.ok) {
+      failures.push({ ...at, message: mapped.reason });
+      continue;
+    }
+    const checked = ReportIncidentBody.safeParse(mapped.input);
+    if (!checked.success) {
+      failures.push({ ...at, message: fieldErrors(checked.error, 'incident').map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 1000) });
+      continue;
+    }
+    try {
+      const { created, incident } = await incidents.report(caller, checked.data);
+      successes.push({ ...at, message: created ? `reported as ${incident.id}` : `already reported as ${incident.id}; nothing changed` });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      failures.push({ ...at, message: err.message });
+    }
+  }
+
+  const status: TaxiiStatus = {
+    id: randomUUID(),
+    status: 'complete',
+    request_timestamp: requestTimestamp,
+    total_count: body.objects.length,
+    success_count: successes.length,
+    successes,
+    failure_count: failures.length,
+    failures,
+    pending_count: 0,
+    pendings: [],
+  };
+  await statuses.put(caller.orgId, status);
+  return taxiiJson(202, status);
+}
+
+function requireTaxiiContentType(event: Parameters<typeof header>[0]): void {
+  const type = header(event, 'content-type');
+  if (!isTaxiiContentType(type)) {
+    throw new UnsupportedMediaTypeError(`Send the envelope as ${TAXII_MEDIA_TYPE} (got ${type ? JSON.stringify(type.slice(0, 100)) : 'none'}).`);
+  }
+}
+
+export const handler = taxiiHandler(ROUTES.taxiiAddObjects, addObjects, requireTaxiiContentType);

@@ -1,0 +1,319 @@
+/**
+ * STIX 2.1: an incident as STIX objects, and a STIX `incident` as a report. Pure functions; the
+ * handlers read the incident, its timeline and the directory through the use cases and pass them in.
+ *
+ * Ids are deterministic — UUIDv5 (RFC 9562 §5.5) in CONCORD_STIX_NAMESPACE of a name derived from
+ * the Concord id — so exporting twice yields identical objects, and consumers de-duplicate:
+ *   identity--v5("org:<orgId>")   incident--v5("incident:<id>")   note--v5("note:<id>:<seq>")
+ *   bundle--v5("bundle:<id>:<modified>")
+ * Markings are OASIS's published TLP 2.0 marking-definitions (extension-definition--60a3c5c5…),
+ * reproduced exactly; every other object carries `object_marking_refs`: the incident and its notes
+ * the incident's TLP, identities TLP:GREEN (who takes part in Concord is known to its community).
+ * The incident carries OASIS's Incident Core extension (extension-definition--ef765651…):
+ *   investigation_status  reported → new; acknowledged, assigned → open; resolved → closed
+ *   determination         suspected (Concord records no determination)
+ *   criticality           the extension's "5 Qualitative" scale (Appendix B): low 15, medium 40,
+ *                         high 70, critical 95 (and back by its ranges: 0–29 low, 30–49 medium,
+ *                         50–89 high, 90–100 critical)
+ *   incident_types        the category in the extension's event-type-ov (misinformation, which it
+ *                         lacks, as itself: the vocabulary is open)
+ */
+import { createHash } from 'node:crypto';
+import type { Category, Incident, ReportInput, Severity, Status, TimelineEvent, Tlp } from '../domain/incident';
+
+/** Concord's UUIDv5 namespace (a random UUID drawn once; never change it, or every id changes). */
+export const CONCORD_STIX_NAMESPACE = '3c2d9a5e-8f61-4b7d-a0e4-5f9c1b2e7d30';
+
+export const TLP_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+export const INCIDENT_CORE_EXTENSION = 'extension-definition--ef765651-680c-498d-9894-99799f2fa126';
+
+/** UUID version 5 (SHA-1, name-based) of `name` in `namespace`, RFC 9562 §5.5. */
+export function uuidv5(name: string, namespace: string = CONCORD_STIX_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  if (ns.length !== 16) throw new Error(`Not a UUID: ${namespace}`);
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const h = hash.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** TLP 2.0 marking-definition ids, as OASIS publishes them (cti-stix-common-objects, tlp-2.0). */
+export const TLP_MARKING_IDS: Readonly<Record<Tlp, string>> = {
+  CLEAR: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+  GREEN: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  AMBER: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  'AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+  RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+};
+
+/** TLP 1.0 marking-definitions of the STIX 2.1 specification (§7.2.1.4), accepted on input. */
+const TLP1_MARKING_IDS: Readonly<Record<string, Tlp>> = {
+  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'CLEAR',
+  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'GREEN',
+  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'AMBER',
+  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'RED',
+};
+
+/** The created time of OASIS's TLP 2.0 marking-definitions. */
+export const TLP2_CREATED = '2022-10-01T00:00:00.000Z';
+
+export type StixObject = Record<string, unknown> & { type: string; id: string; spec_version: '2.1' };
+
+/** The published TLP 2.0 marking-definition object, exactly as OASIS publishes it. */
+export function tlpMarking(tlp: Tlp): StixObject {
+  return {
+    type: 'marking-definition',
+    spec_version: '2.1',
+    id: TLP_MARKING_IDS[tlp],
+    created: TLP2_CREATED,
+    name: `TLP:${tlp}`,
+    extensions: { [TLP_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.toLowerCase() } },
+  };
+}
+
+/** The TLP order, widest first. */
+const TLP_ORDER: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+export const narrowestTlp = (tlps: readonly Tlp[]): Tlp => tlps.reduce((a, b) => (TLP_ORDER.indexOf(b) > TLP_ORDER.indexOf(a) ? b : a));
+
+/** The TLP a marking-definition id stands for (TLP 2.0, or TLP 1.0 with WHITE as CLEAR). */
+export function tlpOfMarking(id: string): Tlp | undefined {
+  return (Object.entries(TLP_MARKING_IDS).find(([, v]) => v === id)?.[0] as Tlp | undefined) ?? TLP1_MARKING_IDS[id];
+}
+
+export const identityId = (orgId: string) => `identity--${uuidv5(`org:${orgId}`)}`;
+export const incidentStixId = (incidentId: string) => `incident--${uuidv5(`incident:${incidentId}`)}`;
+export const noteId = (incidentId: string, seq: number) => `note--${uuidv5(`note:${incidentId}:${seq}`)}`;
+
+/** STIX timestamps are UTC with at least millisecond precision. */
+const stamp = (iso: string) => new Date(iso).toISOString();
+/** A directory timestamp as a STIX timestamp; an unreadable one (older data) falls back. */
+const stampOr = (iso: string | undefined, fallback: string) => (iso && !Number.isNaN(Date.parse(iso)) ? stamp(iso) : stamp(fallback));
+
+/** The events that change the incident (not notifications or escalations). */
+const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note']);
+
+/** The time of the incident's latest change: its STIX `modified`. */
+export function lastChangeAt(incident: Incident, events: readonly TimelineEvent[]): string {
+  let latest = incident.reportedAt;
+  for (const e of events) if (CHANGES.has(e.type) && e.at > latest) latest = e.at;
+  return stamp(latest);
+}
+
+const INVESTIGATION: Readonly<Record<Status, string>> = { reported: 'new', acknowledged: 'open', assigned: 'open', resolved: 'closed' };
+export const CRITICALITY: Readonly<Record<Severity, number>> = { low: 15, medium: 40, high: 70, critical: 95 };
+export const INCIDENT_TYPES: Readonly<Record<Category, string>> = {
+  misinformation: 'misinformation',
+  ransomware: 'ransomware',
+  phishing: 'dissemination-phishing-emails',
+  'account-takeover': 'theft-access-credentials',
+  ddos: 'denial-of-service',
+  intrusion: 'unauthorized-access-system',
+  other: 'unspecified',
+};
+
+export function severityOfCriticality(c: number): Severity {
+  return c >= 90 ? 'critical' : c >= 50 ? 'high' : c >= 30 ? 'medium' : 'low';
+}
+
+export function categoryOfTypes(types: readonly unknown[]): Category | undefined {
+  for (const t of types) {
+    const found = (Object.entries(INCIDENT_TYPES) as Array<[Category, string]>).find(([c, v]) => v === t || c === t);
+    if (found && found[0] !== 'other') return found[0];
+  }
+  return undefined;
+}
+
+/** What the export knows of an organization (from the directory). */
+export interface OrgInfo { name: string; createdAt: string; updatedAt: string }
+
+export interface ExportInput {
+  incident: Incident;
+  /** The whole timeline, oldest first. */
+  events: readonly TimelineEvent[];
+  /** The participants' directory entries; an organization missing here is named by its id. */
+  organizations: ReadonlyMap<string, OrgInfo>;
+  /** The service's public base URL, without a trailing slash. */
+  baseUrl: string;
+}
+
+export function identityObject(orgId: string, org: OrgInfo | undefined, fallbackAt: string): StixObject {
+  return {
+    type: 'identity',
+    spec_version: '2.1',
+    id: identityId(orgId),
+    created: stampOr(org?.createdAt, fallbackAt),
+    modified: stampOr(org?.updatedAt, stampOr(org?.createdAt, fallbackAt)),
+    name: org?.name ?? orgId,
+    identity_class: 'organization',
+    object_marking_refs: [TLP_MARKING_IDS.GREEN],
+  };
+}
+
+/**
+ * A link as an RFC 3986 URI, as STIX wants: the WHATWG serialization percent-encodes spaces and
+ * non-ASCII characters (and gives IDN hosts in punycode); null for what no parser reads.
+ */
+function asUri(href: string): string | null {
+  try {
+    return new URL(href).href;
+  } catch {
+    return null;
+  }
+}
+
+export const incidentUrl = (baseUrl: string, id: string) => `${baseUrl}/v1/incidents/${encodeURIComponent(id)}`;
+
+export function incidentObject(incident: Incident, modified: string, baseUrl: string): StixObject {
+  return {
+    type: 'incident',
+    spec_version: '2.1',
+    id: incidentStixId(incident.id),
+    created_by_ref: identityId(incident.reporter.orgId),
+    created: stamp(incident.reportedAt),
+    modified,
+    name: incident.title,
+    ...(incident.description ? { description: incident.description } : {}),
+    external_references: [
+      { source_name: 'concord', url: incidentUrl(baseUrl, incident.id), external_id: incident.id },
+      ...incident.links.flatMap((l) => {
+        const url = asUri(l.href);
+        return url ? [{ source_name: 'link', url, ...(l.text ? { description: l.text } : {}) }] : [];
+      }),
+    ],
+    object_marking_refs: [TLP_MARKING_IDS[incident.tlp]],
+    extensions: {
+      [INCIDENT_CORE_EXTENSION]: {
+        extension_type: 'property-extension',
+        determination: 'suspected',
+        investigation_status: INVESTIGATION[incident.status],
+        criticality: CRITICALITY[incident.severity],
+        incident_types: [INCIDENT_TYPES[incident.category]],
+      },
+    },
+  };
+}
+
+export function noteObject(incident: Incident, event: TimelineEvent, organizations: ReadonlyMap<string, OrgInfo>): StixObject {
+  const at = stamp(event.at);
+  const author = event.actor.by ?? organizations.get(event.actor.orgId)?.name ?? event.actor.orgId;
+  return {
+    type: 'note',
+    spec_version: '2.1',
+    id: noteId(incident.id, event.seq),
+    created_by_ref: identityId(event.actor.orgId),
+    created: at,
+    modified: at,
+    content: String(event.data.text ?? ''),
+    authors: [author],
+    object_refs: [incidentStixId(incident.id)],
+    object_marking_refs: [TLP_MARKING_IDS[incident.tlp]],
+  };
+}
+
+/**
+ * Every STIX object of one incident: the identities of its participants (and of note authors),
+ * the incident, a note per timeline note, and the marking-definitions they use. Each object comes
+ * with the time it was added (`dateAdded`): a version's time for versioned objects.
+ */
+export function incidentObjects({ incident, events, organizations, baseUrl }: ExportInput): Array<{ object: StixObject; dateAdded: string }> {
+  const modified = lastChangeAt(incident, events);
+  const notes = events.filter((e) => e.type === 'note');
+  const orgIds = [...new Set([incident.reporter.orgId, ...incident.participants, ...notes.map((e) => e.actor.orgId)])];
+  const out: Array<{ object: StixObject; dateAdded: string }> = [];
+  // Shared objects (markings, identities) count as added with the incident's latest version, so a
+  // client polling with added_after receives them with every incident that refers to them.
+  const later = (a: string) => (a > modified ? a : modified);
+  const tlps = [...new Set<Tlp>(['GREEN', incident.tlp])];
+  for (const tlp of tlps) out.push({ object: tlpMarking(tlp), dateAdded: later(TLP2_CREATED) });
+  for (const orgId of orgIds) {
+    const identity = identityObject(orgId, organizations.get(orgId), incident.reportedAt);
+    out.push({ object: identity, dateAdded: later(identity.modified as string) });
+  }
+  out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: modified });
+  for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: stamp(e.at) });
+  return out;
+}
+
+/** The incident as one STIX 2.1 bundle; the same incident yields the same bundle, byte for byte. */
+export function incidentBundle(input: ExportInput): { type: 'bundle'; id: string; objects: StixObject[] } {
+  const modified = lastChangeAt(input.incident, input.events);
+  return {
+    type: 'bundle',
+    id: `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`,
+    objects: incidentObjects(input).map((o) => o.object),
+  };
+}
+
+/** What a posted STIX `incident` becomes, or why it cannot become one. */
+export type ImportResult = { ok: true; input: ReportInput } | { ok: false; reason: string };
+
+/** The Concord extension property naming participants on a posted incident. */
+export const PARTICIPANTS_PROPERTY = 'x_concord_participants';
+
+export interface ImportDefaults { participants?: readonly string[]; tlp?: Tlp }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A STIX `incident` as a report: title from name, description, TLP from `object_marking_refs`
+ * (the narrowest TLP marking listed; none → AMBER, or the key's default when it is narrower —
+ * never wider than AMBER), severity and category from the Incident Core extension (else medium,
+ * other), participants from `x_concord_participants` (else the key's defaults), the STIX id as the
+ * dedupKey. Field limits are checked by the caller against the API's own report schema.
+ */
+export function reportFromStix(obj: Record<string, unknown>, defaults: ImportDefaults = {}): ImportResult {
+  if (typeof obj.name !== 'string') return { ok: false, reason: 'an incident needs a name (string)' };
+  if (obj.description !== undefined && typeof obj.description !== 'string') return { ok: false, reason: 'description must be a string' };
+  const refs = obj.object_marking_refs;
+  if (refs !== undefined && !(Array.isArray(refs) && refs.every((r) => typeof r === 'string'))) {
+    return { ok: false, reason: 'object_marking_refs must be a list of marking-definition ids' };
+  }
+  const marked = ((refs ?? []) as string[]).map(tlpOfMarking).filter((t): t is Tlp => t !== undefined);
+  const fallback: Tlp = defaults.tlp && TLP_ORDER.indexOf(defaults.tlp) > TLP_ORDER.indexOf('AMBER') ? defaults.tlp : 'AMBER';
+  const tlp = marked.length ? narrowestTlp(marked) : fallback;
+
+  const extensions = isObject(obj.extensions) ? obj.extensions : {};
+  const core = isObject(extensions[INCIDENT_CORE_EXTENSION]) ? extensions[INCIDENT_CORE_EXTENSION] as Record<string, unknown> : {};
+  let severity: Severity = 'medium';
+  if (core.criticality !== undefined) {
+    if (typeof core.criticality !== 'number' || !Number.isInteger(core.criticality) || core.criticality < 0 || core.criticality > 100) {
+      return { ok: false, reason: 'the Incident Core criticality must be an integer from 0 to 100' };
+    }
+    severity = severityOfCriticality(core.criticality);
+  }
+  const category = Array.isArray(core.incident_types) ? categoryOfTypes(core.incident_types) ?? 'other' : 'other';
+
+  const listed = obj[PARTICIPANTS_PROPERTY];
+  if (listed !== undefined && !(Array.isArray(listed) && listed.every((p) => typeof p === 'string'))) {
+    return { ok: false, reason: `${PARTICIPANTS_PROPERTY} must be a list of organization ids` };
+  }
+  const participants = (listed as string[] | undefined) ?? [...(defaults.participants ?? [])];
+
+  // References become links where they can: an http(s) URL a link may hold, its description (or
+  // source) as one line of text. Others are left out rather than failing the incident.
+  const links = Array.isArray(obj.external_references)
+    ? obj.external_references.filter(isObject).flatMap((r) => {
+      const href = typeof r.url === 'string' && r.url.length <= 2048 && /^https?:\/\//i.test(r.url) && asUri(r.url) ? r.url : null;
+      if (!href) return [];
+      const label = typeof r.description === 'string' ? r.description : typeof r.source_name === 'string' ? r.source_name : '';
+      const text = label.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 200).trim();
+      return [{ href, ...(text ? { text } : {}) }];
+    }).slice(0, 20)
+    : [];
+
+  return {
+    ok: true,
+    input: {
+      title: obj.name,
+      ...(typeof obj.description === 'string' && obj.description !== '' ? { description: obj.description } : {}),
+      severity,
+      category,
+      tlp,
+      participants,
+      dedupKey: obj.id as string,
+      source: 'taxii',
+      ...(links.length ? { links } : {}),
+    },
+  };
+}
