@@ -84,6 +84,15 @@ it('records every read of a restricted incident, by systems and people, list ite
   expect((await trailOf(amber.id)).map((e) => e.action)).toEqual(['report']);
 });
 
+it('records exports and TAXII reads of restricted incidents as such', async () => {
+  const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
+  expect((await api.call(frank, 'GET', `/v1/incidents/${red.id}/stix`)).status).toBe(200);
+  const taxii = await api.call(frank, 'GET', '/taxii2/concord/collections/79ebe5b3-398a-562e-92b3-055424a22702/objects/', undefined, { accept: 'application/taxii+json;version=2.1' });
+  expect(taxii.status).toBe(200);
+  const actions = (await trailOf(red.id)).filter((e) => e.actor.personId).map((e) => e.action);
+  expect(actions).toEqual(expect.arrayContaining(['export', 'taxii']));
+});
+
 it('answers 503 rather than serve a restricted read it could not record', async () => {
   const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
   failOnly = 'BatchWrite';
