@@ -12,6 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnOutput } from 'aws-cdk-lib';
 import { PeopleSignIn } from './constructs/people-sign-in';
 import type { Construct } from 'constructs';
@@ -82,6 +83,8 @@ const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 
 const CONSOLE_FILES = ['console/index.html', 'console/app.js', 'console/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
+/** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
+export const PUSH_DEAD_LETTERS = (stage: string) => `concord-${stage}-push-dead-letters`;
 
 export class ServiceStack extends Stack {
   readonly functions: Record<string, ServiceFunction> = {};
@@ -152,8 +155,24 @@ export class ServiceStack extends Stack {
       reason: 'SNS Publish to a phone number (the reply to an inbound SMS) has no resource ARN; the function publishes nothing else.',
     });
 
+    // Pushes to partners' HTTPS endpoints that fail every SNS retry land here (each subscription's
+    // RedrivePolicy names it); only this stage's organization topics may send to it.
+    const pushDeadLetters = new Queue(this, 'PushDeadLetters', {
+      queueName: PUSH_DEAD_LETTERS(config.stage),
+      encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true,
+      retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pushDeadLetters.addToResourcePolicy(new PolicyStatement({
+      principals: [new ServicePrincipal('sns.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [pushDeadLetters.queueArn],
+      conditions: { ArnLike: { 'aws:SourceArn': `arn:${this.partition}:sns:${this.region}:${this.account}:${topicPrefix}*` } },
+    }));
+    Validations.of(pushDeadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the push subscriptions; its depth is alarmed on.' });
+    this.functions['put-organization']!.addEnvironment(ENV.pushDeadLetterArn, pushDeadLetters.queueArn);
+
     const operations = new Operations(this, 'Operations', {
-      stage: config.stage, key, api: this.httpApi.api, functions: Object.values(this.functions), deadLetters: consumers.deadLetters, alarmEmail: config.alarmEmail,
+      stage: config.stage, key, api: this.httpApi.api, functions: Object.values(this.functions), deadLetters: consumers.deadLetters, pushDeadLetters, alarmEmail: config.alarmEmail,
     });
 
     // People sign in through the stage's user pool by default; see PeopleSignIn and the README.

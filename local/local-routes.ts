@@ -14,6 +14,7 @@ import { InboundSmsMessage } from '../lambdas/http/schemas';
 import * as z from 'zod';
 import type { LocalIdentityProvider } from './identity-provider';
 import type { LocalOutbox } from './outbox';
+import { SIGNING_CERT_PATH } from './sns-push';
 
 const TokenRequest = z.strictObject({ login: z.string().min(1).max(64) });
 
@@ -29,6 +30,10 @@ export function localRoutes(outbox: LocalOutbox, idp?: LocalIdentityProvider) {
         throw new ValidationError(`No person with login "${parsed.data.login}" in the directory file.`, [{ path: 'login', message: 'unknown login' }]);
       }
       return json(200, await idp.token(parsed.data.login));
+    }
+    if (url.pathname === SIGNING_CERT_PATH) {
+      if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['GET']);
+      return { statusCode: 200, headers: { 'content-type': 'application/x-pem-file' }, body: outbox.pusher.certificate };
     }
     if (url.pathname === '/local/outbox') {
       if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['GET']);

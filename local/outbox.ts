@@ -3,7 +3,9 @@
  * receive it, kept in memory for `GET /local/outbox`. Topics are "created" by remembering them.
  */
 import { SMS_MAX, toGsm7 } from '../lambdas/adapters/sns/messages';
+import { subscriptionsWanted } from '../lambdas/adapters/sns/provisioner';
 import { topicName } from '../lambdas/adapters/sns/publisher';
+import { LocalSnsPusher, type PushOutcome } from './sns-push';
 import type { NotificationPublisher, PublishContext, RenderedMessage } from '../lambdas/domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
 
@@ -12,6 +14,8 @@ export interface OutboxMessage {
   incidentId: string | null;
   /** The organization's topic it went to: `<org>` (all its contacts) or `<org>_red` (those cleared for TLP:RED). */
   topic?: string;
+  /** Each push to the organization's endpoints and how it was answered. */
+  pushes?: PushOutcome[];
   /** Set on direct text messages (replies to inbound SMS). */
   to?: string;
   sms: string;
@@ -21,13 +25,23 @@ export interface OutboxMessage {
 
 export class LocalOutbox implements NotificationPublisher, OrganizationProvisioner {
   readonly messages: OutboxMessage[] = [];
+  /** Each topic's subscriptions, as SNS would hold them: `email:…`, `sms:…`, `https:<url>`. */
   readonly topics = new Map<string, string[]>();
+  /** Signs and posts pushes to organizations' (loopback) endpoints as SNS would. */
+  readonly pusher = new LocalSnsPusher(() => process.env.CONCORD_PUBLIC_BASE_URL ?? 'http://localhost');
   private seq = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
-    this.messages.push({ orgId, incidentId: incidentId ?? null, topic: topicName(orgId, audience), sms: message.sms, email: message.email, at: this.now().toISOString() });
+    const topic = topicName(orgId, audience);
+    const entry: OutboxMessage = { orgId, incidentId: incidentId ?? null, topic, sms: message.sms, email: message.email, at: this.now().toISOString() };
+    this.messages.push(entry);
+    const endpoints = (this.topics.get(topic) ?? []).filter((s) => s.startsWith('https:') || s.startsWith('http:')).map((s) => s.slice(s.indexOf(':') + 1));
+    if (message.https && endpoints.length) {
+      const envelope = this.pusher.envelope(`arn:aws:sns:local:000000000000:concord-org-${topic}`, message.email.subject, message.https);
+      entry.pushes = await Promise.all(endpoints.map((url) => this.pusher.push(url, envelope)));
+    }
     return `local-${++this.seq}`;
   }
 
@@ -37,9 +51,6 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
   }
 
   async provision(org: Organization): Promise<void> {
-    for (const audience of ['all', 'red'] as const) {
-      this.topics.set(topicName(org.id, audience), org.contacts.filter((c) => audience === 'all' || c.red)
-        .flatMap((c) => [...(c.email ? [`email:${c.email}`] : []), ...(c.phone ? [`sms:${c.phone}`] : [])]));
-    }
+    for (const audience of ['all', 'red'] as const) this.topics.set(topicName(org.id, audience), [...subscriptionsWanted(org, audience)]);
   }
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { ENV } from '../lambdas/config/env';
-import { resetContainer, type Overrides } from '../lambdas/wiring/incidents';
+import { container, resetContainer, type Overrides } from '../lambdas/wiring/incidents';
 import type { DirectoryFile, DirectoryLoader, DirectoryPlan } from '../lambdas/domain/directory-file';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DirectoryFileSchema } from '../lambdas/http/directory-file-schema';
@@ -174,6 +174,8 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     // The directory is in place before the first request can arrive. The file seeds: what the
     // API changed since (revocations, contacts) is kept; see describePlan.
     const plan = await (await directoryFiles()).load(directory);
+    // The outbox stands in for SNS, whose topics and subscriptions outlive a restart: hold them again.
+    for (const org of await (await container()).directory.listOrganizations()) await outbox.provision(org);
     log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${directory.organizations.length} organizations, ${directory.organizations.reduce((n, o) => n + (o.keys?.length ?? 0), 0)} keys in the file.`);
     for (const line of describePlan(plan, 'start')) log(`  ${line}`);
 

@@ -12,7 +12,7 @@ import { publishInput } from '../lambdas/adapters/sns/publisher';
 import { makeDirectory, makeKeyIssuer } from '../lambdas/domain/directory';
 import { makeDirectoryLoader } from '../lambdas/domain/directory-file';
 import { systemClock } from '../lambdas/domain/ids';
-import { TOPIC_PREFIX } from '../lib/service-stack';
+import { PUSH_DEAD_LETTERS, TOPIC_PREFIX } from '../lib/service-stack';
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
@@ -28,7 +28,7 @@ export function awsDirectory(stage: string, region?: string) {
   const db = createDocumentClient(region ? { region } : {});
   const sns = new SNSClient(region ? { region } : {});
   const directory = new DynamoDirectoryRepository(db, `concord-${stage}`);
-  const organizations = makeDirectory({ directory, provisioner: new SnsProvisioner(sns, TOPIC_PREFIX(stage), `alias/concord-${stage}-service`), clock: systemClock });
+  const organizations = makeDirectory({ directory, provisioner: new SnsProvisioner(sns, TOPIC_PREFIX(stage), `alias/concord-${stage}-service`, PUSH_DEAD_LETTERS(stage)), clock: systemClock });
   return {
     ...organizations,
     files: makeDirectoryLoader({ directory, organizations, clock: systemClock }),

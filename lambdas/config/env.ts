@@ -17,6 +17,7 @@ export const ENV = {
   topicKmsKey: 'CONCORD_TOPIC_KMS_KEY',
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
   auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
+  pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
 } as const;
 
 /** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
@@ -38,6 +39,7 @@ const schema = z.object({
   [ENV.topicKmsKey]: z.string().min(1).optional(),
   [ENV.escalationMinutes]: EscalationMinutes.optional(),
   [ENV.auditRetentionDays]: z.coerce.number<string>().int().min(1).optional(),
+  [ENV.pushDeadLetterArn]: z.string().startsWith('arn:').optional(),
 }).refine((e) => e[ENV.signingSecret] !== undefined || e[ENV.signingSecretArn] !== undefined, {
   message: `set ${ENV.signingSecret} or ${ENV.signingSecretArn}`,
 }).transform((e) => ({
@@ -56,6 +58,8 @@ const schema = z.object({
   escalationSeconds: e[ENV.escalationMinutes],
   /** Days an audit entry is kept; unset keeps it for good (local mode). */
   auditRetentionDays: e[ENV.auditRetentionDays],
+  /** The SQS queue SNS moves undeliverable pushes to. */
+  pushDeadLetterArn: e[ENV.pushDeadLetterArn],
 }));
 
 /** The configuration, as the schema above produces it: one source for the type and the parsing. */

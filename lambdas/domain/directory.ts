@@ -22,13 +22,17 @@ export interface OrganizationInput {
   kind: OrganizationKind;
   contacts: Array<{ name: string; email?: string | null; phone?: string | null; red?: boolean }>;
   identity?: IdentityProvider[];
+  endpoints?: Array<{ url: string; red?: boolean }>;
 }
 
 const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
   contacts.map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) }));
 
 /** Absent, not empty, when there is none: organizations without people look exactly as before. */
-const identityOf = (input: OrganizationInput) => (input.identity?.length ? { identity: input.identity } : {});
+const identityOf = (input: OrganizationInput) => ({
+  ...(input.identity?.length ? { identity: input.identity } : {}),
+  ...(input.endpoints?.length ? { endpoints: input.endpoints.map((e) => ({ url: e.url, red: e.red ?? false })) } : {}),
+});
 
 export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) {
   const now = () => clock.now().toISOString();
@@ -116,7 +120,8 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
 export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
   return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts))
-    && JSON.stringify(stored.identity ?? []) === JSON.stringify(input.identity ?? []);
+    && JSON.stringify(stored.identity ?? []) === JSON.stringify(input.identity ?? [])
+    && JSON.stringify(stored.endpoints ?? []) === JSON.stringify(identityOf(input).endpoints ?? []);
 }
 
 export type DirectoryService = ReturnType<typeof makeDirectory>;

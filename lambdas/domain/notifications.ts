@@ -31,6 +31,8 @@ export interface RenderedMessage {
   sms: string;
   email: { subject: string; body: string };
   default: string;
+  /** JSON `{"type", "incident", "event"}` for the organization's HTTPS endpoints (absent on key notices). */
+  https?: string;
 }
 
 export interface AckLink { contact: string; url: string }

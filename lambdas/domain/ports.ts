@@ -84,6 +84,9 @@ export interface IdentityProvider {
   orgClaim?: string;
 }
 
+/** An endpoint SNS pushes notifications to; `red` ones also get TLP:RED. */
+export interface PushEndpoint { url: string; red: boolean }
+
 /** An organization's trust in an issuer, as the issuer index finds it. */
 export interface IssuerTrust { orgId: string; provider: IdentityProvider }
 
@@ -94,6 +97,8 @@ export interface Organization {
   contacts: Contact[];
   /** Absent when the organization signs no people in. */
   identity?: IdentityProvider[];
+  /** Its systems' HTTPS endpoints, pushed every notification by SNS; absent when none. */
+  endpoints?: PushEndpoint[];
   createdAt: string;
   updatedAt: string;
 }

@@ -144,16 +144,33 @@ export const IdentityProvider = z.strictObject({
     .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
 }).meta({ id: 'IdentityProvider' });
 
+/** Where SNS pushes: https (http only to loopback, which only npm start's stand-in delivers to). */
+const pushUrl = z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
+  const { protocol, hostname, username, password } = new URL(u);
+  return !username && !password && (protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
+}, 'must be an https URL without credentials (http only on localhost)');
+
+export const PushEndpoint = z.strictObject({
+  url: pushUrl.meta({ description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),
+  red: z.boolean().default(false).meta({ description: 'Also receives TLP:RED notifications (subscribed to the organization\'s RED topic).' }),
+}).meta({ id: 'PushEndpoint' });
+
 export const OrganizationBody = z.strictObject({
   name: line(1, 200),
   kind: z.enum(['agency', 'company']),
   contacts: z.array(Contact).max(100).default([]).meta({ description: 'Who is notified; may be empty.' }),
   identity: z.array(IdentityProvider).max(5).optional().meta({ description: 'The OpenID Connect issuers that sign its people in.' }),
+  endpoints: z.array(PushEndpoint).max(10).optional().meta({ description: 'HTTPS endpoints of its systems that receive every notification as a signed SNS push.' }),
 }).superRefine((org, ctx) => {
   const seen = new Set<string>();
   (org.identity ?? []).forEach((p, i) => {
     if (seen.has(p.issuer)) ctx.addIssue({ code: 'custom', path: ['identity', i, 'issuer'], message: 'listed twice' });
     seen.add(p.issuer);
+  });
+  const urls = new Set<string>();
+  (org.endpoints ?? []).forEach((e, i) => {
+    if (urls.has(e.url)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'url'], message: 'listed twice' });
+    urls.add(e.url);
   });
 }).meta({ id: 'OrganizationInput' });
 

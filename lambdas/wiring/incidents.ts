@@ -22,7 +22,7 @@ function escalationPolicy(config: Config): EscalationPolicy {
 export const container = derived((a) => {
   const { config, overrides, clock, incidentRepository, directoryRepository, auditLog, snsClient } = a;
   const provisioner: OrganizationProvisioner = overrides.provisioner
-    ?? { provision: (org) => new SnsProvisioner(snsClient(), config.topicPrefix, config.topicKmsKey).provision(org) };
+    ?? { provision: (org) => new SnsProvisioner(snsClient(), config.topicPrefix, config.topicKmsKey, config.pushDeadLetterArn).provision(org) };
   return {
     config,
     incidents: makeIncidents({

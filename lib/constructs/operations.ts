@@ -21,6 +21,8 @@ export interface OperationsProps {
   api: RestApi;
   functions: ServiceFunction[];
   deadLetters: Queue;
+  /** Where SNS puts pushes to partners' endpoints that failed every retry. */
+  pushDeadLetters: Queue;
   alarmEmail?: string;
 }
 
@@ -50,6 +52,7 @@ export class Operations extends Construct {
     }
     alarm('Api5xx', props.api.metricServerError({ period: Duration.minutes(5) }), 'The API answered 5xx');
     alarm('DeadLetters', props.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Stream records failed every retry');
+    alarm('PushDeadLetters', props.pushDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A push to a partner\'s HTTPS endpoint failed every retry');
     const escalations = new Metric({ namespace: METRICS_NAMESPACE, metricName: 'Escalations', statistic: 'Sum', period: Duration.minutes(5) });
     alarm('Escalations', escalations, 'An incident went unacknowledged past its escalation time');
 

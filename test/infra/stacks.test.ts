@@ -125,6 +125,16 @@ describe('service stack', () => {
     service.hasOutput('PeopleAppClientId', Match.anyValue());
   });
 
+  it('dead-letters undeliverable pushes to an encrypted queue only this stage\'s organization topics may send to, and alarms on it', () => {
+    service.hasResourceProperties('AWS::SQS::Queue', Match.objectLike({ QueueName: 'concord-test-push-dead-letters', KmsMasterKeyId: Match.anyValue() }));
+    const policy = Object.values(service.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p.Properties.PolicyDocument)).find((d) => d.includes('sns.amazonaws.com'));
+    expect(policy).toContain('sqs:SendMessage');
+    expect(policy).toContain(':concord-test-org-*');
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ AlarmDescription: 'A push to a partner\'s HTTPS endpoint failed every retry' }));
+    const put = Object.entries(service.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('PutOrganization'))![1];
+    expect(put.Properties.Environment.Variables.CONCORD_PUSH_DLQ_ARN).toBeDefined();
+  });
+
   it('tells every function that writes audit entries how long the stage keeps them', () => {
     const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(20);

@@ -10,13 +10,24 @@ import { KEYS, endpoint, report, startTestApi, type TestApi } from '../support/h
 
 let api: TestApi;
 
+/** Every attribute and value, keys sorted at every level. */
+const canonical = (v: unknown): string => (v !== null && typeof v === 'object' && !Array.isArray(v)
+  ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+  : Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : JSON.stringify(v));
+
+/** Audit entries of refused requests: the trail records them; they change nothing else. */
+let refusals = 0;
+
 async function snapshot(): Promise<string[]> {
   const client = new DynamoDBClient({ endpoint: endpoint() });
   const items: string[] = [];
   let start: Record<string, any> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: api.tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []).map(({ lastUsedAt: _used, ...item }) => JSON.stringify(item, Object.keys(item).sort())));
+    for (const { lastUsedAt: _used, ...item } of page.Items ?? []) {
+      if (item.entity?.S === 'audit' && item.outcome?.S === 'denied') refusals++;
+      else items.push(canonical(item));
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   client.destroy();

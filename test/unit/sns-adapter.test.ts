@@ -80,7 +80,7 @@ describe('SnsPublisher', () => {
       TopicArn: 'arn:aws:sns:us-east-1:123456789012:concord-org-fbi',
       MessageStructure: 'json',
       Subject: message.email.subject,
-      Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
+      Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body, https: message.https }),
       MessageAttributes: { incidentId: { DataType: 'String', StringValue: 'inc_1' } },
     });
     // RED goes to the organization's second topic, its cleared contacts'.
@@ -117,8 +117,8 @@ describe('SnsProvisioner', () => {
       id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '',
       contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
     });
-    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { KmsMasterKeyId: 'alias/concord' } });
-    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { KmsMasterKeyId: 'alias/concord' } });
+    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
+    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' },
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
@@ -128,6 +128,30 @@ describe('SnsProvisioner', () => {
     expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([
       { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },
       { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red:c' },
+    ]);
+  });
+
+  it('subscribes partners\' HTTPS endpoints with the delivery policy and the dead-letter queue; RED ones to the RED topic too', async () => {
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi' }).resolves({ TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi' });
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi_red' }).resolves({ TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red' });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-', undefined, 'concord-prod-push-dead-letters').provision({
+      id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '', contacts: [],
+      endpoints: [{ url: 'https://soar.fbi.example/concord', red: false }, { url: 'https://cti.fbi.example/in', red: true }],
+    });
+    const attributes = {
+      DeliveryPolicy: JSON.stringify({
+        healthyRetryPolicy: { minDelayTarget: 1, maxDelayTarget: 60, numRetries: 50, numNoDelayRetries: 3, numMinDelayRetries: 2, numMaxDelayRetries: 35, backoffFunction: 'exponential' },
+        throttlePolicy: { maxReceivesPerSecond: 10 },
+        requestPolicy: { headerContentType: 'application/json; charset=UTF-8' },
+      }),
+      // The queue's ARN in the topics' own partition, region and account.
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws-us-gov:sqs:us-gov-west-1:1:concord-prod-push-dead-letters' }),
+    };
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://soar.fbi.example/concord', Attributes: attributes },
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
     ]);
   });
 });

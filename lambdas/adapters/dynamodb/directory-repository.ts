@@ -48,6 +48,7 @@ const organizationFromItem = (item: Item): Organization => {
     id: o.id, name: o.name, kind: o.kind,
     contacts: (o.contacts ?? []).map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) })),
     ...(o.identity?.length ? { identity: o.identity } : {}),
+    ...(o.endpoints?.length ? { endpoints: o.endpoints.map((e) => ({ url: e.url, red: e.red === true })) } : {}),
     createdAt: o.createdAt, updatedAt: o.updatedAt,
   };
 };

@@ -3,6 +3,7 @@
  * TLP label on top and the signed acknowledgement links, and a default for everything else.
  */
 import type { Incident, Tlp } from '../../domain/incident';
+import { stringifyJson } from '../../domain/json';
 import type { Notice, RenderedMessage } from '../../domain/notifications';
 
 export const SMS_MAX = 140;
@@ -116,7 +117,10 @@ export function renderEmail(n: Notice): { subject: string; body: string } {
   return { subject, body: lines.join('\n') };
 }
 
+/** What partners' HTTPS endpoints receive: the event type, the incident as the API shows it, and the event. */
+export const renderPush = (n: Notice): string => stringifyJson({ type: n.event.type, incident: n.incident, event: n.event });
+
 export function render(n: Notice): RenderedMessage {
   const email = renderEmail(n);
-  return { sms: renderSms(n), email, default: `${email.subject}\n${n.incident.id}` };
+  return { sms: renderSms(n), email, default: `${email.subject}\n${n.incident.id}`, https: renderPush(n) };
 }

@@ -9,14 +9,48 @@ import type { Audience } from '../../domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { topicName } from './publisher';
 
-/** Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. */
-export const subscriptionsWanted = (org: Organization, audience: Audience = 'all') => new Set(org.contacts.filter((c) => audience === 'all' || c.red).flatMap((c) => [
-  ...(c.email ? [`email:${c.email.toLowerCase()}`] : []),
-  ...(c.phone ? [`sms:${c.phone}`] : []),
-]));
+/**
+ * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
+ * same: every one on `all`, those marked `red` on `red` too.
+ */
+export const subscriptionsWanted = (org: Organization, audience: Audience = 'all') => new Set([
+  ...org.contacts.filter((c) => audience === 'all' || c.red).flatMap((c) => [
+    ...(c.email ? [`email:${c.email.toLowerCase()}`] : []),
+    ...(c.phone ? [`sms:${c.phone}`] : []),
+  ]),
+  ...(org.endpoints ?? []).filter((e) => audience === 'all' || e.red).map((e) => `${new URL(e.url).protocol.slice(0, -1)}:${e.url}`),
+]);
+
+/**
+ * How SNS retries a push to a partner's endpoint: 3 immediate retries, then backing off from 1 s to
+ * 60 s, 50 attempts in all (about 40 minutes), at most 10 pushes a second to one endpoint. What
+ * still fails goes to the dead-letter queue (RedrivePolicy), which alarms.
+ */
+export const PUSH_DELIVERY_POLICY = {
+  healthyRetryPolicy: {
+    minDelayTarget: 1, maxDelayTarget: 60, numRetries: 50,
+    numNoDelayRetries: 3, numMinDelayRetries: 2, numMaxDelayRetries: 35, backoffFunction: 'exponential',
+  },
+  throttlePolicy: { maxReceivesPerSecond: 10 },
+  requestPolicy: { headerContentType: 'application/json; charset=UTF-8' },
+} as const;
 
 export class SnsProvisioner implements OrganizationProvisioner {
-  constructor(private readonly sns: SNSClient, private readonly topicPrefix: string, private readonly kmsKeyId?: string) {}
+  /**
+   * @param pushDeadLetter the SQS queue undeliverable pushes go to: its ARN, or its name in the
+   *   topics' account and region (the operator's scripts know only the name)
+   */
+  constructor(private readonly sns: SNSClient, private readonly topicPrefix: string, private readonly kmsKeyId?: string, private readonly pushDeadLetter?: string) {}
+
+  /** What SNS needs to push to an HTTPS endpoint: retries, and where to put what never arrives. */
+  private pushAttributes(topicArn: string): Record<string, string> {
+    const [, partition, , region, account] = topicArn.split(':');
+    const queueArn = this.pushDeadLetter?.startsWith('arn:') ? this.pushDeadLetter : this.pushDeadLetter && `arn:${partition}:sqs:${region}:${account}:${this.pushDeadLetter}`;
+    return {
+      DeliveryPolicy: JSON.stringify(PUSH_DELIVERY_POLICY),
+      ...(queueArn ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn }) } : {}),
+    };
+  }
 
   /** Both of the organization's topics, each with exactly its subscriptions. */
   async provision(org: Organization): Promise<void> {
@@ -26,7 +60,8 @@ export class SnsProvisioner implements OrganizationProvisioner {
   private async provisionTopic(org: Organization, audience: Audience): Promise<void> {
     const { TopicArn } = await this.sns.send(new CreateTopicCommand({
       Name: `${this.topicPrefix}${topicName(org.id, audience)}`,
-      Attributes: this.kmsKeyId ? { KmsMasterKeyId: this.kmsKeyId } : undefined,
+      // Pushes are signed with SHA256 (SignatureVersion 2).
+      Attributes: { SignatureVersion: '2', ...(this.kmsKeyId ? { KmsMasterKeyId: this.kmsKeyId } : {}) },
       Tags: [{ Key: 'concord:organization', Value: org.id }, { Key: 'concord:audience', Value: audience }],
     }));
     const existing: Subscription[] = [];
@@ -42,7 +77,8 @@ export class SnsProvisioner implements OrganizationProvisioner {
     for (const w of wanted) {
       if (have.has(w)) continue;
       const [protocol, ...rest] = w.split(':');
-      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':') }));
+      const push = protocol === 'https' || protocol === 'http';
+      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(push ? { Attributes: this.pushAttributes(TopicArn!) } : {}) }));
     }
     for (const s of existing) {
       if (!wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {

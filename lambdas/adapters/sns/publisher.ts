@@ -29,7 +29,7 @@ export function publishInput(topicArn: string, message: RenderedMessage, inciden
     TopicArn: topicArn,
     MessageStructure: 'json',
     Subject: message.email.subject,
-    Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body }),
+    Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body, ...(message.https ? { https: message.https } : {}) }),
     ...(incidentId ? { MessageAttributes: { incidentId: { DataType: 'String', StringValue: incidentId } } } : {}),
   };
 }
