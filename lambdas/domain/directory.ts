@@ -38,15 +38,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
   const now = () => clock.now().toISOString();
 
   /**
-   * Creates or replaces an organization. Through the API (`by` an admin), an organization that
-   * holds keys is replaced only by its own admin: its contacts receive its notifications, RED ones
-   * included, so another organization's admin replacing them could read what that organization
-   * may see. Creating an organization, or replacing one without keys (not yet onboarded), is any
+   * Creates or replaces an organization. Through the API (`by` an admin), an onboarded
+   * organization — one that holds keys or signs people in — is replaced only by its own admin: its
+   * contacts and endpoints receive its notifications, RED ones included, and its identity settings
+   * decide who acts for it, so another organization's admin replacing them could read what that
+   * organization may see. Creating an organization, or replacing one not yet onboarded, is any
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
   async function putOrganization(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
-    if (by && by.orgId !== id && (await directory.keysOf(id)).some((k) => !k.revokedAt)) {
-      throw new ForbiddenError(`${id} holds keys: its entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may not replace it.`);
+    if (by && by.orgId !== id && await isOnboarded(id)) {
+      throw new ForbiddenError(`${id} is onboarded (it holds keys or signs people in): its entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may not replace it.`);
     }
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -56,6 +57,12 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       }
     }
     throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
+  }
+
+  async function isOnboarded(id: string): Promise<boolean> {
+    const existing = await directory.getOrganization(id);
+    if (existing?.identity?.length) return true;
+    return (await directory.keysOf(id)).some((k) => !k.revokedAt);
   }
 
   async function putOrganizationOnce(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {

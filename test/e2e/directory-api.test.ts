@@ -45,13 +45,35 @@ it('names the issuers that sign its people in, and contacts cleared for RED; peo
     const reported = await api.call(token, 'POST', '/v1/incidents', report({}));
     expect(reported.status).toBe(201);
     expect(reported.body.reporter.orgId).toBe('pima');
-    // Dropping the issuer stops its people at once.
-    await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', { ...body, identity: [] });
+    // Now onboarded, only its own admin or the operator may change it; dropping the issuer stops its people at once.
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', { ...body, identity: [] })).status).toBe(403);
+    await api.services.directory.putOrganization('pima', { ...body, identity: [] });
     const after = await api.call(token, 'GET', '/v1/incidents');
     expect(after.status).toBe(401);
     expect(after.body.detail).toMatch(/No organization trusts/);
   } finally {
     await issuer.stop();
+  }
+});
+
+it('refuses another organization\'s admin replacing an organization whose people sign in, though it holds no keys', async () => {
+  const theirs = await startTestIssuer();
+  const attacker = await startTestIssuer();
+  try {
+    // Onboarded by the operator: people only, no keys.
+    await api.services.directory.putOrganization('yavapai', { ...county, identity: [{ issuer: theirs.issuer, audience: 'concord' }] });
+    const person = await theirs.token('yavapai', 'yolanda');
+    const { body: red } = await api.call(person, 'POST', '/v1/incidents', report({ tlp: 'RED' }));
+    // CISA's admin swaps in an issuer it controls…
+    const swap = await api.call(KEYS.admin, 'PUT', '/v1/organizations/yavapai', { ...county, identity: [{ issuer: attacker.issuer, audience: 'concord' }] });
+    expect(swap.status).toBe(403);
+    // …so a token it mints for yavapai reads nothing.
+    const stolen = await api.call(await attacker.token('yavapai', 'mallory'), 'GET', `/v1/incidents/${red.id}`);
+    expect({ status: stolen.status, body: stolen.body }).toEqual({ status: 401, body: expect.anything() });
+    expect((await api.call(person, 'GET', `/v1/incidents/${red.id}`)).status).toBe(200);
+  } finally {
+    await theirs.stop();
+    await attacker.stop();
   }
 });
 
