@@ -182,7 +182,7 @@ function coldStarts(): Array<Record<string, unknown>> {
 function buildSync(handler: string, outfile: string): number {
   esbuild({
     entryPoints: [join(__dirname, '..', 'lambdas', 'handlers', `${handler}.ts`)], outfile,
-    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
+    bundle: true, minify: true, platform: 'node', target: BUNDLING.target, format: 'cjs',
     mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules], logLevel: 'silent',
   });
   return statSync(outfile).size;

@@ -29,6 +29,10 @@ export interface StageConfig {
   inboundSmsTopicArn?: string;
   /** Days the audit trail keeps each entry (DynamoDB TTL). @default 2557 (seven years) */
   auditRetentionDays: number;
+  /** The region to deploy to, e.g. `us-gov-west-1`. @default the CLI's (CDK_DEFAULT_REGION) */
+  region?: string;
+  /** SDK clients use FIPS 140 endpoints (AWS_USE_FIPS_ENDPOINT). @default true in GovCloud regions, else false */
+  fips: boolean;
 }
 
 export function stageConfig(node: Node): StageConfig {
@@ -41,6 +45,8 @@ export function stageConfig(node: Node): StageConfig {
     return n;
   };
   const stage = get('stage') ?? 'dev';
+  const region = get('region');
+  if (region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new Error(`Context region must be an AWS region such as us-east-1 or us-gov-west-1, got ${region}`);
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`Context stage must be lowercase letters, digits and -, got ${stage}`);
   const logRetentionDays = num('logRetentionDays', 90);
   const logRetention = LOG_RETENTION[logRetentionDays];
@@ -56,5 +62,7 @@ export function stageConfig(node: Node): StageConfig {
     escalationMinutes: get('escalationMinutes'),
     inboundSmsTopicArn: get('inboundSmsTopicArn'),
     auditRetentionDays: Math.trunc(num('auditRetentionDays', 2557)),
+    region,
+    fips: get('fips') === undefined ? region?.startsWith('us-gov-') === true : get('fips') === 'true',
   };
 }

@@ -14,7 +14,7 @@ const HANDLERS_DIR = join(__dirname, '..', 'lambdas', 'handlers');
 export async function bundleSize(handler: string) {
   const result = await build({
     entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
-    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
+    bundle: true, minify: true, platform: 'node', target: BUNDLING.target, format: 'cjs',
     mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules], write: false, metafile: true, logLevel: 'silent',
   });
   return { bytes: result.outputFiles[0]!.contents.length, code: result.outputFiles[0]!.text, metafile: result.metafile };

@@ -2,7 +2,7 @@
  * Operations: alarms on function errors and throttles, API 5xx, dead letters and escalations, all
  * to one encrypted topic; and a dashboard with the response-time figures.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -23,6 +23,8 @@ export interface OperationsProps {
   deadLetters: Queue;
   /** Where SNS puts pushes to partners' endpoints that failed every retry. */
   pushDeadLetters: Queue;
+  /** Where the escalation schedule and the inbound-SMS subscription put what they could not deliver. */
+  asyncDeadLetters: Queue;
   alarmEmail?: string;
 }
 
@@ -33,7 +35,10 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
     this.topic = new Topic(this, 'Alarms', { displayName: `Concord ${props.stage} operations`, masterKey: props.key, enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail) {
+      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      Validations.of(this.topic).acknowledge({ id: 'Serverless-SNSRedrivePolicy', reason: 'The operators\' alarm email: SNS retries email delivery itself, and the alarm stays in ALARM on the CloudWatch console whatever happens to the email.' });
+    }
     const action = new SnsAction(this.topic);
     const alarm = (name: string, metric: IMetric, description: string, threshold = 1) => {
       const a = new Alarm(this, name, {
@@ -52,6 +57,7 @@ export class Operations extends Construct {
     }
     alarm('Api5xx', props.api.metricServerError({ period: Duration.minutes(5) }), 'The API answered 5xx');
     alarm('DeadLetters', props.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Stream records failed every retry');
+    alarm('AsyncDeadLetters', props.asyncDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'An escalation run or an inbound SMS failed every retry');
     alarm('PushDeadLetters', props.pushDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'A push to a partner\'s HTTPS endpoint failed every retry');
     const escalations = new Metric({ namespace: METRICS_NAMESPACE, metricName: 'Escalations', statistic: 'Sum', period: Duration.minutes(5) });
     alarm('Escalations', escalations, 'An incident went unacknowledged past its escalation time');

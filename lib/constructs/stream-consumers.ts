@@ -33,6 +33,7 @@ export class StreamConsumers extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the stream consumers; its depth is alarmed on.' });
+    Validations.of(this.deadLetters).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue of the stream consumers; its depth is alarmed on.' });
     const common = {
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: 25,

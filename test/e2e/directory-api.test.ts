@@ -7,7 +7,7 @@ let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
 afterAll(() => api.stop());
 
-const county = { name: 'Maricopa County Elections', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@maricopa.example', phone: '+16025550100' }] };
+const county = { name: 'Maricopa County Elections', kind: 'agency' as const, contacts: [{ name: 'Clerk', email: 'clerk@maricopa.example', phone: '+16025550100' }] };
 
 it('creates an organization with 201, replaces it with 200, and lists it without secrets', async () => {
   const created = await api.call(KEYS.admin, 'PUT', '/v1/organizations/maricopa', county);

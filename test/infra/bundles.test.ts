@@ -18,7 +18,7 @@ const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
   CONCORD_TABLE_NAME: 'concord-test', CONCORD_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
   CONCORD_PUBLIC_BASE_URL: 'https://api.example', CONCORD_AUDIT_RETENTION_DAYS: '2557',
-  AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'concord-test', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'concord-test', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 

@@ -5,6 +5,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../bin/concord';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
@@ -18,6 +19,13 @@ function synth(context: Record<string, unknown> = {}) {
 const { app, stateful, service } = synth();
 
 describe('stateful stack', () => {
+  it('backs the table up daily and monthly into a vault encrypted with its key (beyond point-in-time recovery)', () => {
+    stateful.hasResourceProperties('AWS::Backup::BackupVault', Match.objectLike({ EncryptionKeyArn: Match.anyValue() }));
+    const rules = Object.values(stateful.findResources('AWS::Backup::BackupPlan'))[0]!.Properties.BackupPlan.BackupPlanRule;
+    expect(rules.map((r: { RuleName: string; Lifecycle: { DeleteAfterDays: number } }) => [r.RuleName, r.Lifecycle.DeleteAfterDays])).toEqual([['Daily', 35], ['Monthly', 2557]]);
+    stateful.resourceCountIs('AWS::Backup::BackupSelection', 1);
+  });
+
   it('keeps the table: indexes, stream, point-in-time recovery, deletion protection, customer-managed key, RETAIN', () => {
     stateful.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -37,14 +45,15 @@ describe('stateful stack', () => {
 });
 
 describe('service stack', () => {
-  it('runs every function on Node.js 22, arm64, with tracing and a log group of its own', () => {
+  it('runs every function on Node.js 24, arm64, with tracing and a log group of its own', () => {
     const functions = service.findResources('AWS::Lambda::Function');
     const ours = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
     expect(ours.length).toBe(new Set(ALL_ROUTES.map((r) => r.handler)).size + 5);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
-    service.resourceCountIs('AWS::Logs::LogGroup', ours.length + 1);
+    // One per function, the API's access logs and the web ACL's logs.
+    service.resourceCountIs('AWS::Logs::LogGroup', ours.length + 2);
   });
 
   it('serves every route of the contract; only the public ones skip the authorizer, whose cache is at most 60 s', () => {
@@ -125,9 +134,26 @@ describe('service stack', () => {
     service.hasOutput('PeopleAppClientId', Match.anyValue());
   });
 
+  it('puts a logged web ACL on the stage: AWS managed rules (the 8 KB body rule only counted) and a per-address rate limit', () => {
+    const acl = Object.values(service.findResources('AWS::WAFv2::WebACL'))[0]!.Properties;
+    expect(acl.Scope).toBe('REGIONAL');
+    expect(acl.Rules.map((r: { Name: string }) => r.Name)).toEqual(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'PerAddressRate']);
+    expect(acl.Rules[0].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    service.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    service.hasResourceProperties('AWS::Logs::LogGroup', Match.objectLike({ LogGroupName: 'aws-waf-logs-concord-test' }));
+    service.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+  });
+
+  it('gives the escalation schedule and the inbound-SMS subscription a dead-letter queue', () => {
+    const rule = Object.values(service.findResources('AWS::Events::Rule'))[0]!.Properties;
+    expect(rule.Targets[0].DeadLetterConfig).toEqual({ Arn: expect.anything() });
+    const subscription = Object.values(service.findResources('AWS::SNS::Subscription')).find((s) => s.Properties.Protocol === 'lambda')!.Properties;
+    expect(subscription.RedrivePolicy).toEqual({ deadLetterTargetArn: expect.anything() });
+  });
+
   it('dead-letters undeliverable pushes to an encrypted queue only this stage\'s organization topics may send to, and alarms on it', () => {
     service.hasResourceProperties('AWS::SQS::Queue', Match.objectLike({ QueueName: 'concord-test-push-dead-letters', KmsMasterKeyId: Match.anyValue() }));
-    const policy = Object.values(service.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p.Properties.PolicyDocument)).find((d) => d.includes('sns.amazonaws.com'));
+    const policy = Object.values(service.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p.Properties.PolicyDocument)).find((d) => d.includes('concord-test-org-'));
     expect(policy).toContain('sqs:SendMessage');
     expect(policy).toContain(':concord-test-org-*');
     service.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ AlarmDescription: 'A push to a partner\'s HTTPS endpoint failed every retry' }));
@@ -216,8 +242,20 @@ describe('least privilege', () => {
 });
 
 describe('cdk-nag', () => {
-  it('finds nothing left unacknowledged in AwsSolutions', () => {
+  it('finds nothing left unacknowledged in AwsSolutions, NIST 800-53 rev 5 and Serverless', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('runs all three packs: a careless function and queue fail each of them', () => {
+    const bad = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'nagpacks' } });
+    const { service: stack } = buildApp(bad);
+    new Queue(stack, 'Careless');
+    new LambdaFunction(stack, 'CarelessFunction', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => 1;') });
+    let report = '';
+    try { bad.synth(); } catch (err) { report = String((err as Error).message); }
+    expect(report).toMatch(/AwsSolutions-SQS/);
+    expect(report).toMatch(/NIST\.800\.53\.R5-Lambda/);
+    expect(report).toMatch(/Serverless-SQSRedrivePolicy/);
   });
 
   it('does run: an unencrypted queue without a dead-letter queue fails the synth', () => {
@@ -225,5 +263,34 @@ describe('cdk-nag', () => {
     const { service: stack } = buildApp(bad);
     new Queue(stack, 'Careless');
     expect(() => bad.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
+
+describe('AWS GovCloud (US)', () => {
+  const gov = synth({ region: 'us-gov-west-1' });
+
+  it('synthesizes for us-gov-west-1 with no commercial-partition ARN, FIPS endpoints for every SDK client, and every check passing', () => {
+    for (const template of [gov.stateful, gov.service]) {
+      const text = JSON.stringify(template.toJSON());
+      expect(text).not.toMatch(/arn:aws:/);
+      expect(text).not.toMatch(/us-east-1/);
+    }
+    const functions = Object.values(gov.service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Handler === 'index.handler');
+    expect(functions.length).toBeGreaterThan(20);
+    for (const fn of functions) expect(fn.Properties.Environment.Variables.AWS_USE_FIPS_ENDPOINT).toBe('true');
+    expect(gov.service.toJSON()).toBeDefined();
+    expect(() => gov.app.synth()).not.toThrow();
+  });
+
+  it('uses FIPS endpoints only where asked in the commercial partition', () => {
+    const fn = Object.values(service.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === 'index.handler')!;
+    expect(fn.Properties.Environment.Variables.AWS_USE_FIPS_ENDPOINT).toBeUndefined();
+    const { service: fips } = synth({ fips: 'true' });
+    const forced = Object.values(fips.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === 'index.handler')!;
+    expect(forced.Properties.Environment.Variables.AWS_USE_FIPS_ENDPOINT).toBe('true');
+  });
+
+  it('refuses a region that is not one', () => {
+    expect(() => synth({ region: 'mars-north-1x' })).toThrow(/Context region/);
   });
 });
