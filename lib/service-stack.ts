@@ -65,7 +65,7 @@ const API_ACCESS: Record<string, Access> = {
   'delete-key': { table: 'write' },
   'enqueue-event': { table: 'write', escalation: true },
   'receive-cloudwatch-alarm': { table: 'write', escalation: true },
-  'get-ack-page': { table: 'read', secret: true },
+  'get-ack-page': { table: 'read', secret: true, audit: true },
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },

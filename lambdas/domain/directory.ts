@@ -30,7 +30,8 @@ const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =
 
 /** Absent, not empty, when there is none: organizations without people look exactly as before. */
 const identityOf = (input: OrganizationInput) => ({
-  ...(input.identity?.length ? { identity: input.identity } : {}),
+  // An empty role mapping is left out (it means nothing, and DynamoDB streams mangle empty maps).
+  ...(input.identity?.length ? { identity: input.identity.map(({ roles, ...p }) => (roles && Object.keys(roles).length ? { ...p, roles } : p)) } : {}),
   ...(input.endpoints?.length ? { endpoints: input.endpoints.map((e) => ({ url: e.url, red: e.red ?? false })) } : {}),
 });
 
@@ -46,12 +47,13 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
   async function putOrganization(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
-    if (by && by.orgId !== id && await isOnboarded(id)) {
-      throw new ForbiddenError(`${id} is onboarded (it holds keys or signs people in): its entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may not replace it.`);
+    if (by && by.orgId !== id && !(await mayReplace(id, by.orgId))) {
+      throw new ForbiddenError(`${id}'s entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may replace only an organization it created that has never held keys nor signed people in.`);
     }
+    await checkSharedIssuers(id, input);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        return await putOrganizationOnce(id, input);
+        return await putOrganizationOnce(id, input, by?.orgId);
       } catch (err) {
         if (!(err instanceof ConcurrentModificationError)) throw err;
       }
@@ -59,13 +61,35 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
   }
 
-  async function isOnboarded(id: string): Promise<boolean> {
+  /**
+   * Whether another organization's admin may replace `id`: only one it created itself, which has
+   * never held a key (revoked ones count: revoking then replacing must not work) nor signed people
+   * in. Organizations from directory files and scripts are the operator's.
+   */
+  async function mayReplace(id: string, adminOrg: string): Promise<boolean> {
     const existing = await directory.getOrganization(id);
-    if (existing?.identity?.length) return true;
-    return (await directory.keysOf(id)).some((k) => !k.revokedAt);
+    if (!existing) return true;
+    if (existing.createdBy !== adminOrg || existing.identity?.length) return false;
+    return (await directory.keysOf(id)).length === 0;
   }
 
-  async function putOrganizationOnce(id: string, input: OrganizationInput): Promise<{ created: boolean; organization: Organization }> {
+  /**
+   * Organizations that trust one issuer must read the organization from the same claim: if each
+   * could pick its own, one could pick a claim the issuer's people control and act for another.
+   */
+  async function checkSharedIssuers(id: string, input: OrganizationInput): Promise<void> {
+    for (const [i, provider] of (input.identity ?? []).entries()) {
+      const claim = provider.orgClaim ?? 'org';
+      const other = (await directory.trustsOfIssuer(provider.issuer)).find((t) => t.orgId !== id && (t.provider.orgClaim ?? 'org') !== claim);
+      if (other) {
+        throw new ValidationError('Organizations that trust the same issuer must read the organization from the same claim.', [
+          { path: `identity.${i}.orgClaim`, message: `must be "${other.provider.orgClaim ?? 'org'}", as for the other organizations that trust ${provider.issuer}` },
+        ]);
+      }
+    }
+  }
+
+  async function putOrganizationOnce(id: string, input: OrganizationInput, createdBy?: string): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts);
     if (existing && sameOrganization(existing, input)) {
@@ -73,7 +97,9 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       return { created: false, organization: existing };
     }
     const at = now();
-    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), createdAt: existing?.createdAt ?? at, updatedAt: at };
+    // Who created it is kept for good: it decides who else may replace it (mayReplace).
+    const creator = existing ? existing.createdBy : createdBy;
+    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), ...(creator ? { createdBy: creator } : {}), createdAt: existing?.createdAt ?? at, updatedAt: at };
     const { created } = await directory.putOrganization(organization, existing);
     await provisioner.provision(organization);
     return { created, organization };
@@ -127,7 +153,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
 export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
   return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts))
-    && JSON.stringify(stored.identity ?? []) === JSON.stringify(input.identity ?? [])
+    && JSON.stringify(stored.identity ?? []) === JSON.stringify(identityOf(input).identity ?? [])
     && JSON.stringify(stored.endpoints ?? []) === JSON.stringify(identityOf(input).endpoints ?? []);
 }
 

@@ -5,7 +5,7 @@
  * a rule is always judged against the state it is written over.
  */
 import { randomInt } from 'node:crypto';
-import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog, type AuditPage, type ReadAction } from './audit';
+import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog, type AuditPage, type ReadAction, type Witness } from './audit';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
@@ -89,9 +89,10 @@ export function makeIncidents(deps: IncidentDeps) {
   const loadForParticipant = (orgId: string, id: string) => loadIf(id, (incident) => incident.participants.includes(orgId));
 
   /** Records reads of restricted incidents before they are answered; a read that cannot be recorded is refused. */
-  async function auditReads(caller: Caller, action: ReadAction, read: readonly Incident[]): Promise<void> {
+  async function auditReads(caller: Caller | Witness, action: ReadAction, read: readonly Incident[]): Promise<void> {
     const at = now();
-    await appendOrRefuse(audit, read.filter((incident) => isRestricted(incident.tlp)).map((incident) => auditEntry(witnessOf(caller), action, at, 'allowed', { incident })));
+    const who = 'actor' in caller ? caller : witnessOf(caller);
+    await appendOrRefuse(audit, read.filter((incident) => isRestricted(incident.tlp)).map((incident) => auditEntry(who, action, at, 'allowed', { incident })));
   }
 
   /** The change with its audit entry, named after the command and its (first) event's actor. */
@@ -154,7 +155,11 @@ export function makeIncidents(deps: IncidentDeps) {
         }), 'report', caller.requestId)!;
         const result = await incidents.create(change);
         if (result.created) return { created: true, incident: change.incident };
-        if ('existing' in result) return { created: false, incident: result.existing.incident };
+        if ('existing' in result) {
+          // The existing incident is answered: a read like any other.
+          await auditReads(caller, 'read', [result.existing.incident]);
+          return { created: false, incident: result.existing.incident };
+        }
       }
       throw new BusyError('Could not allocate an acknowledgement code; try again.', 1);
     },
@@ -216,11 +221,20 @@ export function makeIncidents(deps: IncidentDeps) {
       }
       const { record, change } = await mutate(() => load(caller, id, 'acknowledge'), id, 'acknowledge', caller.requestId,
         (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at));
+      // Acknowledged before: nothing changes, and the answer is a read.
+      if (!change) await auditReads(caller, 'read', [record.incident]);
       return change?.incident ?? record.incident;
     },
 
-    /** The incident as a verified channel of a participating organization sees it (a signed email link). */
-    readFor: async (orgId: string, id: string): Promise<Incident> => (await loadForParticipant(orgId, id)).incident,
+    /**
+     * The incident as a verified channel of a participating organization sees it (a signed email
+     * link), recorded as a read by that contact when it is restricted.
+     */
+    async readFor(orgId: string, id: string, contact: { by: string; via: Exclude<Via, 'api'>; requestId?: string }): Promise<Incident> {
+      const { incident } = await loadForParticipant(orgId, id);
+      await auditReads({ actor: { orgId, by: contact.by, via: contact.via }, requestId: contact.requestId ?? 'unknown' }, 'read', [incident]);
+      return incident;
+    },
 
     /**
      * An acknowledgement on behalf of an organization's contact, through a channel that proved it
@@ -230,6 +244,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async acknowledgeFor(input: { incidentId: string; orgId: string; by: string; via: Exclude<Via, 'api'>; requestId?: string }): Promise<{ incident: Incident; already: boolean }> {
       const { incidentId, orgId, by, via } = input;
       const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, 'acknowledge', input.requestId, (r, at) => acknowledge(r, orgId, { by, via }, at));
+      if (!change) await auditReads({ actor: { orgId, by, via }, requestId: input.requestId ?? 'unknown' }, 'read', [record.incident]);
       return { incident: change?.incident ?? record.incident, already: change === null };
     },
 

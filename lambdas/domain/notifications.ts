@@ -2,8 +2,9 @@
  * Telling the participating organizations. The notifier runs after a command has committed (it
  * consumes the table's stream: a transactional outbox), so a failed publish never fails, delays or
  * rolls back a command. Each (event, organization) is published at most once: the delivery is
- * recorded, with its `notified` or `notification_failed` timeline event, right after the publish,
- * and checked before it. What fails after retries is kept for `replayFailed`.
+ * recorded, with its `notified` or `notification_failed` timeline event, right after the event's
+ * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
+ * checked before them. What fails after retries is kept for `replayFailed`.
  */
 import { recordSystemEvents, mayBeToldTo, systemActor, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import type { IncidentService } from './incidents';
@@ -92,7 +93,12 @@ export interface NotifierDeps {
   attempts?: number;
   /** Backoff between attempts. @default 100 ms, doubling */
   pause?: (attempt: number) => Promise<void>;
+  /** Publishes in flight at once for one event. @default 10 */
+  concurrency?: number;
 }
+
+/** Outcomes recorded per transaction: each is an event and a delivery item, plus the incident's guard (100 items at most). */
+export const RECORD_BATCH = 45;
 
 const backoff = (attempt: number) => new Promise<void>((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
 
@@ -100,6 +106,7 @@ export function makeNotifier(deps: NotifierDeps) {
   const { incidents, repository, deliveries, directory, publisher, render, links, clock } = deps;
   const attempts = deps.attempts ?? 4;
   const pause = deps.pause ?? backoff;
+  const concurrency = Math.max(1, deps.concurrency ?? 10);
 
   async function publishWithRetry(orgId: string, message: RenderedMessage, context: PublishContext): Promise<{ messageId: string } | { error: string }> {
     for (let attempt = 1; ; attempt++) {
@@ -116,34 +123,91 @@ export function makeNotifier(deps: NotifierDeps) {
 
   const emailContacts = (contacts: Contact[] = []) => contacts.filter((c) => c.email);
 
-  async function deliver(record: IncidentRecord, event: TimelineEvent, orgId: string, replay: boolean): Promise<DeliveryStatus | 'skipped'> {
+  /** What one organization is sent about an event, or why nothing was (RED without a cleared contact). */
+  async function publishTo(record: IncidentRecord, event: TimelineEvent, orgId: string): Promise<{ orgId: string; audience: Audience; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
-    const already = await deliveries.status(incident.id, event.seq, orgId);
-    if (already === 'sent' || (already === 'failed' && !replay)) return 'skipped';
     const org = await directory.getOrganization(orgId);
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const recipients = (org?.contacts ?? []).filter((c) => audience === 'all' || c.red);
+    if (audience === 'red' && recipients.length === 0) {
+      return { orgId, audience, outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
+    }
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const outcome: { messageId: string } | { error: string; reason?: string } = audience === 'red' && recipients.length === 0
-      ? { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` }
-      : await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience });
-    const status: DeliveryStatus = 'messageId' in outcome ? 'sent' : 'failed';
-    await incidents.recordSystemEvents(incident.id, async (current) => {
-      // Recorded meanwhile by a concurrent run (a redelivered batch): nothing to add.
-      const now = await deliveries.status(incident.id, event.seq, orgId);
-      if (now === 'sent' || (now === 'failed' && status === 'failed')) return null;
-      const change = recordSystemEvents(current, [{
-        type: status === 'sent' ? 'notified' : 'notification_failed',
-        at: clock.now().toISOString(),
-        actor: systemActor('notifier'),
-        data: { orgId, about: event.seq, aboutType: event.type, ...('messageId' in outcome ? { messageId: outcome.messageId, ...(audience === 'red' ? { audience } : {}) } : outcome) },
-      }]);
-      return { ...change, deliveries: [{ incidentId: incident.id, seq: event.seq, orgId, status }] };
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience });
+    return { orgId, audience, outcome };
+  }
+
+  type Published = Awaited<ReturnType<typeof publishTo>>;
+
+  /**
+   * Records outcomes with their `notified` / `notification_failed` events, as few transactions as
+   * DynamoDB's 100-item limit allows (each outcome is an event and a delivery item). Each is
+   * checked again inside the commit, so a concurrent run never records one twice.
+   */
+  async function record(incidentId: string, event: TimelineEvent, published: Published[]): Promise<void> {
+    for (let i = 0; i < published.length; i += RECORD_BATCH) {
+      const batch = published.slice(i, i + RECORD_BATCH);
+      await incidents.recordSystemEvents(incidentId, async (current) => {
+        const fresh: Published[] = [];
+        for (const p of batch) {
+          const status: DeliveryStatus = 'messageId' in p.outcome ? 'sent' : 'failed';
+          const now = await deliveries.status(incidentId, event.seq, p.orgId);
+          if (now === 'sent' || (now === 'failed' && status === 'failed')) continue;
+          fresh.push(p);
+        }
+        if (!fresh.length) return null;
+        const at = clock.now().toISOString();
+        const change = recordSystemEvents(current, fresh.map((p) => ({
+          type: 'messageId' in p.outcome ? 'notified' as const : 'notification_failed' as const,
+          at,
+          actor: systemActor('notifier'),
+          data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
+        })));
+        return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const })) };
+      });
+    }
+  }
+
+  /**
+   * Delivers an event to organizations: skips what was sent (or, unless replaying, already failed),
+   * publishes the rest with bounded parallelism, and records every outcome — also when one
+   * publish crashed, so a retry of the batch sends nothing twice; the crash is then rethrown for
+   * the stream to retry.
+   */
+  async function deliverAll(record_: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
+    const { incident } = record_;
+    const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
+    const due: string[] = [];
+    await inParallel(orgIds, async (orgId) => {
+      const already = await deliveries.status(incident.id, event.seq, orgId);
+      if (already === 'sent' || (already === 'failed' && !replay)) outcome[orgId] = 'skipped';
+      else due.push(orgId);
     });
-    return status;
+    const published: Published[] = [];
+    let crash: unknown;
+    await inParallel(due, async (orgId) => {
+      try {
+        published.push(await publishTo(record_, event, orgId));
+      } catch (err) {
+        crash ??= err;
+      }
+    });
+    // Recorded in recipient order, so the timeline reads the same whatever finished first.
+    published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
+    await record(incident.id, event, published);
+    if (crash !== undefined) throw crash;
+    for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
+    return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));
+  }
+
+  /** Runs `work` on each item, at most PUBLISH_CONCURRENCY at once. */
+  async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => { while (next < items.length) await work(items[next++]!); };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   }
 
   return {
@@ -153,11 +217,7 @@ export function makeNotifier(deps: NotifierDeps) {
       const record = await repository.get(incidentId);
       if (!record) return {};
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
-      const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
-      for (const orgId of recipientsOf(record.incident, event, managers)) {
-        outcome[orgId] = await deliver(record, event, orgId, false);
-      }
-      return outcome;
+      return deliverAll(record, event, recipientsOf(record.incident, event, managers), false);
     },
 
     /** Publishes again what failed; each delivery that now succeeds is recorded once. */
@@ -168,7 +228,7 @@ export function makeNotifier(deps: NotifierDeps) {
         const record = await repository.get(d.incidentId);
         const event = record && await repository.event(d.incidentId, d.seq);
         if (!record || !event) continue;
-        const status = await deliver(record, event, d.orgId, true);
+        const status = (await deliverAll(record, event, [d.orgId], true))[d.orgId];
         if (status === 'sent') replayed++;
         else if (status === 'failed') failed++;
       }

@@ -99,6 +99,8 @@ export interface Organization {
   identity?: IdentityProvider[];
   /** Its systems' HTTPS endpoints, pushed every notification by SNS; absent when none. */
   endpoints?: PushEndpoint[];
+  /** The organization whose admin created it through the API; absent for the operator's (files, scripts). */
+  createdBy?: string;
   createdAt: string;
   updatedAt: string;
 }

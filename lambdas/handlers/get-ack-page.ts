@@ -8,10 +8,10 @@ import { ROUTES } from '../http/routes';
  * Shows the incident and, while there is something to acknowledge, a button; changes nothing,
  * whoever (or whatever scanner) opens it. Errors are pages too (errorAsPage).
  */
-export async function getAckPage({ params }: Input<typeof ROUTES.getAckPage>) {
+export async function getAckPage({ params, requestId }: Input<typeof ROUTES.getAckPage>) {
   const { incidents } = await container();
   const claim = (await ackTokens()).verify(params.token ?? '');
-  const incident = await incidents.readFor(claim.orgId, claim.incidentId);
+  const incident = await incidents.readFor(claim.orgId, claim.incidentId, { by: claim.contact, via: 'email', requestId });
   if (incident.status === 'resolved') return resolvedPage(200, incident);
   if (incident.acknowledgements.some((a) => a.orgId === claim.orgId)) return acknowledgedPage(incident, claim.orgId, true);
   return ackForm(incident, claim.orgId, claim.contact);

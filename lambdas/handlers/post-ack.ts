@@ -6,14 +6,14 @@ import { httpHandler, type Input } from '../http/handler';
 import { ROUTES } from '../http/routes';
 
 /** Acknowledges for the link's organization, by its contact; a resolved incident is a 409 page. */
-export async function postAck({ params }: Input<typeof ROUTES.postAck>) {
+export async function postAck({ params, requestId }: Input<typeof ROUTES.postAck>) {
   const { incidents } = await container();
   const claim = (await ackTokens()).verify(params.token ?? '');
   try {
-    const { incident, already } = await incidents.acknowledgeFor({ incidentId: claim.incidentId, orgId: claim.orgId, by: claim.contact, via: 'email' });
+    const { incident, already } = await incidents.acknowledgeFor({ incidentId: claim.incidentId, orgId: claim.orgId, by: claim.contact, via: 'email', requestId });
     return acknowledgedPage(incident, claim.orgId, already);
   } catch (err) {
-    if (err instanceof ConflictError) return resolvedPage(409, await incidents.readFor(claim.orgId, claim.incidentId));
+    if (err instanceof ConflictError) return resolvedPage(409, await incidents.readFor(claim.orgId, claim.incidentId, { by: claim.contact, via: 'email', requestId }));
     throw err;
   }
 }

@@ -39,7 +39,7 @@ const text = (min: number, max: number) =>
     .meta({ minLength: min });
 
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
-export const RESERVED_ORG_IDS: readonly string[] = ['concord'];
+export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];
 
 export const OrgId = z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
   .refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')

@@ -269,6 +269,14 @@ export function reportFromStix(obj: Record<string, unknown>, defaults: ImportDef
   if (refs !== undefined && !(Array.isArray(refs) && refs.every((r) => typeof r === 'string'))) {
     return { ok: false, reason: 'object_marking_refs must be a list of marking-definition ids' };
   }
+  // Refused rather than guessed: a label Concord cannot read could be narrower than AMBER.
+  if (obj.granular_markings !== undefined) {
+    return { ok: false, reason: 'granular_markings are not supported: mark the whole object with a TLP marking (object_marking_refs), so its narrowest label applies to all of it' };
+  }
+  const unknown = ((refs ?? []) as string[]).filter((r) => tlpOfMarking(r) === undefined);
+  if (unknown.length) {
+    return { ok: false, reason: `object_marking_refs names ${unknown.length === 1 ? 'a marking' : 'markings'} Concord cannot interpret (${unknown.slice(0, 3).join(', ')}); only the TLP 2.0 and 1.0 marking-definitions published by OASIS are understood` };
+  }
   const marked = ((refs ?? []) as string[]).map(tlpOfMarking).filter((t): t is Tlp => t !== undefined);
   const fallback: Tlp = defaults.tlp && TLP_ORDER.indexOf(defaults.tlp) > TLP_ORDER.indexOf('AMBER') ? defaults.tlp : 'AMBER';
   const tlp = marked.length ? narrowestTlp(marked) : fallback;

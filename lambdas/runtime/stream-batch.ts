@@ -14,12 +14,14 @@ export async function processInOrder<T>(
   describe: (item: T) => Record<string, unknown>,
 ): Promise<DynamoDBBatchResponse> {
   for (const record of stream.Records) {
-    const item = select(record);
-    if (item === null) continue;
+    let item: T | null = null;
     try {
+      // Decoding is inside too: a record that cannot be read fails where it is, not the whole batch.
+      item = select(record);
+      if (item === null) continue;
       await handle(item);
     } catch (error) {
-      logger.error('stream record failed; the event source will retry from it', { ...describe(item), error });
+      logger.error('stream record failed; the event source will retry from it', { ...(item === null ? { sequenceNumber: record.dynamodb?.SequenceNumber } : describe(item)), error });
       return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
     }
   }

@@ -4,6 +4,7 @@
  */
 import { hashKey, keyIdOf as keyIdFromKey } from '../../lambdas/domain/api-keys';
 import { directoryFiles } from '../../lambdas/wiring/directory-file';
+import { keys } from '../../lambdas/wiring/keys';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 
 let api: TestApi;
@@ -31,8 +32,10 @@ describe('#3 the directory file seeds; the API\'s changes survive a reload', () 
   it('keeps a revoked key revoked and changed contacts changed when the same file is loaded again', async () => {
     const { items } = (await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys')).body;
     expect((await api.call(KEYS.admin, 'DELETE', `/v1/keys/${items[0].keyId}`)).status).toBe(204);
+    // Twitter's own admin changes its contacts (another organization's admin may not: see the red-team regressions).
+    const twitterAdmin = (await (await keys()).bootstrapKey('twitter', 'admin')).key;
     const contacts = [{ name: 'Night desk', email: 'night@twitter.example' }];
-    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/twitter', { name: 'TWITTER', kind: 'company', contacts })).status).toBe(200);
+    expect((await api.call(twitterAdmin, 'PUT', '/v1/organizations/twitter', { name: 'TWITTER', kind: 'company', contacts })).status).toBe(200);
 
     const plan = await (await directoryFiles()).load(TEST_DIRECTORY);
     expect(plan.revokedKeys).toEqual([{ orgId: 'twitter', keyId: items[0].keyId }]);
@@ -41,7 +44,7 @@ describe('#3 the directory file seeds; the API\'s changes survive a reload', () 
     const twitter = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'twitter');
     expect(twitter.contacts).toEqual([{ name: 'Night desk', email: 'night@twitter.example', phone: null }]);
     const listed = (await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys')).body.items;
-    expect(listed[0].revokedAt).toEqual(expect.any(String));
+    expect(listed.find((k: { keyId: string }) => k.keyId === items[0].keyId).revokedAt).toEqual(expect.any(String));
   });
 
   it('revokes a key the file no longer lists, and adds what the file adds', async () => {

@@ -199,7 +199,7 @@ describe('least privilege', () => {
     GetIncident: [...read, ...AUDIT_APPEND], GetTimeline: [...read, ...SECRET, ...AUDIT_APPEND], ListOrganizations: read, ListKeys: read, GetMetrics: read,
     GetIncidentAudit: [...read, ...SECRET, ...AUDIT_APPEND], ListAudit: [...read, ...SECRET],
     ListIncidents: [...read, ...SECRET, ...AUDIT_APPEND],
-    GetAckPage: [...read, ...SECRET],
+    GetAckPage: [...read, ...SECRET, ...AUDIT_APPEND],
     ReportIncident: write, AcknowledgeIncident: write, AssignIncident: write, ResolveIncident: write, AddNote: write,
     CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write, EscalateIncidents: write,
     PostAck: [...write, ...SECRET],

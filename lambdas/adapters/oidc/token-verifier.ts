@@ -72,6 +72,10 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
       if (!response.ok) throw new Error(`discovery answered ${response.status}`);
       const discovery = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
       if (discovery.issuer !== issuer || typeof discovery.jwks_uri !== 'string') throw new Error('discovery document does not match the issuer');
+      // Keys come over https, or, for a loopback issuer (local development), from the issuer's own origin.
+      const jwks = new URL(discovery.jwks_uri);
+      const from = new URL(issuer);
+      if (from.protocol === 'https:' ? jwks.protocol !== 'https:' : jwks.origin !== from.origin) throw new Error('the jwks_uri is not where this issuer may publish keys');
       const remote = createRemoteJWKSet(new URL(discovery.jwks_uri), {
         cooldownDuration: REFETCH_AFTER_MS, cacheMaxAge: 10 * REFETCH_AFTER_MS, timeoutDuration: 3000, [customFetch]: doFetch,
       });
@@ -125,19 +129,30 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
     const chosen = chooseOrganization(payload, candidates, issuer);
     const sub = String(payload.sub);
     const name = [payload.name, payload.preferred_username, sub].find((v): v is string => typeof v === 'string' && v.trim() !== '')!;
-    return { orgId: chosen.orgId, role: roleOf(payload, chosen.provider), keyId: '', person: { id: `${issuer}#${sub}`, name: name.slice(0, 200) } };
+    return { orgId: chosen.orgId, role: roleOf(payload, chosen.provider), keyId: '', person: { id: `${issuer}#${sub}`, name: displayName(name) } };
   };
 }
 
-/** The organization the token acts for: the one its org claim names, or the only one trusting the issuer. */
+/** A name as the record shows it: control and bidirectional-override characters become spaces. */
+const displayName = (name: string) => name.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || 'unnamed';
+
+const orgClaimOf = (t: IssuerTrust) => t.provider.orgClaim ?? DEFAULT_ORG_CLAIM;
+
+/**
+ * The organization the token acts for. Each trust is judged by its own org claim: a trust matches
+ * only when the token's value for that trust's claim is that trust's organization. (Reading the
+ * claim of one trust and accepting it for another let an organization's admin pick a claim its
+ * people control and act for anyone.) A token naming no organization may act only for an issuer
+ * that a single organization trusts, and only if it names no other.
+ */
 function chooseOrganization(payload: JWTPayload, trusts: IssuerTrust[], issuer: string): IssuerTrust {
-  const claimed = trusts.map((t) => payload[t.provider.orgClaim ?? DEFAULT_ORG_CLAIM]).find((v) => v !== undefined);
-  if (claimed !== undefined) {
-    const match = trusts.find((t) => t.orgId === claimed);
-    return match ?? refuse(`A token of ${issuer} may not act for ${JSON.stringify(String(claimed).slice(0, 60))}: that organization does not trust this issuer.`);
-  }
+  const matches = trusts.filter((t) => payload[orgClaimOf(t)] === t.orgId);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) return refuse(`The token of ${issuer} names more than one organization; it must name exactly one.`);
+  const named = trusts.map((t) => payload[orgClaimOf(t)]).find((v) => v !== undefined);
+  if (named !== undefined) return refuse(`A token of ${issuer} may not act for ${JSON.stringify(String(named).slice(0, 60))}: that organization does not trust this issuer.`);
   if (trusts.length === 1) return trusts[0]!;
-  return refuse(`Several organizations trust ${issuer}; the token must name its organization (claim "${DEFAULT_ORG_CLAIM}").`);
+  return refuse(`Several organizations trust ${issuer}; the token must name its organization (claim "${orgClaimOf(trusts[0]!)}").`);
 }
 
 function verificationDetail(err: unknown, issuer: string): string {
