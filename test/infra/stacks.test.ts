@@ -159,6 +159,8 @@ describe('least privilege', () => {
     GetHealth: XRAY,
     GetOpenapi: XRAY,
     GetConsole: XRAY,
+    GetApp: XRAY,
+    ListDirectory: read,
     Authorize: [...read, 'dynamodb:UpdateItem', ...AUDIT_APPEND],
     GetIncident: [...read, ...AUDIT_APPEND], GetTimeline: [...read, ...SECRET, ...AUDIT_APPEND], ListOrganizations: read, ListKeys: read, GetMetrics: read,
     GetIncidentAudit: [...read, ...SECRET, ...AUDIT_APPEND], ListAudit: [...read, ...SECRET],
