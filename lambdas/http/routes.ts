@@ -66,7 +66,7 @@ export const ROUTES = {
   postAck: route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public', html: true }),
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
   getMetrics: GET_METRICS,
-  appPage: route({ operationId: 'getApp', method: 'GET', path: '/app', handler: 'get-app', auth: 'public' }),
+  appPage: route({ operationId: 'getApp', method: 'GET', path: '/app', handler: 'get-app', auth: 'public', query: s.AppQuery }),
   appAsset: route({ operationId: 'getAppAsset', method: 'GET', path: '/app/{asset}', handler: 'get-app', auth: 'public' }),
   consolePage: route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' }),
   consoleAsset: route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' }),
