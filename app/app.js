@@ -315,7 +315,7 @@ async function renderList(params, { quiet }) {
       el('td', { 'data-label': 'Status', text: incident.status }),
       el('td', { 'data-label': 'Participants', text: incident.participants.map(ORG).join(', ') }),
       el('td', { 'data-label': 'Reported' }, when(incident.reportedAt)));
-    row.addEventListener('click', (e) => { if (!e.target.closest('a, [tabindex]')) location.hash = href; });
+    row.addEventListener('click', (e) => { if (!e.target.closest('a')) location.hash = href; });
     return row;
   }));
 }
