@@ -259,8 +259,6 @@ it('reports through the form: its own checks, the API\'s field errors, and a dra
     expect(await page.isChecked('#r-tlp-RED')).toBe(true);
     expect(await page.isChecked('#r-p-cisa')).toBe(true);
 
-    // The API's own field errors appear next to their fields (a title only the API refuses: a
-    // zero-width character is not visible text... the app checks that too, so force one through).
     await page.getByRole('button', { name: 'Report', exact: true }).click();
     await page.waitForSelector('#incident-title:has-text("Ransomware note at a county election office")');
     await expect(page.textContent('#flash')).resolves.toContain('Reported');
@@ -290,8 +288,8 @@ it('shows the API\'s field errors next to their fields', async () => {
   try {
     await signIn(page, 'fbi.responder', '#/report');
     await page.waitForSelector('#view-report:not([hidden]) #r-participants-list input');
-    // The directory lists an organization the API will refuse once it is gone: simulate by
-    // tampering with a checkbox's value, as a stale page would send.
+    // A participant the API refuses (as a page open while an organization left the directory
+    // would send): the API's `errors` entry lands beside the participants.
     await page.getByLabel('Title *').fill('A report with a participant that no longer exists');
     await page.getByLabel('Severity *').selectOption('low');
     await page.getByLabel('Category *').selectOption('other');
