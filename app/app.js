@@ -109,7 +109,8 @@ const redirectUri = () => `${location.origin}${location.pathname}`;
 function claimsOf(jwt) {
   try {
     const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(decodeURIComponent(escape(atob(part)))); // for display only: the API verifies
+    // For display only: the API verifies every token.
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
   } catch { return {}; }
 }
 
@@ -272,6 +273,11 @@ async function render({ quiet = false } = {}) {
     if (path === '/metrics') return await renderMetrics();
     return await renderList(params, { quiet });
   } catch (err) {
+    if (err.status === 401) { // a revoked key, or a token the API no longer accepts
+      store.removeItem(S_SESSION);
+      session = null;
+      return showSignedOut('Your sign-in is no longer valid. Please sign in again.');
+    }
     if (err.status === 403) flash('Your role may not do that here.');
     else flash(`Something went wrong: ${err.message}`);
   }
@@ -693,7 +699,8 @@ addEventListener('hashchange', () => { if (!keepFlash) flash(''); keepFlash = fa
 $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').focus(); });
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); });
 /** Lists and incident pages update by themselves every 15 s while the tab is visible (forms are left alone). */
-const polled = () => /^\/incidents(\/|$)/.test(route().path);
+// An expired sign-in is renewed on the person's next action, not by a poll in the middle of typing.
+const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
 setInterval(() => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); }, POLL_MS);
 
 async function start() {
