@@ -66,3 +66,34 @@ describe('from a message to the app', () => {
     expect(SMS_MAX - fixed - appUrl.length).toBeLessThan(20);
   });
 });
+
+describe('the app\'s sign-in settings (GET /app/config.json) and its Content-Security-Policy', () => {
+  // Imported here so the harness above has set the environment first.
+  const load = () => import('../../lambdas/handlers/get-app');
+
+  it('offers the API-key sign-in only when no issuer is configured (as in this harness)', async () => {
+    const res = await api.call(null, 'GET', '/app/config.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ issuer: null, clientId: null, resource: null, scope: 'openid profile', sendToken: 'access_token' });
+    expect(res.headers.get('content-security-policy')).toContain("connect-src 'self';");
+  });
+
+  it('names Cognito as the stack configures it: the ID token, and the hosted domain reachable', async () => {
+    const { appConfig, securityHeaders } = await load();
+    const env = {
+      CONCORD_APP_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC', CONCORD_APP_CLIENT_ID: 'client123',
+      CONCORD_APP_SEND_TOKEN: 'id_token', CONCORD_APP_CONNECT_ORIGINS: 'https://concord-prod-1.auth.us-east-1.amazoncognito.com',
+    };
+    expect(appConfig(env)).toEqual({ issuer: env.CONCORD_APP_ISSUER, clientId: 'client123', resource: null, scope: 'openid profile', sendToken: 'id_token' });
+    const csp = securityHeaders(env)['content-security-policy'];
+    expect(csp).toContain("connect-src 'self' https://cognito-idp.us-east-1.amazonaws.com https://concord-prod-1.auth.us-east-1.amazoncognito.com;");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+  });
+
+  it('lets the identity provider\'s answer into /app, and nothing else', async () => {
+    expect((await api.call(null, 'GET', '/app?code=abc&state=xyz&iss=https%3A%2F%2Fidp.example')).status).toBe(200);
+    expect((await api.call(null, 'GET', '/app?error=access_denied&state=xyz')).status).toBe(200);
+    expect((await api.call(null, 'GET', '/app?debug=1')).status).toBe(400);
+  });
+});
