@@ -345,6 +345,32 @@ it('shows a 409 with the current status and refreshes the page to it', async () 
   }
 }, 60_000);
 
+it('is keyboard operable, with a visible focus', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Worked from the keyboard', participants: ['fbi'] });
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder');
+    await page.locator('#incidents tbody tr', { hasText: incident.title }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const outline = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(await outline()).toBe('solid');
+    // Tab to the incident's link and open it with Enter.
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.textContent)) !== incident.title; i++) await page.keyboard.press('Tab');
+    expect(await outline()).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#incident-title:has-text("${incident.title}")`);
+    for (let i = 0; i < 60 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Acknowledge'; i++) await page.keyboard.press('Tab');
+    expect(await outline()).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#flash:has-text("Acknowledged")');
+    // The confirmation takes the focus, so a screen reader reads it and Tab goes on from there.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('flash');
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('updates the list by itself every 15 seconds while visible, and keeps its filters in the URL', async () => {
   const { context, page } = await newPage();
   try {
