@@ -370,7 +370,7 @@ async function renderIncident(id, { quiet }) {
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
   // Polling refreshes what the page shows, never the forms someone may be typing in.
   const sameForms = quiet && shown && shown.id === incident.id && shown.status === incident.status && $('#actions');
-  shown = { id: incident.id, status: incident.status, version: incident.version };
+  shown = { id: incident.id, status: incident.status, version: incident.version, restricted };
   document.title = `${incident.title} · Concord`;
   const myOrg = session.claims?.org;
   const ackOf = (org) => incident.acknowledgements.find((a) => a.orgId === org);
@@ -407,11 +407,7 @@ async function renderIncident(id, { quiet }) {
     el('ol', { id: 'timeline', class: 'timeline' }, events.map((e) => el('li', { 'data-type': e.type },
       el('strong', { class: 'ev-type', text: e.type.replace('_', ' ') }), ' ', el('span', { text: describe(e) }),
       el('span', { class: 'meta' }, when(e.at), ` · ${[ORG(e.actor.orgId), e.actor.by].filter(Boolean).join(', ')} · ${e.actor.via}`)))),
-    audit ? el('section', { id: 'audit', 'aria-labelledby': 'audit-heading' },
-      el('h2', { id: 'audit-heading', text: 'Who viewed it' }),
-      el('p', { class: 'note', text: 'Every read and change of this restricted incident, as the audit trail records it.' }),
-      el('ul', { class: 'audit' }, audit.map((a) => el('li', {},
-        el('strong', { text: a.actor.by || ORG(a.actor.orgId) }), ` (${ORG(a.actor.orgId)}, ${a.actor.via}) ${a.action}${a.outcome === 'denied' ? ' — denied' : ''} · `, when(a.at))))) : null);
+    audit ? renderAudit(audit) : null);
   const body = $('#incident-body');
   if (sameForms) {
     $('#incident-details').replaceWith(details);
@@ -419,6 +415,30 @@ async function renderIncident(id, { quiet }) {
   }
   body.replaceChildren(details, renderActions(incident, ackOf(myOrg)));
   if (!quiet) $('#incident-title').focus();
+}
+
+const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit'];
+
+/** Who viewed a restricted incident: one line per person (or key), then every entry of the trail. */
+function renderAudit(audit) {
+  const viewers = new Map();
+  for (const a of audit.filter((x) => READS.includes(x.action))) {
+    const key = a.actor.personId || a.actor.keyId || `${a.actor.orgId}/${a.actor.by}`;
+    const v = viewers.get(key) || { actor: a.actor, count: 0, last: a.at, denied: 0 };
+    v.count += 1;
+    if (a.outcome === 'denied') v.denied += 1;
+    if (a.at > v.last) v.last = a.at;
+    viewers.set(key, v);
+  }
+  return el('section', { id: 'audit', 'aria-labelledby': 'audit-heading' },
+    el('h2', { id: 'audit-heading', text: 'Who viewed it' }),
+    el('p', { class: 'note', text: 'Every read of this restricted incident is recorded in the audit trail.' }),
+    el('ul', { class: 'audit', id: 'viewers' }, [...viewers.values()].map((v) => el('li', {},
+      el('strong', { text: v.actor.by || (v.actor.keyId ? 'a system (API key)' : ORG(v.actor.orgId)) }),
+      ` (${ORG(v.actor.orgId)}, ${v.actor.via}) · ${v.count} ${v.count === 1 ? 'read' : 'reads'}${v.denied ? `, ${v.denied} refused` : ''} · last `, when(v.last)))),
+    el('details', {}, el('summary', { text: `Every entry (${audit.length})` }),
+      el('ul', { class: 'audit' }, audit.map((a) => el('li', {},
+        el('strong', { text: a.actor.by || ORG(a.actor.orgId) }), ` (${ORG(a.actor.orgId)}, ${a.actor.via}) ${a.action}${a.outcome === 'denied' ? ' — refused' : ''} · `, when(a.at))))));
 }
 
 function actionForm(id, legend, fields, button, submit, { draft } = {}) {
@@ -700,7 +720,10 @@ $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').foc
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); });
 /** Lists and incident pages update by themselves every 15 s while the tab is visible (forms are left alone). */
 // An expired sign-in is renewed on the person's next action, not by a poll in the middle of typing.
-const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
+// A restricted incident's page is not polled: every read of it is an entry in its audit trail, and
+// "who viewed it" should count people's views, not a timer's. It refreshes after each action.
+const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(shown?.restricted && route().path !== '/incidents')
+  && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
 setInterval(() => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); }, POLL_MS);
 
 async function start() {
