@@ -18,6 +18,7 @@ import { PeopleSignIn } from './constructs/people-sign-in';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { ALL_ROUTES } from '../lambdas/http/routes';
+import { APP_ENV } from '../lambdas/config/app-env';
 import type { StageConfig } from './config';
 import { HttpApi } from './constructs/http-api';
 import { Operations } from './constructs/operations';
@@ -60,6 +61,7 @@ const API_ACCESS: Record<string, Access> = {
   'list-audit': { table: 'read', secret: true },
   'put-organization': { table: 'write', topics: 'manage' },
   'list-organizations': { table: 'read' },
+  'list-directory': { table: 'read' },
   'create-key': { table: 'write', topics: 'publish' },
   'list-keys': { table: 'read' },
   'delete-key': { table: 'write' },
@@ -69,6 +71,7 @@ const API_ACCESS: Record<string, Access> = {
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },
+  'get-app': {},
   'get-console': {},
   'get-incident-stix': { table: 'read', audit: true },
   // TAXII: the read routes sign and verify `next` cursors and audit reads; adding objects reports incidents.
@@ -79,8 +82,8 @@ const API_ACCESS: Record<string, Access> = {
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
 const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
-/** The console's files, copied beside its function's bundle. */
-const CONSOLE_FILES = ['console/index.html', 'console/app.js', 'console/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
+/** The responders' app's files, copied beside its function's bundle. */
+const APP_FILES = ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
@@ -126,7 +129,7 @@ export class ServiceStack extends Stack {
     for (const handler of new Set(ALL_ROUTES.filter((r) => !r.localOnly).map((r) => r.handler))) {
       const access = API_ACCESS[handler];
       if (!access) throw new Error(`No access declared for ${handler}`);
-      make(handler, access, handler === 'get-console' ? { copyFiles: CONSOLE_FILES } : {});
+      make(handler, access, handler === 'get-app' ? { copyFiles: APP_FILES } : {});
     }
     const authorizer = make('authorize', { table: 'read', keyUsage: true, audit: true });
     this.httpApi = new HttpApi(this, 'Http', {
@@ -187,6 +190,13 @@ export class ServiceStack extends Stack {
 
     // People sign in through the stage's user pool by default; see PeopleSignIn and the README.
     const people = new PeopleSignIn(this, 'People', { stage: config.stage, appUrl: `${baseUrl}/app` });
+    // The app learns where people sign in from GET /app/config.json. Cognito's access tokens carry
+    // no `aud`, so the app sends the ID token; its token endpoint is on the pool's hosted domain.
+    const app = this.functions['get-app']!;
+    app.addEnvironment(APP_ENV.issuer, people.issuer);
+    app.addEnvironment(APP_ENV.clientId, people.appClient.userPoolClientId);
+    app.addEnvironment(APP_ENV.sendToken, 'id_token');
+    app.addEnvironment(APP_ENV.extraOrigins, `https://concord-${config.stage}-${this.account}.auth.${this.region}.amazoncognito.com`);
 
     new CfnOutput(this, 'ApiUrl', { value: baseUrl });
     new CfnOutput(this, 'PeopleIssuer', { value: people.issuer, description: 'The issuer to name in an organization\'s identity entry.' });

@@ -6,6 +6,7 @@ import * as assignIncident from '../lambdas/handlers/assign-incident';
 import * as createKey from '../lambdas/handlers/create-key';
 import * as deleteKey from '../lambdas/handlers/delete-key';
 import * as enqueueEvent from '../lambdas/handlers/enqueue-event';
+import * as getApp from '../lambdas/handlers/get-app';
 import * as getAckPage from '../lambdas/handlers/get-ack-page';
 import * as getConsole from '../lambdas/handlers/get-console';
 import * as getHealth from '../lambdas/handlers/get-health';
@@ -17,6 +18,7 @@ import * as getOpenApi from '../lambdas/handlers/get-openapi';
 import * as getTimeline from '../lambdas/handlers/get-timeline';
 import * as listAudit from '../lambdas/handlers/list-audit';
 import * as listIncidents from '../lambdas/handlers/list-incidents';
+import * as listDirectory from '../lambdas/handlers/list-directory';
 import * as listKeys from '../lambdas/handlers/list-keys';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
 import * as postAck from '../lambdas/handlers/post-ack';
@@ -38,6 +40,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'delete-key': deleteKey.handler,
   'enqueue-event': enqueueEvent.handler,
   'get-ack-page': getAckPage.handler,
+  'get-app': getApp.handler,
   'get-console': getConsole.handler,
   'get-health': getHealth.handler,
   'get-incident': getIncident.handler,
@@ -48,6 +51,7 @@ export const HANDLERS: Record<string, ProxyHandler> = {
   'get-timeline': getTimeline.handler,
   'list-audit': listAudit.handler,
   'list-incidents': listIncidents.handler,
+  'list-directory': listDirectory.handler,
   'list-keys': listKeys.handler,
   'list-organizations': listOrganizations.handler,
   'post-ack': postAck.handler,

@@ -18,7 +18,8 @@ import { freePort, makePrivateDir, startEmbeddedEngine, useLocalCredentials, typ
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
-import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
+import { APP_CLIENT_ID, RESOURCE, startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
+import { APP_ENV } from '../lambdas/config/app-env';
 import { localRoutes } from './local-routes';
 import { LocalOutbox } from './outbox';
 import { createLocalServer } from './server';
@@ -168,6 +169,11 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     process.env[ENV.publicBaseUrl] ??= url;
     // The local identity provider signs in the file's people; their organizations trust it.
     const idp = await startLocalIdentityProvider(url, directory.people ?? []);
+    // The responders' app (/app) signs people in there: GET /app/config.json says so.
+    process.env[APP_ENV.issuer] ??= idp.issuer;
+    process.env[APP_ENV.clientId] ??= APP_CLIENT_ID;
+    process.env[APP_ENV.resource] ??= RESOURCE;
+    process.env[APP_ENV.scope] ??= 'openid profile api';
     const { table, outbox } = await useLocalTable(endpoint, idp.trust);
     log(`Table ${TABLE_NAME} ${table === 'created' ? 'created' : 'already there'} at ${endpoint}.`);
 

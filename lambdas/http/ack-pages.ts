@@ -31,12 +31,22 @@ export const ackForm = (incident: Incident, orgId: string, contact: string) => p
 <form method="post"><p>Acknowledge for <strong>${escape(orgId.toUpperCase())}</strong> as <strong>${escape(contact)}</strong>?</p>
 <button type="submit">Acknowledge</button></form>`);
 
+/**
+ * The incident in the responders' app, where the person can follow and work it after signing in.
+ * Relative to /v1/ack/{token}, so it stays under the stage behind API Gateway.
+ */
+export const appLink = (incident: Incident) => `../../app#/incidents/${encodeURIComponent(incident.id)}`;
+const openInApp = (incident: Incident) =>
+  `<p><a href="${escape(appLink(incident))}">Open the incident in Concord</a> (you sign in with your organization's account).</p>`;
+
 export const acknowledgedPage = (incident: Incident, orgId: string, already: boolean) => page(200, 'Acknowledged', `${summary(incident)}
-<p>${already ? `${escape(orgId.toUpperCase())} had already acknowledged this incident. Nothing more to do.` : `Acknowledged for <strong>${escape(orgId.toUpperCase())}</strong>. Thank you.`}</p>`);
+<p>${already ? `${escape(orgId.toUpperCase())} had already acknowledged this incident. Nothing more to do.` : `Acknowledged for <strong>${escape(orgId.toUpperCase())}</strong>. Thank you.`}</p>
+${openInApp(incident)}`);
 
 /** A resolved incident: nothing left to acknowledge (200 on GET, 409 on POST). */
 export const resolvedPage = (status: number, incident: Incident) => page(status, 'Resolved', `${summary(incident)}
-<p>This incident is resolved; there is nothing left to acknowledge.</p>`);
+<p>This incident is resolved; there is nothing left to acknowledge.</p>
+${openInApp(incident)}`);
 
 export const errorPage = (status: number, message: string, headers: Record<string, string> = {}) =>
   page(status, 'Concord', `<h1>${escape(message)}</h1>`, headers);

@@ -70,6 +70,8 @@ export const Organization = z.object({
   createdAt: IsoTime, updatedAt: IsoTime,
 }).meta({ id: 'Organization' });
 export const OrganizationList = z.object({ items: z.array(Organization) });
+export const DirectoryEntry = z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']) }).meta({ id: 'DirectoryEntry' });
+export const DirectoryList = z.object({ items: z.array(DirectoryEntry) }).meta({ id: 'DirectoryList' });
 export const KeySummary = z.object({
   keyId: z.string(), role: z.enum(ROLES), createdAt: IsoTime, lastUsedAt: IsoTime.nullable(), revokedAt: IsoTime.nullable(),
   defaults: z.object({ participants: z.array(z.string()).optional(), tlp: z.enum(TLPS).optional() }).optional(),

@@ -74,6 +74,11 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     summary: 'Create or replace an organization.',
     responses: { 201: { description: 'Created.', schema: r.Organization }, 200: { description: 'Replaced (or unchanged).', schema: r.Organization } },
   },
+  listDirectory: {
+    summary: 'Who may take part in an incident: every organization\'s id, name and kind.',
+    description: 'For anyone signed in (the report form picks participants from it). No contacts, identity settings or keys.',
+    responses: { 200: { description: 'Every organization.', schema: r.DirectoryList } },
+  },
   listOrganizations: {
     summary: 'The directory, without secrets.',
     responses: { 200: { description: 'Every organization.', schema: r.OrganizationList } },
@@ -177,13 +182,21 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Only to the organization that posted; kept 7 days.',
     responses: { 200: { description: 'The status resource.', contentType: TAXII }, 404: { description: 'No such status for your organization.', contentType: TAXII } },
   },
-  consolePage: {
-    summary: 'The managers\' console (HTML).',
-    description: 'Sign in with a manager key: open incidents, their timelines, and response-time charts. Talks to this API with relative URLs.',
+  appPage: {
+    summary: 'The responders\' web app (HTML).',
+    description: 'People sign in with their organization\'s identity provider (OpenID Connect, code + PKCE), operators with an API key: incidents, their timelines and actions, the report form, and response-time charts for managers. Talks to this API with relative URLs.',
     responses: { 200: { description: 'The page.', contentType: 'text/html' } },
   },
-  consoleAsset: {
-    summary: 'The console\'s scripts and styles.',
+  appAsset: {
+    summary: 'The app\'s scripts, styles and `config.json` (where people sign in: issuer, client id, resource, scope).',
     responses: { 200: { description: 'The file.' }, 404: { description: 'No such file.' } },
+  },
+  consolePage: {
+    summary: 'The managers\' console moved to /app: a redirect there.',
+    responses: { 302: { description: 'To the app (relative `location`).' } },
+  },
+  consoleAsset: {
+    summary: 'The console\'s old files: a redirect to the app.',
+    responses: { 302: { description: 'To the app (relative `location`).' } },
   },
 };

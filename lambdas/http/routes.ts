@@ -55,6 +55,7 @@ export const ROUTES = {
   listAudit: route({ operationId: 'listAudit', method: 'GET', path: '/v1/audit', handler: 'list-audit', auth: ['admin'], query: s.AuditWindowQuery }),
   getTimeline: route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'], query: s.TimelineQuery }),
   putOrganization: route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], params: s.OrgParams, body: s.OrganizationBody }),
+  listDirectory: route({ operationId: 'listDirectory', method: 'GET', path: '/v1/directory', handler: 'list-directory', auth: ['partner', 'manager', 'admin'] }),
   listOrganizations: route({ operationId: 'listOrganizations', method: 'GET', path: '/v1/organizations', handler: 'list-organizations', auth: ['admin', 'manager'] }),
   createKey: route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody }),
   listKeys: route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams }),
@@ -65,6 +66,8 @@ export const ROUTES = {
   postAck: route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public', html: true }),
   replayNotifications: route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true }),
   getMetrics: GET_METRICS,
+  appPage: route({ operationId: 'getApp', method: 'GET', path: '/app', handler: 'get-app', auth: 'public', query: s.AppQuery }),
+  appAsset: route({ operationId: 'getAppAsset', method: 'GET', path: '/app/{asset}', handler: 'get-app', auth: 'public' }),
   consolePage: route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' }),
   consoleAsset: route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' }),
 } as const satisfies Record<string, RouteSpec>;

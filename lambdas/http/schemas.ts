@@ -265,3 +265,9 @@ export const InboundSmsMessage = z.object({
 
 export const ReplayBody = z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
 
+/** /app receives the identity provider's answer in its query (RFC 6749 §4.1.2, RFC 9207's `iss`); the page reads it, the server only allows it. */
+const callbackParam = z.string().max(4096).optional();
+export const AppQuery = z.strictObject({
+  code: callbackParam, state: callbackParam, iss: callbackParam, session_state: callbackParam,
+  error: callbackParam, error_description: callbackParam, error_uri: callbackParam,
+});

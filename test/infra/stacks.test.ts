@@ -161,6 +161,15 @@ describe('service stack', () => {
     expect(put.Properties.Environment.Variables.CONCORD_PUSH_DLQ_ARN).toBeDefined();
   });
 
+  it('tells the responders\' app where people sign in: the pool, its app client, its ID tokens, its hosted domain', () => {
+    const app = Object.entries(service.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('GetApp'))![1];
+    const vars = app.Properties.Environment.Variables;
+    expect(vars.CONCORD_APP_ISSUER).toBeDefined();
+    expect(vars.CONCORD_APP_CLIENT_ID).toEqual({ Ref: Object.keys(service.findResources('AWS::Cognito::UserPoolClient'))[0] });
+    expect(vars.CONCORD_APP_SEND_TOKEN).toBe('id_token');
+    expect(JSON.stringify(vars.CONCORD_APP_CONNECT_ORIGINS)).toContain('amazoncognito.com');
+  });
+
   it('tells every function that writes audit entries how long the stage keeps them', () => {
     const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(20);
@@ -195,6 +204,8 @@ describe('least privilege', () => {
     GetHealth: XRAY,
     GetOpenapi: XRAY,
     GetConsole: XRAY,
+    GetApp: XRAY,
+    ListDirectory: read,
     Authorize: [...read, 'dynamodb:UpdateItem', ...AUDIT_APPEND],
     GetIncident: [...read, ...AUDIT_APPEND], GetTimeline: [...read, ...SECRET, ...AUDIT_APPEND], ListOrganizations: read, ListKeys: read, GetMetrics: read,
     GetIncidentAudit: [...read, ...SECRET, ...AUDIT_APPEND], ListAudit: [...read, ...SECRET],

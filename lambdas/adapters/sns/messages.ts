@@ -73,6 +73,14 @@ function headline(n: Notice): string {
 const awaitsAck = (incident: Incident, recipient: string) =>
   incident.status !== 'resolved' && incident.participants.includes(recipient) && !incident.acknowledgements.some((a) => a.orgId === recipient);
 
+/**
+ * No link to the app in the SMS, by decision: an incident's address in the app is the API's base
+ * URL (about 60 characters behind API Gateway) plus `/app#/incidents/` and a 30-character id —
+ * some 105 of the 140 characters, before the severity, the TLP label and `Reply ACK <code>`, which
+ * would leave the title a handful of characters. A title that tells the person what happened is
+ * worth more than a link; the email carries the signed acknowledgement link, and its confirmation
+ * page links to the incident in the app.
+ */
 export function renderSms(n: Notice): string {
   const sev = n.incident.severity.toUpperCase();
   const what = n.event.type === 'reported' || n.event.type === 'escalated' ? '' : ` ${toGsm7(headline(n))}:`;

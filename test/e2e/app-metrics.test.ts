@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The managers' console in a real browser (Debian's Chromium driven by playwright-core): signing
- * in, the open incidents, an incident's timeline, and the charts drawn from GET /v1/metrics.
+ * What the managers' console did, now in the responders' app (the console redirects there), in a
+ * real browser (Debian's Chromium driven by playwright-core) with API keys, the sign-in systems'
+ * operators keep: the open incidents, an incident's timeline, and the charts drawn from
+ * GET /v1/metrics for managers only.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,7 +17,7 @@ let page: Page;
 const titles: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The console test needs Chromium at ${CHROMIUM}: apt-get install chromium (the README lists it; .ci/run installs it).`);
+  if (!existsSync(CHROMIUM)) throw new Error(`The app's metrics test needs Chromium at ${CHROMIUM}: apt-get install chromium (the README lists it; .ci/run installs it).`);
   api = await startTestApi({ metrics: true });
   for (const [severity, participants] of [['critical', ['fbi', 'cisa']], ['high', ['google']], ['low', ['twitter', 'cisa']]] as const) {
     const { body } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ severity, title: `Console check ${severity}`, participants }));
@@ -37,18 +39,41 @@ afterAll(async () => {
   await api?.stop();
 });
 
-it('refuses a partner key with a clear message', async () => {
+/** Old console bookmarks land on the app's sign-in, where operators use a key. */
+async function signInWithKey(key: string) {
   await page.goto(`${api.url}/console`);
-  await page.fill('#key', KEYS.partner.fbi);
+  expect(new URL(page.url()).pathname).toBe('/app');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.waitForSelector('#signed-out:not([hidden])');
+  // Without an identity provider (this harness has none), the key form is the one offered, open.
+  expect(await page.$eval('#key-sign-in', (d) => (d as HTMLDetailsElement).open)).toBe(true);
+  expect(await page.isVisible('#oidc-sign-in')).toBe(false);
+  await page.fill('#key', key);
   await page.click('#sign-in button[type=submit]');
-  await page.waitForSelector('#sign-in-error:has-text("not a manager key")');
+  await page.waitForSelector('#nav:not([hidden])');
+}
+
+it('refuses an unknown key with a clear message', async () => {
+  await page.goto(`${api.url}/console`);
+  await page.fill('#key', 'not-a-key-anyone-has-0123456789');
+  await page.click('#sign-in button[type=submit]');
+  await page.waitForSelector('#sign-in-error:has-text("Unknown or revoked key")');
+  expect(await page.isVisible('#nav')).toBe(false);
+});
+
+it('signs a partner key in without any metrics', async () => {
+  await signInWithKey(KEYS.partner.fbi);
+  await page.waitForSelector('#incidents tbody tr');
+  expect(await page.isVisible('#nav-metrics')).toBe(false);
+  await page.goto(`${api.url}/app#/metrics`);
+  await page.waitForSelector('#metrics-denied:not([hidden])');
   expect(await page.isVisible('#dashboard')).toBe(false);
+  expect(await page.locator('canvas').count()).toBe(0);
 });
 
 it('signs a manager in, lists open incidents, opens a timeline and draws the charts', async () => {
-  await page.goto(`${api.url}/console`);
-  await page.fill('#key', KEYS.manager.cisa);
-  await page.click('#sign-in button[type=submit]');
+  await signInWithKey(KEYS.manager.cisa);
   await page.waitForSelector('#incidents tbody tr');
   const rows = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
   // The resolved one is not open; the others are.
@@ -62,6 +87,9 @@ it('signs a manager in, lists open incidents, opens a timeline and draws the cha
   expect(events[0]).toContain('reported');
   expect(events.some((e) => e.includes('acknowledged') && e.includes('duty officer'))).toBe(true);
 
+  // A manager follows; the participants' people act.
+  expect(await page.locator('#actions form').count()).toBe(0);
+  await page.click('#nav-metrics');
   for (const chart of ['#chart-tta', '#chart-ttr', '#chart-org']) {
     await page.waitForSelector(`${chart} canvas`);
     // Something was drawn: the canvas has non-transparent pixels.

@@ -1,0 +1,443 @@
+/// <reference lib="dom" />
+/**
+ * The responders' app in a real browser (Debian's Chromium driven by playwright-core) against
+ * `npm start` — the only way to have the embedded OpenID provider (oidc-provider is ESM only, so
+ * the in-process harness cannot run it). Demo people sign in through the real sign-in form with
+ * code + PKCE, and work incidents; the API then shows every step as theirs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
+const root = join(__dirname, '..', '..');
+const SHOTS = join(root, '.tmp', 'app-screenshots');
+const PASSWORDS: Record<string, string> = {
+  'fbi.responder': 'demo-fbi-responder', 'facebook.responder': 'demo-facebook-responder', 'microsoft.responder': 'demo-microsoft-responder',
+  'cisa.manager': 'demo-cisa-manager', 'cisa.responder': 'demo-cisa-responder',
+};
+const NAMES: Record<string, string> = { 'fbi.responder': 'Dana Whitfield', 'microsoft.responder': 'Riley Novak', 'cisa.manager': 'Taylor Brooks', 'cisa.responder': 'Priya Raman' };
+
+let child: ChildProcess;
+let url: string;
+let output = '';
+let browser: Browser;
+const cspViolations: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`The app test needs Chromium at ${CHROMIUM}: apt-get install chromium.`);
+  mkdirSync(SHOTS, { recursive: true });
+  child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: ':memory:' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c) => { output += c; });
+  child.stderr!.on('data', (c) => { output += c; });
+  const started = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (m && output.includes('OpenAPI:')) { clearInterval(timer); resolve(m[1]!); }
+    }, 50);
+    child.once('exit', (code) => { clearInterval(timer); reject(new Error(`npm start exited ${code}:\n${output}`)); });
+  });
+  [url, browser] = await Promise.all([started, chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  }
+});
+
+afterEach(() => {
+  expect(cspViolations).toEqual([]);
+});
+
+// ---------- helpers ----------
+const tokens = new Map<string, string>();
+async function tokenFor(login: string): Promise<string> {
+  if (!tokens.has(login)) {
+    const res = await fetch(`${url}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login }) });
+    tokens.set(login, ((await res.json()) as { access_token: string }).access_token);
+  }
+  return tokens.get(login)!;
+}
+async function call(login: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${await tokenFor(login)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+async function reportAs(login: string, fields: Record<string, unknown>) {
+  const res = await call(login, 'POST', '/v1/incidents', { severity: 'high', category: 'misinformation', ...fields });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; title: string };
+}
+
+async function newPage(viewport = { width: 1280, height: 800 }, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, ...options });
+  const page = await context.newPage();
+  if (!options.bypassCSP) {
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  }
+  return { context, page };
+}
+
+/** Through the real sign-in form of the embedded provider: redirects, PKCE, code exchange. */
+async function signIn(page: Page, login: string, hash = '') {
+  await page.goto(`${url}/app${hash}`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(/\/local\/idp\/interaction\//);
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(PASSWORDS[login]!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/app' && !u.search);
+  if (NAMES[login]) await page.waitForSelector(`#who:has-text("${NAMES[login]}")`);
+}
+
+async function noHorizontalScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+}
+
+/** Buttons, fields and navigation links are at least 44 px high (WCAG 2.5.5's size, beyond 2.2 AA's 24). */
+async function bigEnoughTargets(page: Page) {
+  const small = await page.$$eval('button, select, textarea, input:not([type=checkbox]):not([type=radio]), header a, summary, .check label', (els) => els
+    .filter((e) => (e as HTMLElement).offsetParent !== null)
+    .map((e) => ({ what: `${e.tagName}#${e.id} ${(e.textContent ?? '').trim().slice(0, 30)}`, h: e.getBoundingClientRect().height }))
+    .filter((t) => t.h < 44));
+  expect(small).toEqual([]);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+async function axe(page: Page, screen: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  }
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (o?: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } })
+      .axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  expect({ screen, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ screen, violations: [] });
+}
+
+// ---------- the tests ----------
+it('serves the app with a strict CSP and its sign-in settings, and sends the console there', async () => {
+  const page = await fetch(`${url}/app`);
+  expect(page.status).toBe(200);
+  const csp = page.headers.get('content-security-policy')!;
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("style-src 'self'");
+  expect(csp).toContain("connect-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(await (await fetch(`${url}/app/config.json`)).json()).toEqual({
+    issuer: `${url}/local/idp`, clientId: 'concord-app', resource: 'urn:concord:api', scope: 'openid profile api', sendToken: 'access_token',
+  });
+  const html = await page.text();
+  expect(html).not.toMatch(/<script>|<style>|\sstyle="|\son[a-z]+="/);
+  expect(html).not.toMatch(/(src|href)="\//); // relative URLs only: behind API Gateway the app is under /<stage>/
+  const console = await fetch(`${url}/console`, { redirect: 'manual' });
+  expect([301, 302]).toContain(console.status);
+  expect(console.headers.get('location')).toBe('app');
+  expect((await fetch(`${url}/console/app.js`, { redirect: 'manual' })).headers.get('location')).toBe('../app');
+  expect((await fetch(`${url}/app/nope.js`)).status).toBe(404);
+  const js = readFileSync(join(root, 'app', 'app.js'), 'utf8');
+  expect(js).not.toMatch(/localStorage\s*(\.\w|\[)/); // tokens and drafts live in the tab only
+});
+
+describe.each([
+  ['phone', { width: 360, height: 740 }],
+  ['desktop', { width: 1280, height: 800 }],
+])('on a %s', (size, viewport) => {
+  it('a demo responder signs in, sees an incident another organization reported, acknowledges, assigns, notes and resolves it', async () => {
+    const incident = await reportAs('facebook.responder', { title: `Fake polling-place closures (${size})`, participants: ['fbi', 'cisa'], description: 'Posts claim that polling places in three counties are closed.', links: [{ href: 'https://example.com/post/1', text: 'first post' }] });
+    const { context, page } = await newPage(viewport);
+    try {
+      await signIn(page, 'fbi.responder');
+      const row = page.locator('#incidents tbody tr', { hasText: incident.title });
+      await row.waitFor();
+      expect(await row.locator('.tlp').getAttribute('title')).toMatch(/^TLP:AMBER: Limited disclosure/);
+      await noHorizontalScroll(page);
+      await bigEnoughTargets(page);
+      await shot(page, `list-${size}`);
+
+      await row.getByRole('link', { name: incident.title }).click();
+      await page.waitForSelector(`#incident-title:has-text("${incident.title}")`);
+      expect(page.url()).toContain(`#/incidents/${incident.id}`);
+      await expect(page.locator('#participants li[data-org=fbi]').textContent()).resolves.toContain('not acknowledged yet');
+      await expect(page.locator('#fields').textContent()).resolves.toContain('FACEBOOK');
+      await noHorizontalScroll(page);
+      await bigEnoughTargets(page);
+      await shot(page, `incident-${size}`);
+
+      await page.getByRole('button', { name: 'Acknowledge' }).click();
+      await page.waitForSelector('#flash:has-text("Acknowledged")');
+      await page.waitForSelector('#participants li[data-org=fbi]:has-text("acknowledged by Dana Whitfield")');
+
+      await page.selectOption('#assign-org', 'fbi');
+      await page.getByLabel('Responder (a team or a person)').fill('Election crimes duty desk');
+      await page.getByRole('button', { name: 'Assign' }).click();
+      await page.waitForSelector('#flash:has-text("Assigned to FBI (Election crimes duty desk)")');
+      await page.waitForSelector('#fields:has-text("Election crimes duty desk")');
+
+      await page.getByLabel('Note *').fill('Asked the counties to post corrections.');
+      await page.getByRole('button', { name: 'Add note' }).click();
+      await page.waitForSelector('#flash:has-text("Note added")');
+      await page.waitForSelector('#timeline li:has-text("Asked the counties to post corrections.")');
+
+      await page.getByLabel('Resolution *').fill('Corrections posted; platforms labelled the posts.');
+      await page.getByRole('button', { name: 'Resolve' }).click();
+      await page.waitForSelector('#flash:has-text("Resolved")');
+      await page.waitForSelector('.status.resolved');
+      expect(await page.locator('#act-resolve').count()).toBe(0);
+      // Notifications show in the timeline, each described.
+      let notified: string[] = [];
+      for (let i = 0; i < 30 && !notified.some((t) => /FACEBOOK notified of the acknowledgement/.test(t)); i++) {
+        await page.waitForTimeout(300);
+        await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+        notified = await page.locator('#timeline li[data-type=notified]').allTextContents();
+      }
+      expect(notified).toEqual(expect.arrayContaining([expect.stringMatching(/FACEBOOK notified of the acknowledgement/)]));
+      await noHorizontalScroll(page);
+
+      await page.getByRole('link', { name: 'Report' }).click();
+      await page.waitForSelector('#r-participants-list input');
+      await noHorizontalScroll(page);
+      await bigEnoughTargets(page);
+      await shot(page, `report-${size}`);
+    } finally {
+      await context.close();
+    }
+
+    // The API's own record: every step is Dana Whitfield's, through her token.
+    const person = `${url}/local/idp#fbi.responder`;
+    const events = (await call('fbi.responder', 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events as Array<{ type: string; actor: { personId?: string; by?: string } }>;
+    expect(events.filter((e) => e.actor.personId === person).map((e) => [e.type, e.actor.by])).toEqual([
+      ['acknowledged', 'Dana Whitfield'], ['assigned', 'Dana Whitfield'], ['note', 'Dana Whitfield'], ['resolved', 'Dana Whitfield'],
+    ]);
+    const trail = (await call('fbi.responder', 'GET', `/v1/incidents/${incident.id}/audit`)).body.items as Array<{ action: string; outcome: string; actor: { personId?: string } }>;
+    expect(trail.filter((a) => a.actor.personId === person && a.outcome === 'allowed').map((a) => a.action)).toEqual(expect.arrayContaining(['acknowledge', 'assign', 'note', 'resolve']));
+  }, 90_000);
+});
+
+it('reports through the form: its own checks, the API\'s field errors, and a draft that survives signing in again', async () => {
+  const { context, page } = await newPage({ width: 360, height: 740 });
+  try {
+    await signIn(page, 'fbi.responder', '#/report');
+    await page.waitForSelector('#view-report:not([hidden]) #r-participants-list input');
+    // AMBER by default, each level explained.
+    expect(await page.isChecked('#r-tlp-AMBER')).toBe(true);
+    expect(await page.textContent('#r-tlp')).toContain('For the eyes and ears of individual recipients only');
+    expect(await page.isDisabled('#r-p-fbi')).toBe(true); // one's own organization always takes part
+
+    await page.getByRole('button', { name: 'Report', exact: true }).click();
+    await expect(page.textContent('#r-title-error')).resolves.toContain('Give the incident a title');
+    await expect(page.textContent('#r-severity-error')).resolves.toContain('Choose a severity');
+    expect(await page.getAttribute('#r-title', 'aria-invalid')).toBe('true');
+
+    await page.getByLabel('Title *').fill('Ransomware note at a county election office');
+    await page.getByLabel('Severity *').selectOption('critical');
+    await page.getByLabel('Category *').selectOption('ransomware');
+    await page.locator('label[for="r-tlp-RED"]').click();
+    await page.locator('label[for="r-p-cisa"]').click();
+    await page.getByLabel('Links').fill('ftp://files.example/note.txt');
+    await page.getByRole('button', { name: 'Report', exact: true }).click();
+    await expect(page.textContent('#r-links-error')).resolves.toContain('not an http(s) address');
+
+    // A draft survives a reload (and so a re-sign-in), field by field.
+    await page.getByLabel('Links').fill('https://files.example/note.txt ransom note');
+    await page.reload();
+    await page.waitForSelector('#view-report:not([hidden]) #r-participants-list input');
+    expect(await page.inputValue('#r-title')).toBe('Ransomware note at a county election office');
+    expect(await page.isChecked('#r-tlp-RED')).toBe(true);
+    expect(await page.isChecked('#r-p-cisa')).toBe(true);
+
+    await page.getByRole('button', { name: 'Report', exact: true }).click();
+    await page.waitForSelector('#incident-title:has-text("Ransomware note at a county election office")');
+    await expect(page.textContent('#flash')).resolves.toContain('Reported');
+    await page.waitForSelector('#restricted-banner:has-text("TLP:RED")');
+    await page.waitForSelector('#audit li');
+    await expect(page.textContent('#viewers')).resolves.toMatch(/Dana Whitfield \(FBI, \w+\) · \d+ reads? · last/);
+
+    // The token runs out while a note is being typed: the app signs in again and keeps the note.
+    await page.getByLabel('Note *').fill('The note text survives the re-sign-in.');
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('concord-session')!);
+      sessionStorage.setItem('concord-session', JSON.stringify({ ...s, expiresAt: Date.now() - 1000 }));
+    });
+    await page.reload();
+    await page.waitForSelector('#incident-title:has-text("Ransomware note at a county election office")');
+    expect(await page.inputValue('#note-text')).toBe('The note text survives the re-sign-in.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.waitForSelector('#timeline li:has-text("The note text survives the re-sign-in.")');
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 90_000);
+
+it('shows the API\'s field errors next to their fields', async () => {
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder', '#/report');
+    await page.waitForSelector('#view-report:not([hidden]) #r-participants-list input');
+    // A participant the API refuses (as a page open while an organization left the directory
+    // would send): the API's `errors` entry lands beside the participants.
+    await page.getByLabel('Title *').fill('A report with a participant that no longer exists');
+    await page.getByLabel('Severity *').selectOption('low');
+    await page.getByLabel('Category *').selectOption('other');
+    await page.evaluate(() => { (document.querySelector('#r-p-google') as HTMLInputElement).value = 'gone-org'; });
+    await page.locator('label[for="r-p-google"]').click();
+    await page.getByRole('button', { name: 'Report', exact: true }).click();
+    await page.waitForSelector('#r-participants-error:not(:empty)');
+    expect(await page.textContent('#r-participants-error')).toBeTruthy();
+    expect(await page.isVisible('#view-report')).toBe(true);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('a non-participant\'s person gets "not found", exactly as for a missing id, and a partner\'s person sees no metrics', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Only for FBI and CISA', participants: ['fbi', 'cisa'], tlp: 'AMBER+STRICT' });
+  const { context, page } = await newPage({ width: 360, height: 740 });
+  try {
+    await signIn(page, 'microsoft.responder', `#/incidents/${incident.id}`);
+    await page.waitForSelector('#view-not-found:not([hidden])');
+    const hidden = await page.textContent('#view-not-found');
+    expect(await page.textContent('main')).not.toContain('Only for FBI and CISA');
+    await page.goto(`${url}/app#/incidents/inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF`);
+    await page.waitForSelector('#view-not-found:not([hidden])');
+    expect(await page.textContent('#view-not-found')).toBe(hidden);
+
+    expect(await page.isVisible('#nav-metrics')).toBe(false);
+    await page.goto(`${url}/app#/metrics`);
+    await page.waitForSelector('#metrics-denied:not([hidden])');
+    expect(await page.isVisible('#dashboard')).toBe(false);
+    expect(await page.locator('canvas').count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('shows a 409 with the current status and refreshes the page to it', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Resolved elsewhere meanwhile', participants: ['fbi'] });
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder', `#/incidents/${incident.id}`);
+    await page.waitForSelector(`#incident-title:has-text("${incident.title}")`);
+    await page.getByLabel('Resolution *').fill('Resolved in the app, too late.');
+    expect((await call('facebook.responder', 'POST', `/v1/incidents/${incident.id}/resolve`, { resolution: 'taken down' })).status).toBe(200);
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.waitForSelector('#flash:has-text("already resolved")');
+    await page.waitForSelector('#actions-error:has-text("already resolved")');
+    await page.waitForSelector('.status.resolved');
+    await expect(page.textContent('#fields')).resolves.toContain('taken down');
+    expect(await page.locator('#act-resolve').count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('is keyboard operable, with a visible focus', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Worked from the keyboard', participants: ['fbi'] });
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder');
+    await page.locator('#incidents tbody tr', { hasText: incident.title }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const outline = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(await outline()).toBe('solid');
+    // Tab to the incident's link and open it with Enter.
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.textContent)) !== incident.title; i++) await page.keyboard.press('Tab');
+    expect(await outline()).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#incident-title:has-text("${incident.title}")`);
+    for (let i = 0; i < 60 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Acknowledge'; i++) await page.keyboard.press('Tab');
+    expect(await outline()).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#flash:has-text("Acknowledged")');
+    // The confirmation takes the focus, so a screen reader reads it and Tab goes on from there.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('flash');
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('updates the list by itself every 15 seconds while visible, and keeps its filters in the URL', async () => {
+  const { context, page } = await newPage();
+  try {
+    await page.clock.install();
+    await signIn(page, 'cisa.responder', '#/incidents?severity=critical');
+    await page.waitForSelector('#list-status:not(:empty)');
+    expect(await page.inputValue('#f-severity')).toBe('critical');
+    const later = await reportAs('facebook.responder', { title: 'Appears without a reload', severity: 'critical', participants: ['cisa'] });
+    await page.clock.runFor(16_000);
+    await page.locator('#incidents tbody tr', { hasText: later.title }).waitFor();
+    await page.selectOption('#f-tlp', 'RED');
+    await page.waitForURL(/#\/incidents\?severity=critical&tlp=RED$/);
+    await page.reload();
+    await page.waitForSelector('#list-status:not(:empty)');
+    expect(await page.inputValue('#f-tlp')).toBe('RED');
+    expect(await page.inputValue('#f-severity')).toBe('critical');
+    expect(await page.locator('#incidents tbody tr', { hasText: later.title }).count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('gives a manager the metrics views, signed in as a person', async () => {
+  const { context, page } = await newPage({ width: 360, height: 740 });
+  try {
+    await signIn(page, 'cisa.manager');
+    await page.getByRole('link', { name: 'Metrics' }).click();
+    for (const chart of ['#chart-tta', '#chart-ttr', '#chart-org']) await page.waitForSelector(`${chart} canvas`);
+    await noHorizontalScroll(page);
+    await shot(page, 'metrics-phone');
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('has no serious or critical accessibility violation on any screen, signed in and out', async () => {
+  const restricted = await reportAs('facebook.responder', { title: 'Accessibility check, restricted', participants: ['fbi'], tlp: 'RED' });
+  for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
+    // bypassCSP only so that axe can be injected; the other tests run under the app's CSP.
+    const { context, page } = await newPage(viewport, { bypassCSP: true });
+    try {
+      await page.goto(`${url}/app`);
+      await page.waitForSelector('#signed-out:not([hidden])');
+      await axe(page, 'signed out');
+      await page.click('#key-sign-in summary');
+      await axe(page, 'signed out, key form open');
+      await signIn(page, 'fbi.responder');
+      await page.waitForSelector('#incidents tbody tr');
+      await axe(page, 'list');
+      await page.goto(`${url}/app#/incidents/${restricted.id}`);
+      await page.waitForSelector('#audit li');
+      await axe(page, 'incident');
+      await page.goto(`${url}/app#/report`);
+      await page.waitForSelector('#r-participants-list input');
+      await page.getByRole('button', { name: 'Report', exact: true }).click();
+      await page.waitForSelector('#r-title-error:not(:empty)');
+      await axe(page, 'report form with errors');
+      await page.goto(`${url}/app#/incidents/inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF`);
+      await page.waitForSelector('#view-not-found:not([hidden])');
+      await axe(page, 'not found');
+      await page.click('#sign-out');
+      await page.waitForSelector('#signed-out:not([hidden])');
+      await signIn(page, 'cisa.manager', '#/metrics');
+      await page.waitForSelector('#chart-org canvas');
+      await axe(page, 'metrics');
+    } finally {
+      await context.close();
+    }
+  }
+}, 120_000);
