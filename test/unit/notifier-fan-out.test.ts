@@ -1,0 +1,64 @@
+/**
+ * Fan-out at election-night width, over in-memory fakes: one report to 50 organizations is
+ * published with bounded parallelism, each organization exactly once, and recorded in as few
+ * transactions as DynamoDB's 100-item limit allows (45 outcomes each: an event and a delivery).
+ */
+import { ulidGenerator } from '../../lambdas/domain/ids';
+import type { Caller, Change, IncidentRecord } from '../../lambdas/domain/incident';
+import { makeIncidents } from '../../lambdas/domain/incidents';
+import { RECORD_BATCH, makeNotifier, type RenderedMessage } from '../../lambdas/domain/notifications';
+import { FaultyPublisher } from '../support/faulty-publisher';
+import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+
+const ORGS = Array.from({ length: 50 }, (_, i) => `org-${String(i).padStart(2, '0')}`);
+
+function setup() {
+  const repository = new MemoryIncidentRepository();
+  const commits: Change[] = [];
+  const commit = repository.commit.bind(repository);
+  repository.commit = async (previous: IncidentRecord, change: Change) => { commits.push(change); return commit(previous, change); };
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ORGS) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const publisher = new FaultyPublisher();
+  let inFlight = 0;
+  let most = 0;
+  const publish = publisher.publish.bind(publisher);
+  publisher.publish = async (...args) => {
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    try { return await publish(...args); } finally { inFlight--; }
+  };
+  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
+  const notifier = makeNotifier({
+    incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
+    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
+  });
+  return { repository, incidents, notifier, publisher, commits, mostInFlight: () => most };
+}
+
+const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };
+
+it('publishes to 50 organizations at most 10 at a time, each once, and records them in two transactions', async () => {
+  const { incidents, notifier, publisher, commits, mostInFlight, repository } = setup();
+  const { incident } = await incidents.report(reporter, { title: 't', severity: 'critical', category: 'ransomware', participants: ORGS });
+  commits.length = 0;
+  const event = (await repository.timeline(incident.id, { limit: 1 })).events[0]!;
+  const outcome = await notifier.notify(incident.id, event);
+  expect(Object.values(outcome).filter((s) => s === 'sent')).toHaveLength(50);
+  expect(Object.values(publisher.countsFor(incident.id))).toEqual(Array(50).fill(1));
+  expect(mostInFlight()).toBeLessThanOrEqual(10);
+  expect(mostInFlight()).toBeGreaterThan(1);
+  expect(commits.map((c) => c.events.length)).toEqual([RECORD_BATCH, 50 - RECORD_BATCH]);
+  // Recorded in the recipients' order, numbered without gaps.
+  const { events } = await repository.timeline(incident.id, { limit: 100 });
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.slice(1).map((e) => e.data.orgId)).toEqual(ORGS);
+
+  // Again (a redelivered stream batch): nothing is published or recorded twice.
+  commits.length = 0;
+  expect(Object.values(await notifier.notify(incident.id, event))).toEqual(Array(50).fill('skipped'));
+  expect(Object.values(publisher.countsFor(incident.id))).toEqual(Array(50).fill(1));
+  expect(commits).toEqual([]);
+});
