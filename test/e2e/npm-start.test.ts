@@ -62,8 +62,9 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   const odniKeys = await (await fetch(`${first.url}/v1/organizations/odni/keys`, { headers: admin })).json() as { items: Array<{ keyId: string }> };
   expect(odniKeys.items).toHaveLength(1);
   expect((await fetch(`${first.url}/v1/keys/${odniKeys.items[0]!.keyId}`, { method: 'DELETE', headers: admin })).status).toBe(204);
-  const contacts = [{ name: 'New duty desk', email: 'desk@odni.example' }];
-  expect((await fetch(`${first.url}/v1/organizations/odni`, { method: 'PUT', headers: admin, body: JSON.stringify({ name: 'ODNI', kind: 'agency', contacts }) })).status).toBe(200);
+  // CISA's admin changes CISA's own contacts (another organization's entry is its own admin's).
+  const contacts = [{ name: 'New duty desk', email: 'desk@cisa.example' }];
+  expect((await fetch(`${first.url}/v1/organizations/cisa`, { method: 'PUT', headers: admin, body: JSON.stringify({ name: 'CISA', kind: 'agency', contacts }) })).status).toBe(200);
   expect(javaProcessesFor(dataDir)).toBe(1);
   expect(await interrupt(first.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
@@ -74,8 +75,8 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   expect(again.status).toBe(200);
   expect((await fetch(`${second.url}/v1/incidents`, { headers: { authorization: `Bearer ${odniKey}` } })).status).toBe(401);
   const orgs = await (await fetch(`${second.url}/v1/organizations`, { headers: admin })).json() as { items: Array<{ id: string; name: string; contacts: unknown[] }> };
-  expect(orgs.items.find((o) => o.id === 'odni')).toMatchObject({ name: 'ODNI', contacts: [{ name: 'New duty desk', email: 'desk@odni.example', phone: null }] });
-  expect(second.output()).toMatch(/kept as changed through the API.*odni/);
+  expect(orgs.items.find((o) => o.id === 'cisa')).toMatchObject({ name: 'CISA', contacts: [{ name: 'New duty desk', email: 'desk@cisa.example', phone: null }] });
+  expect(second.output()).toMatch(/kept as changed through the API.*cisa/);
   expect(second.output()).toMatch(/not revived.*key_/);
   expect(await interrupt(second.child)).toBe(0);
   expect(javaProcessesFor(dataDir)).toBe(0);
