@@ -371,7 +371,8 @@ async function renderIncident(id, { quiet }) {
   // Polling refreshes what the page shows, never the forms someone may be typing in.
   const sameForms = quiet && shown && shown.id === incident.id && shown.status === incident.status && $('#actions');
   shown = { id: incident.id, status: incident.status, version: incident.version, restricted };
-  document.title = `${incident.title} · Concord`;
+  // A restricted incident's title stays out of the browser's history (and whatever syncs it).
+  document.title = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT' ? `TLP:${incident.tlp} incident · Concord` : `${incident.title} · Concord`;
   const myOrg = session.claims?.org;
   const ackOf = (org) => incident.acknowledgements.find((a) => a.orgId === org);
   const details = el('div', { id: 'incident-details' },

@@ -12,7 +12,7 @@ import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/err
 import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem, type ErrorRenderer } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES } from '../lambdas/http/request';
-import { problemType } from '../lambdas/http/responses';
+import { problem, problemType } from '../lambdas/http/responses';
 import { isTaxiiPath, taxiiError } from '../lambdas/http/taxii';
 import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
 import { HANDLERS, type ProxyHandler } from './handlers';
@@ -35,6 +35,10 @@ function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHan
 }
 
 class BodyTooLarge extends Error {}
+
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+/** Whether a request's Host names the loopback interface (DNS rebinding gives another name). */
+export const isLoopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
 
 function decodeSegment(segment: string): string {
   try {
@@ -202,6 +206,12 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
   const mounts = options.mounts ?? [];
   return (req, res) => {
     const requestId = randomUUID();
+    if (!isLoopbackHost(req.headers.host)) {
+      // A page on another site that rebinds its name to 127.0.0.1 must not reach the local stand-ins
+      // (the outbox, tokens for demo people): only loopback names are served.
+      send(res, problem({ status: 421, slug: 'misdirected-request', title: 'Not served under this name', detail: 'The local server answers only to localhost, 127.0.0.1 and [::1].' }), requestId);
+      return;
+    }
     if (mounts.length) {
       void (async () => {
         for (const mount of mounts) if (await mount(req, res)) return;

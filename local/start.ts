@@ -65,6 +65,7 @@ export function describePlan(plan: DirectoryPlan, mode: 'start' | 'reload'): str
   const lines: string[] = [];
   const did = (start: string, reload: string) => (mode === 'start' ? start : reload);
   if (plan.createOrganizations.length) lines.push(`${did('created', 'would create')} organizations: ${ids(plan.createOrganizations)}`);
+  if (plan.reclaimedOrganizations.length) lines.push(`${did('replaced', 'would replace')} with the file's version (another organization's admin had created them through the API): ${ids(plan.reclaimedOrganizations)}`);
   if (plan.addKeys.length) lines.push(`${did('added', 'would add')} keys: ${ids(plan.addKeys)}`);
   if (plan.removedKeys.length) lines.push(`${did('revoked', 'would revoke')} keys the file no longer lists: ${ids(plan.removedKeys)}`);
   if (plan.changedOrganizations.length) {

@@ -14,6 +14,11 @@ async function main() {
   if (values.kind !== 'agency' && values.kind !== 'company') throw new Error('--kind is agency or company');
   const directory = awsDirectory(values.stage!, values.region);
   const existing = (await directory.listOrganizations()).find((o) => o.id === org);
+  if (existing?.createdBy) {
+    // Another organization's admin prepared this entry (its contacts, perhaps): the operator reviews
+    // it and onboards it from a directory file, which replaces it, before any key exists for it.
+    throw new Error(`${org} was created through the API by an admin of ${existing.createdBy}, not by the operator. Review it (GET /v1/organizations), then load ${org} from a directory file (npm run load-directory), which replaces that entry; then run this again.`);
+  }
   if (!existing) {
     console.error(`Creating organization ${org}…`);
     await directory.putOrganization(org, { name: values.name ?? org, kind: values.kind, contacts: [] });

@@ -21,6 +21,11 @@ export interface DirectoryPlan {
   createOrganizations: string[];
   /** Organizations whose stored version differs from the file's: the table's (the API's) is kept at start. */
   changedOrganizations: string[];
+  /**
+   * Organizations the file lists that another organization's admin created through the API before
+   * they were onboarded: the file's version replaces theirs, at start too (the operator onboards them).
+   */
+  reclaimedOrganizations: string[];
   /** Keys the table has never seen: stored. */
   addKeys: Array<{ orgId: string; keyId: string; role: Role }>;
   /** Keys the file lists that were revoked: never revived (issue a new key instead). */
@@ -49,11 +54,12 @@ export function makeDirectoryLoader({ directory, organizations, clock }: Directo
      * Loading the same file twice changes nothing; a revoked key is never revived.
      */
     async plan(file: DirectoryFile): Promise<DirectoryPlan> {
-      const plan: DirectoryPlan = { createOrganizations: [], changedOrganizations: [], addKeys: [], revokedKeys: [], conflictingKeys: [], removedKeys: [] };
+      const plan: DirectoryPlan = { createOrganizations: [], changedOrganizations: [], reclaimedOrganizations: [], addKeys: [], revokedKeys: [], conflictingKeys: [], removedKeys: [] };
       const listed = new Set<string>();
       for (const { keys = [], id, ...org } of file.organizations) {
         const existing = await directory.getOrganization(id);
         if (!existing) plan.createOrganizations.push(id);
+        else if (existing.createdBy) plan.reclaimedOrganizations.push(id);
         else if (!sameOrganization(existing, org)) plan.changedOrganizations.push(id);
         for (const k of keys) {
           const keyId = keyIdOf(hashKey(k.key));
@@ -75,7 +81,7 @@ export function makeDirectoryLoader({ directory, organizations, clock }: Directo
     },
 
     async apply(file: DirectoryFile, plan: DirectoryPlan, mode: 'start' | 'reload'): Promise<void> {
-      const replace = new Set([...plan.createOrganizations, ...(mode === 'reload' ? plan.changedOrganizations : [])]);
+      const replace = new Set([...plan.createOrganizations, ...plan.reclaimedOrganizations, ...(mode === 'reload' ? plan.changedOrganizations : [])]);
       const adding = new Set(plan.addKeys.map((k) => k.keyId));
       for (const { keys = [], id, ...org } of file.organizations) {
         if (replace.has(id)) await organizations.putOrganization(id, org);

@@ -50,10 +50,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     if (by && by.orgId !== id && !(await mayReplace(id, by.orgId))) {
       throw new ForbiddenError(`${id}'s entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may replace only an organization it created that has never held keys nor signed people in.`);
     }
+    if (by && by.orgId !== id && (input.identity?.length || input.endpoints?.length)) {
+      // Who signs an organization's people in, and where its notifications are pushed, are its own
+      // admin's (or the operator's) to say: otherwise an admin could prepare an organization's entry
+      // with its own identity provider before the organization is onboarded, and act for it after.
+      throw new ForbiddenError(`Only ${id}'s own admin, or the operator, may set its identity providers and push endpoints; an admin of ${by.orgId} may give it a name, a kind and contacts.`);
+    }
     await checkSharedIssuers(id, input);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        return await putOrganizationOnce(id, input, by?.orgId);
+        return await putOrganizationOnce(id, input, by);
       } catch (err) {
         if (!(err instanceof ConcurrentModificationError)) throw err;
       }
@@ -89,16 +95,17 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     }
   }
 
-  async function putOrganizationOnce(id: string, input: OrganizationInput, createdBy?: string): Promise<{ created: boolean; organization: Organization }> {
+  async function putOrganizationOnce(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts);
-    if (existing && sameOrganization(existing, input)) {
+    if (existing && sameOrganization(existing, input) && (by || !existing.createdBy)) {
       await provisioner.provision(existing);
       return { created: false, organization: existing };
     }
     const at = now();
-    // Who created it is kept for good: it decides who else may replace it (mayReplace).
-    const creator = existing ? existing.createdBy : createdBy;
+    // Who created it decides who else may replace it (mayReplace); once the operator (a directory
+    // file, a script) writes it, it is the operator's, and no other admin's to change.
+    const creator = !by ? undefined : existing ? existing.createdBy : by.orgId;
     const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), ...(creator ? { createdBy: creator } : {}), createdAt: existing?.createdAt ?? at, updatedAt: at };
     const { created } = await directory.putOrganization(organization, existing);
     await provisioner.provision(organization);

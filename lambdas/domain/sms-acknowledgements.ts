@@ -42,9 +42,12 @@ export function makeSmsAcknowledgements({ incidents, repository, directory, publ
     const contacts = await directory.contactsByPhone(sms.originationNumber);
     if (contacts.length === 0) return { reply: HELP };
     const record = await repository.findOpenByAckCode(code);
-    // The phone's organizations that are in the code's incident, once each, in id order.
+    // The phone's organizations that are in the code's incident, once each, in id order. A RED
+    // incident is only for contacts cleared for it: any other phone is answered as for a code it
+    // does not know (TLP 2.0: RED is for named individuals, not whoever holds an org's phone).
+    const mayAct = (c: { orgId: string; contact: { red?: true } }) => record!.incident.participants.includes(c.orgId) && (record!.incident.tlp !== 'RED' || c.contact.red === true);
     const matches = record
-      ? [...new Map(contacts.filter((c) => record.incident.participants.includes(c.orgId)).map((c) => [c.orgId, c] as const)).values()]
+      ? [...new Map(contacts.filter(mayAct).map((c) => [c.orgId, c] as const)).values()]
         .sort((a, b) => (a.orgId < b.orgId ? -1 : 1))
       : [];
     if (!record || matches.length === 0) return { reply: `Concord: no open incident of yours has code ${code}. Reply ACK and the code from a phone registered with your organization.` };

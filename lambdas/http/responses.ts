@@ -5,8 +5,14 @@ import { stringifyJson } from '../domain/json';
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';
 
+/**
+ * Answers carry incidents a browser must not keep (RED ones included): never stored by any cache,
+ * never sniffed as another type. A route may say otherwise in `headers`.
+ */
+const PRIVATE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': JSON_TYPE, ...headers }, body: stringifyJson(body) };
+  return { statusCode, headers: { 'content-type': JSON_TYPE, ...PRIVATE, ...headers }, body: stringifyJson(body) };
 }
 
 export function noContent(): APIGatewayProxyResult {
@@ -41,7 +47,7 @@ export const problemType = (slug: string) => `https://concord.example/problems/$
 export function problem({ status, slug, title, detail, extensions = {}, headers = {} }: ProblemFields): APIGatewayProxyResult {
   return {
     statusCode: status,
-    headers: { 'content-type': PROBLEM_TYPE, ...headers },
+    headers: { 'content-type': PROBLEM_TYPE, ...PRIVATE, ...headers },
     body: JSON.stringify({ type: problemType(slug), title, status, detail, ...extensions }),
   };
 }

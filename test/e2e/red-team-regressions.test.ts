@@ -4,6 +4,7 @@
  * replacing, a stream poisoned by an empty map, TAXII posts widening TLP, restricted reads that left
  * no audit entry, endpoint URLs shown to managers, and names from tokens.
  */
+import { directoryFiles } from '../../lambdas/wiring/directory-file';
 import { KEYS, TEST_DIRECTORY, eventually, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
@@ -20,8 +21,9 @@ const trail = async (id: string) => (await api.call(KEYS.partner.facebook, 'GET'
 
 describe('H1: a shared issuer', () => {
   it('refuses a trust that reads the organization from another claim than the others', async () => {
-    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/aaa', {
-      name: 'Attacker', kind: 'company', contacts: [], identity: [{ issuer: shared.issuer, audience: 'concord', orgClaim: 'name' }],
+    // CISA's admin, on CISA's own entry (another organization's it may not give an issuer at all).
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', {
+      name: 'CISA', kind: 'agency', contacts: [], identity: [{ issuer: shared.issuer, audience: 'concord', orgClaim: 'name' }],
     });
     expect(put.status).toBe(400);
     expect(put.body.errors).toEqual([{ path: 'identity.0.orgClaim', message: expect.stringMatching(/must be "org"/) }]);
@@ -62,10 +64,10 @@ it('H2 (cont.): an admin may still fix an organization it created, until that or
 });
 
 it('M4: an organization with an empty roles map does not stop notifications', async () => {
-  const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/newco', {
-    name: 'x', kind: 'agency', contacts: [], identity: [{ issuer: 'http://127.0.0.1:9', audience: 'c', rolesClaim: 'r', roles: {} }],
+  const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', {
+    name: 'CISA', kind: 'agency', contacts: [], identity: [{ issuer: 'http://127.0.0.1:9', audience: 'c', rolesClaim: 'r', roles: {} }],
   });
-  expect(put.status).toBe(201);
+  expect(put.status).toBe(200);
   const created = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
   await eventually(() => api.outbox.messages.some((m) => m.incidentId === created.body.id), 8000);
 });
@@ -131,4 +133,58 @@ it('L6, L7: names from tokens lose control and direction-override characters; "u
   const { body: { events } } = await api.call(token, 'GET', `/v1/incidents/${incident.id}/timeline`);
   expect(events[0].actor.by).toBe('Eve Admin evil');
   expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/unknown', { name: 'x', kind: 'agency', contacts: [] })).status).toBe(400);
+});
+
+describe('second round', () => {
+  it('HIGH-1: an admin may not give another organization an identity provider, and onboarding replaces what another admin prepared', async () => {
+    const evil = await startTestIssuer();
+    try {
+      const squat = { name: 'National Security Agency', kind: 'agency', contacts: [{ name: 'nsa duty (really cisa)', email: 'watch@cisa.example', red: true }] };
+      expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/nsa', { ...squat, identity: [{ issuer: evil.issuer, audience: 'concord' }] })).status).toBe(403);
+      expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/nsa', { ...squat, endpoints: [{ url: 'https://cisa.example/in' }] })).status).toBe(403);
+      expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/nsa', squat)).status).toBe(201);
+      // The operator onboards NSA from a file: its version replaces the one CISA's admin made.
+      const loader = await directoryFiles();
+      const nsa = { id: 'nsa', name: 'National Security Agency', kind: 'agency' as const, contacts: [{ name: 'NSA duty', email: 'duty@nsa.example', red: true }] };
+      // (The file lists the others too, or loading it would revoke their keys.)
+      const file = { organizations: [...TEST_DIRECTORY.organizations, nsa] };
+      const plan = await loader.plan(file);
+      expect(plan.reclaimedOrganizations).toEqual(['nsa']);
+      await loader.apply(file, plan, 'start');
+      const stored = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'nsa');
+      expect(stored.contacts).toEqual([{ name: 'NSA duty', email: 'duty@nsa.example', phone: null, red: true }]);
+      expect(stored.createdBy).toBeUndefined();
+      // Now the operator's: CISA's admin may no longer change it.
+      expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/nsa', squat)).status).toBe(403);
+    } finally {
+      await evil.stop();
+    }
+  });
+
+  it('MEDIUM-1: a phone not cleared for RED neither acknowledges a RED incident by SMS nor learns its title', async () => {
+    const { body: red } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ title: 'RED secret title', tlp: 'RED', participants: ['odni'] }));
+    const message = await eventually(() => api.outbox.messages.find((m) => m.incidentId === red.id && m.topic === 'google_red'));
+    const code = /ACK (\d+)/.exec(message.sms)![1];
+    // ODNI's only phone (+12025550005) is not cleared.
+    const reply = await api.call(null, 'POST', '/local/sms', { originationNumber: '+12025550005', messageBody: `ACK ${code}` });
+    expect(JSON.stringify(reply.body)).not.toContain('RED secret title');
+    expect((await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${red.id}`)).body.acknowledgements).toEqual([]);
+  });
+
+  it('MEDIUM-3: answers are never stored by a browser cache', async () => {
+    const res = await fetch(`${api.url}/v1/incidents`, { headers: { authorization: `Bearer ${KEYS.partner.fbi}` } });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('MEDIUM-4: the local server answers only to loopback names (no DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((done, fail) => {
+      const req = request(`${api.url}/local/outbox`, { headers: { host: 'attacker.example:80' } }, (res) => { res.resume(); done(res.statusCode!); });
+      req.on('error', fail);
+      req.end();
+    });
+    expect(status).toBe(421);
+    expect((await fetch(`${api.url}/local/outbox`)).status).toBe(200);
+  });
 });
