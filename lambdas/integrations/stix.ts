@@ -278,8 +278,13 @@ export function reportFromStix(obj: Record<string, unknown>, defaults: ImportDef
     return { ok: false, reason: `object_marking_refs names ${unknown.length === 1 ? 'a marking' : 'markings'} Concord cannot interpret (${unknown.slice(0, 3).join(', ')}); only the TLP 2.0 and 1.0 marking-definitions published by OASIS are understood` };
   }
   const marked = ((refs ?? []) as string[]).map(tlpOfMarking).filter((t): t is Tlp => t !== undefined);
+  // Some producers also say it in `labels` ("tlp:red"): a label may narrow the TLP, never widen it.
+  const labelled = (Array.isArray(obj.labels) ? obj.labels : [])
+    .map((l) => (typeof l === 'string' ? /^tlp:\s*(clear|white|green|amber\+strict|amber|red)$/i.exec(l.trim())?.[1]?.toUpperCase() : undefined))
+    .map((t) => (t === 'WHITE' ? 'CLEAR' : t) as Tlp | undefined)
+    .filter((t): t is Tlp => t !== undefined);
   const fallback: Tlp = defaults.tlp && TLP_ORDER.indexOf(defaults.tlp) > TLP_ORDER.indexOf('AMBER') ? defaults.tlp : 'AMBER';
-  const tlp = marked.length ? narrowestTlp(marked) : fallback;
+  const tlp = narrowestTlp([marked.length ? narrowestTlp(marked) : fallback, ...labelled]);
 
   const extensions = isObject(obj.extensions) ? obj.extensions : {};
   const core = isObject(extensions[INCIDENT_CORE_EXTENSION]) ? extensions[INCIDENT_CORE_EXTENSION] as Record<string, unknown> : {};

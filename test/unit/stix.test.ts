@@ -109,6 +109,10 @@ describe('a posted STIX incident as a report', () => {
   it('defaults: unmarked is AMBER (never wider), medium, other, the key\'s participants', () => {
     expect(reportFromStix(base, { participants: ['cisa'], tlp: 'CLEAR' })).toMatchObject({ ok: true, input: { tlp: 'AMBER', severity: 'medium', category: 'other', participants: ['cisa'] } });
     expect(reportFromStix(base, { tlp: 'RED' })).toMatchObject({ ok: true, input: { tlp: 'RED' } });
+    // A TLP said only in labels counts too, the narrowest of all that is said.
+    expect(reportFromStix({ ...base, labels: ['tlp:red'] })).toMatchObject({ ok: true, input: { tlp: 'RED' } });
+    expect(reportFromStix({ ...base, labels: ['TLP:AMBER+STRICT', 'phishing'] })).toMatchObject({ ok: true, input: { tlp: 'AMBER+STRICT' } });
+    expect(reportFromStix({ ...base, labels: ['tlp:clear'] })).toMatchObject({ ok: true, input: { tlp: 'AMBER' } });
     // A marking Concord cannot read is refused rather than guessed: it could be narrower than AMBER.
     expect(reportFromStix({ ...base, object_marking_refs: ['marking-definition--00000000-0000-4000-8000-000000000000'] })).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot interpret/) });
   });
