@@ -127,11 +127,17 @@ export const Contact = z.strictObject({
   red: z.boolean().optional().meta({ description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
 }).meta({ id: 'Contact' });
 
-/** An issuer URL: https, or http on loopback (a local identity provider). */
-const issuerUrl = z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
-  const { protocol, hostname, hash, search } = new URL(u);
-  return !hash && !search && (protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
-}, 'must be an https URL without query or fragment (http only on localhost)');
+/**
+ * A URL the service itself calls: https, or http on loopback only (what `npm start` runs there),
+ * and whatever else `allowed` asks of it.
+ */
+const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
+  const url = new URL(u);
+  return allowed(url) && (url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}, message);
+
+/** An issuer URL: the issuer of a local identity provider may be http. */
+const issuerUrl = httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost)');
 
 export const IdentityProvider = z.strictObject({
   issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
@@ -144,11 +150,8 @@ export const IdentityProvider = z.strictObject({
     .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
 }).meta({ id: 'IdentityProvider' });
 
-/** Where SNS pushes: https (http only to loopback, which only npm start's stand-in delivers to). */
-const pushUrl = z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
-  const { protocol, hostname, username, password } = new URL(u);
-  return !username && !password && (protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
-}, 'must be an https URL without credentials (http only on localhost)');
+/** Where SNS pushes (http only to loopback, which only npm start's stand-in delivers to). */
+const pushUrl = httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost)');
 
 export const PushEndpoint = z.strictObject({
   url: pushUrl.meta({ description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),

@@ -4,36 +4,26 @@
  * a non-participant's attempt is recorded without a trace of the incident, and a change never
  * exists without its entry (fault injection on the one transaction that writes both).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { throttling } from '../support/faults';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
 let api: TestApi;
 let idp: TestIssuer;
-/** When set, the next matching DynamoDB commands fail as a throttled table would. */
-let failNext = 0;
-let failOnly: string | null = null;
-const inject = (client: DynamoDBDocumentClient) => {
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (failNext > 0 && (!failOnly || String(context.commandName).startsWith(failOnly))) {
-      failNext--;
-      throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'fail-next' });
-};
+/** The next matching DynamoDB commands fail as a throttled table would. */
+const dynamo = throttling();
 
 let frank: string; // a responder at the FBI
 let gina: string; // a responder at Google
 beforeAll(async () => {
-  api = await startTestApi({ overrides: { onDynamoDbClient: inject } });
+  api = await startTestApi({ overrides: { onDynamoDbClient: dynamo.inject } });
   idp = await startTestIssuer();
   await trustIssuer(TEST_DIRECTORY, idp.issuer);
   frank = await idp.token('fbi', 'frank', { name: 'Frank Agent' });
   gina = await idp.token('google', 'gina');
 });
 afterAll(async () => { await api.stop(); await idp.stop(); });
-afterEach(() => { failNext = 0; failOnly = null; });
+afterEach(() => dynamo.reset());
 
 type Entry = { at: string; actor: { orgId: string; by: string | null; personId?: string; keyId?: string }; action: string; incidentId?: string; tlp?: string; outcome: string; requestId: string; detail?: string };
 const trailOf = async (id: string, credential = KEYS.partner.facebook): Promise<Entry[]> => (await api.call(credential, 'GET', `/v1/incidents/${id}/audit`)).body.items;
@@ -95,13 +85,12 @@ it('records exports and TAXII reads of restricted incidents as such', async () =
 
 it('answers 503 rather than serve a restricted read it could not record', async () => {
   const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
-  failOnly = 'BatchWrite';
-  failNext = 100;
+  dynamo.failNext(100, 'BatchWrite');
   const refused = await api.call(frank, 'GET', `/v1/incidents/${red.id}`);
   expect(refused.status).toBe(503);
   expect(refused.text).not.toContain(red.title);
   expect((await api.call(frank, 'GET', '/v1/incidents?limit=100')).status).toBe(503);
-  failNext = 0;
+  dynamo.reset();
   expect((await api.call(frank, 'GET', `/v1/incidents/${red.id}`)).status).toBe(200);
 });
 
@@ -136,8 +125,7 @@ it('shows an admin outside a restricted incident\'s participants that someone ac
 it('writes a change and its entry in one transaction: if it fails, neither exists', async () => {
   const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
   const before = await trailOf(incident.id);
-  failOnly = 'TransactWrite';
-  failNext = 1;
+  dynamo.failNext(1, 'TransactWrite');
   expect((await api.call(frank, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'lost' })).status).toBe(503);
   expect(await trailOf(incident.id)).toEqual(before);
   expect((await api.call(frank, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.some((e: { type: string }) => e.type === 'note')).toBe(false);

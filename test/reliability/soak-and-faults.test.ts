@@ -3,7 +3,7 @@
  * a reference model; and DynamoDB throttling injected: a clear 503 with retry-after, nothing
  * changed, and the retried command applied exactly once.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { throttling } from '../support/faults';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
 
 describe('soak', () => {
@@ -51,25 +51,14 @@ describe('soak', () => {
 
 describe('DynamoDB throttling', () => {
   let api: TestApi;
-  let throttleNext = 0;
-  /** When set, only this operation is throttled. */
-  let only: string | null = null;
-  const inject = (client: DynamoDBDocumentClient) => {
-    client.middlewareStack.add((next, context) => async (args) => {
-      if (throttleNext > 0 && (!only || String(context.commandName).startsWith(only))) {
-        throttleNext--;
-        throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
-      }
-      return next(args);
-    }, { step: 'initialize', name: 'throttle' });
-  };
-  beforeAll(async () => { api = await startTestApi({ overrides: { onDynamoDbClient: inject } }); });
+  const dynamo = throttling();
+  beforeAll(async () => { api = await startTestApi({ overrides: { onDynamoDbClient: dynamo.inject } }); });
   afterAll(() => api.stop());
-  afterEach(() => { throttleNext = 0; only = null; });
+  afterEach(() => dynamo.reset());
 
   it('answers 503 with retry-after, changes nothing, and a retry applies the command exactly once', async () => {
     const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
-    throttleNext = 1;
+    dynamo.failNext(1);
     const refused = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'first try' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
@@ -77,10 +66,8 @@ describe('DynamoDB throttling', () => {
 
     // Throttled on the write itself, after the read succeeded: still nothing half-done.
     const before = (await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length;
-    only = 'TransactWrite';
-    throttleNext = 1;
+    dynamo.failNext(1, 'TransactWrite');
     const again = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'second try' });
-    only = null;
     expect(again.status).toBe(503);
     expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length).toBe(before);
 
@@ -92,10 +79,10 @@ describe('DynamoDB throttling', () => {
 
   it('refuses a report with 503 while throttled and creates nothing', async () => {
     const before = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items.length;
-    throttleNext = 3;
+    dynamo.failNext(3);
     const res = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report());
     expect(res.status).toBe(503);
-    throttleNext = 0;
+    dynamo.reset();
     expect((await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items.length).toBe(before);
   });
 });
