@@ -4,6 +4,7 @@
  * credential is 401. Zero leaks.
  */
 import { TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { KEYED_CALLERS, expectedRead } from '../support/callers';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
@@ -24,33 +25,14 @@ beforeAll(async () => {
 });
 afterAll(async () => { await api.stop(); await idp.stop(); });
 
-const KEYED = {
-  reporter: KEYS.partner.facebook,
-  participant: KEYS.partner.fbi,
-  outsider: KEYS.partner.google,
-  'manager-outside': KEYS.manager.cisa,
-  'manager-participant': KEYS.manager.odni,
-  admin: KEYS.admin,
-  'no-key': null,
-  'bad-key': 'not-a-key-that-exists-anywhere-at-all',
-} as const;
+const KEYED = KEYED_CALLERS;
 const PEOPLE = ['person-reporter', 'person-participant', 'person-outsider', 'person-manager-outside', 'person-manager-participant', 'person-admin', 'person-forged'] as const;
 type Caller = keyof typeof KEYED | (typeof PEOPLE)[number];
 const CALLER_NAMES: Caller[] = [...(Object.keys(KEYED) as Caller[]), ...PEOPLE];
 /** A person has exactly the rights of a key of the same organization and role. */
 const asKey = (caller: Caller): keyof typeof KEYED => (caller === 'person-forged' ? 'bad-key' : caller.replace(/^person-/, '') as keyof typeof KEYED);
 const credential = (caller: Caller): string | null => (caller in KEYED ? KEYED[caller as keyof typeof KEYED] : tokens[caller]!);
-const RESTRICTED: readonly Tlp[] = ['RED', 'AMBER+STRICT'];
-
-function expectedRead(caller: Caller, tlp: Tlp): number {
-  switch (asKey(caller)) {
-    case 'reporter': case 'participant': case 'manager-participant': return 200;
-    case 'outsider': return 404;
-    case 'manager-outside': return RESTRICTED.includes(tlp) ? 404 : 200;
-    case 'admin': return 403;
-    default: return 401;
-  }
-}
+const expectedReadOf = (caller: Caller, tlp: Tlp) => expectedRead(asKey(caller), tlp);
 
 function expectedCommand(caller: Caller): number {
   switch (asKey(caller)) {
@@ -79,7 +61,7 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
   beforeAll(async () => { key = credential(caller); id = await newIncident(tlp); });
 
   it('get and timeline', async () => {
-    const want = expectedRead(caller, tlp);
+    const want = expectedReadOf(caller, tlp);
     const get = await api.call(key, 'GET', `/v1/incidents/${id}`);
     const timeline = await api.call(key, 'GET', `/v1/incidents/${id}/timeline`);
     expect([get.status, timeline.status]).toEqual([want, want]);
@@ -92,7 +74,7 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
   });
 
   it('list', async () => {
-    const want = expectedRead(caller, tlp);
+    const want = expectedReadOf(caller, tlp);
     const res = await api.call(key, 'GET', '/v1/incidents?limit=100');
     if (want === 401 || want === 403) return expect(res.status).toBe(want);
     expect(res.status).toBe(200);

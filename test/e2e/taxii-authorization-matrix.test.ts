@@ -7,34 +7,15 @@
 import { TLPS, type Tlp } from '../../lambdas/domain/incident';
 import { incidentStixId } from '../../lambdas/integrations/stix';
 import { INCIDENTS_COLLECTION_ID } from '../../lambdas/integrations/taxii';
+import { KEYED_CALLERS, expectedRead, type KeyedCaller } from '../support/callers';
 import { KEYS, report, startTestApi, type Reply, type TestApi } from '../support/harness';
 
 let api: TestApi;
 const COLL = `/taxii2/concord/collections/${INCIDENTS_COLLECTION_ID}`;
 const TAXII = 'application/taxii+json;version=2.1';
 
-type Caller = 'reporter' | 'participant' | 'outsider' | 'manager-outside' | 'manager-participant' | 'admin' | 'no-key' | 'bad-key';
-const CALLERS: Record<Caller, string | null> = {
-  reporter: KEYS.partner.facebook,
-  participant: KEYS.partner.fbi,
-  outsider: KEYS.partner.google,
-  'manager-outside': KEYS.manager.cisa,
-  'manager-participant': KEYS.manager.odni,
-  admin: KEYS.admin,
-  'no-key': null,
-  'bad-key': 'not-a-key-that-exists-anywhere-at-all',
-};
-const RESTRICTED: readonly Tlp[] = ['RED', 'AMBER+STRICT'];
-
-function expectedRead(caller: Caller, tlp: Tlp): number {
-  switch (caller) {
-    case 'reporter': case 'participant': case 'manager-participant': return 200;
-    case 'outsider': return 404;
-    case 'manager-outside': return RESTRICTED.includes(tlp) ? 404 : 200;
-    case 'admin': return 403;
-    default: return 401;
-  }
-}
+type Caller = KeyedCaller;
+const CALLERS: Record<Caller, string | null> = KEYED_CALLERS;
 
 /** Basic auth with the key as the password, as TAXII clients send it. */
 const taxii = (key: string | null, path: string): Promise<Reply> =>
