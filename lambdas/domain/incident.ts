@@ -162,7 +162,6 @@ export const actorOf = (caller: ActorRef, by: string | null = null, via: Via = '
     ? { orgId: caller.orgId, by: caller.person.name, via, personId: caller.person.id }
     : { orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) };
 
-
 /** The reporter's organization always participates; duplicates are dropped, order kept. */
 export function participantsOf(reporterOrgId: string, listed: readonly string[] = []): string[] {
   return [...new Set([reporterOrgId, ...listed])];
