@@ -124,7 +124,11 @@ async function discover() {
   return doc;
 }
 
-async function startSignIn() {
+/**
+ * `fresh`: a person chose to sign in, so the provider asks who they are (`prompt=login`) rather
+ * than ride a session someone else left in this browser; re-signing in after an expiry is silent.
+ */
+async function startSignIn({ fresh = false } = {}) {
   const doc = await discover();
   const verifier = random(32);
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
@@ -134,8 +138,8 @@ async function startSignIn() {
   const url = new URL(doc.authorization_endpoint);
   const params = { client_id: config.clientId, response_type: 'code', redirect_uri: redirectUri(), scope: config.scope, state, nonce, code_challenge: challenge, code_challenge_method: 'S256' };
   if (config.resource) params.resource = config.resource;
-  // After signing out, the next person signs in anew rather than riding the provider's session.
-  if (store.getItem('concord-signed-out')) params.prompt = 'login';
+  // A chosen sign-in, or the next one after signing out, asks anew rather than riding the provider's session.
+  if (fresh || store.getItem('concord-signed-out')) params.prompt = 'login';
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   location.assign(url.href);
   return new Promise(() => {}); // the page goes away
@@ -714,7 +718,7 @@ $('#sign-in').addEventListener('submit', (e) => {
     $('#sign-in-error').textContent = err.status === 401 ? 'Unknown or revoked key.' : err.message;
   });
 });
-$('#oidc-sign-in').addEventListener('click', () => startSignIn().catch((err) => { $('#oidc-error').textContent = err.message; }));
+$('#oidc-sign-in').addEventListener('click', () => startSignIn({ fresh: true }).catch((err) => { $('#oidc-error').textContent = err.message; }));
 $('#sign-out').addEventListener('click', signOut);
 addEventListener('hashchange', () => { if (!keepFlash) flash(''); keepFlash = false; render(); });
 $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').focus(); });

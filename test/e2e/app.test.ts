@@ -345,6 +345,22 @@ it('shows a 409 with the current status and refreshes the page to it', async () 
   }
 }, 60_000);
 
+it('asks who it is when someone chooses to sign in, even where the provider still has a session (a shared phone)', async () => {
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Another person, another tab of the same browser: the provider's session is still there.
+    const other = await context.newPage();
+    await other.goto(`${url}/app`);
+    await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await other.waitForURL(/\/local\/idp\/interaction\//);
+    await expect(other.getByLabel('Password').isVisible()).resolves.toBe(true);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('is keyboard operable, with a visible focus', async () => {
   const incident = await reportAs('facebook.responder', { title: 'Worked from the keyboard', participants: ['fbi'] });
   const { context, page } = await newPage();
