@@ -64,9 +64,8 @@ export const taxiiServices = /* @__PURE__ */ derived(async (a) => {
     new Set([incident.reporter.orgId, ...incident.participants, ...events.filter((e) => e.type === 'note').map((e) => e.actor.orgId)]);
 
   return {
-    incidents,
-    statuses: new DynamoTaxiiStatusStore(a.db, a.config.tableName),
-    directory,
+    // One status store for reading and adding alike.
+    statuses: (await taxiiWriting()).statuses,
     baseUrl,
 
     /** What the STIX export of one incident needs, as `caller` may see it (404 otherwise). */
