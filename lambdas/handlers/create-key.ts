@@ -1,13 +1,11 @@
-import { auditedAction } from '../domain/audit';
-import { adapters } from '../wiring/adapters';
+import { adminAction } from '../wiring/audit';
 import { keys } from '../wiring/keys';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import { ROUTES } from '../http/routes';
 
 export async function createKey({ caller, params, body }: Input<typeof ROUTES.createKey>) {
-  const { auditLog, clock } = adapters();
-  const issued = await auditedAction(auditLog, clock, caller, 'key.create', `${body.role} key for organization ${params.id!}`, async () => (await keys()).createKey(caller, params.id!, body.role, body.defaults));
+  const issued = await adminAction(caller, 'key.create', `${body.role} key for organization ${params.id!}`, async () => (await keys()).createKey(caller, params.id!, body.role, body.defaults));
   return json(201, issued, { 'cache-control': 'no-store' });
 }
 

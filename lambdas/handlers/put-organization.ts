@@ -1,5 +1,4 @@
-import { auditedAction } from '../domain/audit';
-import { adapters } from '../wiring/adapters';
+import { adminAction } from '../wiring/audit';
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
@@ -8,8 +7,7 @@ import { ROUTES } from '../http/routes';
 export async function putOrganization({ caller, params, body }: Input<typeof ROUTES.putOrganization>) {
   const id = params.id!;
   const { directory } = await container();
-  const { auditLog, clock } = adapters();
-  const { created, organization } = await auditedAction(auditLog, clock, caller, 'organization.put', `organization ${id}`, () => directory.putOrganization(id, body, caller));
+  const { created, organization } = await adminAction(caller, 'organization.put', `organization ${id}`, () => directory.putOrganization(id, body, caller));
   return json(created ? 201 : 200, organization, created ? { location: `/v1/organizations/${id}` } : {});
 }
 

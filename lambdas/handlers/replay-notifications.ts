@@ -1,5 +1,4 @@
-import { auditedAction } from '../domain/audit';
-import { adapters } from '../wiring/adapters';
+import { adminAction } from '../wiring/audit';
 import { notifications } from '../wiring/notifications';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
@@ -7,8 +6,7 @@ import { ROUTES } from '../http/routes';
 
 export async function replayNotifications({ caller, body }: Input<typeof ROUTES.replayNotifications>) {
   const { notifier } = await notifications();
-  const { auditLog, clock } = adapters();
-  return json(200, await auditedAction(auditLog, clock, caller, 'notifications.replay', `up to ${body.limit ?? 100} failed deliveries`, () => notifier.replayFailed(body.limit)));
+  return json(200, await adminAction(caller, 'notifications.replay', `up to ${body.limit ?? 100} failed deliveries`, () => notifier.replayFailed(body.limit)));
 }
 
 export const handler = httpHandler(ROUTES.replayNotifications, replayNotifications);

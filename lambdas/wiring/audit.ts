@@ -1,0 +1,9 @@
+/** Admin actions with their audit entry, on the shared adapters (see domain/audit.ts, auditedAction). */
+import { auditedAction, type AuditAction } from '../domain/audit';
+import type { Caller } from '../domain/incident';
+import { adapters } from './adapters';
+
+export function adminAction<T>(caller: Caller, action: AuditAction, what: string, run: () => Promise<T>): Promise<T> {
+  const { auditLog, clock } = adapters();
+  return auditedAction(auditLog, clock, caller, action, what, run);
+}
