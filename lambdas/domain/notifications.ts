@@ -147,7 +147,7 @@ export function makeNotifier(deps: NotifierDeps) {
    * DynamoDB's 100-item limit allows (each outcome is an event and a delivery item). Each is
    * checked again inside the commit, so a concurrent run never records one twice.
    */
-  async function record(incidentId: string, event: TimelineEvent, published: Published[]): Promise<void> {
+  async function recordOutcomes(incidentId: string, event: TimelineEvent, published: Published[]): Promise<void> {
     for (let i = 0; i < published.length; i += RECORD_BATCH) {
       const batch = published.slice(i, i + RECORD_BATCH);
       await incidents.recordSystemEvents(incidentId, async (current) => {
@@ -177,8 +177,8 @@ export function makeNotifier(deps: NotifierDeps) {
    * publish crashed, so a retry of the batch sends nothing twice; the crash is then rethrown for
    * the stream to retry.
    */
-  async function deliverAll(record_: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
-    const { incident } = record_;
+  async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
+    const { incident } = record;
     const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
     const due: string[] = [];
     await inParallel(orgIds, async (orgId) => {
@@ -190,14 +190,14 @@ export function makeNotifier(deps: NotifierDeps) {
     let crash: unknown;
     await inParallel(due, async (orgId) => {
       try {
-        published.push(await publishTo(record_, event, orgId));
+        published.push(await publishTo(record, event, orgId));
       } catch (err) {
         crash ??= err;
       }
     });
     // Recorded in recipient order, so the timeline reads the same whatever finished first.
     published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
-    await record(incident.id, event, published);
+    await recordOutcomes(incident.id, event, published);
     if (crash !== undefined) throw crash;
     for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));

@@ -91,13 +91,16 @@ describe('faults', () => {
   beforeEach(() => {
     publisher.calls = 0;
     publisher.throttleFirst = 0;
+    publisher.throttled.clear();
     publisher.broken.clear();
     publisher.crashOnCall = null;
   });
 
   it('retries throttling; what outlasts the retries is recorded and a replay delivers it once', async () => {
     const { id, events } = await reported(['fbi', 'cisa']);
-    publisher.throttleFirst = 5; // the first message exhausts its 4 attempts; the second succeeds on its 2nd
+    // Publishes run in parallel, so throttling is per topic: Facebook's exhausts its 4 attempts; CISA's succeeds on its 2nd.
+    publisher.throttled.set('facebook', 4);
+    publisher.throttled.set('cisa', 1);
     expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
     expect(publisher.countsFor(id)).toEqual({ fbi: 1, cisa: 1 });
     expect(await timelineTypes(id)).toEqual(['reported', 'notification_failed:facebook', 'notified:fbi', 'notified:cisa']);

@@ -9,6 +9,8 @@ export class FaultyPublisher implements NotificationPublisher {
   calls = 0;
   /** The first N publish calls are throttled (transient). */
   throttleFirst = 0;
+  /** The next N calls to an organization's topic are throttled (transient), whatever the order of calls. */
+  readonly throttled = new Map<string, number>();
   /** Topics that fail for good. */
   readonly broken = new Set<string>();
   /** The Nth call (1-based) crashes the process, before sending. */
@@ -18,6 +20,8 @@ export class FaultyPublisher implements NotificationPublisher {
     this.calls++;
     if (this.crashOnCall === this.calls) throw new Error('simulated crash');
     if (this.calls <= this.throttleFirst) throw new PublishError('ThrottledException: Rate exceeded', true);
+    const left = this.throttled.get(orgId) ?? 0;
+    if (left > 0) { this.throttled.set(orgId, left - 1); throw new PublishError('ThrottledException: Rate exceeded', true); }
     if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
     this.sent.push({ orgId, incidentId, message, audience });
     return `msg-${this.sent.length}`;
