@@ -90,7 +90,6 @@ describe('faults', () => {
 
   beforeEach(() => {
     publisher.calls = 0;
-    publisher.throttleFirst = 0;
     publisher.throttled.clear();
     publisher.broken.clear();
     publisher.crashOnCall = null;

@@ -7,8 +7,6 @@ export class FaultyPublisher implements NotificationPublisher {
   readonly sent: Sent[] = [];
   readonly texts: Array<{ phone: string; text: string }> = [];
   calls = 0;
-  /** The first N publish calls are throttled (transient). */
-  throttleFirst = 0;
   /** The next N calls to an organization's topic are throttled (transient), whatever the order of calls. */
   readonly throttled = new Map<string, number>();
   /** Topics that fail for good. */
@@ -19,7 +17,6 @@ export class FaultyPublisher implements NotificationPublisher {
   async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
     this.calls++;
     if (this.crashOnCall === this.calls) throw new Error('simulated crash');
-    if (this.calls <= this.throttleFirst) throw new PublishError('ThrottledException: Rate exceeded', true);
     const left = this.throttled.get(orgId) ?? 0;
     if (left > 0) { this.throttled.set(orgId, left - 1); throw new PublishError('ThrottledException: Rate exceeded', true); }
     if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
