@@ -21,7 +21,7 @@ import { startEmbeddedEngine } from '../local/dynamodb-local';
 import { LocalOutbox } from '../local/outbox';
 import { createLocalServer } from '../local/server';
 import { ensureTable } from '../local/table';
-import { BUNDLING } from '../lib/constructs/service-function';
+import { esbuildOptions } from '../lib/bundling';
 import { handlers } from '../scripts/bundle-size';
 import { benchMetrics } from './metrics';
 import { Counter, countedClient, load, progress, table, timeIt } from './support';
@@ -180,11 +180,7 @@ function coldStarts(): Array<Record<string, unknown>> {
 
 /** Bundles one function exactly as the CDK app does; returns its size. */
 function buildSync(handler: string, outfile: string): number {
-  esbuild({
-    entryPoints: [join(__dirname, '..', 'lambdas', 'handlers', `${handler}.ts`)], outfile,
-    bundle: true, minify: true, platform: 'node', target: BUNDLING.target, format: 'cjs',
-    mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules], logLevel: 'silent',
-  });
+  esbuild({ ...esbuildOptions(join(__dirname, '..', 'lambdas', 'handlers', `${handler}.ts`)), outfile });
   return statSync(outfile).size;
 }
 

@@ -1,22 +1,18 @@
 /**
- * `npm run size`: bundles every function exactly as the CDK app does (esbuild, minified, the AWS SDK
- * left to the runtime) and prints each bundle's size. Size is a hint, not the budget: what counts
+ * `npm run size`: bundles every function exactly as the CDK app does (lib/bundling.ts: esbuild, ESM,
+ * minified, the AWS SDK bundled) and prints each bundle's size. Size is a hint, not the budget: what counts
  * is init time, which `npm run bench` measures (import and load over an empty handler's).
  * `--why <handler>` lists the largest inputs of one bundle.
  */
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLING } from '../lib/constructs/service-function';
+import { esbuildOptions } from '../lib/bundling';
 
 const HANDLERS_DIR = join(__dirname, '..', 'lambdas', 'handlers');
 
 export async function bundleSize(handler: string) {
-  const result = await build({
-    entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
-    bundle: true, minify: true, platform: 'node', target: BUNDLING.target, format: 'cjs',
-    mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules], write: false, metafile: true, logLevel: 'silent',
-  });
+  const result = await build({ ...esbuildOptions(join(HANDLERS_DIR, `${handler}.ts`)), write: false, metafile: true });
   return { bytes: result.outputFiles[0]!.contents.length, code: result.outputFiles[0]!.text, metafile: result.metafile };
 }
 

@@ -1,6 +1,6 @@
 /**
- * ServiceFunction: every Concord Lambda, with the same defaults — Node.js 22 on arm64, bundled
- * locally by esbuild (no Docker), the AWS SDK left to the runtime, X-Ray tracing, a log group with
+ * ServiceFunction: every Concord Lambda, with the same defaults — Node.js 24 on arm64, bundled
+ * locally by esbuild (no Docker) as lib/bundling.ts says, X-Ray tracing, a log group with
  * retention — and `bind…` helpers that grant a permission and set the environment variable the
  * code reads for it together, so the two cannot drift.
  */
@@ -9,7 +9,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../lambdas/config/env';
 import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
+import { BUNDLING } from '../bundling';
 
 export interface ServiceFunctionProps {
   /** The file under `lambdas/handlers/`, without extension: `report-incident`. */
@@ -34,17 +35,6 @@ export interface ServiceFunctionProps {
   copyFiles?: string[];
 }
 
-/** The esbuild settings every function is bundled with (also used by `npm run size`). */
-export const BUNDLING = {
-  minify: true,
-  sourceMap: true,
-  target: 'node24',
-  format: OutputFormat.CJS,
-  mainFields: ['module', 'main'],
-  // The SDK is in the runtime. DDSketch's protobuf codec is required lazily and never called
-  // (we store sketch bins ourselves), so it stays out of the bundle.
-  externalModules: ['@aws-sdk/*', '*/proto/compiled'],
-} as const;
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -1,13 +1,15 @@
 /**
  * Every function's bundle, built exactly as the CDK app builds it (the same esbuild settings), loads
- * in a fresh Node process the way the Lambda runtime loads it — CommonJS, the SDK left to the
- * runtime, the environment the stack sets — and exports a `handler` function. A missing module, a
+ * in a fresh Node process the way the Lambda runtime loads it — an ES module (`index.mjs`) with the
+ * SDK inside, the environment the stack sets — and exports a `handler` function. A missing module, a
  * wrong external, an ESM/CJS mismatch or a misnamed export fails here. How long each takes to load
  * (what the old 150 KB budget stood for) is measured by `npm run bench`, never by a timed test.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUNDLE_FILE } from '../../lib/bundling';
 import { bundleSize, handlers } from '../../scripts/bundle-size';
 
 const dir = join(__dirname, '..', '..', '.tmp', 'bundles-test');
@@ -25,8 +27,9 @@ const LAMBDA_ENV = {
 it.each(handlers())('%s bundles, loads in a fresh process and exports its handler', async (handler) => {
   const { bytes, code } = await bundleSize(handler);
   expect(bytes).toBeGreaterThan(0);
-  const file = join(dir, `${handler}.js`);
+  const file = join(dir, handler, BUNDLE_FILE);
+  mkdirSync(join(dir, handler), { recursive: true });
   writeFileSync(file, code);
-  const out = execFileSync(process.execPath, ['-e', `const m = require(${JSON.stringify(file)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
   expect(out).toBe('function');
 });
