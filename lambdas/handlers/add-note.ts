@@ -1,7 +1,7 @@
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function addNote({ caller, params, body }: Input<typeof ROUTES.addNote>) {
   const { incidents } = await container();

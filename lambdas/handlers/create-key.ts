@@ -2,7 +2,7 @@ import { adminAction } from '../wiring/audit';
 import { keys } from '../wiring/keys';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function createKey({ caller, params, body }: Input<typeof ROUTES.createKey>) {
   const issued = await adminAction(caller, 'key.create', `${body.role} key for organization ${params.id!}`, async () => (await keys()).createKey(caller, params.id!, body.role, body.defaults));

@@ -2,7 +2,7 @@ import { adminAction } from '../wiring/audit';
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { noContent } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function deleteKey({ caller, params }: Input<typeof ROUTES.deleteKey>) {
   const { directory } = await container();

@@ -2,7 +2,7 @@ import { container } from '../wiring/incidents';
 import { ackTokens } from '../wiring/ack-tokens';
 import { ackForm, acknowledgedPage, errorAsPage, resolvedPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 /**
  * Shows the incident and, while there is something to acknowledge, a button; changes nothing,

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError } from '../domain/errors';
 import { httpHandler, type Input } from '../http/handler';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 import { APP_ENV } from '../config/app-env';
 
 export { APP_ENV };

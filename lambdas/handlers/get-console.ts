@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { httpHandler, type Input } from '../http/handler';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function getConsole({ params }: Input<typeof ROUTES.consolePage>): Promise<APIGatewayProxyResult> {
   return {

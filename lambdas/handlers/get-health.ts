@@ -1,6 +1,6 @@
 import { httpHandler } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export const getHealth = async () => json(200, { status: 'ok' });
 

@@ -3,7 +3,7 @@ import { container } from '../wiring/incidents';
 import { cursors as cursorCodec } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 /** Who read and who changed an incident, oldest first: for its participants. */
 export async function getIncidentAudit({ caller, params, query }: Input<typeof ROUTES.getIncidentAudit>) {

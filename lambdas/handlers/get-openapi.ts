@@ -1,7 +1,7 @@
 import { httpHandler } from '../http/handler';
 import { openApiDocument } from '../http/openapi';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export const getOpenApi = async () => json(200, openApiDocument());
 

@@ -2,7 +2,7 @@ import { container } from '../wiring/incidents';
 import { cursors as cursorCodec } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 /** The whole audit trail in a window, oldest first: for admins. */
 export async function listAudit({ caller, query }: Input<typeof ROUTES.listAudit>) {

@@ -6,7 +6,7 @@
 import { container } from '../wiring/incidents';
 import { httpHandler } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function listDirectory() {
   const { directory } = await container();

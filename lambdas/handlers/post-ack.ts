@@ -3,7 +3,7 @@ import { ackTokens } from '../wiring/ack-tokens';
 import { ConflictError } from '../domain/errors';
 import { acknowledgedPage, errorAsPage, resolvedPage } from '../http/ack-pages';
 import { httpHandler, type Input } from '../http/handler';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 /** Acknowledges for the link's organization, by its contact; a resolved incident is a 409 page. */
 export async function postAck({ params, requestId }: Input<typeof ROUTES.postAck>) {

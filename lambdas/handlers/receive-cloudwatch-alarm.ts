@@ -6,7 +6,7 @@ import type { SnsMessage } from '../adapters/sns/message-verifier';
 import { httpHandler, type Input } from '../http/handler';
 import { logger } from '../runtime/logger';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 import { CloudWatchAlarmMessage } from '../http/schemas';
 import { fieldErrors } from '../http/request';
 

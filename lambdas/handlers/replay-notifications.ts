@@ -2,7 +2,7 @@ import { adminAction } from '../wiring/audit';
 import { notifications } from '../wiring/notifications';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
-import { ROUTES } from '../http/routes';
+import * as ROUTES from '../http/route-table';
 
 export async function replayNotifications({ caller, body }: Input<typeof ROUTES.replayNotifications>) {
   const { notifier } = await notifications();

@@ -10,7 +10,7 @@ import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 /** A person of the local identity provider (`npm start` only). */
-export const LocalPerson = z.strictObject({
+export const LocalPerson = /* @__PURE__ */ z.strictObject({
   login: z.string().regex(/^[a-z0-9._@-]{2,64}$/, 'lowercase letters, digits and . _ @ -, 2–64 characters'),
   name: z.string().trim().min(1).max(200),
   orgId: OrgId,
@@ -18,7 +18,7 @@ export const LocalPerson = z.strictObject({
   roles: z.array(z.enum(['manager', 'admin'])).max(2).optional(),
 });
 
-export const DirectoryFileSchema = z.strictObject({
+export const DirectoryFileSchema = /* @__PURE__ */ z.strictObject({
   organizations: z.array(OrganizationBody.extend({
     id: OrgId,
     keys: z.array(z.strictObject({

@@ -1,5 +1,5 @@
 /** GET /v1/metrics, declared apart so its function bundles no other route's schemas. */
-import type { RouteSpec } from './routes';
+import type { RouteSpec } from './route-spec';
 import { MetricsQuery } from './metrics-schemas';
 
 export const GET_METRICS = {

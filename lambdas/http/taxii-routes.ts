@@ -3,7 +3,7 @@
  * EVERY_ROUTE and ALL_ROUTES) but declared here, behind a call marked pure, so that the other
  * functions do not bundle them or their schemas.
  */
-import type { RouteSpec } from './routes';
+import type { RouteSpec } from './route-spec';
 import { TAXII_SCHEMAS as t } from './taxii-schemas';
 
 const spec = <const R extends RouteSpec>(r: R): R => r;

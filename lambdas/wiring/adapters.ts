@@ -1,9 +1,10 @@
 /**
  * The adapters every function shares, built once per cold start from the environment: config, the
- * DynamoDB document client and repositories, the clock * and the SNS client (made on first use). Use cases are wired on top (incidents.ts and the other ./*.ts), each
- * module importing only what its functions need, which keeps every bundle small.
+ * DynamoDB document client and repositories, and the clock. Use cases are wired on top
+ * (incidents.ts and the other ./*.ts), each module importing only what its functions need, which
+ * keeps every bundle small and its cold start short (the SNS client is in ./sns.ts, for the
+ * functions that publish).
  */
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
@@ -35,8 +36,6 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
   const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
   overrides.onDynamoDbClient?.(db);
-  let sns: SNSClient | undefined;
-  const snsClient = () => (sns ??= new SNSClient({}));
   return {
     config,
     overrides,
@@ -45,7 +44,6 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     incidentRepository: new DynamoIncidentRepository(db, config.tableName, config.auditRetentionDays),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
     auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays }),
-    snsClient,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Loading directory files: for the local server, the operator's scripts and tests, never a function. */
-import { container } from './incidents';
 import { makeDirectoryLoader } from '../domain/directory-file';
 import { derived } from './adapters';
+import { organizations } from './organizations';
 
 export const directoryFiles = derived(async ({ clock, directoryRepository }) =>
-  makeDirectoryLoader({ directory: directoryRepository, organizations: (await container()).directory, clock }));
+  makeDirectoryLoader({ directory: directoryRepository, organizations: await organizations(), clock }));

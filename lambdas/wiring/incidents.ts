@@ -3,7 +3,6 @@
  * HTTP functions need exactly this; notifications, ingest and metrics have their own modules in
  * ./wiring so that only their functions bundle them.
  */
-import { SnsProvisioner } from '../adapters/sns/provisioner';
 import type { Config } from '../config/env';
 import { makeAuditTrail } from '../domain/audit';
 import { makeDirectory } from '../domain/directory';
@@ -19,10 +18,15 @@ function escalationPolicy(config: Config): EscalationPolicy {
   return { ...DEFAULT_ESCALATION, afterSeconds: { ...DEFAULT_ESCALATION.afterSeconds, ...config.escalationSeconds } };
 }
 
+const NOT_PROVISIONING: OrganizationProvisioner = {
+  provision: () => Promise.reject(new Error('This function does not provision topics: write organizations through wiring/organizations.ts')),
+};
+
 export const container = derived((a) => {
-  const { config, overrides, clock, incidentRepository, directoryRepository, auditLog, snsClient } = a;
-  const provisioner: OrganizationProvisioner = overrides.provisioner
-    ?? { provision: (org) => new SnsProvisioner(snsClient(), config.topicPrefix, config.topicKmsKey, config.pushDeadLetterArn).provision(org) };
+  const { config, overrides, clock, incidentRepository, directoryRepository, auditLog } = a;
+  // Only writing organizations provisions topics, through ./organizations.ts: the SNS client stays
+  // out of every other function's bundle and cold start.
+  const provisioner: OrganizationProvisioner = overrides.provisioner ?? NOT_PROVISIONING;
   return {
     config,
     incidents: makeIncidents({

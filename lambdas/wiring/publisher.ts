@@ -2,9 +2,10 @@
 import { SnsPublisher } from '../adapters/sns/publisher';
 import type { NotificationPublisher } from '../domain/notifications';
 import { derived } from './adapters';
+import { snsClient } from './sns';
 
 /** The local server and tests pass their own publisher; otherwise SNS, made on first use. */
-export const publisher = derived(({ config, overrides, snsClient }): NotificationPublisher => {
+export const publisher = derived(({ config, overrides }): NotificationPublisher => {
   if (overrides.publisher) return overrides.publisher;
   let made: SnsPublisher | undefined;
   const get = () => {

@@ -1,0 +1,36 @@
+/**
+ * The API's routes, one export each. Handlers read theirs as `ROUTES.<name>` through the namespace
+ * routes.ts re-exports: every entry is a call marked pure, so a function's bundle keeps its own
+ * route and schemas and drops the others (and the time to build them at cold start).
+ */
+import { route } from './route-spec';
+import * as s from './schemas';
+
+export const health = /* @__PURE__ */ route({ operationId: 'getHealth', method: 'GET', path: '/health', handler: 'get-health', auth: 'public' });
+export const openapi = /* @__PURE__ */ route({ operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public' });
+export const reportIncident = /* @__PURE__ */ route({ operationId: 'reportIncident', method: 'POST', path: '/v1/incidents', handler: 'report-incident', auth: ['partner'], body: s.ReportIncidentBody });
+export const listIncidents = /* @__PURE__ */ route({ operationId: 'listIncidents', method: 'GET', path: '/v1/incidents', handler: 'list-incidents', auth: ['partner', 'manager'], query: s.ListIncidentsQuery });
+export const getIncident = /* @__PURE__ */ route({ operationId: 'getIncident', method: 'GET', path: '/v1/incidents/{id}', handler: 'get-incident', auth: ['partner', 'manager'] });
+export const acknowledgeIncident = /* @__PURE__ */ route({ operationId: 'acknowledgeIncident', method: 'POST', path: '/v1/incidents/{id}/acknowledge', handler: 'acknowledge-incident', auth: ['partner'], body: s.AcknowledgeBody, bodyOptional: true });
+export const assignIncident = /* @__PURE__ */ route({ operationId: 'assignIncident', method: 'POST', path: '/v1/incidents/{id}/assign', handler: 'assign-incident', auth: ['partner'], body: s.AssignBody });
+export const resolveIncident = /* @__PURE__ */ route({ operationId: 'resolveIncident', method: 'POST', path: '/v1/incidents/{id}/resolve', handler: 'resolve-incident', auth: ['partner'], body: s.ResolveBody });
+export const addNote = /* @__PURE__ */ route({ operationId: 'addNote', method: 'POST', path: '/v1/incidents/{id}/notes', handler: 'add-note', auth: ['partner'], body: s.NoteBody });
+export const getIncidentAudit = /* @__PURE__ */ route({ operationId: 'getIncidentAudit', method: 'GET', path: '/v1/incidents/{id}/audit', handler: 'get-incident-audit', auth: ['partner', 'manager'], query: s.AuditQuery });
+export const listAudit = /* @__PURE__ */ route({ operationId: 'listAudit', method: 'GET', path: '/v1/audit', handler: 'list-audit', auth: ['admin'], query: s.AuditWindowQuery });
+export const getTimeline = /* @__PURE__ */ route({ operationId: 'getTimeline', method: 'GET', path: '/v1/incidents/{id}/timeline', handler: 'get-timeline', auth: ['partner', 'manager'], query: s.TimelineQuery });
+export const putOrganization = /* @__PURE__ */ route({ operationId: 'putOrganization', method: 'PUT', path: '/v1/organizations/{id}', handler: 'put-organization', auth: ['admin'], params: s.OrgParams, body: s.OrganizationBody });
+export const listDirectory = /* @__PURE__ */ route({ operationId: 'listDirectory', method: 'GET', path: '/v1/directory', handler: 'list-directory', auth: ['partner', 'manager', 'admin'] });
+export const listOrganizations = /* @__PURE__ */ route({ operationId: 'listOrganizations', method: 'GET', path: '/v1/organizations', handler: 'list-organizations', auth: ['admin', 'manager'] });
+export const createKey = /* @__PURE__ */ route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody });
+export const listKeys = /* @__PURE__ */ route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams });
+export const deleteKey = /* @__PURE__ */ route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'], params: s.KeyParams });
+export const enqueueEvent = /* @__PURE__ */ route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: s.PagerDutyEvent });
+export const receiveCloudWatchAlarm = /* @__PURE__ */ route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: s.SnsEnvelope, anyContentType: true });
+export const getAckPage = /* @__PURE__ */ route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public', html: true });
+export const postAck = /* @__PURE__ */ route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public', html: true });
+export const replayNotifications = /* @__PURE__ */ route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true });
+export { GET_METRICS as getMetrics } from './metrics-route';
+export const appPage = /* @__PURE__ */ route({ operationId: 'getApp', method: 'GET', path: '/app', handler: 'get-app', auth: 'public', query: s.AppQuery });
+export const appAsset = /* @__PURE__ */ route({ operationId: 'getAppAsset', method: 'GET', path: '/app/{asset}', handler: 'get-app', auth: 'public' });
+export const consolePage = /* @__PURE__ */ route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' });
+export const consoleAsset = /* @__PURE__ */ route({ operationId: 'getConsoleAsset', method: 'GET', path: '/console/{asset}', handler: 'get-console', auth: 'public' });
