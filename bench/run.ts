@@ -1,59 +1,71 @@
 /**
- * `npm run bench`: one run on the embedded engine, progress on stderr, a table per section on
- * stdout and everything in bench/results/<time>.json so runs can be compared. Figures are printed,
- * never asserted: this shared machine's timings vary.
+ * `npm run bench` (`-- --quick` for a short run while developing): one run on the embedded engine,
+ * progress on stderr, a table per section on stdout, and everything in bench/results/<time>.json so
+ * runs can be compared. Section keys and row fields are stable; bench/README.md documents them.
+ * Figures are printed, never asserted: this shared machine's timings vary.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { buildSync as esbuild } from 'esbuild';
-import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoAuditLog } from '../lambdas/adapters/dynamodb/audit-log';
 import { ENV } from '../lambdas/config/env';
+import type { Caller } from '../lambdas/domain/incident';
+import { handler as acknowledgeHandler } from '../lambdas/handlers/acknowledge-incident';
+import { parseInput } from '../lambdas/http/request';
+import { json } from '../lambdas/http/responses';
+import * as ROUTES from '../lambdas/http/route-table';
+import { toProblem } from '../lambdas/http/handler';
+import { ConflictError } from '../lambdas/domain/errors';
 import { container, resetContainer } from '../lambdas/wiring/incidents';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
-import type { Caller } from '../lambdas/domain/incident';
 import { notifications } from '../lambdas/wiring/notifications';
 import { startEmbeddedEngine } from '../local/dynamodb-local';
 import { LocalOutbox } from '../local/outbox';
 import { createLocalServer } from '../local/server';
 import { ensureTable } from '../local/table';
-import { esbuildOptions } from '../lib/bundling';
-import { handlers } from '../scripts/bundle-size';
+import { benchFunctionInit } from './function-init';
+import { benchLibraries } from './init';
 import { benchMetrics } from './metrics';
-import { Counter, countedClient, load, progress, table, timeIt } from './support';
+import { Counter, countedClient, load, progress, summarize, table, timeIt } from './support';
 
-const results: Record<string, unknown> = {};
-const section = (title: string, rows: Array<Record<string, unknown>>) => {
-  results[title] = rows;
+const QUICK = process.argv.includes('--quick');
+const results: Record<string, { title: string; rows: Array<Record<string, unknown>> }> = {};
+const section = (key: string, title: string, rows: Array<Record<string, unknown>>) => {
+  results[key] = { title, rows };
   console.log(`\n${title}\n${table(rows)}`);
 };
 
 async function main() {
+  const started = Date.now();
   process.env.CONCORD_LOG_LEVEL = 'silent';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  console.error('Starting DynamoDB Local (in memory)…');
+  console.error(`Starting DynamoDB Local (in memory)…${QUICK ? ' [quick run: smaller volumes, fewer samples]' : ''}`);
   const engine = await startEmbeddedEngine(':memory:');
   const counter = new Counter();
   const db = countedClient(engine.endpoint, counter);
   const raw = new DynamoDBClient({ endpoint: engine.endpoint });
   const newTable = async (name: string, stream = false) => { await ensureTable(raw, name, { stream }); return name; };
   try {
-    section('Metrics query at volume (GET /v1/metrics, the query alone)', await benchMetrics(db, 'bench-metrics', counter, newTable));
+    // Cold starts first, while nothing else has warmed the machine's caches or filled the engine.
+    section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler (target: every HTTP function ≤ +60 ms, median ≤ +40 ms)', await benchFunctionInit(engine.endpoint, QUICK ? 3 : 7));
+    section('libraries', 'Powertools Logger + Metrics and AWS sns-validator against ours (init over an empty handler; Powertools budget: 5 ms)', benchLibraries(QUICK ? 5 : 11));
     await lifecycle(engine.endpoint, counter, newTable);
-    section('Cold start: bundle size and load time in a fresh Node process', coldStarts());
+    const metrics = await benchMetrics(db, 'bench-metrics', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7);
+    section('metrics', 'Metrics query (GET /v1/metrics, the query alone) by density, volume, window and grouping', metrics.rows);
+    section('metricsComparison', 'Metrics: the larger volume against the smaller (target: p50 within 1.2×, items read identical)', metrics.comparison);
   } finally {
     raw.destroy();
     await engine.stop();
   }
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, at: new Date().toISOString() };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
-  const file = join(__dirname, 'results', `${machine.at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, results }, null, 2));
-  console.log(`\nMachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\nWritten: ${file}`);
+  const file = join(__dirname, 'results', `${machine.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(file, JSON.stringify({ machine, quick: QUICK, seconds, sections: results }, null, 2));
+  console.log(`\nMachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${seconds} s\nWritten: ${file}`);
 }
 
 async function lifecycle(endpoint: string, counter: Counter, newTable: (n: string, stream?: boolean) => Promise<string>) {
@@ -65,7 +77,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   const outbox = new LocalOutbox();
   resetContainer({ publisher: outbox, provisioner: outbox });
   const services = await container();
-  const orgs = Array.from({ length: 50 }, (_, i) => `org-${String(i).padStart(2, '0')}`);
+  const orgs = Array.from({ length: 51 }, (_, i) => `org-${String(i).padStart(2, '0')}`);
   await (await directoryFiles()).load({ organizations: orgs.map((id) => ({ id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null }], keys: [{ role: 'partner', key: `bench-${id}-partner-key-000000000` }] })) });
   const caller = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: 'bench' });
   const input = { title: 'Benchmark incident', severity: 'high' as const, category: 'ddos' as const, participants: ['org-01', 'org-02'] };
@@ -89,7 +101,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   await measure('assign', () => service.assign(caller('org-01'), incident.id, { orgId: 'org-02' }));
   await measure('get', () => service.get(caller('org-01'), incident.id));
   await measure('resolve', () => service.resolve(caller('org-01'), incident.id, 'done'));
-  section('DynamoDB requests per command (target: one write per lifecycle command, one read for a get)', perCommand);
+  section('requestsPerCommand', 'DynamoDB requests per command (target: one write per lifecycle command, one read for a get)', perCommand);
 
   // Latency and throughput: through the use cases (what a handler calls) and through HTTP.
   const server = createLocalServer();
@@ -98,7 +110,7 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   const post = (key: string, path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
   const rows: Array<Record<string, unknown>> = [];
   for (const concurrency of [1, 16]) {
-    const n = concurrency === 1 ? 100 : 400;
+    const n = QUICK ? 40 : concurrency === 1 ? 100 : 400;
     const bar = progress(`  lifecycle at concurrency ${concurrency}`);
     const ids: string[] = [];
     const r1 = await load(async () => { ids.push((await services.incidents.report(caller('org-00'), input)).incident.id); }, n, concurrency); bar(0.15);
@@ -118,70 +130,94 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
       rows.push({ via, command, concurrency, perSecond: t.perSecond, p50ms: t.p50, p99ms: t.p99 });
     }
   }
-  section('Lifecycle throughput and latency', rows);
+  section('lifecycle', 'Lifecycle throughput and latency', rows);
+  await new Promise((done) => { server.close(done); server.closeAllConnections(); });
 
-  // A bare DynamoDB request of the same shape as acknowledge: one GetItem and one TransactWriteItems.
+  await overhead(services, caller, input, counted, tableName);
+  await fanOut(services, caller, input, orgs, outbox);
+}
+
+type Services = Awaited<ReturnType<typeof container>>;
+
+/**
+ * acknowledge three ways, each on a fresh incident: a bare GetItem + TransactWriteItems of the same
+ * shape, the use case, and the whole Lambda path (an API Gateway proxy event with the authorizer's
+ * context through middy, validation, the use case and the JSON response); then where the handler's
+ * extra time goes.
+ */
+async function overhead(services: Services, caller: (o: string) => Caller, input: Parameters<Services['incidents']['report']>[1], counted: ReturnType<typeof countedClient>, tableName: string) {
+  const runs = QUICK ? 30 : 150;
   const { GetCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const sample = await services.incidents.report(caller('org-00'), input);
   const bare = await timeIt(async () => {
-    await counted.send(new GetCommand({ TableName: tableName, Key: { PK: `INC#${incident.id}`, SK: 'INCIDENT' }, ConsistentRead: true }));
+    await counted.send(new GetCommand({ TableName: tableName, Key: { PK: `INC#${sample.incident.id}`, SK: 'INCIDENT' }, ConsistentRead: true }));
     const id = `bare-${Math.random()}`;
     await counted.send(new TransactWriteCommand({ TransactItems: [
       { Put: { TableName: tableName, Item: { PK: id, SK: 'INCIDENT', n: 1 }, ConditionExpression: 'attribute_not_exists(PK)' } },
       { Put: { TableName: tableName, Item: { PK: id, SK: 'EVT#1' } } },
       ...['a', 'b', 'c'].map((p) => ({ Put: { TableName: tableName, Item: { PK: id, SK: `PART#${p}` } } })),
     ] }));
-  }, 100);
-  const ackSamples: number[] = [];
-  for (let i = 0; i < 100; i++) {
-    const { incident: fresh } = await services.incidents.report(caller('org-00'), input);
-    const t0 = performance.now();
-    await services.incidents.acknowledge(caller('org-01'), fresh.id, {});
-    ackSamples.push(performance.now() - t0);
-  }
-  const ackP50 = [...ackSamples].sort((a, b) => a - b)[50]!;
-  section('Overhead over a bare request of the same shape (target ≤ 1.25×)', [{ command: 'acknowledge', commandP50ms: +ackP50.toFixed(2), bareP50ms: bare.p50, ratio: +(ackP50 / bare.p50).toFixed(2) }]);
-
-  // Fan-out: one report with 50 participating organizations, notified through the notifier.
-  const { notifier } = await notifications();
-  const fan = await services.incidents.report(caller('org-00'), { ...input, participants: orgs });
-  const { events } = await services.incidents.timeline(caller('org-00'), fan.incident.id);
-  const t = await timeIt(() => notifier.notify(fan.incident.id, events[0]!), 1);
-  section('Fan-out: one report to 50 organizations (local publisher)', [{ organizations: 50, messages: outbox.messages.filter((m) => m.incidentId === fan.incident.id).length, ms: t.p50 }]);
-  await new Promise((done) => { server.close(done); server.closeAllConnections(); });
-}
-
-function coldStarts(): Array<Record<string, unknown>> {
-  const dir = join(__dirname, '..', '.tmp', 'bench-bundles');
-  mkdirSync(dir, { recursive: true });
-  const loadMs = (file: string) => {
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const out = execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], { env: { ...process.env, CONCORD_TABLE_NAME: 'x', CONCORD_SIGNING_SECRET: 'x'.repeat(32) } });
-      samples.push(Number(out.toString().trim()));
-    }
-    return +[...samples].sort((a, b) => a - b)[2]!.toFixed(1);
-  };
-  writeFileSync(join(dir, 'empty.js'), 'exports.handler = async () => ({ statusCode: 200, body: "" });');
-  const empty = loadMs(join(dir, 'empty.js'));
-  const rows: Array<Record<string, unknown>> = [];
-  const bar = progress('  bundling and loading each function');
-  const names = handlers();
-  names.forEach((h, i) => {
-    const file = join(dir, `${h}.js`);
-    const bytes = buildSync(h, file);
-    const ms = loadMs(file);
-    rows.push({ function: h, kb: +(bytes / 1024).toFixed(1), loadMs: ms, overEmptyMs: +(ms - empty).toFixed(1), within: ms - empty <= 60 ? 'yes' : 'no' });
-    bar((i + 1) / names.length);
+  }, runs);
+  const event = (id: string): APIGatewayProxyEvent => ({
+    httpMethod: 'POST', path: `/v1/incidents/${id}/acknowledge`, resource: '/v1/incidents/{id}/acknowledge', pathParameters: { id },
+    headers: { 'content-type': 'application/json', authorization: 'Bearer (checked by the authorizer)' }, multiValueHeaders: {},
+    queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null, isBase64Encoded: false, body: '{}',
+    requestContext: { requestId: `bench-${id}`, authorizer: { orgId: 'org-01', role: 'partner', keyId: 'bench' } } as never,
   });
-  bar.done();
-  rows.push({ function: '(empty handler)', kb: 0, loadMs: empty, overEmptyMs: 0, within: '' });
-  return rows;
+  const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 } as never;
+  const useCase: number[] = [];
+  const handler: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = await services.incidents.report(caller('org-00'), input);
+    const b = await services.incidents.report(caller('org-00'), input);
+    let t = performance.now();
+    await services.incidents.acknowledge(caller('org-01'), a.incident.id, {});
+    useCase.push(performance.now() - t);
+    t = performance.now();
+    const reply = await acknowledgeHandler(event(b.incident.id), context);
+    handler.push(performance.now() - t);
+    if (reply.statusCode !== 200) throw new Error(`acknowledge through the handler answered ${reply.statusCode}: ${reply.body}`);
+  }
+  const u = summarize(useCase);
+  const h = summarize(handler);
+  const ratio = (x: number) => +(x / bare.p50).toFixed(2);
+  section('overhead', 'acknowledge over a bare GetItem + TransactWriteItems of the same shape (targets: use case ≤ 1.25×, whole Lambda path ≤ 1.15×)', [
+    { path: 'bare GetItem + TransactWriteItems', p50ms: bare.p50, p99ms: bare.p99, ratio: 1 },
+    { path: 'use case (incidents.acknowledge)', p50ms: u.p50, p99ms: u.p99, ratio: ratio(u.p50) },
+    { path: 'Lambda handler (API Gateway event → middy → validation → use case → JSON)', p50ms: h.p50, p99ms: h.p99, ratio: ratio(h.p50) },
+  ]);
+
+  // Where the handler's time beyond the use case goes: each step alone, many times, in microseconds.
+  const micro = (fn: () => unknown) => { const n = 20_000; for (let i = 0; i < 1000; i++) fn(); const t = performance.now(); for (let i = 0; i < n; i++) fn(); return +(((performance.now() - t) / n) * 1000).toFixed(1); };
+  const shown = await services.incidents.get(caller('org-01'), sample.incident.id);
+  const ev = event(sample.incident.id);
+  section('handlerSteps', 'The handler\'s own steps, each alone (µs per call)', [
+    { step: 'validation: authorizer context, JSON body, schema, query and path (parseInput)', micros: micro(() => parseInput(ev, ROUTES.acknowledgeIncident)) },
+    { step: 'JSON response: the incident serialized with its headers (json)', micros: micro(() => json(200, shown)) },
+    { step: 'problem mapping: a 409 rendered as problem+json (toProblem)', micros: micro(() => toProblem(new ConflictError('The incident is already resolved.', 'resolved'), 'r')) },
+    { step: 'handler total minus use case, p50 (ms)', micros: +((h.p50 - u.p50) * 1000).toFixed(0) },
+  ]);
 }
 
-/** Bundles one function exactly as the CDK app does; returns its size. */
-function buildSync(handler: string, outfile: string): number {
-  esbuild({ ...esbuildOptions(join(__dirname, '..', 'lambdas', 'handlers', `${handler}.ts`)), outfile });
-  return statSync(outfile).size;
+/** One report to 10 and to 50 other organizations, notified through the notifier (local publisher). */
+async function fanOut(services: Services, caller: (o: string) => Caller, input: Parameters<Services['incidents']['report']>[1], orgs: string[], outbox: LocalOutbox) {
+  const { notifier } = await notifications();
+  const rows: Array<Record<string, unknown>> = [];
+  for (const width of [10, 50]) {
+    const samples: number[] = [];
+    let messages = 0;
+    for (let i = 0; i < (QUICK ? 3 : 7); i++) {
+      const fan = await services.incidents.report(caller('org-00'), { ...input, participants: orgs.slice(1, width + 1) });
+      const { events } = await services.incidents.timeline(caller('org-00'), fan.incident.id);
+      const t = performance.now();
+      await notifier.notify(fan.incident.id, events[0]!);
+      samples.push(performance.now() - t);
+      messages = outbox.messages.filter((m) => m.incidentId === fan.incident.id).length;
+    }
+    const s = summarize(samples);
+    rows.push({ organizations: width, messages, p50ms: s.p50, maxMs: Math.max(...samples).toFixed(1) });
+  }
+  section('fanOut', 'Fan-out: one report\'s notifications published and recorded (local publisher; target ≤ 200 ms for 50 organizations)', rows);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

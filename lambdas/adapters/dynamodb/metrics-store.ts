@@ -29,6 +29,7 @@ const bucketPk = (scope: Scope, group: string, granularity: Granularity | 'contr
 const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string) => ({ PK: bucketPk(scope, group, granularity), SK: start });
 const WEEK = 7 * 24 * 3600;
 const GRANULARITIES = ['minute', 'hour', 'day'] as const;
+const UNIT_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const ATTEMPTS = 30;
 
 /** One stored contribution: its millisecond within the minute, its kind and its seconds. */
@@ -80,25 +81,28 @@ const entryOf = (c: ScopedContribution): Entry => [Date.parse(c.reportedAt) % 60
 
 /** Every item the store would hold for these contributions (for loading a history at once, as the benchmark does). */
 export function itemsFor(contributions: ScopedContribution[]): Item[] {
-  const buckets = new Map<string, { scope: Scope; group: string; granularity: Granularity; start: string; aggregate: Aggregate }>();
-  const minutes = new Map<string, { scope: Scope; group: string; start: string; entries: Entry[] }>();
+  const buckets = new Map<string, { scope: Scope; group: string; granularity: Granularity; start: number; aggregate: Aggregate }>();
+  const minutes = new Map<string, { scope: Scope; group: string; start: number; entries: Entry[] }>();
   for (const c of contributions) {
+    const at = Date.parse(c.reportedAt);
+    const pk = `${scopeKey(c.scope)}#${c.group}`;
     for (const granularity of GRANULARITIES) {
-      const start = bucketStart(c.reportedAt, granularity);
-      const k = JSON.stringify(bucketKey(c.scope, c.group, granularity, start));
+      const start = at - (at % UNIT_MS[granularity]);
+      const k = `${pk}#${granularity}#${start}`;
       let b = buckets.get(k);
       if (!b) buckets.set(k, (b = { scope: c.scope, group: c.group, granularity, start, aggregate: new Aggregate() }));
       b.aggregate.add(c);
     }
-    const start = bucketStart(c.reportedAt, 'minute');
-    const k = JSON.stringify(bucketKey(c.scope, c.group, 'contributions', start));
+    const start = at - (at % UNIT_MS.minute);
+    const k = `${pk}#${start}`;
     let m = minutes.get(k);
     if (!m) minutes.set(k, (m = { scope: c.scope, group: c.group, start, entries: [] }));
     m.entries.push(entryOf(c));
   }
+  const iso = (ms: number) => new Date(ms).toISOString();
   return [
-    ...[...buckets.values()].map((b) => aggregateToItem(b.scope, b.group, b.granularity, b.start, b.aggregate, 1)),
-    ...[...minutes.values()].map((m) => contributionsToItem(m.scope, m.group, m.start, m.entries, 1)),
+    ...[...buckets.values()].map((b) => aggregateToItem(b.scope, b.group, b.granularity, iso(b.start), b.aggregate, 1)),
+    ...[...minutes.values()].map((m) => contributionsToItem(m.scope, m.group, iso(m.start), m.entries, 1)),
   ];
 }
 
