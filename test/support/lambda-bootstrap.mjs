@@ -99,4 +99,5 @@ process.on('unhandledRejection', (err) => {
   console.error('Runtime.UnhandledPromiseRejection', err);
   process.exit(128);
 });
-process.send({ ready: true });
+// The test runner went away: so does the sandbox.
+process.on('disconnect', () => process.exit(0));

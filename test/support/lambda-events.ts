@@ -52,7 +52,11 @@ export class ApiGateway {
   private readonly cache = new Map<string, { policy: any; at: number }>();
   readonly authorizerCalls: string[] = [];
 
-  constructor(private readonly runtime: LambdaRuntime, private readonly deployment: Deployment, private readonly cacheTtlMs = 30_000) {}
+  private readonly cacheTtlMs: number;
+
+  constructor(private readonly runtime: LambdaRuntime, private readonly deployment: Deployment) {
+    this.cacheTtlMs = deployment.authorizerTtlSeconds * 1000;
+  }
 
   private baseRequest(method: string, path: string, route: ApiRoute, params: Record<string, string>, headers: Record<string, string>, query: URLSearchParams) {
     const requestId = randomUUID();

@@ -150,6 +150,8 @@ export interface Deployment {
   /** The SNS topics a function is subscribed to, by handler. */
   subscriptions: Record<string, { topicArn: string; subscriptionArn: string }>;
   authorizer: string;
+  /** How long API Gateway caches the authorizer's answer per Authorization header. */
+  authorizerTtlSeconds: number;
   apiId: string;
 }
 
@@ -214,6 +216,7 @@ export function synthesize(locals: Locals, context: Record<string, string> = {})
   return {
     functions, routes, streamMappings, schedules, subscriptions,
     authorizer: fnIn(authorizerResource.Properties.AuthorizerUri),
+    authorizerTtlSeconds: authorizerResource.Properties.AuthorizerResultTtlInSeconds ?? 300,
     apiId: tokens.resolve({ Ref: resources.find(([, r]) => r.Type === 'AWS::ApiGateway::RestApi')![0] }, stack),
   };
 }
