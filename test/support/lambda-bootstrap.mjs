@@ -4,40 +4,16 @@
  * runtime does (`index.handler` → index.js, index.mjs or index.cjs, export `handler`), imports it
  * once (init), then takes invocations over IPC and answers each with the handler's result or error,
  * serialized as Lambda serializes them (JSON). Nothing is installed beside a bundle in Lambda, so
- * any package the bundle did not bundle (a wrong external) fails to load here too, though the
- * repository's node_modules lies above the bundle's folder.
+ * any package the bundle did not bundle (a wrong external) fails to load here too
+ * (lambda-no-packages.mjs), though the repository's node_modules lies above the bundle's folder.
  *
  * Plain JavaScript on purpose: it must run under bare `node`, with no TypeScript loader.
  */
-import Module, { register } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-const bare = (s) => !Module.isBuiltin(s) && !/^(\.{0,2}\/|file:|data:|node:)/.test(s);
-
-// ES module imports: a bare specifier that is not built in has nowhere to come from.
-register('data:text/javascript,' + encodeURIComponent(`
-  import { isBuiltin } from 'node:module';
-  export async function resolve(specifier, context, next) {
-    if (!isBuiltin(specifier) && !/^(\\.{0,2}\\/|file:|data:|node:)/.test(specifier)) {
-      const err = new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL + ' (nothing is installed beside a Lambda bundle)');
-      err.code = 'ERR_MODULE_NOT_FOUND';
-      throw err;
-    }
-    return next(specifier, context);
-  }
-`));
-// require() (the bundle's banner gives CommonJS packages one): the same.
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (bare(request)) {
-    const err = new Error(`Cannot find module '${request}' (nothing is installed beside a Lambda bundle)`);
-    err.code = 'MODULE_NOT_FOUND';
-    throw err;
-  }
-  return resolveFilename.call(this, request, ...rest);
-};
+// First: nothing installed beside a bundle (see the file).
+import './lambda-no-packages.mjs';
 
 const errorOf = (err, type) => ({
   errorType: type ?? (err && err.name) ?? 'Error',
