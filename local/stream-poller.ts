@@ -19,7 +19,8 @@ export interface PollerOptions {
   onError?: (err: unknown) => void;
 }
 
-function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
+/** A stream record as Lambda's event source delivers it (the bundle test builds its events with it too). */
+export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
   const d = r.dynamodb ?? {};
   return {
     eventID: r.eventID,

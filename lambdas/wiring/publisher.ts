@@ -8,9 +8,13 @@ import { snsClient } from './sns';
 export const publisher = derived(({ config, overrides }): NotificationPublisher => {
   if (overrides.publisher) return overrides.publisher;
   let made: SnsPublisher | undefined;
-  const get = () => {
-    if (!config.topicArnPrefix) throw new Error('Invalid configuration: CONCORD_TOPIC_ARN_PREFIX is required to publish notifications');
-    return (made ??= new SnsPublisher(snsClient(), config.topicArnPrefix));
+  // Texting a phone needs no topic: receive-sms, which replies to inbound texts, is given no topic prefix.
+  const sns = () => (made ??= new SnsPublisher(snsClient(), config.topicArnPrefix ?? ''));
+  return {
+    publish: async (...args) => {
+      if (!config.topicArnPrefix) throw new Error('Invalid configuration: CONCORD_TOPIC_ARN_PREFIX is required to publish notifications');
+      return sns().publish(...args);
+    },
+    sendSms: (...args) => sns().sendSms(...args),
   };
-  return { publish: (...args) => get().publish(...args), sendSms: (...args) => get().sendSms(...args) };
 });

@@ -55,6 +55,10 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 export class ServiceFunction extends NodejsFunction {
+  /** The handler file it runs, and the files copied beside its bundle (the bundle test lays them out the same). */
+  readonly handlerName: string;
+  readonly copyFiles: readonly string[];
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
@@ -80,6 +84,8 @@ export class ServiceFunction extends NodejsFunction {
         ...props.environment,
       },
     });
+    this.handlerName = props.handler;
+    this.copyFiles = props.copyFiles ?? [];
     const v = Validations.of(this);
     v.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,9 +1,11 @@
 /**
  * Every function's bundle, built exactly as the CDK app builds it (the same esbuild settings), loads
  * in a fresh Node process the way the Lambda runtime loads it — an ES module (`index.mjs`) with the
- * SDK inside, the environment the stack sets — and exports a `handler` function. A missing module, a
- * wrong external, an ESM/CJS mismatch or a misnamed export fails here. How long each takes to load
- * (what the old 150 KB budget stood for) is measured by `npm run bench`, never by a timed test.
+ * SDK inside, the environment the stack sets, nothing installed beside it — and exports a `handler`
+ * function. A missing module, a wrong external, an ESM/CJS mismatch or a misnamed export fails
+ * here. How long each takes to load (what the old 150 KB budget stood for) is measured by
+ * `npm run bench`, never by a timed test. test/infra/bundle-lifecycle.test.ts goes further: it
+ * invokes every bundle with AWS's events and runs the whole lifecycle through them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { BUNDLE_FILE } from '../../lib/bundling';
 import { bundleSize, handlers } from '../../scripts/bundle-size';
 
 const dir = join(__dirname, '..', '..', '.tmp', 'bundles-test');
+/** Nothing is installed beside a bundle in Lambda: the repository's node_modules above .tmp/ must not satisfy a wrong external. */
+const NO_PACKAGES = pathToFileURL(join(__dirname, '..', 'support', 'lambda-no-packages.mjs')).href;
 mkdirSync(dir, { recursive: true });
 
 /** What the stack gives every function, and what the Lambda runtime sets. */
@@ -30,6 +34,6 @@ it.each(handlers())('%s bundles, loads in a fresh process and exports its handle
   const file = join(dir, handler, BUNDLE_FILE);
   mkdirSync(join(dir, handler), { recursive: true });
   writeFileSync(file, code);
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
+  const out = execFileSync(process.execPath, ['--import', NO_PACKAGES, '--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
   expect(out).toBe('function');
 });

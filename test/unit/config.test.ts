@@ -1,5 +1,6 @@
 /** The environment is parsed once; what a function needs and lacks fails its cold start, by name. */
 import { ENV, readConfig, required } from '../../lambdas/config/env';
+import { loadSigningSecret } from '../../lambdas/adapters/secrets';
 
 const minimal = { [ENV.tableName]: 'concord-test', [ENV.signingSecret]: 'x'.repeat(32) };
 
@@ -16,4 +17,10 @@ it('names every invalid setting', () => {
 
 it('never falls back to localhost for acknowledgement links: the functions that sign them require the base URL', () => {
   expect(() => required(readConfig(minimal), 'publicBaseUrl', ENV.publicBaseUrl)).toThrow('Invalid configuration: CONCORD_PUBLIC_BASE_URL is required by this function');
+});
+
+it('starts a function the stack grants no signing secret (most of them); only signing demands one, naming both settings', async () => {
+  const unsigned = readConfig({ [ENV.tableName]: 'concord-test' });
+  expect(unsigned).toMatchObject({ tableName: 'concord-test', signingSecret: undefined, signingSecretArn: undefined });
+  await expect(loadSigningSecret(unsigned)).rejects.toThrow('Invalid configuration: set CONCORD_SIGNING_SECRET or CONCORD_SIGNING_SECRET_ARN');
 });

@@ -8,6 +8,8 @@ import { SnsProvisioner } from '../../lambdas/adapters/sns/provisioner';
 import { SnsPublisher } from '../../lambdas/adapters/sns/publisher';
 import { report, TLPS, SEVERITIES, type TimelineEvent } from '../../lambdas/domain/incident';
 import { PublishError, type Notice } from '../../lambdas/domain/notifications';
+import { resetAdapters } from '../../lambdas/wiring/adapters';
+import { publisher } from '../../lambdas/wiring/publisher';
 
 const sns = mockClient(SNSClient);
 beforeEach(() => sns.reset());
@@ -153,5 +155,21 @@ describe('SnsProvisioner', () => {
       { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
       { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
     ]);
+  });
+});
+
+describe('the publisher as a function wires it', () => {
+  const saved = { ...process.env };
+  afterEach(() => { process.env = { ...saved }; resetAdapters(); });
+
+  it('texts a phone without a topic prefix (receive-sms is given none) but publishes to topics only with one', async () => {
+    process.env = { ...saved, CONCORD_TABLE_NAME: 'concord-test' };
+    delete process.env.CONCORD_TOPIC_ARN_PREFIX;
+    resetAdapters();
+    sns.on(PublishCommand).resolves({ MessageId: 'm1' });
+    const wired = await publisher();
+    await wired.sendSms('+12025550000', 'Concord: acknowledged for FBI');
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { PhoneNumber: '+12025550000', Message: 'Concord: acknowledged for FBI' });
+    await expect(wired.publish('fbi', render(notice('t')), { incidentId: 'i' })).rejects.toThrow('CONCORD_TOPIC_ARN_PREFIX is required');
   });
 });
