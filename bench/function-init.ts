@@ -1,2 +1,143 @@
-/** Placeholder until the bundle harness lands: replaced in the next commit. */
-export async function benchFunctionInit(_endpoint: string, _rounds: number): Promise<Array<Record<string, unknown>>> { return []; }
+/**
+ * Init per function, measured on the deployed artifact: the bundle harness (test/support/lambda-*)
+ * runs one short scenario that reaches every function — through API Gateway events behind the
+ * authorizer bundle, the table's stream, an SNS-delivered SMS and the escalation schedule — and keeps
+ * the first event each function was given. Then, in rounds, each function is cold-started in a new
+ * process with that event: the bootstrap times the import (init) and the first invoke. An empty
+ * handler, started the same way in every round, is the baseline.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { BUNDLE_FILE, esbuildOptions } from '../lib/bundling';
+import { ALL_ROUTES } from '../lambdas/http/routes';
+import { TLP_MARKING_IDS } from '../lambdas/integrations/stix';
+import { INCIDENTS_COLLECTION_ID } from '../lambdas/integrations/taxii';
+import { FakeAws } from '../test/support/fake-aws';
+import { KEYS, report, useFreshTable } from '../test/support/harness';
+import { ApiGateway, TableStream, deliverStream, inboundSms, scheduledEvent, snsEvent } from '../test/support/lambda-events';
+import { ACCOUNT, REGION, LambdaRuntime, buildBundles, synthesize } from '../test/support/lambda-runtime';
+import { progress } from './support';
+
+const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:concord-bench-signing-AbCdEf`;
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const ms = (x: number) => +x.toFixed(1);
+
+export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number): Promise<Array<Record<string, unknown>>> {
+  process.env.CONCORD_TEST_DYNAMODB_ENDPOINT = dynamodbEndpoint;
+  const table = await useFreshTable();
+  const deployment = synthesize({ tableName: table.tableName, signingSecretArn: SECRET_ARN });
+  const dir = join(__dirname, '..', '.tmp', 'bench-functions');
+  const dirs = await buildBundles(dir, Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.copyFiles])));
+  // The baseline: an empty handler, deployed like any function (get-health's settings).
+  dirs.empty = join(dir, 'empty');
+  mkdirSync(dirs.empty, { recursive: true });
+  buildSync({ ...esbuildOptions(join(__dirname, 'entries', 'empty.ts')), outfile: join(dirs.empty, BUNDLE_FILE) });
+  deployment.functions.empty = { ...deployment.functions['get-health']!, handler: 'empty', name: 'concord-bench-empty' };
+  // What source maps would cost at every cold start (why the stack leaves them off): BENCH_SOURCE_MAPS=1.
+  if (process.env.BENCH_SOURCE_MAPS) for (const f of Object.values(deployment.functions)) f.environment.NODE_OPTIONS = '--enable-source-maps';
+  const fake = await new FakeAws({ [SECRET_ARN]: 'bench-signing-secret-0123456789abcdef0123' }).start();
+  const runtime = new LambdaRuntime(deployment, dirs, {
+    AWS_ACCESS_KEY_ID: 'ASIABENCH00000000000', AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key', AWS_SESSION_TOKEN: 'bench-session-token',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint, AWS_ENDPOINT_URL_SNS: fake.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url, AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    CONCORD_LOG_LEVEL: 'silent',
+  });
+  const api = new ApiGateway(runtime, deployment);
+  const stream = new TableStream(dynamodbEndpoint, table.tableName);
+  try {
+    console.error('  init: one scenario through every function, to record the event each is first given…');
+    await scenario(api, runtime, deployment, fake, async () => deliverStream(runtime, deployment.streamMappings, await stream.read()));
+    await runtime.stop();
+    const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty').sort();
+    const missing = subjects.filter((h) => !runtime.firstEvents.has(h));
+    if (missing.length) throw new Error(`The scenario reached no event for ${missing.join(', ')}`);
+
+    const samples = new Map<string, Array<{ initMs: number; invokeMs: number; ok: boolean }>>(['empty', ...subjects].map((h) => [h, []]));
+    const bar = progress(`  init: ${subjects.length} functions × ${rounds} cold starts`);
+    for (let r = 0; r < rounds; r++) {
+      samples.get('empty')!.push(await runtime.coldStart('empty', {}));
+      for (const [i, h] of subjects.entries()) {
+        samples.get(h)!.push(await runtime.coldStart(h, runtime.firstEvents.get(h)));
+        bar((r * subjects.length + i + 1) / (rounds * subjects.length));
+      }
+    }
+    bar.done();
+    const total = (h: string) => median(samples.get(h)!.map((s) => s.initMs + s.invokeMs));
+    const empty = total('empty');
+    const http = new Set(ALL_ROUTES.map((r) => r.handler));
+    const rows: Array<Record<string, unknown>> = subjects.map((h) => {
+      const over = total(h) - empty;
+      return {
+        function: h, kind: http.has(h) ? 'HTTP' : h === 'authorize' ? 'authorizer' : 'event', importMs: ms(median(samples.get(h)!.map((s) => s.initMs))),
+        firstInvokeMs: ms(median(samples.get(h)!.map((s) => s.invokeMs))), initMs: ms(total(h)), overEmptyMs: ms(over),
+        within60: over <= 60 ? 'yes' : 'no', answered: samples.get(h)!.every((s) => s.ok) ? 'yes' : 'no',
+      };
+    });
+    const overs = rows.filter((r) => r.kind === 'HTTP').map((r) => Number(r.overEmptyMs));
+    rows.push({ function: '(empty handler)', kind: '', importMs: ms(median(samples.get('empty')!.map((s) => s.initMs))), firstInvokeMs: ms(median(samples.get('empty')!.map((s) => s.invokeMs))), initMs: ms(empty), overEmptyMs: 0, within60: '', answered: '' });
+    rows.push({ function: '(HTTP functions: median, worst)', kind: 'HTTP', importMs: '', firstInvokeMs: '', initMs: '', overEmptyMs: `${ms(median(overs))} / ${ms(Math.max(...overs))}`, within60: `${overs.filter((o) => o <= 60).length} of ${overs.length}`, answered: '' });
+    writeFileSync(join(dir, 'first-events.json'), JSON.stringify(Object.fromEntries(runtime.firstEvents), null, 1));
+    return rows;
+  } finally {
+    await runtime.stop();
+    stream.destroy();
+    await fake.stop();
+    await table.drop();
+  }
+}
+
+/** Reaches every function once, in the order a day of use would. */
+async function scenario(api: ApiGateway, runtime: LambdaRuntime, deployment: ReturnType<typeof synthesize>, fake: FakeAws, pump: () => Promise<unknown>) {
+  const must = async (p: Promise<{ status: number; text: string; handler: string | null }>, status = 300) => {
+    const res = await p;
+    if (res.status >= status) throw new Error(`${res.handler ?? 'API Gateway'} answered ${res.status}: ${res.text.slice(0, 500)}`);
+    return res as { status: number; body: any; text: string; handler: string | null };
+  };
+  const id = (await must(api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa'] })))).body.id as string;
+  await pump();
+  const sms = fake.published.find((p) => p.attributes.incidentId === id && p.topicArn?.endsWith('-fbi'))!;
+  const code = /Reply ACK (\d+)/.exec(JSON.parse(sms.message).sms)![1]!;
+  const { topicArn, subscriptionArn } = deployment.subscriptions['receive-sms']!;
+  await runtime.invoke('receive-sms', snsEvent(topicArn, subscriptionArn, inboundSms('+12025550000', `ACK ${code}`)));
+  const email = JSON.parse(fake.published.find((p) => p.attributes.incidentId === id && p.topicArn?.endsWith('-cisa'))!.message).email as string;
+  const ackLink = /https:\/\/[^/]+\/[^/]+(\/v1\/ack\/[^\s"<>]+)/.exec(email)![1]!;
+  await must(api.call(null, 'GET', ackLink));
+  await must(api.call(null, 'POST', ackLink, '', { 'content-type': 'application/x-www-form-urlencoded' }), 400);
+  await must(api.call(KEYS.partner.cisa, 'GET', `/v1/incidents/${id}`));
+  await must(api.call(KEYS.partner.facebook, 'GET', '/v1/incidents'));
+  await must(api.call(KEYS.partner.google, 'POST', `/v1/incidents/${id}/acknowledge`, {}), 500);
+  await must(api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${id}/assign`, { orgId: 'fbi' }));
+  await must(api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${id}/notes`, { text: 'Takedown requested.' }));
+  await must(api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline`));
+  await must(api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/audit`));
+  await must(api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${id}/stix`));
+  await must(api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${id}/resolve`, { resolution: 'Posts removed.' }));
+  await pump();
+  const day = (d: number) => new Date(Date.now() + d * 86400_000).toISOString().slice(0, 10);
+  await must(api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${day(-1)}&to=${day(1)}`));
+  await runtime.invoke('escalate-incidents', scheduledEvent(deployment.schedules['escalate-incidents']!.ruleArn));
+  await must(api.call(null, 'GET', '/health'));
+  await must(api.call(null, 'GET', '/openapi.json'));
+  await must(api.call(null, 'GET', '/app'));
+  await must(api.call(null, 'GET', '/console'), 400);
+  await must(api.call(KEYS.partner.fbi, 'GET', '/v1/directory'));
+  await must(api.call(KEYS.admin, 'GET', '/v1/organizations'));
+  await must(api.call(KEYS.admin, 'GET', '/v1/audit'));
+  await must(api.call(KEYS.admin, 'PUT', '/v1/organizations/nasa', { name: 'NASA', kind: 'agency', contacts: [{ name: 'nasa duty', email: 'duty@nasa.example', phone: null }] }));
+  const key = (await must(api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' }))).body;
+  await must(api.call(KEYS.admin, 'GET', '/v1/organizations/cisa/keys'));
+  await must(api.call(KEYS.admin, 'DELETE', `/v1/keys/${key.keyId}`));
+  await must(api.call(null, 'POST', '/v2/enqueue', { routing_key: KEYS.partner.twitter, event_action: 'trigger', payload: { summary: 'Feed monitor: burst of fake notices', source: 'feed-monitor', severity: 'warning' } }));
+  // Unsigned: refused (403) after the whole function has loaded and checked it.
+  await must(api.call(null, 'POST', `/v1/integrations/cloudwatch/${KEYS.partner.twitter}`, JSON.stringify({
+    Type: 'Notification', MessageId: '00000000-0000-0000-0000-000000000001', TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:alarms`, Message: '{}',
+    Timestamp: new Date().toISOString(), SignatureVersion: '2', Signature: 'bm90IGEgc2lnbmF0dXJl', SigningCertURL: 'https://example.com/cert.pem',
+  }), { 'content-type': 'text/plain; charset=UTF-8' }), 500);
+  await must(api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {}));
+  const taxii = { accept: 'application/taxii+json;version=2.1', authorization: `Basic ${Buffer.from(`fbi:${KEYS.partner.fbi}`).toString('base64')}` };
+  await must(api.call(null, 'GET', '/taxii2/', undefined, taxii));
+  await must(api.call(null, 'POST', `/taxii2/concord/collections/${INCIDENTS_COLLECTION_ID}/objects/`, JSON.stringify({ objects: [{
+    type: 'incident', spec_version: '2.1', id: 'incident--6d3c3a8e-0f1e-4b8e-9a57-2f6f0e1c9b21', created: '2026-03-01T00:00:00.000Z', modified: '2026-03-01T00:00:00.000Z',
+    name: 'Phishing wave against county clerks', object_marking_refs: [TLP_MARKING_IDS.GREEN], x_concord_participants: ['cisa'],
+  }] }), { ...taxii, 'content-type': 'application/taxii+json;version=2.1' }));
+}

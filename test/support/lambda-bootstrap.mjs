@@ -41,7 +41,10 @@ async function init() {
   return fn;
 }
 
+const started = process.hrtime.bigint();
 const ready = init().then((fn) => ({ fn }), (err) => ({ err }));
+// How long the import took (init), reported with the first answer: npm run bench reads it.
+const initMs = ready.then(() => Number(process.hrtime.bigint() - started) / 1e6);
 
 process.on('message', async (msg) => {
   const { id, event, context: c } = msg;
@@ -62,11 +65,13 @@ process.on('message', async (msg) => {
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     getRemainingTimeInMillis: () => Math.max(0, c.deadlineMs - Date.now()),
   };
+  const t = process.hrtime.bigint();
+  const timing = async () => ({ initMs: await initMs, durationMs: Number(process.hrtime.bigint() - t) / 1e6 });
   try {
     const result = await loaded.fn(event, context);
-    process.send({ id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    process.send({ id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)), timing: await timing() });
   } catch (err) {
-    process.send({ id, ok: false, error: errorOf(err) });
+    process.send({ id, ok: false, error: errorOf(err), timing: await timing() });
   }
 });
 

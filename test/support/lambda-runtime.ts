@@ -232,6 +232,9 @@ export class InvocationError extends Error {
 
 interface Sandbox { child: ChildProcess; logs: string[]; pending: Map<string, { resolve(v: unknown): void; reject(e: unknown): void }>; exited?: string }
 
+/** A cold start's figures, as the bootstrap measured them inside the function's process. */
+export interface ColdStart { initMs: number; invokeMs: number; ok: boolean }
+
 /**
  * The functions' processes. `environment` is what AWS adds around the stack's variables: credentials
  * and the endpoints of the local stand-ins.
@@ -240,6 +243,9 @@ export class LambdaRuntime {
   private readonly sandboxes = new Map<string, Sandbox>();
   /** Every invocation, in order: which function, and whether it answered. */
   readonly invocations: Array<{ handler: string; ok: boolean }> = [];
+  /** The first event each function was given (npm run bench cold-starts functions with them). */
+  readonly firstEvents = new Map<string, unknown>();
+  private readonly lastTiming = new Map<string, { initMs: number; durationMs: number }>();
 
   constructor(private readonly deployment: Deployment, private readonly bundleDirs: Record<string, string>, private readonly environment: Record<string, string>) {}
 
@@ -269,17 +275,18 @@ export class LambdaRuntime {
     };
   }
 
-  private sandbox(handler: string): Sandbox {
+  private sandbox(handler: string, fresh = false): Sandbox {
     const existing = this.sandboxes.get(handler);
-    if (existing && !existing.exited) return existing;
+    if (existing && !existing.exited && !fresh) return existing;
     const env = this.environmentOf(handler);
     const child = fork(join(__dirname, 'lambda-bootstrap.mjs'), [], { cwd: env.LAMBDA_TASK_ROOT, env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const box: Sandbox = { child, logs: [], pending: new Map() };
     const keep = (chunk: Buffer) => { box.logs.push(chunk.toString('utf8')); if (box.logs.length > 400) box.logs.splice(0, 200); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.on('message', (msg: { id?: string; ok: boolean; result?: unknown; error?: LambdaError }) => {
+    child.on('message', (msg: { id?: string; ok: boolean; result?: unknown; error?: LambdaError; timing?: { initMs: number; durationMs: number } }) => {
       if (!msg.id) return;
+      if (msg.timing) this.lastTiming.set(msg.id, msg.timing);
       const p = box.pending.get(msg.id);
       box.pending.delete(msg.id);
       this.invocations.push({ handler, ok: msg.ok });
@@ -291,16 +298,41 @@ export class LambdaRuntime {
       for (const p of box.pending.values()) p.reject(new InvocationError(handler, { errorType: 'Runtime.ExitError', errorMessage: `The process ${box.exited}`, stack: [] }, box.logs.join('')));
       box.pending.clear();
     });
-    this.sandboxes.set(handler, box);
+    if (!fresh) this.sandboxes.set(handler, box);
     return box;
   }
 
   /** Invokes a function with an event as Lambda does; resolves with its JSON result, rejects with InvocationError. */
   invoke<T = any>(handler: string, event: unknown): Promise<T> {
+    if (!this.deployment.functions[handler]) return Promise.reject(new Error(`The stack deploys no function for ${handler}`));
+    if (!this.firstEvents.has(handler)) this.firstEvents.set(handler, structuredClone(event));
+    return this.send<T>(handler, event, this.sandbox(handler), randomUUID());
+  }
+
+  /**
+   * A cold start: a new process for the function, one invocation, then the process ends. Returns
+   * the bootstrap's own figures — the import (init) and the first invoke.
+   */
+  async coldStart(handler: string, event: unknown): Promise<ColdStart> {
+    const box = this.sandbox(handler, true);
+    const id = randomUUID();
+    let ok = true;
+    try {
+      await this.send(handler, event, box, id);
+    } catch {
+      ok = false;
+    } finally {
+      await new Promise<void>((done) => { if (box.exited) done(); else { box.child.once('exit', () => done()); box.child.kill(); } });
+    }
+    const timing = this.lastTiming.get(id);
+    this.lastTiming.delete(id);
+    if (!timing) throw new Error(`${handler} gave no timing: ${box.logs.join('').slice(-2000)}`);
+    return { initMs: timing.initMs, invokeMs: timing.durationMs, ok };
+  }
+
+  private send<T>(handler: string, event: unknown, box: Sandbox, id: string): Promise<T> {
     const fn = this.deployment.functions[handler];
     if (!fn) return Promise.reject(new Error(`The stack deploys no function for ${handler}`));
-    const box = this.sandbox(handler);
-    const id = randomUUID();
     const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Parent=${randomUUID().replace(/-/g, '').slice(0, 16)};Sampled=1`;
     return new Promise<T>((resolve, reject) => {
       box.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
