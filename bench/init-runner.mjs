@@ -1,10 +1,13 @@
 // One cold start, as the Lambda runtime does it: import the bundle, then invoke its handler once.
 // Prints {importMs, invokeMs} as JSON. argv: bundle path, event JSON.
+import { createRequire } from 'node:module';
+
 const bundle = process.argv[2];
 const event = JSON.parse(process.argv[3] ?? '{}');
 const context = { awsRequestId: 'bench-request', functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'bench', getRemainingTimeInMillis: () => 10_000, callbackWaitsForEmptyEventLoop: true };
 const t0 = process.hrtime.bigint();
-const { handler } = await import(bundle);
+// As the Lambda runtime loads a handler: an .mjs file is imported, a .js file required (CommonJS).
+const { handler } = bundle.endsWith('.js') ? createRequire(import.meta.url)(bundle) : await import(bundle);
 const t1 = process.hrtime.bigint();
 let status;
 try {

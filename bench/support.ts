@@ -64,8 +64,14 @@ export async function load(fn: (i: number) => Promise<unknown>, total: number, c
 
 /** A one-line progress bar on stderr. */
 export function progress(label: string) {
+  let shown = 0;
   const draw = (fraction: number) => {
-    if (!process.stderr.isTTY) return;
+    if (!process.stderr.isTTY) {
+      // In a log, a line at every tenth.
+      const tenth = Math.floor(fraction * 10);
+      if (tenth > shown && tenth < 10) { shown = tenth; process.stderr.write(`${label}: ${tenth * 10}%\n`); }
+      return;
+    }
     const width = 30;
     const filled = Math.round(fraction * width);
     process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}%`);

@@ -8,7 +8,7 @@
  */
 import { recordSystemEvents, mayBeToldTo, systemActor, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import type { IncidentService } from './incidents';
-import type { Clock, Contact, DirectoryRepository, IncidentRepository } from './ports';
+import type { Clock, Contact, DirectoryRepository, IncidentRepository, Organization } from './ports';
 
 /** The event types that tell someone something. */
 export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
@@ -73,7 +73,8 @@ export type DeliveryStatus = 'sent' | 'failed';
 export interface Delivery { incidentId: string; seq: number; orgId: string; status: DeliveryStatus }
 
 export interface DeliveryLog {
-  status(incidentId: string, seq: number, orgId: string): Promise<DeliveryStatus | null>;
+  /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */
+  statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>>;
   /** Deliveries that failed and wait for a replay, oldest first. */
   failed(limit: number): Promise<Delivery[]>;
 }
@@ -84,7 +85,7 @@ export interface NotifierDeps {
   incidents: IncidentService;
   repository: Pick<IncidentRepository, 'get' | 'event'>;
   deliveries: DeliveryLog;
-  directory: Pick<DirectoryRepository, 'managerOrganizations' | 'getOrganization'>;
+  directory: Pick<DirectoryRepository, 'managerOrganizations' | 'getOrganizations'>;
   publisher: NotificationPublisher;
   render: Render;
   links: AckLinkSigner;
@@ -124,9 +125,8 @@ export function makeNotifier(deps: NotifierDeps) {
   const emailContacts = (contacts: Contact[] = []) => contacts.filter((c) => c.email);
 
   /** What one organization is sent about an event, or why nothing was (RED without a cleared contact). */
-  async function publishTo(record: IncidentRecord, event: TimelineEvent, orgId: string): Promise<{ orgId: string; audience: Audience; outcome: { messageId: string } | { error: string; reason?: string } }> {
+  async function publishTo(record: IncidentRecord, event: TimelineEvent, orgId: string, org: Organization | undefined): Promise<{ orgId: string; audience: Audience; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
-    const org = await directory.getOrganization(orgId);
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const recipients = (org?.contacts ?? []).filter((c) => audience === 'all' || c.red);
@@ -151,13 +151,11 @@ export function makeNotifier(deps: NotifierDeps) {
     for (let i = 0; i < published.length; i += RECORD_BATCH) {
       const batch = published.slice(i, i + RECORD_BATCH);
       await incidents.recordSystemEvents(incidentId, async (current) => {
-        const fresh: Published[] = [];
-        for (const p of batch) {
-          const status: DeliveryStatus = 'messageId' in p.outcome ? 'sent' : 'failed';
-          const now = await deliveries.status(incidentId, event.seq, p.orgId);
-          if (now === 'sent' || (now === 'failed' && status === 'failed')) continue;
-          fresh.push(p);
-        }
+        const recorded = await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
+        const fresh = batch.filter((p) => {
+          const now = recorded.get(p.orgId);
+          return !(now === 'sent' || (now === 'failed' && !('messageId' in p.outcome)));
+        });
         if (!fresh.length) return null;
         const at = clock.now().toISOString();
         const change = recordSystemEvents(current, fresh.map((p) => ({
@@ -181,16 +179,18 @@ export function makeNotifier(deps: NotifierDeps) {
     const { incident } = record;
     const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
     const due: string[] = [];
-    await inParallel(orgIds, async (orgId) => {
-      const already = await deliveries.status(incident.id, event.seq, orgId);
+    const sentBefore = await deliveries.statuses(incident.id, event.seq, orgIds);
+    for (const orgId of orgIds) {
+      const already = sentBefore.get(orgId);
       if (already === 'sent' || (already === 'failed' && !replay)) outcome[orgId] = 'skipped';
       else due.push(orgId);
-    });
+    }
+    const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
     const published: Published[] = [];
     let crash: unknown;
     await inParallel(due, async (orgId) => {
       try {
-        published.push(await publishTo(record, event, orgId));
+        published.push(await publishTo(record, event, orgId, organizations.get(orgId)));
       } catch (err) {
         crash ??= err;
       }

@@ -129,6 +129,8 @@ export interface KeySummary { keyId: string; role: Role; createdAt: string; last
 
 export interface DirectoryRepository {
   getOrganization(id: string): Promise<Organization | null>;
+  /** Those of `ids` that exist, in no particular order. */
+  getOrganizations(ids: readonly string[]): Promise<Organization[]>;
   /**
    * Creates or replaces, keeping the phone index in step (`previous` is what it replaces);
    * `created` tells which.

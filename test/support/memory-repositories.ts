@@ -63,7 +63,9 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     return id ? clone(this.records.get(id)!) : null;
   }
 
-  async status(incidentId: string, seq: number, orgId: string) { return this.deliveries.get(`${incidentId}#${seq}#${orgId}`)?.status ?? null; }
+  async statuses(incidentId: string, seq: number, orgIds: readonly string[]) {
+    return new Map(orgIds.flatMap((orgId) => { const d = this.deliveries.get(`${incidentId}#${seq}#${orgId}`); return d ? [[orgId, d.status] as const] : []; }));
+  }
   async failed(limit: number) { return [...this.deliveries.values()].filter((d) => d.status === 'failed').slice(0, limit); }
 
   async event(id: string, seq: number) { return clone(this.events.get(id)?.find((e) => e.seq === seq) ?? null); }
@@ -112,6 +114,7 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   readonly organizations = new Map<string, Organization>();
   readonly keys = new Map<string, ApiKeyRecord>();
   async getOrganization(id: string) { return clone(this.organizations.get(id) ?? null); }
+  async getOrganizations(ids: readonly string[]) { return [...new Set(ids)].flatMap((id) => (this.organizations.has(id) ? [clone(this.organizations.get(id)!)] : [])); }
   async putOrganization(org: Organization) { const created = !this.organizations.has(org.id); this.organizations.set(org.id, clone(org)); return { created }; }
   async contactsByPhone(phone: string) {
     return [...this.organizations.values()].flatMap((o) => o.contacts.filter((c) => c.phone === phone).map((contact) => ({ orgId: o.id, contact: clone(contact) })));

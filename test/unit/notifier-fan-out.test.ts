@@ -35,7 +35,7 @@ function setup() {
     incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
     links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
   });
-  return { repository, incidents, notifier, publisher, commits, mostInFlight: () => most };
+  return { repository, directory, incidents, notifier, publisher, commits, mostInFlight: () => most };
 }
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };
@@ -61,4 +61,20 @@ it('publishes to 50 organizations at most 10 at a time, each once, and records t
   expect(Object.values(await notifier.notify(incident.id, event))).toEqual(Array(50).fill('skipped'));
   expect(Object.values(publisher.countsFor(incident.id))).toEqual(Array(50).fill(1));
   expect(commits).toEqual([]);
+});
+
+it('reads delivery statuses and organizations a batch at a time, not one request per organization in turn', async () => {
+  const { incidents, notifier, repository, directory } = setup();
+  const { incident } = await incidents.report(reporter, { title: 't', severity: 'critical', category: 'ransomware', participants: ORGS });
+  const event = (await repository.timeline(incident.id, { limit: 1 })).events[0]!;
+  const calls = { statuses: 0, getOrganization: 0, getOrganizations: 0 };
+  const statuses = repository.statuses.bind(repository);
+  repository.statuses = (...args) => { calls.statuses++; return statuses(...args); };
+  for (const name of ['getOrganization', 'getOrganizations'] as const) {
+    const real = (directory[name] as (...a: unknown[]) => unknown).bind(directory);
+    (directory as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { calls[name]++; return real(...args); };
+  }
+  await notifier.notify(incident.id, event);
+  // Once before publishing, then once per recorded batch (checked again inside its commit).
+  expect(calls).toEqual({ statuses: 3, getOrganization: 0, getOrganizations: 1 });
 });

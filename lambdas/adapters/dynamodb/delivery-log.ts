@@ -3,18 +3,19 @@
  * waiting for a replay. Deliveries are written with the notification's timeline event, in the
  * incident repository's transaction; this reads them.
  */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
 import { guarded } from './errors';
+import { batchGetAll } from './query';
 import { FAILED_DELIVERIES, deliveryKey } from './incident-items';
 import { GSI1 } from './table';
 
 export class DynamoDeliveryLog implements DeliveryLog {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async status(incidentId: string, seq: number, orgId: string): Promise<DeliveryStatus | null> {
-    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(incidentId, seq, orgId), ConsistentRead: true })));
-    return Item ? (Item.status as DeliveryStatus) : null;
+  async statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {
+    const items = await batchGetAll(this.db, this.tableName, [...new Set(orgIds)].map((orgId) => deliveryKey(incidentId, seq, orgId)));
+    return new Map(items.map((item) => [String(item.orgId), item.status as DeliveryStatus]));
   }
 
   async failed(limit: number): Promise<Delivery[]> {

@@ -9,11 +9,11 @@
  *   phone         PK PHONE#<e164> SK ORG#<orgId>   (who texts from this number, for SMS acknowledgements)
  *   issuer        PK ISSUER#<iss> SK ORG#<orgId>   (who trusts this identity provider, and how)
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, Contact, DirectoryRepository, IdentityProvider, IssuerTrust, Organization } from '../../domain/ports';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { cancellationReasons, guarded } from './errors';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 
 /** A cancelled condition means someone else changed the organization first. */
 async function conditional<T>(request: Promise<T>): Promise<T> {
@@ -64,9 +64,6 @@ const keyFromItem = (item: Item): ApiKeyRecord => {
     ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
   };
 };
-
-/** BatchGetItem reads at most 100 keys a request. */
-const BATCH = 100;
 
 export class DynamoDirectoryRepository implements DirectoryRepository {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
@@ -139,19 +136,13 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     return (await this.indexPartition(ORGANIZATIONS)).map(organizationFromItem);
   }
 
+  async getOrganizations(ids: readonly string[]): Promise<Organization[]> {
+    return (await batchGetAll(this.db, this.tableName, [...new Set(ids)].map(organizationKey))).map(organizationFromItem);
+  }
+
   async missingOrganizations(ids: readonly string[]): Promise<string[]> {
     const wanted = [...new Set(ids)];
-    const found = new Set<string>();
-    for (let i = 0; i < wanted.length; i += BATCH) {
-      let keys: Item[] | undefined = wanted.slice(i, i + BATCH).map(organizationKey);
-      while (keys && keys.length > 0) {
-        const res: BatchGetCommandOutput = await guarded(this.db.send(new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'id', ConsistentRead: true } },
-        })));
-        for (const item of res.Responses?.[this.tableName] ?? []) found.add(String(item.id));
-        keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
+    const found = new Set((await batchGetAll(this.db, this.tableName, wanted.map(organizationKey), 'id')).map((item) => String(item.id)));
     return wanted.filter((id) => !found.has(id));
   }
 

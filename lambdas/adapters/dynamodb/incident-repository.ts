@@ -4,7 +4,7 @@
  * participation entries, the dedup claim, the deliveries it records and its audit entry. Either all
  * of it is written or none. Reading deliveries is DynamoDeliveryLog's job (delivery-log.ts).
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
@@ -12,7 +12,7 @@ import { RESTRICTED_TLPS, type Change, type Incident, type IncidentRecord, type 
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
 import {
   ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, deliveryItem, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
@@ -242,18 +242,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return { items: incidents, lastId: more ? String(pageItems.at(-1)!.id) : null };
   }
 
-  /** The incidents with these ids, in this order (one BatchGetItem per 100, unprocessed keys retried). */
+  /** The incidents with these ids, in this order. */
   private async incidentsById(ids: string[]): Promise<Incident[]> {
-    const found = new Map<string, Incident>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Array<Record<string, unknown>> | undefined = ids.slice(i, i + 100).map(incidentKey);
-      for (let attempt = 0; keys?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await guarded(this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })));
-        for (const item of res.Responses?.[this.tableName] ?? []) found.set(String(item.id), incidentFromItem(item));
-        keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
+    const found = new Map((await batchGetAll(this.db, this.tableName, ids.map(incidentKey))).map((item) => [String(item.id), incidentFromItem(item)]));
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 

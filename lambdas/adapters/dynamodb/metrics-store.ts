@@ -15,13 +15,13 @@
  * hour and day buckets and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   Aggregate, Distribution, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 
 type Item = Record<string, unknown>;
 const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
@@ -171,16 +171,9 @@ export class DynamoMetricsStore implements MetricsStore {
     if (pending.length > 0) throw new Error(`metrics buckets for ${pending.length} contributions kept changing`);
   }
 
-  /** Consistent reads of up to 100 items, by "PK|SK". */
+  /** Consistent reads, by "PK|SK". */
   private async getAll(keys: Array<{ PK: string; SK: string }>): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    let wanted: Array<Record<string, unknown>> | undefined = keys;
-    while (wanted && wanted.length > 0) {
-      const res: BatchGetCommandOutput = await guarded(this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } })));
-      for (const item of res.Responses?.[this.tableName] ?? []) found.set(`${item.PK}|${item.SK}`, item);
-      wanted = res.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
-    return found;
+    return new Map((await batchGetAll(this.db, this.tableName, keys)).map((item) => [`${item.PK}|${item.SK}`, item]));
   }
 
   async readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate> {
