@@ -8,9 +8,12 @@
  *   `require`, `__filename` and `__dirname`.
  * - The AWS SDK is bundled, tree-shaken and minified, its version pinned by package-lock.json
  *   (AWS's own recommendation): the functions run the SDK the tests ran, not whatever the runtime ships.
+ * - The SDK's default credential chain is replaced by its first link, the environment, where
+ *   Lambda puts the execution role's credentials (lambdas/runtime/lambda-credentials.ts says why).
  * - DDSketch's protobuf codec is required lazily and never called (we store sketch bins ourselves),
  *   so it stays out.
  */
+import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
@@ -25,6 +28,8 @@ const BANNER = [
 
 const EXTERNAL = ['*/proto/compiled'];
 
+const ALIAS = { '@aws-sdk/credential-provider-node': join(__dirname, '..', 'lambdas', 'runtime', 'lambda-credentials.ts') };
+
 /** NodejsFunction's `bundling` props. */
 export const BUNDLING = {
   minify: true,
@@ -34,13 +39,14 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   banner: BANNER,
   externalModules: EXTERNAL,
+  esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': ALIAS['@aws-sdk/credential-provider-node'] },
 };
 
 /** The same settings for esbuild's API, for one handler file. */
 export function esbuildOptions(entry: string): BuildOptions {
   return {
     entryPoints: [entry], bundle: true, minify: BUNDLING.minify, platform: 'node', target: BUNDLING.target,
-    format: 'esm', mainFields: [...BUNDLING.mainFields], external: [...EXTERNAL], banner: { js: BANNER }, logLevel: 'silent',
+    format: 'esm', mainFields: [...BUNDLING.mainFields], external: [...EXTERNAL], banner: { js: BANNER }, alias: ALIAS, logLevel: 'silent',
   };
 }
 

@@ -15,6 +15,7 @@ import * as z from 'zod';
 import type { LocalIdentityProvider } from './identity-provider';
 import type { LocalOutbox } from './outbox';
 import { SIGNING_CERT_PATH } from './sns-push';
+import { PARSE } from '../lambdas/http/parse-options';
 
 const TokenRequest = z.strictObject({ login: z.string().min(1).max(64) });
 
@@ -24,7 +25,7 @@ export function localRoutes(outbox: LocalOutbox, idp?: LocalIdentityProvider) {
     if (url.pathname === '/local/token' && idp) {
       if (method !== 'POST') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['POST']);
       const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
-      const parsed = TokenRequest.safeParse(raw ?? {});
+      const parsed = TokenRequest.safeParse(raw ?? {}, PARSE);
       if (!parsed.success) throw new ValidationError('Send {"login": "<a login of the directory file\'s people>"}.', fieldErrors(parsed.error, 'body'));
       if (!idp.people.some((p) => p.login === parsed.data.login)) {
         throw new ValidationError(`No person with login "${parsed.data.login}" in the directory file.`, [{ path: 'login', message: 'unknown login' }]);
@@ -43,7 +44,7 @@ export function localRoutes(outbox: LocalOutbox, idp?: LocalIdentityProvider) {
       if (method !== 'POST') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['POST']);
       const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
       if (raw === undefined) throw new UnsupportedMediaTypeError('Send the inbound SMS as JSON.');
-      const parsed = InboundSmsMessage.safeParse(raw);
+      const parsed = InboundSmsMessage.safeParse(raw, PARSE);
       if (!parsed.success) throw new ValidationError('Not an inbound SMS.', fieldErrors(parsed.error, 'body'));
       const event: SNSEvent = {
         Records: [{

@@ -25,6 +25,7 @@ import { LocalOutbox } from './outbox';
 import { createLocalServer } from './server';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
 import { ensureTable } from './table';
+import { PARSE } from '../lambdas/http/parse-options';
 
 export const DEMO_DIRECTORY = join(__dirname, 'demo-directory.json');
 export const TABLE_NAME = 'concord';
@@ -39,7 +40,7 @@ const Settings = z.object({
 export type Settings = z.output<typeof Settings>;
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const parsed = Settings.safeParse(env);
+  const parsed = Settings.safeParse(env, PARSE);
   if (!parsed.success) throw new Error(`Invalid setting: ${fieldErrors(parsed.error, 'environment').map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return parsed.data;
 }
@@ -51,7 +52,7 @@ export function readDirectoryFile(path: string): DirectoryFile {
   } catch (err) {
     throw new Error(`Cannot read the directory file ${path}: ${(err as Error).message}`);
   }
-  const parsed = DirectoryFileSchema.safeParse(raw);
+  const parsed = DirectoryFileSchema.safeParse(raw, PARSE);
   if (!parsed.success) {
     throw new Error(`The directory file ${path} is not valid:\n${fieldErrors(parsed.error, 'file').map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   }

@@ -3,8 +3,6 @@
  * with a message naming it, instead of failing later with an undefined somewhere.
  * The variable names are constants that `lib/` imports too, so infrastructure and code agree.
  */
-import * as z from 'zod';
-
 export const ENV = {
   tableName: 'CONCORD_TABLE_NAME',
   dynamodbEndpoint: 'CONCORD_DYNAMODB_ENDPOINT',
@@ -20,58 +18,75 @@ export const ENV = {
   pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
 } as const;
 
-/** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
-const EscalationMinutes = z.string().regex(/^\s*(critical|high|medium|low)=\d+(\.\d+)?\s*(,\s*(critical|high|medium|low)=\d+(\.\d+)?\s*)*$/, 'like critical=5,high=15,medium=60,low=240')
-  .transform((v) => Object.fromEntries(v.split(',').map((pair) => { const [k, m] = pair.split('='); return [k!.trim(), Number(m) * 60]; })) as Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>);
-
 /** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
 export const DEFAULT_EVENTS_PER_MINUTE = 300;
 
-const schema = z.object({
-  [ENV.tableName]: z.string().min(3),
-  [ENV.dynamodbEndpoint]: z.url().optional(),
-  [ENV.signingSecret]: z.string().min(32).optional(),
-  [ENV.signingSecretArn]: z.string().startsWith('arn:').optional(),
-  [ENV.publicBaseUrl]: z.url().optional(),
-  [ENV.eventsPerMinute]: z.coerce.number<string>().int().min(1).default(DEFAULT_EVENTS_PER_MINUTE),
-  [ENV.topicPrefix]: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).default('concord-org-'),
-  [ENV.topicArnPrefix]: z.string().startsWith('arn:').optional(),
-  [ENV.topicKmsKey]: z.string().min(1).optional(),
-  [ENV.escalationMinutes]: EscalationMinutes.optional(),
-  [ENV.auditRetentionDays]: z.coerce.number<string>().int().min(1).optional(),
-  [ENV.pushDeadLetterArn]: z.string().startsWith('arn:').optional(),
-  // The signing secret is not demanded here: most functions are granted none (the stack gives its
-  // ARN only to those that sign or verify), and they must still start. loadSigningSecret demands it.
-}).transform((e) => ({
-  tableName: e[ENV.tableName],
-  dynamodbEndpoint: e[ENV.dynamodbEndpoint],
-  signingSecret: e[ENV.signingSecret],
-  signingSecretArn: e[ENV.signingSecretArn],
+type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export interface Config {
+  tableName: string;
+  dynamodbEndpoint?: string;
+  signingSecret?: string;
+  signingSecretArn?: string;
   /** Where acknowledgement links point; required by the functions that sign them (no localhost fallback). */
-  publicBaseUrl: e[ENV.publicBaseUrl]?.replace(/\/$/, ''),
-  eventsPerMinute: e[ENV.eventsPerMinute],
-  topicPrefix: e[ENV.topicPrefix],
+  publicBaseUrl?: string;
+  eventsPerMinute: number;
+  topicPrefix: string;
   /** Where org topics live: the prefix plus the organization id is a topic ARN. */
-  topicArnPrefix: e[ENV.topicArnPrefix],
-  topicKmsKey: e[ENV.topicKmsKey],
+  topicArnPrefix?: string;
+  topicKmsKey?: string;
   /** Seconds before escalation, per severity given. */
-  escalationSeconds: e[ENV.escalationMinutes],
+  escalationSeconds?: Partial<Record<Severity, number>>;
   /** Days an audit entry is kept; unset keeps it for good (local mode). */
-  auditRetentionDays: e[ENV.auditRetentionDays],
+  auditRetentionDays?: number;
   /** The SQS queue SNS moves undeliverable pushes to. */
-  pushDeadLetterArn: e[ENV.pushDeadLetterArn],
-}));
+  pushDeadLetterArn?: string;
+}
 
-/** The configuration, as the schema above produces it: one source for the type and the parsing. */
-export type Config = z.output<typeof schema>;
+/** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
+const ESCALATION = /^\s*(critical|high|medium|low)=\d+(\.\d+)?\s*(,\s*(critical|high|medium|low)=\d+(\.\d+)?\s*)*$/;
 
+const isUrl = (v: string) => { try { return Boolean(new URL(v).host); } catch { return false; } };
+
+/**
+ * Reads the settings, every problem at once. Plain code rather than a schema: every function reads
+ * its environment at cold start, and most validate nothing else, so they need not load zod.
+ */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  return parsed.data;
+  const problems: string[] = [];
+  const read = <T>(name: string, check: (v: string) => T | undefined, expected: string): T | undefined => {
+    const value = env[name];
+    if (value === undefined) return undefined;
+    const out = check(value);
+    if (out === undefined) problems.push(`${name}: ${expected}`);
+    return out;
+  };
+  const text = (min: number) => (v: string) => (v.length >= min ? v : undefined);
+  const arn = (v: string) => (v.startsWith('arn:') ? v : undefined);
+  const url = (v: string) => (isUrl(v) ? v : undefined);
+  const count = (v: string) => { const n = Number(v); return v.trim() !== '' && Number.isInteger(n) && n >= 1 ? n : undefined; };
+
+  const tableName = read(ENV.tableName, text(3), 'at least 3 characters');
+  if (env[ENV.tableName] === undefined) problems.push(`${ENV.tableName}: is required`);
+  const escalation = read(ENV.escalationMinutes, (v) => (ESCALATION.test(v)
+    ? Object.fromEntries(v.split(',').map((pair) => { const [k, m] = pair.split('='); return [k!.trim(), Number(m) * 60]; })) as Partial<Record<Severity, number>>
+    : undefined), 'like critical=5,high=15,medium=60,low=240');
+  const config: Config = {
+    tableName: tableName ?? '',
+    dynamodbEndpoint: read(ENV.dynamodbEndpoint, url, 'a URL'),
+    signingSecret: read(ENV.signingSecret, text(32), 'at least 32 characters'),
+    signingSecretArn: read(ENV.signingSecretArn, arn, 'an ARN (arn:…)'),
+    publicBaseUrl: read(ENV.publicBaseUrl, url, 'a URL')?.replace(/\/$/, ''),
+    eventsPerMinute: read(ENV.eventsPerMinute, count, 'a whole number, 1 or more') ?? DEFAULT_EVENTS_PER_MINUTE,
+    topicPrefix: read(ENV.topicPrefix, (v) => (/^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined), 'letters, digits, "_" and "-", up to 200') ?? 'concord-org-',
+    topicArnPrefix: read(ENV.topicArnPrefix, arn, 'an ARN (arn:…)'),
+    topicKmsKey: read(ENV.topicKmsKey, text(1), 'not empty'),
+    escalationSeconds: escalation,
+    auditRetentionDays: read(ENV.auditRetentionDays, count, 'a whole number, 1 or more'),
+    pushDeadLetterArn: read(ENV.pushDeadLetterArn, arn, 'an ARN (arn:…)'),
+  };
+  if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return config;
 }
 
 /** A setting only some functions need, demanded at their cold start rather than defaulted. */

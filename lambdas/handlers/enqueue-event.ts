@@ -14,6 +14,7 @@ import { logger } from '../runtime/logger';
 import { fieldErrors, parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { PagerDutyEvent } from '../http/schemas';
+import { PARSE } from '../http/parse-options';
 
 const invalid = (message: string, errors: string[] = [], status = 400) =>
   json(status, { status: 'invalid event', message, errors });
@@ -39,7 +40,7 @@ const pagerDutyErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGateway
 export async function enqueueEvent(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const unknownQuery = Object.keys(event.queryStringParameters ?? {});
   if (unknownQuery.length) throw new ValidationError('Event object is invalid', unknownQuery.map((name) => ({ path: `query.${name}`, message: 'unknown parameter' })));
-  const parsed = PagerDutyEvent.safeParse(parseJsonBody(event) ?? {});
+  const parsed = PagerDutyEvent.safeParse(parseJsonBody(event) ?? {}, PARSE);
   if (!parsed.success) throw new ValidationError('Event object is invalid', fieldErrors(parsed.error, 'event'));
   const body = parsed.data as PdEvent;
   const { directory } = await container();

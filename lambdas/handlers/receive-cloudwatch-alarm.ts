@@ -9,6 +9,7 @@ import { json } from '../http/responses';
 import * as ROUTES from '../http/route-table';
 import { CloudWatchAlarmMessage } from '../http/schemas';
 import { fieldErrors } from '../http/request';
+import { PARSE } from '../http/parse-options';
 
 export async function receiveCloudWatchAlarm({ params, body, requestId }: Input<typeof ROUTES.receiveCloudWatchAlarm>) {
   const { directory } = await container();
@@ -31,7 +32,7 @@ export async function receiveCloudWatchAlarm({ params, body, requestId }: Input<
   } catch {
     throw new ValidationError('The SNS message is not a CloudWatch alarm.', [{ path: 'Message', message: 'is not JSON' }]);
   }
-  const alarm = CloudWatchAlarmMessage.safeParse(parsed);
+  const alarm = CloudWatchAlarmMessage.safeParse(parsed, PARSE);
   if (!alarm.success) throw new ValidationError('The SNS message is not a CloudWatch alarm.', fieldErrors(alarm.error, 'Message').map((e) => ({ ...e, path: `Message.${e.path}` })));
   const event = eventFromAlarm(alarm.data, params.routingKey!);
   if (!event) return json(200, { status: 'ignored', state: alarm.data.NewStateValue });

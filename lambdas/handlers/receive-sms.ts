@@ -6,6 +6,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { InboundSmsMessage } from '../http/schemas';
 import { smsAcknowledgements } from '../wiring/notifications';
 import { logger } from '../runtime/logger';
+import { PARSE } from '../http/parse-options';
 
 export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
   const sms = await smsAcknowledgements();
@@ -17,7 +18,7 @@ export async function handler(event: SNSEvent): Promise<{ replies: string[] }> {
     } catch {
       parsed = null;
     }
-    const message = InboundSmsMessage.safeParse(parsed);
+    const message = InboundSmsMessage.safeParse(parsed, PARSE);
     if (!message.success) {
       logger.warn('ignored an inbound SMS that is not End User Messaging JSON', { messageId: record.Sns.MessageId });
       continue;

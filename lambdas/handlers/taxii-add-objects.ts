@@ -18,6 +18,7 @@ import { INCIDENTS_COLLECTION_ID, type StatusDetails, type TaxiiStatus } from '.
 import { NotFoundError } from '../domain/errors';
 import { container } from '../wiring/incidents';
 import { taxiiWriting } from '../wiring/taxii';
+import { PARSE } from '../http/parse-options';
 
 const CONTEXT_TYPES = new Set(['marking-definition', 'identity']);
 
@@ -51,7 +52,7 @@ export async function addObjects({ caller, params, body }: Input<typeof ROUTES.t
       failures.push({ ...at, message: mapped.reason });
       continue;
     }
-    const checked = ReportIncidentBody.safeParse(mapped.input);
+    const checked = ReportIncidentBody.safeParse(mapped.input, PARSE);
     if (!checked.success) {
       failures.push({ ...at, message: fieldErrors(checked.error, 'incident').map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 1000) });
       continue;

@@ -10,15 +10,15 @@ import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 /** A person of the local identity provider (`npm start` only). */
-export const LocalPerson = /* @__PURE__ */ z.strictObject({
+export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
   login: z.string().regex(/^[a-z0-9._@-]{2,64}$/, 'lowercase letters, digits and . _ @ -, 2–64 characters'),
   name: z.string().trim().min(1).max(200),
   orgId: OrgId,
   password: z.string().min(8, 'at least 8 characters').max(200),
   roles: z.array(z.enum(['manager', 'admin'])).max(2).optional(),
-});
+}))();
 
-export const DirectoryFileSchema = /* @__PURE__ */ z.strictObject({
+export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
   organizations: z.array(OrganizationBody.extend({
     id: OrgId,
     keys: z.array(z.strictObject({
@@ -49,4 +49,4 @@ export const DirectoryFileSchema = /* @__PURE__ */ z.strictObject({
     if (logins.has(person.login)) ctx.addIssue({ code: 'custom', path: ['people', i, 'login'], message: `login "${person.login}" is listed twice` });
     logins.add(person.login);
   });
-});
+}))();

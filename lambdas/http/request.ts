@@ -4,22 +4,19 @@
  * Every problem of body and query is reported at once.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod';
 import {
   ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { ROLES, type Caller, type Role } from '../domain/incident';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { DuplicateKeyError, parseJsonLossless } from '../domain/json';
+import { PARSE } from './parse-options';
 import type { RouteSpec } from './routes';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Deeper JSON than this is refused before anything walks it recursively. */
 export const MAX_JSON_DEPTH = 32;
-
-z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
-});
 
 /** The authorizer's verdict, as API Gateway passes it in `requestContext.authorizer`. */
 export function callerFrom(event: APIGatewayProxyEvent): Caller | null {
@@ -140,8 +137,6 @@ export interface ParsedInput<B = unknown, Q = unknown> {
   requestId: string;
 }
 
-const NO_QUERY = z.strictObject({});
-
 function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
   // Without a prototype, so `?__proto__=` is an (unknown) parameter, not a prototype change.
   const out: Record<string, string> = Object.create(null);
@@ -158,7 +153,7 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
     if (raw === undefined && !spec.bodyOptional) {
       throw new ValidationError('A JSON body is required.', [{ path: 'body', message: 'is required' }]);
     }
-    const result = spec.body.safeParse(raw ?? {});
+    const result = spec.body.safeParse(raw ?? {}, PARSE);
     if (result.success) body = result.data;
     else errors.push(...fieldErrors(result.error, 'body'));
   }
@@ -167,15 +162,19 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
     errors.push({ path: 'body', message: 'this route takes no body' });
   }
   let query: unknown;
-  // A route that takes no query refuses every parameter: `?dryRun=true` must not pass unnoticed.
-  const result = (spec.query ?? NO_QUERY).safeParse(queryOf(event));
-  if (result.success) query = spec.query ? result.data : undefined;
-  else errors.push(...fieldErrors(result.error, 'query'));
+  if (spec.query) {
+    const result = spec.query.safeParse(queryOf(event), PARSE);
+    if (result.success) query = result.data;
+    else errors.push(...fieldErrors(result.error, 'query'));
+  } else {
+    // A route that takes no query refuses every parameter: `?dryRun=true` must not pass unnoticed.
+    errors.push(...Object.keys(queryOf(event)).map((key) => ({ path: key, message: 'unknown field' })));
+  }
   if (errors.length) throw new ValidationError(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, errors);
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
   if (spec.params) {
-    const checked = spec.params.safeParse(params);
+    const checked = spec.params.safeParse(params, PARSE);
     if (!checked.success) {
       // A path that cannot name a resource: nothing is there (404), unless PUT was to create it there.
       if (spec.method !== 'PUT') throw new NotFoundError(`Nothing at ${event.path ?? 'this path'}.`);

@@ -7,16 +7,16 @@ import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS, type 
 import { AUDIT_ACTIONS } from '../domain/audit';
 import { Link } from './schemas';
 
-const IsoTime = /* @__PURE__ */ z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' });
+const IsoTime = /* @__PURE__ */ (() => z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' }))();
 
 
-const Actor = /* @__PURE__ */ z.object({
+const Actor = /* @__PURE__ */ (() => z.object({
   orgId: z.string(), by: z.string().nullable(), via: z.enum(VIAS),
   keyId: z.string().optional().meta({ description: 'The API key that made the request (absent for SMS and email acknowledgements and the service\'s own events).' }),
   personId: z.string().optional().meta({ description: 'The person who signed in (`<issuer>#<sub>`); `by` is then their verified name.' }),
-});
+}))();
 
-export const AuditEntry = /* @__PURE__ */ z.object({
+export const AuditEntry = /* @__PURE__ */ (() => z.object({
   id: z.string(),
   at: IsoTime,
   actor: Actor,
@@ -26,11 +26,11 @@ export const AuditEntry = /* @__PURE__ */ z.object({
   requestId: z.string(),
   outcome: z.enum(['allowed', 'denied']),
   detail: z.string().optional().meta({ description: 'Why it was denied.' }),
-}).meta({ id: 'AuditEntry' });
+}).meta({ id: 'AuditEntry' }))();
 
-export const AuditPage = /* @__PURE__ */ z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
+export const AuditPage = /* @__PURE__ */ (() => z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' }))();
 
-export const Incident = /* @__PURE__ */ z.object({
+export const Incident = /* @__PURE__ */ (() => z.object({
   id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),
   title: z.string(),
   description: z.string().nullable(),
@@ -51,60 +51,60 @@ export const Incident = /* @__PURE__ */ z.object({
   resolvedAt: IsoTime.nullable(),
   resolution: z.string().nullable(),
   version: z.number().int(),
-}).meta({ id: 'Incident' });
+}).meta({ id: 'Incident' }))();
 
-export const TimelineEvent = /* @__PURE__ */ z.object({
+export const TimelineEvent = /* @__PURE__ */ (() => z.object({
   seq: z.number().int(),
   type: z.enum(EVENT_TYPES),
   at: IsoTime,
   actor: Actor,
   data: z.record(z.string(), z.unknown()),
-}).meta({ id: 'TimelineEvent' });
+}).meta({ id: 'TimelineEvent' }))();
 
-export const IncidentPage = /* @__PURE__ */ z.object({ items: z.array(Incident), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
-export const Timeline = /* @__PURE__ */ z.object({ events: z.array(TimelineEvent), nextCursor: z.string().nullable() }).meta({ id: 'Timeline' });
+export const IncidentPage = /* @__PURE__ */ (() => z.object({ items: z.array(Incident), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' }))();
+export const Timeline = /* @__PURE__ */ (() => z.object({ events: z.array(TimelineEvent), nextCursor: z.string().nullable() }).meta({ id: 'Timeline' }))();
 
-export const Organization = /* @__PURE__ */ z.object({
+export const Organization = /* @__PURE__ */ (() => z.object({
   id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),
   contacts: z.array(z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
   createdAt: IsoTime, updatedAt: IsoTime,
-}).meta({ id: 'Organization' });
-export const OrganizationList = /* @__PURE__ */ z.object({ items: z.array(Organization) });
-export const DirectoryEntry = /* @__PURE__ */ z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']) }).meta({ id: 'DirectoryEntry' });
-export const DirectoryList = /* @__PURE__ */ z.object({ items: z.array(DirectoryEntry) }).meta({ id: 'DirectoryList' });
-export const KeySummary = /* @__PURE__ */ z.object({
+}).meta({ id: 'Organization' }))();
+export const OrganizationList = /* @__PURE__ */ (() => z.object({ items: z.array(Organization) }))();
+export const DirectoryEntry = /* @__PURE__ */ (() => z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']) }).meta({ id: 'DirectoryEntry' }))();
+export const DirectoryList = /* @__PURE__ */ (() => z.object({ items: z.array(DirectoryEntry) }).meta({ id: 'DirectoryList' }))();
+export const KeySummary = /* @__PURE__ */ (() => z.object({
   keyId: z.string(), role: z.enum(ROLES), createdAt: IsoTime, lastUsedAt: IsoTime.nullable(), revokedAt: IsoTime.nullable(),
   defaults: z.object({ participants: z.array(z.string()).optional(), tlp: z.enum(TLPS).optional() }).optional(),
-}).meta({ id: 'KeySummary' });
-export const KeyList = /* @__PURE__ */ z.object({ items: z.array(KeySummary) }).meta({ id: 'KeyList' });
-export const CreatedKey = /* @__PURE__ */ z.object({ keyId: z.string(), key: z.string().meta({ description: 'Shown only this once.' }) }).meta({ id: 'CreatedKey' });
-export const Health = /* @__PURE__ */ z.object({ status: z.literal('ok') });
+}).meta({ id: 'KeySummary' }))();
+export const KeyList = /* @__PURE__ */ (() => z.object({ items: z.array(KeySummary) }).meta({ id: 'KeyList' }))();
+export const CreatedKey = /* @__PURE__ */ (() => z.object({ keyId: z.string(), key: z.string().meta({ description: 'Shown only this once.' }) }).meta({ id: 'CreatedKey' }))();
+export const Health = /* @__PURE__ */ (() => z.object({ status: z.literal('ok') }))();
 
-export const Problem = /* @__PURE__ */ z.object({
+export const Problem = /* @__PURE__ */ (() => z.object({
   type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(),
   instance: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   currentStatus: z.enum(STATUSES).optional().meta({ description: 'On 409: the status the incident is in.' }),
-}).meta({ id: 'Problem' });
+}).meta({ id: 'Problem' }))();
 
 
-export const PagerDutyAccepted = /* @__PURE__ */ z.object({ status: z.literal('success'), message: z.literal('Event processed'), dedup_key: z.string() }).meta({ id: 'PagerDutyAccepted' });
-export const PagerDutyRejected = /* @__PURE__ */ z.object({ status: z.string(), message: z.string(), errors: z.array(z.string()).optional() }).meta({ id: 'PagerDutyRejected' });
-export const ReplayResult = /* @__PURE__ */ z.object({ replayed: z.number().int(), failed: z.number().int() }).meta({ id: 'ReplayResult' });
+export const PagerDutyAccepted = /* @__PURE__ */ (() => z.object({ status: z.literal('success'), message: z.literal('Event processed'), dedup_key: z.string() }).meta({ id: 'PagerDutyAccepted' }))();
+export const PagerDutyRejected = /* @__PURE__ */ (() => z.object({ status: z.string(), message: z.string(), errors: z.array(z.string()).optional() }).meta({ id: 'PagerDutyRejected' }))();
+export const ReplayResult = /* @__PURE__ */ (() => z.object({ replayed: z.number().int(), failed: z.number().int() }).meta({ id: 'ReplayResult' }))();
 
-const Durations = /* @__PURE__ */ z.object({
+const Durations = /* @__PURE__ */ (() => z.object({
   count: z.number().int(), meanSeconds: z.number().nullable(), p50Seconds: z.number().nullable(),
   p90Seconds: z.number().nullable(), p99Seconds: z.number().nullable(), maxSeconds: z.number().nullable(),
-}).meta({ id: 'Durations', description: 'Counts, means and max are exact; percentiles are within 1 % relative error. Null when count is 0.' });
+}).meta({ id: 'Durations', description: 'Counts, means and max are exact; percentiles are within 1 % relative error. Null when count is 0.' }))();
 const Figures = {
   incidents: z.object({ reported: z.number().int(), acknowledged: z.number().int(), resolved: z.number().int(), open: z.number().int() }),
   timeToAcknowledge: Durations,
   timeToResolve: Durations,
 };
-export const MetricsAnswer = /* @__PURE__ */ z.object({
+export const MetricsAnswer = /* @__PURE__ */ (() => z.object({
   from: z.string(), to: z.string(), ...Figures,
   groups: z.array(z.object({ key: z.string(), ...Figures })),
-}).meta({ id: 'Metrics' });
+}).meta({ id: 'Metrics' }))();
 
 // ---- The answers' schemas are the domain's types: checked when the code compiles ----
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

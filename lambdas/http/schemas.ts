@@ -41,26 +41,26 @@ const text = (min: number, max: number) =>
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
 export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];
 
-export const OrgId = /* @__PURE__ */ z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
+export const OrgId = /* @__PURE__ */ (() => z.string().regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')
   .refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')
-  .meta({ id: 'OrgId', example: 'cisa' });
+  .meta({ id: 'OrgId', example: 'cisa' }))();
 
 /** Path parameters: an organization id, an API key id. */
-export const OrgParams = /* @__PURE__ */ z.strictObject({ id: OrgId });
-export const KeyParams = /* @__PURE__ */ z.strictObject({ keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'is not a key id') });
+export const OrgParams = /* @__PURE__ */ (() => z.strictObject({ id: OrgId }))();
+export const KeyParams = /* @__PURE__ */ (() => z.strictObject({ keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'is not a key id') }))();
 
-export const Link = /* @__PURE__ */ z.strictObject({
+export const Link = /* @__PURE__ */ (() => z.strictObject({
   href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
   text: line(1, 200).optional(),
-}).meta({ id: 'Link' });
+}).meta({ id: 'Link' }))();
 
 // Passed through as parsed (not rebuilt as a record would be), so numbers keep their text and a
 // key such as "__proto__" survives.
-const Details = /* @__PURE__ */ z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object')
+const Details = /* @__PURE__ */ (() => z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object')
   .refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)
-  .meta({ type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' });
+  .meta({ type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }))();
 
-export const ReportIncidentBody = /* @__PURE__ */ z.strictObject({
+export const ReportIncidentBody = /* @__PURE__ */ (() => z.strictObject({
   title: line(1, 200),
   description: text(0, 10000).optional(),
   severity: z.enum(SEVERITIES),
@@ -73,59 +73,59 @@ export const ReportIncidentBody = /* @__PURE__ */ z.strictObject({
   source: line(1, 200).optional(),
   links: z.array(Link).max(20).optional(),
   details: Details.optional(),
-}).meta({ id: 'ReportIncident' });
+}).meta({ id: 'ReportIncident' }))();
 
-export const AcknowledgeBody = /* @__PURE__ */ z.strictObject({
+export const AcknowledgeBody = /* @__PURE__ */ (() => z.strictObject({
   by: line(1, 200).optional().meta({ description: 'The responder acknowledging.' }),
   note: text(1, 5000).optional(),
-}).meta({ id: 'Acknowledge' });
+}).meta({ id: 'Acknowledge' }))();
 
-export const AssignBody = /* @__PURE__ */ z.strictObject({
+export const AssignBody = /* @__PURE__ */ (() => z.strictObject({
   orgId: OrgId,
   responder: line(1, 200).optional(),
   note: text(1, 5000).optional(),
-}).meta({ id: 'Assign' });
+}).meta({ id: 'Assign' }))();
 
-export const ResolveBody = /* @__PURE__ */ z.strictObject({ resolution: text(1, 5000) }).meta({ id: 'Resolve' });
+export const ResolveBody = /* @__PURE__ */ (() => z.strictObject({ resolution: text(1, 5000) }).meta({ id: 'Resolve' }))();
 
-export const NoteBody = /* @__PURE__ */ z.strictObject({ text: text(1, 5000) }).meta({ id: 'Note' });
+export const NoteBody = /* @__PURE__ */ (() => z.strictObject({ text: text(1, 5000) }).meta({ id: 'Note' }))();
 
-export const ListIncidentsQuery = /* @__PURE__ */ z.strictObject({
+export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   participant: OrgId.optional(),
   limit: z.coerce.number<string>().int().min(1).max(100).default(25),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
-});
+}))();
 
-export const TimelineQuery = /* @__PURE__ */ z.strictObject({
+export const TimelineQuery = /* @__PURE__ */ (() => z.strictObject({
   limit: z.coerce.number<string>().int().min(1).max(100).default(100),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
-});
+}))();
 
-export const AuditQuery = /* @__PURE__ */ z.strictObject({
+export const AuditQuery = /* @__PURE__ */ (() => z.strictObject({
   limit: z.coerce.number<string>().int().min(1).max(100).default(100),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
-});
+}))();
 
-const AuditInstant = /* @__PURE__ */ z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString())
-  .meta({ description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' });
+const AuditInstant = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString())
+  .meta({ description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' }))();
 
-export const AuditWindowQuery = /* @__PURE__ */ z.strictObject({
+export const AuditWindowQuery = /* @__PURE__ */ (() => z.strictObject({
   from: AuditInstant.optional().meta({ description: 'Start of the window (inclusive). Default: 24 hours before `to`.' }),
   to: AuditInstant.optional().meta({ description: 'End of the window (exclusive). Default: now.' }),
   orgId: z.string().regex(/^([a-z0-9-]{2,40}|unknown|concord)$/, 'an organization id').optional().meta({ description: 'Only entries whose actor is of this organization (`unknown` for refused credentials).' }),
   action: z.enum(AUDIT_ACTIONS).optional(),
   limit: z.coerce.number<string>().int().min(1).max(100).default(100),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
-});
+}))();
 
-export const Contact = /* @__PURE__ */ z.strictObject({
+export const Contact = /* @__PURE__ */ (() => z.strictObject({
   name: line(1, 200),
   email: z.email().max(254).optional().nullable(),
   phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
   red: z.boolean().optional().meta({ description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
-}).meta({ id: 'Contact' });
+}).meta({ id: 'Contact' }))();
 
 /**
  * A URL the service itself calls: https, or http on loopback only (what `npm start` runs there),
@@ -137,9 +137,9 @@ const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => z.u
 }, message);
 
 /** An issuer URL: the issuer of a local identity provider may be http. */
-const issuerUrl = /* @__PURE__ */ httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost)');
+const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost)'))();
 
-export const IdentityProvider = /* @__PURE__ */ z.strictObject({
+export const IdentityProvider = /* @__PURE__ */ (() => z.strictObject({
   issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
   audience: line(1, 200).meta({ description: 'The `aud` its tokens carry for Concord.' }),
   rolesClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional().meta({ description: 'The claim whose values grant roles (a string or an array of strings).' }),
@@ -148,17 +148,17 @@ export const IdentityProvider = /* @__PURE__ */ z.strictObject({
     .meta({ description: 'Claim value → role. Everyone else is a partner.' }),
   orgClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional()
     .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
-}).meta({ id: 'IdentityProvider' });
+}).meta({ id: 'IdentityProvider' }))();
 
 /** Where SNS pushes (http only to loopback, which only npm start's stand-in delivers to). */
-const pushUrl = /* @__PURE__ */ httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost)');
+const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost)'))();
 
-export const PushEndpoint = /* @__PURE__ */ z.strictObject({
+export const PushEndpoint = /* @__PURE__ */ (() => z.strictObject({
   url: pushUrl.meta({ description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),
   red: z.boolean().default(false).meta({ description: 'Also receives TLP:RED notifications (subscribed to the organization\'s RED topic).' }),
-}).meta({ id: 'PushEndpoint' });
+}).meta({ id: 'PushEndpoint' }))();
 
-export const OrganizationBody = /* @__PURE__ */ z.strictObject({
+export const OrganizationBody = /* @__PURE__ */ (() => z.strictObject({
   name: line(1, 200),
   kind: z.enum(['agency', 'company']),
   contacts: z.array(Contact).max(100).default([]).meta({ description: 'Who is notified; may be empty.' }),
@@ -175,12 +175,12 @@ export const OrganizationBody = /* @__PURE__ */ z.strictObject({
     if (urls.has(e.url)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'url'], message: 'listed twice' });
     urls.add(e.url);
   });
-}).meta({ id: 'OrganizationInput' });
+}).meta({ id: 'OrganizationInput' }))();
 
-export const KeyDefaults = /* @__PURE__ */ z.strictObject({
+export const KeyDefaults = /* @__PURE__ */ (() => z.strictObject({
   participants: z.array(OrgId).max(MAX_PARTICIPANTS).optional(),
   tlp: z.enum(TLPS).optional(),
-}).meta({ id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' });
+}).meta({ id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' }))();
 
 /** `defaults` configure integration routing keys, which are partner keys: on other roles they would mean nothing. */
 export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }, ctx: z.RefinementCtx) => {
@@ -189,8 +189,8 @@ export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }
   }
 };
 
-export const CreateKeyBody = /* @__PURE__ */ z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() })
-  .superRefine(defaultsOnPartnersOnly).meta({ id: 'CreateKey' });
+export const CreateKeyBody = /* @__PURE__ */ (() => z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() })
+  .superRefine(defaultsOnPartnersOnly).meta({ id: 'CreateKey' }))();
 
 // ---- PagerDuty Events API v2 ----
 
@@ -198,7 +198,7 @@ const pdText = (max: number) => line(1, max);
 
 // PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
 // so this route does too: drop-in compatibility outranks our strict-body convention here.
-export const PagerDutyEvent = /* @__PURE__ */ z.object({
+export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
   routing_key: pdText(512),
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: pdText(255).optional(),
@@ -222,12 +222,12 @@ export const PagerDutyEvent = /* @__PURE__ */ z.object({
 }).superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
-}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' });
+}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
 
 
 // ---- Amazon SNS HTTPS delivery (CloudWatch alarms) ----
 
-export const SnsEnvelope = /* @__PURE__ */ z.object({
+export const SnsEnvelope = /* @__PURE__ */ (() => z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   MessageId: z.string().min(1).max(128),
   TopicArn: z.string().startsWith('arn:').max(512),
@@ -239,9 +239,9 @@ export const SnsEnvelope = /* @__PURE__ */ z.object({
   Subject: z.string().max(512).nullable().optional(),
   SubscribeURL: z.string().max(2048).optional(),
   Token: z.string().max(2048).optional(),
-}).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' });
+}).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }))();
 
-export const CloudWatchAlarmMessage = /* @__PURE__ */ z.object({
+export const CloudWatchAlarmMessage = /* @__PURE__ */ (() => z.object({
   AlarmName: z.string().min(1).max(255),
   AlarmDescription: z.string().max(1024).nullable().optional(),
   AWSAccountId: z.string().max(32).optional(),
@@ -252,25 +252,25 @@ export const CloudWatchAlarmMessage = /* @__PURE__ */ z.object({
   AlarmArn: z.string().startsWith('arn:').max(1024),
   OldStateValue: z.string().max(32).optional(),
   Trigger: z.unknown().optional(),
-});
+}))();
 
 // ---- Inbound SMS (AWS End User Messaging two-way SMS, and POST /local/sms) ----
 
 /** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
-export const InboundSmsMessage = /* @__PURE__ */ z.object({
+export const InboundSmsMessage = /* @__PURE__ */ (() => z.object({
   originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
   destinationNumber: z.string().max(32).optional(),
   messageBody: z.string().max(1600),
   messageKeyword: z.string().max(64).optional(),
   inboundMessageId: z.string().max(128).optional(),
   previousPublishedMessageId: z.string().max(128).optional(),
-});
+}))();
 
-export const ReplayBody = /* @__PURE__ */ z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' });
+export const ReplayBody = /* @__PURE__ */ (() => z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' }))();
 
 /** /app receives the identity provider's answer in its query (RFC 6749 §4.1.2, RFC 9207's `iss`); the page reads it, the server only allows it. */
-const callbackParam = /* @__PURE__ */ z.string().max(4096).optional();
-export const AppQuery = /* @__PURE__ */ z.strictObject({
+const callbackParam = /* @__PURE__ */ (() => z.string().max(4096).optional())();
+export const AppQuery = /* @__PURE__ */ (() => z.strictObject({
   code: callbackParam, state: callbackParam, iss: callbackParam, session_state: callbackParam,
   error: callbackParam, error_description: callbackParam, error_uri: callbackParam,
-});
+}))();
