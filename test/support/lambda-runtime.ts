@@ -246,6 +246,8 @@ export class LambdaRuntime {
   /** The first event each function was given (npm run bench cold-starts functions with them). */
   readonly firstEvents = new Map<string, unknown>();
   private readonly lastTiming = new Map<string, { initMs: number; durationMs: number }>();
+  /** Node options a function's processes start with (npm run bench profiles with --cpu-prof). */
+  readonly execArgv: Record<string, string[]> = {};
 
   constructor(private readonly deployment: Deployment, private readonly bundleDirs: Record<string, string>, private readonly environment: Record<string, string>) {}
 
@@ -279,7 +281,7 @@ export class LambdaRuntime {
     const existing = this.sandboxes.get(handler);
     if (existing && !existing.exited && !fresh) return existing;
     const env = this.environmentOf(handler);
-    const child = fork(join(__dirname, 'lambda-bootstrap.mjs'), [], { cwd: env.LAMBDA_TASK_ROOT, env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(join(__dirname, 'lambda-bootstrap.mjs'), [], { cwd: env.LAMBDA_TASK_ROOT, env, execArgv: this.execArgv[handler] ?? [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const box: Sandbox = { child, logs: [], pending: new Map() };
     const keep = (chunk: Buffer) => { box.logs.push(chunk.toString('utf8')); if (box.logs.length > 400) box.logs.splice(0, 200); };
     child.stdout!.on('data', keep);
@@ -322,7 +324,13 @@ export class LambdaRuntime {
     } catch {
       ok = false;
     } finally {
-      await new Promise<void>((done) => { if (box.exited) done(); else { box.child.once('exit', () => done()); box.child.kill(); } });
+      // Disconnecting ends the process normally (the bootstrap exits), so a --cpu-prof profile is written.
+      await new Promise<void>((done) => {
+        if (box.exited) return done();
+        const kill = setTimeout(() => box.child.kill(), 5000);
+        box.child.once('exit', () => { clearTimeout(kill); done(); });
+        box.child.disconnect();
+      });
     }
     const timing = this.lastTiming.get(id);
     this.lastTiming.delete(id);
