@@ -8,7 +8,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { itemsFor } from '../lambdas/adapters/dynamodb/metrics-store';
 import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Caller, type Incident } from '../lambdas/domain/incident';
-import { makeMetrics, planWindow, scopedContributionsOf, scopesVisibleTo, type ScopedContribution } from '../lambdas/domain/metrics';
+import { UNIT, makeMetrics, planWindow, scopedContributionsOf, scopesVisibleTo, type ScopedContribution } from '../lambdas/domain/metrics';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { GROUP_BYS } from '../lambdas/domain/incident';
@@ -85,9 +85,10 @@ export const DENSITIES: Density[] = [
 ];
 
 /**
- * Loads the metrics items of `count` incidents over `days` that any of `windows` can read: every day
- * and hour bucket, and the minute buckets and minute contributions of the hours that hold a window's
- * edge. The minute items of other hours, which no query of these windows touches, and the incident
+ * Loads the metrics items of `count` incidents over `days` that any of `windows` can read: every
+ * bucket of an hour or more, and the minute and ten-minute buckets and minute contributions of the
+ * hours that hold a window's edge. The finer items of other hours, which no query of these windows
+ * touches, and the incident
  * items (read only for the current minute, and every window here ends in the past) are left out: at
  * DynamoDB Local's ~1,000 items a second here, they would take the bench past ten minutes.
  */
@@ -97,7 +98,8 @@ export async function loadHistory(db: DynamoDBDocumentClient, table: string, cou
   for (const incident of history(count, days)) contributions.push(...scopedContributionsOf(null, incident));
   const items = itemsFor(contributions).filter((item) => {
     const pk = String(item.PK);
-    return pk.endsWith('#day') || pk.endsWith('#hour') || edgeHours.has(Math.floor(Date.parse(String(item.SK)) / HOUR));
+    const fine = pk.endsWith('#minute') || pk.endsWith('#minute10') || pk.endsWith('#contributions');
+    return !fine || edgeHours.has(Math.floor(Date.parse(String(item.SK)) / HOUR));
   });
   const bar = progress(`  loading ${count.toLocaleString('en')} incidents ${days} days (${items.length.toLocaleString('en')} items)`);
   for (let i = 0; i < items.length; i += 2000) {
@@ -110,15 +112,13 @@ export async function loadHistory(db: DynamoDBDocumentClient, table: string, cou
 
 /**
  * The most items a query of the window can read, whatever the volume: per scope the viewer sees and
- * per group (plus the total), its whole days, whole hours and whole minutes (one bucket each) and
- * the minutes' contributions at its two partial ends.
+ * per group (plus the total), one per whole bucket of its plan and the minutes' contributions at its
+ * two partial ends.
  */
 export function itemsBound(w: Window, viewer: Caller, groups: number): number {
   const plan = planWindow(w.from, w.to);
-  const span = (r: { from: string; to: string }, unit: number) => (Date.parse(r.to) - Date.parse(r.from)) / unit;
-  const perGroup = (plan.days ? span(plan.days, DAY) : 0) + plan.hours.reduce((n, r) => n + span(r, HOUR), 0)
-    + plan.minutes.reduce((n, r) => n + span(r, 60_000), 0) + plan.partial.length;
-  return Math.ceil(perGroup) * scopesVisibleTo(viewer).length * (1 + groups);
+  const perGroup = plan.buckets.reduce((n, b) => n + (Date.parse(b.to) - Date.parse(b.from)) / UNIT[b.granularity], 0) + plan.partial.length;
+  return perGroup * scopesVisibleTo(viewer).length * (1 + groups);
 }
 
 export interface MetricsBench { rows: Array<Record<string, unknown>>; comparison: Array<Record<string, unknown>> }

@@ -217,8 +217,16 @@ export class Aggregate {
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-export type Granularity = 'minute' | 'hour' | 'day';
-const UNIT: Record<Granularity, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+const WEEK = 7 * DAY;
+
+/**
+ * The bucket sizes, finest first; each divides the next, and all are aligned to the Unix epoch
+ * (weeks start on Thursdays 00:00 UTC: an internal unit, never shown). More sizes mean more items
+ * written per contribution and fewer read per query: see planWindow.
+ */
+export const GRANULARITIES = ['minute', 'minute10', 'hour', 'hour6', 'day', 'week'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+export const UNIT: Record<Granularity, number> = { minute: MINUTE, minute10: 10 * MINUTE, hour: HOUR, hour6: 6 * HOUR, day: DAY, week: WEEK };
 
 export const bucketStart = (iso: string, granularity: Granularity) => {
   const ms = Date.parse(iso);
@@ -228,16 +236,17 @@ export const bucketStart = (iso: string, granularity: Granularity) => {
 export interface Range { from: string; to: string }
 
 /**
- * How a window is read. Per scope and group: the whole days, whole hours and whole minutes each
- * from their buckets (one Query per range), the partial minutes at the edges from the stored
- * contributions of those two minutes (one item each), and the live part from incidents.
+ * How a window is read. Per scope and group: whole buckets, each range from one Query, the partial
+ * minutes at the edges from the stored contributions of those two minutes (one item each), and the
+ * live part from incidents.
  */
 export interface WindowPlan {
-  days: Range | null;
-  /** At most two ranges, together at most 46 hours. */
-  hours: Range[];
-  /** At most two ranges, together at most 118 minutes. */
-  minutes: Range[];
+  /**
+   * Whole buckets, coarsest first. Per granularity at most two ranges, one at each end, each of
+   * fewer buckets than make one of the next size (at most 9 minutes, 5 ten-minutes, 5 hours,
+   * 3 six-hours, 6 days); the coarsest, weeks, one range in the middle.
+   */
+  buckets: Array<Range & { granularity: Granularity }>;
   /** At most two ranges, each inside one minute. */
   partial: Range[];
   /** From the freshest minute on: read from the incidents themselves. */
@@ -247,26 +256,43 @@ export interface WindowPlan {
 const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const iso = (ms: number) => new Date(ms).toISOString();
-const range = (from: number, to: number): Range => ({ from: iso(from), to: iso(to) });
 
-/** Splits [from, to) into whole days, whole hours and whole minutes around them, and partial minutes at the edges. */
-export function planWindow(fromIso: string, toIso: string): WindowPlan {
+/** The sizes written before ten-minute, six-hour and week buckets existed. */
+const FIRST_SIZES: readonly Granularity[] = ['minute', 'hour', 'day'];
+
+/** Whole buckets of `sizes` covering [lo, hi) (minute-aligned), coarsest first: each size takes the ends up to the next size's edges. */
+function wholeBuckets(lo: number, hi: number, sizes: readonly Granularity[]): WindowPlan['buckets'] {
+  const levels: Array<WindowPlan['buckets']> = [];
+  for (const [i, granularity] of sizes.entries()) {
+    const next = sizes[i + 1];
+    const [nlo, nhi] = next ? [ceilTo(lo, UNIT[next]), floorTo(hi, UNIT[next])] : [hi, hi];
+    if (!next || nlo >= nhi) {
+      levels.push(lo < hi ? [{ granularity, from: iso(lo), to: iso(hi) }] : []);
+      break;
+    }
+    levels.push([...(lo < nlo ? [{ granularity, from: iso(lo), to: iso(nlo) }] : []), ...(nhi < hi ? [{ granularity, from: iso(nhi), to: iso(hi) }] : [])]);
+    [lo, hi] = [nlo, nhi];
+  }
+  return levels.reverse().flat();
+}
+
+/**
+ * Splits [from, to) into the partial minutes at its edges and, between them, the coarsest whole
+ * buckets that fit. So a query reads at most 2 × (9 + 5 + 5 + 3 + 6) + 2 = 58 items per scope and
+ * group, plus one per week of the window, whatever the number of incidents.
+ *
+ * Before `allSizesSince` (ms; a deployment that wrote only minute, hour and day buckets sets it
+ * to when it began writing every size) the window is read from those three sizes, as then.
+ */
+export function planWindow(fromIso: string, toIso: string, allSizesSince = 0): WindowPlan {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
-  const none = { days: null, hours: [], minutes: [], live: null };
-  const m0 = ceilTo(from, MINUTE);
-  const m1 = floorTo(to, MINUTE);
-  if (m0 > m1) return { ...none, partial: [{ from: fromIso, to: toIso }] };
-  const partial = [...(from < m0 ? [{ from: fromIso, to: iso(m0) }] : []), ...(m1 < to ? [{ from: iso(m1), to: toIso }] : [])];
-  const h0 = ceilTo(m0, HOUR);
-  const h1 = floorTo(m1, HOUR);
-  if (h0 >= h1) return { ...none, minutes: m0 < m1 ? [range(m0, m1)] : [], partial };
-  const minutes = [...(m0 < h0 ? [range(m0, h0)] : []), ...(h1 < m1 ? [range(h1, m1)] : [])];
-  const d0 = ceilTo(h0, DAY);
-  const d1 = floorTo(h1, DAY);
-  if (d0 >= d1) return { ...none, hours: [range(h0, h1)], minutes, partial };
-  const hours = [...(h0 < d0 ? [range(h0, d0)] : []), ...(d1 < h1 ? [range(d1, h1)] : [])];
-  return { ...none, days: range(d0, d1), hours, minutes, partial };
+  const lo = ceilTo(from, MINUTE);
+  const hi = floorTo(to, MINUTE);
+  if (lo > hi) return { buckets: [], partial: [{ from: fromIso, to: toIso }], live: null };
+  const partial = [...(from < lo ? [{ from: fromIso, to: iso(lo) }] : []), ...(hi < to ? [{ from: iso(hi), to: toIso }] : [])];
+  const cut = Math.min(Math.max(ceilTo(allSizesSince, MINUTE), lo), hi);
+  return { buckets: [...wholeBuckets(cut, hi, GRANULARITIES), ...wholeBuckets(lo, cut, FIRST_SIZES)], partial, live: null };
 }
 
 /** The groups a groupBy lists, in a stable order (every severity and category, even when empty). */
@@ -281,7 +307,7 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
 
 export interface MetricsStore {
   /**
-   * Adds each contribution to its scope's minute, hour and day buckets and to its minute's stored
+   * Adds each contribution to its scope's bucket of each size (GRANULARITIES) and to its minute's stored
    * contributions, all at once; applying the same one twice changes nothing. The contributions of
    * one call are of distinct scopes and groups (so they touch distinct items), at most
    * APPLY_BATCH of them.
@@ -299,6 +325,8 @@ export interface MetricsDeps {
   organizations: () => Promise<string[]>;
   /** Without a clock, every window is read from its buckets. */
   clock?: { now(): Date };
+  /** When every bucket size began to be written (ms since the epoch); see planWindow. @default 0 */
+  allSizesSince?: number;
 }
 
 /**
@@ -313,29 +341,27 @@ export const AGGREGATION_LAG = 10_000;
  * reached yet: an incident reported and handled within the minute is in the figures the moment its
  * commands return. Everything before is read from buckets.
  */
-export function planWithNow(from: string, to: string, now: Date | null): WindowPlan {
-  if (!now) return planWindow(from, to);
+export function planWithNow(from: string, to: string, now: Date | null, allSizesSince = 0): WindowPlan {
+  if (!now) return planWindow(from, to, allSizesSince);
   const fresh = iso(floorTo(now.getTime() - AGGREGATION_LAG, MINUTE));
-  if (to <= fresh) return planWindow(from, to);
-  if (from >= fresh) return { days: null, hours: [], minutes: [], partial: [], live: { from, to } };
-  return { ...planWindow(from, fresh), live: { from: fresh, to } };
+  if (to <= fresh) return planWindow(from, to, allSizesSince);
+  if (from >= fresh) return { buckets: [], partial: [], live: { from, to } };
+  return { ...planWindow(from, fresh, allSizesSince), live: { from: fresh, to } };
 }
 
 /** How many batches of one change are applied at once. */
 const APPLY_CONCURRENCY = 4;
-/** Contributions in one batch: each writes five items, and a transaction takes at most 100. */
-export const APPLY_BATCH = 20;
+/** Contributions in one batch: each writes eight items (its marker, a bucket of each size, its minute's contributions), and a transaction takes at most 100. */
+export const APPLY_BATCH = 12;
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
-export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
+export function makeMetrics({ store, incidents, organizations, clock, allSizesSince = 0 }: MetricsDeps) {
   async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, live: Contribution[]): Promise<Aggregate> {
     const total = new Aggregate();
     const reads: Array<Promise<Aggregate>> = [];
     for (const scope of scopes) {
-      if (plan.days) reads.push(store.read(scope, group, 'day', plan.days.from, plan.days.to));
-      for (const h of plan.hours) reads.push(store.read(scope, group, 'hour', h.from, h.to));
-      for (const m of plan.minutes) reads.push(store.read(scope, group, 'minute', m.from, m.to));
+      for (const b of plan.buckets) reads.push(store.read(scope, group, b.granularity, b.from, b.to));
       for (const p of plan.partial) reads.push(store.readWithin(scope, group, p.from, p.to));
     }
     for (const a of await Promise.all(reads)) total.merge(a);
@@ -403,7 +429,7 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
      */
     async query({ from, to, groupBy }: MetricsQuery, viewer: Caller) {
       const scopes = scopesVisibleTo(viewer);
-      const plan = planWithNow(from, to, clock?.now() ?? null);
+      const plan = planWithNow(from, to, clock?.now() ?? null, allSizesSince);
       const live: Contribution[] = [];
       if (plan.live) {
         for (const incident of await incidents.reportedBetween(plan.live.from, plan.live.to)) {

@@ -8,4 +8,5 @@ export const metrics = derived(({ config, db, clock, incidentRepository, directo
   incidents: incidentRepository,
   organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
   clock,
+  allSizesSince: config.metricsAllSizesSince,
 }));

@@ -6,45 +6,71 @@ import {
 import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
 
 describe('planWindow', () => {
-  const none = { days: null, hours: [], minutes: [], partial: [], live: null };
-  it('splits a window into whole days, whole hours, whole minutes and partial edge minutes', () => {
+  const none = { buckets: [], partial: [], live: null };
+  const b = (granularity: string, from: string, to: string) => ({ granularity, from, to });
+  it('splits a window into the coarsest whole buckets that fit and partial edge minutes', () => {
     expect(planWindow('2026-11-01T10:30:00.000Z', '2026-11-04T02:15:00.000Z')).toEqual({
       ...none,
-      days: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' },
-      hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-02T00:00:00.000Z' }, { from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T02:00:00.000Z' }],
-      minutes: [{ from: '2026-11-01T10:30:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-04T02:00:00.000Z', to: '2026-11-04T02:15:00.000Z' }],
+      buckets: [
+        b('day', '2026-11-02T00:00:00.000Z', '2026-11-04T00:00:00.000Z'),
+        b('hour6', '2026-11-01T12:00:00.000Z', '2026-11-02T00:00:00.000Z'),
+        b('hour', '2026-11-01T11:00:00.000Z', '2026-11-01T12:00:00.000Z'),
+        b('hour', '2026-11-04T00:00:00.000Z', '2026-11-04T02:00:00.000Z'),
+        b('minute10', '2026-11-01T10:30:00.000Z', '2026-11-01T11:00:00.000Z'),
+        b('minute10', '2026-11-04T02:00:00.000Z', '2026-11-04T02:10:00.000Z'),
+        b('minute', '2026-11-04T02:10:00.000Z', '2026-11-04T02:15:00.000Z'),
+      ],
     });
     expect(planWindow('2026-11-01T10:30:12.345Z', '2026-11-01T12:05:00.001Z')).toEqual({
       ...none,
-      hours: [{ from: '2026-11-01T11:00:00.000Z', to: '2026-11-01T12:00:00.000Z' }],
-      minutes: [{ from: '2026-11-01T10:31:00.000Z', to: '2026-11-01T11:00:00.000Z' }, { from: '2026-11-01T12:00:00.000Z', to: '2026-11-01T12:05:00.000Z' }],
+      buckets: [
+        b('hour', '2026-11-01T11:00:00.000Z', '2026-11-01T12:00:00.000Z'),
+        b('minute10', '2026-11-01T10:40:00.000Z', '2026-11-01T11:00:00.000Z'),
+        b('minute', '2026-11-01T10:31:00.000Z', '2026-11-01T10:40:00.000Z'),
+        b('minute', '2026-11-01T12:00:00.000Z', '2026-11-01T12:05:00.000Z'),
+      ],
       partial: [{ from: '2026-11-01T10:30:12.345Z', to: '2026-11-01T10:31:00.000Z' }, { from: '2026-11-01T12:05:00.000Z', to: '2026-11-01T12:05:00.001Z' }],
     });
     expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:10:50.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:10:50.000Z' }] });
     expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.000Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }] });
     expect(planWindow('2026-11-01T10:10:05.000Z', '2026-11-01T10:11:00.001Z')).toEqual({ ...none, partial: [{ from: '2026-11-01T10:10:05.000Z', to: '2026-11-01T10:11:00.000Z' }, { from: '2026-11-01T10:11:00.000Z', to: '2026-11-01T10:11:00.001Z' }] });
-    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ ...none, days: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' } });
+    expect(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')).toEqual({ ...none, buckets: [b('day', '2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')] });
+    // Weeks are epoch-aligned (Thursdays): 90 days read 12 weeks and days at either end.
+    const ninety = planWindow('2026-08-03T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+    expect(ninety.buckets.map((x) => x.granularity)).toEqual(['week', 'day', 'day']);
   });
 
   it('covers every instant of any window exactly once, reading a bounded number of buckets', () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+    const UNITS: Record<string, number> = { minute: 60_000, minute10: 600_000, hour: 3600_000, hour6: 6 * 3600_000, day: 86400_000, week: 7 * 86400_000 };
+    const MOST: Record<string, number> = { minute: 18, minute10: 10, hour: 10, hour6: 6, day: 12 };
     const span = (r: { from: string; to: string }) => Date.parse(r.to) - Date.parse(r.from);
-    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 20 * 86400_000 })), (a, len) => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 20 * 86400_000 }), fc.integer({ min: 1, max: 120 * 86400_000 })), fc.option(fc.integer({ min: 0, max: 200 * 86400_000 })), (a, len, since) => {
       const from = new Date(t0 + a).toISOString();
       const to = new Date(t0 + a + len).toISOString();
-      const p = planWindow(from, to);
-      const parts = [...(p.days ? [p.days] : []), ...p.hours, ...p.minutes, ...p.partial].sort((x, y) => x.from.localeCompare(y.from));
+      const p = planWindow(from, to, since === null ? 0 : t0 + since);
+      // Before a stage wrote every size, only minute, hour and day buckets are read.
+      if (since !== null) for (const r of p.buckets) if (Date.parse(r.from) < t0 + since) expect(['minute', 'hour', 'day']).toContain(r.granularity);
+      const parts = [...p.buckets, ...p.partial].sort((x, y) => x.from.localeCompare(y.from));
       expect(parts[0]!.from).toBe(from);
       expect(parts.at(-1)!.to).toBe(to);
       for (let i = 1; i < parts.length; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.to);
-      // The bound: whole days, at most 46 hours, at most 118 minutes, at most two partial minutes.
-      expect(p.hours.length).toBeLessThanOrEqual(2);
-      expect(p.hours.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(46 * 3600_000);
-      expect(p.minutes.length).toBeLessThanOrEqual(2);
-      expect(p.minutes.reduce((n, r) => n + span(r), 0)).toBeLessThanOrEqual(118 * 60_000);
+      // Every range is whole buckets of its size; per size, at most two ranges and the bound on
+      // buckets (2 × 9 minutes, 2 × 5 ten-minutes, 2 × 5 hours, 2 × 3 six-hours, 2 × 6 days; weeks
+      // as many as the window holds); at most two partial minutes.
+      if (since === null) {
+        for (const [g, most] of Object.entries(MOST)) {
+          const ranges = p.buckets.filter((x) => x.granularity === g);
+          expect(ranges.length).toBeLessThanOrEqual(2);
+          expect(ranges.reduce((n, r) => n + span(r) / UNITS[g]!, 0)).toBeLessThanOrEqual(most);
+        }
+      }
+      for (const r of p.buckets) {
+        expect(Date.parse(r.from) % UNITS[r.granularity]!).toBe(0);
+        expect(span(r) % UNITS[r.granularity]!).toBe(0);
+      }
       expect(p.partial.length).toBeLessThanOrEqual(2);
       for (const r of p.partial) expect(Math.floor(Date.parse(r.from) / 60_000)).toBe(Math.floor((Date.parse(r.to) - 1) / 60_000));
-      for (const r of [...p.minutes, ...p.hours, ...(p.days ? [p.days] : [])]) expect(Date.parse(r.from) % 60_000).toBe(0);
       expect(p.live).toBeNull();
     }));
   });
@@ -54,7 +80,11 @@ describe('planWithNow', () => {
   it('reads only the current minute from its incidents (and the previous one in its first seconds)', () => {
     const now = new Date('2026-11-04T10:20:30.000Z');
     expect(planWithNow('2026-11-04T00:00:00.000Z', '2026-11-05T00:00:00.000Z', now)).toEqual({
-      days: null, hours: [{ from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }], minutes: [{ from: '2026-11-04T10:00:00.000Z', to: '2026-11-04T10:20:00.000Z' }],
+      buckets: [
+        { granularity: 'hour6', from: '2026-11-04T00:00:00.000Z', to: '2026-11-04T06:00:00.000Z' },
+        { granularity: 'hour', from: '2026-11-04T06:00:00.000Z', to: '2026-11-04T10:00:00.000Z' },
+        { granularity: 'minute10', from: '2026-11-04T10:00:00.000Z', to: '2026-11-04T10:20:00.000Z' },
+      ],
       partial: [], live: { from: '2026-11-04T10:20:00.000Z', to: '2026-11-05T00:00:00.000Z' },
     });
     expect(planWithNow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', now)).toEqual(planWindow('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'));
@@ -186,7 +216,7 @@ describe('visibility scopes', () => {
 });
 
 describe('query cost', () => {
-  it('reads at most five bucket ranges and two partial minutes per scope and group, and no incident before the live minute', async () => {
+  it('reads at most eleven bucket ranges and two partial minutes per scope and group, and no incident before the live minute', async () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), async (a, len) => {
       const calls = { read: 0, readWithin: 0, incidents: 0 };
@@ -202,7 +232,8 @@ describe('query cost', () => {
       });
       await metrics.query({ from: new Date(t0 + a).toISOString(), to: new Date(t0 + a + len).toISOString() }, { orgId: 'cisa', role: 'manager', keyId: 'k' });
       expect(calls.incidents).toBe(0);
-      expect(calls.read).toBeLessThanOrEqual(2 * 5);
+      // Two ranges of each size but weeks, one of weeks; two scopes (shared, and cisa's restricted).
+      expect(calls.read).toBeLessThanOrEqual(2 * 11);
       expect(calls.readWithin).toBeLessThanOrEqual(2 * 2);
     }));
   });

@@ -1,7 +1,8 @@
 /**
  * MetricsStore on DynamoDB.
  *
- *   bucket         PK METRICS#<scope>#<group>#<minute|hour|day>   SK <bucket start, ISO>
+ *   bucket         PK METRICS#<scope>#<group>#<granularity>       SK <bucket start, ISO>
+ *                  (granularity: minute, minute10, hour, hour6, day, week — GRANULARITIES)
  *   contributions  PK METRICS#<scope>#<group>#contributions        SK <minute start, ISO>
  *   applied        PK MAPPLIED#<incidentId>                        SK <kind>#<scope>#<group>   (expires after a week)
  *
@@ -10,14 +11,14 @@
  * contributions item lists each contribution of that minute (its millisecond in the minute, kind
  * and seconds), so the partial minutes at a window's edges are exact with one GetItem each.
  *
- * Up to 20 contributions (of distinct scopes and groups) are one TransactWriteItems: for each, the
- * "applied" marker (attribute_not_exists, so a redelivered stream record adds nothing), the minute,
- * hour and day buckets and the minute's contributions, each guarded by its version so concurrent
+ * Up to 12 contributions (of distinct scopes and groups) are one TransactWriteItems: for each, the
+ * "applied" marker (attribute_not_exists, so a redelivered stream record adds nothing), its bucket
+ * of each size and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  Aggregate, Distribution, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
+  Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
 import { cancellationReasons, guarded, translate } from './errors';
@@ -28,8 +29,6 @@ const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restri
 const bucketPk = (scope: Scope, group: string, granularity: Granularity | 'contributions') => `METRICS#${scopeKey(scope)}#${group}#${granularity}`;
 const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string) => ({ PK: bucketPk(scope, group, granularity), SK: start });
 const WEEK = 7 * 24 * 3600;
-const GRANULARITIES = ['minute', 'hour', 'day'] as const;
-const UNIT_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const ATTEMPTS = 30;
 
 /** One stored contribution: its millisecond within the minute, its kind and its seconds. */
@@ -87,13 +86,13 @@ export function itemsFor(contributions: ScopedContribution[]): Item[] {
     const at = Date.parse(c.reportedAt);
     const pk = `${scopeKey(c.scope)}#${c.group}`;
     for (const granularity of GRANULARITIES) {
-      const start = at - (at % UNIT_MS[granularity]);
+      const start = at - (at % UNIT[granularity]);
       const k = `${pk}#${granularity}#${start}`;
       let b = buckets.get(k);
       if (!b) buckets.set(k, (b = { scope: c.scope, group: c.group, granularity, start, aggregate: new Aggregate() }));
       b.aggregate.add(c);
     }
-    const start = at - (at % UNIT_MS.minute);
+    const start = at - (at % UNIT.minute);
     const k = `${pk}#${start}`;
     let m = minutes.get(k);
     if (!m) minutes.set(k, (m = { scope: c.scope, group: c.group, start, entries: [] }));
@@ -106,7 +105,7 @@ export function itemsFor(contributions: ScopedContribution[]): Item[] {
   ];
 }
 
-/** The items one contribution changes, and how: its minute, hour and day buckets, then its minute's contributions. */
+/** The items one contribution changes, and how: its bucket of each size, then its minute's contributions. */
 function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string }; next(item: Item | undefined, version: number): Item }> {
   const minute = bucketStart(c.reportedAt, 'minute');
   return [
