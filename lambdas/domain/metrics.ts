@@ -305,6 +305,11 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
   }
 }
 
+/** One item a query reads: a bucket, or the part of one minute's contributions inside a window. */
+export type MetricsRead =
+  | { scope: Scope; group: string; granularity: Granularity; start: string }
+  | { scope: Scope; group: string; minute: string; from: string; to: string };
+
 export interface MetricsStore {
   /**
    * Adds each contribution to its scope's bucket of each size (GRANULARITIES) and to its minute's stored
@@ -313,10 +318,11 @@ export interface MetricsStore {
    * APPLY_BATCH of them.
    */
   applyMany(contributions: ScopedContribution[]): Promise<void>;
-  /** The merged buckets of `group` in `scope` in [from, to). */
-  read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate>;
-  /** `group`'s contributions in `scope` reported in [from, to), a range inside one minute. */
-  readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate>;
+  /**
+   * What each read names, in order: a bucket (empty when it was never written), or the part
+   * [from, to) of one minute's stored contributions. All at once, by key, whatever the volume.
+   */
+  readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]>;
 }
 
 export interface MetricsDeps {
@@ -357,16 +363,16 @@ export const APPLY_BATCH = 12;
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
 export function makeMetrics({ store, incidents, organizations, clock, allSizesSince = 0 }: MetricsDeps) {
-  async function aggregate(scopes: Scope[], group: string, plan: WindowPlan, live: Contribution[]): Promise<Aggregate> {
-    const total = new Aggregate();
-    const reads: Array<Promise<Aggregate>> = [];
+  /** The items a plan reads for one group: each whole bucket, and each partial minute's contributions, per scope. */
+  function readsFor(scopes: Scope[], group: string, plan: WindowPlan): MetricsRead[] {
+    const reads: MetricsRead[] = [];
     for (const scope of scopes) {
-      for (const b of plan.buckets) reads.push(store.read(scope, group, b.granularity, b.from, b.to));
-      for (const p of plan.partial) reads.push(store.readWithin(scope, group, p.from, p.to));
+      for (const b of plan.buckets) {
+        for (let t = Date.parse(b.from); t < Date.parse(b.to); t += UNIT[b.granularity]) reads.push({ scope, group, granularity: b.granularity, start: iso(t) });
+      }
+      for (const p of plan.partial) reads.push({ scope, group, minute: iso(floorTo(Date.parse(p.from), MINUTE)), from: p.from, to: p.to });
     }
-    for (const a of await Promise.all(reads)) total.merge(a);
-    for (const c of live) if (c.group === group) total.add(c);
-    return total;
+    return reads;
   }
 
   /**
@@ -437,11 +443,22 @@ export function makeMetrics({ store, incidents, organizations, clock, allSizesSi
         }
       }
       const groups = groupKeys(groupBy, groupBy === 'org' ? await organizations() : []);
-      const all = await aggregate(scopes, 'all', plan, live);
+      // Every item of every group in one read: a fixed set of keys for the window, so a query makes
+      // the same requests whatever the number of incidents.
+      const perGroup = ['all', ...groups.map((g) => g.group)].map((group) => readsFor(scopes, group, plan));
+      const found = await store.readMany(perGroup.flat());
+      let next = 0;
+      const [all, ...byGroup] = perGroup.map((reads, i) => {
+        const total = new Aggregate();
+        for (let k = 0; k < reads.length; k++) total.merge(found[next++]!);
+        const group = i === 0 ? 'all' : groups[i - 1]!.group;
+        for (const c of live) if (c.group === group) total.add(c);
+        return total;
+      });
       return {
         from, to,
-        ...all.summary(),
-        groups: await Promise.all(groups.map(async ({ key, group }) => ({ key, ...(await aggregate(scopes, group, plan, live)).summary() }))),
+        ...all!.summary(),
+        groups: groups.map(({ key }, i) => ({ key, ...byGroup[i]!.summary() })),
       };
     },
   };

@@ -216,25 +216,26 @@ describe('visibility scopes', () => {
 });
 
 describe('query cost', () => {
-  it('reads at most eleven bucket ranges and two partial minutes per scope and group, and no incident before the live minute', async () => {
+  it('reads, in one call, at most 58 items plus one a week per scope and group, each once, and no incident before the live minute', async () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), async (a, len) => {
-      const calls = { read: 0, readWithin: 0, incidents: 0 };
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 40 * 86400_000 }), fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 90 * 86400_000 })), fc.constantFrom(undefined, 'severity' as const), async (a, len, groupBy) => {
+      const calls = { readMany: 0, items: [] as string[], incidents: 0 };
       const store: MetricsStore = {
         applyMany: async () => {},
-        read: async () => { calls.read++; return new Aggregate(); },
-        readWithin: async () => { calls.readWithin++; return new Aggregate(); },
+        readMany: async (reads) => { calls.readMany++; calls.items.push(...reads.map((r) => JSON.stringify(r))); return reads.map(() => new Aggregate()); },
       };
       const metrics = makeMetrics({
         store, organizations: async () => [],
         incidents: { reportedBetween: async () => { calls.incidents++; return []; } },
         clock: { now: () => new Date(t0 + 200 * 86400_000) },
       });
-      await metrics.query({ from: new Date(t0 + a).toISOString(), to: new Date(t0 + a + len).toISOString() }, { orgId: 'cisa', role: 'manager', keyId: 'k' });
+      await metrics.query({ from: new Date(t0 + a).toISOString(), to: new Date(t0 + a + len).toISOString(), groupBy }, { orgId: 'cisa', role: 'manager', keyId: 'k' });
       expect(calls.incidents).toBe(0);
-      // Two ranges of each size but weeks, one of weeks; two scopes (shared, and cisa's restricted).
-      expect(calls.read).toBeLessThanOrEqual(2 * 11);
-      expect(calls.readWithin).toBeLessThanOrEqual(2 * 2);
+      expect(calls.readMany).toBe(1);
+      expect(new Set(calls.items).size).toBe(calls.items.length);
+      // Two scopes (shared, and cisa's restricted), `all` and each severity.
+      const weeks = Math.ceil(len / (7 * 86400_000));
+      expect(calls.items.length).toBeLessThanOrEqual(2 * (groupBy ? 5 : 1) * (58 + weeks));
     }));
   });
 });
@@ -260,8 +261,7 @@ describe('recording', () => {
         for (const lane of lanes) busy.delete(lane);
         applied.push(...batch.map((c) => JSON.stringify(c)));
       },
-      read: async () => new Aggregate(),
-      readWithin: async () => new Aggregate(),
+      readMany: async (reads) => reads.map(() => new Aggregate()),
     };
     const metrics = makeMetrics({ store, organizations: async () => [], incidents: { reportedBetween: async () => [] } });
     // As re-aggregation does: the incident's whole state at once, reported, acknowledged and resolved in the same buckets.

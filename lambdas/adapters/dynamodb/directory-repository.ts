@@ -142,7 +142,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   async missingOrganizations(ids: readonly string[]): Promise<string[]> {
     const wanted = [...new Set(ids)];
-    const found = new Set((await batchGetAll(this.db, this.tableName, wanted.map(organizationKey), 'id')).map((item) => String(item.id)));
+    const found = new Set((await batchGetAll(this.db, this.tableName, wanted.map(organizationKey), { projection: 'id' })).map((item) => String(item.id)));
     return wanted.filter((id) => !found.has(id));
   }
 

@@ -16,12 +16,12 @@
  * of each size and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsStore, type Scope, type ScopedContribution,
+  Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsRead, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
-import { cancellationReasons, guarded, translate } from './errors';
+import { cancellationReasons, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 
 type Item = Record<string, unknown>;
@@ -175,17 +175,29 @@ export class DynamoMetricsStore implements MetricsStore {
     return new Map((await batchGetAll(this.db, this.tableName, keys)).map((item) => [`${item.PK}|${item.SK}`, item]));
   }
 
-  async readWithin(scope: Scope, group: string, from: string, to: string): Promise<Aggregate> {
-    const minute = bucketStart(from, 'minute');
-    const [lo, hi] = [Date.parse(from) - Date.parse(minute), Date.parse(to) - Date.parse(minute)];
-    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: bucketKey(scope, group, 'contributions', minute) })));
-    const total = new Aggregate();
-    for (const [ms, kind, seconds] of entriesFromItem(Item)) {
-      if (ms >= lo && ms < hi) total.add(seconds === null ? { kind } : { kind, seconds });
-    }
-    return total;
+  /**
+   * Every read by key in BatchGetItem requests of up to 100 keys, in parallel (eventually
+   * consistent, as the buckets' Query reads were): a window's keys are fixed by the window, so the
+   * requests are too, whatever the number of incidents.
+   */
+  async readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]> {
+    const keyOf = (r: MetricsRead) => ('minute' in r ? bucketKey(r.scope, r.group, 'contributions', r.minute) : bucketKey(r.scope, r.group, r.granularity, r.start));
+    const keys = new Map(reads.map((r) => { const k = keyOf(r); return [`${k.PK}|${k.SK}`, k] as const; }));
+    const items = new Map((await batchGetAll(this.db, this.tableName, [...keys.values()], { consistent: false })).map((item) => [`${item.PK}|${item.SK}`, item]));
+    return reads.map((r) => {
+      const k = keyOf(r);
+      const item = items.get(`${k.PK}|${k.SK}`);
+      if (!('minute' in r)) return aggregateFromItem(item);
+      const [lo, hi] = [Date.parse(r.from) - Date.parse(r.minute), Date.parse(r.to) - Date.parse(r.minute)];
+      const total = new Aggregate();
+      for (const [ms, kind, seconds] of entriesFromItem(item)) {
+        if (ms >= lo && ms < hi) total.add(seconds === null ? { kind } : { kind, seconds });
+      }
+      return total;
+    });
   }
 
+  /** The merged buckets of `group` in `scope` in [from, to), by one Query (tests and operators' checks). */
   async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
     const total = new Aggregate();
     const last = new Date(Date.parse(to) - 1).toISOString();

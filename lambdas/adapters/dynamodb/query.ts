@@ -18,10 +18,11 @@ export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandIn
 const BATCH_GET_LIMIT = 100;
 
 /**
- * Consistent reads of any number of items by key: one BatchGetItem per 100 keys, the requests in
- * parallel, unprocessed keys retried with a short backoff. Items that do not exist are left out.
+ * Reads of any number of items by key: one BatchGetItem per 100 keys, the requests in parallel,
+ * unprocessed keys retried with a short backoff. Items that do not exist are left out. Consistent
+ * unless asked otherwise.
  */
-export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string, keys: Array<Record<string, unknown>>, projection?: string): Promise<Array<Record<string, unknown>>> {
+export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string, keys: Array<Record<string, unknown>>, { projection, consistent = true }: { projection?: string; consistent?: boolean } = {}): Promise<Array<Record<string, unknown>>> {
   const chunks: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
   const pages = await Promise.all(chunks.map(async (chunk) => {
@@ -30,7 +31,7 @@ export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string,
     for (let attempt = 0; wanted?.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       const res: BatchGetCommandOutput = await guarded(db.send(new BatchGetCommand({
-        RequestItems: { [tableName]: { Keys: wanted, ConsistentRead: true, ...(projection ? { ProjectionExpression: projection } : {}) } },
+        RequestItems: { [tableName]: { Keys: wanted, ConsistentRead: consistent, ...(projection ? { ProjectionExpression: projection } : {}) } },
       })));
       out.push(...(res.Responses?.[tableName] ?? []));
       wanted = res.UnprocessedKeys?.[tableName]?.Keys;
