@@ -3,9 +3,9 @@
  * and `npm run size`, `npm run bench` and the bundle tests build with `esbuildOptions`, the same
  * settings in esbuild's own terms — so what is measured and tested is what deploys.
  *
- * - ESM (`index.mjs`): the Lambda runtime imports it natively; it loads faster here than the same
- *   code as CommonJS (see the README's cold-start table). A banner gives bundled CommonJS packages
- *   `require`, `__filename` and `__dirname`.
+ * - ESM (`index.mjs`): the Lambda runtime imports it natively (about as fast as the same code as
+ *   CommonJS: the README's init-steps table). A banner gives bundled CommonJS packages `require`,
+ *   `__filename` and `__dirname`.
  * - The AWS SDK is bundled, tree-shaken and minified, its version pinned by package-lock.json
  *   (AWS's own recommendation): the functions run the SDK the tests ran, not whatever the runtime ships.
  * - The SDK's default credential chain is replaced by its first link, the environment, where

@@ -1,7 +1,7 @@
 /**
  * Pre-aggregates the metrics: a second consumer of the table's stream. Every change to an incident
- * item is folded into the minute, hour and day buckets of its groups in each of its visibility
- * scopes, idempotently, so redelivered records count once.
+ * item is folded into the buckets of every size (a minute to a week) of its groups in each of its
+ * visibility scopes, idempotently, so redelivered records count once.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { changedIncident } from '../adapters/dynamodb/stream-records';
