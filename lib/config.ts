@@ -33,12 +33,6 @@ export interface StageConfig {
   region?: string;
   /** SDK clients use FIPS 140 endpoints (AWS_USE_FIPS_ENDPOINT). @default true in GovCloud regions, else false */
   fips: boolean;
-  /**
-   * For a stage upgraded from the three bucket sizes (minute, hour, day): when it began writing every
-   * size (ISO time, e.g. the upgrade's deployment plus a minute). Metrics before it are read from the
-   * three sizes. @default unset: every size from the start (a new stage)
-   */
-  metricsAllSizesSince?: string;
 }
 
 export function stageConfig(node: Node): StageConfig {
@@ -49,11 +43,6 @@ export function stageConfig(node: Node): StageConfig {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`Context ${key} must be a positive number, got ${v}`);
     return n;
-  };
-  const instant = (key: string) => {
-    const v = get(key);
-    if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(Date.parse(v)))) throw new Error(`Context ${key} must be an ISO time such as 2026-12-01T00:00:00Z, got ${v}`);
-    return v;
   };
   const stage = get('stage') ?? 'dev';
   const region = get('region');
@@ -75,6 +64,5 @@ export function stageConfig(node: Node): StageConfig {
     auditRetentionDays: Math.trunc(num('auditRetentionDays', 2557)),
     region,
     fips: get('fips') === undefined ? region?.startsWith('us-gov-') === true : get('fips') === 'true',
-    metricsAllSizesSince: instant('metricsAllSizesSince'),
   };
 }

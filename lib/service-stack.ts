@@ -120,7 +120,6 @@ export class ServiceStack extends Stack {
       // Audit entries expire after the stage's retention (the table's PITR covers them meanwhile).
       if (access.table || access.audit) fn.addEnvironment(ENV.auditRetentionDays, String(config.auditRetentionDays));
       if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
-      if (handler === 'get-metrics' && config.metricsAllSizesSince) fn.addEnvironment(ENV.metricsAllSizesSince, config.metricsAllSizesSince);
       // FIPS 140 validated endpoints for every SDK client (GovCloud, or where a stage asks for them).
       if (config.fips) fn.addEnvironment('AWS_USE_FIPS_ENDPOINT', 'true');
       this.functions[handler] = fn;

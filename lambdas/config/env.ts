@@ -16,7 +16,6 @@ export const ENV = {
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
   auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
   pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
-  metricsAllSizesSince: 'CONCORD_METRICS_ALL_SIZES_SINCE',
 } as const;
 
 /** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
@@ -42,8 +41,6 @@ export interface Config {
   auditRetentionDays?: number;
   /** The SQS queue SNS moves undeliverable pushes to. */
   pushDeadLetterArn?: string;
-  /** When every metrics bucket size began to be written, ms since the epoch (a stage upgraded from three sizes). */
-  metricsAllSizesSince?: number;
 }
 
 /** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
@@ -87,7 +84,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     escalationSeconds: escalation,
     auditRetentionDays: read(ENV.auditRetentionDays, count, 'a whole number, 1 or more'),
     pushDeadLetterArn: read(ENV.pushDeadLetterArn, arn, 'an ARN (arn:…)'),
-    metricsAllSizesSince: read(ENV.metricsAllSizesSince, (v) => (/^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined), 'an ISO time such as 2026-12-01T00:00:00Z'),
   };
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;

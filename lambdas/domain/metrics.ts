@@ -281,8 +281,8 @@ function wholeBuckets(lo: number, hi: number, sizes: readonly Granularity[]): Wi
  * buckets that fit. So a query reads at most 2 × (9 + 5 + 5 + 3 + 6) + 2 = 58 items per scope and
  * group, plus one per week of the window, whatever the number of incidents.
  *
- * Before `allSizesSince` (ms; a deployment that wrote only minute, hour and day buckets sets it
- * to when it began writing every size) the window is read from those three sizes, as then.
+ * Before `allSizesSince` (ms; see MetricsStore.allSizesSince) the window is read from minute, hour
+ * and day buckets only, the sizes an earlier release wrote.
  */
 export function planWindow(fromIso: string, toIso: string, allSizesSince = 0): WindowPlan {
   const from = Date.parse(fromIso);
@@ -323,6 +323,12 @@ export interface MetricsStore {
    * [from, to) of one minute's stored contributions. All at once, by key, whatever the volume.
    */
   readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]>;
+  /**
+   * From when buckets of every size hold every contribution (ms since the epoch); before it, only
+   * minute, hour and day buckets may be relied on (a table that an earlier release aggregated).
+   * Infinity while nothing was written by this layout.
+   */
+  allSizesSince(): Promise<number>;
 }
 
 export interface MetricsDeps {
@@ -331,8 +337,6 @@ export interface MetricsDeps {
   organizations: () => Promise<string[]>;
   /** Without a clock, every window is read from its buckets. */
   clock?: { now(): Date };
-  /** When every bucket size began to be written (ms since the epoch); see planWindow. @default 0 */
-  allSizesSince?: number;
 }
 
 /**
@@ -362,7 +366,7 @@ export const APPLY_BATCH = 12;
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
-export function makeMetrics({ store, incidents, organizations, clock, allSizesSince = 0 }: MetricsDeps) {
+export function makeMetrics({ store, incidents, organizations, clock }: MetricsDeps) {
   /** The items a plan reads for one group: each whole bucket, and each partial minute's contributions, per scope. */
   function readsFor(scopes: Scope[], group: string, plan: WindowPlan): MetricsRead[] {
     const reads: MetricsRead[] = [];
@@ -435,7 +439,7 @@ export function makeMetrics({ store, incidents, organizations, clock, allSizesSi
      */
     async query({ from, to, groupBy }: MetricsQuery, viewer: Caller) {
       const scopes = scopesVisibleTo(viewer);
-      const plan = planWithNow(from, to, clock?.now() ?? null, allSizesSince);
+      const plan = planWithNow(from, to, clock?.now() ?? null, await store.allSizesSince());
       const live: Contribution[] = [];
       if (plan.live) {
         for (const incident of await incidents.reportedBetween(plan.live.from, plan.live.to)) {

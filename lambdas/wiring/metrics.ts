@@ -8,5 +8,4 @@ export const metrics = derived(({ config, db, clock, incidentRepository, directo
   incidents: incidentRepository,
   organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
   clock,
-  allSizesSince: config.metricsAllSizesSince,
 }));

@@ -115,15 +115,6 @@ describe('service stack', () => {
     expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident', 'TaxiiAddObjects']);
   });
 
-  it('tells get-metrics, and only it, when an upgraded stage began writing every bucket size; refuses what is not a time', () => {
-    const staged = synth({ stage: 'upg', metricsAllSizesSince: '2026-12-01T00:00:00Z' });
-    const told = Object.entries(staged.service.findResources('AWS::Lambda::Function'))
-      .filter(([, f]) => f.Properties.Environment?.Variables?.CONCORD_METRICS_ALL_SIZES_SINCE === '2026-12-01T00:00:00Z')
-      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
-    expect(told).toEqual(['GetMetrics']);
-    expect(() => synth({ stage: 'upg2', metricsAllSizesSince: 'last week' })).toThrow(/metricsAllSizesSince must be an ISO time/);
-  });
-
   it('signs people in through a user pool of its own: invited only, MFA, PKCE app client without a secret, role groups', () => {
     service.hasResourceProperties('AWS::Cognito::UserPool', Match.objectLike({
       AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),

@@ -25,7 +25,3 @@ it('starts a function the stack grants no signing secret (most of them); only si
   await expect(loadSigningSecret(unsigned)).rejects.toThrow('Invalid configuration: set CONCORD_SIGNING_SECRET or CONCORD_SIGNING_SECRET_ARN');
 });
 
-it('reads when a stage began writing every metrics bucket size, and refuses what is not a time', () => {
-  expect(readConfig({ ...minimal, [ENV.metricsAllSizesSince]: '2026-12-01T00:00:00Z' }).metricsAllSizesSince).toBe(Date.parse('2026-12-01T00:00:00Z'));
-  expect(() => readConfig({ ...minimal, [ENV.metricsAllSizesSince]: 'yesterday' })).toThrow(/CONCORD_METRICS_ALL_SIZES_SINCE/);
-});

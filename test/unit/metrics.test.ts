@@ -223,6 +223,7 @@ describe('query cost', () => {
       const store: MetricsStore = {
         applyMany: async () => {},
         readMany: async (reads) => { calls.readMany++; calls.items.push(...reads.map((r) => JSON.stringify(r))); return reads.map(() => new Aggregate()); },
+        allSizesSince: async () => 0,
       };
       const metrics = makeMetrics({
         store, organizations: async () => [],
@@ -262,6 +263,7 @@ describe('recording', () => {
         applied.push(...batch.map((c) => JSON.stringify(c)));
       },
       readMany: async (reads) => reads.map(() => new Aggregate()),
+      allSizesSince: async () => 0,
     };
     const metrics = makeMetrics({ store, organizations: async () => [], incidents: { reportedBetween: async () => [] } });
     // As re-aggregation does: the incident's whole state at once, reported, acknowledged and resolved in the same buckets.

@@ -16,12 +16,12 @@
  * of each size and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsRead, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
-import { cancellationReasons, translate } from './errors';
+import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 
 type Item = Record<string, unknown>;
@@ -127,10 +127,40 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
   ];
 }
 
+/**
+ * Written once, by the first aggregator of this layout: when buckets of every size began to be
+ * written. An earlier release wrote minute, hour and day buckets only, so queries read windows
+ * before this time (plus LAYOUT_MARGIN, for an earlier aggregator still finishing a batch during a
+ * deployment) from those three sizes. A new table gets it with its first contribution.
+ */
+const LAYOUT_KEY = { PK: 'METRICS#layout', SK: 'all-sizes' };
+const LAYOUT_MARGIN = 15 * 60_000;
+
 export class DynamoMetricsStore implements MetricsStore {
+  private layoutRecorded = false;
+  private since: number | undefined;
+
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
 
+  async allSizesSince(): Promise<number> {
+    if (this.since !== undefined) return this.since;
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: LAYOUT_KEY })));
+    if (!Item) return Number.POSITIVE_INFINITY;
+    // Written once and never changed: kept for the container's life.
+    return (this.since = Date.parse(String(Item.since)) + LAYOUT_MARGIN);
+  }
+
+  /** Records when this layout began (once per table; a condition keeps the first). */
+  private async recordLayout(): Promise<void> {
+    if (this.layoutRecorded) return;
+    await guarded(this.db.send(new PutCommand({
+      TableName: this.tableName, Item: { ...LAYOUT_KEY, entity: 'metricsLayout', since: this.clock.now().toISOString() }, ConditionExpression: 'attribute_not_exists(PK)',
+    }))).catch((err) => { if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err; });
+    this.layoutRecorded = true;
+  }
+
   async applyMany(contributions: ScopedContribution[]): Promise<void> {
+    await this.recordLayout();
     let pending = contributions;
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
       const changes = pending.flatMap((c) => changesOf(c));
