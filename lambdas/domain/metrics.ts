@@ -15,6 +15,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { CATEGORIES, SEVERITIES, canSee, isRestricted, type Caller, type Incident } from './incident';
 import { ForbiddenError } from './errors';
+import { inPool } from './pool';
 
 export const RELATIVE_ACCURACY = 0.009;
 export type MetricKind = 'reported' | 'acknowledged' | 'resolved';
@@ -305,10 +306,18 @@ export function groupKeys(groupBy: GroupBy | undefined, organizations: readonly 
   }
 }
 
-/** One item a query reads: a bucket, or the part of one minute's contributions inside a window. */
+/**
+ * What a query reads: one bucket by key, a run of buckets [from, to) of one size (read as a range:
+ * the weeks of a long window, or the days before the layout's cut-over), or the part of one minute's
+ * contributions inside a window.
+ */
 export type MetricsRead =
   | { scope: Scope; group: string; granularity: Granularity; start: string }
+  | { scope: Scope; group: string; granularity: Granularity; from: string; to: string }
   | { scope: Scope; group: string; minute: string; from: string; to: string };
+
+/** A run of more buckets than this is read as one range rather than key by key. */
+export const KEYS_PER_RANGE = 9;
 
 export interface MetricsStore {
   /**
@@ -319,8 +328,8 @@ export interface MetricsStore {
    */
   applyMany(contributions: ScopedContribution[]): Promise<void>;
   /**
-   * What each read names, in order: a bucket (empty when it was never written), or the part
-   * [from, to) of one minute's stored contributions. All at once, by key, whatever the volume.
+   * What each read names, in order: a bucket (empty when it was never written), the merged
+   * buckets of a range, or the part [from, to) of one minute's stored contributions.
    */
   readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]>;
   /**
@@ -372,7 +381,9 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
     const reads: MetricsRead[] = [];
     for (const scope of scopes) {
       for (const b of plan.buckets) {
-        for (let t = Date.parse(b.from); t < Date.parse(b.to); t += UNIT[b.granularity]) reads.push({ scope, group, granularity: b.granularity, start: iso(t) });
+        // The short runs at a window's ends by key; a long run (weeks, or days before the cut-over) as one range.
+        if ((Date.parse(b.to) - Date.parse(b.from)) / UNIT[b.granularity] > KEYS_PER_RANGE) reads.push({ scope, group, ...b });
+        else for (let t = Date.parse(b.from); t < Date.parse(b.to); t += UNIT[b.granularity]) reads.push({ scope, group, granularity: b.granularity, start: iso(t) });
       }
       for (const p of plan.partial) reads.push({ scope, group, minute: iso(floorTo(Date.parse(p.from), MINUTE)), from: p.from, to: p.to });
     }
@@ -397,10 +408,7 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
       if (batch.length === 0) return;
       const chunks: ScopedContribution[][] = [];
       for (let i = 0; i < batch.length; i += APPLY_BATCH) chunks.push(batch.slice(i, i + APPLY_BATCH));
-      let next = 0;
-      await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, chunks.length) }, async () => {
-        while (next < chunks.length) await store.applyMany(chunks[next++]!);
-      }));
+      await inPool(chunks, APPLY_CONCURRENCY, (chunk) => store.applyMany(chunk));
     }
   }
 
@@ -447,8 +455,8 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
         }
       }
       const groups = groupKeys(groupBy, groupBy === 'org' ? await organizations() : []);
-      // Every item of every group in one read: a fixed set of keys for the window, so a query makes
-      // the same requests whatever the number of incidents.
+      // Every item of every group in one call: a set of keys and ranges fixed by the window, so a
+      // query makes the same requests whatever the number of incidents.
       const perGroup = ['all', ...groups.map((g) => g.group)].map((group) => readsFor(scopes, group, plan));
       const found = await store.readMany(perGroup.flat());
       let next = 0;

@@ -9,6 +9,7 @@
 import { recordSystemEvents, mayBeToldTo, systemActor, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import type { IncidentService } from './incidents';
 import type { Clock, Contact, DirectoryRepository, IncidentRepository, Organization } from './ports';
+import { inPool } from './pool';
 
 /** The event types that tell someone something. */
 export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
@@ -204,11 +205,7 @@ export function makeNotifier(deps: NotifierDeps) {
   }
 
   /** Runs `work` on each item, at most PUBLISH_CONCURRENCY at once. */
-  async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => { while (next < items.length) await work(items[next++]!); };
-    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  }
+  const inParallel = <T>(items: readonly T[], work: (item: T) => Promise<void>) => inPool(items, concurrency, work);
 
   return {
     /** Notifies everyone `event` concerns. Safe to run again for the same event. */

@@ -21,6 +21,7 @@ import {
   Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsRead, type MetricsStore, type Scope, type ScopedContribution,
 } from '../../domain/metrics';
 import type { Clock } from '../../domain/ports';
+import { inPool } from '../../domain/pool';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 
@@ -134,6 +135,9 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
  * deployment) from those three sizes. A new table gets it with its first contribution.
  */
 const LAYOUT_KEY = { PK: 'METRICS#layout', SK: 'all-sizes' };
+/** Range Queries of one metrics query in flight at once. */
+const RANGE_CONCURRENCY = 8;
+
 const LAYOUT_MARGIN = 15 * 60_000;
 
 export class DynamoMetricsStore implements MetricsStore {
@@ -206,15 +210,23 @@ export class DynamoMetricsStore implements MetricsStore {
   }
 
   /**
-   * Every read by key in BatchGetItem requests of up to 100 keys, in parallel (eventually
-   * consistent, as the buckets' Query reads were): a window's keys are fixed by the window, so the
-   * requests are too, whatever the number of incidents.
+   * Keys in BatchGetItem requests of up to 100, ranges by one Query each, at most eight of each at
+   * once (eventually consistent, as bucket reads always were). A window's keys and ranges are fixed
+   * by the window, so the requests are too, whatever the number of incidents.
    */
   async readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]> {
-    const keyOf = (r: MetricsRead) => ('minute' in r ? bucketKey(r.scope, r.group, 'contributions', r.minute) : bucketKey(r.scope, r.group, r.granularity, r.start));
-    const keys = new Map(reads.map((r) => { const k = keyOf(r); return [`${k.PK}|${k.SK}`, k] as const; }));
-    const items = new Map((await batchGetAll(this.db, this.tableName, [...keys.values()], { consistent: false })).map((item) => [`${item.PK}|${item.SK}`, item]));
+    const keyOf = (r: Exclude<MetricsRead, { granularity: Granularity; from: string }>) => ('minute' in r ? bucketKey(r.scope, r.group, 'contributions', r.minute) : bucketKey(r.scope, r.group, r.granularity, r.start));
+    const isRange = (r: MetricsRead): r is Extract<MetricsRead, { granularity: Granularity; from: string }> => 'granularity' in r && 'from' in r;
+    const keyed = reads.filter((r) => !isRange(r)) as Array<Exclude<MetricsRead, { granularity: Granularity; from: string }>>;
+    const keys = new Map(keyed.map((r) => { const k = keyOf(r); return [`${k.PK}|${k.SK}`, k] as const; }));
+    const ranges = reads.filter(isRange);
+    const [items, merged] = await Promise.all([
+      batchGetAll(this.db, this.tableName, [...keys.values()], { consistent: false }).then((found) => new Map(found.map((item) => [`${item.PK}|${item.SK}`, item]))),
+      inPool(ranges, RANGE_CONCURRENCY, (r) => this.read(r.scope, r.group, r.granularity, r.from, r.to)),
+    ]);
+    let nextRange = 0;
     return reads.map((r) => {
+      if (isRange(r)) return merged[nextRange++]!;
       const k = keyOf(r);
       const item = items.get(`${k.PK}|${k.SK}`);
       if (!('minute' in r)) return aggregateFromItem(item);
@@ -227,7 +239,7 @@ export class DynamoMetricsStore implements MetricsStore {
     });
   }
 
-  /** The merged buckets of `group` in `scope` in [from, to), by one Query (tests and operators' checks). */
+  /** The merged buckets of `group` in `scope` in [from, to), by one Query. */
   async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
     const total = new Aggregate();
     const last = new Date(Date.parse(to) - 1).toISOString();

@@ -1,5 +1,6 @@
 /** Reads that want many items: every page of a Query (a small partition), or many keys at once. */
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { inPool } from '../../domain/pool';
 import { guarded } from './errors';
 
 /** Every page of a Query, for the reads that want all of a (small) partition. */
@@ -27,20 +28,18 @@ const BATCH_GET_CONCURRENCY = 8;
 export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string, keys: Array<Record<string, unknown>>, { projection, consistent = true }: { projection?: string; consistent?: boolean } = {}): Promise<Array<Record<string, unknown>>> {
   const chunks: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
-  const out: Array<Record<string, unknown>> = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(BATCH_GET_CONCURRENCY, chunks.length) }, async () => {
-    while (next < chunks.length) {
-      let wanted: Array<Record<string, unknown>> | undefined = chunks[next++];
-      for (let attempt = 0; wanted?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await guarded(db.send(new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: wanted, ConsistentRead: consistent, ...(projection ? { ProjectionExpression: projection } : {}) } },
-        })));
-        out.push(...(res.Responses?.[tableName] ?? []));
-        wanted = res.UnprocessedKeys?.[tableName]?.Keys;
-      }
+  const pages = await inPool(chunks, BATCH_GET_CONCURRENCY, async (chunk) => {
+    const out: Array<Record<string, unknown>> = [];
+    let wanted: Array<Record<string, unknown>> | undefined = chunk;
+    for (let attempt = 0; wanted?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const res: BatchGetCommandOutput = await guarded(db.send(new BatchGetCommand({
+        RequestItems: { [tableName]: { Keys: wanted, ConsistentRead: consistent, ...(projection ? { ProjectionExpression: projection } : {}) } },
+      })));
+      out.push(...(res.Responses?.[tableName] ?? []));
+      wanted = res.UnprocessedKeys?.[tableName]?.Keys;
     }
-  }));
-  return out;
+    return out;
+  });
+  return pages.flat();
 }
