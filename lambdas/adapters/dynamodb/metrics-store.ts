@@ -135,10 +135,10 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
  * deployment) from those three sizes. A new table gets it with its first contribution.
  */
 const LAYOUT_KEY = { PK: 'METRICS#layout', SK: 'all-sizes' };
+const LAYOUT_MARGIN = 15 * 60_000;
+
 /** Range Queries of one metrics query in flight at once. */
 const RANGE_CONCURRENCY = 8;
-
-const LAYOUT_MARGIN = 15 * 60_000;
 
 export class DynamoMetricsStore implements MetricsStore {
   private layoutRecorded = false;
@@ -204,9 +204,9 @@ export class DynamoMetricsStore implements MetricsStore {
     if (pending.length > 0) throw new Error(`metrics buckets for ${pending.length} contributions kept changing`);
   }
 
-  /** Consistent reads, by "PK|SK". */
-  private async getAll(keys: Array<{ PK: string; SK: string }>): Promise<Map<string, Item>> {
-    return new Map((await batchGetAll(this.db, this.tableName, keys)).map((item) => [`${item.PK}|${item.SK}`, item]));
+  /** Reads by key, by "PK|SK"; consistent unless asked otherwise. */
+  private async getAll(keys: Array<{ PK: string; SK: string }>, consistent = true): Promise<Map<string, Item>> {
+    return new Map((await batchGetAll(this.db, this.tableName, keys, { consistent })).map((item) => [`${item.PK}|${item.SK}`, item]));
   }
 
   /**
@@ -221,7 +221,7 @@ export class DynamoMetricsStore implements MetricsStore {
     const keys = new Map(keyed.map((r) => { const k = keyOf(r); return [`${k.PK}|${k.SK}`, k] as const; }));
     const ranges = reads.filter(isRange);
     const [items, merged] = await Promise.all([
-      batchGetAll(this.db, this.tableName, [...keys.values()], { consistent: false }).then((found) => new Map(found.map((item) => [`${item.PK}|${item.SK}`, item]))),
+      this.getAll([...keys.values()], false),
       inPool(ranges, RANGE_CONCURRENCY, (r) => this.read(r.scope, r.group, r.granularity, r.from, r.to)),
     ]);
     let nextRange = 0;
