@@ -1,6 +1,7 @@
 import { httpHandler, type Input } from '../http/handler';
 import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { STIX_MEDIA_TYPE } from '../http/taxii';
+import { PRIVATE } from '../http/responses';
 import { stringifyJson } from '../domain/json';
 import { incidentBundle } from '../integrations/stix';
 import { taxiiServices } from '../wiring/taxii';
@@ -9,7 +10,7 @@ import { taxiiServices } from '../wiring/taxii';
 export async function getIncidentStix({ caller, params }: Input<typeof ROUTES.getIncidentStix>) {
   const { exportInput } = await taxiiServices();
   const bundle = incidentBundle(await exportInput(caller, params.id!));
-  return { statusCode: 200, headers: { 'content-type': STIX_MEDIA_TYPE }, body: stringifyJson(bundle) };
+  return { statusCode: 200, headers: { 'content-type': STIX_MEDIA_TYPE, ...PRIVATE }, body: stringifyJson(bundle) };
 }
 
 export const handler = httpHandler(ROUTES.getIncidentStix, getIncidentStix);

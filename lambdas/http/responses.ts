@@ -9,7 +9,7 @@ export const PROBLEM_TYPE = 'application/problem+json';
  * Answers carry incidents a browser must not keep (RED ones included): never stored by any cache,
  * never sniffed as another type. A route may say otherwise in `headers`.
  */
-const PRIVATE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+export const PRIVATE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { 'content-type': JSON_TYPE, ...PRIVATE, ...headers }, body: stringifyJson(body) };

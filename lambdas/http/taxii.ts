@@ -10,6 +10,7 @@ import { stringifyJson } from '../domain/json';
 import { logger } from '../runtime/logger';
 import { httpHandler, type Input } from './handler';
 import { problemFor } from './problems';
+import { PRIVATE } from './responses';
 import { header } from './request';
 import type { RouteSpec } from './routes';
 
@@ -24,9 +25,9 @@ export const isTaxiiPath = (path: string) => path === TAXII_PREFIX || path.start
 /** The Accept header names nothing TAXII can answer with. */
 export class NotAcceptableError extends DomainError {}
 
-/** A TAXII JSON answer. */
+/** A TAXII JSON answer: private, as every answer of the API (it may carry RED incidents). */
 export function taxiiJson(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': TAXII_MEDIA_TYPE, ...headers }, body: stringifyJson(body) };
+  return { statusCode, headers: { 'content-type': TAXII_MEDIA_TYPE, ...PRIVATE, ...headers }, body: stringifyJson(body) };
 }
 
 /** A TAXII error message (TAXII 2.1 §3.6.1) for any error; a fault of ours is a 500 whose cause is logged, never sent. */

@@ -177,6 +177,24 @@ describe('second round', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('MEDIUM-3: neither are STIX exports and TAXII answers, which carry the same incidents', async () => {
+    const { body: red } = await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ title: 'RED kept out of caches', tlp: 'RED' }));
+    const taxii = { authorization: `Bearer ${KEYS.partner.fbi}`, accept: 'application/taxii+json;version=2.1' };
+    const { collections } = await (await fetch(`${api.url}/taxii2/concord/collections/`, { headers: taxii })).json();
+    const answers = await Promise.all([
+      fetch(`${api.url}/v1/incidents/${red.id}/stix`, { headers: { authorization: `Bearer ${KEYS.partner.fbi}` } }),
+      fetch(`${api.url}/taxii2/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/${collections[0].id}/objects/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/${collections[0].id}/manifest/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/nope/objects/`, { headers: taxii }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 404]);
+    for (const answer of answers) {
+      expect([answer.url, answer.headers.get('cache-control'), answer.headers.get('x-content-type-options')])
+        .toEqual([answer.url, 'no-store', 'nosniff']);
+    }
+  });
+
   it('MEDIUM-4: the local server answers only to loopback names (no DNS rebinding)', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((done, fail) => {
