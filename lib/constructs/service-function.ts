@@ -139,13 +139,13 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
-   * Appends audit entries, for a function that otherwise only reads: PutItem and BatchWriteItem on
-   * audit items only (partition keys `AUDIT#…`), so a reading function can record its reads and
-   * nothing else.
+   * Appends audit entries, for a function that otherwise only reads: PutItem (the audit log writes
+   * transactions of conditional Puts) on audit items only (partition keys `AUDIT#…`), so a reading
+   * function can record its reads and nothing else.
    */
   bindAuditAppend(table: ITable): this {
     this.addToRolePolicy(new PolicyStatement({
-      actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      actions: ['dynamodb:PutItem'],
       resources: [table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
     }));

@@ -85,7 +85,7 @@ it('records exports and TAXII reads of restricted incidents as such', async () =
 
 it('answers 503 rather than serve a restricted read it could not record', async () => {
   const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
-  dynamo.failNext(100, 'BatchWrite');
+  dynamo.failNext(100, 'TransactWrite');
   const refused = await api.call(frank, 'GET', `/v1/incidents/${red.id}`);
   expect(refused.status).toBe(503);
   expect(refused.text).not.toContain(red.title);

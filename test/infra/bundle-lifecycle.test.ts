@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { INCIDENTS_COLLECTION_ID } from '../../lambdas/integrations/taxii';
 import { TLP_MARKING_IDS } from '../../lambdas/integrations/stix';
 import { handlers } from '../../scripts/bundle-size';
+import { DynamoDbIam } from '../support/dynamodb-iam';
 import { FakeAws } from '../support/fake-aws';
 import { KEYS, endpoint, report, useFreshTable } from '../support/harness';
 import { ApiGateway, TableStream, type ApiReply, deliverStream, inboundSms, scheduledEvent, snsEvent } from '../support/lambda-events';
@@ -39,6 +40,7 @@ let deployment: Deployment;
 let runtime: LambdaRuntime;
 let api: ApiGateway;
 let fake: FakeAws;
+let iam: DynamoDbIam;
 let stream: TableStream;
 let drop: () => Promise<void>;
 
@@ -49,15 +51,17 @@ beforeAll(async () => {
   const copyFiles = Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.copyFiles]));
   const dirs = await buildBundles(join(__dirname, '..', '..', '.tmp', 'bundle-harness'), copyFiles);
   fake = await new FakeAws({ [SIGNING_SECRET_ARN]: SIGNING_SECRET }).start();
+  // Each function's role, enforced: DynamoDB requests pass only if its synthesized policy allows them.
+  iam = await new DynamoDbIam(endpoint(), Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.policy]))).start();
   runtime = new LambdaRuntime(deployment, dirs, {
-    AWS_ACCESS_KEY_ID: 'ASIAHARNESS000000000', AWS_SECRET_ACCESS_KEY: 'harness-secret-access-key', AWS_SESSION_TOKEN: 'harness-session-token',
+    AWS_SECRET_ACCESS_KEY: 'harness-secret-access-key', AWS_SESSION_TOKEN: 'harness-session-token',
     // The SDK's standard per-service endpoints: the bundles run unchanged.
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint(),
+    AWS_ENDPOINT_URL_DYNAMODB: iam.url,
     AWS_ENDPOINT_URL_SNS: fake.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
     // Any other service goes nowhere rather than to AWS.
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-  });
+  }, (handler) => ({ AWS_ACCESS_KEY_ID: iam.accessKeyOf(handler) }));
   api = new ApiGateway(runtime, deployment);
   stream = new TableStream(endpoint(), table.tableName);
 });
@@ -66,6 +70,7 @@ afterAll(async () => {
   await runtime?.stop();
   stream?.destroy();
   await fake?.stop();
+  await iam?.stop();
   await drop?.();
 });
 
@@ -322,5 +327,9 @@ describe('every other function, once', () => {
     expect(handlers().filter((h) => !answered.has(h))).toEqual([]);
     // The authorizer refuses by throwing `Unauthorized`, as API Gateway expects; nothing else threw.
     expect(runtime.invocations.filter((i) => !i.ok && i.handler !== 'authorize')).toEqual([]);
+  });
+
+  it('no function sent DynamoDB a request its role does not allow', () => {
+    expect(iam.denied).toEqual([]);
   });
 });

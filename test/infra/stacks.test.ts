@@ -199,7 +199,7 @@ describe('least privilege', () => {
   const read = [...XRAY, ...TABLE_READ, ...KMS_READ];
   const write = [...XRAY, ...TABLE_WRITE, ...KMS_WRITE];
 
-  const AUDIT_APPEND = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'kms:Encrypt', 'kms:GenerateDataKey'];
+  const AUDIT_APPEND = ['dynamodb:PutItem', 'kms:Encrypt', 'kms:GenerateDataKey'];
   const EXPECTED: Record<string, string[]> = {
     GetHealth: XRAY,
     GetOpenapi: XRAY,

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../bin/concord';
 import { BUNDLE_FILE, BUNDLING, esbuildOptions } from '../../lib/bundling';
 import { handlers } from '../../scripts/bundle-size';
+import type { Statement } from './dynamodb-iam';
 
 const ROOT = join(__dirname, '..', '..');
 export const REGION = 'us-east-1';
@@ -136,6 +137,8 @@ export interface FunctionSpec {
   /** Exactly the variables the stack sets, resolved. */
   environment: Record<string, string>;
   copyFiles: readonly string[];
+  /** The statements of the policies attached to its role, as synthesized. */
+  policy: Statement[];
 }
 
 export interface ApiRoute { method: string; path: string; handler: string; authorized: boolean }
@@ -173,9 +176,13 @@ export function synthesize(locals: Locals, context: Record<string, string> = {})
     const props = t.Resources[id].Properties;
     const environment = tokens.resolve(props.Environment?.Variables ?? {}, stack) as Record<string, string>;
     const name = tokens.resolve({ Ref: id }, stack);
+    const role = props.Role?.['Fn::GetAtt']?.[0];
+    const policy = resources
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles ?? []).some((ref: Json) => ref.Ref === role))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Statement[]);
     functions[handler] = {
       handler, name, arn: tokens.resolve({ 'Fn::GetAtt': [id, 'Arn'] }, stack), memorySize: props.MemorySize ?? 128, timeoutSeconds: props.Timeout ?? 3,
-      lambdaHandler: props.Handler, environment, copyFiles: fn.copyFiles,
+      lambdaHandler: props.Handler, environment, copyFiles: fn.copyFiles, policy,
     };
   }
   const fnIn = (value: Json) => {
@@ -249,7 +256,13 @@ export class LambdaRuntime {
   /** Node options a function's processes start with (npm run bench profiles with --cpu-prof). */
   readonly execArgv: Record<string, string[]> = {};
 
-  constructor(private readonly deployment: Deployment, private readonly bundleDirs: Record<string, string>, private readonly environment: Record<string, string>) {}
+  /** `environmentFor`: what differs per function on top of `environment` (the harness's credentials). */
+  constructor(
+    private readonly deployment: Deployment,
+    private readonly bundleDirs: Record<string, string>,
+    private readonly environment: Record<string, string>,
+    private readonly environmentFor: (handler: string) => Record<string, string> = () => ({}),
+  ) {}
 
   /** The environment a function's process starts with: the stack's variables and the runtime's. */
   environmentOf(handler: string): Record<string, string> {
@@ -273,6 +286,7 @@ export class LambdaRuntime {
       LAMBDA_RUNTIME_DIR: '/var/runtime',
       _HANDLER: fn.lambdaHandler,
       ...this.environment,
+      ...this.environmentFor(handler),
       ...fn.environment,
     };
   }

@@ -8,11 +8,11 @@
  * One partition per incident answers "who read and changed it", oldest first; one index partition
  * per day answers an admin's window. A window of d days costs at most d + 1 queries a page.
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit';
 import { guarded } from './errors';
 import { GSI1, TTL_ATTRIBUTE } from './table';
-import type { WriteItem } from './transaction';
+import { Transaction, type WriteItem } from './transaction';
 
 export const AUDIT_ENTITY = 'audit';
 const NO_INCIDENT = '-';
@@ -56,23 +56,22 @@ function recordFromItem(item: Item): AuditRecord {
 export const auditPut = ({ tableName, retentionDays }: AuditStorage, record: AuditRecord): WriteItem =>
   ({ Put: { TableName: tableName, Item: auditItem(record, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' } });
 
-/** BatchWriteItem takes 25 items a request. */
-const BATCH = 25;
+/** TransactWriteItems takes 100 items a request: a list page's entries (at most 100) are one. */
+const BATCH = 100;
 
 export class DynamoAuditLog implements AuditLog {
   private readonly tableName: string;
   constructor(private readonly db: DynamoDBDocumentClient, private readonly storage: AuditStorage) { this.tableName = storage.tableName; }
 
+  /**
+   * Appends as transactions of conditional Puts: all of a request's entries or none, never one
+   * replacing another, and authorized by `dynamodb:PutItem` alone — the one write action every
+   * function that records anything holds (a reading function only on `AUDIT#…` keys).
+   */
   async append(entries: readonly AuditRecord[]): Promise<void> {
     for (let i = 0; i < entries.length; i += BATCH) {
-      let pending: Item[] | undefined = entries.slice(i, i + BATCH).map((e) => ({ PutRequest: { Item: auditItem(e, this.storage.retentionDays) } }));
-      // Ids are unique (time and a random tail), so a Put here never replaces another entry.
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt >= 5) throw new Error(`${pending.length} audit entries were not written`);
-        const out = await guarded(this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
-        pending = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
-        if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
+      const tx = new Transaction().addAll(entries.slice(i, i + BATCH).map((entry) => auditPut(this.storage, entry)));
+      await guarded(tx.send(this.db));
     }
   }
 
