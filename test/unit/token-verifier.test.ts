@@ -122,6 +122,31 @@ it('fetches the keys at most once a minute under a flood of unknown kids', async
   expect(jwksFetches()).toBe(1);
 });
 
+it('fetches discovery and keys once when a flood of tokens reaches a verifier that has none yet', async () => {
+  const { verify, fetches, jwksFetches } = verifier();
+  const flood = await Promise.all(Array.from({ length: 30 }, (_, i) => token({}, { kid: i % 2 ? 'k1' : `forged-${i}` })));
+  await Promise.allSettled(flood.map((t) => verify(t)));
+  expect([fetches.filter((u) => u.endsWith('/openid-configuration')).length, jwksFetches()]).toEqual([1, 1]);
+});
+
+it('an organization that trusts one issuer twice (the local provider and a directory entry) is one organization, with the last entry\'s roles', async () => {
+  const twice: IssuerTrust[] = [
+    { orgId: 'fbi', provider: { issuer: ISSUER, audience: 'concord' } },
+    { orgId: 'fbi', provider: { issuer: ISSUER, audience: 'concord', rolesClaim: 'groups', roles: { 'concord-managers': 'manager' } } },
+  ];
+  const verify = makeTokenVerifier({ trustsOf: async () => twice, fetch: network().fetchImpl });
+  await expect(verify(await token({ groups: ['concord-managers'] }))).resolves.toMatchObject({ orgId: 'fbi', role: 'manager' });
+});
+
+it('refuses an issuer that is no http(s) URL of at most 500 characters without looking it up', async () => {
+  const looked: string[] = [];
+  const verify = makeTokenVerifier({ trustsOf: async (issuer) => { looked.push(issuer); return []; }, fetch: network().fetchImpl });
+  for (const iss of [`https://idp.example/${'a'.repeat(3000)}`, 'urn:example:idp', 'not a url']) {
+    await expect(verify(await token({}, { iss }))).rejects.toThrow(/issuer .*is not an http\(s\) URL/);
+  }
+  expect(looked).toEqual([]);
+});
+
 it('refuses while the key endpoint is down, and does not ask it again within the minute', async () => {
   const { verify, jwksFetches } = verifier({ jwksDown: true });
   for (let i = 0; i < 20; i++) await expect(verify(await token())).rejects.toThrow(/could not be fetched/);

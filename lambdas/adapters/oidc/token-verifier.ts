@@ -34,7 +34,12 @@ export interface TokenVerifierDeps {
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 type KeyResolver = (...args: Parameters<KeySet>) => ReturnType<KeySet>;
-interface IssuerKeys { keys?: KeyResolver; failedAt?: number }
+/** An issuer's keys once known, the fetch under way (shared by every token that waits for it), when it last failed. */
+interface IssuerKeys { keys?: KeyResolver; fetching?: Promise<KeyResolver>; failedAt?: number }
+
+/** What an organization may configure as an issuer (http(s), at most 500 characters): nothing else is looked up. */
+const ISSUER_LENGTH = 500;
+const couldBeIssuer = (iss: string) => iss.length <= ISSUER_LENGTH && /^https?:\/\/[^\s]+$/i.test(iss) && URL.canParse(iss);
 
 /** A lookup that found no key, as opposed to one that could not reach the issuer. */
 const isNoMatch = (err: unknown) => err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys;
@@ -67,6 +72,12 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
     issuers.set(issuer, state);
     if (coolingDown(state)) return unavailable(issuer);
     if (state.keys) return state.keys;
+    // Tokens arriving together before the keys are known wait for one fetch, not one each.
+    state.fetching ??= discover(issuer, state).finally(() => { state.fetching = undefined; });
+    return state.fetching;
+  }
+
+  async function discover(issuer: string, state: IssuerKeys): Promise<KeyResolver> {
     try {
       const response = await doFetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3000), redirect: 'error' });
       if (!response.ok) throw new Error(`discovery answered ${response.status}`);
@@ -109,7 +120,10 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
       return refuse(`Tokens signed with ${JSON.stringify(String(header.alg ?? 'no algorithm')).slice(0, 40)} are not accepted; only ${ALGORITHMS.join(', ')}.`);
     }
     const issuer = typeof claims.iss === 'string' ? claims.iss : refuse('The token names no issuer (iss).');
-    const trusts = await deps.trustsOf(issuer);
+    if (!couldBeIssuer(issuer)) return refuse(`The token's issuer ${JSON.stringify(issuer.slice(0, 100))}${issuer.length > 100 ? '…' : ''} is not an http(s) URL of at most ${ISSUER_LENGTH} characters; no organization can trust it.`);
+    // An organization trusting the issuer twice (the local provider and a directory entry) is one
+    // organization: its last entry, the directory's, applies.
+    const trusts = [...new Map((await deps.trustsOf(issuer)).map((t) => [t.orgId, t])).values()];
     if (!trusts.length) return refuse(`No organization trusts the issuer ${JSON.stringify(issuer.slice(0, 200))}.`);
     const keys = await keysOf(issuer);
     let payload: JWTPayload;
