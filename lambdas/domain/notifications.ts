@@ -131,8 +131,10 @@ export function makeNotifier(deps: NotifierDeps) {
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const recipients = (org?.contacts ?? []).filter((c) => audience === 'all' || c.red);
-    if (audience === 'red' && recipients.length === 0) {
-      return { orgId, audience, outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
+    // Who would hear it on the RED topic: a cleared contact with an email or a phone, or an endpoint marked for RED.
+    const cleared = recipients.some((c) => c.email || c.phone) || (org?.endpoints ?? []).some((e) => e.red);
+    if (audience === 'red' && !cleared) {
+      return { orgId, audience, outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED with an email or a phone, nor an endpoint marked for RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
     }
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []

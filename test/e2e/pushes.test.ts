@@ -79,3 +79,32 @@ it('refuses endpoints that are not https (http only on loopback), with credentia
   const twice = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', { name: 'CISA', kind: 'agency', contacts: [], endpoints: [{ url: 'https://a.example/x' }, { url: 'https://a.example/x', red: true }] });
   expect(twice.body.errors).toEqual([{ path: 'endpoints.1.url', message: 'listed twice' }]);
 });
+
+it('counts a RED endpoint as a cleared recipient, and a cleared contact with no email nor phone as none', async () => {
+  const timelineOf = async (id: string, length: number) => (await eventually(async () => {
+    const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline`);
+    return res.body.events.length >= length && res;
+  })).body.events as Array<{ type: string; data: Record<string, unknown> }>;
+  // Only a RED endpoint: the incident is pushed there, nothing fails.
+  await api.services.directory.putOrganization('fbi', { name: 'FBI', kind: 'agency', contacts: [{ name: 'fbi duty', email: 'duty@fbi.example' }], endpoints: [{ url: `${endpoint}/cleared-only`, red: true }] } as never);
+  const { body: pushed } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'], tlp: 'RED' }));
+  await eventually(() => received.some((r) => r.body.Message?.includes(pushed.id)));
+  const events = await timelineOf(pushed.id, 3);
+  expect(events.filter((e) => e.data.orgId === 'fbi').map((e) => e.type)).toEqual(['notified']);
+  // A contact marked cleared that has nowhere to receive anything: nobody hears it, so it is said.
+  await api.services.directory.putOrganization('fbi', { name: 'FBI', kind: 'agency', contacts: [{ name: 'fbi duty', email: 'duty@fbi.example' }, { name: 'cleared, unreachable', red: true }] } as never);
+  const { body: unheard } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'], tlp: 'RED' }));
+  const failed = (await timelineOf(unheard.id, 3)).filter((e) => e.data.orgId === 'fbi');
+  expect(failed.map((e) => e.type)).toEqual(['notification_failed']);
+  expect(failed[0]!.data.reason).toMatch(/no contact cleared for TLP:RED/);
+});
+
+it('signs exactly the string AWS documents for SignatureVersion 2 (built here independently of the signer)', async () => {
+  const push = received.find((r) => r.body.Type === 'Notification')!.body;
+  // docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html: these keys, in this
+  // order, each followed by a newline and its value and a newline; Subject only when present.
+  const keys = ['Message', 'MessageId', ...(push.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type'];
+  const canonical = keys.map((k) => `${k}\n${push[k]}\n`).join('');
+  const certificate = await (await fetch(push.SigningCertURL!)).text();
+  expect(verify('RSA-SHA256', Buffer.from(canonical), certificate, Buffer.from(push.Signature!, 'base64'))).toBe(true);
+});
