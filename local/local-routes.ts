@@ -27,10 +27,11 @@ export function localRoutes(outbox: LocalOutbox, idp?: LocalIdentityProvider) {
       const raw = parseJsonBody({ body: body.toString('utf8'), headers: req.headers as Record<string, string>, isBase64Encoded: false } as never);
       const parsed = TokenRequest.safeParse(raw ?? {}, PARSE);
       if (!parsed.success) throw new ValidationError('Send {"login": "<a login of the directory file\'s people>"}.', fieldErrors(parsed.error, 'body'));
-      if (!idp.people.some((p) => p.login === parsed.data.login)) {
+      const login = parsed.data.login.trim().toLowerCase();
+      if (!idp.people.some((p) => p.login === login)) {
         throw new ValidationError(`No person with login "${parsed.data.login}" in the directory file.`, [{ path: 'login', message: 'unknown login' }]);
       }
-      return json(200, await idp.token(parsed.data.login));
+      return json(200, await idp.token(login));
     }
     if (url.pathname === SIGNING_CERT_PATH) {
       if (method !== 'GET') throw new MethodNotAllowedError(`${method} is not allowed here.`, ['GET']);

@@ -139,6 +139,12 @@ it('works an incident as demo people, every step attributed and audited; RED goe
   expect(topics).toEqual(['fbi_red']);
 }, 60_000);
 
+it('answers POST /local/token as the contract says, for a login written in any case', async () => {
+  const answer = await tokenFor('FBI.Responder');
+  expect(answer).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 3600 });
+  expect((await call(answer.access_token, 'GET', '/v1/incidents')).status).toBe(200);
+});
+
 it('refuses a token request for a login it does not know, and every other method', async () => {
   const res = await fetch(`${url}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'nobody' }) });
   expect(res.status).toBe(400);

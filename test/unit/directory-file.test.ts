@@ -37,3 +37,15 @@ it('refuses defaults on keys other than partner keys, and the reserved id "conco
 it('accepts a valid file', () => {
   expect(errorsOf({ organizations: [org('fbi', [{ role: 'partner', key: 'fbi-partner-key-0123456789abcdef', defaults: { tlp: 'GREEN' } }]), org('cisa')] })).toEqual([]);
 });
+
+it('takes people as a test directory would write them: any login without spaces (matched without case), any password', () => {
+  const parsed = DirectoryFileSchema.parse({
+    organizations: [org('fbi')],
+    people: [{ login: 'Alice', name: 'Alice Agent', orgId: 'fbi', password: 'pw' }, { login: 'b', name: 'B', orgId: 'fbi', password: 'x' }],
+  });
+  expect(parsed.people!.map((p) => p.login)).toEqual(['alice', 'b']);
+  expect(errorsOf({ organizations: [org('fbi')], people: [
+    { login: 'Alice', name: 'A', orgId: 'fbi', password: 'pw' }, { login: 'alice', name: 'A again', orgId: 'fbi', password: 'pw' },
+    { login: 'with space', name: 'S', orgId: 'fbi', password: 'pw' }, { login: 'c', name: 'C', orgId: 'fbi', password: '' },
+  ] }).map((e) => e.path)).toEqual(['people.2.login', 'people.3.password', 'people.1.login']);
+});
