@@ -113,3 +113,20 @@ it('a timeline page is one Query of the page plus one event, starting after the 
   expect((ddb.call(0).args[0].input as { ExclusiveStartKey?: unknown }).ExclusiveStartKey).toBeUndefined();
   expect(last).toEqual({ events: [expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })], lastSeq: null });
 });
+
+it('a change and its audit entry are one TransactWriteItems: no request writes either alone', async () => {
+  ddb.onAnyCommand().resolves({});
+  const entry = {
+    id: `${T0}#abcdef01-2345`, at: T0, actor: { orgId: 'fbi', by: 'Dana', via: 'api' as const, personId: 'https://idp.example#dana' },
+    action: 'acknowledge', incidentId: ID, tlp: 'AMBER' as const, requestId: 'req-1', outcome: 'allowed' as const,
+  };
+  await repo.create({ ...created, audit: [{ ...entry, action: 'report' }] });
+  await repo.commit(record, { ...acknowledge(record, 'fbi', {}, T0)!, audit: [entry] });
+  expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(['TransactWriteCommand', 'TransactWriteCommand']);
+  for (const [call, action] of [[0, 'report'], [1, 'acknowledge']] as const) {
+    const items = (ddb.call(call).args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
+    const audits = items.filter((i) => String(i.Put?.Item?.PK).startsWith('AUDIT#'));
+    expect(audits).toEqual([{ Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(PK)', Item: expect.objectContaining({ PK: `AUDIT#${ID}`, action }) }) }]);
+    expect(items.some((i) => i.Put?.Item?.SK === 'INCIDENT')).toBe(true);
+  }
+});
