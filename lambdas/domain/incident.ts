@@ -162,6 +162,16 @@ export const actorOf = (caller: ActorRef, by: string | null = null, via: Via = '
     ? { orgId: caller.orgId, by: caller.person.name, via, personId: caller.person.id }
     : { orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) };
 
+/** The `source` of incidents added as STIX objects through TAXII; their dedup key is the object's STIX id. */
+export const STIX_SOURCE = 'taxii';
+
+/**
+ * Whether resolving keeps the incident's dedup claim. A STIX object is one incident for good: adding
+ * it again after its incident is resolved changes nothing (TAXII's idempotency), where any other
+ * dedup key opens a new incident once the first is resolved (the Events API's).
+ */
+export const keepsDedupClaim = (incident: Incident): boolean => incident.reporter.source === STIX_SOURCE && incident.dedupKey !== null;
+
 /** The reporter's organization always participates; duplicates are dropped, order kept. */
 export function participantsOf(reporterOrgId: string, listed: readonly string[] = []): string[] {
   return [...new Set([reporterOrgId, ...listed])];

@@ -1,7 +1,7 @@
 /**
  * POST …/collections/{id}/objects/ (partners): each STIX `incident` of the envelope is reported
  * through the report use case, with its STIX id as the dedupKey, so posting it again changes
- * nothing while it is open. Marking-definitions and identities that come with it are accepted as
+ * nothing, even after it is resolved; an incident Concord itself exported is recognised, not added. Marking-definitions and identities that come with it are accepted as
  * context (not stored); any other object is a failure with its reason. The answer is a 202 with the
  * TAXII status resource, which GET …/status/{id}/ gives back to the same organization.
  */
@@ -13,7 +13,7 @@ import { fieldErrors, header } from '../http/request';
 import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { ReportIncidentBody } from '../http/schemas';
 import { TAXII_MEDIA_TYPE, isTaxiiContentType, taxiiHandler, taxiiJson } from '../http/taxii';
-import { reportFromStix } from '../integrations/stix';
+import { concordIncidentOf, reportFromStix } from '../integrations/stix';
 import { INCIDENTS_COLLECTION_ID, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
 import { NotFoundError } from '../domain/errors';
 import { container } from '../wiring/incidents';
@@ -45,6 +45,12 @@ export async function addObjects({ caller, params, body }: Input<typeof ROUTES.t
     }
     if (obj.spec_version !== undefined && obj.spec_version !== '2.1') {
       failures.push({ ...at, message: 'only STIX 2.1 objects are accepted' });
+      continue;
+    }
+    const own = concordIncidentOf(obj);
+    if (own) {
+      // A platform syncing both ways posts back what it pulled: that is the incident, not a new one.
+      successes.push({ ...at, message: `Concord's own incident ${own} (as Concord exports it); nothing changed` });
       continue;
     }
     const mapped = reportFromStix(obj, defaults);

@@ -19,7 +19,7 @@
  *                         lacks, as itself: the vocabulary is open)
  */
 import { createHash } from 'node:crypto';
-import type { Category, Incident, ReportInput, Severity, Status, TimelineEvent, Tlp } from '../domain/incident';
+import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent, type Tlp } from '../domain/incident';
 
 /** Concord's UUIDv5 namespace (a random UUID drawn once; never change it, or every id changes). */
 export const CONCORD_STIX_NAMESPACE = '3c2d9a5e-8f61-4b7d-a0e4-5f9c1b2e7d30';
@@ -256,6 +256,17 @@ export interface ImportDefaults { participants?: readonly string[]; tlp?: Tlp }
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * The Concord incident a STIX incident is the export of, if it is one: its `concord` external
+ * reference names the incident, and its id is that incident's deterministic id. Computed from the
+ * object alone (nothing is looked up), so the answer tells the poster nothing it did not send.
+ */
+export function concordIncidentOf(obj: Record<string, unknown>): string | null {
+  const refs = Array.isArray(obj.external_references) ? obj.external_references : [];
+  const ref = refs.find((r) => isObject(r) && r.source_name === 'concord' && typeof r.external_id === 'string' && incidentStixId(r.external_id) === obj.id);
+  return ref ? String((ref as Record<string, unknown>).external_id) : null;
+}
+
+/**
  * A STIX `incident` as a report: title from name, description, TLP from `object_marking_refs`
  * (the narrowest TLP marking listed; none → AMBER, or the key's default when it is narrower —
  * never wider than AMBER), severity and category from the Incident Core extension (else medium,
@@ -325,7 +336,7 @@ export function reportFromStix(obj: Record<string, unknown>, defaults: ImportDef
       tlp,
       participants,
       dedupKey: obj.id as string,
-      source: 'taxii',
+      source: STIX_SOURCE,
       ...(links.length ? { links } : {}),
     },
   };

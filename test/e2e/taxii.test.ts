@@ -242,6 +242,24 @@ describe('adding objects', () => {
     expect(after[0].version).toBe(version);
   });
 
+  it('adding a STIX id again after its incident is resolved still changes nothing, and Concord\'s own exports posted back are not added', async () => {
+    const once = { ...stixIncident, id: 'incident--6a1f4c2e-8b3d-4e5f-9a7b-0c1d2e3f4a5b', object_marking_refs: [TLP_MARKING_IDS.GREEN], x_concord_participants: ['fbi'] };
+    const first = await post(KEYS.partner.facebook, { objects: [once] });
+    const incidentId = /reported as (inc_\w+)/.exec(first.body.successes[0].message)![1]!;
+    expect((await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${incidentId}/resolve`, { resolution: 'handled' })).status).toBe(200);
+    const again = await post(KEYS.partner.facebook, { objects: [once] });
+    expect(again.body).toMatchObject({ success_count: 1, failure_count: 0, successes: [{ id: once.id, message: `already reported as ${incidentId}; nothing changed` }] });
+    const mine = (await api.call(KEYS.partner.facebook, 'GET', '/v1/incidents?limit=100')).body.items.filter((i: any) => i.dedupKey === once.id);
+    expect(mine.map((i: any) => [i.id, i.status])).toEqual([[incidentId, 'resolved']]);
+
+    // A platform that syncs both ways posts back what it pulled: Concord's own incident, not a new one.
+    const exported = JSON.parse((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incidentId}/stix`)).text).objects.find((o: any) => o.type === 'incident');
+    const before = (await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?limit=100')).body.items.length;
+    const back = await post(KEYS.partner.fbi, { objects: [exported] });
+    expect(back.body).toMatchObject({ success_count: 1, failure_count: 0, successes: [{ id: exported.id, message: expect.stringContaining(`Concord's own incident ${incidentId}`) }] });
+    expect((await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?limit=100')).body.items.length).toBe(before);
+  });
+
   it('unmarked is AMBER; bad incidents fail with reasons and create nothing', async () => {
     const unmarked = { ...stixIncident, id: 'incident--1b4e28ba-2fa1-41d2-883f-0016d3cca427', object_marking_refs: undefined, x_concord_participants: undefined, extensions: undefined };
     const bad = { ...stixIncident, id: 'incident--2c5f39cb-3fb2-42e3-894a-1127e4ddb538', name: '' };

@@ -118,9 +118,9 @@ it('a change and its audit entry are one TransactWriteItems: no request writes e
   ddb.onAnyCommand().resolves({});
   const entry = {
     id: `${T0}#abcdef01-2345`, at: T0, actor: { orgId: 'fbi', by: 'Dana', via: 'api' as const, personId: 'https://idp.example#dana' },
-    action: 'acknowledge', incidentId: ID, tlp: 'AMBER' as const, requestId: 'req-1', outcome: 'allowed' as const,
+    action: 'acknowledge' as const, incidentId: ID, tlp: 'AMBER' as const, requestId: 'req-1', outcome: 'allowed' as const,
   };
-  await repo.create({ ...created, audit: [{ ...entry, action: 'report' }] });
+  await repo.create({ ...created, audit: [{ ...entry, action: 'report' as const }] });
   await repo.commit(record, { ...acknowledge(record, 'fbi', {}, T0)!, audit: [entry] });
   expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(['TransactWriteCommand', 'TransactWriteCommand']);
   for (const [call, action] of [[0, 'report'], [1, 'acknowledge']] as const) {

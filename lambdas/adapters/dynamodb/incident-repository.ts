@@ -8,7 +8,7 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
-import { RESTRICTED_TLPS, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
+import { RESTRICTED_TLPS, keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
@@ -69,7 +69,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
         }
         const claimedBy = String(unmarshall(claim.Item as never).incidentId);
         const existing = await this.get(claimedBy);
-        if (existing && existing.incident.status !== 'resolved') return { created: false, existing };
+        if (existing && (existing.incident.status !== 'resolved' || keepsDedupClaim(existing.incident))) return { created: false, existing };
       }
     }
     throw new ConcurrentModificationError(`dedup key ${incident.dedupKey} kept changing`);
@@ -121,13 +121,16 @@ export class DynamoIncidentRepository implements IncidentRepository {
     };
   }
 
-  /** Resolving frees the incident's claims: its dedup key (the next report opens a new incident) and its acknowledgement code. */
+  /**
+   * Resolving frees the incident's claims: its dedup key (the next report opens a new incident;
+   * except a STIX object's, which stays its incident's for good) and its acknowledgement code.
+   */
   private claimReleases(incident: Incident, ackCode: string | null): WriteItem[] {
     const release = (Key: { PK: string; SK: string }): WriteItem => ({
       Delete: { TableName: this.tableName, Key, ConditionExpression: 'attribute_not_exists(PK) OR incidentId = :id', ExpressionAttributeValues: { ':id': incident.id } },
     });
     return [
-      ...(incident.dedupKey !== null ? [release(dedupKey(incident.reporter.orgId, incident.dedupKey))] : []),
+      ...(incident.dedupKey !== null && !keepsDedupClaim(incident) ? [release(dedupKey(incident.reporter.orgId, incident.dedupKey))] : []),
       ...(ackCode !== null ? [release(ackCodeKey(ackCode))] : []),
     ];
   }
