@@ -33,11 +33,13 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all', endpoints: named = [] }: PublishContext): Promise<string> {
     const topic = topicName(orgId, audience);
     const entry: OutboxMessage = { orgId, incidentId: incidentId ?? null, topic, sms: message.sms, email: message.email, at: this.now().toISOString() };
     this.messages.push(entry);
-    const endpoints = (this.topics.get(topic) ?? []).filter((s) => s.startsWith('https:') || s.startsWith('http:')).map((s) => s.slice(s.indexOf(':') + 1));
+    // As the subscriptions' filter policies do in SNS: an endpoint receives only messages that name it.
+    const endpoints = (this.topics.get(topic) ?? []).filter((s) => s.startsWith('https:') || s.startsWith('http:')).map((s) => s.slice(s.indexOf(':') + 1))
+      .filter((url) => named.includes(url));
     if (message.https && endpoints.length) {
       const envelope = this.pusher.envelope(`arn:aws:sns:local:000000000000:concord-org-${topic}`, message.email.subject, message.https);
       entry.pushes = await Promise.all(endpoints.map((url) => this.pusher.push(url, envelope)));

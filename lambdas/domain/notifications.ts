@@ -61,7 +61,15 @@ export class PublishError extends Error {
  */
 export type Audience = 'all' | 'red';
 
-export interface PublishContext { incidentId?: string; audience?: Audience }
+export interface PublishContext {
+  incidentId?: string;
+  audience?: Audience;
+  /**
+   * The organization's push endpoints (URLs) this message is for, as listed when it is sent: only
+   * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
+   */
+  endpoints?: readonly string[];
+}
 
 export interface NotificationPublisher {
   /** Publishes to the organization's topic for `audience` (default `all`); returns the message id. */
@@ -139,7 +147,8 @@ export function makeNotifier(deps: NotifierDeps) {
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience });
+    const endpoints = (org?.endpoints ?? []).filter((e) => audience === 'all' || e.red).map((e) => e.url);
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints });
     return { orgId, audience, outcome };
   }
 

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import fc from 'fast-check';
 import { render, renderSms, SMS_MAX, toGsm7 } from '../../lambdas/adapters/sns/messages';
-import { SnsProvisioner } from '../../lambdas/adapters/sns/provisioner';
+import { SnsProvisioner, endpointId } from '../../lambdas/adapters/sns/provisioner';
 import { SnsPublisher } from '../../lambdas/adapters/sns/publisher';
 import { report, TLPS, SEVERITIES, type TimelineEvent } from '../../lambdas/domain/incident';
 import { PublishError, type Notice } from '../../lambdas/domain/notifications';
@@ -150,11 +150,42 @@ describe('SnsProvisioner', () => {
       // The queue's ARN in the topics' own partition, region and account.
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws-us-gov:sqs:us-gov-west-1:1:concord-prod-push-dead-letters' }),
     };
+    // Each endpoint takes only messages that name it (below): never a key notice, never a RED
+    // incident after it stopped being cleared, even if its subscription is confirmed late.
+    const only = (url: string) => ({ ...attributes, FilterPolicy: JSON.stringify({ endpoints: [endpointId(url)] }) });
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
-      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://soar.fbi.example/concord', Attributes: attributes },
-      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
-      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: attributes },
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://soar.fbi.example/concord', Attributes: only('https://soar.fbi.example/concord') },
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: only('https://cti.fbi.example/in') },
+      { TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red', Protocol: 'https', Endpoint: 'https://cti.fbi.example/in', Attributes: only('https://cti.fbi.example/in') },
     ]);
+  });
+
+  /** SNS's filter on message attributes, as far as these policies use it: every key present, a String.Array matching if any element is listed. */
+  const delivered = (filterPolicy: string, attributes: Record<string, { DataType: string; StringValue?: string }> = {}) =>
+    Object.entries(JSON.parse(filterPolicy) as Record<string, string[]>).every(([key, allowed]) => {
+      const a = attributes[key];
+      if (!a?.StringValue) return false;
+      const values = a.DataType === 'String.Array' ? JSON.parse(a.StringValue) as string[] : [a.StringValue];
+      return values.some((v) => allowed.includes(v));
+    });
+
+  it('pushes to an endpoint only messages that name it: incidents for the endpoints listed when they are sent, never key notices', async () => {
+    const cti = 'https://cti.fbi.example/in';
+    sns.on(CreateTopicCommand).callsFake((input) => ({ TopicArn: `arn:aws:sns:us-east-1:1:${input.Name}` }));
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-').provision({
+      id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '', contacts: [], endpoints: [{ url: cti, red: true }],
+    });
+    const redFilter = sns.commandCalls(SubscribeCommand).find((c) => c.args[0].input.TopicArn!.endsWith('_red'))!.args[0].input.Attributes!.FilterPolicy!;
+    const publisher = new SnsPublisher(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:1:concord-org-');
+    const message = { ...render(notice('t', {}, 'RED')), https: '{}' };
+    await publisher.publish('fbi', message, { incidentId: 'inc_1', audience: 'red', endpoints: [cti] });
+    // Later the endpoint is no longer cleared: its subscription may still be pending, and be confirmed after.
+    await publisher.publish('fbi', message, { incidentId: 'inc_2', audience: 'red', endpoints: [] });
+    await publisher.publish('fbi', { ...render(notice('key')), https: undefined }, {});
+    const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.MessageAttributes);
+    expect(sent.map((attributes) => delivered(redFilter, attributes as never))).toEqual([true, false, false]);
   });
 });
 

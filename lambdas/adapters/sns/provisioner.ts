@@ -1,13 +1,16 @@
 /**
  * OrganizationProvisioner on SNS: the organization's topic (created idempotently: CreateTopic
  * returns the existing one), its contacts subscribed by email and SMS, removed contacts
- * unsubscribed. Subscriptions still pending confirmation cannot be removed through the API; they
- * lapse on their own after three days.
+ * unsubscribed. Subscriptions still pending confirmation cannot be removed through the API (they
+ * lapse on their own after two days); a push endpoint's filter keeps them from receiving anything
+ * they are no longer listed for.
  */
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import type { Audience } from '../../domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
-import { topicName } from './publisher';
+import { endpointId, topicName } from './publisher';
+
+export { endpointId };
 
 /**
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
@@ -42,13 +45,20 @@ export class SnsProvisioner implements OrganizationProvisioner {
    */
   constructor(private readonly sns: SNSClient, private readonly topicPrefix: string, private readonly kmsKeyId?: string, private readonly pushDeadLetter?: string) {}
 
-  /** What SNS needs to push to an HTTPS endpoint: retries, and where to put what never arrives. */
-  private pushAttributes(topicArn: string): Record<string, string> {
+  /**
+   * What SNS needs to push to an HTTPS endpoint: retries, where to put what never arrives, and a
+   * filter that lets through only messages naming this endpoint. Notifications name the endpoints
+   * listed when they are sent, so an endpoint removed or no longer cleared for RED receives nothing
+   * more even if its subscription, still pending, is confirmed later (SNS cannot always remove a
+   * pending one); messages that name none (key notices) reach contacts only.
+   */
+  private pushAttributes(topicArn: string, url: string): Record<string, string> {
     const [, partition, , region, account] = topicArn.split(':');
     const queueArn = this.pushDeadLetter?.startsWith('arn:') ? this.pushDeadLetter : this.pushDeadLetter && `arn:${partition}:sqs:${region}:${account}:${this.pushDeadLetter}`;
     return {
       DeliveryPolicy: JSON.stringify(PUSH_DELIVERY_POLICY),
       ...(queueArn ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn }) } : {}),
+      FilterPolicy: JSON.stringify({ endpoints: [endpointId(url)] }),
     };
   }
 
@@ -78,7 +88,7 @@ export class SnsProvisioner implements OrganizationProvisioner {
       if (have.has(w)) continue;
       const [protocol, ...rest] = w.split(':');
       const push = protocol === 'https' || protocol === 'http';
-      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(push ? { Attributes: this.pushAttributes(TopicArn!) } : {}) }));
+      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(push ? { Attributes: this.pushAttributes(TopicArn!, rest.join(':')) } : {}) }));
     }
     for (const s of existing) {
       if (!wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {

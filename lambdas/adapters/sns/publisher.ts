@@ -3,6 +3,7 @@
  * infrastructure grants exactly those), per-protocol message structure, errors classified as
  * transient (retried) or permanent (recorded at once).
  */
+import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { PublishError, type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../domain/notifications';
 import { SMS_MAX, toGsm7 } from './messages';
@@ -23,14 +24,24 @@ export function classify(err: unknown): PublishError {
  */
 export const topicName = (orgId: string, audience: Audience = 'all') => (audience === 'red' ? `${orgId}_red` : orgId);
 
-/** The message SNS delivers per protocol: `MessageStructure: 'json'`. */
-export function publishInput(topicArn: string, message: RenderedMessage, incidentId?: string): ConstructorParameters<typeof PublishCommand>[0] {
+/** A push endpoint's name in message attributes and filter policies: short, fixed, no URL in the clear. */
+export const endpointId = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 24);
+
+/**
+ * The message SNS delivers per protocol (`MessageStructure: 'json'`), with the attributes push
+ * subscriptions filter on: `endpoints`, the ids of the endpoints it is for (see `endpointId`).
+ */
+export function publishInput(topicArn: string, message: RenderedMessage, { incidentId, endpoints = [] }: PublishContext = {}): ConstructorParameters<typeof PublishCommand>[0] {
+  const attributes = {
+    ...(incidentId ? { incidentId: { DataType: 'String', StringValue: incidentId } } : {}),
+    ...(endpoints.length ? { endpoints: { DataType: 'String.Array', StringValue: JSON.stringify(endpoints.map(endpointId)) } } : {}),
+  };
   return {
     TopicArn: topicArn,
     MessageStructure: 'json',
     Subject: message.email.subject,
     Message: JSON.stringify({ default: message.default, sms: message.sms, email: message.email.body, ...(message.https ? { https: message.https } : {}) }),
-    ...(incidentId ? { MessageAttributes: { incidentId: { DataType: 'String', StringValue: incidentId } } } : {}),
+    ...(Object.keys(attributes).length ? { MessageAttributes: attributes } : {}),
   };
 }
 
@@ -38,9 +49,9 @@ export class SnsPublisher implements NotificationPublisher {
   /** @param topicArnPrefix e.g. `arn:aws:sns:us-east-1:123456789012:concord-org-`; the org id completes it */
   constructor(private readonly sns: SNSClient, private readonly topicArnPrefix: string) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, context: PublishContext): Promise<string> {
     try {
-      const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + topicName(orgId, audience), message, incidentId)));
+      const { MessageId } = await this.sns.send(new PublishCommand(publishInput(this.topicArnPrefix + topicName(orgId, context.audience), message, context)));
       return MessageId ?? 'unknown';
     } catch (err) {
       throw classify(err);
