@@ -79,11 +79,18 @@ const API_ACCESS: Record<string, Access> = {
   'taxii-add-objects': { table: 'write', escalation: true },
 };
 
+/**
+ * What some API functions need beyond the defaults: the app its files; adding TAXII objects up to
+ * API Gateway's 29 s, since one envelope may report a few hundred incidents (eight at a time).
+ */
+const EXTRA: Record<string, { timeout?: Duration; copyFiles?: string[] }> = {
+  'get-app': { copyFiles: ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'] },
+  'taxii-add-objects': { timeout: Duration.seconds(28) },
+};
+
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
 const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
-/** The responders' app's files, copied beside its function's bundle. */
-const APP_FILES = ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
@@ -129,7 +136,7 @@ export class ServiceStack extends Stack {
     for (const handler of new Set(ALL_ROUTES.filter((r) => !r.localOnly).map((r) => r.handler))) {
       const access = API_ACCESS[handler];
       if (!access) throw new Error(`No access declared for ${handler}`);
-      make(handler, access, handler === 'get-app' ? { copyFiles: APP_FILES } : {});
+      make(handler, access, EXTRA[handler] ?? {});
     }
     const authorizer = make('authorize', { table: 'read', keyUsage: true, audit: true });
     this.httpApi = new HttpApi(this, 'Http', {

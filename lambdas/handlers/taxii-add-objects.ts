@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
+import { inPool } from '../domain/pool';
 import { UnsupportedMediaTypeError } from '../http/errors';
 import type { Input } from '../http/handler';
 import { fieldErrors, header } from '../http/request';
@@ -21,6 +22,8 @@ import { taxiiWriting } from '../wiring/taxii';
 import { PARSE } from '../http/parse-options';
 
 const CONTEXT_TYPES = new Set(['marking-definition', 'identity']);
+/** Incidents reported at once from one envelope. */
+const REPORTS_AT_ONCE = 8;
 
 export async function addObjects({ caller, params, body }: Input<typeof ROUTES.taxiiAddObjects>) {
   if (params.collectionId !== INCIDENTS_COLLECTION_ID) throw new NotFoundError(`No collection ${params.collectionId!.slice(0, 64)}.`);
@@ -30,47 +33,33 @@ export async function addObjects({ caller, params, body }: Input<typeof ROUTES.t
   const key = caller.keyId ? await directory.getKey(caller.keyId) : null;
   const defaults = key?.orgId === caller.orgId ? key.defaults ?? {} : {};
 
-  const successes: StatusDetails[] = [];
-  const failures: StatusDetails[] = [];
-  for (const obj of body.objects) {
-    const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
-    const at = { id: obj.id, ...(version ? { version } : {}) };
-    if (CONTEXT_TYPES.has(obj.type)) {
-      successes.push({ ...at, message: `accepted as context of the incidents; Concord does not store ${obj.type} objects` });
-      continue;
-    }
-    if (obj.type !== 'incident') {
-      failures.push({ ...at, message: `Concord's collection takes incident objects (and marking-definitions and identities with them); not ${obj.type.slice(0, 100)}` });
-      continue;
-    }
-    if (obj.spec_version !== undefined && obj.spec_version !== '2.1') {
-      failures.push({ ...at, message: 'only STIX 2.1 objects are accepted' });
-      continue;
-    }
+  /** One object's outcome, judged alone: a success or a failure, each with its reason. */
+  const judge = async (obj: (typeof body.objects)[number]): Promise<{ ok: boolean; detail: StatusDetails }> => {
+    // TAXII's status details name each object's version; one that states none is named by the request's time.
+    const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : requestTimestamp;
+    const done = (ok: boolean, message: string) => ({ ok, detail: { id: obj.id, version, message } });
+    if (CONTEXT_TYPES.has(obj.type)) return done(true, `accepted as context of the incidents; Concord does not store ${obj.type} objects`);
+    if (obj.type !== 'incident') return done(false, `Concord's collection takes incident objects (and marking-definitions and identities with them); not ${obj.type.slice(0, 100)}`);
+    if (obj.spec_version !== undefined && obj.spec_version !== '2.1') return done(false, 'only STIX 2.1 objects are accepted');
+    // A platform syncing both ways posts back what it pulled: that is the incident, not a new one.
     const own = concordIncidentOf(obj);
-    if (own) {
-      // A platform syncing both ways posts back what it pulled: that is the incident, not a new one.
-      successes.push({ ...at, message: `Concord's own incident ${own} (as Concord exports it); nothing changed` });
-      continue;
-    }
+    if (own) return done(true, `Concord's own incident ${own} (as Concord exports it); nothing changed`);
     const mapped = reportFromStix(obj, defaults);
-    if (!mapped.ok) {
-      failures.push({ ...at, message: mapped.reason });
-      continue;
-    }
+    if (!mapped.ok) return done(false, mapped.reason);
     const checked = ReportIncidentBody.safeParse(mapped.input, PARSE);
-    if (!checked.success) {
-      failures.push({ ...at, message: fieldErrors(checked.error, 'incident').map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 1000) });
-      continue;
-    }
+    if (!checked.success) return done(false, fieldErrors(checked.error, 'incident').map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 1000));
     try {
       const { created, incident } = await incidents.report(caller, checked.data);
-      successes.push({ ...at, message: created ? `reported as ${incident.id}` : `already reported as ${incident.id}; nothing changed` });
+      return done(true, created ? `reported as ${incident.id}` : `already reported as ${incident.id}; nothing changed`);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      failures.push({ ...at, message: err.message });
+      return done(false, err.message);
     }
-  }
+  };
+  // Several reports at once, so a full envelope is judged well within the function's time.
+  const outcomes = await inPool(body.objects, REPORTS_AT_ONCE, judge);
+  const successes = outcomes.filter((o) => o.ok).map((o) => o.detail);
+  const failures = outcomes.filter((o) => !o.ok).map((o) => o.detail);
 
   const status: TaxiiStatus = {
     id: randomUUID(),

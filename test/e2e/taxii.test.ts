@@ -264,8 +264,11 @@ describe('adding objects', () => {
     const unmarked = { ...stixIncident, id: 'incident--1b4e28ba-2fa1-41d2-883f-0016d3cca427', object_marking_refs: undefined, x_concord_participants: undefined, extensions: undefined };
     const bad = { ...stixIncident, id: 'incident--2c5f39cb-3fb2-42e3-894a-1127e4ddb538', name: '' };
     const unknownOrg = { ...stixIncident, id: 'incident--3d6a4adc-4fc3-43f4-8a5b-2238f5eec649', x_concord_participants: ['no-such-org'] };
-    const res = await post(KEYS.partner.google, { objects: [unmarked, bad, unknownOrg] });
-    expect(res.body).toMatchObject({ total_count: 3, success_count: 1, failure_count: 2 });
+    const unversioned = { type: 'malware', spec_version: '2.1', id: 'malware--4e7b5bed-5fd4-44f5-8a6c-3349f6ffa75a', name: 'x', is_family: false };
+    const res = await post(KEYS.partner.google, { objects: [unmarked, bad, unknownOrg, unversioned] });
+    expect(res.body).toMatchObject({ total_count: 4, success_count: 1, failure_count: 3 });
+    // TAXII 2.1 §4.3.1: every status detail names the object's version (one without: the request's time).
+    expect([...res.body.successes, ...res.body.failures].map((d: any) => d.version)).toEqual([stixIncident.modified, stixIncident.modified, stixIncident.modified, res.body.request_timestamp]);
     const listed = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items;
     expect(listed.map((i: any) => [i.tlp, i.severity, i.category])).toEqual([['AMBER', 'medium', 'other']]);
   });

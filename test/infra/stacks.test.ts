@@ -56,6 +56,11 @@ describe('service stack', () => {
     service.resourceCountIs('AWS::Logs::LogGroup', ours.length + 2);
   });
 
+  it('gives adding TAXII objects up to API Gateway\'s 29 s, and every other API function 10 s', () => {
+    const timeoutOf = (pascal: string) => Object.entries(service.findResources('AWS::Lambda::Function')).find(([id]) => new RegExp(`^${pascal}[0-9A-F]{8}$`).test(id))![1].Properties.Timeout;
+    expect([timeoutOf('TaxiiAddObjects'), timeoutOf('ReportIncident'), timeoutOf('Taxii')]).toEqual([28, 10, 10]);
+  });
+
   it('serves every route of the contract; only the public ones skip the authorizer, whose cache is at most 60 s', () => {
     const methods = Object.values(service.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
     expect(methods).toHaveLength(ALL_ROUTES.filter((r) => !r.localOnly).length);
