@@ -29,6 +29,8 @@ const store = sessionStorage; // this tab only, by design
 const S_SESSION = 'concord-session';
 const S_PENDING = 'concord-sign-in';
 const S_DRAFT = 'concord-draft:';
+/** Set just before a silent re-sign-in, cleared by the API's next answer that is not a 401: at most one per sign-in. */
+const S_REAUTH = 'concord-reauthenticating';
 
 let config = { issuer: null };
 let discovery = null;
@@ -78,13 +80,18 @@ class ApiError extends Error {
   }
 }
 
+const expired = () => !!(session?.kind === 'oidc' && session.expiresAt && Date.now() > session.expiresAt - 10000);
+
 async function api(path, { method = 'GET', body } = {}) {
-  if (session?.kind === 'oidc' && session.expiresAt && Date.now() > session.expiresAt - 10000) return reauthenticate();
+  if (expired()) return reauthenticate();
   const headers = { authorization: `Bearer ${session?.token ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const parsed = await res.json().catch(() => ({}));
-  if (res.status === 401 && session?.kind === 'oidc') return reauthenticate();
+  // Only an expired token is worth a silent re-sign-in: a token the API refuses for another reason
+  // (an organization that does not trust the issuer) would come back refused, round and round.
+  if (res.status === 401 && session?.kind === 'oidc' && expired()) return reauthenticate();
+  if (res.status !== 401) store.removeItem(S_REAUTH); // the API took this sign-in
   if (!res.ok) throw new ApiError(res.status, parsed);
   return parsed;
 }
@@ -145,8 +152,16 @@ async function startSignIn({ fresh = false } = {}) {
   return new Promise(() => {}); // the page goes away
 }
 
-/** The token ran out: drafts are already in sessionStorage; sign in again and come back here. */
+/**
+ * The token ran out: drafts are already in sessionStorage; sign in again and come back here.
+ * Once only: if the fresh token runs out before the API has answered it, the person is asked.
+ */
 function reauthenticate() {
+  if (store.getItem(S_REAUTH)) {
+    store.removeItem(S_REAUTH);
+    return Promise.reject(new ApiError(401, { detail: 'the sign-in expired again at once; please sign in again.' }));
+  }
+  store.setItem(S_REAUTH, '1');
   store.removeItem(S_SESSION);
   flash('Your sign-in expired: signing you in again. What you typed is kept.');
   return startSignIn();
@@ -211,6 +226,12 @@ function showSignedIn() {
   $('#who').textContent = session.kind === 'oidc'
     ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${c.org ? ` · ${ORG(c.org)}` : ''}${isManager ? ' · manager' : ''}`
     : `API key${isManager ? ' · manager' : ''}`;
+}
+
+/** Why the API refused the session, in the API's words (its problem document's `detail`). */
+function refusedMessage(err) {
+  if (session?.kind === 'oidc') return `Concord did not accept this sign-in: ${err.body?.detail || err.body?.title || err.message}`;
+  return 'Your API key is no longer valid. Please sign in again.';
 }
 
 function showSignedOut(message) {
@@ -278,9 +299,10 @@ async function render({ quiet = false } = {}) {
     return await renderList(params, { quiet });
   } catch (err) {
     if (err.status === 401) { // a revoked key, or a token the API no longer accepts
+      const message = refusedMessage(err);
       store.removeItem(S_SESSION);
       session = null;
-      return showSignedOut('Your sign-in is no longer valid. Please sign in again.');
+      return showSignedOut(message);
     }
     if (err.status === 403) flash('Your role may not do that here.');
     else flash(`Something went wrong: ${err.message}`);
@@ -718,7 +740,7 @@ $('#sign-in').addEventListener('submit', (e) => {
     $('#sign-in-error').textContent = err.status === 401 ? 'Unknown or revoked key.' : err.message;
   });
 });
-$('#oidc-sign-in').addEventListener('click', () => startSignIn({ fresh: true }).catch((err) => { $('#oidc-error').textContent = err.message; }));
+$('#oidc-sign-in').addEventListener('click', () => { store.removeItem(S_REAUTH); startSignIn({ fresh: true }).catch((err) => { $('#oidc-error').textContent = err.message; }); });
 $('#sign-out').addEventListener('click', signOut);
 addEventListener('hashchange', () => { if (!keepFlash) flash(''); keepFlash = false; render(); });
 $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').focus(); });
@@ -744,9 +766,10 @@ async function start() {
     showSignedIn();
     await render();
   } catch (err) {
+    const message = err.status === 401 ? refusedMessage(err) : err.message;
     session = null;
     store.removeItem(S_SESSION);
-    showSignedOut(err.status === 401 ? 'Your sign-in is no longer valid. Please sign in again.' : err.message);
+    showSignedOut(message);
   }
 }
 start();

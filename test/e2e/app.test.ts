@@ -361,6 +361,55 @@ it('asks who it is when someone chooses to sign in, even where the provider stil
   }
 }, 60_000);
 
+it('does not loop through the provider when the API refuses its tokens: it says why, and re-signs in after an expiry once only', async () => {
+  const { context, page } = await newPage();
+  // Every token the provider hands out is one the API refuses (as for an organization that no
+  // longer trusts the issuer), while the provider's session lets it hand out more without asking.
+  let refuse = false;
+  await context.route(`${url}/local/idp/token`, async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    if (refuse) {
+      const [h, p, sig] = (body.access_token as string).split('.');
+      body.access_token = [h, p, `${sig!.slice(0, 8)}${sig![8] === 'A' ? 'B' : 'A'}${sig!.slice(9)}`].join('.');
+    }
+    await route.fulfill({ response, json: body });
+  });
+  const authorizations: string[] = [];
+  page.on('request', (r) => { if (r.isNavigationRequest() && new URL(r.url()).pathname === '/local/idp/auth') authorizations.push(r.url()); });
+  try {
+    refuse = true;
+    await page.goto(`${url}/app`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Login').fill('fbi.responder');
+    await page.getByLabel('Password').fill(PASSWORDS['fbi.responder']!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await page.waitForSelector('#oidc-error:has-text("Concord did not accept this sign-in: The token\'s signature does not verify")');
+    await page.waitForTimeout(1000); // time enough for another round trip, were there one
+    expect(authorizations).toHaveLength(1);
+    expect(await page.isVisible('#signed-out')).toBe(true);
+
+    // A token that expired is renewed silently — once. The renewed one is refused too: the person is told.
+    refuse = false;
+    await signIn(page, 'fbi.responder');
+    await page.waitForSelector('#list-status:not(:empty)');
+    refuse = true;
+    authorizations.length = 0;
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('concord-session')!);
+      sessionStorage.setItem('concord-session', JSON.stringify({ ...s, expiresAt: Date.now() - 1000 }));
+    });
+    await page.reload();
+    await page.waitForSelector('#oidc-error:has-text("Concord did not accept this sign-in")');
+    await page.waitForTimeout(1000);
+    expect(authorizations).toHaveLength(1);
+    expect(authorizations[0]).not.toContain('prompt=login'); // the silent renewal rode the provider's session
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('is keyboard operable, with a visible focus', async () => {
   const incident = await reportAs('facebook.responder', { title: 'Worked from the keyboard', participants: ['fbi'] });
   const { context, page } = await newPage();
