@@ -39,6 +39,7 @@ let isManager = false;
 let listCursorSeq = 0;
 const charts = [];
 let shown = null; // the incident shown, for polling
+let shownList = null; // what the list shows (filters, ids, versions), for polling
 let directory = null;
 
 // ---------- small DOM helpers ----------
@@ -69,6 +70,29 @@ function flash(message, { keep = false, focus = false } = {}) {
   $('#flash').textContent = message;
   keepFlash = keep;
   if (focus && message) $('#flash').focus();
+}
+
+/**
+ * Replaces what `rebuild` redraws inside `root` without taking the focus away: a focused element
+ * inside is found again by its id, or by its row's `data-id` and its place in that row.
+ */
+function keepingFocus(root, rebuild) {
+  const active = document.activeElement;
+  const inside = active && active !== document.body && root.contains(active);
+  let find = null;
+  if (inside && active.id) find = () => document.getElementById(active.id);
+  else if (inside) {
+    const row = active.closest('[data-id]');
+    const scope = row && root.contains(row) ? row : root;
+    const index = $$(active.tagName, scope).indexOf(active);
+    const key = row ? row.dataset.id : null;
+    find = () => {
+      const again = key === null ? root : $$('[data-id]', root).find((r) => r.dataset.id === key);
+      return again ? $$(active.tagName, again)[index] : null;
+    };
+  }
+  rebuild();
+  if (find && !root.contains(document.activeElement)) find()?.focus({ preventScroll: true });
 }
 
 // ---------- the API ----------
@@ -336,9 +360,13 @@ async function renderList(params, { quiet }) {
     .filter((i) => filters.status !== 'open' || isOpen(i))
     .filter((i) => !filters.tlp || i.tlp === filters.tlp)
     .sort((a, b) => (isOpen(b) - isOpen(a)) || b.reportedAt.localeCompare(a.reportedAt));
+  // A poll that finds the same incidents in the same versions leaves the list alone.
+  const key = JSON.stringify([filters, items.map((i) => [i.id, i.version, i.status])]);
+  if (quiet && key === shownList && $('#incidents tbody').childElementCount === items.length) return;
+  shownList = key;
   $('#open-count').textContent = `(${items.length})`;
   $('#list-status').textContent = items.length ? `Updated ${new Date().toLocaleTimeString()}; refreshes every 15 seconds.` : 'No incidents match these filters.';
-  $('#incidents tbody').replaceChildren(...items.map((incident) => {
+  keepingFocus($('#incidents tbody'), () => $('#incidents tbody').replaceChildren(...items.map((incident) => {
     const href = `#/incidents/${encodeURIComponent(incident.id)}`;
     const row = el('tr', { 'data-id': incident.id, class: isOpen(incident) ? 'open' : 'closed' },
       el('td', { 'data-label': 'Severity' }, sevBadge(incident.severity)),
@@ -349,7 +377,7 @@ async function renderList(params, { quiet }) {
       el('td', { 'data-label': 'Reported' }, when(incident.reportedAt)));
     row.addEventListener('click', (e) => { if (!e.target.closest('a')) location.hash = href; });
     return row;
-  }));
+  })));
 }
 
 $('#filters').addEventListener('change', () => {
@@ -381,7 +409,23 @@ function describe(e) {
 
 function field(label, ...value) { return [el('dt', { text: label }), el('dd', {}, ...value)]; }
 
-async function renderIncident(id, { quiet }) {
+/** Whether someone is at work in the action forms: a field of theirs has the focus, or text not sent yet. */
+function formsBusy() {
+  const actions = $('#actions');
+  if (!actions) return false;
+  return actions.contains(document.activeElement) || $$('textarea, input:not([type]), input[type=text]', actions).some((f) => f.value.trim() !== '');
+}
+
+/** The incident changed under forms someone is using: say so, and let them redraw the forms when they are ready. */
+function markStale(status) {
+  const text = `This incident changed (it is ${status} now): the actions below may no longer apply. `;
+  const notice = $('#actions-stale');
+  if (notice) { notice.firstChild.textContent = text; return; }
+  $('#actions-heading').after(el('p', { id: 'actions-stale', class: 'note', role: 'status' }, text,
+    el('button', { type: 'button', text: 'Refresh the actions', onclick: () => renderIncident(shown.id, { quiet: true, force: true }) })));
+}
+
+async function renderIncident(id, { quiet, force = false }) {
   show('view-incident');
   let incident;
   try {
@@ -394,9 +438,13 @@ async function renderIncident(id, { quiet }) {
   const restricted = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT';
   let audit = null;
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
+  // A poll that finds nothing new changes nothing on the page.
+  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length]);
+  const polling = quiet && !force && shown?.id === incident.id && $('#incident-details') && $('#actions');
+  if (polling && shown.key === key) return;
   // Polling refreshes what the page shows, never the forms someone may be typing in.
-  const sameForms = quiet && shown && shown.id === incident.id && shown.status === incident.status && $('#actions');
-  shown = { id: incident.id, status: incident.status, version: incident.version, restricted };
+  const formsFor = polling ? shown.formsFor : incident.status;
+  shown = { id: incident.id, status: incident.status, version: incident.version, restricted, key, formsFor };
   // A restricted incident's title stays out of the browser's history (and whatever syncs it).
   document.title = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT' ? `TLP:${incident.tlp} incident · Concord` : `${incident.title} · Concord`;
   const myOrg = session.claims?.org;
@@ -436,8 +484,12 @@ async function renderIncident(id, { quiet }) {
       el('span', { class: 'meta' }, when(e.at), ` · ${[ORG(e.actor.orgId), e.actor.by].filter(Boolean).join(', ')} · ${e.actor.via}`)))),
     audit ? renderAudit(audit) : null);
   const body = $('#incident-body');
-  if (sameForms) {
-    $('#incident-details').replaceWith(details);
+  if (polling) {
+    keepingFocus(body, () => $('#incident-details').replaceWith(details));
+    if (formsFor === incident.status) return;
+    if (formsBusy()) return markStale(incident.status);
+    shown.formsFor = incident.status;
+    keepingFocus(body, () => $('#actions').replaceWith(renderActions(incident, ackOf(myOrg))));
     return;
   }
   body.replaceChildren(details, renderActions(incident, ackOf(myOrg)));
@@ -484,15 +536,13 @@ function actionForm(id, legend, fields, button, submit, { draft } = {}) {
       if (message === false) return;
       clear();
       flash(message, { focus: true });
-      shown = { ...shown, status: null }; // redraw the forms for the new state
-      await renderIncident(shown.id, { quiet: true });
+      await renderIncident(shown.id, { quiet: true, force: true }); // redraw the forms for the new state
     } catch (err) {
       if (err.status === 409) {
         const current = err.body?.currentStatus;
         error.textContent = `Not done: the incident is ${current || 'in another state'} now. The page shows its current state.`;
         flash(`That could not be done: the incident is already ${current || 'in another state'}. Showing its current state.`, { focus: true });
-        shown = { ...shown, status: null };
-        await renderIncident(shown.id, { quiet: true });
+        await renderIncident(shown.id, { quiet: true, force: true });
         $('#actions-error').textContent = `Not done: the incident is already ${current || 'in another state'}.`;
       } else if (err.status === 400 && err.body?.errors?.length) {
         error.textContent = `Not sent: ${err.body.errors.map((x) => `${x.path}: ${x.message}`).join('; ')}`;
@@ -744,14 +794,19 @@ $('#oidc-sign-in').addEventListener('click', () => { store.removeItem(S_REAUTH);
 $('#sign-out').addEventListener('click', signOut);
 addEventListener('hashchange', () => { if (!keepFlash) flash(''); keepFlash = false; render(); });
 $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').focus(); });
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); });
+/** One poll; `data-polls` on <html> counts the finished ones (tests wait on it). */
+function poll() {
+  if (document.visibilityState !== 'visible' || !session || !polled()) return;
+  render({ quiet: true }).finally(() => { document.documentElement.dataset.polls = String(Number(document.documentElement.dataset.polls ?? 0) + 1); });
+}
+document.addEventListener('visibilitychange', poll);
 /** Lists and incident pages update by themselves every 15 s while the tab is visible (forms are left alone). */
 // An expired sign-in is renewed on the person's next action, not by a poll in the middle of typing.
 // A restricted incident's page is not polled: every read of it is an entry in its audit trail, and
 // "who viewed it" should count people's views, not a timer's. It refreshes after each action.
 const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(shown?.restricted && route().path !== '/incidents')
   && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
-setInterval(() => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); }, POLL_MS);
+setInterval(poll, POLL_MS);
 
 async function start() {
   try {

@@ -458,6 +458,54 @@ it('updates the list by itself every 15 seconds while visible, and keeps its fil
   }
 }, 60_000);
 
+/** One poll, as the 15-second timer runs it (a tab becoming visible polls at once); resolves when it is done. */
+async function poll(page: Page) {
+  const before = Number(await page.evaluate(() => document.documentElement.dataset.polls ?? '0'));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.polls ?? '0') > n, before);
+}
+
+it('polls quietly: the focus stays where the person put it, and what they type is never replaced', async () => {
+  const first = await reportAs('facebook.responder', { title: 'Focus stays on this row', participants: ['fbi'] });
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder');
+    const link = page.locator(`#incidents tbody tr[data-id="${first.id}"] a`);
+    await link.focus();
+    await page.evaluate(() => { (window as unknown as { focused: Element | null }).focused = document.activeElement; });
+    // Nothing changed: the poll leaves the list (and the focused link) alone.
+    await poll(page);
+    expect(await page.evaluate(() => document.activeElement === (window as unknown as { focused: Element | null }).focused)).toBe(true);
+    // Something changed: the new incident appears, and the focus is still on the same incident's link.
+    const second = await reportAs('facebook.responder', { title: 'A newer incident arrives meanwhile', participants: ['fbi'] });
+    await poll(page);
+    await page.locator(`#incidents tbody tr[data-id="${second.id}"]`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.dataset.id)).toBe(first.id);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
+
+    // On the incident's page, a note being typed keeps its focus and its text when another
+    // organization acknowledges meanwhile (the status changes, and with it the actions allowed).
+    await link.press('Enter');
+    await page.waitForSelector(`#incident-title:has-text("${first.title}")`);
+    await page.getByLabel('Note *').fill('Half-written note');
+    await page.getByLabel('Note *').focus();
+    await page.evaluate(() => { (window as unknown as { focused: Element | null }).focused = document.activeElement; });
+    expect((await call('facebook.responder', 'POST', `/v1/incidents/${first.id}/assign`, { orgId: 'facebook' })).status).toBe(200);
+    await poll(page);
+    await page.waitForSelector('#fields:has-text("FACEBOOK")');
+    await page.waitForSelector('.status.assigned');
+    expect(await page.evaluate(() => document.activeElement === (window as unknown as { focused: Element | null }).focused)).toBe(true);
+    expect(await page.inputValue('#note-text')).toBe('Half-written note');
+    await page.waitForSelector('#actions-stale:has-text("changed")');
+    await page.keyboard.type(', finished.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.waitForSelector('#timeline li:has-text("Half-written note, finished.")');
+    expect(await page.locator('#actions-stale').count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('gives a manager the metrics views, signed in as a person', async () => {
   const { context, page } = await newPage({ width: 360, height: 740 });
   try {
