@@ -7,6 +7,7 @@ const $ = (s, root = document) => root.querySelector(s);
 const $$ = (s, root = document) => [...root.querySelectorAll(s)];
 const SEVERITIES = ['critical', 'high', 'medium', 'low'];
 const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'];
+const OPEN_STATUSES = STATUSES.filter((s) => s !== 'resolved');
 const TLPS = ['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR'];
 const COLORS = { critical: '#b50909', high: '#e07000', medium: '#b89200', low: '#5c8a00' };
 const DAY = 86400000;
@@ -345,12 +346,21 @@ async function renderList(params, { quiet }) {
   $('#f-tlp').value = filters.tlp;
   const seq = ++listCursorSeq;
   if (!quiet) $('#list-status').textContent = 'Loading…';
-  const q = new URLSearchParams({ limit: '100' });
-  if (STATUSES.includes(filters.status)) q.set('status', filters.status);
-  if (SEVERITIES.includes(filters.severity)) q.set('severity', filters.severity);
+  // "Open" asks for each open status: one query for everything, capped, would lose old open
+  // incidents behind newer resolved ones.
+  const statuses = filters.status === 'open' ? OPEN_STATUSES : STATUSES.includes(filters.status) ? [filters.status] : [null];
   let items;
   try {
-    items = await allPages(`v1/incidents?${q}`, 'items', 500);
+    const lists = await Promise.all(statuses.map((status) => {
+      const q = new URLSearchParams({ limit: '100' });
+      if (status) q.set('status', status);
+      if (SEVERITIES.includes(filters.severity)) q.set('severity', filters.severity);
+      return allPages(`v1/incidents?${q}`, 'items', 500);
+    }));
+    // An incident that changed status between two queries is in both: keep its newer version.
+    const byId = new Map();
+    for (const i of lists.flat()) if (!byId.has(i.id) || byId.get(i.id).version < i.version) byId.set(i.id, i);
+    items = [...byId.values()];
   } catch (err) {
     $('#list-status').textContent = err.status === 403 ? 'Your role does not list incidents (an admin key or account manages the directory).' : `Could not load the incidents: ${err.message}`;
     return;

@@ -506,6 +506,33 @@ it('polls quietly: the focus stays where the person put it, and what they type i
   }
 }, 60_000);
 
+it('lists open incidents by asking the API for each open status, so resolved ones never crowd out old open ones', async () => {
+  const reported = await reportAs('facebook.responder', { title: 'Open list: reported', participants: ['odni'] });
+  const acknowledged = await reportAs('facebook.responder', { title: 'Open list: acknowledged', participants: ['odni'] });
+  expect((await call('odni.responder', 'POST', `/v1/incidents/${acknowledged.id}/acknowledge`, {})).status).toBe(200);
+  const resolved = await reportAs('facebook.responder', { title: 'Open list: resolved', participants: ['odni'] });
+  expect((await call('facebook.responder', 'POST', `/v1/incidents/${resolved.id}/resolve`, { resolution: 'done' })).status).toBe(200);
+  const assigned = await reportAs('facebook.responder', { title: 'Open list: assigned', participants: ['odni'] });
+  expect((await call('facebook.responder', 'POST', `/v1/incidents/${assigned.id}/assign`, { orgId: 'odni' })).status).toBe(200);
+  const { context, page } = await newPage();
+  const lists: URL[] = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/v1/incidents') lists.push(u); });
+  try {
+    await page.goto(`${url}/app`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Login').fill('odni.responder');
+    await page.getByLabel('Password').fill('demo-odni-responder');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector(`#incidents tbody tr[data-id="${assigned.id}"]`);
+    // Each open status is its own query (the API filters, pages and caps each), none fetches everything.
+    expect(lists.map((u) => u.searchParams.get('status')).sort()).toEqual(['acknowledged', 'assigned', 'reported']);
+    // Newest first, and no resolved incident.
+    expect(await page.$$eval('#incidents tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual([assigned.id, acknowledged.id, reported.id]);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('gives a manager the metrics views, signed in as a person', async () => {
   const { context, page } = await newPage({ width: 360, height: 740 });
   try {
