@@ -34,6 +34,8 @@ const S_DRAFT = 'concord-draft:';
 const S_REAUTH = 'concord-reauthenticating';
 
 let config = { issuer: null };
+/** The person's organization, from the claim config.json names (Cognito's is `custom:org`); for display only. */
+const orgOf = (claims) => claims?.[config.orgClaim || 'org'];
 let discovery = null;
 let session = null; // {kind: 'oidc'|'key', token, expiresAt?, claims?}
 let isManager = false;
@@ -249,7 +251,7 @@ function showSignedIn() {
   $('#nav-metrics').hidden = !isManager;
   const c = session.claims || {};
   $('#who').textContent = session.kind === 'oidc'
-    ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${c.org ? ` · ${ORG(c.org)}` : ''}${isManager ? ' · manager' : ''}`
+    ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${orgOf(c) ? ` · ${ORG(orgOf(c))}` : ''}${isManager ? ' · manager' : ''}`
     : `API key${isManager ? ' · manager' : ''}`;
 }
 
@@ -457,7 +459,7 @@ async function renderIncident(id, { quiet, force = false }) {
   shown = { id: incident.id, status: incident.status, version: incident.version, restricted, key, formsFor };
   // A restricted incident's title stays out of the browser's history (and whatever syncs it).
   document.title = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT' ? `TLP:${incident.tlp} incident · Concord` : `${incident.title} · Concord`;
-  const myOrg = session.claims?.org;
+  const myOrg = orgOf(session.claims);
   const ackOf = (org) => incident.acknowledgements.find((a) => a.orgId === org);
   const details = el('div', { id: 'incident-details' },
     el('h1', { id: 'incident-title', tabindex: -1 }, incident.title),
@@ -656,7 +658,7 @@ async function renderReport() {
       directory = [];
       $('#r-participants-error').textContent = `Could not load the directory: ${err.message}`;
     }
-    const mine = session.claims?.org;
+    const mine = orgOf(session.claims);
     $('#r-participants-list').replaceChildren(...directory.map((o) => el('div', { class: 'check' },
       el('input', { type: 'checkbox', name: 'participants', id: `r-p-${o.id}`, value: o.id, checked: o.id === mine, disabled: o.id === mine }),
       el('label', { for: `r-p-${o.id}`, text: `${o.name} (${ORG(o.id)})${o.id === mine ? ' — yours, always' : ''}` }))));

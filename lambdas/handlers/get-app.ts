@@ -49,7 +49,7 @@ const origin = (url: string | undefined) => {
   try { return url ? new URL(url).origin : undefined; } catch { return undefined; }
 };
 
-export interface AppConfig { issuer: string | null; clientId: string | null; resource: string | null; scope: string; sendToken: 'access_token' | 'id_token' }
+export interface AppConfig { issuer: string | null; clientId: string | null; resource: string | null; scope: string; sendToken: 'access_token' | 'id_token'; orgClaim: string }
 
 export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const issuer = env[APP_ENV.issuer]?.replace(/\/$/, '') || null;
@@ -59,6 +59,7 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resource: env[APP_ENV.resource] || null,
     scope: env[APP_ENV.scope] || 'openid profile',
     sendToken: env[APP_ENV.sendToken] === 'id_token' ? 'id_token' : 'access_token',
+    orgClaim: env[APP_ENV.orgClaim] || 'org',
   };
 }
 

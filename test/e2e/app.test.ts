@@ -138,7 +138,7 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect(csp).toContain("connect-src 'self'");
   expect(csp).not.toContain('unsafe-inline');
   expect(await (await fetch(`${url}/app/config.json`)).json()).toEqual({
-    issuer: `${url}/local/idp`, clientId: 'concord-app', resource: 'urn:concord:api', scope: 'openid profile api', sendToken: 'access_token',
+    issuer: `${url}/local/idp`, clientId: 'concord-app', resource: 'urn:concord:api', scope: 'openid profile api', sendToken: 'access_token', orgClaim: 'org',
   });
   const html = await page.text();
   expect(html).not.toMatch(/<script>|<style>|\sstyle="|\son[a-z]+="/);
