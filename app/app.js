@@ -443,7 +443,8 @@ async function renderIncident(id, { quiet, force = false }) {
   try {
     incident = await api(`v1/incidents/${encodeURIComponent(id)}`);
   } catch (err) {
-    if (err.status === 404) { shown = null; show('view-not-found'); document.title = 'Not found · Concord'; if (!quiet) $('#not-found-heading').focus(); return; }
+    // Not polled: every read of an incident the person may not see is a refused read in its audit trail.
+    if (err.status === 404) { shown = { id, missing: true }; show('view-not-found'); document.title = 'Not found · Concord'; if (!quiet) $('#not-found-heading').focus(); return; }
     throw err;
   }
   const events = await allPages(`v1/incidents/${encodeURIComponent(id)}/timeline`, 'events', 1000);
@@ -559,6 +560,7 @@ function actionForm(id, legend, fields, button, submit, { draft } = {}) {
       } else if (err.status === 400 && err.body?.errors?.length) {
         error.textContent = `Not sent: ${err.body.errors.map((x) => `${x.path}: ${x.message}`).join('; ')}`;
       } else if (err.status === 404) {
+        shown = { id: shown.id, missing: true };
         show('view-not-found');
       } else {
         error.textContent = err.status === 403 ? 'Your role may not do this (managers read; partners\' people act).' : `Not done: ${err.message}`;
@@ -816,7 +818,8 @@ document.addEventListener('visibilitychange', poll);
 // An expired sign-in is renewed on the person's next action, not by a poll in the middle of typing.
 // A restricted incident's page is not polled: every read of it is an entry in its audit trail, and
 // "who viewed it" should count people's views, not a timer's. It refreshes after each action.
-const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(shown?.restricted && route().path !== '/incidents')
+// "Not found" is not polled either: each poll would be one more refused read in the audit trail.
+const polled = () => /^\/incidents(\/|$)/.test(route().path) && !((shown?.restricted || shown?.missing) && route().path !== '/incidents')
   && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
 setInterval(poll, POLL_MS);
 

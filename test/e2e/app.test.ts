@@ -533,6 +533,37 @@ it('lists open incidents by asking the API for each open status, so resolved one
   }
 }, 60_000);
 
+it('stops polling on "not found" (each poll was a refused read in the audit trail), and leaves the list\'s status line alone when nothing changed', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Not for Microsoft, not even by timer', participants: ['fbi'], tlp: 'AMBER+STRICT' });
+  const refused = async () => ((await call('fbi.responder', 'GET', `/v1/incidents/${incident.id}/audit`)).body.items as Array<{ outcome: string; actor: { orgId: string } }>)
+    .filter((a) => a.actor.orgId === 'microsoft' && a.outcome === 'denied').length;
+  const { context, page } = await newPage();
+  try {
+    await page.clock.install();
+    await signIn(page, 'microsoft.responder', `#/incidents/${incident.id}`);
+    await page.waitForSelector('#view-not-found:not([hidden])');
+    const before = await refused();
+    expect(before).toBeGreaterThan(0);
+    await page.clock.runFor(50_000); // three polls' worth
+    // Then something that surely comes after them: the list, loaded.
+    await page.goto(`${url}/app#/incidents`);
+    await page.waitForSelector('#list-status:not(:empty)');
+    expect(await refused()).toBe(before);
+
+    // A poll that finds the same list does not rewrite (and so re-announce) its status line.
+    await page.evaluate(() => {
+      const w = window as unknown as { statusChanges: number };
+      w.statusChanges = 0;
+      new MutationObserver(() => { w.statusChanges += 1; }).observe(document.querySelector('#list-status')!, { childList: true, characterData: true, subtree: true });
+    });
+    await poll(page);
+    await poll(page);
+    expect(await page.evaluate(() => (window as unknown as { statusChanges: number }).statusChanges)).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('gives a manager the metrics views, signed in as a person', async () => {
   const { context, page } = await newPage({ width: 360, height: 740 });
   try {
