@@ -152,6 +152,14 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect(js).not.toMatch(/localStorage\s*(\.\w|\[)/); // tokens and drafts live in the tab only
 });
 
+it('sends /app/ and /app/index.html to /app, where the page\'s relative URLs resolve', async () => {
+  for (const path of ['/app/', '/app/index.html']) {
+    const res = await fetch(`${url}${path}`, { redirect: 'manual' });
+    expect({ path, status: res.status }).toEqual({ path, status: 302 });
+    expect(new URL(res.headers.get('location')!, `${url}${path}`).href).toBe(`${url}/app`);
+  }
+});
+
 describe.each([
   ['phone', { width: 360, height: 740 }],
   ['desktop', { width: 1280, height: 800 }],
