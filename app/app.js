@@ -9,7 +9,8 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low'];
 const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'];
 const OPEN_STATUSES = STATUSES.filter((s) => s !== 'resolved');
 const TLPS = ['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR'];
-const COLORS = { critical: '#b50909', high: '#e07000', medium: '#b89200', low: '#5c8a00' };
+/** Severity lines on the charts' white: each at least 3:1 (WCAG 1.4.11). */
+const COLORS = { critical: '#b50909', high: '#e07000', medium: '#957600', low: '#5c8a00' };
 const DAY = 86400000;
 const POLL_MS = 15000;
 /** FIRST TLP 2.0, one line each. */
@@ -249,6 +250,7 @@ function showSignedIn() {
   $('#nav').hidden = false;
   $('#sign-out').hidden = false;
   $('#nav-metrics').hidden = !isManager;
+  $('#nav a[data-nav=report]').hidden = isManager; // the API refuses managers' reports (403)
   const c = session.claims || {};
   $('#who').textContent = session.kind === 'oidc'
     ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${orgOf(c) ? ` · ${ORG(orgOf(c))}` : ''}${isManager ? ' · manager' : ''}`
