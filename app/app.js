@@ -7,8 +7,10 @@ const $ = (s, root = document) => root.querySelector(s);
 const $$ = (s, root = document) => [...root.querySelectorAll(s)];
 const SEVERITIES = ['critical', 'high', 'medium', 'low'];
 const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'];
+const OPEN_STATUSES = STATUSES.filter((s) => s !== 'resolved');
 const TLPS = ['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR'];
-const COLORS = { critical: '#b50909', high: '#e07000', medium: '#b89200', low: '#5c8a00' };
+/** Severity lines on the charts' white: each at least 3:1 (WCAG 1.4.11). */
+const COLORS = { critical: '#b50909', high: '#e07000', medium: '#957600', low: '#5c8a00' };
 const DAY = 86400000;
 const POLL_MS = 15000;
 /** FIRST TLP 2.0, one line each. */
@@ -29,14 +31,19 @@ const store = sessionStorage; // this tab only, by design
 const S_SESSION = 'concord-session';
 const S_PENDING = 'concord-sign-in';
 const S_DRAFT = 'concord-draft:';
+/** Set just before a silent re-sign-in, cleared by the API's next answer that is not a 401: at most one per sign-in. */
+const S_REAUTH = 'concord-reauthenticating';
 
 let config = { issuer: null };
+/** The person's organization, from the claim config.json names (Cognito's is `custom:org`); for display only. */
+const orgOf = (claims) => claims?.[config.orgClaim || 'org'];
 let discovery = null;
 let session = null; // {kind: 'oidc'|'key', token, expiresAt?, claims?}
 let isManager = false;
 let listCursorSeq = 0;
 const charts = [];
 let shown = null; // the incident shown, for polling
+let shownList = null; // what the list shows (filters, ids, versions), for polling
 let directory = null;
 
 // ---------- small DOM helpers ----------
@@ -69,6 +76,29 @@ function flash(message, { keep = false, focus = false } = {}) {
   if (focus && message) $('#flash').focus();
 }
 
+/**
+ * Replaces what `rebuild` redraws inside `root` without taking the focus away: a focused element
+ * inside is found again by its id, or by its row's `data-id` and its place in that row.
+ */
+function keepingFocus(root, rebuild) {
+  const active = document.activeElement;
+  const inside = active && active !== document.body && root.contains(active);
+  let find = null;
+  if (inside && active.id) find = () => document.getElementById(active.id);
+  else if (inside) {
+    const row = active.closest('[data-id]');
+    const scope = row && root.contains(row) ? row : root;
+    const index = $$(active.tagName, scope).indexOf(active);
+    const key = row ? row.dataset.id : null;
+    find = () => {
+      const again = key === null ? root : $$('[data-id]', root).find((r) => r.dataset.id === key);
+      return again ? $$(active.tagName, again)[index] : null;
+    };
+  }
+  rebuild();
+  if (find && !root.contains(document.activeElement)) find()?.focus({ preventScroll: true });
+}
+
 // ---------- the API ----------
 class ApiError extends Error {
   constructor(status, body) {
@@ -78,13 +108,18 @@ class ApiError extends Error {
   }
 }
 
+const expired = () => !!(session?.kind === 'oidc' && session.expiresAt && Date.now() > session.expiresAt - 10000);
+
 async function api(path, { method = 'GET', body } = {}) {
-  if (session?.kind === 'oidc' && session.expiresAt && Date.now() > session.expiresAt - 10000) return reauthenticate();
+  if (expired()) return reauthenticate();
   const headers = { authorization: `Bearer ${session?.token ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const parsed = await res.json().catch(() => ({}));
-  if (res.status === 401 && session?.kind === 'oidc') return reauthenticate();
+  // Only an expired token is worth a silent re-sign-in: a token the API refuses for another reason
+  // (an organization that does not trust the issuer) would come back refused, round and round.
+  if (res.status === 401 && session?.kind === 'oidc' && expired()) return reauthenticate();
+  if (res.status !== 401) store.removeItem(S_REAUTH); // the API took this sign-in
   if (!res.ok) throw new ApiError(res.status, parsed);
   return parsed;
 }
@@ -145,8 +180,16 @@ async function startSignIn({ fresh = false } = {}) {
   return new Promise(() => {}); // the page goes away
 }
 
-/** The token ran out: drafts are already in sessionStorage; sign in again and come back here. */
+/**
+ * The token ran out: drafts are already in sessionStorage; sign in again and come back here.
+ * Once only: if the fresh token runs out before the API has answered it, the person is asked.
+ */
 function reauthenticate() {
+  if (store.getItem(S_REAUTH)) {
+    store.removeItem(S_REAUTH);
+    return Promise.reject(new ApiError(401, { detail: 'the sign-in expired again at once; please sign in again.' }));
+  }
+  store.setItem(S_REAUTH, '1');
   store.removeItem(S_SESSION);
   flash('Your sign-in expired: signing you in again. What you typed is kept.');
   return startSignIn();
@@ -207,10 +250,17 @@ function showSignedIn() {
   $('#nav').hidden = false;
   $('#sign-out').hidden = false;
   $('#nav-metrics').hidden = !isManager;
+  $('#nav a[data-nav=report]').hidden = isManager; // the API refuses managers' reports (403)
   const c = session.claims || {};
   $('#who').textContent = session.kind === 'oidc'
-    ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${c.org ? ` · ${ORG(c.org)}` : ''}${isManager ? ' · manager' : ''}`
+    ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${orgOf(c) ? ` · ${ORG(orgOf(c))}` : ''}${isManager ? ' · manager' : ''}`
     : `API key${isManager ? ' · manager' : ''}`;
+}
+
+/** Why the API refused the session, in the API's words (its problem document's `detail`). */
+function refusedMessage(err) {
+  if (session?.kind === 'oidc') return `Concord did not accept this sign-in: ${err.body?.detail || err.body?.title || err.message}`;
+  return 'Your API key is no longer valid. Please sign in again.';
 }
 
 function showSignedOut(message) {
@@ -278,9 +328,10 @@ async function render({ quiet = false } = {}) {
     return await renderList(params, { quiet });
   } catch (err) {
     if (err.status === 401) { // a revoked key, or a token the API no longer accepts
+      const message = refusedMessage(err);
       store.removeItem(S_SESSION);
       session = null;
-      return showSignedOut('Your sign-in is no longer valid. Please sign in again.');
+      return showSignedOut(message);
     }
     if (err.status === 403) flash('Your role may not do that here.');
     else flash(`Something went wrong: ${err.message}`);
@@ -299,12 +350,21 @@ async function renderList(params, { quiet }) {
   $('#f-tlp').value = filters.tlp;
   const seq = ++listCursorSeq;
   if (!quiet) $('#list-status').textContent = 'Loading…';
-  const q = new URLSearchParams({ limit: '100' });
-  if (STATUSES.includes(filters.status)) q.set('status', filters.status);
-  if (SEVERITIES.includes(filters.severity)) q.set('severity', filters.severity);
+  // "Open" asks for each open status: one query for everything, capped, would lose old open
+  // incidents behind newer resolved ones.
+  const statuses = filters.status === 'open' ? OPEN_STATUSES : STATUSES.includes(filters.status) ? [filters.status] : [null];
   let items;
   try {
-    items = await allPages(`v1/incidents?${q}`, 'items', 500);
+    const lists = await Promise.all(statuses.map((status) => {
+      const q = new URLSearchParams({ limit: '100' });
+      if (status) q.set('status', status);
+      if (SEVERITIES.includes(filters.severity)) q.set('severity', filters.severity);
+      return allPages(`v1/incidents?${q}`, 'items', 500);
+    }));
+    // An incident that changed status between two queries is in both: keep its newer version.
+    const byId = new Map();
+    for (const i of lists.flat()) if (!byId.has(i.id) || byId.get(i.id).version < i.version) byId.set(i.id, i);
+    items = [...byId.values()];
   } catch (err) {
     $('#list-status').textContent = err.status === 403 ? 'Your role does not list incidents (an admin key or account manages the directory).' : `Could not load the incidents: ${err.message}`;
     return;
@@ -314,9 +374,13 @@ async function renderList(params, { quiet }) {
     .filter((i) => filters.status !== 'open' || isOpen(i))
     .filter((i) => !filters.tlp || i.tlp === filters.tlp)
     .sort((a, b) => (isOpen(b) - isOpen(a)) || b.reportedAt.localeCompare(a.reportedAt));
+  // A poll that finds the same incidents in the same versions leaves the list alone.
+  const key = JSON.stringify([filters, items.map((i) => [i.id, i.version, i.status])]);
+  if (quiet && key === shownList && $('#incidents tbody').childElementCount === items.length) return;
+  shownList = key;
   $('#open-count').textContent = `(${items.length})`;
   $('#list-status').textContent = items.length ? `Updated ${new Date().toLocaleTimeString()}; refreshes every 15 seconds.` : 'No incidents match these filters.';
-  $('#incidents tbody').replaceChildren(...items.map((incident) => {
+  keepingFocus($('#incidents tbody'), () => $('#incidents tbody').replaceChildren(...items.map((incident) => {
     const href = `#/incidents/${encodeURIComponent(incident.id)}`;
     const row = el('tr', { 'data-id': incident.id, class: isOpen(incident) ? 'open' : 'closed' },
       el('td', { 'data-label': 'Severity' }, sevBadge(incident.severity)),
@@ -327,7 +391,7 @@ async function renderList(params, { quiet }) {
       el('td', { 'data-label': 'Reported' }, when(incident.reportedAt)));
     row.addEventListener('click', (e) => { if (!e.target.closest('a')) location.hash = href; });
     return row;
-  }));
+  })));
 }
 
 $('#filters').addEventListener('change', () => {
@@ -359,25 +423,46 @@ function describe(e) {
 
 function field(label, ...value) { return [el('dt', { text: label }), el('dd', {}, ...value)]; }
 
-async function renderIncident(id, { quiet }) {
+/** Whether someone is at work in the action forms: a field of theirs has the focus, or text not sent yet. */
+function formsBusy() {
+  const actions = $('#actions');
+  if (!actions) return false;
+  return actions.contains(document.activeElement) || $$('textarea, input:not([type]), input[type=text]', actions).some((f) => f.value.trim() !== '');
+}
+
+/** The incident changed under forms someone is using: say so, and let them redraw the forms when they are ready. */
+function markStale(status) {
+  const text = `This incident changed (it is ${status} now): the actions below may no longer apply. `;
+  const notice = $('#actions-stale');
+  if (notice) { notice.firstChild.textContent = text; return; }
+  $('#actions-heading').after(el('p', { id: 'actions-stale', class: 'note', role: 'status' }, text,
+    el('button', { type: 'button', text: 'Refresh the actions', onclick: () => renderIncident(shown.id, { quiet: true, force: true }) })));
+}
+
+async function renderIncident(id, { quiet, force = false }) {
   show('view-incident');
   let incident;
   try {
     incident = await api(`v1/incidents/${encodeURIComponent(id)}`);
   } catch (err) {
-    if (err.status === 404) { shown = null; show('view-not-found'); document.title = 'Not found · Concord'; if (!quiet) $('#not-found-heading').focus(); return; }
+    // Not polled: every read of an incident the person may not see is a refused read in its audit trail.
+    if (err.status === 404) { shown = { id, missing: true }; show('view-not-found'); document.title = 'Not found · Concord'; if (!quiet) $('#not-found-heading').focus(); return; }
     throw err;
   }
   const events = await allPages(`v1/incidents/${encodeURIComponent(id)}/timeline`, 'events', 1000);
   const restricted = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT';
   let audit = null;
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
+  // A poll that finds nothing new changes nothing on the page.
+  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length]);
+  const polling = quiet && !force && shown?.id === incident.id && $('#incident-details') && $('#actions');
+  if (polling && shown.key === key) return;
   // Polling refreshes what the page shows, never the forms someone may be typing in.
-  const sameForms = quiet && shown && shown.id === incident.id && shown.status === incident.status && $('#actions');
-  shown = { id: incident.id, status: incident.status, version: incident.version, restricted };
+  const formsFor = polling ? shown.formsFor : incident.status;
+  shown = { id: incident.id, status: incident.status, version: incident.version, restricted, key, formsFor };
   // A restricted incident's title stays out of the browser's history (and whatever syncs it).
   document.title = incident.tlp === 'RED' || incident.tlp === 'AMBER+STRICT' ? `TLP:${incident.tlp} incident · Concord` : `${incident.title} · Concord`;
-  const myOrg = session.claims?.org;
+  const myOrg = orgOf(session.claims);
   const ackOf = (org) => incident.acknowledgements.find((a) => a.orgId === org);
   const details = el('div', { id: 'incident-details' },
     el('h1', { id: 'incident-title', tabindex: -1 }, incident.title),
@@ -414,8 +499,12 @@ async function renderIncident(id, { quiet }) {
       el('span', { class: 'meta' }, when(e.at), ` · ${[ORG(e.actor.orgId), e.actor.by].filter(Boolean).join(', ')} · ${e.actor.via}`)))),
     audit ? renderAudit(audit) : null);
   const body = $('#incident-body');
-  if (sameForms) {
-    $('#incident-details').replaceWith(details);
+  if (polling) {
+    keepingFocus(body, () => $('#incident-details').replaceWith(details));
+    if (formsFor === incident.status) return;
+    if (formsBusy()) return markStale(incident.status);
+    shown.formsFor = incident.status;
+    keepingFocus(body, () => $('#actions').replaceWith(renderActions(incident, ackOf(myOrg))));
     return;
   }
   body.replaceChildren(details, renderActions(incident, ackOf(myOrg)));
@@ -462,19 +551,18 @@ function actionForm(id, legend, fields, button, submit, { draft } = {}) {
       if (message === false) return;
       clear();
       flash(message, { focus: true });
-      shown = { ...shown, status: null }; // redraw the forms for the new state
-      await renderIncident(shown.id, { quiet: true });
+      await renderIncident(shown.id, { quiet: true, force: true }); // redraw the forms for the new state
     } catch (err) {
       if (err.status === 409) {
         const current = err.body?.currentStatus;
         error.textContent = `Not done: the incident is ${current || 'in another state'} now. The page shows its current state.`;
         flash(`That could not be done: the incident is already ${current || 'in another state'}. Showing its current state.`, { focus: true });
-        shown = { ...shown, status: null };
-        await renderIncident(shown.id, { quiet: true });
+        await renderIncident(shown.id, { quiet: true, force: true });
         $('#actions-error').textContent = `Not done: the incident is already ${current || 'in another state'}.`;
       } else if (err.status === 400 && err.body?.errors?.length) {
         error.textContent = `Not sent: ${err.body.errors.map((x) => `${x.path}: ${x.message}`).join('; ')}`;
       } else if (err.status === 404) {
+        shown = { id: shown.id, missing: true };
         show('view-not-found');
       } else {
         error.textContent = err.status === 403 ? 'Your role may not do this (managers read; partners\' people act).' : `Not done: ${err.message}`;
@@ -574,7 +662,7 @@ async function renderReport() {
       directory = [];
       $('#r-participants-error').textContent = `Could not load the directory: ${err.message}`;
     }
-    const mine = session.claims?.org;
+    const mine = orgOf(session.claims);
     $('#r-participants-list').replaceChildren(...directory.map((o) => el('div', { class: 'check' },
       el('input', { type: 'checkbox', name: 'participants', id: `r-p-${o.id}`, value: o.id, checked: o.id === mine, disabled: o.id === mine }),
       el('label', { for: `r-p-${o.id}`, text: `${o.name} (${ORG(o.id)})${o.id === mine ? ' — yours, always' : ''}` }))));
@@ -718,18 +806,24 @@ $('#sign-in').addEventListener('submit', (e) => {
     $('#sign-in-error').textContent = err.status === 401 ? 'Unknown or revoked key.' : err.message;
   });
 });
-$('#oidc-sign-in').addEventListener('click', () => startSignIn({ fresh: true }).catch((err) => { $('#oidc-error').textContent = err.message; }));
+$('#oidc-sign-in').addEventListener('click', () => { store.removeItem(S_REAUTH); startSignIn({ fresh: true }).catch((err) => { $('#oidc-error').textContent = err.message; }); });
 $('#sign-out').addEventListener('click', signOut);
 addEventListener('hashchange', () => { if (!keepFlash) flash(''); keepFlash = false; render(); });
 $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#main').focus(); });
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); });
+/** One poll; `data-polls` on <html> counts the finished ones (tests wait on it). */
+function poll() {
+  if (document.visibilityState !== 'visible' || !session || !polled()) return;
+  render({ quiet: true }).finally(() => { document.documentElement.dataset.polls = String(Number(document.documentElement.dataset.polls ?? 0) + 1); });
+}
+document.addEventListener('visibilitychange', poll);
 /** Lists and incident pages update by themselves every 15 s while the tab is visible (forms are left alone). */
 // An expired sign-in is renewed on the person's next action, not by a poll in the middle of typing.
 // A restricted incident's page is not polled: every read of it is an entry in its audit trail, and
 // "who viewed it" should count people's views, not a timer's. It refreshes after each action.
-const polled = () => /^\/incidents(\/|$)/.test(route().path) && !(shown?.restricted && route().path !== '/incidents')
+// "Not found" is not polled either: each poll would be one more refused read in the audit trail.
+const polled = () => /^\/incidents(\/|$)/.test(route().path) && !((shown?.restricted || shown?.missing) && route().path !== '/incidents')
   && !(session?.expiresAt && Date.now() > session.expiresAt - 10000);
-setInterval(() => { if (document.visibilityState === 'visible' && session && polled()) render({ quiet: true }); }, POLL_MS);
+setInterval(poll, POLL_MS);
 
 async function start() {
   try {
@@ -744,9 +838,10 @@ async function start() {
     showSignedIn();
     await render();
   } catch (err) {
+    const message = err.status === 401 ? refusedMessage(err) : err.message;
     session = null;
     store.removeItem(S_SESSION);
-    showSignedOut(err.status === 401 ? 'Your sign-in is no longer valid. Please sign in again.' : err.message);
+    showSignedOut(message);
   }
 }
 start();

@@ -14,7 +14,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnOutput } from 'aws-cdk-lib';
-import { PeopleSignIn } from './constructs/people-sign-in';
+import { ORG_CLAIM, PeopleSignIn } from './constructs/people-sign-in';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { ALL_ROUTES } from '../lambdas/http/routes';
@@ -203,6 +203,7 @@ export class ServiceStack extends Stack {
     app.addEnvironment(APP_ENV.issuer, people.issuer);
     app.addEnvironment(APP_ENV.clientId, people.appClient.userPoolClientId);
     app.addEnvironment(APP_ENV.sendToken, 'id_token');
+    app.addEnvironment(APP_ENV.orgClaim, ORG_CLAIM);
     app.addEnvironment(APP_ENV.extraOrigins, `https://concord-${config.stage}-${this.account}.auth.${this.region}.amazoncognito.com`);
 
     new CfnOutput(this, 'ApiUrl', { value: baseUrl });

@@ -8,4 +8,6 @@ export const APP_ENV = {
   sendToken: 'CONCORD_APP_SEND_TOKEN',
   /** Origins beyond the issuer's that the page must reach (Cognito's token endpoint is on its hosted domain). */
   extraOrigins: 'CONCORD_APP_CONNECT_ORIGINS',
+  /** The token claim that names the person's organization, for display (default `org`; Cognito: `custom:org`). */
+  orgClaim: 'CONCORD_APP_ORG_CLAIM',
 } as const;

@@ -7,7 +7,7 @@
  * pool, and by `npm start` from its embedded provider); without an issuer the page offers the
  * API-key sign-in only.
  */
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError } from '../domain/errors';
@@ -49,7 +49,7 @@ const origin = (url: string | undefined) => {
   try { return url ? new URL(url).origin : undefined; } catch { return undefined; }
 };
 
-export interface AppConfig { issuer: string | null; clientId: string | null; resource: string | null; scope: string; sendToken: 'access_token' | 'id_token' }
+export interface AppConfig { issuer: string | null; clientId: string | null; resource: string | null; scope: string; sendToken: 'access_token' | 'id_token'; orgClaim: string }
 
 export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const issuer = env[APP_ENV.issuer]?.replace(/\/$/, '') || null;
@@ -59,6 +59,7 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resource: env[APP_ENV.resource] || null,
     scope: env[APP_ENV.scope] || 'openid profile',
     sendToken: env[APP_ENV.sendToken] === 'id_token' ? 'id_token' : 'access_token',
+    orgClaim: env[APP_ENV.orgClaim] || 'org',
   };
 }
 
@@ -73,7 +74,16 @@ export function securityHeaders(env: NodeJS.ProcessEnv = process.env): Record<st
   };
 }
 
-export async function getApp({ params }: Input<typeof ROUTES.appPage>): Promise<APIGatewayProxyResult> {
+/** `/app/` and `/app/index.html` would load the page one directory too deep, where its relative URLs miss. */
+const toApp = (): APIGatewayProxyResult => ({
+  statusCode: 302,
+  headers: { location: '../app', 'cache-control': 'no-cache', 'content-type': 'text/plain; charset=utf-8' },
+  body: 'The app is at ../app.',
+});
+
+export async function getApp({ params }: Input<typeof ROUTES.appPage>, event?: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  // Behind API Gateway /app/ reaches the /app resource: its path still ends with the slash.
+  if (params.asset === 'index.html' || (params.asset === undefined && event?.path?.endsWith('/'))) return toApp();
   const name = params.asset ?? 'index.html';
   if (name === 'config.json') {
     return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...securityHeaders() }, body: JSON.stringify(appConfig()) };
@@ -86,5 +96,5 @@ export async function getApp({ params }: Input<typeof ROUTES.appPage>): Promise<
   };
 }
 
-/** Serves both /app and /app/{asset}: API Gateway routes the two paths to this function. */
+/** Serves /app and /app/{asset} (and /app/): API Gateway routes those paths to this function. */
 export const handler = httpHandler(ROUTES.appPage, getApp);

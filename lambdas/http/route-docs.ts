@@ -188,8 +188,12 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     responses: { 200: { description: 'The page.', contentType: 'text/html' } },
   },
   appAsset: {
-    summary: 'The app\'s scripts, styles and `config.json` (where people sign in: issuer, client id, resource, scope).',
-    responses: { 200: { description: 'The file.' }, 404: { description: 'No such file.' } },
+    summary: 'The app\'s scripts, styles and `config.json` (where people sign in: issuer, client id, resource, scope, organization claim).',
+    responses: { 200: { description: 'The file.' }, 302: { description: '`index.html`: to the app itself (relative `location` `../app`), where the page\'s relative URLs resolve.' }, 404: { description: 'No such file.' } },
+  },
+  appSlash: {
+    summary: 'The app\'s address with a trailing slash: a redirect to the app.',
+    responses: { 302: { description: 'To the app (relative `location` `../app`).' } },
   },
   consolePage: {
     summary: 'The managers\' console moved to /app: a redirect there.',

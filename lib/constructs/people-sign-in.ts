@@ -25,6 +25,8 @@ export interface PeopleSignInProps {
 }
 
 export const ROLE_GROUPS = { 'concord-managers': 'manager', 'concord-admins': 'admin' } as const;
+/** The claim of the pool's tokens that names the person's organization (the custom attribute `org`). */
+export const ORG_CLAIM = 'custom:org';
 
 export class PeopleSignIn extends Construct {
   readonly userPool: UserPool;

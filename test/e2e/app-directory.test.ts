@@ -74,7 +74,7 @@ describe('the app\'s sign-in settings (GET /app/config.json) and its Content-Sec
   it('offers the API-key sign-in only when no issuer is configured (as in this harness)', async () => {
     const res = await api.call(null, 'GET', '/app/config.json');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ issuer: null, clientId: null, resource: null, scope: 'openid profile', sendToken: 'access_token' });
+    expect(res.body).toEqual({ issuer: null, clientId: null, resource: null, scope: 'openid profile', sendToken: 'access_token', orgClaim: 'org' });
     expect(res.headers.get('content-security-policy')).toContain("connect-src 'self';");
   });
 
@@ -83,8 +83,10 @@ describe('the app\'s sign-in settings (GET /app/config.json) and its Content-Sec
     const env = {
       CONCORD_APP_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC', CONCORD_APP_CLIENT_ID: 'client123',
       CONCORD_APP_SEND_TOKEN: 'id_token', CONCORD_APP_CONNECT_ORIGINS: 'https://concord-prod-1.auth.us-east-1.amazoncognito.com',
+      CONCORD_APP_ORG_CLAIM: 'custom:org',
     };
-    expect(appConfig(env)).toEqual({ issuer: env.CONCORD_APP_ISSUER, clientId: 'client123', resource: null, scope: 'openid profile', sendToken: 'id_token' });
+    // Cognito names the organization in `custom:org`: the page must read it there.
+    expect(appConfig(env)).toEqual({ issuer: env.CONCORD_APP_ISSUER, clientId: 'client123', resource: null, scope: 'openid profile', sendToken: 'id_token', orgClaim: 'custom:org' });
     const csp = securityHeaders(env)['content-security-policy'];
     expect(csp).toContain("connect-src 'self' https://cognito-idp.us-east-1.amazonaws.com https://concord-prod-1.auth.us-east-1.amazoncognito.com;");
     expect(csp).toContain("script-src 'self'");

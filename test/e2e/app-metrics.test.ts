@@ -5,7 +5,8 @@
  * operators keep: the open incidents, an incident's timeline, and the charts drawn from
  * GET /v1/metrics for managers only.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
 
@@ -66,6 +67,7 @@ it('signs a partner key in without any metrics', async () => {
   await signInWithKey(KEYS.partner.fbi);
   await page.waitForSelector('#incidents tbody tr');
   expect(await page.isVisible('#nav-metrics')).toBe(false);
+  expect(await page.isVisible('#nav a[data-nav=report]')).toBe(true); // partners report
   await page.goto(`${api.url}/app#/metrics`);
   await page.waitForSelector('#metrics-denied:not([hidden])');
   expect(await page.isVisible('#dashboard')).toBe(false);
@@ -75,6 +77,7 @@ it('signs a partner key in without any metrics', async () => {
 it('signs a manager in, lists open incidents, opens a timeline and draws the charts', async () => {
   await signInWithKey(KEYS.manager.cisa);
   await page.waitForSelector('#incidents tbody tr');
+  expect(await page.isVisible('#nav a[data-nav=report]')).toBe(false); // the API refuses managers' reports (403): no link to a form they cannot send
   const rows = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
   // The resolved one is not open; the others are.
   expect(rows.some((r) => r.includes(titles[0]!))).toBe(true);
@@ -104,4 +107,16 @@ it('signs a manager in, lists open incidents, opens a timeline and draws the cha
   }
   expect(await page.$$eval('#chart-org .u-legend', (l) => l.length)).toBe(1);
   if (process.env.CONCORD_SCREENSHOT) await page.screenshot({ path: process.env.CONCORD_SCREENSHOT, fullPage: true });
+});
+
+it('draws each severity in a colour with at least 3:1 contrast on the white chart (WCAG 1.4.11)', () => {
+  const source = readFileSync(join(__dirname, '..', '..', 'app', 'app.js'), 'utf8');
+  const colors = Object.fromEntries([.../const COLORS = \{([^}]*)\}/.exec(source)![1]!.matchAll(/(\w+): '(#[0-9a-f]{6})'/gi)].map(([, k, v]) => [k!, v!]));
+  expect(Object.keys(colors).sort()).toEqual(['critical', 'high', 'low', 'medium']);
+  const channel = (c: number) => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  const luminance = (hex: string) => [1, 3, 5].map((i) => channel(parseInt(hex.slice(i, i + 2), 16))).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+  for (const [severity, hex] of Object.entries(colors)) {
+    const ratio = 1.05 / (luminance(hex) + 0.05);
+    expect({ severity, hex, atLeast3: ratio >= 3 }).toEqual({ severity, hex, atLeast3: true });
+  }
 });

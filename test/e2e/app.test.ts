@@ -138,7 +138,7 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect(csp).toContain("connect-src 'self'");
   expect(csp).not.toContain('unsafe-inline');
   expect(await (await fetch(`${url}/app/config.json`)).json()).toEqual({
-    issuer: `${url}/local/idp`, clientId: 'concord-app', resource: 'urn:concord:api', scope: 'openid profile api', sendToken: 'access_token',
+    issuer: `${url}/local/idp`, clientId: 'concord-app', resource: 'urn:concord:api', scope: 'openid profile api', sendToken: 'access_token', orgClaim: 'org',
   });
   const html = await page.text();
   expect(html).not.toMatch(/<script>|<style>|\sstyle="|\son[a-z]+="/);
@@ -150,6 +150,14 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect((await fetch(`${url}/app/nope.js`)).status).toBe(404);
   const js = readFileSync(join(root, 'app', 'app.js'), 'utf8');
   expect(js).not.toMatch(/localStorage\s*(\.\w|\[)/); // tokens and drafts live in the tab only
+});
+
+it('sends /app/ and /app/index.html to /app, where the page\'s relative URLs resolve', async () => {
+  for (const path of ['/app/', '/app/index.html']) {
+    const res = await fetch(`${url}${path}`, { redirect: 'manual' });
+    expect({ path, status: res.status }).toEqual({ path, status: 302 });
+    expect(new URL(res.headers.get('location')!, `${url}${path}`).href).toBe(`${url}/app`);
+  }
 });
 
 describe.each([
@@ -361,6 +369,55 @@ it('asks who it is when someone chooses to sign in, even where the provider stil
   }
 }, 60_000);
 
+it('does not loop through the provider when the API refuses its tokens: it says why, and re-signs in after an expiry once only', async () => {
+  const { context, page } = await newPage();
+  // Every token the provider hands out is one the API refuses (as for an organization that no
+  // longer trusts the issuer), while the provider's session lets it hand out more without asking.
+  let refuse = false;
+  await context.route(`${url}/local/idp/token`, async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    if (refuse) {
+      const [h, p, sig] = (body.access_token as string).split('.');
+      body.access_token = [h, p, `${sig!.slice(0, 8)}${sig![8] === 'A' ? 'B' : 'A'}${sig!.slice(9)}`].join('.');
+    }
+    await route.fulfill({ response, json: body });
+  });
+  const authorizations: string[] = [];
+  page.on('request', (r) => { if (r.isNavigationRequest() && new URL(r.url()).pathname === '/local/idp/auth') authorizations.push(r.url()); });
+  try {
+    refuse = true;
+    await page.goto(`${url}/app`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Login').fill('fbi.responder');
+    await page.getByLabel('Password').fill(PASSWORDS['fbi.responder']!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await page.waitForSelector('#oidc-error:has-text("Concord did not accept this sign-in: The token\'s signature does not verify")');
+    await page.waitForTimeout(1000); // time enough for another round trip, were there one
+    expect(authorizations).toHaveLength(1);
+    expect(await page.isVisible('#signed-out')).toBe(true);
+
+    // A token that expired is renewed silently — once. The renewed one is refused too: the person is told.
+    refuse = false;
+    await signIn(page, 'fbi.responder');
+    await page.waitForSelector('#list-status:not(:empty)');
+    refuse = true;
+    authorizations.length = 0;
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('concord-session')!);
+      sessionStorage.setItem('concord-session', JSON.stringify({ ...s, expiresAt: Date.now() - 1000 }));
+    });
+    await page.reload();
+    await page.waitForSelector('#oidc-error:has-text("Concord did not accept this sign-in")');
+    await page.waitForTimeout(1000);
+    expect(authorizations).toHaveLength(1);
+    expect(authorizations[0]).not.toContain('prompt=login'); // the silent renewal rode the provider's session
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 it('is keyboard operable, with a visible focus', async () => {
   const incident = await reportAs('facebook.responder', { title: 'Worked from the keyboard', participants: ['fbi'] });
   const { context, page } = await newPage();
@@ -404,6 +461,112 @@ it('updates the list by itself every 15 seconds while visible, and keeps its fil
     expect(await page.inputValue('#f-tlp')).toBe('RED');
     expect(await page.inputValue('#f-severity')).toBe('critical');
     expect(await page.locator('#incidents tbody tr', { hasText: later.title }).count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+/** One poll, as the 15-second timer runs it (a tab becoming visible polls at once); resolves when it is done. */
+async function poll(page: Page) {
+  const before = Number(await page.evaluate(() => document.documentElement.dataset.polls ?? '0'));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.polls ?? '0') > n, before);
+}
+
+it('polls quietly: the focus stays where the person put it, and what they type is never replaced', async () => {
+  const first = await reportAs('facebook.responder', { title: 'Focus stays on this row', participants: ['fbi'] });
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder');
+    const link = page.locator(`#incidents tbody tr[data-id="${first.id}"] a`);
+    await link.focus();
+    await page.evaluate(() => { (window as unknown as { focused: Element | null }).focused = document.activeElement; });
+    // Nothing changed: the poll leaves the list (and the focused link) alone.
+    await poll(page);
+    expect(await page.evaluate(() => document.activeElement === (window as unknown as { focused: Element | null }).focused)).toBe(true);
+    // Something changed: the new incident appears, and the focus is still on the same incident's link.
+    const second = await reportAs('facebook.responder', { title: 'A newer incident arrives meanwhile', participants: ['fbi'] });
+    await poll(page);
+    await page.locator(`#incidents tbody tr[data-id="${second.id}"]`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.dataset.id)).toBe(first.id);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
+
+    // On the incident's page, a note being typed keeps its focus and its text when another
+    // organization acknowledges meanwhile (the status changes, and with it the actions allowed).
+    await link.press('Enter');
+    await page.waitForSelector(`#incident-title:has-text("${first.title}")`);
+    await page.getByLabel('Note *').fill('Half-written note');
+    await page.getByLabel('Note *').focus();
+    await page.evaluate(() => { (window as unknown as { focused: Element | null }).focused = document.activeElement; });
+    expect((await call('facebook.responder', 'POST', `/v1/incidents/${first.id}/assign`, { orgId: 'facebook' })).status).toBe(200);
+    await poll(page);
+    await page.waitForSelector('#fields:has-text("FACEBOOK")');
+    await page.waitForSelector('.status.assigned');
+    expect(await page.evaluate(() => document.activeElement === (window as unknown as { focused: Element | null }).focused)).toBe(true);
+    expect(await page.inputValue('#note-text')).toBe('Half-written note');
+    await page.waitForSelector('#actions-stale:has-text("changed")');
+    await page.keyboard.type(', finished.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.waitForSelector('#timeline li:has-text("Half-written note, finished.")');
+    expect(await page.locator('#actions-stale').count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('lists open incidents by asking the API for each open status, so resolved ones never crowd out old open ones', async () => {
+  const reported = await reportAs('facebook.responder', { title: 'Open list: reported', participants: ['odni'] });
+  const acknowledged = await reportAs('facebook.responder', { title: 'Open list: acknowledged', participants: ['odni'] });
+  expect((await call('odni.responder', 'POST', `/v1/incidents/${acknowledged.id}/acknowledge`, {})).status).toBe(200);
+  const resolved = await reportAs('facebook.responder', { title: 'Open list: resolved', participants: ['odni'] });
+  expect((await call('facebook.responder', 'POST', `/v1/incidents/${resolved.id}/resolve`, { resolution: 'done' })).status).toBe(200);
+  const assigned = await reportAs('facebook.responder', { title: 'Open list: assigned', participants: ['odni'] });
+  expect((await call('facebook.responder', 'POST', `/v1/incidents/${assigned.id}/assign`, { orgId: 'odni' })).status).toBe(200);
+  const { context, page } = await newPage();
+  const lists: URL[] = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/v1/incidents') lists.push(u); });
+  try {
+    await page.goto(`${url}/app`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Login').fill('odni.responder');
+    await page.getByLabel('Password').fill('demo-odni-responder');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector(`#incidents tbody tr[data-id="${assigned.id}"]`);
+    // Each open status is its own query (the API filters, pages and caps each), none fetches everything.
+    expect(lists.map((u) => u.searchParams.get('status')).sort()).toEqual(['acknowledged', 'assigned', 'reported']);
+    // Newest first, and no resolved incident.
+    expect(await page.$$eval('#incidents tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual([assigned.id, acknowledged.id, reported.id]);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('stops polling on "not found" (each poll was a refused read in the audit trail), and leaves the list\'s status line alone when nothing changed', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Not for Microsoft, not even by timer', participants: ['fbi'], tlp: 'AMBER+STRICT' });
+  const refused = async () => ((await call('fbi.responder', 'GET', `/v1/incidents/${incident.id}/audit`)).body.items as Array<{ outcome: string; actor: { orgId: string } }>)
+    .filter((a) => a.actor.orgId === 'microsoft' && a.outcome === 'denied').length;
+  const { context, page } = await newPage();
+  try {
+    await page.clock.install();
+    await signIn(page, 'microsoft.responder', `#/incidents/${incident.id}`);
+    await page.waitForSelector('#view-not-found:not([hidden])');
+    const before = await refused();
+    expect(before).toBeGreaterThan(0);
+    await page.clock.runFor(50_000); // three polls' worth
+    // Then something that surely comes after them: the list, loaded.
+    await page.goto(`${url}/app#/incidents`);
+    await page.waitForSelector('#list-status:not(:empty)');
+    expect(await refused()).toBe(before);
+
+    // A poll that finds the same list does not rewrite (and so re-announce) its status line.
+    await page.evaluate(() => {
+      const w = window as unknown as { statusChanges: number };
+      w.statusChanges = 0;
+      new MutationObserver(() => { w.statusChanges += 1; }).observe(document.querySelector('#list-status')!, { childList: true, characterData: true, subtree: true });
+    });
+    await poll(page);
+    await poll(page);
+    expect(await page.evaluate(() => (window as unknown as { statusChanges: number }).statusChanges)).toBe(0);
   } finally {
     await context.close();
   }
