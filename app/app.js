@@ -62,10 +62,12 @@ const el = (tag, attrs = {}, ...children) => {
 const when = (iso) => (iso ? el('time', { datetime: iso, text: new Date(iso).toLocaleString() }) : '—');
 const ORG = (id) => String(id || '').toUpperCase();
 const tlpClass = (tlp) => `tlp tlp-${tlp.replace('+', '-')}`;
-function tlpBadge(tlp) {
+/** A TLP label in FIRST's colours; `focusable` unless it sits in a form label, whose hint already says what it means. */
+function tlpBadge(tlp, focusable = true) {
   const id = `tlp-desc-${tlp.replace('+', '-')}`;
   if (!document.getElementById(id)) document.body.append(el('span', { id, class: 'visually-hidden', text: TLP_MEANING[tlp] }));
-  return el('span', { class: tlpClass(tlp), title: `TLP:${tlp}: ${TLP_MEANING[tlp]}`, tabindex: 0, 'aria-describedby': id, text: `TLP:${tlp}` });
+  // The meaning shows on hover and on focus (style.css, from data-meaning); screen readers get it as the description.
+  return el('span', { class: tlpClass(tlp), 'data-meaning': `TLP:${tlp}: ${TLP_MEANING[tlp]}`, ...(focusable ? { tabindex: 0 } : {}), 'aria-describedby': id, text: `TLP:${tlp}` });
 }
 const sevBadge = (severity) => el('span', { class: `sev ${severity}`, text: severity });
 let keepFlash = false;
@@ -652,7 +654,7 @@ async function renderReport() {
       const id = `r-tlp-${t.replace('+', '-')}`;
       return el('div', { class: 'check' },
         el('input', { type: 'radio', name: 'tlp', id, value: t, checked: t === 'AMBER', 'aria-describedby': `${id}-meaning` }),
-        el('label', { for: id }, tlpBadge(t)),
+        el('label', { for: id }, tlpBadge(t, false)),
         el('p', { class: 'hint', id: `${id}-meaning`, text: TLP_MEANING[t] }));
     }));
     $('#r-tlp').append($('#r-tlp-error'));

@@ -171,7 +171,7 @@ describe.each([
       await signIn(page, 'fbi.responder');
       const row = page.locator('#incidents tbody tr', { hasText: incident.title });
       await row.waitFor();
-      expect(await row.locator('.tlp').getAttribute('title')).toMatch(/^TLP:AMBER: Limited disclosure/);
+      expect(await row.locator('.tlp').getAttribute('data-meaning')).toMatch(/^TLP:AMBER: Limited disclosure/);
       await noHorizontalScroll(page);
       await bigEnoughTargets(page);
       await shot(page, `list-${size}`);
@@ -428,6 +428,11 @@ it('is keyboard operable, with a visible focus', async () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const outline = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(await outline()).toBe('solid');
+    // A focused TLP label shows its meaning on screen, not only to a mouse's hover (a title attribute).
+    const badge = page.locator('#incidents tbody tr', { hasText: incident.title }).locator('.tlp');
+    expect(await badge.evaluate((b) => getComputedStyle(b, '::after').content)).toBe('none');
+    await badge.focus();
+    expect(await badge.evaluate((b) => getComputedStyle(b, '::after').content)).toMatch(/Limited disclosure/);
     // Tab to the incident's link and open it with Enter.
     for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.textContent)) !== incident.title; i++) await page.keyboard.press('Tab');
     expect(await outline()).toBe('solid');
