@@ -4,34 +4,25 @@
  * credential is 401. Zero leaks.
  */
 import { TLPS, type Tlp } from '../../lambdas/domain/incident';
-import { KEYED_CALLERS, expectedRead } from '../support/callers';
+import { KEYED_CALLERS, PEOPLE, asKey, expectedRead, peopleTokens, type Person } from '../support/callers';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
 let api: TestApi;
 let idp: TestIssuer;
-const tokens: Record<string, string> = {};
+let tokens: Record<Person, string>;
 beforeAll(async () => {
   api = await startTestApi();
   idp = await startTestIssuer();
   await trustIssuer(TEST_DIRECTORY, idp.issuer);
-  tokens['person-reporter'] = await idp.token('facebook', 'fiona');
-  tokens['person-participant'] = await idp.token('fbi', 'frank');
-  tokens['person-outsider'] = await idp.token('google', 'gina');
-  tokens['person-manager-outside'] = await idp.token('cisa', 'carl', { groups: ['concord-managers'] });
-  tokens['person-manager-participant'] = await idp.token('odni', 'olga', { groups: ['concord-managers'] });
-  tokens['person-admin'] = await idp.token('cisa', 'ada', { groups: ['concord-admins'] });
-  tokens['person-forged'] = (await idp.token('fbi', 'mallory')).replace(/.{8}$/, 'AAAAAAAA');
+  tokens = await peopleTokens(idp);
 });
 afterAll(async () => { await api.stop(); await idp.stop(); });
 
 const KEYED = KEYED_CALLERS;
-const PEOPLE = ['person-reporter', 'person-participant', 'person-outsider', 'person-manager-outside', 'person-manager-participant', 'person-admin', 'person-forged'] as const;
-type Caller = keyof typeof KEYED | (typeof PEOPLE)[number];
+type Caller = keyof typeof KEYED | Person;
 const CALLER_NAMES: Caller[] = [...(Object.keys(KEYED) as Caller[]), ...PEOPLE];
-/** A person has exactly the rights of a key of the same organization and role. */
-const asKey = (caller: Caller): keyof typeof KEYED => (caller === 'person-forged' ? 'bad-key' : caller.replace(/^person-/, '') as keyof typeof KEYED);
-const credential = (caller: Caller): string | null => (caller in KEYED ? KEYED[caller as keyof typeof KEYED] : tokens[caller]!);
+const credential = (caller: Caller): string | null => (caller in KEYED ? KEYED[caller as keyof typeof KEYED] : tokens[caller as Person]);
 const expectedReadOf = (caller: Caller, tlp: Tlp) => expectedRead(asKey(caller), tlp);
 
 function expectedCommand(caller: Caller): number {
