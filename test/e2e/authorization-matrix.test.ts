@@ -51,11 +51,15 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
   let id: string;
   beforeAll(async () => { key = credential(caller); id = await newIncident(tlp); });
 
-  it('get and timeline', async () => {
+  it('get, timeline and audit trail', async () => {
     const want = expectedReadOf(caller, tlp);
     const get = await api.call(key, 'GET', `/v1/incidents/${id}`);
     const timeline = await api.call(key, 'GET', `/v1/incidents/${id}/timeline`);
-    expect([get.status, timeline.status]).toEqual([want, want]);
+    const audit = await api.call(key, 'GET', `/v1/incidents/${id}/audit`);
+    // The trail is its participants': a manager outside sees the incident, not who read it.
+    const wantAudit = want === 200 && asKey(caller) === 'manager-outside' ? 403 : want;
+    expect([get.status, timeline.status, audit.status]).toEqual([want, want, wantAudit]);
+    if (wantAudit === 200) expect(audit.body.items.some((e: { action: string }) => e.action === 'report')).toBe(true);
     if (want === 404) {
       // Indistinguishable from an id that never existed.
       const absent = `inc_${'0'.repeat(26)}`;
