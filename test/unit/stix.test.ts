@@ -42,7 +42,12 @@ describe.each(TLPS)('TLP:%s', (tlp) => {
   it.each(STATUSES)('a %s incident exports as objects that each validate against OASIS\'s schemas, all marked', (status) => {
     const { incident, events } = incidentWith(tlp, status);
     const bundle = incidentBundle({ incident, events, organizations: orgs, baseUrl: BASE });
-    expect(bundle.id).toMatch(/^bundle--/);
+    // The bundle as OASIS's bundle.json states it (not vendored: it refers to every SDO and SCO):
+    // exactly type, id and a non-empty objects list; no spec_version in STIX 2.1.
+    expect(Object.keys(bundle).sort()).toEqual(['id', 'objects', 'type']);
+    expect(bundle.type).toBe('bundle');
+    expect(bundle.id).toMatch(/^bundle--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(bundle.objects.length).toBeGreaterThan(0);
     for (const obj of bundle.objects) {
       expect(stixProblems(obj)).toEqual([]);
       if (obj.type !== 'marking-definition') {
