@@ -515,13 +515,18 @@ async function renderIncident(id, { quiet, force = false }) {
 
 const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit'];
 
-/** Who viewed a restricted incident: one line per person (or key), then every entry of the trail. */
+/**
+ * Who viewed a restricted incident: one line per person (or key), then every entry of the trail.
+ * Opening it (read, timeline, export, TAXII, audit) and appearing in a list are counted apart: a
+ * list on screen is read again at every poll.
+ */
 function renderAudit(audit) {
   const viewers = new Map();
   for (const a of audit.filter((x) => READS.includes(x.action))) {
     const key = a.actor.personId || a.actor.keyId || `${a.actor.orgId}/${a.actor.by}`;
-    const v = viewers.get(key) || { actor: a.actor, count: 0, last: a.at, denied: 0 };
-    v.count += 1;
+    const v = viewers.get(key) || { actor: a.actor, count: 0, listed: 0, last: a.at, denied: 0 };
+    if (a.action === 'list') v.listed += 1;
+    else v.count += 1;
     if (a.outcome === 'denied') v.denied += 1;
     if (a.at > v.last) v.last = a.at;
     viewers.set(key, v);
@@ -531,7 +536,8 @@ function renderAudit(audit) {
     el('p', { class: 'note', text: 'Every read of this restricted incident is recorded in the audit trail.' }),
     el('ul', { class: 'audit', id: 'viewers' }, [...viewers.values()].map((v) => el('li', {},
       el('strong', { text: v.actor.by || (v.actor.keyId ? 'a system (API key)' : ORG(v.actor.orgId)) }),
-      ` (${ORG(v.actor.orgId)}, ${v.actor.via}) · ${v.count} ${v.count === 1 ? 'read' : 'reads'}${v.denied ? `, ${v.denied} refused` : ''} · last `, when(v.last)))),
+      ` (${ORG(v.actor.orgId)}, ${v.actor.via}) · ${v.count} ${v.count === 1 ? 'read' : 'reads'}${v.denied ? `, ${v.denied} refused` : ''}`,
+      v.listed ? ` · in ${v.listed} ${v.listed === 1 ? 'list' : 'lists'}` : '', ' · last ', when(v.last)))),
     el('details', {}, el('summary', { text: `Every entry (${audit.length})` }),
       el('ul', { class: 'audit' }, audit.map((a) => el('li', {},
         el('strong', { text: a.actor.by || ORG(a.actor.orgId) }), ` (${ORG(a.actor.orgId)}, ${a.actor.via}) ${a.action}${a.outcome === 'denied' ? ' — refused' : ''} · `, when(a.at))))));

@@ -273,6 +273,14 @@ it('reports through the form: its own checks, the API\'s field errors, and a dra
     await page.waitForSelector('#restricted-banner:has-text("TLP:RED")');
     await page.waitForSelector('#audit li');
     await expect(page.textContent('#viewers')).resolves.toMatch(/Dana Whitfield \(FBI, \w+\) · \d+ reads? · last/);
+    // Appearing in a list is counted apart from opening it (a list polls every 15 seconds).
+    const incidentUrl = page.url();
+    await page.goto(incidentUrl.replace(/#.*/, '#/incidents'));
+    await page.locator('#incidents tbody tr', { hasText: 'Ransomware note at a county election office' }).waitFor();
+    await page.goto(incidentUrl);
+    // The page draws the trail it reads anew (the entry of the list read included).
+    await page.waitForFunction(() => /Every entry \((\d+)\)/.exec(document.querySelector('#audit')?.textContent ?? '')?.[1] !== '3');
+    await expect(page.textContent('#viewers')).resolves.toMatch(/Dana Whitfield \(FBI, \w+\) · \d+ reads? · in \d+ lists? · last/);
 
     // The token runs out while a note is being typed: the app signs in again and keeps the note.
     await page.getByLabel('Note *').fill('The note text survives the re-sign-in.');
