@@ -15,7 +15,7 @@ import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { ReportIncidentBody } from '../http/schemas';
 import { TAXII_MEDIA_TYPE, isTaxiiContentType, taxiiHandler, taxiiJson } from '../http/taxii';
 import { concordIncidentOf, reportFromStix } from '../integrations/stix';
-import { INCIDENTS_COLLECTION_ID, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
+import { INCIDENTS_COLLECTION_ID, fitStatus, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
 import { NotFoundError } from '../domain/errors';
 import { container } from '../wiring/incidents';
 import { taxiiWriting } from '../wiring/taxii';
@@ -61,7 +61,7 @@ export async function addObjects({ caller, params, body }: Input<typeof ROUTES.t
   const successes = outcomes.filter((o) => o.ok).map((o) => o.detail);
   const failures = outcomes.filter((o) => !o.ok).map((o) => o.detail);
 
-  const status: TaxiiStatus = {
+  const status: TaxiiStatus = fitStatus({
     id: randomUUID(),
     status: 'complete',
     request_timestamp: requestTimestamp,
@@ -72,7 +72,7 @@ export async function addObjects({ caller, params, body }: Input<typeof ROUTES.t
     failures,
     pending_count: 0,
     pendings: [],
-  };
+  });
   await statuses.put(caller.orgId, status);
   return taxiiJson(202, status);
 }

@@ -94,6 +94,23 @@ export interface TaxiiStatus {
   pendings: StatusDetails[];
 }
 
+/** A status is kept as one item, and DynamoDB holds 400 KB an item: what a status may take, with room to spare. */
+export const STATUS_BYTES = 350_000;
+
+/**
+ * The status with its messages shortened, halving their length until it fits in STATUS_BYTES
+ * (ids and versions are never cut; a 64 KiB envelope's own ids bound them). A full envelope of
+ * failures each explained at length would otherwise not be kept, and its answer lost.
+ */
+export function fitStatus(status: TaxiiStatus): TaxiiStatus {
+  let fitted = status;
+  for (let cap = 1000; Buffer.byteLength(JSON.stringify(fitted)) > STATUS_BYTES && cap >= 16; cap = Math.floor(cap / 2)) {
+    const cut = (d: StatusDetails): StatusDetails => (d.message && d.message.length > cap ? { ...d, message: `${d.message.slice(0, cap - 1)}…` } : d);
+    fitted = { ...status, successes: status.successes.map(cut), failures: status.failures.map(cut), pendings: status.pendings.map(cut) };
+  }
+  return fitted;
+}
+
 /** Where status resources are kept, for the organization that posted, for a while. */
 export interface StatusStore {
   put(orgId: string, status: TaxiiStatus): Promise<void>;

@@ -260,6 +260,19 @@ describe('adding objects', () => {
     expect((await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?limit=100')).body.items.length).toBe(before);
   });
 
+  it('keeps the status of a full envelope of long failures (DynamoDB holds 400 KB an item): 202, and what was created is said', async () => {
+    // Each of these fails with a long message (14 invalid participants); one valid incident rides along.
+    const failing = (i: number) => ({ type: 'incident', id: `incident--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: '', x_concord_participants: Array(14).fill('') });
+    const valid = { type: 'incident', spec_version: '2.1', id: 'incident--77777777-0000-4000-8000-000000000001', name: 'Created with a long status' };
+    const objects: object[] = [valid];
+    while (JSON.stringify({ objects: [...objects, failing(objects.length)] }).length < 64 * 1024 - 64) objects.push(failing(objects.length));
+    const res = await post(KEYS.partner.odni, { objects });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ total_count: objects.length, success_count: 1, failure_count: objects.length - 1 });
+    expect(res.body.successes[0].message).toMatch(/^reported as inc_/);
+    expect((await get(KEYS.partner.odni, `${ROOT}/status/${res.body.id}/`)).body).toEqual(res.body);
+  });
+
   it('unmarked is AMBER; bad incidents fail with reasons and create nothing', async () => {
     const unmarked = { ...stixIncident, id: 'incident--1b4e28ba-2fa1-41d2-883f-0016d3cca427', object_marking_refs: undefined, x_concord_participants: undefined, extensions: undefined };
     const bad = { ...stixIncident, id: 'incident--2c5f39cb-3fb2-42e3-894a-1127e4ddb538', name: '' };
