@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog, type AuditPage, type ReadAction, type Witness } from './audit';
-import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
+import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
 import { stringifyJson } from './json';
@@ -132,8 +132,20 @@ export function makeIncidents(deps: IncidentDeps) {
    * A command on what `read` finds visible: invisible incidents are not found, decisions take the
    * current time, and the change is committed with its audit entry.
    */
-  async function mutate(read: () => Promise<IncidentRecord>, id: string, action: AuditAction, requestId: string | undefined, decide: (record: IncidentRecord, at: string) => Change | null) {
-    return (await commitLoop(id, read, (record) => audited(decide(record, now()), action, requestId)))!;
+  /** `by`: the caller whose refused command (409) on a restricted incident is recorded. */
+  async function mutate(read: () => Promise<IncidentRecord>, id: string, action: AuditAction, requestId: string | undefined, decide: (record: IncidentRecord, at: string) => Change | null, by?: Caller) {
+    return (await commitLoop(id, read, async (record) => {
+      try {
+        return audited(decide(record, now()), action, requestId);
+      } catch (err) {
+        // A refused transition answers with the current status: on a restricted incident that is a
+        // read of it, recorded (as the refused command) before the answer, or the answer is 503.
+        if (err instanceof ConflictError && by && isRestricted(record.incident.tlp)) {
+          await appendOrRefuse(audit, [auditEntry(witnessOf(by), action, now(), 'denied', { incident: record.incident }, err.message.slice(0, 300))]);
+        }
+        throw err;
+      }
+    }))!;
   }
 
   return {
@@ -220,7 +232,7 @@ export function makeIncidents(deps: IncidentDeps) {
         ]);
       }
       const { record, change } = await mutate(() => load(caller, id, 'acknowledge'), id, 'acknowledge', caller.requestId,
-        (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at));
+        (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at), caller);
       // Acknowledged before: nothing changes, and the answer is a read.
       if (!change) await auditReads(caller, 'read', [record.incident]);
       return change?.incident ?? record.incident;
@@ -249,17 +261,17 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async assign(caller: Caller, id: string, input: AssignInput): Promise<Incident> {
-      const { change } = await mutate(() => load(caller, id, 'assign'), id, 'assign', caller.requestId, (r, at) => assign(r, caller, input, at));
+      const { change } = await mutate(() => load(caller, id, 'assign'), id, 'assign', caller.requestId, (r, at) => assign(r, caller, input, at), caller);
       return change!.incident;
     },
 
     async resolve(caller: Caller, id: string, resolution: string): Promise<Incident> {
-      const { change } = await mutate(() => load(caller, id, 'resolve'), id, 'resolve', caller.requestId, (r, at) => resolve(r, caller, resolution, at));
+      const { change } = await mutate(() => load(caller, id, 'resolve'), id, 'resolve', caller.requestId, (r, at) => resolve(r, caller, resolution, at), caller);
       return change!.incident;
     },
 
     async addNote(caller: Caller, id: string, text: string): Promise<TimelineEvent> {
-      const { change } = await mutate(() => load(caller, id, 'note'), id, 'note', caller.requestId, (r, at) => addNote(r, caller, text, at));
+      const { change } = await mutate(() => load(caller, id, 'note'), id, 'note', caller.requestId, (r, at) => addNote(r, caller, text, at), caller);
       return change!.events[0]!;
     },
 

@@ -94,6 +94,18 @@ it('answers 503 rather than serve a restricted read it could not record', async 
   expect((await api.call(frank, 'GET', `/v1/incidents/${red.id}`)).status).toBe(200);
 });
 
+it('records a refused command on a restricted incident (its 409 tells the current status), and refuses it unrecorded with 503', async () => {
+  const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
+  expect((await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${red.id}/resolve`, { resolution: 'done' })).status).toBe(200);
+  const conflict = await api.call(frank, 'POST', `/v1/incidents/${red.id}/resolve`, { resolution: 'again' });
+  expect([conflict.status, conflict.body.currentStatus]).toEqual([409, 'resolved']);
+  const refused = (await trailOf(red.id)).filter((e) => e.outcome === 'denied');
+  expect(refused).toMatchObject([{ action: 'resolve', actor: { orgId: 'fbi', by: 'Frank Agent' }, incidentId: red.id, tlp: 'RED' }]);
+  dynamo.failNext(100, 'TransactWrite');
+  expect((await api.call(frank, 'POST', `/v1/incidents/${red.id}/assign`, { orgId: 'fbi' })).status).toBe(503);
+  dynamo.reset();
+});
+
 it('records a non-participant\'s attempt as a denied read, with nothing of the incident in what they can see', async () => {
   const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', title: 'Secret title 7d1f', participants: ['fbi'] }));
   const from = new Date(Date.now() - 1000).toISOString();
