@@ -80,8 +80,9 @@ const API_ACCESS: Record<string, Access> = {
 };
 
 /**
- * What some API functions need beyond the defaults: the app its files; adding TAXII objects up to
- * API Gateway's 29 s, since one envelope may report a few hundred incidents (eight at a time).
+ * What some API functions need beyond the defaults: the app, its files copied beside its bundle;
+ * adding TAXII objects, up to API Gateway's 29 s, since one envelope may report a few hundred
+ * incidents (eight at a time).
  */
 const EXTRA: Record<string, { timeout?: Duration; copyFiles?: string[] }> = {
   'get-app': { copyFiles: ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'] },
@@ -90,7 +91,6 @@ const EXTRA: Record<string, { timeout?: Duration; copyFiles?: string[] }> = {
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
 const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
-
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */

@@ -130,9 +130,9 @@ export function makeIncidents(deps: IncidentDeps) {
 
   /**
    * A command on what `read` finds visible: invisible incidents are not found, decisions take the
-   * current time, and the change is committed with its audit entry.
+   * current time, and the change is committed with its audit entry. `by`: the caller whose
+   * command, refused by a restricted incident's status (409), is recorded as denied.
    */
-  /** `by`: the caller whose refused command (409) on a restricted incident is recorded. */
   async function mutate(read: () => Promise<IncidentRecord>, id: string, action: AuditAction, requestId: string | undefined, decide: (record: IncidentRecord, at: string) => Change | null, by?: Caller) {
     return (await commitLoop(id, read, async (record) => {
       try {

@@ -1,9 +1,10 @@
 /**
  * POST …/collections/{id}/objects/ (partners): each STIX `incident` of the envelope is reported
  * through the report use case, with its STIX id as the dedupKey, so posting it again changes
- * nothing, even after it is resolved; an incident Concord itself exported is recognised, not added. Marking-definitions and identities that come with it are accepted as
- * context (not stored); any other object is a failure with its reason. The answer is a 202 with the
- * TAXII status resource, which GET …/status/{id}/ gives back to the same organization.
+ * nothing, even after it is resolved; an incident Concord itself exported is recognised, not
+ * added. Marking-definitions and identities that come with it are accepted as context (not
+ * stored); any other object is a failure with its reason. The answer is a 202 with the TAXII
+ * status resource, which GET …/status/{id}/ gives back to the same organization.
  */
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';

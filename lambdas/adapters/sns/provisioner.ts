@@ -10,8 +10,6 @@ import type { Audience } from '../../domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { endpointId, topicName } from './publisher';
 
-export { endpointId };
-
 /**
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
  * same: every one on `all`, those marked `red` on `red` too.
