@@ -147,6 +147,27 @@ it('refuses an issuer that is no http(s) URL of at most 500 characters without l
   expect(looked).toEqual([]);
 });
 
+it('keeps accepting tokens signed with keys it has when the key endpoint fails a refetch (an unknown kid during an outage)', async () => {
+  let down = false;
+  const net = network();
+  const fetchImpl = (async (input: string | URL, init?: RequestInit) => (down && String(input).endsWith('/jwks') ? new Response('down', { status: 503 }) : net.fetchImpl(input, init))) as typeof fetch;
+  let clock = Date.now();
+  const verify = makeTokenVerifier({ trustsOf: async (issuer) => TRUSTS[issuer] ?? [], fetch: fetchImpl, now: () => clock });
+  await verify(await token());
+  down = true;
+  // A minute later (past jose's own cooldown too), an unknown kid makes it ask again, and that fails.
+  clock += 61_000;
+  const realNow = Date.now;
+  const later = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 61_000);
+  try {
+    const rotated = await token({}, { kid: 'rotated-in' });
+    await expect(verify(rotated)).rejects.toThrow(UnauthorizedError);
+    await expect(verify(await token())).resolves.toMatchObject({ orgId: 'fbi' });
+  } finally {
+    later.mockRestore();
+  }
+});
+
 it('refuses while the key endpoint is down, and does not ask it again within the minute', async () => {
   const { verify, jwksFetches } = verifier({ jwksDown: true });
   for (let i = 0; i < 20; i++) await expect(verify(await token())).rejects.toThrow(/could not be fetched/);

@@ -9,7 +9,7 @@
  * waits a minute before the next, so a flood of forged tokens never becomes a flood of requests
  * to the identity provider.
  */
-import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../../domain/errors';
 import type { Caller, Role } from '../../domain/incident';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
@@ -65,13 +65,14 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
 
   /**
    * The issuer's keys, from its discovery document. jose refetches them for an unknown `kid` at
-   * most once a minute; a fetch that fails (discovery or keys) also stops every fetch for a minute.
+   * most once a minute; a fetch that fails (discovery or keys) also stops every fetch for a minute,
+   * while the keys already held go on verifying the tokens they signed.
    */
   async function keysOf(issuer: string): Promise<KeyResolver> {
     const state = issuers.get(issuer) ?? {};
     issuers.set(issuer, state);
-    if (coolingDown(state)) return unavailable(issuer);
     if (state.keys) return state.keys;
+    if (coolingDown(state)) return unavailable(issuer);
     // Tokens arriving together before the keys are known wait for one fetch, not one each.
     state.fetching ??= discover(issuer, state).finally(() => { state.fetching = undefined; });
     return state.fetching;
@@ -91,7 +92,11 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
         cooldownDuration: REFETCH_AFTER_MS, cacheMaxAge: 10 * REFETCH_AFTER_MS, timeoutDuration: 3000, [customFetch]: doFetch,
       });
       state.keys = async (header, token) => {
-        if (coolingDown(state)) return unavailable(issuer);
+        if (coolingDown(state)) {
+          // The endpoint failed lately: no fetch now, but the keys already held still verify.
+          const held = remote.jwks();
+          return held ? createLocalJWKSet(held)(header, token) : unavailable(issuer);
+        }
         try {
           return await remote(header, token);
         } catch (err) {
