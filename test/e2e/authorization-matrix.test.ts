@@ -36,6 +36,15 @@ function expectedCommand(caller: Caller): number {
 
 const newIncident = async (tlp: Tlp) =>
   (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp, participants: ['fbi', 'odni'] }))).body.id as string;
+/**
+ * One incident per TLP for everything that changes nothing: every caller's reads, and the commands
+ * refused (whose checks below show it is still at version 1). A command that succeeds gets its own.
+ */
+const unchanged = new Map<Tlp, Promise<string>>();
+const sharedIncident = (tlp: Tlp) => {
+  if (!unchanged.has(tlp)) unchanged.set(tlp, newIncident(tlp));
+  return unchanged.get(tlp)!;
+};
 
 const COMMANDS = [
   ['acknowledge', {}, 200],
@@ -49,7 +58,7 @@ const cases = TLPS.flatMap((tlp) => CALLER_NAMES.map((caller) => [tlp, caller] a
 describe.each(cases)('TLP %s, %s', (tlp, caller) => {
   let key: string | null;
   let id: string;
-  beforeAll(async () => { key = credential(caller); id = await newIncident(tlp); });
+  beforeAll(async () => { key = credential(caller); id = await sharedIncident(tlp); });
 
   it('get, timeline and audit trail', async () => {
     const want = expectedReadOf(caller, tlp);
@@ -81,8 +90,8 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
   });
 
   it.each(COMMANDS)('%s', async (command, body, success) => {
-    const target = await newIncident(tlp);
     const want = expectedCommand(caller) === 200 ? success : expectedCommand(caller);
+    const target = want < 300 ? await newIncident(tlp) : await sharedIncident(tlp);
     const res = await api.call(key, 'POST', `/v1/incidents/${target}/${command}`, body);
     expect(res.status).toBe(want);
     const after = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${target}`);
