@@ -133,17 +133,27 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
 
 /**
  * Runs an admin action with its audit entry written first: if the entry cannot be written the
- * action does not happen (503); if the action is then refused, a `denied` entry says why.
- * `what` names the target, e.g. "organization fbi".
+ * action does not happen (503). `check` decides first whether the caller may do it, writing
+ * nothing: a refusal is one `denied` entry saying why. If the action then fails, a `denied` entry
+ * follows the `allowed` one. `what` names the target, e.g. "organization fbi".
  */
-export async function auditedAction<T>(log: AuditLog, clock: Clock, caller: Caller, action: AuditAction, what: string, run: () => Promise<T>): Promise<T> {
+export async function auditedAction<T>(log: AuditLog, clock: Clock, caller: Caller, action: AuditAction, what: string, run: () => Promise<T>, check?: () => Promise<void>): Promise<T> {
   const who = witnessOf(caller);
+  const denied = (err: unknown, prefix = '') =>
+    log.append([auditEntry(who, action, clock.now().toISOString(), 'denied', {}, `${what}: ${prefix}${err instanceof Error ? err.message.slice(0, 300) : 'failed'}`)]).catch(() => undefined);
+  if (check) {
+    try {
+      await check();
+    } catch (err) {
+      await denied(err);
+      throw err;
+    }
+  }
   await appendOrRefuse(log, [auditEntry(who, action, clock.now().toISOString(), 'allowed', {}, what)]);
   try {
     return await run();
   } catch (err) {
-    const reason = err instanceof Error ? err.message.slice(0, 300) : 'failed';
-    await log.append([auditEntry(who, action, clock.now().toISOString(), 'denied', {}, `${what}: ${reason}`)]).catch(() => undefined);
+    await denied(err, 'failed after it was allowed: ');
     throw err;
   }
 }

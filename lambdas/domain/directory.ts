@@ -47,6 +47,19 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
   async function putOrganization(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
+    await checkPut(id, input, by);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await putOrganizationOnce(id, input, by);
+      } catch (err) {
+        if (!(err instanceof ConcurrentModificationError)) throw err;
+      }
+    }
+    throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
+  }
+
+  /** Whether `by` may put this entry (the rules above), writing nothing; refused: Forbidden or Validation. */
+  async function checkPut(id: string, input: OrganizationInput, by?: Caller): Promise<void> {
     if (by && by.orgId !== id && !(await mayReplace(id, by.orgId))) {
       throw new ForbiddenError(`${id}'s entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may replace only an organization it created that has never held keys nor signed people in.`);
     }
@@ -57,14 +70,6 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       throw new ForbiddenError(`Only ${id}'s own admin, or the operator, may set its identity providers and push endpoints; an admin of ${by.orgId} may give it a name, a kind and contacts.`);
     }
     await checkSharedIssuers(id, input);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        return await putOrganizationOnce(id, input, by);
-      } catch (err) {
-        if (!(err instanceof ConcurrentModificationError)) throw err;
-      }
-    }
-    throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
   }
 
   /**
@@ -126,6 +131,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
   return {
     putOrganization,
+    checkPut,
 
     listOrganizations: () => directory.listOrganizations(),
 
@@ -134,6 +140,12 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
       if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
       return (await directory.keysOf(orgId)).map(({ keyId, role, createdAt, lastUsedAt, revokedAt, defaults }) =>
         ({ keyId, role, createdAt, lastUsedAt: lastUsedAt ?? null, revokedAt: revokedAt ?? null, ...(defaults ? { defaults } : {}) }));
+    },
+
+    /** Whether there is such a key still in force, writing nothing (else NotFound, as revoking it would answer). */
+    async checkRevoke(keyId: string): Promise<void> {
+      const key = await directory.getKey(keyId);
+      if (!key || key.revokedAt) throw new NotFoundError(`No key ${keyId}.`);
     },
 
     /** Any admin may revoke any key (a leaked key must stop at once); a revoked key is kept as a tombstone, so nothing revives it. */
@@ -212,6 +224,13 @@ export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
     return { keyId, key };
   }
 
+  /** Whether `caller` may create keys for `orgId`, writing nothing. */
+  async function checkCreate(caller: Caller, orgId: string): Promise<void> {
+    if (caller.orgId === orgId) return;
+    if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
+    throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
+  }
+
   return {
     /**
      * An admin creates keys for their own organization only: an admin of one organization minting a
@@ -219,12 +238,11 @@ export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
      * first keys come from the operator (`bootstrapKey`).
      */
     async createKey(caller: Caller, orgId: string, role: Role, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
-      if (caller.orgId !== orgId) {
-        if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
-        throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
-      }
+      await checkCreate(caller, orgId);
       return issueKey(orgId, role, 'api', `${caller.orgId} admin key ${caller.keyId}`, defaults);
     },
+
+    checkCreate,
 
     /** The operator's path (scripts with AWS credentials): any organization, still announced to its contacts. */
     bootstrapKey: (orgId: string, role: Role) => issueKey(orgId, role, 'operator', 'the operator'),

@@ -158,11 +158,18 @@ it('records refused credentials (never the credential) and admin actions', async
   expect(JSON.stringify(refusals)).not.toContain(forged.slice(0, 40));
 
   const { body: keys } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&action=key.create`);
+  // A refused action is one entry, `denied`, saying why: never `allowed` first.
   expect(keys.items.map((e: Entry) => [e.outcome, e.detail?.replace(/:.*/, '')])).toEqual([
     ['allowed', 'partner key for organization cisa'],
-    ['allowed', 'partner key for organization fbi'],
     ['denied', 'partner key for organization fbi'],
   ]);
+  expect(keys.items[1].detail).toMatch(/own admin/);
+  const squat = { name: 'Not yours', kind: 'agency', contacts: [] };
+  expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/fbi', squat)).status).toBe(403);
+  expect((await api.call(KEYS.admin, 'DELETE', '/v1/keys/key_000000000000000000000000')).status).toBe(404);
+  const { body: others } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}`);
+  expect(others.items.filter((e: Entry) => ['organization.put', 'key.revoke'].includes(e.action)).map((e: Entry) => [e.action, e.outcome]))
+    .toEqual([['organization.put', 'denied'], ['key.revoke', 'denied']]);
 });
 
 it('pages an admin\'s window with signed cursors, oldest first, and refuses bad windows', async () => {
