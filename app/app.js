@@ -40,6 +40,7 @@ const orgOf = (claims) => claims?.[config.orgClaim || 'org'];
 let discovery = null;
 let session = null; // {kind: 'oidc'|'key', token, expiresAt?, claims?}
 let isManager = false;
+let isAdmin = false; // an admin manages the directory: it neither reads nor reports incidents
 let listCursorSeq = 0;
 const charts = [];
 let shown = null; // the incident shown, for polling
@@ -225,16 +226,15 @@ async function useKey(key) {
   store.setItem(S_SESSION, JSON.stringify(session));
 }
 
-/** Who am I? The API says: a manager may read metrics, anyone else is refused. */
+/**
+ * Who am I? The API says: a manager may read metrics; of the others, an admin may read the
+ * directory's organizations and a partner may not.
+ */
 async function learnRole() {
   const now = Date.now();
-  try {
-    await api(`v1/metrics?from=${new Date(now - DAY).toISOString()}&to=${new Date(now).toISOString()}`);
-    isManager = true;
-  } catch (err) {
-    if (err.status === 401) throw err;
-    isManager = false;
-  }
+  const allowed = (path) => api(path).then(() => true, (err) => { if (err.status === 401) throw err; return false; });
+  isManager = await allowed(`v1/metrics?from=${new Date(now - DAY).toISOString()}&to=${new Date(now).toISOString()}`);
+  isAdmin = !isManager && await allowed('v1/organizations');
 }
 
 function signOut() {
@@ -243,6 +243,7 @@ function signOut() {
   store.setItem('concord-signed-out', '1');
   session = null;
   isManager = false;
+  isAdmin = false;
   location.hash = '#/incidents';
   location.reload();
 }
@@ -252,7 +253,7 @@ function showSignedIn() {
   $('#nav').hidden = false;
   $('#sign-out').hidden = false;
   $('#nav-metrics').hidden = !isManager;
-  $('#nav a[data-nav=report]').hidden = isManager; // the API refuses managers' reports (403)
+  $('#nav a[data-nav=report]').hidden = isManager || isAdmin; // the API refuses their reports (403)
   const c = session.claims || {};
   $('#who').textContent = session.kind === 'oidc'
     ? `${c.name || c.preferred_username || c.sub || 'Signed in'}${orgOf(c) ? ` · ${ORG(orgOf(c))}` : ''}${isManager ? ' · manager' : ''}`
@@ -438,7 +439,10 @@ function markStale(status) {
   const notice = $('#actions-stale');
   if (notice) { notice.firstChild.textContent = text; return; }
   $('#actions-heading').after(el('p', { id: 'actions-stale', class: 'note', role: 'status' }, text,
-    el('button', { type: 'button', text: 'Refresh the actions', onclick: () => renderIncident(shown.id, { quiet: true, force: true }) })));
+    el('button', { type: 'button', text: 'Refresh the actions', onclick: async () => {
+      await renderIncident(shown.id, { quiet: true, force: true });
+      $('#actions-heading')?.focus(); // the button is gone with the old forms: start from the new ones
+    } })));
 }
 
 async function renderIncident(id, { quiet, force = false }) {
@@ -599,7 +603,7 @@ function fieldProblem(form, id, message) {
 const visible = (s) => /[^\s\u200b-\u200d\u2060\ufeff]/.test(s);
 
 function renderActions(incident, myAck) {
-  const wrap = el('section', { id: 'actions', 'aria-labelledby': 'actions-heading' }, el('h2', { id: 'actions-heading', text: 'Actions' }), el('p', { id: 'actions-error', class: 'error', role: 'alert' }));
+  const wrap = el('section', { id: 'actions', 'aria-labelledby': 'actions-heading' }, el('h2', { id: 'actions-heading', text: 'Actions', tabindex: -1 }), el('p', { id: 'actions-error', class: 'error', role: 'alert' }));
   if (isManager) {
     wrap.append(el('p', { class: 'note', text: 'Managers follow incidents; the participants\' people act on them.' }));
     return wrap;

@@ -74,6 +74,13 @@ it('signs a partner key in without any metrics', async () => {
   expect(await page.locator('canvas').count()).toBe(0);
 });
 
+it('offers an admin key neither the report form nor metrics, and says why it lists nothing', async () => {
+  await signInWithKey(KEYS.admin);
+  await page.waitForSelector('#list-status:has-text("Your role does not list incidents")');
+  expect(await page.isVisible('#nav a[data-nav=report]')).toBe(false); // the API refuses admins' reports (403) too
+  expect(await page.isVisible('#nav-metrics')).toBe(false);
+});
+
 it('signs a manager in, lists open incidents, opens a timeline and draws the charts', async () => {
   await signInWithKey(KEYS.manager.cisa);
   await page.waitForSelector('#incidents tbody tr');

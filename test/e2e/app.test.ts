@@ -522,6 +522,14 @@ it('polls quietly: the focus stays where the person put it, and what they type i
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.waitForSelector('#timeline li:has-text("Half-written note, finished.")');
     expect(await page.locator('#actions-stale').count()).toBe(0);
+
+    // Resolved elsewhere while a note is being typed: the notice offers to redraw the actions, and
+    // after that the focus is at the top of the new actions, not lost to the page.
+    await page.getByLabel('Note *').fill('Another note');
+    expect((await call('facebook.responder', 'POST', `/v1/incidents/${first.id}/resolve`, { resolution: 'done elsewhere' })).status).toBe(200);
+    await poll(page);
+    await page.getByRole('button', { name: 'Refresh the actions' }).click();
+    await page.waitForFunction(() => document.activeElement?.id === 'actions-heading');
   } finally {
     await context.close();
   }
