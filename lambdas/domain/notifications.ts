@@ -61,6 +61,12 @@ export class PublishError extends Error {
  */
 export type Audience = 'all' | 'red';
 
+/** Who an organization's topic for `audience` reaches: every contact and endpoint, or (RED) those marked `red`. */
+export function audienceOf(org: Pick<Organization, 'contacts' | 'endpoints'> | undefined, audience: Audience) {
+  const marked = <T extends { red?: boolean }>(all: readonly T[] = []) => all.filter((x) => audience === 'all' || x.red);
+  return { contacts: marked(org?.contacts), endpoints: marked(org?.endpoints) };
+}
+
 export interface PublishContext {
   incidentId?: string;
   audience?: Audience;
@@ -138,17 +144,16 @@ export function makeNotifier(deps: NotifierDeps) {
     const { incident } = record;
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
-    const recipients = (org?.contacts ?? []).filter((c) => audience === 'all' || c.red);
+    const { contacts: recipients, endpoints } = audienceOf(org, audience);
     // Who would hear it on the RED topic: a cleared contact with an email or a phone, or an endpoint marked for RED.
-    const cleared = recipients.some((c) => c.email || c.phone) || (org?.endpoints ?? []).some((e) => e.red);
+    const cleared = recipients.some((c) => c.email || c.phone) || endpoints.length > 0;
     if (audience === 'red' && !cleared) {
       return { orgId, audience, outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED with an email or a phone, nor an endpoint marked for RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
     }
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const endpoints = (org?.endpoints ?? []).filter((e) => audience === 'all' || e.red).map((e) => e.url);
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints });
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url) });
     return { orgId, audience, outcome };
   }
 

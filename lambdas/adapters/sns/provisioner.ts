@@ -6,7 +6,7 @@
  * they are no longer listed for.
  */
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
-import type { Audience } from '../../domain/notifications';
+import { audienceOf, type Audience } from '../../domain/notifications';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { endpointId, topicName } from './publisher';
 
@@ -14,13 +14,16 @@ import { endpointId, topicName } from './publisher';
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
  * same: every one on `all`, those marked `red` on `red` too.
  */
-export const subscriptionsWanted = (org: Organization, audience: Audience = 'all') => new Set([
-  ...org.contacts.filter((c) => audience === 'all' || c.red).flatMap((c) => [
-    ...(c.email ? [`email:${c.email.toLowerCase()}`] : []),
-    ...(c.phone ? [`sms:${c.phone}`] : []),
-  ]),
-  ...(org.endpoints ?? []).filter((e) => audience === 'all' || e.red).map((e) => `${new URL(e.url).protocol.slice(0, -1)}:${e.url}`),
-]);
+export const subscriptionsWanted = (org: Organization, audience: Audience = 'all') => {
+  const { contacts, endpoints } = audienceOf(org, audience);
+  return new Set([
+    ...contacts.flatMap((c) => [
+      ...(c.email ? [`email:${c.email.toLowerCase()}`] : []),
+      ...(c.phone ? [`sms:${c.phone}`] : []),
+    ]),
+    ...endpoints.map((e) => `${new URL(e.url).protocol.slice(0, -1)}:${e.url}`),
+  ]);
+};
 
 /**
  * How SNS retries a push to a partner's endpoint: 3 immediate retries, then backing off from 1 s to
