@@ -131,29 +131,32 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
   };
 }
 
+/** Records that an admin action is allowed: called by the action after its checks, before its first write. */
+export type Allowed = () => Promise<void>;
+
 /**
- * Runs an admin action with its audit entry written first: if the entry cannot be written the
- * action does not happen (503). `check` decides first whether the caller may do it, writing
- * nothing: a refusal is one `denied` entry saying why. If the action then fails, a `denied` entry
- * follows the `allowed` one. `what` names the target, e.g. "organization fbi".
+ * Runs an admin action with its audit entry written before it changes anything: `run` decides
+ * whether the caller may, writing nothing, then calls `allowed`, which writes the `allowed` entry
+ * (if it cannot, the action does not happen: 503). A refusal is one `denied` entry saying why; an
+ * action that fails after it was allowed adds a `denied` entry saying so. `what` names the target,
+ * e.g. "organization fbi".
  */
-export async function auditedAction<T>(log: AuditLog, clock: Clock, caller: Caller, action: AuditAction, what: string, run: () => Promise<T>, check?: () => Promise<void>): Promise<T> {
+export async function auditedAction<T>(log: AuditLog, clock: Clock, caller: Caller, action: AuditAction, what: string, run: (allowed: Allowed) => Promise<T>): Promise<T> {
   const who = witnessOf(caller);
-  const denied = (err: unknown, prefix = '') =>
-    log.append([auditEntry(who, action, clock.now().toISOString(), 'denied', {}, `${what}: ${prefix}${err instanceof Error ? err.message.slice(0, 300) : 'failed'}`)]).catch(() => undefined);
-  if (check) {
-    try {
-      await check();
-    } catch (err) {
-      await denied(err);
-      throw err;
-    }
-  }
-  await appendOrRefuse(log, [auditEntry(who, action, clock.now().toISOString(), 'allowed', {}, what)]);
+  let recorded = false;
+  const allowed: Allowed = async () => {
+    if (recorded) return;
+    await appendOrRefuse(log, [auditEntry(who, action, clock.now().toISOString(), 'allowed', {}, what)]);
+    recorded = true;
+  };
   try {
-    return await run();
+    const result = await run(allowed);
+    // An action that never said it was allowed is still never left unrecorded.
+    await allowed();
+    return result;
   } catch (err) {
-    await denied(err, 'failed after it was allowed: ');
+    const reason = err instanceof Error ? err.message.slice(0, 300) : 'failed';
+    await log.append([auditEntry(who, action, clock.now().toISOString(), 'denied', {}, `${what}: ${recorded ? 'failed after it was allowed: ' : ''}${reason}`)]).catch(() => undefined);
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './incident';
+import type { Allowed } from './audit';
 import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
 export interface DirectoryDeps {
@@ -46,8 +47,9 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
    * organization may see. Creating an organization, or replacing one not yet onboarded, is any
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
-  async function putOrganization(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
+  async function putOrganization(id: string, input: OrganizationInput, by?: Caller, allowed?: Allowed): Promise<{ created: boolean; organization: Organization }> {
     await checkPut(id, input, by);
+    await allowed?.();
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         return await putOrganizationOnce(id, input, by);
@@ -131,7 +133,6 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
   return {
     putOrganization,
-    checkPut,
 
     listOrganizations: () => directory.listOrganizations(),
 
@@ -142,14 +143,16 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
         ({ keyId, role, createdAt, lastUsedAt: lastUsedAt ?? null, revokedAt: revokedAt ?? null, ...(defaults ? { defaults } : {}) }));
     },
 
-    /** Whether there is such a key still in force, writing nothing (else NotFound, as revoking it would answer). */
-    async checkRevoke(keyId: string): Promise<void> {
-      const key = await directory.getKey(keyId);
-      if (!key || key.revokedAt) throw new NotFoundError(`No key ${keyId}.`);
-    },
-
-    /** Any admin may revoke any key (a leaked key must stop at once); a revoked key is kept as a tombstone, so nothing revives it. */
-    async revokeKey(keyId: string): Promise<void> {
+    /**
+     * Any admin may revoke any key (a leaked key must stop at once); a revoked key is kept as a
+     * tombstone, so nothing revives it. `allowed` is told once a key in force is found.
+     */
+    async revokeKey(keyId: string, allowed?: Allowed): Promise<void> {
+      if (allowed) {
+        const key = await directory.getKey(keyId);
+        if (!key || key.revokedAt) throw new NotFoundError(`No key ${keyId}.`);
+        await allowed();
+      }
       if (!(await directory.revokeKey(keyId, now()))) throw new NotFoundError(`No key ${keyId}.`);
     },
 
@@ -213,22 +216,16 @@ export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
   }
 
   /** Creates a key and tells the organization's contacts first: no key exists that they were not told of. */
-  async function issueKey(orgId: string, role: Role, origin: ApiKeyRecord['origin'], createdBy: string, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
+  async function issueKey(orgId: string, role: Role, origin: ApiKeyRecord['origin'], createdBy: string, defaults?: KeyDefaults, allowed?: Allowed): Promise<{ keyId: string; key: string }> {
     const organization = await directory.getOrganization(orgId);
     if (!organization) throw new NotFoundError(`No organization ${orgId}.`);
     await checkDefaults(defaults);
+    await allowed?.();
     const key = generateKey();
     const keyId = keyIdOf(hashKey(key));
     await keyNotices.keyCreated({ organization, keyId, role, createdBy, at: now() });
     await storeKey(orgId, role, key, origin, defaults);
     return { keyId, key };
-  }
-
-  /** Whether `caller` may create keys for `orgId`, writing nothing. */
-  async function checkCreate(caller: Caller, orgId: string): Promise<void> {
-    if (caller.orgId === orgId) return;
-    if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
-    throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
   }
 
   return {
@@ -237,12 +234,13 @@ export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
      * partner key for another could read that organization's RED incidents. Other organizations'
      * first keys come from the operator (`bootstrapKey`).
      */
-    async createKey(caller: Caller, orgId: string, role: Role, defaults?: KeyDefaults): Promise<{ keyId: string; key: string }> {
-      await checkCreate(caller, orgId);
-      return issueKey(orgId, role, 'api', `${caller.orgId} admin key ${caller.keyId}`, defaults);
+    async createKey(caller: Caller, orgId: string, role: Role, defaults?: KeyDefaults, allowed?: Allowed): Promise<{ keyId: string; key: string }> {
+      if (caller.orgId !== orgId) {
+        if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
+        throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
+      }
+      return issueKey(orgId, role, 'api', `${caller.orgId} admin key ${caller.keyId}`, defaults, allowed);
     },
-
-    checkCreate,
 
     /** The operator's path (scripts with AWS credentials): any organization, still announced to its contacts. */
     bootstrapKey: (orgId: string, role: Role) => issueKey(orgId, role, 'operator', 'the operator'),

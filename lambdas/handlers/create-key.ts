@@ -5,7 +5,7 @@ import { json } from '../http/responses';
 import * as ROUTES from '../http/route-table';
 
 export async function createKey({ caller, params, body }: Input<typeof ROUTES.createKey>) {
-  const issued = await adminAction(caller, 'key.create', `${body.role} key for organization ${params.id!}`, async () => (await keys()).createKey(caller, params.id!, body.role, body.defaults), async () => (await keys()).checkCreate(caller, params.id!));
+  const issued = await adminAction(caller, 'key.create', `${body.role} key for organization ${params.id!}`, async (allowed) => (await keys()).createKey(caller, params.id!, body.role, body.defaults, allowed));
   return json(201, issued, { 'cache-control': 'no-store' });
 }
 

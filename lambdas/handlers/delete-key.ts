@@ -6,7 +6,7 @@ import * as ROUTES from '../http/route-table';
 
 export async function deleteKey({ caller, params }: Input<typeof ROUTES.deleteKey>) {
   const { directory } = await container();
-  await adminAction(caller, 'key.revoke', `key ${params.keyId!}`, () => directory.revokeKey(params.keyId!), () => directory.checkRevoke(params.keyId!));
+  await adminAction(caller, 'key.revoke', `key ${params.keyId!}`, (allowed) => directory.revokeKey(params.keyId!, allowed));
   return noContent();
 }
 

@@ -7,7 +7,7 @@ import * as ROUTES from '../http/route-table';
 export async function putOrganization({ caller, params, body }: Input<typeof ROUTES.putOrganization>) {
   const id = params.id!;
   const directory = await organizations();
-  const { created, organization } = await adminAction(caller, 'organization.put', `organization ${id}`, () => directory.putOrganization(id, body, caller), () => directory.checkPut(id, body, caller));
+  const { created, organization } = await adminAction(caller, 'organization.put', `organization ${id}`, (allowed) => directory.putOrganization(id, body, caller, allowed));
   return json(created ? 201 : 200, organization, created ? { location: `/v1/organizations/${id}` } : {});
 }
 

@@ -6,7 +6,7 @@ import * as ROUTES from '../http/route-table';
 
 export async function replayNotifications({ caller, body }: Input<typeof ROUTES.replayNotifications>) {
   const { notifier } = await notifications();
-  return json(200, await adminAction(caller, 'notifications.replay', `up to ${body.limit ?? 100} failed deliveries`, () => notifier.replayFailed(body.limit)));
+  return json(200, await adminAction(caller, 'notifications.replay', `up to ${body.limit ?? 100} failed deliveries`, async (allowed) => { await allowed(); return notifier.replayFailed(body.limit); }));
 }
 
 export const handler = httpHandler(ROUTES.replayNotifications, replayNotifications);
