@@ -576,7 +576,8 @@ it('stops polling on "not found" (each poll was a refused read in the audit trai
     await page.clock.runFor(50_000); // three polls' worth
     // Then something that surely comes after them: the list, loaded.
     await page.goto(`${url}/app#/incidents`);
-    await page.waitForSelector('#list-status:not(:empty)');
+    // Loaded, not loading: "Loading…" is replaced by the list's own line once it arrives.
+    await page.waitForFunction(() => !['', 'Loading…'].includes(document.querySelector('#list-status')?.textContent ?? ''));
     expect(await refused()).toBe(before);
 
     // A poll that finds the same list does not rewrite (and so re-announce) its status line.
