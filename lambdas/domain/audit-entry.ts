@@ -10,6 +10,7 @@ import { isRestricted, type Tlp } from './tlp';
 export const AUDIT_ACTIONS = [
   // incident changes
   'report', 'acknowledge', 'assign', 'resolve', 'note',
+  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink',
   // reads of restricted incidents (and denied reads of any incident)
   'read', 'timeline', 'list', 'export', 'taxii', 'audit',
   // admin actions

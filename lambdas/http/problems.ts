@@ -3,7 +3,7 @@
  * headers, in one table. Anything not in it is a 500 whose cause is logged, never sent.
  */
 import {
-  BusyError, ConflictError, DomainError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError,
+  BusyError, ConflictError, DomainError, PreconditionFailedError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError,
 } from '../domain/errors';
 import { MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 
@@ -24,6 +24,7 @@ const TABLE: Array<[abstract new (...args: never[]) => DomainError, ProblemMappi
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [MethodNotAllowedError, { status: 405, slug: 'method-not-allowed', title: 'Method not allowed', headers: (e: MethodNotAllowedError) => ({ allow: e.allow.join(', ') }) }],
   [ConflictError, { status: 409, slug: 'transition-not-allowed', title: 'The incident does not allow this now', extensions: (e: ConflictError) => ({ currentStatus: e.currentStatus }) }],
+  [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'The incident has changed', extensions: (e: PreconditionFailedError) => ({ currentVersion: e.currentVersion }), headers: (e: PreconditionFailedError) => ({ etag: `"${e.currentVersion}"` }) }],
   [PayloadTooLargeError, { status: 413, slug: 'payload-too-large', title: 'The request body is too large' }],
   [UnsupportedMediaTypeError, { status: 415, slug: 'unsupported-media-type', title: 'The request body must be JSON' }],
   [RateLimitedError, { status: 429, slug: 'retry-later', title: 'Try again later', headers: retryAfter }],
