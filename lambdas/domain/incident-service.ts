@@ -61,6 +61,9 @@ export interface ListRequest { status?: Status; severity?: Severity; participant
 
 export type ReportResult = { created: boolean; incident: Incident };
 
+/** How many incidents a duplicate link's cycle check reads at most. */
+const MAX_DUPLICATE_WALK = 200;
+
 /** An incident's audit trail: 100 entries a page at most. */
 export const MAX_AUDIT_PAGE = 100;
 
@@ -371,10 +374,12 @@ export function makeIncidents(deps: IncidentDeps) {
       // back to any of them would be a cycle. Bounded like the links themselves.
       const chain: string[] = [];
       if (input.relation === 'duplicate') {
-        let next = other.related.find((r) => r.relation === 'duplicate')?.incidentId;
-        while (next && !chain.includes(next) && chain.length < 100) {
-          chain.push(next);
-          next = (await incidents.get(next))?.incident.related.find((r) => r.relation === 'duplicate')?.incidentId;
+        const duplicatesOf = (i: Incident) => i.related.filter((r) => r.relation === 'duplicate').map((r) => r.incidentId);
+        let frontier = duplicatesOf(other);
+        while (frontier.length > 0 && chain.length < MAX_DUPLICATE_WALK) {
+          const fresh = [...new Set(frontier)].filter((x) => !chain.includes(x)).slice(0, MAX_DUPLICATE_WALK - chain.length);
+          chain.push(...fresh);
+          frontier = fresh.length ? (await incidents.getMany(fresh)).flatMap(duplicatesOf) : [];
         }
       }
       const { record, change } = await mutate(() => load(caller, id, 'link'), id, 'link', caller.requestId, (r, at) => link(r, caller, other, input.relation, chain, at), caller);

@@ -124,7 +124,7 @@ export function recordFromItem(item: Item): IncidentRecord {
     ? { level: Number(item.escalationLevel), dueAt: item.escalationDueAt } : null;
   return {
     incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation,
-    updateDue: typeof item.updateDue === 'string' ? item.updateDue : null,
+    ...(typeof item.updateDue === 'string' ? { updateDue: item.updateDue } : {}),
   };
 }
 
