@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BusyError, ValidationError } from './errors';
 import { actorOf, isRestricted, type Actor, type Caller, type Incident, type Tlp } from './incident';
 import type { Clock } from './ports';
+import { escapeBidi } from './bidi';
 
 /** What an entry records. Changes and admin actions are named after their command. */
 export const AUDIT_ACTIONS = [
@@ -85,7 +86,8 @@ export function auditEntry(who: Witness, action: AuditAction, at: string, outcom
     ...(incident ? { tlp: incident.tlp } : {}),
     requestId: who.requestId,
     outcome,
-    ...(detail ? { detail } : {}),
+    // A refusal's detail may quote outside text (a token's `iss`): its bidirectional controls written out.
+    ...(detail ? { detail: escapeBidi(detail) } : {}),
     ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : {}),
   };
 }

@@ -125,6 +125,10 @@ export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
     }
+    if (issue.code === 'invalid_key') {
+      // A record's key refused by its own schema: say why, not only "Invalid key in record".
+      return [{ path: path.join('.') || root, message: `key ${issue.issues.map((i) => i.message).join('; ')}` }];
+    }
     return [{ path: path.join('.') || root, message: issue.message }];
   });
 }

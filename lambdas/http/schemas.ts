@@ -7,6 +7,7 @@ import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from
 import { PD_SEVERITIES } from '../integrations/pagerduty';
 import { JsonNumber, stringifyJson } from '../domain/json';
 import { AUDIT_ACTIONS } from '../domain/audit';
+import { hasBidiControl } from '../domain/bidi';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -28,10 +29,21 @@ const visible = (schema: z.ZodString, min: number) =>
   schema.refine((s) => s.length === 0 || hasVisible(s), 'must have a visible character')
     .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
 
-/** One line a person wrote: a length range, at least one visible character, no control characters. */
-const line = (min: number, max: number) =>
-  visible(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters'), min)
-    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.' });
+/**
+ * No bidirectional override or isolate control (U+202A–U+202E, U+2066–U+2069): in one line they
+ * reorder what follows (`Invoice \u202efdp.exe` renders as "Invoice exe.pdf"). Multi-line text may
+ * keep them (the app isolates it); every single-line field refuses them through `line`.
+ */
+export const noBidiControls = <T extends z.ZodString>(schema: T) =>
+  schema.refine((s) => !hasBidiControl(s), 'must not contain bidirectional override or isolate controls (U+202A–U+202E, U+2066–U+2069)');
+
+/**
+ * One line a person or a system wrote: a length range, at least one visible character, no control
+ * characters, no bidirectional controls. Every single-line text field is one of these.
+ */
+export const line = (min: number, max: number) =>
+  visible(noBidiControls(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters')), min)
+    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).' });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 const text = (min: number, max: number) =>
@@ -143,7 +155,7 @@ export const IdentityProvider = /* @__PURE__ */ (() => z.strictObject({
   issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
   audience: line(1, 200).meta({ description: 'The `aud` its tokens carry for Concord.' }),
   rolesClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional().meta({ description: 'The claim whose values grant roles (a string or an array of strings).' }),
-  roles: z.record(z.string().min(1).max(200), z.enum(['manager', 'admin'])).optional()
+  roles: z.record(line(1, 200), z.enum(['manager', 'admin'])).optional()
     .refine((r) => !r || Object.keys(r).length <= 50, 'at most 50 mappings')
     .meta({ description: 'Claim value → role. Everyone else is a partner.' }),
   orgClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional()
@@ -203,8 +215,8 @@ export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: pdText(255).optional(),
   payload: z.object({
-    // Becomes the title (collapsed to one line) and the description.
-    summary: text(1, 1024),
+    // Becomes the title (collapsed to one line) and the description: refused as a title would be.
+    summary: noBidiControls(text(1, 1024)),
     source: pdText(255),
     severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
     // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
 import type { PagerDutyEvent } from '../http/schemas';
 import { JsonNumber, setMember, stringifyJson } from '../domain/json';
+import { stripBidi } from '../domain/bidi';
 import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
 import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type ReportInput, type Severity } from '../domain/incident';
 import type { IncidentService } from '../domain/incidents';
@@ -23,9 +24,12 @@ export type PdEvent = z.output<typeof PagerDutyEvent>;
 
 export const TITLE_MAX = 200;
 
-/** Cuts at a word boundary where there is one near the end, and marks the cut with an ellipsis. */
+/**
+ * Cuts at a word boundary where there is one near the end, and marks the cut with an ellipsis.
+ * A title is one line: bidirectional controls, which a CloudWatch alarm's name may carry, are left out.
+ */
 export function shortTitle(summary: string, max = TITLE_MAX): string {
-  const clean = summary.replace(/\s+/g, ' ').trim();
+  const clean = stripBidi(summary).replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
   const room = clean.slice(0, max - 1);
   const space = room.lastIndexOf(' ');
