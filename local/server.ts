@@ -11,7 +11,7 @@ import { NotFoundError } from '../lambdas/domain/errors';
 import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem, type ErrorRenderer } from '../lambdas/http/handler';
-import { MAX_BODY_BYTES } from '../lambdas/http/request';
+import { MAX_BODY_BYTES, assertOneAuthorization } from '../lambdas/http/request';
 import { problem, problemType } from '../lambdas/http/responses';
 import { isTaxiiPath, taxiiError } from '../lambdas/http/taxii';
 import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
@@ -152,8 +152,11 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      multiValueHeaders[k] = Array.isArray(v) ? v : [v];
     }
+    // Every value as sent: Node keeps only the first of some headers in `req.headers` (Authorization among them).
+    for (const [k, v] of Object.entries(req.headersDistinct)) if (v !== undefined) multiValueHeaders[k] = v;
+    // Before the authorizer, as the handler would: two Authorization headers are 400, not the first one's caller.
+    assertOneAuthorization({ headers, multiValueHeaders });
     // Without a prototype: a parameter named __proto__ or constructor is a key like any other.
     const query: Record<string, string> = Object.create(null);
     const multiQuery: Record<string, string[]> = Object.create(null);

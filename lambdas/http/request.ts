@@ -43,6 +43,31 @@ export function headerIn(headers: Record<string, string | undefined> | null | un
 
 export const header = (event: APIGatewayProxyEvent, name: string) => headerIn(event.headers, name);
 
+/**
+ * How many Authorization headers a request carries, whatever their case: API Gateway's `headers`
+ * keeps one value of each name, `multiValueHeaders` every one.
+ */
+type HeaderMaps = { headers?: Record<string, string | undefined> | null; multiValueHeaders?: Record<string, string[] | undefined> | null };
+
+export function authorizationCount(event: HeaderMaps): number {
+  const named = (k: string) => k.toLowerCase() === 'authorization';
+  const multi = Object.entries(event.multiValueHeaders ?? {}).filter(([k]) => named(k)).reduce((n, [, v]) => n + (v?.length ?? 0), 0);
+  const single = Object.entries(event.headers ?? {}).filter(([k, v]) => named(k) && v !== undefined).length;
+  return Math.max(multi, single);
+}
+
+/**
+ * Two Authorization headers are 400: which one counts would otherwise depend on the host (the
+ * first in Node, the last in API Gateway's `headers`). Checked before any caller is trusted; the
+ * authorizer lets such a request on with no caller at all (it cannot answer 400 itself).
+ */
+export function assertOneAuthorization(event: HeaderMaps): void {
+  const count = authorizationCount(event);
+  if (count > 1) {
+    throw new ValidationError(`Send one Authorization header; this request has ${count}.`, [{ path: 'Authorization', message: `sent ${count} times; send it once` }]);
+  }
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as text; bytes that are not UTF-8 are refused (415), never replaced with U+FFFD. */
@@ -149,6 +174,7 @@ function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
 }
 
 export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): ParsedInput {
+  assertOneAuthorization(event);
   const caller = authorize(event, spec.auth);
   const errors: FieldError[] = [];
   let body: unknown;

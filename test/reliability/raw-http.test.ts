@@ -1,0 +1,70 @@
+/**
+ * What the third outside review sent the local server as raw HTTP (issue #22, item 6): two
+ * Authorization headers, encoded dot segments, a Content-Length that promises more than comes.
+ * Each request is written byte for byte on a socket, as no HTTP client would send it.
+ */
+import { connect } from 'node:net';
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+import { tableSnapshot } from '../support/table-snapshot';
+
+let api: TestApi;
+let port: number;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  port = Number(new URL(api.url).port);
+});
+afterAll(() => api.stop());
+
+interface RawAnswer { status: number; head: string; body: string; closed: boolean }
+
+/**
+ * Writes `request` as is and reads the answer: its status line, headers and body (by its
+ * content-length), or whatever came before the server closed the socket.
+ */
+function raw(request: string, { waitMs = 20_000 } = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer within ${waitMs} ms`)); }, waitMs);
+    const parsed = (closed: boolean): RawAnswer | null => {
+      const text = data.toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return closed ? { status: 0, head: text, body: '', closed } : null;
+      const head = text.slice(0, end);
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? NaN);
+      const body = data.subarray(Buffer.byteLength(text.slice(0, end + 4))).toString('utf8');
+      if (!closed && !(Number.isFinite(length) && Buffer.byteLength(body) >= length)) return null;
+      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body, closed };
+    };
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      const answer = parsed(false);
+      if (answer) { clearTimeout(timer); socket.destroy(); resolve(answer); }
+    });
+    socket.on('close', () => { clearTimeout(timer); resolve(parsed(true) ?? { status: 0, head: '', body: '', closed: true }); });
+    socket.on('error', () => {});
+    socket.write(request);
+  });
+}
+
+const host = () => `Host: 127.0.0.1:${port}`;
+
+describe('two Authorization headers', () => {
+  it('6R: are 400 naming the header, whichever of them is valid, and change nothing', async () => {
+    const before = await tableSnapshot(api.tableName);
+    const body = JSON.stringify(report());
+    for (const [first, second] of [[KEYS.partner.fbi, 'not-a-key-anybody-has-0000000'], ['not-a-key-anybody-has-0000000', KEYS.partner.fbi], [KEYS.partner.fbi, KEYS.partner.google]]) {
+      const answer = await raw(`POST /v1/incidents HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${first}\r\nContent-Type: application/json\r\nauthorization: Bearer ${second}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      expect(answer.status).toBe(400);
+      expect(answer.head).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(answer.body).errors).toEqual([{ path: 'Authorization', message: expect.stringMatching(/2 times/) }]);
+    }
+    expect(await tableSnapshot(api.tableName)).toEqual(before);
+  });
+
+  it('6R: one header still works (the same request, once)', async () => {
+    const answer = await raw(`GET /v1/incidents HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.partner.fbi}\r\nConnection: close\r\n\r\n`);
+    expect(answer.status).toBe(200);
+  });
+});
