@@ -40,6 +40,20 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 /** Whether a request's Host names the loopback interface (DNS rebinding gives another name). */
 export const isLoopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
 
+/**
+ * The path as the client sent it, for routing: API Gateway routes the raw path, so `%2e%2e` is a
+ * segment like any other there. (WHATWG URL parsing resolves `..`, `%2e%2e` and `\\` first, which
+ * let `/v1/incidents/x/%2e%2e/%2e%2e/incidents` reach POST /v1/incidents.)
+ */
+export function rawPathOf(requestTarget: string | undefined): string {
+  let target = requestTarget ?? '/';
+  // absolute-form (`GET http://localhost/v1/… HTTP/1.1`): the path after the authority.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (absolute) target = target.slice(absolute[0].length) || '/';
+  const end = target.search(/[?#]/);
+  return end < 0 ? target : target.slice(0, end);
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -125,7 +139,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
   const routes = compile(options.routes ?? ALL_ROUTES, options.handlers ?? HANDLERS);
 
   async function handle(req: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The path as sent (`rawPathOf`), for routing and for the handler; the query as URL parses it.
+    const path = rawPathOf(req.url);
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     let body: Buffer;
     try {
@@ -134,13 +150,14 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       if (err instanceof BodyTooLarge) throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
       throw err;
     }
-    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((c) => c.m);
+    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((c) => c.m);
     const match = candidates.find((c) => c.r.spec.method === method || (method === 'HEAD' && c.r.spec.method === 'GET'));
     if (!match) {
-      const local = await options.fallback?.(req, body, url);
+      // The stand-ins match on a parsed URL: only when parsing changed nothing of the path.
+      const local = url?.pathname === path ? await options.fallback?.(req, body, url) : null;
       if (local) return local;
       if (candidates.length) throw new MethodNotAllowedError(`${method} is not allowed here.`, [...new Set(candidates.map((c) => c.r.spec.method))]);
-      throw new NotFoundError(`No route ${method} ${url.pathname}.`);
+      throw new NotFoundError(`No route ${method} ${path.slice(0, 200)}.`);
     }
     const { spec, handler, names } = match.r;
     const pathParameters: Record<string, string> = {};
@@ -160,7 +177,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     // Without a prototype: a parameter named __proto__ or constructor is a key like any other.
     const query: Record<string, string> = Object.create(null);
     const multiQuery: Record<string, string[]> = Object.create(null);
-    for (const [k, v] of url.searchParams) { query[k] = v; (multiQuery[k] ??= []).push(v); }
+    for (const [k, v] of url?.searchParams ?? []) { query[k] = v; (multiQuery[k] ??= []).push(v); }
 
     // What API Gateway's REQUEST authorizer does before the handler runs.
     const authorizer = spec.auth === 'public' ? null : contextOf(await authenticate(headers, requestId));
@@ -168,7 +185,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     const utf8 = isUtf8(body);
     const event: APIGatewayProxyEvent = {
       resource: spec.path,
-      path: url.pathname,
+      path,
       httpMethod: method,
       headers,
       multiValueHeaders,
@@ -181,7 +198,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       isBase64Encoded: body.length > 0 && !utf8,
       requestContext: {
         accountId: '000000000000', apiId: 'local', stage: 'local', requestId, protocol: 'HTTP/1.1',
-        httpMethod: method, path: url.pathname, resourceId: spec.operationId, resourcePath: spec.path,
+        httpMethod: method, path, resourceId: spec.operationId, resourcePath: spec.path,
         requestTimeEpoch: Date.now(), authorizer,
         identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
       },
@@ -196,13 +213,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
    * HTML on ack pages, TAXII error messages under /taxii2.
    */
   function rendererFor(req: IncomingMessage): ErrorRenderer {
-    try {
-      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-      if (routes.some((r) => r.spec.html && r.pattern.test(pathname))) return errorAsPage;
-      if (isTaxiiPath(pathname)) return taxiiError;
-    } catch {
-      // an unparseable URL: a problem document
-    }
+    const pathname = rawPathOf(req.url);
+    if (routes.some((r) => r.spec.html && r.pattern.test(pathname))) return errorAsPage;
+    if (isTaxiiPath(pathname)) return taxiiError;
     return toProblem;
   }
 

@@ -68,3 +68,29 @@ describe('two Authorization headers', () => {
     expect(answer.status).toBe(200);
   });
 });
+
+describe('the raw path is routed, as API Gateway routes it', () => {
+  it('6R: encoded dot segments never reach another route: a POST under an incident does not report one', async () => {
+    const before = await tableSnapshot(api.tableName);
+    const body = JSON.stringify(report());
+    for (const path of ['/v1/incidents/inc_x/%2e%2e/%2E%2E/incidents', '/v1/incidents/inc_x/%2e./%2e%2e/incidents', '/v1/incidents/inc_x/../../incidents']) {
+      const answer = await raw(`POST ${path} HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.partner.fbi}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      expect([path, answer.status]).toEqual([path, 404]);
+      expect(answer.head).toMatch(/content-type: application\/problem\+json/i);
+    }
+    expect(await tableSnapshot(api.tableName)).toEqual(before);
+  });
+
+  it('6R: nor reads: /v1/keys/%2e%2e/directory is not /v1/directory, /local/%2e%2e/local/outbox is not the outbox', async () => {
+    for (const path of ['/v1/keys/%2e%2e/directory', '/v1/organizations/fbi/keys/%2e%2e/%2e%2e/%2e%2e/directory', '/local/x/%2e%2e/outbox']) {
+      const answer = await raw(`GET ${path} HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.admin}\r\nConnection: close\r\n\r\n`);
+      expect([path, answer.status]).toEqual([path, 404]);
+    }
+    // A dot segment as a path parameter is that parameter: nothing there.
+    const incident = await raw(`GET /v1/incidents/%2e%2e HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.partner.fbi}\r\nConnection: close\r\n\r\n`);
+    expect(incident.status).toBe(404);
+    // The plain paths still answer.
+    expect((await raw(`GET /v1/directory HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.admin}\r\nConnection: close\r\n\r\n`)).status).toBe(200);
+    expect((await raw(`GET /local/outbox?x=1 HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`)).status).toBe(200);
+  });
+});
