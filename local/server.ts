@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate, contextOf } from '../lambdas/handlers/authorize';
 import { NotFoundError } from '../lambdas/domain/errors';
-import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
+import { MethodNotAllowedError, PayloadTooLargeError, RequestTimeoutError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem, type ErrorRenderer } from '../lambdas/http/handler';
 import { MAX_BODY_BYTES, assertOneAuthorization } from '../lambdas/http/request';
@@ -35,6 +35,11 @@ function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHan
 }
 
 class BodyTooLarge extends Error {}
+class BodyTimedOut extends Error {}
+
+/** How long a body may pause between two chunks, and take in all, before the request is answered 408. */
+export const BODY_IDLE_MS = 5_000;
+export const BODY_TOTAL_MS = 30_000;
 
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 /** Whether a request's Host names the loopback interface (DNS rebinding gives another name). */
@@ -62,22 +67,37 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body, at most MAX_BODY_BYTES, arriving without a pause of BODY_IDLE_MS and within
+ * BODY_TOTAL_MS: a Content-Length that promises more than is sent no longer holds the server
+ * until Node's own request timeout (300 s).
+ */
+function readBody(req: IncomingMessage, { idleMs = BODY_IDLE_MS, totalMs = BODY_TOTAL_MS } = {}): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let idle: NodeJS.Timeout;
+    const stop = (err: Error) => {
+      clearTimeout(idle);
+      clearTimeout(total);
+      req.removeAllListeners('data');
+      req.resume();
+      fail(err);
+    };
+    const total = setTimeout(() => stop(new BodyTimedOut()), totalMs);
+    const wait = () => { clearTimeout(idle); idle = setTimeout(() => stop(new BodyTimedOut()), idleMs); };
+    wait();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        fail(new BodyTooLarge());
+        stop(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
+      wait();
     });
-    req.on('end', () => done(Buffer.concat(chunks)));
-    req.on('error', fail);
+    req.on('end', () => { clearTimeout(idle); clearTimeout(total); done(Buffer.concat(chunks)); });
+    req.on('error', (err) => { clearTimeout(idle); clearTimeout(total); fail(err); });
   });
 }
 
@@ -148,6 +168,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       body = await readBody(req);
     } catch (err) {
       if (err instanceof BodyTooLarge) throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      if (err instanceof BodyTimedOut) throw new RequestTimeoutError(`The body did not arrive: nothing came for ${BODY_IDLE_MS / 1000} s, or it took over ${BODY_TOTAL_MS / 1000} s (is Content-Length larger than the body?).`);
       throw err;
     }
     const candidates = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((c) => c.m);
@@ -245,8 +266,8 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       .catch((err: unknown) => rendererFor(req)(err, requestId))
       .then((result) => {
         if (res.headersSent) return;
-        // A refused oversized body may still be arriving: close rather than read it.
-        if (result.statusCode === 413) res.setHeader('connection', 'close');
+        // A refused oversized or stalled body may still be arriving: close rather than read it.
+        if (result.statusCode === 413 || result.statusCode === 408) res.setHeader('connection', 'close');
         send(res, result, requestId);
       });
   }

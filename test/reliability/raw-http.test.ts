@@ -94,3 +94,22 @@ describe('the raw path is routed, as API Gateway routes it', () => {
     expect((await raw(`GET /local/outbox?x=1 HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`)).status).toBe(200);
   });
 });
+
+describe('a Content-Length that promises more than comes', () => {
+  it('6R: is answered 408 and the connection closed after a few seconds of silence, not held until Node\'s own timeout', async () => {
+    const before = await tableSnapshot(api.tableName);
+    const body = JSON.stringify(report());
+    // Promises 100 bytes more than it sends, then waits with the socket open.
+    const answer = await raw(`POST /v1/incidents HTTP/1.1\r\n${host()}\r\nAuthorization: Bearer ${KEYS.partner.fbi}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 100}\r\n\r\n${body}`, { waitMs: 40_000 });
+    expect(answer.status).toBe(408);
+    expect(answer.head).toMatch(/content-type: application\/problem\+json/i);
+    expect(answer.head).toMatch(/connection: close/i);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 408, detail: expect.stringMatching(/body/) });
+    expect(await tableSnapshot(api.tableName)).toEqual(before);
+  }, 60_000);
+
+  it('6R: the same with a public route and a chunked body that stops half-way', async () => {
+    const answer = await raw(`POST /v2/enqueue HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\n`, { waitMs: 40_000 });
+    expect(answer.status).toBe(408);
+  }, 60_000);
+});
