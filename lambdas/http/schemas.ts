@@ -34,7 +34,7 @@ const visible = (schema: z.ZodString, min: number) =>
  * reorder what follows (`Invoice \u202efdp.exe` renders as "Invoice exe.pdf"). Multi-line text may
  * keep them (the app isolates it); every single-line field refuses them through `line`.
  */
-export const noBidiControls = <T extends z.ZodString>(schema: T) =>
+export const noBidiControls = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((s) => !hasBidiControl(s), 'must not contain bidirectional override or isolate controls (U+202A–U+202E, U+2066–U+2069)');
 
 /**
@@ -62,7 +62,7 @@ export const OrgParams = /* @__PURE__ */ (() => z.strictObject({ id: OrgId }))()
 export const KeyParams = /* @__PURE__ */ (() => z.strictObject({ keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'is not a key id') }))();
 
 export const Link = /* @__PURE__ */ (() => z.strictObject({
-  href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+  href: noBidiControls(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048)),
   text: line(1, 200).optional(),
 }).meta({ id: 'Link' }))();
 
@@ -143,7 +143,7 @@ export const Contact = /* @__PURE__ */ (() => z.strictObject({
  * A URL the service itself calls: https, or http on loopback only (what `npm start` runs there),
  * and whatever else `allowed` asks of it.
  */
-const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
+const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noBidiControls(z.url({ protocol: /^https?$/ }).max(500)).refine((u) => {
   const url = new URL(u);
   return allowed(url) && (url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
 }, message);
@@ -227,10 +227,10 @@ export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
     custom_details: z.unknown().optional(),
   }).optional(),
   links: z.array(Link).max(20).optional(),
-  images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
+  images: z.array(z.strictObject({ src: noBidiControls(z.url().max(2048)), href: noBidiControls(z.url().max(2048)).optional(), alt: noBidiControls(z.string().max(255)).optional() })).max(20).optional(),
   // Becomes the acknowledging `by` (at most 200 characters).
   client: pdText(200).optional(),
-  client_url: z.url().max(2048).optional(),
+  client_url: noBidiControls(z.url().max(2048)).optional(),
 }).superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });

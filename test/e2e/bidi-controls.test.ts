@@ -45,10 +45,19 @@ it('3R: a forged token whose iss carries U+202E: the 401 and the admins\' audit 
   expect(refused.text).not.toMatch(BIDI);
   expect(refused.body.detail).toContain('Invoice \\u202Efdp.exe');
 
+  // TAXII answers its own error messages: the same.
+  const taxii = await api.call(token, 'GET', '/taxii2/', undefined, { accept: 'application/taxii+json;version=2.1' });
+  expect(taxii.status).toBe(401);
+  expect(JSON.parse(taxii.text).description).toContain('Invoice \\u202Efdp.exe');
+  expect(taxii.text).not.toMatch(BIDI);
+
   const trail = await api.call(KEYS.admin, 'GET', '/v1/audit?action=authenticate&orgId=unknown');
   expect(trail.status).toBe(200);
   const mine = trail.body.items.filter((e: { detail?: string }) => e.detail?.includes('idp.example'));
-  expect(mine).toEqual([expect.objectContaining({ outcome: 'denied', detail: expect.stringContaining('Invoice \\u202Efdp.exe') })]);
+  expect(mine).toEqual([
+    expect.objectContaining({ outcome: 'denied', detail: expect.stringContaining('Invoice \\u202Efdp.exe') }),
+    expect.objectContaining({ outcome: 'denied', detail: expect.stringContaining('Invoice \\u202Efdp.exe') }),
+  ]);
   expect(trail.text).not.toMatch(BIDI);
 });
 

@@ -92,6 +92,17 @@ describe('3: single-line text refuses bidirectional controls, naming the field',
     expect(errors).toEqual([expect.objectContaining({ path: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}`)), message: expect.stringMatching(/bidirectional/) })]);
   });
 
+  it.each([
+    ['report', 'links.0.href', s.ReportIncidentBody, incident],
+    ['organization', 'identity.0.issuer', s.OrganizationBody, organization],
+    ['organization', 'endpoints.0.url', s.OrganizationBody, () => ({ ...organization(), endpoints: [{ url: 'https://hooks.example/concord' }] })],
+    ['PagerDuty event', 'client_url', s.PagerDutyEvent, () => ({ ...pagerDuty(), client_url: 'https://nagios.example/' })],
+  ] as Array<[string, string, z.ZodType, () => Body]>)('%s: the URL %s refuses one too (URL parsing accepts it raw)', (_name, path, schema, valid) => {
+    expect(errorsOf(schema, valid())).toEqual([]);
+    const errors = errorsOf(schema, withValueAt(valid(), path, 'https://idp.example/\u202efdp.exe'));
+    expect(errors).toEqual([{ path, message: expect.stringMatching(/bidirectional/) }]);
+  });
+
   it.each(CONTROLS.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase()}`, c]))('refuses %s in a title', (_name, c) => {
     expect(errorsOf(s.ReportIncidentBody, { ...incident(), title: `a${c}b` })).toEqual([{ path: 'title', message: expect.stringMatching(/bidirectional/) }]);
   });

@@ -13,6 +13,7 @@ import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodePr
 import { UnauthorizedError } from '../../domain/errors';
 import type { Caller, Role } from '../../domain/incident';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
+import { escapeBidi } from '../../domain/bidi';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export const CLOCK_SKEW_SECONDS = 60;
@@ -44,7 +45,8 @@ const couldBeIssuer = (iss: string) => iss.length <= ISSUER_LENGTH && /^https?:\
 /** A lookup that found no key, as opposed to one that could not reach the issuer. */
 const isNoMatch = (err: unknown) => err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys;
 
-const refuse = (detail: string): never => { throw new UnauthorizedError(detail); };
+/** Every refusal; its detail may quote the token (`iss`, an org claim), so bidirectional controls are written out. */
+const refuse = (detail: string): never => { throw new UnauthorizedError(escapeBidi(detail)); };
 
 /** The role a token's claims map to: the most capable one mapped, or partner. */
 function roleOf(payload: JWTPayload, provider: IdentityProvider): Role {
