@@ -8,6 +8,7 @@ import { PD_SEVERITIES } from '../integrations/pagerduty';
 import { JsonNumber, stringifyJson } from '../domain/json';
 import { AUDIT_ACTIONS } from '../domain/audit';
 import { hasBidiControl } from '../domain/bidi';
+import { localMode } from '../config/env';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -140,16 +141,31 @@ export const Contact = /* @__PURE__ */ (() => z.strictObject({
 }).meta({ id: 'Contact' }))();
 
 /**
- * A URL the service itself calls: https, or http on loopback only (what `npm start` runs there),
- * and whatever else `allowed` asks of it.
+ * A host name that reaches the machine itself: `localhost` and its subdomains, 127.0.0.0/8,
+ * 0.0.0.0, ::1, :: and IPv4-mapped forms of those (as URL writes them: `127.1` is `127.0.0.1`).
  */
-const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noBidiControls(z.url({ protocol: /^https?$/ }).max(500)).refine((u) => {
-  const url = new URL(u);
-  return allowed(url) && (url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-}, message);
+export function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost')
+    || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '0.0.0.0'
+    || h === '[::1]' || h === '[::]' || /^\[::ffff:(7f[0-9a-f]{2}:[0-9a-f]{1,4}|0:0)\]$/.test(h);
+}
+
+/**
+ * A URL the service itself calls: https; on loopback (http or https) only in local mode, which
+ * `npm start` runs there (its identity provider, its SNS stand-in's receivers) and a deployed
+ * stage never is (`CONCORD_LOCAL_MODE`); and whatever else `allowed` asks of it.
+ */
+const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noBidiControls(z.url({ protocol: /^https?$/ }).max(500))
+  .superRefine((u, ctx) => {
+    const url = new URL(u);
+    const loopback = isLoopbackHostname(url.hostname);
+    if (loopback && !localMode()) ctx.addIssue({ code: 'custom', message: 'must not be a loopback host (localhost, 127.0.0.0/8, ::1): only npm start accepts one' });
+    else if (!allowed(url) || (url.protocol !== 'https:' && !loopback)) ctx.addIssue({ code: 'custom', message });
+  });
 
 /** An issuer URL: the issuer of a local identity provider may be http. */
-const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost)'))();
+const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost, under npm start)'))();
 
 export const IdentityProvider = /* @__PURE__ */ (() => z.strictObject({
   issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
@@ -162,8 +178,8 @@ export const IdentityProvider = /* @__PURE__ */ (() => z.strictObject({
     .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
 }).meta({ id: 'IdentityProvider' }))();
 
-/** Where SNS pushes (http only to loopback, which only npm start's stand-in delivers to). */
-const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost)'))();
+/** Where SNS pushes (loopback only under npm start, whose stand-in delivers there). */
+const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost, under npm start)'))();
 
 export const PushEndpoint = /* @__PURE__ */ (() => z.strictObject({
   url: pushUrl.meta({ description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),

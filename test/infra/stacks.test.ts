@@ -177,6 +177,15 @@ describe('service stack', () => {
     expect(vars.CONCORD_APP_ORG_CLAIM).toBe('custom:org'); // the pool's attribute, as its trust entry reads it
   });
 
+  it('6R: never runs a function in local mode (loopback issuers and push endpoints are npm start\'s only), in any stage', () => {
+    const { service: prod } = synth({ stage: 'prod' });
+    for (const template of [service, prod, stateful]) {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      for (const fn of functions) expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain('CONCORD_LOCAL_MODE');
+    }
+    expect(JSON.stringify(service.toJSON())).not.toContain('CONCORD_LOCAL_MODE');
+  });
+
   it('tells every function that writes audit entries how long the stage keeps them', () => {
     const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(20);
