@@ -13,6 +13,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DirectoryFile } from '../lambdas/domain/directory-file';
 import type { IssuerTrust } from '../lambdas/domain/ports';
+import { RateLimitedError } from '../lambdas/domain/errors';
+import { SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle';
 
 export const IDP_PATH = '/local/idp';
 export const APP_CLIENT_ID = 'concord-app';
@@ -57,6 +59,23 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <button type="submit">Sign in</button></form>`);
 }
 
+/**
+ * Every answer of the sign-in page (the form, a wrong password, a lock-out, an error, a redirect):
+ * no framing (the form must not be overlaid), no caching, no sniffing, no scripts.
+ */
+const PAGE_HEADERS = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+} as const;
+
+function sendPage(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
+  res.end(html);
+}
+
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -75,7 +94,13 @@ function samePassword(given: string, expected: string): boolean {
   return a.equals(b);
 }
 
-export async function startLocalIdentityProvider(baseUrl: string, people: Person[]): Promise<LocalIdentityProvider> {
+export interface LocalIdentityProviderOptions {
+  /** How wrong passwords lock a login and a client out (tests inject a clock). */
+  throttle?: SignInThrottleOptions;
+}
+
+export async function startLocalIdentityProvider(baseUrl: string, people: Person[], options: LocalIdentityProviderOptions = {}): Promise<LocalIdentityProvider> {
+  const throttle = new SignInThrottle(options.throttle);
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
   const [{ default: Provider, errors }, { generateKeyPair, exportJWK }] = await Promise.all([import('oidc-provider'), import('jose')]);
   const issuer = `${baseUrl}${IDP_PATH}`;
@@ -144,28 +169,37 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   }
 
   async function interaction(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    // Redirects the provider writes itself (consent, a finished sign-in) carry them too.
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
     const details = await provider.interactionDetails(req, res);
     const uid = details.uid;
     if (req.method === 'GET' && path === `/interaction/${uid}`) {
       if (details.prompt.name === 'consent') return grantConsent(req, res, details);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" });
-      res.end(loginPage(uid));
+      sendPage(res, 200, loginPage(uid));
       return;
     }
     if (req.method === 'POST' && path === `/interaction/${uid}/login`) {
       const form = await readForm(req);
-      const login = (form.get('login') ?? '').trim().toLowerCase();
-      const person = byLogin.get(login);
-      if (!person || !samePassword(form.get('password') ?? '', person.password)) {
-        res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(loginPage(uid, 'Unknown login or wrong password.', login));
+      const login = (form.get('login') ?? '').trim().toLowerCase().slice(0, 64);
+      const client = req.socket.remoteAddress ?? 'unknown';
+      // Locked out: refused without looking at the password, and counted, so hammering keeps it locked.
+      if (throttle.retryAfter(login, client) > 0) {
+        throttle.failed(login, client);
+        const wait = throttle.retryAfter(login, client);
+        sendPage(res, 429, loginPage(uid, `Too many failed sign-ins. Try again in ${wait} seconds.`, login), { 'retry-after': String(wait) });
         return;
       }
+      const person = byLogin.get(login);
+      if (!person || !samePassword(form.get('password') ?? '', person.password)) {
+        throttle.failed(login, client);
+        sendPage(res, 401, loginPage(uid, 'Unknown login or wrong password.', login));
+        return;
+      }
+      throttle.succeeded(login);
       await provider.interactionFinished(req, res, { login: { accountId: person.login } }, { mergeWithLastSubmission: false });
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
+    sendPage(res, 404, page('Not found', '<h1>Not found</h1><p><a href="/app">Start again</a></p>'));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -178,8 +212,7 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
         await interaction(req, res, path);
       } catch (err) {
         if (!res.headersSent) {
-          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-          res.end(page('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml((err as Error).message)}</p><p><a href="/app">Start again</a></p>`));
+          sendPage(res, 400, page('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml((err as Error).message)}</p><p><a href="/app">Start again</a></p>`));
         }
       }
       return true;
@@ -247,6 +280,11 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams({ login: person.login, password: person.password }).toString(),
           });
+          // The login is locked out by wrong passwords: POST /local/token answers 429 as the page does.
+          if (response.status === 429) {
+            const retry = Number(response.headers.get('retry-after')) || 1;
+            throw new RateLimitedError(`Too many failed sign-ins for ${login}; try again in ${retry} seconds.`, retry);
+          }
         } else {
           response = shown;
         }
