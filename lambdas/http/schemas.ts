@@ -9,6 +9,7 @@ import { JsonNumber, stringifyJson } from '../domain/json';
 import { AUDIT_ACTIONS } from '../domain/audit';
 import { hasBidiControl } from '../domain/bidi';
 import { localMode } from '../config/env';
+import { isLoopbackHostname } from '../domain/loopback';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -139,17 +140,6 @@ export const Contact = /* @__PURE__ */ (() => z.strictObject({
   phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
   red: z.boolean().optional().meta({ description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
 }).meta({ id: 'Contact' }))();
-
-/**
- * A host name that reaches the machine itself: `localhost` and its subdomains, 127.0.0.0/8,
- * 0.0.0.0, ::1, :: and IPv4-mapped forms of those (as URL writes them: `127.1` is `127.0.0.1`).
- */
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost')
-    || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '0.0.0.0'
-    || h === '[::1]' || h === '[::]' || /^\[::ffff:(7f[0-9a-f]{2}:[0-9a-f]{1,4}|0:0)\]$/.test(h);
-}
 
 /**
  * A URL the service itself calls: https; on loopback (http or https) only in local mode, which

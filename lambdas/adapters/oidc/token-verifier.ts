@@ -14,6 +14,8 @@ import { UnauthorizedError } from '../../domain/errors';
 import type { Caller, Role } from '../../domain/incident';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
 import { escapeBidi } from '../../domain/bidi';
+import { isLoopbackHostname } from '../../domain/loopback';
+import { localMode } from '../../config/env';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export const CLOCK_SKEW_SECONDS = 60;
@@ -128,6 +130,8 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
     }
     const issuer = typeof claims.iss === 'string' ? claims.iss : refuse('The token names no issuer (iss).');
     if (!couldBeIssuer(issuer)) return refuse(`The token's issuer ${JSON.stringify(issuer.slice(0, 100))}${issuer.length > 100 ? '…' : ''} is not an http(s) URL of at most ${ISSUER_LENGTH} characters; no organization can trust it.`);
+    // A loopback issuer only in local mode, even if a directory entry stored before that rule names one.
+    if (!localMode() && isLoopbackHostname(new URL(issuer).hostname)) return refuse(`The token's issuer ${JSON.stringify(issuer.slice(0, 100))} is on a loopback host; only npm start trusts one.`);
     // An organization trusting the issuer twice (the local provider and a directory entry) is one
     // organization: its last entry, the directory's, applies.
     const trusts = [...new Map((await deps.trustsOf(issuer)).map((t) => [t.orgId, t])).values()];
