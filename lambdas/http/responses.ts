@@ -1,7 +1,7 @@
 /** Building API Gateway proxy results. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { stringifyJson } from '../domain/json';
-import { escapeBidiDeep } from '../domain/bidi';
+import { stringifyJson } from '../shared/json';
+import { escapeBidiDeep } from '../shared/bidi';
 
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';

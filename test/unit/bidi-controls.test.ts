@@ -8,11 +8,11 @@ import type * as z from 'zod';
 import * as s from '../../lambdas/http/schemas';
 import { DirectoryFileSchema } from '../../lambdas/http/directory-file-schema';
 import { fieldErrors } from '../../lambdas/http/request';
-import { BIDI_CONTROLS, escapeBidi } from '../../lambdas/domain/bidi';
+import { BIDI_CONTROLS, escapeBidi } from '../../lambdas/shared/bidi';
 import { problem } from '../../lambdas/http/responses';
-import { auditEntry } from '../../lambdas/domain/audit';
+import { auditEntry } from '../../lambdas/domain/audit-entry';
 import { eventFromAlarm } from '../../lambdas/integrations/cloudwatch';
-import { reportFromTrigger } from '../../lambdas/integrations/pagerduty';
+import { PagerDutyEvent, reportFromTrigger } from '../../lambdas/integrations/pagerduty';
 
 const SPOOF = 'Invoice \u202efdp.exe';
 const CONTROLS = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
@@ -62,15 +62,15 @@ const SINGLE_LINE: Array<[string, string, z.ZodType, () => Body]> = [
   ['organization', 'contacts.0.name', s.OrganizationBody, organization],
   ['organization', 'identity.0.audience', s.OrganizationBody, organization],
   ['organization', 'identity.0.roles.{admins}', s.OrganizationBody, organization],
-  ['PagerDuty event', 'routing_key', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'dedup_key', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'client', s.PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'routing_key', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'dedup_key', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'client', PagerDutyEvent, pagerDuty],
   // The summary becomes the incident's title.
-  ['PagerDuty event', 'payload.summary', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'payload.source', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'payload.component', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'payload.group', s.PagerDutyEvent, pagerDuty],
-  ['PagerDuty event', 'payload.class', s.PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'payload.summary', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'payload.source', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'payload.component', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'payload.group', PagerDutyEvent, pagerDuty],
+  ['PagerDuty event', 'payload.class', PagerDutyEvent, pagerDuty],
   ['directory file', 'organizations.0.name', DirectoryFileSchema, directoryFile],
   ['directory file', 'organizations.0.contacts.0.name', DirectoryFileSchema, directoryFile],
   ['directory file', 'people.0.name', DirectoryFileSchema, directoryFile],
@@ -96,7 +96,7 @@ describe('3: single-line text refuses bidirectional controls, naming the field',
     ['report', 'links.0.href', s.ReportIncidentBody, incident],
     ['organization', 'identity.0.issuer', s.OrganizationBody, organization],
     ['organization', 'endpoints.0.url', s.OrganizationBody, () => ({ ...organization(), endpoints: [{ url: 'https://hooks.example/concord' }] })],
-    ['PagerDuty event', 'client_url', s.PagerDutyEvent, () => ({ ...pagerDuty(), client_url: 'https://nagios.example/' })],
+    ['PagerDuty event', 'client_url', PagerDutyEvent, () => ({ ...pagerDuty(), client_url: 'https://nagios.example/' })],
   ] as Array<[string, string, z.ZodType, () => Body]>)('%s: the URL %s refuses one too (URL parsing accepts it raw)', (_name, path, schema, valid) => {
     expect(errorsOf(schema, valid())).toEqual([]);
     const errors = errorsOf(schema, withValueAt(valid(), path, 'https://idp.example/\u202efdp.exe'));

@@ -11,10 +11,10 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../../domain/errors';
-import type { Caller, Role } from '../../domain/incident';
+import type { Caller, Role } from '../../domain/actor';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
-import { escapeBidi } from '../../domain/bidi';
-import { isLoopbackHostname } from '../../domain/loopback';
+import { escapeBidi } from '../../shared/bidi';
+import { isLoopbackHostname } from '../../shared/loopback';
 import { localMode } from '../../config/env';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
