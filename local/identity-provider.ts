@@ -75,6 +75,21 @@ function samePassword(given: string, expected: string): boolean {
   return a.equals(b);
 }
 
+/** The names the local server answers to: a person may type any of them (RFC 8252 §7.3 prefers the IP literal). */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The app's addresses as its redirect URIs: `/app` and `/app/` under every loopback name of the
+ * server's port, since the app's redirect URI is the address it was opened at. Only loopback is
+ * widened; any other base URL is registered as given.
+ */
+export function appUrls(baseUrl: string): string[] {
+  const base = new URL(baseUrl);
+  const origins = LOOPBACK_HOSTS.includes(base.hostname) ? LOOPBACK_HOSTS.map((h) => `${base.protocol}//${h}${base.port ? `:${base.port}` : ''}`) : [base.origin];
+  const path = base.pathname.replace(/\/$/, '');
+  return origins.flatMap((o) => [`${o}${path}/app`, `${o}${path}/app/`]);
+}
+
 export async function startLocalIdentityProvider(baseUrl: string, people: Person[]): Promise<LocalIdentityProvider> {
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
   const [{ default: Provider, errors }, { generateKeyPair, exportJWK }] = await Promise.all([import('oidc-provider'), import('jose')]);
@@ -90,8 +105,8 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       application_type: 'web',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`, `${baseUrl}${TOKEN_CALLBACK}`],
-      post_logout_redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`],
+      redirect_uris: [...appUrls(baseUrl), `${baseUrl}${TOKEN_CALLBACK}`],
+      post_logout_redirect_uris: appUrls(baseUrl),
     }],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
