@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { APP_FILES } from '../../lambdas/config/app-files';
 
 const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
 const root = join(__dirname, '..', '..');
@@ -148,8 +149,19 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect(console.headers.get('location')).toBe('app');
   expect((await fetch(`${url}/console/app.js`, { redirect: 'manual' })).headers.get('location')).toBe('../app');
   expect((await fetch(`${url}/app/nope.js`)).status).toBe(404);
-  const js = readFileSync(join(root, 'app', 'app.js'), 'utf8');
-  expect(js).not.toMatch(/localStorage\s*(\.\w|\[)/); // tokens and drafts live in the tab only
+  // Native ES modules, each served as JavaScript under the same CSP (a module of another type would not run).
+  const modules = Object.keys(APP_FILES).filter((name) => name.endsWith('.js') && !name.startsWith('uPlot'));
+  expect(modules).toEqual(expect.arrayContaining(['main.js', 'api.js', 'sign-in.js', 'rules.js', 'views/list.js', 'views/incident.js', 'views/report.js', 'views/metrics.js']));
+  expect(html).toContain('<script type="module" src="app/main.js"></script>');
+  for (const name of modules) {
+    const res = await fetch(`${url}/app/${name}`);
+    expect({ name, status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy') })
+      .toEqual({ name, status: 200, type: 'text/javascript; charset=utf-8', csp });
+    const js = await res.text();
+    expect({ name, localStorage: /localStorage\s*(\.\w|\[)/.test(js) }).toEqual({ name, localStorage: false }); // tokens and drafts live in the tab only
+  }
+  expect((await fetch(`${url}/app/views/nope.js`)).status).toBe(404);
+  expect((await fetch(`${url}/app/views/..%2Fapi.js`)).status).toBe(404);
 });
 
 it('sends /app/ and /app/index.html to /app, where the page\'s relative URLs resolve', async () => {
