@@ -75,8 +75,12 @@ function samePassword(given: string, expected: string): boolean {
   return a.equals(b);
 }
 
-/** The names the local server answers to: a person may type any of them (RFC 8252 §7.3 prefers the IP literal). */
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/**
+ * The loopback names people type for the app: a person may type either (RFC 8252 §7.3 prefers the
+ * IP literal). Not [::1]: a Content-Security-Policy source cannot name an IPv6 address, so the
+ * sign-in form's form-action could not let its answer through to the app there.
+ */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
 
 /**
  * The app's addresses as its redirect URIs: `/app` and `/app/` under every loopback name of the
@@ -98,6 +102,9 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: `local-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
 
+  // The sign-in form's answer redirects to the app, at whichever loopback name it was opened:
+  // a browser holds every redirect of a form's submission to the page's form-action.
+  const formAction = ["'self'", ...new Set(appUrls(baseUrl).map((u) => new URL(u).origin))].join(' ');
   const provider = new Provider(issuer, {
     clients: [{
       client_id: APP_CLIENT_ID,
@@ -163,7 +170,7 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
     const uid = details.uid;
     if (req.method === 'GET' && path === `/interaction/${uid}`) {
       if (details.prompt.name === 'consent') return grantConsent(req, res, details);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'` });
       res.end(loginPage(uid));
       return;
     }
