@@ -44,7 +44,8 @@ export async function renderReport() {
   // Organizations name themselves: each name is isolated from the words around it.
   $('#r-participants-list').replaceChildren(...state.directory.map((o) => el('div', { class: 'check' },
     el('input', { type: 'checkbox', name: 'participants', id: `r-p-${o.id}`, value: o.id, checked: o.id === mine, disabled: o.id === mine }),
-    el('label', { for: `r-p-${o.id}` }, bdi(o.name), ` (${ORG(o.id)})${o.id === mine ? ' — yours, always' : ''}`))));
+    // One child: the label is a flex box, which would lay the name and the rest out as columns.
+    el('label', { for: `r-p-${o.id}` }, el('span', {}, bdi(o.name), ` (${ORG(o.id)})${o.id === mine ? ' — yours, always' : ''}`)))));
   clearDraft = bindDraft(form, 'report');
   ready = true;
 }

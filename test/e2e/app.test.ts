@@ -496,6 +496,13 @@ it('isolates what people wrote from the page\'s own words, so a direction contro
     await page.goto(`${url}/app#/incidents?status=all`);
     await page.locator(`#incidents tbody tr[data-id="${incident.id}"]`).waitFor();
     expect(await isolation(`#incidents tbody tr[data-id="${incident.id}"] td.title a bdi`, incident.title)).toEqual([inline]);
+
+    // Organizations name themselves (the directory shows every name to everyone): isolated in the report form too,
+    // inside the label's one flex item, so the name and its id still read as one line of text.
+    await page.goto(`${url}/app#/report`);
+    await page.waitForSelector('#r-participants-list input');
+    expect(await isolation('label[for="r-p-cisa"] bdi', 'Cybersecurity and Infrastructure Security Agency')).toEqual([inline]);
+    expect(await page.$eval('label[for="r-p-cisa"]', (l) => ({ items: l.childNodes.length, text: l.textContent }))).toEqual({ items: 1, text: 'Cybersecurity and Infrastructure Security Agency (CISA)' });
   } finally {
     await context.close();
   }
