@@ -61,19 +61,17 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 
 /**
  * Every answer of the sign-in page (the form, a wrong password, a lock-out, an error, a redirect):
- * no framing (the form must not be overlaid), no caching, no sniffing, no scripts.
+ * no framing (the form must not be overlaid), no caching, no sniffing, no scripts; the form posts
+ * only to `formAction` (its own origin and the app's, where its answer redirects).
  */
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-} as const;
-
-function sendPage(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
-  res.end(html);
+function pageHeaders(formAction: string): Record<string, string> {
+  return {
+    'cache-control': 'no-store',
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -99,6 +97,25 @@ export interface LocalIdentityProviderOptions {
   throttle?: SignInThrottleOptions;
 }
 
+/**
+ * The loopback names people type for the app: a person may type either (RFC 8252 §7.3 prefers the
+ * IP literal). Not [::1]: a Content-Security-Policy source cannot name an IPv6 address, so the
+ * sign-in form's form-action could not let its answer through to the app there.
+ */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
+/**
+ * The app's addresses as its redirect URIs: `/app` and `/app/` under every loopback name of the
+ * server's port, since the app's redirect URI is the address it was opened at. Only loopback is
+ * widened; any other base URL is registered as given.
+ */
+export function appUrls(baseUrl: string): string[] {
+  const base = new URL(baseUrl);
+  const origins = LOOPBACK_HOSTS.includes(base.hostname) ? LOOPBACK_HOSTS.map((h) => `${base.protocol}//${h}${base.port ? `:${base.port}` : ''}`) : [base.origin];
+  const path = base.pathname.replace(/\/$/, '');
+  return origins.flatMap((o) => [`${o}${path}/app`, `${o}${path}/app/`]);
+}
+
 export async function startLocalIdentityProvider(baseUrl: string, people: Person[], options: LocalIdentityProviderOptions = {}): Promise<LocalIdentityProvider> {
   const throttle = new SignInThrottle(options.throttle);
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
@@ -108,6 +125,14 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: `local-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
 
+  // The sign-in form's answer redirects to the app, at whichever loopback name it was opened:
+  // a browser holds every redirect of a form's submission to the page's form-action.
+  const formAction = ["'self'", ...new Set(appUrls(baseUrl).map((u) => new URL(u).origin))].join(' ');
+  const PAGE_HEADERS = pageHeaders(formAction);
+  const sendPage = (res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(html);
+  };
   const provider = new Provider(issuer, {
     clients: [{
       client_id: APP_CLIENT_ID,
@@ -115,8 +140,8 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       application_type: 'web',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`, `${baseUrl}${TOKEN_CALLBACK}`],
-      post_logout_redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`],
+      redirect_uris: [...appUrls(baseUrl), `${baseUrl}${TOKEN_CALLBACK}`],
+      post_logout_redirect_uris: appUrls(baseUrl),
     }],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },

@@ -8,7 +8,7 @@ import { TLPS } from '../domain/tlp';
 import { ROLES } from '../domain/actor';
 import { JsonNumber, stringifyJson } from '../shared/json';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
-import { hasBidiControl } from '../shared/bidi';
+import { BIDI_CONTROLS, hasBidiControl } from '../shared/bidi';
 import { isLoopbackHostname } from '../shared/loopback';
 import { localMode } from '../config/env';
 
@@ -33,6 +33,16 @@ const visible = (schema: z.ZodString, min: number) =>
     .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
 
 /**
+/**
+ * The rules of text fields as the OpenAPI document states them, so that clients (the responders'
+ * app among them) read them instead of copying: `pattern` (ECMA-262 with the `u` flag, as JSON
+ * Schema 2020-12 asks) refuses the characters the field refuses, and `x-visible` is the class of
+ * which a non-empty value must hold at least one character. Both are made from the very regular
+ * expressions that validate.
+ */
+const textRules = (refused: RegExp) => ({ pattern: `^(?:(?!${refused.source})[\\s\\S])*$`, 'x-visible': VISIBLE.source });
+
+/**
  * No bidirectional override or isolate control (U+202A–U+202E, U+2066–U+2069): in one line they
  * reorder what follows (`Invoice \u202efdp.exe` renders as "Invoice exe.pdf"). Multi-line text may
  * keep them (the app isolates it); every single-line field refuses them through `line`.
@@ -40,18 +50,21 @@ const visible = (schema: z.ZodString, min: number) =>
 export const noBidiControls = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((s) => !hasBidiControl(s), 'must not contain bidirectional override or isolate controls (U+202A–U+202E, U+2066–U+2069)');
 
+/** What a single line refuses, as one class for its OpenAPI `pattern`: control characters and bidirectional controls. */
+const SINGLE_LINE_REFUSED = new RegExp(`[${CONTROL.source.slice(1, -1)}${BIDI_CONTROLS.source.slice(1, -1)}]`, 'u');
+
 /**
  * One line a person or a system wrote: a length range, at least one visible character, no control
  * characters, no bidirectional controls. Every single-line text field is one of these.
  */
 export const line = (min: number, max: number) =>
   visible(noBidiControls(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters')), min)
-    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).' });
+    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).', ...textRules(SINGLE_LINE_REFUSED) });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 export const text = (min: number, max: number) =>
   visible(z.string().max(max).refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs'), min)
-    .meta({ minLength: min });
+    .meta({ minLength: min, ...textRules(CONTROL_BUT_LINES) });
 
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
 export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];
