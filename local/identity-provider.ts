@@ -74,15 +74,29 @@ function pageHeaders(formAction: string): Record<string, string> {
   };
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) throw new Error('form too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+/** The form did not arrive: a Content-Length that promises more than is sent (answered 408, the connection closed). */
+class FormTimedOut extends Error {}
+
+/** How long the sign-in form's body may pause between two chunks. */
+const FORM_IDLE_MS = 5_000;
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let idle: NodeJS.Timeout;
+    const stop = (err: Error) => { clearTimeout(idle); req.removeAllListeners('data'); req.resume(); fail(err); };
+    const wait = () => { clearTimeout(idle); idle = setTimeout(() => stop(new FormTimedOut('The form did not arrive in time.')), FORM_IDLE_MS); };
+    wait();
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 16 * 1024) return stop(new Error('form too large'));
+      chunks.push(chunk);
+      wait();
+    });
+    req.on('end', () => { clearTimeout(idle); done(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))); });
+    req.on('error', (err) => { clearTimeout(idle); fail(err); });
+  });
 }
 
 /** Compares without telling, by its timing, how much of a password was right. */
@@ -236,7 +250,9 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       try {
         await interaction(req, res, path);
       } catch (err) {
-        if (!res.headersSent) {
+        if (!res.headersSent && err instanceof FormTimedOut) {
+          sendPage(res, 408, page('Sign-in error', `<h1>Sign-in error</h1><p class="error">The form did not arrive in time.</p><p><a href="/app">Start again</a></p>`), { connection: 'close' });
+        } else if (!res.headersSent) {
           sendPage(res, 400, page('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml((err as Error).message)}</p><p><a href="/app">Start again</a></p>`));
         }
       }

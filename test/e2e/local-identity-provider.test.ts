@@ -5,6 +5,7 @@
  * an incident end to end with every step in the trail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 
@@ -177,7 +178,8 @@ describe('the sign-in page (#22 item 4)', () => {
     const html = await form.text();
     const action = /action="([^"]+)"/.exec(html)![1]!;
     const post = (login: string, password: string) => go(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login, password }).toString() });
-    return { form, action, go, post };
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return { form, action, go, post, cookie };
   };
 
   const expectPageHeaders = (res: Response, what: string) => {
@@ -221,4 +223,22 @@ describe('the sign-in page (#22 item 4)', () => {
     // Another person is not locked out by it.
     expect((await tokenFor('google.responder')).access_token).toBeTruthy();
   });
+
+  it('6R: a sign-in form whose Content-Length promises more than it sends is answered 408 with the page\'s headers, not held until Node\'s timeout', async () => {
+    const { action, cookie } = await atSignInPage();
+    const { port } = new URL(url);
+    const body = 'login=cisa.manager&password=';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let data = '';
+      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer within 40 s: ${data}`)); }, 40_000);
+      socket.on('data', (c) => { data += c; if (data.includes('</html>')) { clearTimeout(timer); socket.destroy(); resolve(data); } });
+      socket.on('close', () => { clearTimeout(timer); resolve(data); });
+      socket.on('error', () => {});
+      socket.write(`POST ${action} HTTP/1.1\r\nHost: localhost:${port}\r\nCookie: ${cookie()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toMatch(/\r\nx-frame-options: DENY\r\n/i);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+  }, 60_000);
 });
