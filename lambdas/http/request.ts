@@ -11,6 +11,7 @@ import {
 import { ROLES, type Caller, type Role } from '../domain/actor';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { DuplicateKeyError, parseJsonLossless } from '../shared/json';
+import { escapeBidi } from '../shared/bidi';
 import { PARSE } from './parse-options';
 import type { RouteSpec } from './routes';
 
@@ -135,7 +136,7 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
     parsed = parseJsonLossless(text);
   } catch (err) {
     if (err instanceof DuplicateKeyError) {
-      throw new ValidationError(`The body has the key "${err.key.slice(0, 100)}" twice in one object.`, [{ path: [...err.path, err.key].join('.') || 'body', message: 'duplicate key' }]);
+      throw new ValidationError(`The body has the key "${escapeBidi(err.key.slice(0, 100))}" twice in one object.`, [{ path: escapeBidi([...err.path, err.key].join('.')) || 'body', message: 'duplicate key' }]);
     }
     throw new ValidationError(`The body is not valid JSON: ${err instanceof SyntaxError ? err.message.slice(0, 200) : 'unreadable'}.`);
   }
@@ -144,8 +145,12 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
   return parsed;
 }
 
+/**
+ * Every issue as `{path, message}`. A path may hold names the client sent (an unknown field, a
+ * record's key): their bidirectional controls are written out, whichever answer names them.
+ */
 export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
-  return error.issues.flatMap((issue) => {
+  return error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
@@ -155,7 +160,7 @@ export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
       return [{ path: path.join('.') || root, message: `key ${issue.issues.map((i) => i.message).join('; ')}` }];
     }
     return [{ path: path.join('.') || root, message: issue.message }];
-  });
+  }).map((e) => ({ ...e, path: escapeBidi(e.path) }));
 }
 
 export interface ParsedInput<B = unknown, Q = unknown> {

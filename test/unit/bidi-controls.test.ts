@@ -148,3 +148,12 @@ describe('3: titles the service writes itself from outside text', () => {
     expect(report.title).not.toMatch(BIDI_CONTROLS);
   });
 });
+
+describe('3: field names a client sends are written out wherever an error names them', () => {
+  it('fieldErrors escapes them, so TAXII\'s error messages and HTML pages name them as problem documents do', () => {
+    const parsed = s.NoteBody.safeParse({ text: 'x', [`x${SPOOF}`]: 1 });
+    expect(parsed.success).toBe(false);
+    const errors = fieldErrors(parsed.error!, 'body');
+    expect(errors).toEqual([{ path: 'xInvoice \\u202Efdp.exe', message: 'unknown field' }]);
+  });
+});
