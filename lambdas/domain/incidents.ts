@@ -221,7 +221,11 @@ export function makeIncidents(deps: IncidentDeps) {
     async auditOf(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<AuditPage> {
       const { incident } = await load(caller, id, 'audit');
       if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
-      return audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),
+      // once the page is read and before it is answered; a 4xx never gets this far.
+      await appendOrRefuse(audit, [auditEntry(witnessOf(caller), 'audit', now(), 'allowed', { incident })]);
+      return answer;
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {
