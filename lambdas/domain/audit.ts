@@ -50,16 +50,63 @@ export interface AuditRecord extends AuditEntry { participants?: string[] }
 export interface AuditPageQuery { limit: number; after?: string }
 export interface AuditPage { items: AuditRecord[]; last: string | null }
 
-export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction }
+/**
+ * A window's query. `viewerOrgId`: only entries that organization's admin may see one by one —
+ * entries about no restricted incident, or about one it participates in.
+ */
+export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction; viewerOrgId: string }
+
+/** One UTC day's entries (`yyyy-mm-dd`) about restricted incidents `viewerOrgId` does not participate in. */
+export interface HiddenDayQuery { day: string; viewerOrgId: string; orgId?: string; action?: AuditAction }
+
+/**
+ * What an admin sees of a day's activity on restricted incidents outside its organization's
+ * participations: per acting organization and UTC day, how many requests touched such incidents
+ * (a list or TAXII page carrying several of them is one), never which, when in the day, by which
+ * key or person, nor how many incidents.
+ */
+export interface RestrictedSummary { kind: 'restricted-summary'; orgId: string; day: string; count: number }
+
+/** A row of an admin's window: an entry, or a day's summary of what the admin may not see. */
+export type AuditRow = AuditEntry | RestrictedSummary;
 
 export interface AuditLog {
   /** Appends entries that are not part of an incident change (reads, admin actions, failed sign-ins). */
   append(entries: readonly AuditRecord[]): Promise<void>;
   /** One incident's entries, oldest first. */
   forIncident(incidentId: string, page: AuditPageQuery): Promise<AuditPage>;
-  /** Every entry in [from, to), oldest first, optionally of one organization's actors or one action. */
+  /** Every entry in [from, to) the viewer may see one by one, oldest first, optionally of one organization's actors or one action. */
   between(query: AuditWindowQuery): Promise<AuditPage>;
+  /**
+   * Per acting organization (in id order), the number of distinct requests of the day whose
+   * entries are about restricted incidents the viewer does not participate in (entries with an
+   * unknown request id count one each).
+   */
+  hiddenOn(query: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>>;
 }
+
+/** Whether the viewer's admins may see a stored entry one by one. */
+export const visibleTo = (viewerOrgId: string, record: Pick<AuditRecord, 'participants'>) => !record.participants || record.participants.includes(viewerOrgId);
+
+/** The requests counted in a summary: distinct request ids; entries without one count each. */
+export function countRequests(entries: Iterable<{ orgId: string; requestId: string }>): Array<{ orgId: string; count: number }> {
+  const seen = new Map<string, Set<string>>();
+  let unknown = 0;
+  for (const { orgId, requestId } of entries) {
+    const ids = seen.get(orgId) ?? new Set<string>();
+    ids.add(requestId === 'unknown' ? `unknown#${unknown++}` : requestId);
+    seen.set(orgId, ids);
+  }
+  return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([orgId, ids]) => ({ orgId, count: ids.size }));
+}
+
+/**
+ * Where a day's summary of an acting organization sits among entry ids: after every entry of
+ * that day (`~` sorts after an id's random tail), before the next day's, in organization order.
+ * It is a paging position, and says nothing finer than the day.
+ */
+export const summaryPosition = (day: string, orgId: string) => `${day}T23:59:59.999Z#~${orgId}`;
+export const SUMMARY_POSITION_PATTERN = /^\d{4}-\d\d-\d\dT23:59:59\.999Z#~[a-z0-9-]{2,40}$/;
 
 /** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
 export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
@@ -114,19 +161,51 @@ const DAY_MS = 86_400_000;
 
 export interface AuditWindowRequest { from?: string; to?: string; orgId?: string; action?: AuditAction; limit: number; after?: string }
 
-/** The admins' reading of the whole trail. */
+const nextDay = (day: string) => new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10);
+const later = (a: string, b: string) => (a > b ? a : b);
+const earlier = (a: string, b: string) => (a < b ? a : b);
+
+/**
+ * The admins' reading of the whole trail. Entries about RED or AMBER+STRICT incidents whose
+ * participants do not include the admin's organization are never shown one by one (their time,
+ * actor, key and number would tell the admin of the incident): each UTC day that has ended is
+ * summed up per acting organization in one `restricted-summary` row, after that day's entries,
+ * counting requests, not incidents. The day's summary is the whole day's, whatever part of it the
+ * window covers, and only once the day is over, so no window and no polling tells a finer time.
+ */
 export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock }) {
   return {
-    /** The window's entries, oldest first; entries about restricted incidents outside the admin's organization say which organization acted, not on what. */
-    async between(caller: Caller, request: AuditWindowRequest): Promise<{ from: string; to: string; items: AuditEntry[]; last: string | null }> {
+    /** The window's rows, oldest first; `last` is the paging position of the page's last row when more follow. */
+    async between(caller: Caller, request: AuditWindowRequest): Promise<{ from: string; to: string; items: AuditRow[]; last: string | null }> {
       const to = request.to ?? clock.now().toISOString();
       const from = request.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
       if (from >= to) throw new ValidationError('The window is empty: `from` must be before `to`.', [{ path: 'from', message: 'must be before to' }]);
       if (Date.parse(to) - Date.parse(from) > MAX_AUDIT_WINDOW_DAYS * DAY_MS) {
         throw new ValidationError(`The window is longer than ${MAX_AUDIT_WINDOW_DAYS} days; read it in parts.`, [{ path: 'to', message: `at most ${MAX_AUDIT_WINDOW_DAYS} days after from` }]);
       }
-      const page = await audit.between({ from, to, orgId: request.orgId, action: request.action, limit: request.limit, after: request.after });
-      return { from, to, items: page.items.map((entry) => redactFor(caller.orgId, entry)), last: page.last };
+      const { orgId, action, limit, after } = request;
+      const viewerOrgId = caller.orgId;
+      const today = clock.now().toISOString().slice(0, 10);
+      const lastDay = new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
+      const rows: Array<{ position: string; row: AuditRow }> = [];
+      // Day by day from the window's start, or the cursor's day: that day's entries, then its summaries.
+      for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
+        const lo = later(from, `${day}T00:00:00.000Z`);
+        const hi = earlier(to, `${nextDay(day)}T00:00:00.000Z`);
+        if (lo < hi) {
+          const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
+          rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
+          if (page.last !== null) break;
+        }
+        if (day < today && rows.length <= limit) {
+          for (const s of await audit.hiddenOn({ day, viewerOrgId, orgId, action })) {
+            const position = summaryPosition(day, s.orgId);
+            if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
+          }
+        }
+      }
+      const kept = rows.slice(0, limit);
+      return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : null };
     },
   };
 }

@@ -128,9 +128,8 @@ it('shows an admin outside a restricted incident\'s participants that someone ac
   const from = new Date(Date.now() - 1000).toISOString();
   const { body: red } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['twitter'] }));
   const { body: page } = await api.call(KEYS.admin, 'GET', `/v1/audit?from=${from}&orgId=google&action=report`);
-  expect(page.items).toHaveLength(1);
-  expect(page.items[0]).not.toHaveProperty('incidentId');
-  expect(page.items[0]).not.toHaveProperty('tlp');
+  // #22-5: not one by one (its time and key would tell of it); the day's summary comes once the day is over (below).
+  expect(page.items).toEqual([]);
   expect(JSON.stringify(page)).not.toContain(red.id);
 });
 

@@ -1,5 +1,5 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
-import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../lambdas/domain/audit';
+import { countRequests, visibleTo, type AuditLog, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
@@ -156,6 +156,12 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   async between(q: AuditWindowQuery): Promise<AuditPage> {
-    return this.page(this.entries.filter((e) => e.at >= q.from && e.at < q.to && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action)), q);
+    return this.page(this.entries.filter((e) => e.at >= q.from && e.at < q.to && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action) && visibleTo(q.viewerOrgId, e)), q);
+  }
+
+  async hiddenOn(q: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>> {
+    return countRequests(this.entries
+      .filter((e) => e.at.slice(0, 10) === q.day && !visibleTo(q.viewerOrgId, e) && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action))
+      .map((e) => ({ orgId: e.actor.orgId, requestId: e.requestId })));
   }
 }
