@@ -74,7 +74,13 @@ it('reads delivery statuses and organizations a batch at a time, not one request
     const real = (directory[name] as (...a: unknown[]) => unknown).bind(directory);
     (directory as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { calls[name]++; return real(...args); };
   }
+  const claims: string[] = [];
+  const claim = repository.claim.bind(repository);
+  repository.claim = (d, ...rest) => { claims.push(d.orgId); return claim(d, ...rest); };
   await notifier.notify(incident.id, event);
-  // Once before publishing, then once per recorded batch (checked again inside its commit).
-  expect(calls).toEqual({ statuses: 3, getOrganization: 0, getOrganizations: 1 });
+  // Once before claiming, once the deliveries are claimed (a run that just finished may have sent one),
+  // then once per recorded batch (checked again inside its commit).
+  expect(calls).toEqual({ statuses: 4, getOrganization: 0, getOrganizations: 1 });
+  // A claim is one conditional write per delivery (a transaction would fail them all for one held), each once.
+  expect([...claims].sort()).toEqual([...ORGS].sort());
 });
