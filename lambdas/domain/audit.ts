@@ -161,6 +161,8 @@ const DAY_MS = 86_400_000;
 
 export interface AuditWindowRequest { from?: string; to?: string; orgId?: string; action?: AuditAction; limit: number; after?: string }
 
+/** A day's summary shows this long after the day ends, once entries stamped in its last moments are written. */
+export const SUMMARY_SETTLE_MS = 5 * 60_000;
 const nextDay = (day: string) => new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10);
 const later = (a: string, b: string) => (a > b ? a : b);
 const earlier = (a: string, b: string) => (a < b ? a : b);
@@ -171,7 +173,8 @@ const earlier = (a: string, b: string) => (a < b ? a : b);
  * actor, key and number would tell the admin of the incident): each UTC day that has ended is
  * summed up per acting organization in one `restricted-summary` row, after that day's entries,
  * counting requests, not incidents. The day's summary is the whole day's, whatever part of it the
- * window covers, and only once the day is over, so no window and no polling tells a finer time.
+ * window covers, and only once the day is over (and SUMMARY_SETTLE_MS more, for entries stamped in
+ * its last moments), so no window and no polling tells a finer time.
  */
 export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock }) {
   return {
@@ -185,7 +188,7 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       }
       const { orgId, action, limit, after } = request;
       const viewerOrgId = caller.orgId;
-      const today = clock.now().toISOString().slice(0, 10);
+      const now = clock.now().getTime();
       const lastDay = new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
       const rows: Array<{ position: string; row: AuditRow }> = [];
       // Day by day from the window's start, or the cursor's day: that day's entries, then its summaries.
@@ -197,7 +200,7 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
           rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
           if (page.last !== null) break;
         }
-        if (day < today && rows.length <= limit) {
+        if (Date.parse(nextDay(day)) + SUMMARY_SETTLE_MS <= now && rows.length <= limit) {
           for (const s of await audit.hiddenOn({ day, viewerOrgId, orgId, action })) {
             const position = summaryPosition(day, s.orgId);
             if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
