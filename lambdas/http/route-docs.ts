@@ -124,7 +124,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   replayNotifications: {
     summary: 'Publish again the notifications that failed after retries.',
-    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly.',
+    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly and concurrently: each delivery is claimed (a lease of 2 minutes) before it is published, so concurrent replays and the notifier publish it once; one claimed by another run is left to it (counted neither replayed nor failed). A delivery whose run stopped while holding its claim is listed here too, and replayed once the lease has ended.',
     responses: { 200: { description: 'What was replayed.', schema: r.ReplayResult } },
   },
   getMetrics: {
