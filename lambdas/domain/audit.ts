@@ -106,7 +106,15 @@ export function countRequests(entries: Iterable<{ orgId: string; requestId: stri
  * It is a paging position, and says nothing finer than the day.
  */
 export const summaryPosition = (day: string, orgId: string) => `${day}T23:59:59.999Z#~${orgId}`;
-export const SUMMARY_POSITION_PATTERN = /^\d{4}-\d\d-\d\dT23:59:59\.999Z#~[a-z0-9-]{2,40}$/;
+/** After everything of a day, its summaries included: where a page cut short by its budget ends. */
+export const dayEndPosition = (day: string) => `${day}T23:59:59.999Z#~~`;
+export const SUMMARY_POSITION_PATTERN = /^\d{4}-\d\d-\d\dT23:59:59\.999Z#~([a-z0-9-]{2,40}|~)$/;
+
+/**
+ * A page sums up at most this many days (each a read of that day's entries): a page over a long
+ * window ends after them, with a cursor at the end of the last day, so every page's work is bounded.
+ */
+export const MAX_SUMMARY_DAYS_PER_PAGE = 31;
 
 /** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
 export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
@@ -191,6 +199,8 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       const now = clock.now().getTime();
       const lastDay = new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
       const rows: Array<{ position: string; row: AuditRow }> = [];
+      let summarized = 0;
+      let cut: string | null = null;
       // Day by day from the window's start, or the cursor's day: that day's entries, then its summaries.
       for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
         const lo = later(from, `${day}T00:00:00.000Z`);
@@ -205,10 +215,11 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
             const position = summaryPosition(day, s.orgId);
             if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
           }
+          if (++summarized >= MAX_SUMMARY_DAYS_PER_PAGE && day < lastDay && rows.length <= limit) { cut = dayEndPosition(day); break; }
         }
       }
       const kept = rows.slice(0, limit);
-      return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : null };
+      return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : cut };
     },
   };
 }
