@@ -12,9 +12,8 @@
  * are 8 digits (incidents.ts). A repeated ACK answers "already acknowledged".
  */
 import { ConflictError, NotFoundError } from './errors';
-import type { IncidentService } from './incidents';
-import type { NotificationPublisher } from './notifications';
-import type { DirectoryRepository, IncidentRepository } from './ports';
+import type { IncidentService } from './incident-service';
+import type { AttemptLimiter, NotificationPublisher, DirectoryRepository, IncidentRepository } from './ports';
 
 export interface InboundSms { originationNumber: string; messageBody: string }
 
@@ -26,10 +25,6 @@ const CODE = /^\d{4,9}$/;
 export const ACK_ATTEMPTS = 10;
 export const ACK_WINDOW_SECONDS = 600;
 
-/** A sliding-window limit shared by every instance: at most `limit` attempts heard per bucket in any `windowSeconds`. */
-export interface AttemptLimiter {
-  attempt(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
-}
 
 /** The code of an `ACK <code>` reply, whitespace removed, or null. */
 export function ackCodeOf(body: string): string | null {

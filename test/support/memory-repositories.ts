@@ -1,11 +1,8 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
-import { countRequests, visibleTo, type AuditLog, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit';
+import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef } from '../../lambdas/domain/ports';
+import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit-entry';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
-import type { Delivery, DeliveryLog, DeliveryRef } from '../../lambdas/domain/notifications';
-import type {
-  ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery,
-} from '../../lambdas/domain/ports';
 
 const clone = <T>(v: T): T => structuredClone(v);
 

@@ -5,12 +5,12 @@
  * concurrent attempts can never both take the last place. An attempt refused is not stored (it
  * does not lengthen the wait). The item expires by TTL once its window has passed.
  *
- *   attempts  PK ATTEMPTS#<bucket>  SK ATTEMPTS   hits (epoch ms, oldest first), v, expiresAt
+ *   attempts (keys.ts: attemptsKey)   hits (epoch ms, oldest first), v, expiresAt
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../../domain/ports';
-import type { AttemptLimiter } from '../../domain/sms-acknowledgements';
+import type { AttemptLimiter, Clock } from '../../domain/ports';
 import { guarded } from './errors';
+import { attemptsKey } from './keys';
 import { TTL_ATTRIBUTE } from './table';
 
 /** Each lost race means another attempt was heard, so after `limit` rounds every contender sees a full window. */
@@ -20,7 +20,7 @@ export class DynamoAttemptLimiter implements AttemptLimiter {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
 
   async attempt(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
-    const Key = { PK: `ATTEMPTS#${bucket}`, SK: 'ATTEMPTS' };
+    const Key = attemptsKey(bucket);
     const windowMs = windowSeconds * 1000;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.clock.now().getTime();

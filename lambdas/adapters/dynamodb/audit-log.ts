@@ -12,15 +12,14 @@
  * the others per day without returning them.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { countRequests, type AuditLog, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../domain/audit';
+import type { AuditLog } from '../../domain/ports';
+import { countRequests, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
 import { GSI1, TTL_ATTRIBUTE } from './table';
+import { auditDayPartition, auditPartition } from './keys';
 import { Transaction, type WriteItem } from './transaction';
 
 export const AUDIT_ENTITY = 'audit';
-const NO_INCIDENT = '-';
-const partitionOf = (incidentId?: string) => `AUDIT#${incidentId ?? NO_INCIDENT}`;
-const dayPartition = (day: string) => `AUDIT#${day}`;
 const DAY_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
@@ -31,8 +30,8 @@ export interface AuditStorage { tableName: string; retentionDays?: number }
 export function auditItem(record: AuditRecord, retentionDays?: number): Item {
   return {
     ...(retentionDays ? { [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.at) / 1000) + retentionDays * 86_400 } : {}),
-    PK: partitionOf(record.incidentId), SK: record.id,
-    GSI1PK: dayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
+    PK: auditPartition(record.incidentId), SK: record.id,
+    GSI1PK: auditDayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
     entity: AUDIT_ENTITY,
     ...record,
     actorOrgId: record.actor.orgId,
@@ -82,10 +81,10 @@ export class DynamoAuditLog implements AuditLog {
     const page = await guarded(this.db.send(new QueryCommand({
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': partitionOf(incidentId) },
+      ExpressionAttributeValues: { ':pk': auditPartition(incidentId) },
       ConsistentRead: true,
       Limit: limit + 1,
-      ExclusiveStartKey: after ? { PK: partitionOf(incidentId), SK: after } : undefined,
+      ExclusiveStartKey: after ? { PK: auditPartition(incidentId), SK: after } : undefined,
     })));
     const items = (page.Items ?? []).map(recordFromItem);
     const kept = items.slice(0, limit);
@@ -99,7 +98,7 @@ export class DynamoAuditLog implements AuditLog {
     const filters: string[] = [];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
-    // Only what the viewer's admins may see one by one (see domain/audit.ts, visibleTo).
+    // Only what the viewer's admins may see one by one (see domain/audit-entry.ts, visibleTo).
     filters.push('(attribute_not_exists(participants) OR contains(participants, :viewer))');
     values[':viewer'] = JSON.stringify(query.viewerOrgId);
     const items: AuditRecord[] = [];
@@ -114,7 +113,7 @@ export class DynamoAuditLog implements AuditLog {
           KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :from AND :to',
           ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: { ':p': dayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
+          ExpressionAttributeValues: { ':p': auditDayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
           ExclusiveStartKey: start,
         })));
         for (const item of page.Items ?? []) if (String(item.GSI1SK) < to) items.push(recordFromItem(item));
@@ -128,7 +127,7 @@ export class DynamoAuditLog implements AuditLog {
   /** Reads the day's entries about restricted incidents the viewer is not in: who acted and in which request only. */
   async hiddenOn(query: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>> {
     const names: Record<string, string> = { '#requestId': 'requestId' };
-    const values: Record<string, unknown> = { ':p': dayPartition(query.day), ':viewer': JSON.stringify(query.viewerOrgId) };
+    const values: Record<string, unknown> = { ':p': auditDayPartition(query.day), ':viewer': JSON.stringify(query.viewerOrgId) };
     const filters = ['attribute_exists(participants)', 'NOT contains(participants, :viewer)'];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }

@@ -3,21 +3,20 @@
  * waiting for a replay. Deliveries are written with the notification's timeline event, in the
  * incident repository's transaction; this reads them, and holds the claims taken before publishing:
  *
- *   claim  PK CLAIM#<incidentId>#<seq>#<orgId>  SK CLAIM   owner, leaseUntil (epoch ms)
- *          GSI1 DELIVERIES#failed / <id>#<seq>#<org>#claim  while held
+ *   claim (keys.ts: deliveryClaimKey)   owner, leaseUntil (epoch ms); on GSI1 with the failed deliveries while held
  *
  * A held claim is listed with the failed deliveries: if its run died before recording an outcome
  * (and the stream gave up on the record), a replay after the lease sends it. Letting a claim go
  * takes it off the list; it expires a day later, an abandoned one 14 days after its lease.
  */
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/notifications';
+import type { Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
 import { guarded } from './errors';
 import { batchGetAll } from './query';
-import { FAILED_DELIVERIES, deliveryKey } from './incident-items';
+import { FAILED_DELIVERIES, deliveryClaimKey, deliveryKey, heldClaimSortKey } from './keys';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 
-const claimKey = ({ incidentId, seq, orgId }: DeliveryRef) => ({ PK: `CLAIM#${incidentId}#${seq}#${orgId}`, SK: 'CLAIM' });
+const claimKey = ({ incidentId, seq, orgId }: DeliveryRef) => deliveryClaimKey(incidentId, seq, orgId);
 const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 export class DynamoDeliveryLog implements DeliveryLog {
@@ -30,7 +29,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
         TableName: this.tableName,
         Item: {
           ...claimKey(delivery), entity: 'claim', ...delivery, owner, leaseUntil,
-          GSI1PK: FAILED_DELIVERIES, GSI1SK: `${delivery.incidentId}#${String(delivery.seq).padStart(10, '0')}#${delivery.orgId}#claim`,
+          GSI1PK: FAILED_DELIVERIES, GSI1SK: heldClaimSortKey(delivery.incidentId, delivery.seq, delivery.orgId),
           [TTL_ATTRIBUTE]: Math.ceil(leaseUntil / 1000) + 14 * 86_400,
         },
         ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil <= :now',
