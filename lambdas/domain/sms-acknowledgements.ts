@@ -9,7 +9,7 @@
  * whether an incident exists. Guessing is bounded: at most ACK_ATTEMPTS `ACK <code>` messages per
  * phone are heard in any ACK_WINDOW_SECONDS (registered or not, right or wrong); past that the
  * reply says to wait and nothing is acknowledged, even with a right code. RED incidents' codes
- * are 8 digits (incidents.ts). A repeated ACK answers "already acknowledged".
+ * are 8 digits (incident-service.ts). A repeated ACK answers "already acknowledged".
  */
 import { ConflictError, NotFoundError } from './errors';
 import type { IncidentService } from './incident-service';
@@ -24,7 +24,6 @@ const CODE = /^\d{4,9}$/;
 /** `ACK <code>` messages heard per phone in any ACK_WINDOW_SECONDS. */
 export const ACK_ATTEMPTS = 10;
 export const ACK_WINDOW_SECONDS = 600;
-
 
 /** The code of an `ACK <code>` reply, whitespace removed, or null. */
 export function ackCodeOf(body: string): string | null {
