@@ -9,14 +9,18 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../bin/concord';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 function synth(context: Record<string, unknown> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'test', ...context } });
   const built = buildApp(app);
-  return { ...built, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
+  return { ...built, serviceStack: built.service, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
 }
 
-const { app, stateful, service } = synth();
+const built = synth();
+const { app, stateful, service } = built;
+const root = join(__dirname, '..', '..');
 
 describe('stateful stack', () => {
   it('backs the table up daily and monthly into a vault encrypted with its key (beyond point-in-time recovery)', () => {
@@ -175,6 +179,24 @@ describe('service stack', () => {
     expect(vars.CONCORD_APP_SEND_TOKEN).toBe('id_token');
     expect(JSON.stringify(vars.CONCORD_APP_CONNECT_ORIGINS)).toContain('amazoncognito.com');
     expect(vars.CONCORD_APP_ORG_CLAIM).toBe('custom:org'); // the pool's attribute, as its trust entry reads it
+  });
+
+  it('6R: never runs a function in local mode (loopback issuers and push endpoints are npm start\'s only), in any stage', () => {
+    const { service: prod } = synth({ stage: 'prod' });
+    for (const template of [service, prod, stateful]) {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      for (const fn of functions) expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain('CONCORD_LOCAL_MODE');
+    }
+    expect(JSON.stringify(service.toJSON())).not.toContain('CONCORD_LOCAL_MODE');
+  });
+
+  it('copies every file of the responders\' app (its ES modules too) beside get-app\'s bundle, under the names the page asks for', () => {
+    const inApp = (dir: string): string[] => readdirSync(join(root, 'app', dir), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? inApp(join(dir, e.name)) : [join(dir, e.name)]));
+    const copied = built.serviceStack.functions['get-app']!.copyFiles;
+    expect(Object.entries(copied).filter(([, source]) => source.startsWith('app/')).map(([name, source]) => [name, source]).sort())
+      .toEqual(inApp('').sort().map((f) => [f, `app/${f}`]));
+    for (const source of Object.values(copied)) expect({ source, there: existsSync(join(root, source)) }).toEqual({ source, there: true });
   });
 
   it('tells every function that writes audit entries how long the stage keeps them', () => {
