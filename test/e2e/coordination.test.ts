@@ -116,6 +116,18 @@ describe('edit', () => {
     expect((await get(KEYS.manager.cisa, incident.id)).status).toBe(200);
   });
 
+  it('takes the body as application/merge-patch+json too, and the STIX export shows the change as a new version (modified)', async () => {
+    const incident = await create(P.facebook);
+    const before = (await api.call(P.facebook, 'GET', `/v1/incidents/${incident.id}/stix`)).body.objects.find((o: { type: string }) => o.type === 'incident');
+    clock.advance(60);
+    const res = await api.call(P.facebook, 'PATCH', `/v1/incidents/${incident.id}`, { title: 'Merge-patched' }, { 'content-type': 'application/merge-patch+json' });
+    expect(res.status).toBe(200);
+    const after = (await api.call(P.facebook, 'GET', `/v1/incidents/${incident.id}/stix`)).body.objects.find((o: { type: string }) => o.type === 'incident');
+    expect(after.name).toBe('Merge-patched');
+    expect(after.modified > before.modified).toBe(true);
+    expect(after.modified).toBe(clock.now().toISOString());
+  });
+
   it('tlp only by the reporter\'s organization (403, recorded as denied)', async () => {
     const incident = await create(P.facebook, { participants: ['fbi'] });
     const res = await api.call(P.fbi, 'PATCH', `/v1/incidents/${incident.id}`, { tlp: 'GREEN' });
