@@ -195,6 +195,16 @@ describe('status updates', () => {
     expect((await get(P.fbi, incident.id)).body.version).toBe(3);
   });
 
+  it('without an assignee, the reminder goes to the reporter\'s organization', async () => {
+    const incident = await create(P.facebook, { participants: ['fbi'] });
+    await api.call(P.fbi, 'POST', `/v1/incidents/${incident.id}/updates`, { summary: 'Looking', nextUpdateInMinutes: 5 });
+    clock.advance(5 * 60);
+    await timers();
+    expect((await timeline(P.fbi, incident.id)).filter((e) => e.type === 'update_due').map((e) => e.data.orgId)).toEqual(['facebook']);
+    await eventually(() => outboxFor(incident.id).some((m) => m.email?.subject.includes('Status update overdue')));
+    expect(outboxFor(incident.id).filter((m) => m.email?.subject.includes('Status update overdue')).map((m) => m.orgId)).toEqual(['facebook']);
+  });
+
   it('a newer update replaces the due time; a resolved incident gets no reminder and refuses updates (409)', async () => {
     const incident = await create(P.facebook);
     await api.call(P.facebook, 'POST', `/v1/incidents/${incident.id}/updates`, { summary: 'first', nextUpdateInMinutes: 5 });
