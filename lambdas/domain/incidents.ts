@@ -9,7 +9,7 @@ import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog,
 import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
-import { stringifyJson } from './json';
+import { answerBytes } from './json';
 import {
   acknowledge, addNote, assign, canSee, isRestricted, report, resolve,
   type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
@@ -148,6 +148,29 @@ export function makeIncidents(deps: IncidentDeps) {
     }))!;
   }
 
+  /** One page of what `caller` may see, each incident read but none recorded. */
+  async function visiblePage(caller: Caller, request: ListRequest): Promise<{ items: Incident[]; lastId: string | null }> {
+    const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
+    let query: ListQuery;
+    if (caller.role === 'partner') {
+      query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
+    } else if (request.participant) {
+      query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
+    } else {
+      query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
+    }
+    const page = await incidents.list(query);
+    // The query already applies the visibility rule; this is defence in depth.
+    const visible = page.items.filter((incident) => canSee(caller, incident));
+    // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
+    // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
+    let bytes = 0;
+    const kept = visible.filter((incident, i) => (bytes += answerBytes(incident)) <= MAX_PAGE_BYTES || i === 0);
+    return kept.length < visible.length
+      ? { items: kept, lastId: kept.at(-1)!.id }
+      : { items: visible, lastId: page.lastId };
+  }
+
   return {
     async report(caller: Caller, input: ReportInput): Promise<ReportResult> {
       const listed = input.participants ?? [];
@@ -192,26 +215,35 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
-      const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
-      let query: ListQuery;
-      if (caller.role === 'partner') {
-        query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
-      } else if (request.participant) {
-        query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
-      } else {
-        query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
-      }
-      const page = await incidents.list(query);
-      // The query already applies the visibility rule; this is defence in depth.
-      const visible = page.items.filter((incident) => canSee(caller, incident));
-      // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
-      // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
-      let bytes = 0;
-      const kept = visible.filter((incident, i) => (bytes += Buffer.byteLength(stringifyJson(incident), 'utf8')) <= MAX_PAGE_BYTES || i === 0);
-      await auditReads(caller, action, kept);
-      return kept.length < visible.length
-        ? { items: kept, lastId: kept.at(-1)!.id }
-        : { items: visible, lastId: page.lastId };
+      const page = await visiblePage(caller, request);
+      await auditReads(caller, action, page.items);
+      return page;
+    },
+
+    /**
+     * Reads for an answer built from many reads (a TAXII page, the STIX export), none of them
+     * recorded: the answer records the incidents it carries with `record`, once each, before it is
+     * sent; an answer that carries none (or a 4xx) records no read. Visibility is checked as for
+     * every read; an invisible incident is a 404 recorded as denied `action`.
+     */
+    unrecorded(caller: Caller, action: ReadAction) {
+      return {
+        get: async (id: string): Promise<Incident> => (await load(caller, id, action)).incident,
+        /** The whole timeline of an incident `caller` may see, oldest first. */
+        events: async (id: string): Promise<TimelineEvent[]> => {
+          await load(caller, id, action);
+          const events: TimelineEvent[] = [];
+          for (let afterSeq: number | undefined; ;) {
+            const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });
+            events.push(...page.events);
+            if (page.lastSeq === null) return events;
+            afterSeq = page.lastSeq;
+          }
+        },
+        list: (request: ListRequest) => visiblePage(caller, request),
+        /** Records the reads of the restricted ones among `carried` (each once). */
+        record: (carried: readonly Incident[]) => auditReads(caller, action, [...new Map(carried.map((i) => [i.id, i])).values()]),
+      };
     },
 
     /**

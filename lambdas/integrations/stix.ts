@@ -19,6 +19,7 @@
  *                         lacks, as itself: the vocabulary is open)
  */
 import { createHash } from 'node:crypto';
+import { answerBytes } from '../domain/json';
 import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent, type Tlp } from '../domain/incident';
 
 /** Concord's UUIDv5 namespace (a random UUID drawn once; never change it, or every id changes). */
@@ -235,13 +236,32 @@ export function incidentObjects({ incident, events, organizations, baseUrl }: Ex
   return out;
 }
 
-/** The incident as one STIX 2.1 bundle; the same incident yields the same bundle, byte for byte. */
-export function incidentBundle(input: ExportInput): { type: 'bundle'; id: string; objects: StixObject[] } {
+/** The property of the exported incident counting the notes a bounded export left out. */
+export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
+
+/**
+ * The incident as one STIX 2.1 bundle; the same incident yields the same bundle, byte for byte.
+ * With `maxBytes` (as answerBytes counts), the notes are kept oldest first while the bundle stays
+ * within it; the rest are left out and counted on the incident object (NOTES_OMITTED_PROPERTY).
+ */
+export function incidentBundle(input: ExportInput, maxBytes = Infinity): { type: 'bundle'; id: string; objects: StixObject[] } {
   const modified = lastChangeAt(input.incident, input.events);
+  const id = `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`;
+  const objects = incidentObjects(input).map((o) => o.object);
+  const isNote = (o: StixObject) => o.type === 'note';
+  // The bundle without its notes, with room for the count of those left out; then notes while they fit.
+  let bytes = answerBytes({ type: 'bundle', id, objects: objects.filter((o) => !isNote(o)) }) + 64;
+  let omitted = 0;
+  const kept = objects.filter((o) => {
+    if (!isNote(o)) return true;
+    if (omitted === 0 && (bytes += answerBytes(o) + 1) <= maxBytes) return true;
+    omitted++;
+    return false;
+  });
   return {
     type: 'bundle',
-    id: `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`,
-    objects: incidentObjects(input).map((o) => o.object),
+    id,
+    objects: omitted ? kept.map((o) => (o.type === 'incident' ? { ...o, [NOTES_OMITTED_PROPERTY]: omitted } : o)) : kept,
   };
 }
 
