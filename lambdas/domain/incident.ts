@@ -85,6 +85,12 @@ export interface IncidentRecord {
   ackCode: string | null;
   /** Null once acknowledged or resolved, or after the last escalation level. */
   escalation: Escalation | null;
+  /**
+   * When its current version was committed, by the commit clock: strictly increasing in commit
+   * order across all incidents (TAXII's date_added). Absent on incidents not changed since before
+   * the clock; set by the repository, never by a command.
+   */
+  addedAt?: string;
 }
 
 /** The role a caller's API key carries. */

@@ -149,7 +149,7 @@ export function makeIncidents(deps: IncidentDeps) {
   }
 
   /** One page of what `caller` may see, each incident read but none recorded. */
-  async function visiblePage(caller: Caller, request: ListRequest): Promise<{ items: Incident[]; lastId: string | null }> {
+  async function visiblePage(caller: Caller, request: ListRequest): Promise<{ items: Incident[]; lastId: string | null; addedAt?: ReadonlyMap<string, string> }> {
     const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
     let query: ListQuery;
     if (caller.role === 'partner') {
@@ -167,8 +167,8 @@ export function makeIncidents(deps: IncidentDeps) {
     let bytes = 0;
     const kept = visible.filter((incident, i) => (bytes += answerBytes(incident)) <= MAX_PAGE_BYTES || i === 0);
     return kept.length < visible.length
-      ? { items: kept, lastId: kept.at(-1)!.id }
-      : { items: visible, lastId: page.lastId };
+      ? { items: kept, lastId: kept.at(-1)!.id, addedAt: page.addedAt }
+      : { items: visible, lastId: page.lastId, addedAt: page.addedAt };
   }
 
   return {
@@ -215,9 +215,9 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
-      const page = await visiblePage(caller, request);
-      await auditReads(caller, action, page.items);
-      return page;
+      const { items, lastId } = await visiblePage(caller, request);
+      await auditReads(caller, action, items);
+      return { items, lastId };
     },
 
     /**

@@ -215,24 +215,28 @@ export function noteObject(incident: Incident, event: TimelineEvent, organizatio
 /**
  * Every STIX object of one incident: the identities of its participants (and of note authors),
  * the incident, a note per timeline note, and the marking-definitions they use. Each object comes
- * with the time it was added (`dateAdded`): a version's time for versioned objects.
+ * with the time it was added (`dateAdded`): `addedAt`, when the incident's current version was
+ * committed by the commit clock (commit order), for the incident, its notes and the markings (an
+ * identity changed since in the directory, at its change); without it (incidents not changed since
+ * before the clock), a version's own time.
  */
-export function incidentObjects({ incident, events, organizations, baseUrl }: ExportInput): Array<{ object: StixObject; dateAdded: string }> {
+export function incidentObjects({ incident, events, organizations, baseUrl }: ExportInput, addedAt?: string): Array<{ object: StixObject; dateAdded: string }> {
   const modified = lastChangeAt(incident, events);
+  const added = addedAt ?? modified;
   const notes = events.filter((e) => e.type === 'note');
   const orgIds = [...new Set([incident.reporter.orgId, ...incident.participants, ...notes.map((e) => e.actor.orgId)])];
   const out: Array<{ object: StixObject; dateAdded: string }> = [];
   // Shared objects (markings, identities) count as added with the incident's latest version, so a
   // client polling with added_after receives them with every incident that refers to them.
-  const later = (a: string) => (a > modified ? a : modified);
+  const later = (a: string) => (a > added ? a : added);
   const tlps = [...new Set<Tlp>(['GREEN', incident.tlp])];
   for (const tlp of tlps) out.push({ object: tlpMarking(tlp), dateAdded: later(TLP2_CREATED) });
   for (const orgId of orgIds) {
     const identity = identityObject(orgId, organizations.get(orgId), incident.reportedAt);
     out.push({ object: identity, dateAdded: later(identity.modified as string) });
   }
-  out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: modified });
-  for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: stamp(e.at) });
+  out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: added });
+  for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: addedAt ?? stamp(e.at) });
   return out;
 }
 

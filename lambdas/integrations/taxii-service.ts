@@ -118,7 +118,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
       const timelines = await inPool(listed.items, TIMELINE_READS_AT_ONCE, (incident) => reads.events(incident.id));
       for (const [j, incident] of listed.items.entries()) {
         const events = timelines[j]!;
-        for (const e of incidentObjects({ incident, events, organizations: await orgs(orgIdsOf(incident, events)), baseUrl: base })) {
+        for (const e of incidentObjects({ incident, events, organizations: await orgs(orgIdsOf(incident, events)), baseUrl: base }, listed.addedAt?.get(incident.id))) {
           entries.push(e.object.type === 'incident' || e.object.type === 'note' ? { ...e, incident } : e);
         }
       }

@@ -1,5 +1,6 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
 import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../lambdas/domain/audit';
+import { nextClockTime } from '../../lambdas/adapters/dynamodb/incident-repository';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
@@ -17,6 +18,9 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   readonly deliveries = new Map<string, Delivery>();
   /** Make the next N commits lose a race, as if someone else wrote first. */
   failNextCommits = 0;
+  /** The commit clock: the last time it gave (each new version takes a later one, as in DynamoDB). */
+  clock: string | undefined;
+  private tick(floor: string): string { return (this.clock = nextClockTime(this.clock, floor)); }
 
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
@@ -32,7 +36,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     if (change.ackCode && this.ackCodes.has(change.ackCode)) return { created: false, ackCodeTaken: true };
     if (incident.dedupKey !== null) this.dedup.set(`${incident.reporter.orgId}#${incident.dedupKey}`, incident.id);
     if (change.ackCode) this.ackCodes.set(change.ackCode, incident.id);
-    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null });
+    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, addedAt: this.tick(change.events[0]?.at ?? incident.reportedAt) });
     this.events.set(incident.id, clone(change.events));
     this.audit.entries.push(...clone(change.audit ?? []));
     return { created: true };
@@ -47,6 +51,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       eventCount: previous.eventCount + change.events.length,
       ackCode: current.ackCode,
       escalation: change.escalation === undefined ? current.escalation : change.escalation,
+      ...(change.incident.version !== previous.incident.version ? { addedAt: this.tick(change.events[0]?.at ?? new Date().toISOString()) } : current.addedAt ? { addedAt: current.addedAt } : {}),
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
@@ -102,7 +107,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       && (!query.participant || i.participants.includes(query.participant))
       && (!query.restrictedVisibleTo || !['RED', 'AMBER+STRICT'].includes(i.tlp) || i.participants.includes(query.restrictedVisibleTo)));
     const items = matches.slice(0, query.limit);
-    return { items: clone(items), lastId: matches.length > query.limit ? items.at(-1)!.id : null };
+    const addedAt = new Map(items.flatMap((i) => { const at = this.records.get(i.id)!.addedAt; return at ? [[i.id, at] as const] : []; }));
+    return { items: clone(items), lastId: matches.length > query.limit ? items.at(-1)!.id : null, addedAt };
   }
 }
 

@@ -7,7 +7,16 @@
  *   event          PK INC#<id>                SK EVT#<seq, 10 digits>
  *   dedup claim    PK DEDUP#<org>#<dedupKey>  SK DEDUP
  *   ack code claim PK ACKCODE#<code>          SK ACKCODE
+ *   commit clock   PK COMMITS                 SK CLOCK        (at: the last time it gave)
  *   delivery       PK INC#<id>                SK DLV#<seq>#<org>   GSI1 DELIVERIES#failed / <id>#<seq>#<org> while failed
+ *
+ * The commit clock orders versions across incidents (TAXII's date_added): every write that changes
+ * an incident's version reads the clock, and in the same transaction sets it to a later time (at
+ * least 1 ms later, never before the change's own time) on condition that it still holds what was
+ * read, and stores that time as the incident's `addedAt`. Two writes that race both condition on
+ * the same clock value: one commits, the other is cancelled and takes a later time. So a version
+ * committed after another always has a later `addedAt`, and a reader that sees one has every
+ * version dated before it already committed (consistent reads).
  *
  * An open incident no one has acknowledged also carries GSI2 ESCALATION / <dueAt>#<id>, so the
  * escalator reads exactly the incidents that are due, in due order, and nothing else.
@@ -41,6 +50,7 @@ export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#$
 export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
 export const ackCodeKey = (code: string) => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
 export const ESCALATION_PARTITION = 'ESCALATION';
+export const COMMIT_CLOCK_KEY = { PK: 'COMMITS', SK: 'CLOCK' } as const;
 export const FAILED_DELIVERIES = 'DELIVERIES#failed';
 export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `INC#${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
 
@@ -60,10 +70,10 @@ function incidentAttributes(incident: Incident): Item {
 }
 
 export function incidentItem(record: IncidentRecord): Item {
-  const { incident, eventCount, ackCode, escalation } = record;
+  const { incident, eventCount, ackCode, escalation, addedAt } = record;
   return {
     ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
-    eventCount, ackCode,
+    eventCount, ackCode, ...(addedAt ? { addedAt } : {}),
     ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: `${escalation.dueAt}#${incident.id}`, escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
     ...incidentAttributes(incident),
   };
@@ -112,7 +122,10 @@ export function incidentFromItem(item: Item): Incident {
 export function recordFromItem(item: Item): IncidentRecord {
   const escalation: Escalation | null = typeof item.escalationDueAt === 'string'
     ? { level: Number(item.escalationLevel), dueAt: item.escalationDueAt } : null;
-  return { incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation };
+  return {
+    incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation,
+    ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
+  };
 }
 
 export function eventFromItem(item: Item): TimelineEvent {
