@@ -229,9 +229,14 @@ export function makeIncidents(deps: IncidentDeps) {
     unrecorded(caller: Caller, action: ReadAction) {
       return {
         get: async (id: string): Promise<Incident> => (await load(caller, id, action)).incident,
-        /** The whole timeline of an incident `caller` may see, oldest first. */
-        events: async (id: string): Promise<TimelineEvent[]> => {
-          await load(caller, id, action);
+        /**
+         * The whole timeline of an incident `caller` may see, oldest first: by id (read and checked),
+         * or an incident this reader has just read (checked again, not read again).
+         */
+        events: async (of: string | Incident): Promise<TimelineEvent[]> => {
+          if (typeof of === 'string') await load(caller, of, action);
+          else if (!canSee(caller, of)) throw new NotFoundError(`No incident ${of.id}.`);
+          const id = typeof of === 'string' ? of : of.id;
           const events: TimelineEvent[] = [];
           for (let afterSeq: number | undefined; ;) {
             const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });

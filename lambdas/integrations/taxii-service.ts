@@ -115,7 +115,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
     do {
       const listed = await reads.list({ limit: listPage, after });
       // Timelines are read a few at a time: one request per incident, not one after another.
-      const timelines = await inPool(listed.items, TIMELINE_READS_AT_ONCE, (incident) => reads.events(incident.id));
+      const timelines = await inPool(listed.items, TIMELINE_READS_AT_ONCE, (incident) => reads.events(incident));
       for (const [j, incident] of listed.items.entries()) {
         const events = timelines[j]!;
         for (const e of incidentObjects({ incident, events, organizations: await orgs(orgIdsOf(incident, events)), baseUrl: base }, listed.addedAt?.get(incident.id))) {

@@ -1,7 +1,7 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
 import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../lambdas/domain/audit';
-import { nextClockTime } from '../../lambdas/adapters/dynamodb/incident-repository';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
+import { nextClockTime } from '../../lambdas/domain/ids';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 import type { Delivery, DeliveryLog } from '../../lambdas/domain/notifications';
 import type {

@@ -7,7 +7,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BusyError, ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
+import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../domain/ids';
 import { RESTRICTED_TLPS, keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
@@ -29,11 +29,6 @@ const CREATE_ATTEMPTS = 5;
 const CLOCK_ATTEMPTS = 100;
 const clockPause = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * Math.min(25, 1 + attempt)));
 
-/** The commit clock's next time after `previous` (1 ms later at least), never before `floor`. */
-export function nextClockTime(previous: string | undefined, floor: string): string {
-  const after = previous === undefined ? -Infinity : Date.parse(previous) + 1;
-  return new Date(Math.max(Date.parse(floor), after)).toISOString();
-}
 
 type Sent = { ok: true } | { ok: false; err: unknown; tx: Transaction };
 
