@@ -11,12 +11,13 @@
  * empty page, a 404 or a bad `next` records no read.
  */
 import { randomUUID } from 'node:crypto';
-import type { ReadAction } from '../domain/audit';
+import type { ReadAction } from '../domain/audit-entry';
+import type { Caller } from '../domain/actor';
 import { DomainError, NotFoundError } from '../domain/errors';
-import type { Caller, Incident, ReportInput, TimelineEvent } from '../domain/incident';
-import type { IncidentService } from '../domain/incidents';
-import { MAX_ANSWER_BYTES, answerBytes } from '../domain/json';
-import { inPool } from '../domain/pool';
+import type { Incident, ReportInput, TimelineEvent } from '../domain/incident';
+import type { IncidentService } from '../domain/incident-service';
+import { MAX_ANSWER_BYTES, answerBytes } from '../shared/json';
+import { inPool } from '../shared/pool';
 import type { ApiKeyRecord, Organization } from '../domain/ports';
 import { concordIncidentOf, incidentBundle, incidentObjects, reportFromStix, type ExportInput, type OrgInfo, type StixObject } from './stix';
 import {

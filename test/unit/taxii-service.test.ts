@@ -1,7 +1,7 @@
 /** The TAXII service over in-memory fakes: a whole collection, however large, page after page. */
-import { ulidGenerator } from '../../lambdas/domain/ids';
-import type { Caller } from '../../lambdas/domain/incident';
-import { makeIncidents } from '../../lambdas/domain/incidents';
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import type { Caller } from '../../lambdas/domain/actor';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
 import { makeCursorCodec } from '../../lambdas/http/cursor';
 import { incidentStixId } from '../../lambdas/integrations/stix';
 import { INCIDENTS_COLLECTION_ID, type TaxiiStatus } from '../../lambdas/integrations/taxii';

@@ -1,25 +1,14 @@
 /**
- * How incidents, their events and their dedup claims become items. Key formats live here and
- * nowhere else.
+ * How incidents, their events, participations, claims and deliveries become items (their keys
+ * are keys.ts's).
  *
- *   incident       PK INC#<id>                SK INCIDENT     GSI1 INCIDENTS / <id>
- *   participation  PK INC#<id>                SK PART#<org>   GSI1 ORG#<org>#INCIDENTS / <id>
- *   event          PK INC#<id>                SK EVT#<seq, 10 digits>
- *   dedup claim    PK DEDUP#<org>#<dedupKey>  SK DEDUP
- *   ack code claim PK ACKCODE#<code>          SK ACKCODE
- *   commit clock   PK COMMITS                 SK CLOCK        (at: the last time it gave)
- *   delivery       PK INC#<id>                SK DLV#<seq>#<org>   GSI1 DELIVERIES#failed / <id>#<seq>#<org> while failed
- *
- * The commit clock orders versions across incidents (TAXII's date_added): every write that changes
- * an incident's version reads the clock, and in the same transaction sets it to a later time (at
- * least 1 ms later, never before the change's own time) on condition that it still holds what was
- * read, and stores that time as the incident's `addedAt`. Two writes that race both condition on
- * the same clock value: one commits, the other is cancelled and takes a later time. So a version
- * committed after another always has a later `addedAt`, and a reader that sees one has every
- * version dated before it already committed (consistent reads).
- *
- * An open incident no one has acknowledged also carries GSI2 ESCALATION / <dueAt>#<id>, so the
- * escalator reads exactly the incidents that are due, in due order, and nothing else.
+ * The commit clock (keys.ts COMMIT_CLOCK_KEY) orders versions across incidents (TAXII's
+ * date_added): every write that changes an incident's version takes the clock's next time (at
+ * least 1 ms after the time it holds, never before the change's own time) by a conditional Put
+ * on the clock in the same transaction, and stores that time as the incident's `addedAt`. Two
+ * writes that race both condition on the same clock value: one commits, the other is cancelled
+ * and takes a later time. So a version committed after another always has a later `addedAt`,
+ * and a reader that sees one has every version dated before it already committed.
  *
  * A participation item is an index entry, not a copy: the incident's id and the fields lists filter
  * on (status, severity, TLP, participants). One Query on GSI1 pages through an organization's
@@ -30,35 +19,17 @@
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
-import { parseJsonLossless, stringifyJson } from '../../domain/json';
-
-export const ALL_INCIDENTS = 'INCIDENTS';
+import { parseJsonLossless, stringifyJson } from '../../shared/json';
+import { ALL_INCIDENTS, ESCALATION_PARTITION, FAILED_DELIVERIES, deliveryKey, escalationSortKey, eventKey, failedDeliverySortKey, incidentKey, organizationPartition, participationKey } from './keys';
 
 /** The `entity` attribute of each kind of item: the stream consumers' filters select by it. */
 export const ENTITY = { incident: 'incident', event: 'event', participation: 'participation', delivery: 'delivery' } as const;
-
-const INCIDENT_PARTITION = 'INC#';
-/** The incident id of an `INC#<id>` partition key. */
-export const incidentIdOfPartition = (pk: string) => pk.slice(INCIDENT_PARTITION.length);
-
-export const incidentKey = (id: string) => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: 'INCIDENT' });
-export const participationKey = (id: string, orgId: string) => ({ PK: `INC#${id}`, SK: `PART#${orgId}` });
-const seqKey = (seq: number) => String(seq).padStart(10, '0');
-export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${seqKey(seq)}` });
-export const EVENT_PREFIX = 'EVT#';
-export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
-export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
-export const ackCodeKey = (code: string) => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
-export const ESCALATION_PARTITION = 'ESCALATION';
-export const COMMIT_CLOCK_KEY = { PK: 'COMMITS', SK: 'CLOCK' } as const;
-export const FAILED_DELIVERIES = 'DELIVERIES#failed';
-export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `INC#${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
 
 export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
   return {
     ...deliveryKey(d.incidentId, d.seq, d.orgId), entity: ENTITY.delivery, ...d,
     // Failed deliveries are listed for replay; a sent one leaves the list.
-    ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: `${d.incidentId}#${seqKey(d.seq)}#${d.orgId}` } : {}),
+    ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: failedDeliverySortKey(d.incidentId, d.seq, d.orgId) } : {}),
   };
 }
 
@@ -74,7 +45,7 @@ export function incidentItem(record: IncidentRecord): Item {
   return {
     ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
     eventCount, ackCode, ...(addedAt ? { addedAt } : {}),
-    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: `${escalation.dueAt}#${incident.id}`, escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
+    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: escalationSortKey(escalation.dueAt, incident.id), escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
     ...incidentAttributes(incident),
   };
 }

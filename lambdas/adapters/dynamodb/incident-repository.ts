@@ -7,17 +7,16 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BusyError, ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../domain/ids';
-import { RESTRICTED_TLPS, keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
+import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../shared/ids';
+import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
+import { RESTRICTED_TLPS } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
-import {
-  ALL_INCIDENTS, COMMIT_CLOCK_KEY, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, deliveryItem, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
-  organizationPartition, participationItem, participationKey, recordFromItem,
-} from './incident-items';
+import { deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
+import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 
 
