@@ -35,7 +35,8 @@ export interface TaxiiDeps {
   incidents: IncidentService;
   directory: { getOrganization(id: string): Promise<Organization | null>; getKey(keyId: string): Promise<ApiKeyRecord | null> };
   statuses: StatusStore;
-  cursors: PositionCodec;
+  /** Read on first use: the STIX export signs nothing, and its function is not given the secret. */
+  cursors: () => Promise<PositionCodec>;
   /** The service's public base URL, without a trailing slash. */
   baseUrl: () => string;
   /** The API's own check of a report (its schema): the report as the API takes it, or why not. */
@@ -133,14 +134,15 @@ export function makeTaxiiService(deps: TaxiiDeps) {
    * maxAnswerBytes of them; the incidents it carries are recorded before it is returned.
    */
   async function pageOf<R>(caller: Caller, reads: ReturnType<IncidentService['unrecorded']>, listing: string, entries: CollectionEntry[], query: TaxiiQuery, shown: (e: Entry) => R) {
-    const after = query.next === undefined ? undefined : cursors.decodeTaxii(query.next, caller, listing, (p) => POSITION_PATTERN.test(p));
+    const codec = await cursors();
+    const after = query.next === undefined ? undefined : codec.decodeTaxii(query.next, caller, listing, (p) => POSITION_PATTERN.test(p));
     const limit = Math.min(query.limit ?? MAX_PAGE, MAX_PAGE);
     const found = page(entries, limit, after);
     // A page of many large objects ends early, below what Lambda can answer; `next` goes on from there.
     let bytes = 0;
     const items = found.items.filter((e, i) => (bytes += answerBytes(shown(e)) + 1) <= maxAnswerBytes - 1024 || i === 0);
     const more = found.more || items.length < found.items.length;
-    const next = more ? cursors.encodeTaxii(positionOf(items.at(-1)!), caller, listing) : undefined;
+    const next = more ? codec.encodeTaxii(positionOf(items.at(-1)!), caller, listing) : undefined;
     await reads.record((items as CollectionEntry[]).flatMap((e) => (e.incident ? [e.incident] : [])));
     return { body: { more, ...(next ? { next } : {}) }, items: items.map(shown), headers: dateAddedHeaders(items) };
   }

@@ -1,6 +1,7 @@
 /**
  * The TAXII service (integrations/taxii-service.ts) wired on the incident use cases, the directory,
- * the status store and the signing secret. Only the TAXII functions and the STIX export bundle it.
+ * the status store and the signing secret (read on first use: the STIX export signs nothing). Only
+ * the TAXII functions and the STIX export bundle it.
  */
 import { DynamoTaxiiStatusStore } from '../adapters/dynamodb/taxii-status-store';
 import { ENV, required } from '../config/env';
@@ -16,7 +17,7 @@ export const taxiiService = /* @__PURE__ */ derived(async (a) => makeTaxiiServic
   incidents: (await container()).incidents,
   directory: a.directoryRepository,
   statuses: new DynamoTaxiiStatusStore(a.db, a.config.tableName),
-  cursors: await cursors(),
+  cursors,
   baseUrl: () => required(a.config, 'publicBaseUrl', ENV.publicBaseUrl),
   checkReport: (input) => {
     const checked = ReportIncidentBody.safeParse(input, PARSE);

@@ -18,7 +18,7 @@ function setup(listPage?: number) {
   const taxii = makeTaxiiService({
     incidents, directory, listPage,
     statuses: { put: async (_org, s) => { statuses.set(s.id, s); }, get: async (_org, id) => statuses.get(id) ?? null },
-    cursors: makeCursorCodec('unit-test-secret'),
+    cursors: async () => makeCursorCodec('unit-test-secret'),
     baseUrl: () => 'https://concord.example',
     checkReport: (input) => ({ ok: true, input }),
   });

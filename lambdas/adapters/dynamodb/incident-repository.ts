@@ -34,6 +34,7 @@ type Sent = { ok: true } | { ok: false; err: unknown; tx: Transaction };
 export class DynamoIncidentRepository implements IncidentRepository {
   /** The commit clock's time as this instance last set or saw it. */
   private lastClock: string | undefined;
+  private clockTurns: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly auditRetentionDays?: number) {}
 
@@ -66,7 +67,16 @@ export class DynamoIncidentRepository implements IncidentRepository {
    * together with the clock's move to it. Lost to another write that took the clock first (and
    * only to it), it reads the clock again and takes a later time.
    */
-  private async sendStamped(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
+  private sendStamped(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
+    // Writes of one process take the clock one after another: racing each other for it would only
+    // cancel all but one of them each round (a Lambda instance serves one request at a time, so
+    // this matters where one process serves many: npm start, the tests).
+    const turn = this.clockTurns.then(() => this.sendStampedNow(floor, build));
+    this.clockTurns = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+
+  private async sendStampedNow(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
     // The clock as this instance last saw it: right unless another write moved it since, and then
     // the cancelled write returns the clock's current time, so no read is needed either way.
     let previous = this.lastClock;
