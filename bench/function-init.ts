@@ -75,7 +75,7 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     bar.done();
     const total = (h: string) => median(samples.get(h)!.map((s) => s.initMs + s.invokeMs));
     const empty = total('empty');
-    const http = new Set(ALL_ROUTES.map((r) => r.handler));
+    const http = new Set<string>(ALL_ROUTES.map((r) => r.handler));
     const rows: Array<Record<string, unknown>> = subjects.map((h) => {
       const over = total(h) - empty;
       return {

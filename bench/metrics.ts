@@ -6,14 +6,14 @@
  * grouping. See bench/README.md for what is loaded and why.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { itemsFor } from '../lambdas/adapters/dynamodb/metrics-store';
-import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Caller, type Incident } from '../lambdas/domain/incident';
-import { UNIT, makeMetrics, planWindow, scopedContributionsOf, scopesVisibleTo, type ScopedContribution } from '../lambdas/domain/metrics';
-import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import { itemsFor, DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Incident, GROUP_BYS } from '../lambdas/domain/incident';
+import { type Caller } from '../lambdas/domain/actor';
+import { makeMetrics } from '../lambdas/domain/metrics/service';
+import { UNIT, planWindow } from '../lambdas/domain/metrics/calendar';
+import { scopedContributionsOf, scopesVisibleTo, type ScopedContribution } from '../lambdas/domain/metrics/contributions';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
-import { GROUP_BYS } from '../lambdas/domain/incident';
-import { ulidGenerator } from '../lambdas/domain/ids';
-import { INCIDENT_ID_PREFIX } from '../lambdas/domain/ids';
+import { ulidGenerator, INCIDENT_ID_PREFIX } from '../lambdas/shared/ids';
 import type { Counter } from './support';
 import { progress, timeIt } from './support';
 

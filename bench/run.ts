@@ -13,7 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoAuditLog } from '../lambdas/adapters/dynamodb/audit-log';
 import { ENV } from '../lambdas/config/env';
-import type { Caller } from '../lambdas/domain/incident';
+import type { Caller } from '../lambdas/domain/actor';
 import { handler as acknowledgeHandler } from '../lambdas/handlers/acknowledge-incident';
 import { parseInput } from '../lambdas/http/request';
 import { json } from '../lambdas/http/responses';
@@ -91,8 +91,8 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   // Requests per command, counted by an SDK middleware on a client of our own.
   const { DynamoIncidentRepository } = await import('../lambdas/adapters/dynamodb/incident-repository');
   const { DynamoDirectoryRepository } = await import('../lambdas/adapters/dynamodb/directory-repository');
-  const { makeIncidents } = await import('../lambdas/domain/incidents');
-  const { ulidGenerator, systemClock } = await import('../lambdas/domain/ids');
+  const { makeIncidents } = await import('../lambdas/domain/incident-service');
+  const { ulidGenerator, systemClock } = await import('../lambdas/shared/ids');
   const counted = countedClient(endpoint, counter);
   const service = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), audit: new DynamoAuditLog(counted, { tableName }), clock: systemClock, ids: ulidGenerator(systemClock) });
   const perCommand: Array<Record<string, unknown>> = [];
@@ -166,10 +166,10 @@ async function overhead(services: Services, counted: ReturnType<typeof countedCl
     captured.push({ command: command.constructor.name, input: structuredClone(command.input) });
     return (send as (...a: unknown[]) => unknown)(command, ...rest);
   };
-  const { makeIncidents } = await import('../lambdas/domain/incidents');
+  const { makeIncidents } = await import('../lambdas/domain/incident-service');
   const { DynamoIncidentRepository } = await import('../lambdas/adapters/dynamodb/incident-repository');
   const { DynamoDirectoryRepository } = await import('../lambdas/adapters/dynamodb/directory-repository');
-  const { ulidGenerator, systemClock } = await import('../lambdas/domain/ids');
+  const { ulidGenerator, systemClock } = await import('../lambdas/shared/ids');
   const tableName = process.env[ENV.tableName]!;
   const watched = makeIncidents({ incidents: new DynamoIncidentRepository(counted, tableName), directory: new DynamoDirectoryRepository(counted, tableName), audit: new DynamoAuditLog(counted, { tableName }), clock: systemClock, ids: ulidGenerator(systemClock) });
   await watched.acknowledge(caller('org-01'), template.incident.id, {});

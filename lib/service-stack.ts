@@ -2,22 +2,21 @@
  * The service: one function per route and per event, the API, the stream consumers, the escalation
  * schedule, inbound SMS, and operations. Receives the stateful resources through props.
  */
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type StackProps, RemovalPolicy, CfnOutput } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
-import { RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { CfnOutput } from 'aws-cdk-lib';
 import { ORG_CLAIM, PeopleSignIn } from './constructs/people-sign-in';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { ALL_ROUTES } from '../lambdas/http/routes';
+import type { ApiFunctionName, FunctionName } from '../lambdas/functions';
 import { APP_ENV } from '../lambdas/config/app-env';
 import type { StageConfig } from './config';
 import { HttpApi } from './constructs/http-api';
@@ -45,8 +44,8 @@ interface Access {
   escalation?: boolean;
 }
 
-/** Functions behind the API, by handler file. Public routes with no data need nothing. */
-const API_ACCESS: Record<string, Access> = {
+/** Functions behind the API, by manifest name (lambdas/functions.ts). Public routes with no data need nothing. */
+const API_ACCESS: Record<ApiFunctionName, Access> = {
   'get-health': {},
   'get-openapi': {},
   'report-incident': { table: 'write', escalation: true },
@@ -84,13 +83,13 @@ const API_ACCESS: Record<string, Access> = {
  * adding TAXII objects, up to API Gateway's 29 s, since one envelope may report a few hundred
  * incidents (eight at a time).
  */
-const EXTRA: Record<string, { timeout?: Duration; copyFiles?: string[] }> = {
+const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: string[] }>> = {
   'get-app': { copyFiles: ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'] },
   'taxii-add-objects': { timeout: Duration.seconds(28) },
 };
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
-const NEEDS_PUBLIC_URL = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
+const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
@@ -117,7 +116,7 @@ export class ServiceStack extends Stack {
       key.grantEncryptDecrypt(new ServicePrincipal(service));
     }
 
-    const make = (handler: string, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: string[] } = {}) => {
+    const make = (handler: FunctionName, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: string[] } = {}) => {
       const fn = new ServiceFunction(this, pascal(handler), { handler, logRetention: config.logRetention, logKey: key, ...extra });
       if (access.table) fn.bindTable(table, access.table);
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);
@@ -134,9 +133,7 @@ export class ServiceStack extends Stack {
     };
 
     for (const handler of new Set(ALL_ROUTES.filter((r) => !r.localOnly).map((r) => r.handler))) {
-      const access = API_ACCESS[handler];
-      if (!access) throw new Error(`No access declared for ${handler}`);
-      make(handler, access, EXTRA[handler] ?? {});
+      make(handler, API_ACCESS[handler], EXTRA[handler] ?? {});
     }
     const authorizer = make('authorize', { table: 'read', keyUsage: true, audit: true });
     this.httpApi = new HttpApi(this, 'Http', {

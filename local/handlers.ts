@@ -1,5 +1,6 @@
-/** Every handler by its file name: the local server routes to exactly what Lambda runs. */
+/** Every API function by its manifest name (lambdas/functions.ts): the local server routes to exactly what Lambda runs. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { ApiFunctionName } from '../lambdas/functions';
 import * as acknowledgeIncident from '../lambdas/handlers/acknowledge-incident';
 import * as addNote from '../lambdas/handlers/add-note';
 import * as assignIncident from '../lambdas/handlers/assign-incident';
@@ -32,7 +33,7 @@ import * as taxiiAddObjects from '../lambdas/handlers/taxii-add-objects';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export const HANDLERS: Record<string, ProxyHandler> = {
+export const HANDLERS: Record<ApiFunctionName, ProxyHandler> = {
   'acknowledge-incident': acknowledgeIncident.handler,
   'add-note': addNote.handler,
   'assign-incident': assignIncident.handler,

@@ -10,7 +10,7 @@ import { MethodNotAllowedError, UnsupportedMediaTypeError } from '../lambdas/htt
 import { handler as receiveSms } from '../lambdas/handlers/receive-sms';
 import { fieldErrors, parseJsonBody } from '../lambdas/http/request';
 import { json } from '../lambdas/http/responses';
-import { InboundSmsMessage } from '../lambdas/http/schemas';
+import { InboundSmsMessage } from '../lambdas/integrations/sms';
 import * as z from 'zod';
 import type { LocalIdentityProvider } from './identity-provider';
 import type { LocalOutbox } from './outbox';

@@ -6,8 +6,7 @@ import { SMS_MAX, toGsm7 } from '../lambdas/adapters/sns/messages';
 import { subscriptionsWanted } from '../lambdas/adapters/sns/provisioner';
 import { topicName } from '../lambdas/adapters/sns/publisher';
 import { LocalSnsPusher, type PushOutcome } from './sns-push';
-import type { NotificationPublisher, PublishContext, RenderedMessage } from '../lambdas/domain/notifications';
-import type { Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
+import type { NotificationPublisher, PublishContext, RenderedMessage, Organization, OrganizationProvisioner } from '../lambdas/domain/ports';
 
 export interface OutboxMessage {
   orgId: string | null;

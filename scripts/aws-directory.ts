@@ -11,7 +11,7 @@ import { SnsProvisioner } from '../lambdas/adapters/sns/provisioner';
 import { publishInput } from '../lambdas/adapters/sns/publisher';
 import { makeDirectory, makeKeyIssuer } from '../lambdas/domain/directory';
 import { makeDirectoryLoader } from '../lambdas/domain/directory-file';
-import { systemClock } from '../lambdas/domain/ids';
+import { systemClock } from '../lambdas/shared/ids';
 import { PUSH_DEAD_LETTERS, TOPIC_PREFIX } from '../lib/service-stack';
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;

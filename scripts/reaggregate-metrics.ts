@@ -9,8 +9,8 @@
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
-import { systemClock } from '../lambdas/domain/ids';
-import { makeMetrics } from '../lambdas/domain/metrics';
+import { systemClock } from '../lambdas/shared/ids';
+import { makeMetrics } from '../lambdas/domain/metrics/service';
 import { stageArgs } from './aws-directory';
 
 async function main() {

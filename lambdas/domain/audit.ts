@@ -2,101 +2,12 @@
  * The audit trail: one append-only record of who did and who read what. Every change to an
  * incident (written in the change's own transaction), every admin action, every failed
  * authentication, and every read of a RED or AMBER+STRICT incident (written before the answer
- * leaves; if it cannot be written the read is refused).
+ * leaves; if it cannot be written the read is refused). The entry itself is in audit-entry.ts.
  */
-import { randomUUID } from 'node:crypto';
+import type { Caller } from './actor';
+import { auditEntry, redactFor, witnessOf, type AuditAction, type AuditEntry, type AuditRecord } from './audit-entry';
 import { BusyError, ValidationError } from './errors';
-import { actorOf, isRestricted, type Actor, type Caller, type Incident, type Tlp } from './incident';
-import type { Clock } from './ports';
-
-/** What an entry records. Changes and admin actions are named after their command. */
-export const AUDIT_ACTIONS = [
-  // incident changes
-  'report', 'acknowledge', 'assign', 'resolve', 'note',
-  // reads of restricted incidents (and denied reads of any incident)
-  'read', 'timeline', 'list', 'export', 'taxii', 'audit',
-  // admin actions
-  'organization.put', 'key.create', 'key.revoke', 'notifications.replay',
-  // failed sign-ins and unknown keys
-  'authenticate',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-/** The actions that read an incident. */
-export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit';
-
-export type AuditOutcome = 'allowed' | 'denied';
-
-/** One entry, as the API shows it. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: Actor;
-  action: AuditAction;
-  incidentId?: string;
-  tlp?: Tlp;
-  requestId: string;
-  outcome: AuditOutcome;
-  /** Why it was denied (never a secret). */
-  detail?: string;
-}
-
-/**
- * An entry as stored. `participants` is kept for entries about restricted incidents, so that an
- * admin outside them sees that something happened, never which incident or its label.
- */
-export interface AuditRecord extends AuditEntry { participants?: string[] }
-
-export interface AuditPageQuery { limit: number; after?: string }
-export interface AuditPage { items: AuditRecord[]; last: string | null }
-
-export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction }
-
-export interface AuditLog {
-  /** Appends entries that are not part of an incident change (reads, admin actions, failed sign-ins). */
-  append(entries: readonly AuditRecord[]): Promise<void>;
-  /** One incident's entries, oldest first. */
-  forIncident(incidentId: string, page: AuditPageQuery): Promise<AuditPage>;
-  /** Every entry in [from, to), oldest first, optionally of one organization's actors or one action. */
-  between(query: AuditWindowQuery): Promise<AuditPage>;
-}
-
-/** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
-export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
-
-export interface AuditSubject { incidentId?: string; incident?: Pick<Incident, 'id' | 'tlp' | 'participants'> }
-
-/** Who an entry names: the actor and the request. */
-export interface Witness { actor: Actor; requestId: string }
-
-/** The witness of an API caller (a system's key, or a person). */
-export const witnessOf = (caller: Caller): Witness => ({ actor: actorOf(caller), requestId: caller.requestId ?? 'unknown' });
-
-/** The entry for `who` doing `action`, about an incident when there is one. */
-export function auditEntry(who: Witness, action: AuditAction, at: string, outcome: AuditOutcome, subject: AuditSubject = {}, detail?: string): AuditRecord {
-  const { incident } = subject;
-  const incidentId = incident?.id ?? subject.incidentId;
-  return {
-    id: auditId(at),
-    at,
-    actor: who.actor,
-    action,
-    ...(incidentId ? { incidentId } : {}),
-    ...(incident ? { tlp: incident.tlp } : {}),
-    requestId: who.requestId,
-    outcome,
-    ...(detail ? { detail } : {}),
-    ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : {}),
-  };
-}
-
-/** What a reader may see of an entry: an admin outside a restricted incident's participants sees neither its id nor its TLP. */
-export function redactFor(viewerOrgId: string, record: AuditRecord): AuditEntry {
-  const { participants, ...entry } = record;
-  if (!participants || participants.includes(viewerOrgId)) return entry;
-  const { incidentId: _id, tlp: _tlp, ...rest } = entry;
-  return rest;
-}
+import type { AuditLog, Clock } from './ports';
 
 /** Appends, or refuses the read: an answer is never served unaudited. */
 export async function appendOrRefuse(log: AuditLog, entries: readonly AuditRecord[]): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { hashKey, keyIdOf } from './api-keys';
 import { keyStore, sameOrganization, type DirectoryService, type OrganizationInput } from './directory';
-import type { Role } from './incident';
+import type { Role } from './actor';
 import type { Clock, DirectoryRepository, KeyDefaults } from './ports';
 
 /** A directory file, as `CONCORD_DIRECTORY` names it. */

@@ -1,9 +1,9 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
-import type { Caller, Role } from './incident';
+import type { Caller, Role } from './actor';
 import type { Allowed } from './audit';
-import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
+import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeyNotifier, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
 export interface DirectoryDeps {
   directory: DirectoryRepository;
@@ -12,9 +12,6 @@ export interface DirectoryDeps {
 }
 
 /** What an organization's contacts are told when a key is created for it. */
-export interface KeyNotice { organization: Organization; keyId: string; role: Role; createdBy: string; at: string }
-export interface KeyNotifier { keyCreated(notice: KeyNotice): Promise<void> }
-
 /** `lastUsedAt` is written at most this often per key, so authentication stays one read. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 

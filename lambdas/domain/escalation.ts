@@ -3,7 +3,8 @@
  * once per level: level n falls due n times that time after the report. Each escalation notifies
  * the participants again (marked ESCALATED) and the organizations that hold manager keys.
  */
-import { recordSystemEvents, systemActor, type Change, type IncidentRecord, type Severity } from './incident';
+import { recordSystemEvents, type Change, type IncidentRecord, type Severity } from './incident';
+import { systemActor } from './actor';
 
 export interface EscalationPolicy {
   /** Seconds without any acknowledgement before each level, by severity. */

@@ -2,14 +2,14 @@
  * The incident: its shape, its lifecycle rules and who may see it.
  * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
  */
-import type { AuditRecord } from './audit';
+import type { AuditRecord } from './audit-entry';
+import { actorOf, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
+import { isRestricted, type Tlp } from './tlp';
 import { ConflictError, ValidationError } from './errors';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const CATEGORIES = ['misinformation', 'ransomware', 'phishing', 'account-takeover', 'ddos', 'intrusion', 'other'] as const;
-export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
 export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as const;
-export const VIAS = ['api', 'sms', 'email'] as const;
 export const EVENT_TYPES = ['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated'] as const;
 
 /** How metrics may be grouped. */
@@ -21,9 +21,7 @@ export const MAX_DETAILS_BYTES = 16 * 1024;
 
 export type Severity = (typeof SEVERITIES)[number];
 export type Category = (typeof CATEGORIES)[number];
-export type Tlp = (typeof TLPS)[number];
 export type Status = (typeof STATUSES)[number];
-export type Via = (typeof VIAS)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface Link { href: string; text?: string }
@@ -54,14 +52,6 @@ export interface Incident {
   version: number;
 }
 
-/**
- * Who did something: an organization, optionally a named person, and the channel; `keyId` names
- * the API key that made the request, so every change can be traced to the credential used.
- * A person signed in through their organization's identity provider carries `personId`
- * (`<issuer>#<sub>`), and `by` is then their verified name, never typed.
- */
-export interface Actor { orgId: string; by: string | null; via: Via; keyId?: string; personId?: string }
-
 /** One entry of an incident's timeline. `seq` numbers events 1, 2, 3… oldest first. */
 export interface TimelineEvent {
   seq: number;
@@ -86,27 +76,6 @@ export interface IncidentRecord {
   /** Null once acknowledged or resolved, or after the last escalation level. */
   escalation: Escalation | null;
 }
-
-/** The role a caller's API key carries. */
-export type Role = 'partner' | 'manager' | 'admin';
-export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly Role[];
-
-/**
- * The authenticated caller, as the authorizer established it: a system holding an API key
- * (`keyId`), or a person whose token an identity provider of the organization signed
- * (`person`, and `keyId` empty). `requestId` names the request, for the audit trail.
- */
-export interface Caller { orgId: string; role: Role; keyId: string; person?: Person; requestId?: string }
-
-/** A person, as their organization's identity provider vouches for them. */
-export interface Person { id: string; name: string }
-
-/** TLP 2.0's labels that never leave the participants. */
-export const RESTRICTED_TLPS = ['AMBER+STRICT', 'RED'] as const satisfies readonly Tlp[];
-const STRICT_TLPS: ReadonlySet<Tlp> = new Set(RESTRICTED_TLPS);
-
-/** TLP RED and AMBER+STRICT are never shown or sent outside `participants`. */
-export const isRestricted = (tlp: Tlp): boolean => STRICT_TLPS.has(tlp);
 
 /**
  * Whether `caller` may see `incident`. Partners see incidents their organization participates in;
@@ -148,19 +117,6 @@ export interface Change {
   /** Audit entries written in the same transaction: a change never exists without its entry. */
   audit?: AuditRecord[];
 }
-
-/** Events the service itself writes: notifications and escalations. */
-export const SYSTEM_ORG = 'concord';
-export const systemActor = (by: 'notifier' | 'escalation'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
-
-/** An API caller: its organization and, when known, the key it used or the person. */
-export type ActorRef = Pick<Caller, 'orgId'> & { keyId?: string; person?: Person };
-
-/** A person's actor always carries their verified name; a system's carries what it typed. */
-export const actorOf = (caller: ActorRef, by: string | null = null, via: Via = 'api'): Actor =>
-  caller.person
-    ? { orgId: caller.orgId, by: caller.person.name, via, personId: caller.person.id }
-    : { orgId: caller.orgId, by, via, ...(caller.keyId ? { keyId: caller.keyId } : {}) };
 
 /** The `source` of incidents added as STIX objects through TAXII; their dedup key is the object's STIX id. */
 export const STIX_SOURCE = 'taxii';

@@ -6,10 +6,11 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { recordSystemEvents, mayBeToldTo, systemActor, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
-import type { IncidentService } from './incidents';
-import type { Clock, Contact, DirectoryRepository, IncidentRepository, Organization } from './ports';
-import { inPool } from './pool';
+import { recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { systemActor } from './actor';
+import type { IncidentService } from './incident-service';
+import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
+import { inPool } from '../shared/pool';
 
 /** The event types that tell someone something. */
 export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
@@ -27,74 +28,16 @@ export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, e
   }
 }
 
-/** One message in the shapes each SNS protocol needs. */
-export interface RenderedMessage {
-  /** At most 140 characters of the GSM-7 alphabet. */
-  sms: string;
-  email: { subject: string; body: string };
-  default: string;
-  /** JSON `{"type", "incident", "event"}` for the organization's HTTPS endpoints (absent on key notices). */
-  https?: string;
-}
-
-export interface AckLink { contact: string; url: string }
-
-export interface Notice {
-  incident: Incident;
-  ackCode: string | null;
-  event: TimelineEvent;
-  recipient: string;
-  /** One signed acknowledgement link per contact of the recipient with an email address. */
-  ackLinks: AckLink[];
-}
-
-export type Render = (notice: Notice) => RenderedMessage;
-
 /** A publish failure; `transient` ones are retried, the others recorded at once. */
 export class PublishError extends Error {
   constructor(message: string, readonly transient: boolean, options?: { cause?: unknown }) { super(message, options); }
 }
-
-/**
- * Which of an organization's two topics: `all` its contacts, or `red` only those cleared for
- * TLP:RED (TLP 2.0: RED is for named individuals, never a whole organization).
- */
-export type Audience = 'all' | 'red';
 
 /** Who an organization's topic for `audience` reaches: every contact and endpoint, or (RED) those marked `red`. */
 export function audienceOf(org: Pick<Organization, 'contacts' | 'endpoints'> | undefined, audience: Audience) {
   const marked = <T extends { red?: boolean }>(all: readonly T[] = []) => all.filter((x) => audience === 'all' || x.red);
   return { contacts: marked(org?.contacts), endpoints: marked(org?.endpoints) };
 }
-
-export interface PublishContext {
-  incidentId?: string;
-  audience?: Audience;
-  /**
-   * The organization's push endpoints (URLs) this message is for, as listed when it is sent: only
-   * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
-   */
-  endpoints?: readonly string[];
-}
-
-export interface NotificationPublisher {
-  /** Publishes to the organization's topic for `audience` (default `all`); returns the message id. */
-  publish(orgId: string, message: RenderedMessage, context: PublishContext): Promise<string>;
-  /** A direct text message (replies to inbound SMS). */
-  sendSms(phone: string, text: string): Promise<void>;
-}
-
-export type DeliveryStatus = 'sent' | 'failed';
-export interface Delivery { incidentId: string; seq: number; orgId: string; status: DeliveryStatus }
-
-export interface DeliveryLog {
-  /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */
-  statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>>;
-  /** Deliveries that failed and wait for a replay, oldest first. */
-  failed(limit: number): Promise<Delivery[]>;
-}
-
-export interface AckLinkSigner { link(incidentId: string, orgId: string, contact: string): Promise<string> }
 
 export interface NotifierDeps {
   incidents: IncidentService;

@@ -2,7 +2,13 @@
  * Ports: what the domain needs from the outside world. Adapters implement them
  * (DynamoDB in production and locally, in-memory fakes in unit tests).
  */
-import type { Change, Incident, IncidentRecord, Role, Severity, Status, TimelineEvent, Tlp } from './incident';
+import type { Change, Incident, IncidentRecord, Severity, Status, TimelineEvent } from './incident';
+import type { Tlp } from './tlp';
+import type { Role } from './actor';
+import type { Scope, ScopedContribution } from './metrics/contributions';
+import type { Aggregate } from './metrics/sketch';
+import type { Granularity } from './metrics/calendar';
+import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from './audit-entry';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -165,4 +171,113 @@ export interface OrganizationProvisioner { provision(org: Organization): Promise
 /** A fixed-window counter shared by every instance: at most `limit` hits per window and bucket. */
 export interface RateLimiter {
   consume(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+}
+
+/** The audit trail, append-only. */
+export interface AuditLog {
+  /** Appends entries that are not part of an incident change (reads, admin actions, failed sign-ins). */
+  append(entries: readonly AuditRecord[]): Promise<void>;
+  /** One incident's entries, oldest first. */
+  forIncident(incidentId: string, page: AuditPageQuery): Promise<AuditPage>;
+  /** Every entry in [from, to), oldest first, optionally of one organization's actors or one action. */
+  between(query: AuditWindowQuery): Promise<AuditPage>;
+}
+
+// ---- Notifications: what is published, to whom, and what is recorded of it ----
+
+/** One message in the shapes each SNS protocol needs. */
+export interface RenderedMessage {
+  /** At most 140 characters of the GSM-7 alphabet. */
+  sms: string;
+  email: { subject: string; body: string };
+  default: string;
+  /** JSON `{"type", "incident", "event"}` for the organization's HTTPS endpoints (absent on key notices). */
+  https?: string;
+}
+
+export interface AckLink { contact: string; url: string }
+
+export interface Notice {
+  incident: Incident;
+  ackCode: string | null;
+  event: TimelineEvent;
+  recipient: string;
+  /** One signed acknowledgement link per contact of the recipient with an email address. */
+  ackLinks: AckLink[];
+}
+
+export type Render = (notice: Notice) => RenderedMessage;
+
+/**
+ * Which of an organization's two topics: `all` its contacts, or `red` only those cleared for
+ * TLP:RED (TLP 2.0: RED is for named individuals, never a whole organization).
+ */
+export type Audience = 'all' | 'red';
+
+export interface PublishContext {
+  incidentId?: string;
+  audience?: Audience;
+  /**
+   * The organization's push endpoints (URLs) this message is for, as listed when it is sent: only
+   * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
+   */
+  endpoints?: readonly string[];
+}
+
+export interface NotificationPublisher {
+  /** Publishes to the organization's topic for `audience` (default `all`); returns the message id. */
+  publish(orgId: string, message: RenderedMessage, context: PublishContext): Promise<string>;
+  /** A direct text message (replies to inbound SMS). */
+  sendSms(phone: string, text: string): Promise<void>;
+}
+
+export type DeliveryStatus = 'sent' | 'failed';
+export interface Delivery { incidentId: string; seq: number; orgId: string; status: DeliveryStatus }
+
+export interface DeliveryLog {
+  /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */
+  statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>>;
+  /** Deliveries that failed and wait for a replay, oldest first. */
+  failed(limit: number): Promise<Delivery[]>;
+}
+
+export interface AckLinkSigner { link(incidentId: string, orgId: string, contact: string): Promise<string> }
+
+// ---- API keys ----
+
+/** A key was created: its organization's contacts are told. */
+export interface KeyNotice { organization: Organization; keyId: string; role: Role; createdBy: string; at: string }
+export interface KeyNotifier { keyCreated(notice: KeyNotice): Promise<void> }
+
+// ---- Metrics: the pre-aggregated buckets ----
+
+/**
+ * What a query reads: one bucket by key, a run of buckets [from, to) of one size (read as a range:
+ * the weeks of a long window, or the days before the layout's cut-over), or the part of one minute's
+ * contributions inside a window.
+ */
+export type MetricsRead =
+  | { scope: Scope; group: string; granularity: Granularity; start: string }
+  | { scope: Scope; group: string; granularity: Granularity; from: string; to: string }
+  | { scope: Scope; group: string; minute: string; from: string; to: string };
+
+export interface MetricsStore {
+  /**
+   * Adds each contribution to its scope's bucket of each size (GRANULARITIES) and to its minute's stored
+   * contributions, all at once; applying the same one twice changes nothing. The contributions of
+   * one call are of distinct scopes and groups (so they touch distinct items), at most
+   * APPLY_BATCH of them.
+   */
+  applyMany(contributions: ScopedContribution[]): Promise<void>;
+  /**
+   * What each read names, in order: a bucket (empty when it was never written), the merged
+   * buckets of a range, or the part [from, to) of one minute's stored contributions.
+   */
+  readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]>;
+  /**
+   * From when buckets of every size hold every contribution (ms since the epoch); before it, only
+   * minute, hour and day buckets may be relied on (a table that an earlier release aggregated).
+   * Infinity while nothing was written by this layout.
+   */
+  allSizesSince(): Promise<number>;
 }

@@ -9,9 +9,8 @@
  * whether an incident exists.
  */
 import { ConflictError, NotFoundError } from './errors';
-import type { IncidentService } from './incidents';
-import type { NotificationPublisher } from './notifications';
-import type { DirectoryRepository, IncidentRepository } from './ports';
+import type { IncidentService } from './incident-service';
+import type { NotificationPublisher, DirectoryRepository, IncidentRepository } from './ports';
 
 export interface InboundSms { originationNumber: string; messageBody: string }
 

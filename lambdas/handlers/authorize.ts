@@ -6,9 +6,9 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { looksLikeJwt } from '../adapters/oidc/token-verifier';
-import { auditEntry } from '../domain/audit';
+import { auditEntry } from '../domain/audit-entry';
 import { UnauthorizedError } from '../domain/errors';
-import type { Caller } from '../domain/incident';
+import type { Caller } from '../domain/actor';
 import { headerIn } from '../http/request';
 import { logger } from '../runtime/logger';
 import { container } from '../wiring/incidents';

@@ -8,12 +8,11 @@ import { container } from '../wiring/incidents';
 import { ingest } from '../wiring/ingest';
 import { BusyError, RateLimitedError, ValidationError } from '../domain/errors';
 import { problemFor } from '../http/problems';
-import type { PdEvent } from '../integrations/pagerduty';
+import { PagerDutyEvent, type PdEvent } from '../integrations/pagerduty';
 import { requestId, type Request } from '../http/handler';
 import { logger } from '../runtime/logger';
 import { fieldErrors, parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
-import { PagerDutyEvent } from '../http/schemas';
 import { PARSE } from '../http/parse-options';
 
 const invalid = (message: string, errors: string[] = [], status = 400) =>

@@ -1,4 +1,4 @@
-import { redactFor } from '../domain/audit';
+import { redactFor } from '../domain/audit-entry';
 import { container } from '../wiring/incidents';
 import { cursors as cursorCodec } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';

@@ -2,7 +2,7 @@ import { httpHandler, type Input } from '../http/handler';
 import { TAXII_ROUTES as ROUTES } from '../http/taxii-routes';
 import { STIX_MEDIA_TYPE } from '../http/taxii';
 import { PRIVATE } from '../http/responses';
-import { stringifyJson } from '../domain/json';
+import { stringifyJson } from '../shared/json';
 import { incidentBundle } from '../integrations/stix';
 import { taxiiServices } from '../wiring/taxii';
 

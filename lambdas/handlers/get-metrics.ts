@@ -1,5 +1,5 @@
 import { metrics as metricsService } from '../wiring/metrics';
-import type { MetricsAnswer } from '../domain/metrics';
+import type { MetricsAnswer } from '../domain/metrics/service';
 import { httpHandler, type Input } from '../http/handler';
 import { header } from '../http/request';
 import { json } from '../http/responses';

@@ -1,13 +1,12 @@
 import { container } from '../wiring/incidents';
 import { ingest } from '../wiring/ingest';
-import { eventFromAlarm } from '../integrations/cloudwatch';
 import { ForbiddenError, ValidationError } from '../domain/errors';
 import type { SnsMessage } from '../adapters/sns/message-verifier';
 import { httpHandler, type Input } from '../http/handler';
 import { logger } from '../runtime/logger';
 import { json } from '../http/responses';
 import * as ROUTES from '../http/route-table';
-import { CloudWatchAlarmMessage } from '../http/schemas';
+import { CloudWatchAlarmMessage, eventFromAlarm } from '../integrations/cloudwatch';
 import { fieldErrors } from '../http/request';
 import { PARSE } from '../http/parse-options';
 

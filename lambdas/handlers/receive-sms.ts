@@ -3,7 +3,7 @@
  * invokes this function. The message is JSON with `originationNumber`, `messageBody`, …
  */
 import type { SNSEvent } from 'aws-lambda';
-import { InboundSmsMessage } from '../http/schemas';
+import { InboundSmsMessage } from '../integrations/sms';
 import { smsAcknowledgements } from '../wiring/notifications';
 import { logger } from '../runtime/logger';
 import { PARSE } from '../http/parse-options';

@@ -7,8 +7,8 @@
  * status resource, which GET …/status/{id}/ gives back to the same organization.
  */
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../domain/errors';
-import { inPool } from '../domain/pool';
+import { DomainError, NotFoundError } from '../domain/errors';
+import { inPool } from '../shared/pool';
 import { UnsupportedMediaTypeError } from '../http/errors';
 import type { Input } from '../http/handler';
 import { fieldErrors, header } from '../http/request';
@@ -17,7 +17,6 @@ import { ReportIncidentBody } from '../http/schemas';
 import { TAXII_MEDIA_TYPE, isTaxiiContentType, taxiiHandler, taxiiJson } from '../http/taxii';
 import { concordIncidentOf, reportFromStix } from '../integrations/stix';
 import { INCIDENTS_COLLECTION_ID, fitStatus, type StatusDetails, type TaxiiStatus } from '../integrations/taxii';
-import { NotFoundError } from '../domain/errors';
 import { container } from '../wiring/incidents';
 import { taxiiWriting } from '../wiring/taxii';
 import { PARSE } from '../http/parse-options';

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors';
-import type { Caller } from '../domain/incident';
+import type { Caller } from '../domain/actor';
 import {
   INCIDENTS_COLLECTION_ID, MAX_CONTENT_LENGTH, MAX_PAGE, POSITION_PATTERN, dateAddedHeaders, listOf, manifestRecord, page, positionOf, select, versionOf,
   type Entry, type Filters,

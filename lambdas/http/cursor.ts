@@ -10,9 +10,9 @@
  * Both are a 400 naming `cursor`. Nothing of the listing travels in the cursor, which stays short.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ULID_PATTERN } from '../domain/ids';
+import { ULID_PATTERN } from '../shared/ids';
 import { ValidationError } from '../domain/errors';
-import type { Caller } from '../domain/incident';
+import type { Caller } from '../domain/actor';
 
 const TAG_BYTES = 12;
 const SEQ_PATTERN = /^[1-9][0-9]{0,9}$/;

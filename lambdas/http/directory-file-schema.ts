@@ -3,7 +3,7 @@
  * the operator's scripts only, so kept out of the functions' bundles.
  */
 import * as z from 'zod';
-import { ROLES } from '../domain/incident';
+import { ROLES } from '../domain/actor';
 import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './schemas';
 
 /** What a Bearer header can carry: printable ASCII without spaces. */

@@ -8,7 +8,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Caller } from '../domain/incident';
+import type { Caller } from '../domain/actor';
 import { logger } from '../runtime/logger';
 import { parseInput, type ParsedInput } from './request';
 import { problemFor } from './problems';

@@ -8,9 +8,9 @@ import type * as z from 'zod';
 import {
   ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, type FieldError,
 } from '../domain/errors';
-import { ROLES, type Caller, type Role } from '../domain/incident';
+import { ROLES, type Caller, type Role } from '../domain/actor';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
-import { DuplicateKeyError, parseJsonLossless } from '../domain/json';
+import { DuplicateKeyError, parseJsonLossless } from '../shared/json';
 import { PARSE } from './parse-options';
 import type { RouteSpec } from './routes';
 
@@ -106,7 +106,7 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
   }
   let parsed: unknown;
   try {
-    // Numbers kept as sent and every key kept: `details` are returned exactly (domain/json.ts).
+    // Numbers kept as sent and every key kept: `details` are returned exactly (shared/json.ts).
     parsed = parseJsonLossless(text);
   } catch (err) {
     if (err instanceof DuplicateKeyError) {

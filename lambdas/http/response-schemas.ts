@@ -3,8 +3,10 @@
  * the functions' bundles.
  */
 import * as z from 'zod';
-import { CATEGORIES, EVENT_TYPES, ROLES, SEVERITIES, STATUSES, TLPS, VIAS, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
-import { AUDIT_ACTIONS } from '../domain/audit';
+import { CATEGORIES, EVENT_TYPES, SEVERITIES, STATUSES, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
+import { TLPS } from '../domain/tlp';
+import { ROLES, VIAS } from '../domain/actor';
+import { AUDIT_ACTIONS } from '../domain/audit-entry';
 import { Link } from './schemas';
 
 const IsoTime = /* @__PURE__ */ (() => z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' }))();

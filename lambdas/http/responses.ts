@@ -1,6 +1,6 @@
 /** Building API Gateway proxy results. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { stringifyJson } from '../domain/json';
+import { stringifyJson } from '../shared/json';
 
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';

@@ -1,6 +1,7 @@
 /** What a route declares: the shape every entry of the route table has. */
 import type * as z from 'zod';
-import type { Role } from '../domain/incident';
+import type { Role } from '../domain/actor';
+import type { ApiFunctionName } from '../functions';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -9,8 +10,8 @@ export interface RouteSpec {
   method: Method;
   /** API Gateway style: `/v1/incidents/{id}`. */
   path: string;
-  /** The file under `lambdas/handlers/` that serves it. */
-  handler: string;
+  /** The function that serves it: its file under `lambdas/handlers/`, named in the manifest (lambdas/functions.ts). */
+  handler: ApiFunctionName;
   /** `public` routes skip the authorizer; otherwise the roles allowed. */
   auth: 'public' | readonly Role[];
   body?: z.ZodType;

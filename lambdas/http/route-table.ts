@@ -5,6 +5,8 @@
  */
 import { route } from './route-spec';
 import * as s from './schemas';
+import { PagerDutyEvent } from '../integrations/pagerduty';
+import { SnsEnvelope } from '../integrations/cloudwatch';
 
 export const health = /* @__PURE__ */ route({ operationId: 'getHealth', method: 'GET', path: '/health', handler: 'get-health', auth: 'public' });
 export const openapi = /* @__PURE__ */ route({ operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public' });
@@ -24,8 +26,8 @@ export const listOrganizations = /* @__PURE__ */ route({ operationId: 'listOrgan
 export const createKey = /* @__PURE__ */ route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody });
 export const listKeys = /* @__PURE__ */ route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams });
 export const deleteKey = /* @__PURE__ */ route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'], params: s.KeyParams });
-export const enqueueEvent = /* @__PURE__ */ route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: s.PagerDutyEvent });
-export const receiveCloudWatchAlarm = /* @__PURE__ */ route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: s.SnsEnvelope, anyContentType: true });
+export const enqueueEvent = /* @__PURE__ */ route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: PagerDutyEvent });
+export const receiveCloudWatchAlarm = /* @__PURE__ */ route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: SnsEnvelope, anyContentType: true });
 export const getAckPage = /* @__PURE__ */ route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public', html: true });
 export const postAck = /* @__PURE__ */ route({ operationId: 'postAck', method: 'POST', path: '/v1/ack/{token}', handler: 'post-ack', auth: 'public', html: true });
 export const replayNotifications = /* @__PURE__ */ route({ operationId: 'replayNotifications', method: 'POST', path: '/v1/notifications/replay', handler: 'replay-notifications', auth: ['admin'], body: s.ReplayBody, bodyOptional: true });

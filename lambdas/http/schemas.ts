@@ -3,10 +3,11 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, MAX_DETAILS_BYTES, ROLES, SEVERITIES, STATUSES, TLPS } from '../domain/incident';
-import { PD_SEVERITIES } from '../integrations/pagerduty';
-import { JsonNumber, stringifyJson } from '../domain/json';
-import { AUDIT_ACTIONS } from '../domain/audit';
+import { CATEGORIES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
+import { TLPS } from '../domain/tlp';
+import { ROLES } from '../domain/actor';
+import { JsonNumber, stringifyJson } from '../shared/json';
+import { AUDIT_ACTIONS } from '../domain/audit-entry';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -29,12 +30,12 @@ const visible = (schema: z.ZodString, min: number) =>
     .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
 
 /** One line a person wrote: a length range, at least one visible character, no control characters. */
-const line = (min: number, max: number) =>
+export const line = (min: number, max: number) =>
   visible(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters'), min)
     .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.' });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
-const text = (min: number, max: number) =>
+export const text = (min: number, max: number) =>
   visible(z.string().max(max).refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs'), min)
     .meta({ minLength: min });
 
@@ -191,80 +192,6 @@ export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }
 
 export const CreateKeyBody = /* @__PURE__ */ (() => z.strictObject({ role: z.enum(ROLES), defaults: KeyDefaults.optional() })
   .superRefine(defaultsOnPartnersOnly).meta({ id: 'CreateKey' }))();
-
-// ---- PagerDuty Events API v2 ----
-
-const pdText = (max: number) => line(1, max);
-
-// PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
-// so this route does too: drop-in compatibility outranks our strict-body convention here.
-export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
-  routing_key: pdText(512),
-  event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
-  dedup_key: pdText(255).optional(),
-  payload: z.object({
-    // Becomes the title (collapsed to one line) and the description.
-    summary: text(1, 1024),
-    source: pdText(255),
-    severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
-    // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
-    timestamp: z.string().max(64).refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO-8601 date and time').optional(),
-    component: pdText(255).optional(),
-    group: pdText(255).optional(),
-    class: pdText(255).optional(),
-    custom_details: z.unknown().optional(),
-  }).optional(),
-  links: z.array(Link).max(20).optional(),
-  images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
-  // Becomes the acknowledging `by` (at most 200 characters).
-  client: pdText(200).optional(),
-  client_url: z.url().max(2048).optional(),
-}).superRefine((event, ctx) => {
-  if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
-  if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
-}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
-
-
-// ---- Amazon SNS HTTPS delivery (CloudWatch alarms) ----
-
-export const SnsEnvelope = /* @__PURE__ */ (() => z.object({
-  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1).max(128),
-  TopicArn: z.string().startsWith('arn:').max(512),
-  Message: z.string().max(262144),
-  Timestamp: z.string().max(64),
-  SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string().min(1).max(4096),
-  SigningCertURL: z.string().max(2048),
-  Subject: z.string().max(512).nullable().optional(),
-  SubscribeURL: z.string().max(2048).optional(),
-  Token: z.string().max(2048).optional(),
-}).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }))();
-
-export const CloudWatchAlarmMessage = /* @__PURE__ */ (() => z.object({
-  AlarmName: z.string().min(1).max(255),
-  AlarmDescription: z.string().max(1024).nullable().optional(),
-  AWSAccountId: z.string().max(32).optional(),
-  NewStateValue: z.string().max(32),
-  NewStateReason: z.string().max(1023).optional(),
-  StateChangeTime: z.string().max(64).optional(),
-  Region: z.string().max(64).optional(),
-  AlarmArn: z.string().startsWith('arn:').max(1024),
-  OldStateValue: z.string().max(32).optional(),
-  Trigger: z.unknown().optional(),
-}))();
-
-// ---- Inbound SMS (AWS End User Messaging two-way SMS, and POST /local/sms) ----
-
-/** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
-export const InboundSmsMessage = /* @__PURE__ */ (() => z.object({
-  originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
-  destinationNumber: z.string().max(32).optional(),
-  messageBody: z.string().max(1600),
-  messageKeyword: z.string().max(64).optional(),
-  inboundMessageId: z.string().max(128).optional(),
-  previousPublishedMessageId: z.string().max(128).optional(),
-}))();
 
 export const ReplayBody = /* @__PURE__ */ (() => z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'Replay' }))();
 

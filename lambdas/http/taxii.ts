@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError, ValidationError } from '../domain/errors';
-import { stringifyJson } from '../domain/json';
+import { stringifyJson } from '../shared/json';
 import { logger } from '../runtime/logger';
 import { httpHandler, type Input } from './handler';
 import { problemFor } from './problems';

@@ -7,18 +7,50 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
-import type * as z from 'zod';
-import type { PagerDutyEvent } from '../http/schemas';
-import { JsonNumber, setMember, stringifyJson } from '../domain/json';
+import * as z from 'zod';
+import { Link, line, text } from '../http/schemas';
+import { JsonNumber, setMember, stringifyJson } from '../shared/json';
 import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
-import { CATEGORIES, MAX_DETAILS_BYTES, type Caller, type Category, type ReportInput, type Severity } from '../domain/incident';
-import type { IncidentService } from '../domain/incidents';
+import { CATEGORIES, MAX_DETAILS_BYTES, type Category, type ReportInput, type Severity } from '../domain/incident';
+import { type Caller } from '../domain/actor';
+import type { IncidentService } from '../domain/incident-service';
 import type { IncidentRepository, KeyDefaults, RateLimiter } from '../domain/ports';
 
 export const PD_SEVERITIES = { critical: 'critical', error: 'high', warning: 'medium', info: 'low' } as const satisfies Record<string, Severity>;
 export type PdSeverity = keyof typeof PD_SEVERITIES;
 
-/** An Events API v2 event, as its schema (http/schemas.ts) accepts it. */
+/** The Events API v2 wire format: what `POST /v2/enqueue` accepts. */
+const pdText = (max: number) => line(1, max);
+
+// PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
+// so this route does too: drop-in compatibility outranks our strict-body convention here.
+export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
+  routing_key: pdText(512),
+  event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
+  dedup_key: pdText(255).optional(),
+  payload: z.object({
+    // Becomes the title (collapsed to one line) and the description.
+    summary: text(1, 1024),
+    source: pdText(255),
+    severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
+    // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
+    timestamp: z.string().max(64).refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO-8601 date and time').optional(),
+    component: pdText(255).optional(),
+    group: pdText(255).optional(),
+    class: pdText(255).optional(),
+    custom_details: z.unknown().optional(),
+  }).optional(),
+  links: z.array(Link).max(20).optional(),
+  images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
+  // Becomes the acknowledging `by` (at most 200 characters).
+  client: pdText(200).optional(),
+  client_url: z.url().max(2048).optional(),
+}).superRefine((event, ctx) => {
+  if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
+  if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
+}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
+
+/** An Events API v2 event, as its schema accepts it. */
 export type PdEvent = z.output<typeof PagerDutyEvent>;
 
 export const TITLE_MAX = 200;

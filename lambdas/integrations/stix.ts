@@ -19,7 +19,8 @@
  *                         lacks, as itself: the vocabulary is open)
  */
 import { createHash } from 'node:crypto';
-import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent, type Tlp } from '../domain/incident';
+import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent } from '../domain/incident';
+import { type Tlp } from '../domain/tlp';
 
 /** Concord's UUIDv5 namespace (a random UUID drawn once; never change it, or every id changes). */
 export const CONCORD_STIX_NAMESPACE = '3c2d9a5e-8f61-4b7d-a0e4-5f9c1b2e7d30';

@@ -10,9 +10,8 @@ import { createDocumentClient } from '../adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
 import { readConfig, type Config } from '../config/env';
-import { systemClock } from '../domain/ids';
-import type { NotificationPublisher } from '../domain/notifications';
-import type { Clock, IssuerTrust, OrganizationProvisioner } from '../domain/ports';
+import { systemClock } from '../shared/ids';
+import type { NotificationPublisher, Clock, IssuerTrust, OrganizationProvisioner } from '../domain/ports';
 
 /** What the local server and tests put in place of AWS. */
 export interface Overrides {

@@ -1,6 +1,7 @@
 /** Admin actions with their audit entry, on the shared adapters (see domain/audit.ts, auditedAction). */
-import { auditedAction, type Allowed, type AuditAction } from '../domain/audit';
-import type { Caller } from '../domain/incident';
+import { auditedAction, type Allowed } from '../domain/audit';
+import { type AuditAction } from '../domain/audit-entry';
+import type { Caller } from '../domain/actor';
 import { adapters } from './adapters';
 
 /** `run` calls `allowed` after its checks and before it writes anything (see auditedAction). */

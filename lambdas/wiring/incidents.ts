@@ -7,8 +7,8 @@ import type { Config } from '../config/env';
 import { makeAuditTrail } from '../domain/audit';
 import { makeDirectory } from '../domain/directory';
 import { DEFAULT_ESCALATION, type EscalationPolicy } from '../domain/escalation';
-import { ulidGenerator } from '../domain/ids';
-import { makeIncidents } from '../domain/incidents';
+import { ulidGenerator } from '../shared/ids';
+import { makeIncidents } from '../domain/incident-service';
 import type { OrganizationProvisioner } from '../domain/ports';
 import { derived, resetAdapters, type Overrides } from './adapters';
 

@@ -1,6 +1,6 @@
 /** Publishing to organizations' topics: only the functions that publish bundle the SNS publisher. */
 import { SnsPublisher } from '../adapters/sns/publisher';
-import type { NotificationPublisher } from '../domain/notifications';
+import type { NotificationPublisher } from '../domain/ports';
 import { derived } from './adapters';
 import { snsClient } from './sns';
 

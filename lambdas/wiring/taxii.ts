@@ -5,11 +5,11 @@
  * or record applies here too. Organization names come from the directory.
  */
 import { DynamoTaxiiStatusStore } from '../adapters/dynamodb/taxii-status-store';
-import { required } from '../config/env';
-import { ENV } from '../config/env';
-import type { ReadAction } from '../domain/audit';
-import type { Caller, Incident, TimelineEvent } from '../domain/incident';
-import { MAX_TIMELINE_PAGE } from '../domain/incidents';
+import { required, ENV } from '../config/env';
+import type { ReadAction } from '../domain/audit-entry';
+import type { Incident, TimelineEvent } from '../domain/incident';
+import type { Caller } from '../domain/actor';
+import { MAX_TIMELINE_PAGE } from '../domain/incident-service';
 import { incidentObjects, type ExportInput, type OrgInfo } from '../integrations/stix';
 import type { Entry } from '../integrations/taxii';
 import { derived } from './adapters';

@@ -3,7 +3,7 @@
  * its own function; the REQUEST authorizer with a 30-second cache on every authenticated route;
  * stage throttling, access logs and tracing; authorizer refusals as problem documents.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat, AuthorizationType, IdentitySource, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel,
   RequestAuthorizer, ResponseType, RestApi, type IResource,
@@ -11,7 +11,6 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../lambdas/http/routes';
 import type { ServiceFunction } from './service-function';

@@ -4,7 +4,7 @@
  * retention — and `bind…` helpers that grant a permission and set the environment variable the
  * code reads for it together, so the two cannot drift.
  */
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -12,16 +12,16 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../lambdas/config/env';
 import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
 import { BUNDLING } from '../bundling';
+import type { FunctionName } from '../../lambdas/functions';
 
 export interface ServiceFunctionProps {
-  /** The file under `lambdas/handlers/`, without extension: `report-incident`. */
-  handler: string;
+  /** The function's manifest name (lambdas/functions.ts), its file under `lambdas/handlers/`: `report-incident`. */
+  handler: FunctionName;
   /** How long the function's logs are kept. @default three months */
   logRetention?: RetentionDays;
   /** @default 10 seconds */
@@ -56,7 +56,7 @@ const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 
 export class ServiceFunction extends NodejsFunction {
   /** The handler file it runs, and the files copied beside its bundle (the bundle test lays them out the same). */
-  readonly handlerName: string;
+  readonly handlerName: FunctionName;
   readonly copyFiles: readonly string[];
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
@@ -129,13 +129,7 @@ export class ServiceFunction extends NodejsFunction {
    * for a function that otherwise only reads (the authorizer).
    */
   bindKeyUsage(table: ITable): this {
-    this.addToRolePolicy(new PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEY#*'] } },
-    }));
-    if (table.encryptionKey) this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [table.encryptionKey.keyArn] }));
-    return this;
+    return this.bindNarrowWrite(table, 'dynamodb:UpdateItem', 'KEY#');
   }
 
   /**
@@ -144,10 +138,15 @@ export class ServiceFunction extends NodejsFunction {
    * function can record its reads and nothing else.
    */
   bindAuditAppend(table: ITable): this {
+    return this.bindNarrowWrite(table, 'dynamodb:PutItem', 'AUDIT#');
+  }
+
+  /** One write action, on the items whose partition key starts with `prefix` only, and the key to encrypt what it writes. */
+  private bindNarrowWrite(table: ITable, action: string, prefix: string): this {
     this.addToRolePolicy(new PolicyStatement({
-      actions: ['dynamodb:PutItem'],
+      actions: [action],
       resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
     }));
     if (table.encryptionKey) this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [table.encryptionKey.keyArn] }));
     return this;

@@ -3,7 +3,7 @@
  * alike. Invisible is 404, exactly like absent; a role that may not act is 403; no or unknown
  * credential is 401. Zero leaks.
  */
-import { TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { KEYED_CALLERS, PEOPLE, asKey, expectedRead, peopleTokens, type Person } from '../support/callers';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';

@@ -4,7 +4,7 @@
  * included; invisible is 404 like absent; admins 403; no or unknown key 401. Zero leaks, notes
  * included.
  */
-import { TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { incidentStixId } from '../../lambdas/integrations/stix';
 import { INCIDENTS_COLLECTION_ID } from '../../lambdas/integrations/taxii';
 import { KEYED_CALLERS, PEOPLE, asKey, expectedRead, peopleTokens, type KeyedCaller, type Person } from '../support/callers';

@@ -7,8 +7,10 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { DynamoMetricsStore, itemsFor } from '../../lambdas/adapters/dynamodb/metrics-store';
-import { report, type Caller } from '../../lambdas/domain/incident';
-import { makeMetrics, scopedContributionsOf } from '../../lambdas/domain/metrics';
+import { report } from '../../lambdas/domain/incident';
+import { type Caller } from '../../lambdas/domain/actor';
+import { makeMetrics } from '../../lambdas/domain/metrics/service';
+import { scopedContributionsOf } from '../../lambdas/domain/metrics/contributions';
 import { ManualClock } from '../support/memory-repositories';
 import { endpoint, useFreshTable } from '../support/harness';
 

@@ -4,7 +4,7 @@
  * overlaps, counts nothing twice; and each manager still gets only what `canSee` shows them.
  */
 import { metrics as metricsService } from '../../lambdas/wiring/metrics';
-import type { Caller } from '../../lambdas/domain/incident';
+import type { Caller } from '../../lambdas/domain/actor';
 import { ManualClock } from '../support/memory-repositories';
 import { KEYS, startTestApi, type TestApi } from '../support/harness';
 

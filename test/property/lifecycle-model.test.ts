@@ -4,7 +4,7 @@
  * API.md's rules.
  */
 import fc from 'fast-check';
-import { isRestricted, TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { isRestricted, TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
 
 let api: TestApi;

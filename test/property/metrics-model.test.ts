@@ -8,9 +8,11 @@
  * nearest-rank within 1 %.
  */
 import fc from 'fast-check';
-import type { Caller, Incident } from '../../lambdas/domain/incident';
-import { CATEGORIES, SEVERITIES, TLPS, canSee, isRestricted } from '../../lambdas/domain/incident';
-import { scopesOf, type Scope } from '../../lambdas/domain/metrics';
+import type { Incident } from '../../lambdas/domain/incident';
+import type { Caller } from '../../lambdas/domain/actor';
+import { CATEGORIES, SEVERITIES, canSee } from '../../lambdas/domain/incident';
+import { TLPS, isRestricted } from '../../lambdas/domain/tlp';
+import { scopesOf, type Scope } from '../../lambdas/domain/metrics/contributions';
 import { DynamoMetricsStore } from '../../lambdas/adapters/dynamodb/metrics-store';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { ManualClock } from '../support/memory-repositories';

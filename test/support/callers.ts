@@ -2,7 +2,7 @@
  * The callers every authorization matrix tries, and what each may read: one statement of the rule,
  * shared by the API's matrix and TAXII's, so the two cannot drift apart.
  */
-import { RESTRICTED_TLPS, type Tlp } from '../../lambdas/domain/incident';
+import { RESTRICTED_TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { KEYS } from './harness';
 import type { TestIssuer } from './test-issuer';
 

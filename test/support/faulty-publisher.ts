@@ -1,5 +1,6 @@
 /** A NotificationPublisher whose failures a test chooses. */
-import { PublishError, type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../lambdas/domain/notifications';
+import { PublishError } from '../../lambdas/domain/notifications';
+import { type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../lambdas/domain/ports';
 
 export interface Sent { orgId: string; incidentId: string | undefined; message: RenderedMessage; audience: Audience }
 

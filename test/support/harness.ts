@@ -15,7 +15,7 @@ import { localRoutes } from '../../local/local-routes';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
 import type { DirectoryFile } from '../../lambdas/domain/directory-file';
 import { directoryFiles } from '../../lambdas/wiring/directory-file';
-import type { Role } from '../../lambdas/domain/incident';
+import type { Role } from '../../lambdas/domain/actor';
 import { createLocalServer, type LocalServerOptions } from '../../local/server';
 import { ensureTable } from '../../local/table';
 

@@ -1,5 +1,5 @@
 import { auditItem } from '../../lambdas/adapters/dynamodb/audit-log';
-import { auditEntry } from '../../lambdas/domain/audit';
+import { auditEntry } from '../../lambdas/domain/audit-entry';
 
 const entry = auditEntry({ actor: { orgId: 'fbi', by: 'Frank', via: 'api', personId: 'https://idp#frank' }, requestId: 'r-1' }, 'read', '2026-11-25T00:00:00.000Z', 'allowed',
   { incident: { id: 'inc_1', tlp: 'RED', participants: ['fbi', 'cisa'] } });

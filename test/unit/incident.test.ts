@@ -1,6 +1,7 @@
 /** The lifecycle rules and TLP visibility, as pure functions. */
 import { ConflictError, ValidationError } from '../../lambdas/domain/errors';
-import { acknowledge, addNote, assign, canSee, report, resolve, type Caller, type IncidentRecord } from '../../lambdas/domain/incident';
+import { acknowledge, addNote, assign, canSee, report, resolve, type IncidentRecord } from '../../lambdas/domain/incident';
+import { type Caller } from '../../lambdas/domain/actor';
 
 const T0 = '2026-11-03T12:00:00.000Z';
 const T1 = '2026-11-03T12:05:00.000Z';

@@ -1,6 +1,6 @@
 /** Lossless JSON (issue #10, item 5): what comes in goes out, digit for digit and key for key. */
 import fc from 'fast-check';
-import { JsonNumber, parseJsonLossless, stringifyJson } from '../../lambdas/domain/json';
+import { JsonNumber, parseJsonLossless, stringifyJson } from '../../lambdas/shared/json';
 
 it('gives back any JSON text, minified, exactly as JSON.stringify would have written it when nothing is lost', () => {
   fc.assert(fc.property(fc.jsonValue(), (value) => {

@@ -1,9 +1,13 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
-import {
-  APPLY_BATCH, Aggregate, Distribution, contributionsOf, makeMetrics, planWindow, planWithNow, scopedContributionsOf, scopesOf, scopesVisibleTo, type MetricsStore,
-} from '../../lambdas/domain/metrics';
-import { TLPS, canSee, report, acknowledge, resolve, type Caller } from '../../lambdas/domain/incident';
+import { type MetricsStore } from '../../lambdas/domain/ports';
+import { APPLY_BATCH, makeMetrics } from '../../lambdas/domain/metrics/service';
+import { planWindow, planWithNow } from '../../lambdas/domain/metrics/calendar';
+import { Aggregate, Distribution } from '../../lambdas/domain/metrics/sketch';
+import { contributionsOf, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics/contributions';
+import { canSee, report, acknowledge, resolve } from '../../lambdas/domain/incident';
+import { TLPS } from '../../lambdas/domain/tlp';
+import { type Caller } from '../../lambdas/domain/actor';
 
 describe('planWindow', () => {
   const none = { buckets: [], partial: [], live: null };

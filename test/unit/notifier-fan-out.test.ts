@@ -3,10 +3,12 @@
  * published with bounded parallelism, each organization exactly once, and recorded in as few
  * transactions as DynamoDB's 100-item limit allows (45 outcomes each: an event and a delivery).
  */
-import { ulidGenerator } from '../../lambdas/domain/ids';
-import type { Caller, Change, IncidentRecord } from '../../lambdas/domain/incident';
-import { makeIncidents } from '../../lambdas/domain/incidents';
-import { RECORD_BATCH, makeNotifier, type RenderedMessage } from '../../lambdas/domain/notifications';
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import type { Change, IncidentRecord } from '../../lambdas/domain/incident';
+import type { Caller } from '../../lambdas/domain/actor';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
+import { RECORD_BATCH, makeNotifier } from '../../lambdas/domain/notifications';
+import { type RenderedMessage } from '../../lambdas/domain/ports';
 import { FaultyPublisher } from '../support/faulty-publisher';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 

@@ -6,8 +6,10 @@ import fc from 'fast-check';
 import { render, renderSms, SMS_MAX, toGsm7 } from '../../lambdas/adapters/sns/messages';
 import { SnsProvisioner } from '../../lambdas/adapters/sns/provisioner';
 import { SnsPublisher, endpointId } from '../../lambdas/adapters/sns/publisher';
-import { report, TLPS, SEVERITIES, type TimelineEvent } from '../../lambdas/domain/incident';
-import { PublishError, type Notice } from '../../lambdas/domain/notifications';
+import { report, SEVERITIES, type TimelineEvent } from '../../lambdas/domain/incident';
+import { TLPS } from '../../lambdas/domain/tlp';
+import { PublishError } from '../../lambdas/domain/notifications';
+import { type Notice } from '../../lambdas/domain/ports';
 import { resetAdapters } from '../../lambdas/wiring/adapters';
 import { publisher } from '../../lambdas/wiring/publisher';
 

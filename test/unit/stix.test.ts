@@ -3,7 +3,8 @@ import {
   CONCORD_STIX_NAMESPACE, INCIDENT_CORE_EXTENSION, TLP_MARKING_IDS, incidentBundle, incidentStixId, reportFromStix, tlpOfMarking, uuidv5,
   type OrgInfo,
 } from '../../lambdas/integrations/stix';
-import { STATUSES, TLPS, type Incident, type Status, type TimelineEvent, type Tlp } from '../../lambdas/domain/incident';
+import { STATUSES, type Incident, type Status, type TimelineEvent } from '../../lambdas/domain/incident';
+import { TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { PUBLISHED_TLP2, stixProblems } from '../support/stix-schemas';
 
 const BASE = 'https://concord.example';

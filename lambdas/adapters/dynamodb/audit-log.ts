@@ -9,7 +9,8 @@
  * per day answers an admin's window. A window of d days costs at most d + 1 queries a page.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditLog, AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit';
+import type { AuditLog } from '../../domain/ports';
+import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 import { Transaction, type WriteItem } from './transaction';

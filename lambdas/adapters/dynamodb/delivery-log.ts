@@ -4,7 +4,7 @@
  * incident repository's transaction; this reads them.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/notifications';
+import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/ports';
 import { guarded } from './errors';
 import { batchGetAll } from './query';
 import { FAILED_DELIVERIES, deliveryKey } from './incident-items';

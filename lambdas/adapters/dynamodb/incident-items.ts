@@ -21,7 +21,7 @@
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
-import { parseJsonLossless, stringifyJson } from '../../domain/json';
+import { parseJsonLossless, stringifyJson } from '../../shared/json';
 
 export const ALL_INCIDENTS = 'INCIDENTS';
 

@@ -7,8 +7,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_ID_PREFIX, encodeTime } from '../../domain/ids';
-import { RESTRICTED_TLPS, keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
+import { INCIDENT_ID_PREFIX, encodeTime } from '../../shared/ids';
+import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
+import { RESTRICTED_TLPS } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';

@@ -17,11 +17,12 @@
  * writers never lose an update. A marker found already there drops that contribution from the batch.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  Aggregate, Distribution, GRANULARITIES, UNIT, bucketStart, type Granularity, type MetricKind, type MetricsRead, type MetricsStore, type Scope, type ScopedContribution,
-} from '../../domain/metrics';
+import { type MetricsRead, type MetricsStore } from '../../domain/ports';
+import { GRANULARITIES, UNIT, bucketStart, type Granularity } from '../../domain/metrics/calendar';
+import { Aggregate, Distribution } from '../../domain/metrics/sketch';
+import { type MetricKind, type Scope, type ScopedContribution } from '../../domain/metrics/contributions';
 import type { Clock } from '../../domain/ports';
-import { inPool } from '../../domain/pool';
+import { inPool } from '../../shared/pool';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 

@@ -1,6 +1,6 @@
 /** Reads that want many items: every page of a Query (a small partition), or many keys at once. */
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { inPool } from '../../domain/pool';
+import { inPool } from '../../shared/pool';
 import { guarded } from './errors';
 
 /** Every page of a Query, for the reads that want all of a (small) partition. */

@@ -11,7 +11,7 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../../domain/errors';
-import type { Caller, Role } from '../../domain/incident';
+import type { Caller, Role } from '../../domain/actor';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;

@@ -1,6 +1,5 @@
 /** The notice an organization's contacts get when a key is created for it, per SNS protocol. */
-import type { KeyNotice } from '../../domain/directory';
-import type { RenderedMessage } from '../../domain/notifications';
+import type { KeyNotice, RenderedMessage } from '../../domain/ports';
 import { ORG, SMS_MAX, SUBJECT_MAX, fit, toAscii, toGsm7 } from './messages';
 
 /** A key was created for the organization: everyone on its topic hears of it, so a key nobody asked for is noticed. */

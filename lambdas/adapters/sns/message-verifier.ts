@@ -5,7 +5,7 @@
  */
 import { verify } from 'node:crypto';
 import type * as z from 'zod';
-import type { SnsEnvelope } from '../../http/schemas';
+import type { SnsEnvelope } from '../../integrations/cloudwatch';
 import { ForbiddenError } from '../../domain/errors';
 
 /** A message as SNS posts it to an HTTPS subscription, as its schema (http/schemas.ts) accepts it. */

@@ -2,9 +2,10 @@
  * Rendering a notice per SNS protocol: an SMS of at most 140 GSM-7 characters, an email with the
  * TLP label on top and the signed acknowledgement links, and a default for everything else.
  */
-import type { Incident, Tlp } from '../../domain/incident';
-import { stringifyJson } from '../../domain/json';
-import type { Notice, RenderedMessage } from '../../domain/notifications';
+import type { Incident } from '../../domain/incident';
+import type { Tlp } from '../../domain/tlp';
+import { stringifyJson } from '../../shared/json';
+import type { Notice, RenderedMessage } from '../../domain/ports';
 
 export const SMS_MAX = 140;
 export const SUBJECT_MAX = 100;

@@ -6,7 +6,8 @@
  * they are no longer listed for.
  */
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
-import { audienceOf, type Audience } from '../../domain/notifications';
+import { audienceOf } from '../../domain/notifications';
+import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { endpointId, topicName } from './publisher';
 

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { PublishError, type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../domain/notifications';
+import { PublishError } from '../../domain/notifications';
+import { type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../domain/ports';
 import { SMS_MAX, toGsm7 } from './messages';
 
 const TRANSIENT = new Set(['ThrottledException', 'Throttling', 'ThrottlingException', 'InternalErrorException', 'KMSThrottlingException', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);

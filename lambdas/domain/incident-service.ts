@@ -5,16 +5,16 @@
  * a rule is always judged against the state it is written over.
  */
 import { randomInt } from 'node:crypto';
-import { appendOrRefuse, auditEntry, witnessOf, type AuditAction, type AuditLog, type AuditPage, type ReadAction, type Witness } from './audit';
+import { appendOrRefuse } from './audit';
+import { type AuditLog } from './ports';
+import { auditEntry, witnessOf, type AuditAction, type AuditPage, type ReadAction, type Witness } from './audit-entry';
 import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
-import { INCIDENT_ID_PREFIX, isIncidentId } from './ids';
-import { stringifyJson } from './json';
-import {
-  acknowledge, addNote, assign, canSee, isRestricted, report, resolve,
-  type AcknowledgeInput, type AssignInput, type Caller, type Change, type Incident, type IncidentRecord,
-  type ReportInput, type Severity, type Status, type TimelineEvent, type Via,
-} from './incident';
+import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
+import { stringifyJson } from '../shared/json';
+import { acknowledge, addNote, assign, canSee, report, resolve, type AcknowledgeInput, type AssignInput, type Change, type Incident, type IncidentRecord, type ReportInput, type Severity, type Status, type TimelineEvent } from './incident';
+import { isRestricted } from './tlp';
+import { type Caller, type Via } from './actor';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery, TimelinePage } from './ports';
 
 export interface IncidentDeps {

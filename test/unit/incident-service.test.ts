@@ -1,8 +1,8 @@
 /** The use cases over in-memory fakes: retries on lost races, visibility, dedup, validation. */
 import { NotFoundError, BusyError, ValidationError } from '../../lambdas/domain/errors';
-import { ulidGenerator } from '../../lambdas/domain/ids';
-import type { Caller } from '../../lambdas/domain/incident';
-import { makeIncidents } from '../../lambdas/domain/incidents';
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import type { Caller } from '../../lambdas/domain/actor';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 
 function setup() {

@@ -1,6 +1,9 @@
 /** ULIDs: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time. */
 import { randomBytes } from 'node:crypto';
-import type { Clock, IdGenerator } from './ports';
+
+/** The shapes of the domain's Clock and IdGenerator ports, written here so shared code imports nothing from the domain. */
+interface Clock { now(): Date }
+interface IdGenerator { next(): string }
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

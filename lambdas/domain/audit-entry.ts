@@ -1,0 +1,88 @@
+/**
+ * One entry of the audit trail: what it records, its shape as stored and as shown, and how an
+ * entry is made and redacted. Pure data and functions; the trail's use cases are in audit.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { actorOf, type Actor, type Caller } from './actor';
+import { isRestricted, type Tlp } from './tlp';
+
+/** What an entry records. Changes and admin actions are named after their command. */
+export const AUDIT_ACTIONS = [
+  // incident changes
+  'report', 'acknowledge', 'assign', 'resolve', 'note',
+  // reads of restricted incidents (and denied reads of any incident)
+  'read', 'timeline', 'list', 'export', 'taxii', 'audit',
+  // admin actions
+  'organization.put', 'key.create', 'key.revoke', 'notifications.replay',
+  // failed sign-ins and unknown keys
+  'authenticate',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The actions that read an incident. */
+export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit';
+
+export type AuditOutcome = 'allowed' | 'denied';
+
+/** One entry, as the API shows it. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: Actor;
+  action: AuditAction;
+  incidentId?: string;
+  tlp?: Tlp;
+  requestId: string;
+  outcome: AuditOutcome;
+  /** Why it was denied (never a secret). */
+  detail?: string;
+}
+
+/**
+ * An entry as stored. `participants` is kept for entries about restricted incidents, so that an
+ * admin outside them sees that something happened, never which incident or its label.
+ */
+export interface AuditRecord extends AuditEntry { participants?: string[] }
+
+export interface AuditPageQuery { limit: number; after?: string }
+export interface AuditPage { items: AuditRecord[]; last: string | null }
+
+export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction }
+
+/** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
+export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
+
+/** What an entry is about: an incident id, or the incident itself (its label decides whether the entry keeps its participants). */
+export interface AuditSubject { incidentId?: string; incident?: { id: string; tlp: Tlp; participants: readonly string[] } }
+
+/** Who an entry names: the actor and the request. */
+export interface Witness { actor: Actor; requestId: string }
+
+/** The witness of an API caller (a system's key, or a person). */
+export const witnessOf = (caller: Caller): Witness => ({ actor: actorOf(caller), requestId: caller.requestId ?? 'unknown' });
+
+/** The entry for `who` doing `action`, about an incident when there is one. */
+export function auditEntry(who: Witness, action: AuditAction, at: string, outcome: AuditOutcome, subject: AuditSubject = {}, detail?: string): AuditRecord {
+  const { incident } = subject;
+  const incidentId = incident?.id ?? subject.incidentId;
+  return {
+    id: auditId(at),
+    at,
+    actor: who.actor,
+    action,
+    ...(incidentId ? { incidentId } : {}),
+    ...(incident ? { tlp: incident.tlp } : {}),
+    requestId: who.requestId,
+    outcome,
+    ...(detail ? { detail } : {}),
+    ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : {}),
+  };
+}
+
+/** What a reader may see of an entry: an admin outside a restricted incident's participants sees neither its id nor its TLP. */
+export function redactFor(viewerOrgId: string, record: AuditRecord): AuditEntry {
+  const { participants, ...entry } = record;
+  if (!participants || participants.includes(viewerOrgId)) return entry;
+  const { incidentId: _id, tlp: _tlp, ...rest } = entry;
+  return rest;
+}
