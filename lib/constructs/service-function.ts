@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../lambdas/config/env';
 import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
+import { API_KEY_PREFIX, AUDIT_PREFIX } from '../../lambdas/adapters/dynamodb/keys';
 import { BUNDLING } from '../bundling';
 import type { FunctionName } from '../../lambdas/functions';
 
@@ -129,7 +130,7 @@ export class ServiceFunction extends NodejsFunction {
    * for a function that otherwise only reads (the authorizer).
    */
   bindKeyUsage(table: ITable): this {
-    return this.bindNarrowWrite(table, 'dynamodb:UpdateItem', 'KEY#');
+    return this.bindNarrowWrite(table, 'dynamodb:UpdateItem', API_KEY_PREFIX);
   }
 
   /**
@@ -138,7 +139,7 @@ export class ServiceFunction extends NodejsFunction {
    * function can record its reads and nothing else.
    */
   bindAuditAppend(table: ITable): this {
-    return this.bindNarrowWrite(table, 'dynamodb:PutItem', 'AUDIT#');
+    return this.bindNarrowWrite(table, 'dynamodb:PutItem', AUDIT_PREFIX);
   }
 
   /** One write action, on the items whose partition key starts with `prefix` only, and the key to encrypt what it writes. */

@@ -13,12 +13,10 @@ import type { AuditLog } from '../../domain/ports';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
 import { GSI1, TTL_ATTRIBUTE } from './table';
+import { auditDayPartition, auditPartition } from './keys';
 import { Transaction, type WriteItem } from './transaction';
 
 export const AUDIT_ENTITY = 'audit';
-const NO_INCIDENT = '-';
-const partitionOf = (incidentId?: string) => `AUDIT#${incidentId ?? NO_INCIDENT}`;
-const dayPartition = (day: string) => `AUDIT#${day}`;
 const DAY_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
@@ -29,8 +27,8 @@ export interface AuditStorage { tableName: string; retentionDays?: number }
 export function auditItem(record: AuditRecord, retentionDays?: number): Item {
   return {
     ...(retentionDays ? { [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.at) / 1000) + retentionDays * 86_400 } : {}),
-    PK: partitionOf(record.incidentId), SK: record.id,
-    GSI1PK: dayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
+    PK: auditPartition(record.incidentId), SK: record.id,
+    GSI1PK: auditDayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
     entity: AUDIT_ENTITY,
     ...record,
     actorOrgId: record.actor.orgId,
@@ -80,10 +78,10 @@ export class DynamoAuditLog implements AuditLog {
     const page = await guarded(this.db.send(new QueryCommand({
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': partitionOf(incidentId) },
+      ExpressionAttributeValues: { ':pk': auditPartition(incidentId) },
       ConsistentRead: true,
       Limit: limit + 1,
-      ExclusiveStartKey: after ? { PK: partitionOf(incidentId), SK: after } : undefined,
+      ExclusiveStartKey: after ? { PK: auditPartition(incidentId), SK: after } : undefined,
     })));
     const items = (page.Items ?? []).map(recordFromItem);
     const kept = items.slice(0, limit);
@@ -109,7 +107,7 @@ export class DynamoAuditLog implements AuditLog {
           KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :from AND :to',
           ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: { ':p': dayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
+          ExpressionAttributeValues: { ':p': auditDayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
           ExclusiveStartKey: start,
         })));
         for (const item of page.Items ?? []) if (String(item.GSI1SK) < to) items.push(recordFromItem(item));

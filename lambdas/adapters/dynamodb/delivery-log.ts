@@ -7,7 +7,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { Delivery, DeliveryLog, DeliveryStatus } from '../../domain/ports';
 import { guarded } from './errors';
 import { batchGetAll } from './query';
-import { FAILED_DELIVERIES, deliveryKey } from './incident-items';
+import { FAILED_DELIVERIES, deliveryKey } from './keys';
 import { GSI1 } from './table';
 
 export class DynamoDeliveryLog implements DeliveryLog {

@@ -1,5 +1,5 @@
 /**
- * DirectoryRepository on DynamoDB.
+ * DirectoryRepository on DynamoDB (keys: keys.ts).
  *
  *   organization  PK ORG#<id>     SK ORG   GSI1 ORGS / <id>
  *   API key       PK KEY#<keyId>  SK KEY   (the SHA-256 hash of the key, never the key)
@@ -28,14 +28,7 @@ async function conditional<T>(request: Promise<T>): Promise<T> {
 }
 import { GSI1, GSI2 } from './table';
 
-const ORGANIZATIONS = 'ORGS';
-const organizationKey = (id: string) => ({ PK: `ORG#${id}`, SK: 'ORG' });
-const apiKeyKey = (keyId: string) => ({ PK: `KEY#${keyId}`, SK: 'KEY' });
-const phoneKey = (phone: string, orgId: string) => ({ PK: `PHONE#${phone}`, SK: `ORG#${orgId}` });
-const MANAGER_KEYS = 'KEYS#manager';
-const organizationKeys = (orgId: string) => `ORG#${orgId}#KEYS`;
-
-const issuerKey = (issuer: string, orgId: string) => ({ PK: `ISSUER#${issuer}`, SK: `ORG#${orgId}` });
+import { MANAGER_KEYS, ORGANIZATIONS, apiKeyKey, issuerKey, issuerPartition, managerKeySortKey, organizationKey, organizationKeys, phoneKey, phonePartition } from './keys';
 
 const phonesOf = (org: Organization | null) => new Map((org?.contacts ?? []).filter((c) => c.phone).map((c) => [c.phone!, c]));
 const issuersOf = (org: Organization | null) => new Map((org?.identity ?? []).map((p) => [p.issuer, p]));
@@ -103,7 +96,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `ISSUER#${issuer}` },
+      ExpressionAttributeValues: { ':pk': issuerPartition(issuer) },
     });
     return items.map((i) => ({ orgId: String(i.orgId), provider: i.provider as IdentityProvider }));
   }
@@ -112,7 +105,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     const { Items = [] } = await guarded(this.db.send(new QueryCommand({
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `PHONE#${phone}` },
+      ExpressionAttributeValues: { ':pk': phonePartition(phone) },
       ConsistentRead: true,
     })));
     return Items.map((i) => ({ orgId: String(i.orgId), contact: i.contact as Contact }));
@@ -147,7 +140,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   async putKey(key: ApiKeyRecord): Promise<void> {
-    const index = key.role === 'manager' && !key.revokedAt ? { GSI1PK: MANAGER_KEYS, GSI1SK: `${key.orgId}#${key.keyId}` } : {};
+    const index = key.role === 'manager' && !key.revokedAt ? { GSI1PK: MANAGER_KEYS, GSI1SK: managerKeySortKey(key.orgId, key.keyId) } : {};
     await guarded(this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: { ...apiKeyKey(key.keyId), entity: 'apiKey', ...index, GSI2PK: organizationKeys(key.orgId), GSI2SK: key.keyId, ...key },

@@ -1,16 +1,6 @@
 /**
- * How incidents, their events and their dedup claims become items. Key formats live here and
- * nowhere else.
- *
- *   incident       PK INC#<id>                SK INCIDENT     GSI1 INCIDENTS / <id>
- *   participation  PK INC#<id>                SK PART#<org>   GSI1 ORG#<org>#INCIDENTS / <id>
- *   event          PK INC#<id>                SK EVT#<seq, 10 digits>
- *   dedup claim    PK DEDUP#<org>#<dedupKey>  SK DEDUP
- *   ack code claim PK ACKCODE#<code>          SK ACKCODE
- *   delivery       PK INC#<id>                SK DLV#<seq>#<org>   GSI1 DELIVERIES#failed / <id>#<seq>#<org> while failed
- *
- * An open incident no one has acknowledged also carries GSI2 ESCALATION / <dueAt>#<id>, so the
- * escalator reads exactly the incidents that are due, in due order, and nothing else.
+ * How incidents, their events, participations, claims and deliveries become items (their keys
+ * are keys.ts's).
  *
  * A participation item is an index entry, not a copy: the incident's id and the fields lists filter
  * on (status, severity, TLP, participants). One Query on GSI1 pages through an organization's
@@ -22,33 +12,16 @@
  */
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 import { parseJsonLossless, stringifyJson } from '../../shared/json';
-
-export const ALL_INCIDENTS = 'INCIDENTS';
+import { ALL_INCIDENTS, ESCALATION_PARTITION, FAILED_DELIVERIES, deliveryKey, escalationSortKey, eventKey, failedDeliverySortKey, incidentKey, organizationPartition, participationKey } from './keys';
 
 /** The `entity` attribute of each kind of item: the stream consumers' filters select by it. */
 export const ENTITY = { incident: 'incident', event: 'event', participation: 'participation', delivery: 'delivery' } as const;
-
-const INCIDENT_PARTITION = 'INC#';
-/** The incident id of an `INC#<id>` partition key. */
-export const incidentIdOfPartition = (pk: string) => pk.slice(INCIDENT_PARTITION.length);
-
-export const incidentKey = (id: string) => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: 'INCIDENT' });
-export const participationKey = (id: string, orgId: string) => ({ PK: `INC#${id}`, SK: `PART#${orgId}` });
-const seqKey = (seq: number) => String(seq).padStart(10, '0');
-export const eventKey = (id: string, seq: number) => ({ PK: `INC#${id}`, SK: `EVT#${seqKey(seq)}` });
-export const EVENT_PREFIX = 'EVT#';
-export const dedupKey = (orgId: string, key: string) => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
-export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
-export const ackCodeKey = (code: string) => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
-export const ESCALATION_PARTITION = 'ESCALATION';
-export const FAILED_DELIVERIES = 'DELIVERIES#failed';
-export const deliveryKey = (id: string, seq: number, orgId: string) => ({ PK: `INC#${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
 
 export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
   return {
     ...deliveryKey(d.incidentId, d.seq, d.orgId), entity: ENTITY.delivery, ...d,
     // Failed deliveries are listed for replay; a sent one leaves the list.
-    ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: `${d.incidentId}#${seqKey(d.seq)}#${d.orgId}` } : {}),
+    ...(d.status === 'failed' ? { GSI1PK: FAILED_DELIVERIES, GSI1SK: failedDeliverySortKey(d.incidentId, d.seq, d.orgId) } : {}),
   };
 }
 
@@ -64,7 +37,7 @@ export function incidentItem(record: IncidentRecord): Item {
   return {
     ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
     eventCount, ackCode,
-    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: `${escalation.dueAt}#${incident.id}`, escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
+    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: escalationSortKey(escalation.dueAt, incident.id), escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
     ...incidentAttributes(incident),
   };
 }

@@ -15,10 +15,8 @@ import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
-import {
-  ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, deliveryItem, eventKey, eventFromItem, eventItem, incidentFromItem, incidentItem, incidentKey,
-  organizationPartition, participationItem, participationKey, recordFromItem,
-} from './incident-items';
+import { deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
+import { ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 
 

@@ -25,11 +25,9 @@ import type { Clock } from '../../domain/ports';
 import { inPool } from '../../shared/pool';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
+import { LAYOUT_KEY, appliedMarkerKey, bucketKey, bucketPartition, scopeKey } from './keys';
 
 type Item = Record<string, unknown>;
-const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
-const bucketPk = (scope: Scope, group: string, granularity: Granularity | 'contributions') => `METRICS#${scopeKey(scope)}#${group}#${granularity}`;
-const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string) => ({ PK: bucketPk(scope, group, granularity), SK: start });
 const WEEK = 7 * 24 * 3600;
 const ATTEMPTS = 30;
 
@@ -135,7 +133,6 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
  * before this time (plus LAYOUT_MARGIN, for an earlier aggregator still finishing a batch during a
  * deployment) from those three sizes. A new table gets it with its first contribution.
  */
-const LAYOUT_KEY = { PK: 'METRICS#layout', SK: 'all-sizes' };
 const LAYOUT_MARGIN = 15 * 60_000;
 
 /** Range Queries of one metrics query in flight at once. */
@@ -186,7 +183,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const markers = pending.map((c) => ({
         Put: {
           TableName: this.tableName,
-          Item: { PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}`, entity: 'metricsApplied', expiresAt },
+          Item: { ...appliedMarkerKey(c), entity: 'metricsApplied', expiresAt },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       }));
@@ -247,7 +244,7 @@ export class DynamoMetricsStore implements MetricsStore {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-      ExpressionAttributeValues: { ':pk': bucketPk(scope, group, granularity), ':from': from, ':last': last },
+      ExpressionAttributeValues: { ':pk': bucketPartition(scope, group, granularity), ':from': from, ':last': last },
     });
     for (const item of items) total.merge(aggregateFromItem(item));
     return total;

@@ -8,6 +8,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { Clock, RateLimiter } from '../../domain/ports';
 import { guarded } from './errors';
 import { TTL_ATTRIBUTE } from './table';
+import { rateKey } from './keys';
 
 export class DynamoRateLimiter implements RateLimiter {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
@@ -19,7 +20,7 @@ export class DynamoRateLimiter implements RateLimiter {
     try {
       await guarded(this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Key: { PK: `RATE#${bucket}#${windowStart}`, SK: 'RATE' },
+        Key: rateKey(bucket, windowStart),
         UpdateExpression: 'ADD hits :one SET #ttl = :ttl',
         ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
         ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },

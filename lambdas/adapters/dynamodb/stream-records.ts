@@ -6,7 +6,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Incident, TimelineEvent } from '../../domain/incident';
-import { ENTITY, eventFromItem, incidentFromItem, incidentIdOfPartition } from './incident-items';
+import { ENTITY, eventFromItem, incidentFromItem } from './incident-items';
+import { incidentIdOfPartition } from './keys';
 
 
 /**

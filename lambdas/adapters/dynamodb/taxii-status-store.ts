@@ -9,8 +9,8 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { STATUS_TTL_SECONDS, type StatusStore, type TaxiiStatus } from '../../integrations/taxii';
 import { guarded } from './errors';
 import { TTL_ATTRIBUTE } from './table';
+import { taxiiStatusKey as key } from './keys';
 
-const key = (id: string) => ({ PK: `TAXIISTATUS#${id}`, SK: 'TAXIISTATUS' });
 
 export class DynamoTaxiiStatusStore implements StatusStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}

@@ -1,0 +1,131 @@
+/**
+ * The key registry: every key of the single table — PK/SK, GSI1PK/GSI1SK, GSI2PK/GSI2SK — is
+ * written here and nowhere else (test/unit/structure.test.ts fails on a key string built in any
+ * other file, and test/unit/data-model.test.ts keeps docs/data-model.md's table equal to ITEMS).
+ *
+ * ITEMS below lists each kind of item and its keys' formats; the functions after it build them.
+ * <scope> is `shared` or `restricted#<orgId>`; <seq> is 10 digits, zero-padded, so it sorts as text.
+ *
+ * Access patterns (each is one request unless said otherwise):
+ *   get an incident            GetItem INC#<id> / INCIDENT (consistent)
+ *   an incident's timeline     Query PK = INC#<id> AND begins_with(SK, EVT#), a page at a time
+ *   an organization's list     Query GSI1 ORG#<orgId>#INCIDENTS newest first, then BatchGetItem of the page's incidents
+ *   a manager's list           Query GSI1 INCIDENTS newest first (the TLP rule in the filter)
+ *   reported in a window       Query GSI1 INCIDENTS between the ids of its ends (ids are ULIDs)
+ *   due for escalation         Query GSI2 ESCALATION, SK <= <now>~
+ *   open incident by dedup key GetItem DEDUP#<orgId>#<dedupKey>, then the incident
+ *   incident by ack code       GetItem ACKCODE#<code>, then the incident
+ *   notified already?          BatchGetItem DLV#<seq>#<orgId> of the event's organizations
+ *   failed deliveries          Query GSI1 DELIVERIES#failed
+ *   authenticate a key         GetItem KEY#<keyId> (+ UpdateItem of lastUsedAt at most once a minute)
+ *   an organization's keys     Query GSI2 ORG#<orgId>#KEYS
+ *   who escalates (managers)   Query GSI1 KEYS#manager
+ *   every organization         Query GSI1 ORGS
+ *   who texts from a phone     Query PK = PHONE#<e164>
+ *   who trusts an issuer       Query PK = ISSUER#<iss>
+ *   an incident's audit trail  Query PK = AUDIT#<incidentId>
+ *   the audit trail, a window  Query GSI1 AUDIT#<day> for each day of it
+ *   rate limit                 UpdateItem ADD on RATE#<bucket>#<window start>
+ *   metrics, a window          BatchGetItem of the short runs' buckets + one Query per long run (SK BETWEEN), per scope and group
+ *   metrics, one contribution  TransactWriteItems: its marker, its bucket of each size, its minute's contributions
+ *   TAXII status               GetItem TAXIISTATUS#<statusId>
+ */
+import { GRANULARITIES, type Granularity } from '../../domain/metrics/calendar';
+import type { MetricKind, Scope } from '../../domain/metrics/contributions';
+
+// ---- the registry: what docs/data-model.md shows ----
+
+/** One kind of item: its keys' formats, as docs/data-model.md's table shows them. `—`: not on that index. */
+export interface ItemKeys { item: string; pk: string; sk: string; gsi1: string; gsi2: string }
+
+const NONE = '—';
+const SIZES = `<${GRANULARITIES.join('|')}>`;
+
+export const ITEMS: readonly ItemKeys[] = [
+  { item: 'incident (on GSI2 while open and unacknowledged)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
+  { item: 'participation (index entry: id, status, severity, TLP, participants)', pk: 'INC#<id>', sk: 'PART#<orgId>', gsi1: 'ORG#<orgId>#INCIDENTS / <id>', gsi2: NONE },
+  { item: 'timeline event', pk: 'INC#<id>', sk: 'EVT#<seq>', gsi1: NONE, gsi2: NONE },
+  { item: 'delivery (one per event and organization notified; on GSI1 while failed)', pk: 'INC#<id>', sk: 'DLV#<seq>#<orgId>', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>', gsi2: NONE },
+  { item: 'dedup claim', pk: 'DEDUP#<orgId>#<dedupKey>', sk: 'DEDUP', gsi1: NONE, gsi2: NONE },
+  { item: 'acknowledgement code claim', pk: 'ACKCODE#<code>', sk: 'ACKCODE', gsi1: NONE, gsi2: NONE },
+  { item: 'organization', pk: 'ORG#<id>', sk: 'ORG', gsi1: 'ORGS / <id>', gsi2: NONE },
+  { item: 'API key (its hash only; revoked ones kept with revokedAt; on GSI1 while an active manager key)', pk: 'KEY#<keyId>', sk: 'KEY', gsi1: 'KEYS#manager / <orgId>#<keyId>', gsi2: 'ORG#<orgId>#KEYS / <keyId>' },
+  { item: 'phone (for SMS acknowledgement)', pk: 'PHONE#<e164>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
+  { item: 'issuer (who trusts an identity provider, and how)', pk: 'ISSUER#<iss>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
+  { item: 'audit entry (`AUDIT#-` when about no incident; the sort key is the entry id)', pk: 'AUDIT#<incidentId>', sk: '<at>#<random>', gsi1: 'AUDIT#<yyyy-mm-dd> / <at>#<random>', gsi2: NONE },
+  { item: 'rate counter (expires by TTL)', pk: 'RATE#<bucket>#<window start>', sk: 'RATE', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics bucket', pk: `METRICS#<scope>#<group>#${SIZES}`, sk: '<bucket start, ISO>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics contributions of a minute', pk: 'METRICS#<scope>#<group>#contributions', sk: '<minute start, ISO>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics "applied" marker (expires by TTL after a week)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
+  { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
+];
+
+// ---- the keys themselves ----
+
+type Key = { PK: string; SK: string };
+
+/** Event and delivery sequence numbers sort as text. */
+const seqKey = (seq: number) => String(seq).padStart(10, '0');
+
+// incidents
+const INCIDENT_PARTITION = 'INC#';
+export const incidentKey = (id: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: 'INCIDENT' });
+/** The incident id of an `INC#<id>` partition key. */
+export const incidentIdOfPartition = (pk: string) => pk.slice(INCIDENT_PARTITION.length);
+/** GSI1: every incident, by id. */
+export const ALL_INCIDENTS = 'INCIDENTS';
+/** GSI2: the open, unacknowledged incidents, by due time. */
+export const ESCALATION_PARTITION = 'ESCALATION';
+export const escalationSortKey = (dueAt: string, id: string) => `${dueAt}#${id}`;
+export const participationKey = (id: string, orgId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `PART#${orgId}` });
+/** GSI1: one organization's incidents. */
+export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
+export const EVENT_PREFIX = 'EVT#';
+export const eventKey = (id: string, seq: number): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `${EVENT_PREFIX}${seqKey(seq)}` });
+export const deliveryKey = (id: string, seq: number, orgId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
+/** GSI1: the failed deliveries waiting for a replay. */
+export const FAILED_DELIVERIES = 'DELIVERIES#failed';
+export const failedDeliverySortKey = (id: string, seq: number, orgId: string) => `${id}#${seqKey(seq)}#${orgId}`;
+export const dedupKey = (orgId: string, key: string): Key => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
+export const ackCodeKey = (code: string): Key => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
+
+// the directory
+export const organizationKey = (id: string): Key => ({ PK: `ORG#${id}`, SK: 'ORG' });
+/** GSI1: every organization. */
+export const ORGANIZATIONS = 'ORGS';
+/** Where the API key items are: IAM narrows the authorizer's UpdateItem to partition keys starting so. */
+export const API_KEY_PREFIX = 'KEY#';
+export const apiKeyKey = (keyId: string): Key => ({ PK: `${API_KEY_PREFIX}${keyId}`, SK: 'KEY' });
+/** GSI1: the active manager keys (who escalations reach). */
+export const MANAGER_KEYS = 'KEYS#manager';
+export const managerKeySortKey = (orgId: string, keyId: string) => `${orgId}#${keyId}`;
+/** GSI2: one organization's keys. */
+export const organizationKeys = (orgId: string) => `ORG#${orgId}#KEYS`;
+export const phonePartition = (phone: string) => `PHONE#${phone}`;
+export const phoneKey = (phone: string, orgId: string): Key => ({ PK: phonePartition(phone), SK: `ORG#${orgId}` });
+export const issuerPartition = (issuer: string) => `ISSUER#${issuer}`;
+export const issuerKey = (issuer: string, orgId: string): Key => ({ PK: issuerPartition(issuer), SK: `ORG#${orgId}` });
+
+// the audit trail
+/** Where audit entries are: IAM narrows reading functions' PutItem to partition keys starting so. */
+export const AUDIT_PREFIX = 'AUDIT#';
+const NO_INCIDENT = '-';
+/** One incident's entries (or `AUDIT#-`, the entries about no incident); the sort key is the entry's id. */
+export const auditPartition = (incidentId?: string) => `${AUDIT_PREFIX}${incidentId ?? NO_INCIDENT}`;
+/** GSI1: one day's entries (`yyyy-mm-dd`). */
+export const auditDayPartition = (day: string) => `${AUDIT_PREFIX}${day}`;
+
+// rate limits
+export const rateKey = (bucket: string, windowStart: number): Key => ({ PK: `RATE#${bucket}#${windowStart}`, SK: 'RATE' });
+
+// metrics
+export const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
+export const bucketPartition = (scope: Scope, group: string, granularity: Granularity | 'contributions') => `METRICS#${scopeKey(scope)}#${group}#${granularity}`;
+/** A bucket (by its start) or a minute's contributions (by the minute's start). */
+export const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string): Key => ({ PK: bucketPartition(scope, group, granularity), SK: start });
+export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
+export const LAYOUT_KEY: Key = { PK: 'METRICS#layout', SK: 'all-sizes' };
+
+// TAXII
+export const taxiiStatusKey = (id: string): Key => ({ PK: `TAXIISTATUS#${id}`, SK: 'TAXIISTATUS' });
