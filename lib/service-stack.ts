@@ -96,7 +96,8 @@ export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 export const PUSH_DEAD_LETTERS = (stage: string) => `concord-${stage}-push-dead-letters`;
 
 export class ServiceStack extends Stack {
-  readonly functions: Record<string, ServiceFunction> = {};
+  /** Each function by its manifest name (lambdas/functions.ts). */
+  readonly functions: Partial<Record<FunctionName, ServiceFunction>> = {};
   readonly httpApi: HttpApi;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {

@@ -1,6 +1,8 @@
 /**
- * Ports: what the domain needs from the outside world. Adapters implement them
- * (DynamoDB in production and locally, in-memory fakes in unit tests).
+ * Ports: everything the domain needs from the outside world, in this one file, with the data they
+ * carry — time and ids, incidents, the directory, the audit trail, notifications, rate limits,
+ * metrics buckets. Adapters implement them (DynamoDB and SNS in production and locally, in-memory
+ * fakes in unit tests). This file imports only the domain's types, never a use case.
  */
 import type { Change, Incident, IncidentRecord, Severity, Status, TimelineEvent } from './incident';
 import type { Tlp } from './tlp';

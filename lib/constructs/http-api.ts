@@ -14,12 +14,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../lambdas/http/routes';
 import type { ServiceFunction } from './service-function';
+import type { ApiFunctionName } from '../../lambdas/functions';
 
 export interface HttpApiProps {
   stage: string;
   routes: readonly RouteSpec[];
   /** The function that serves each handler file. */
-  functions: Record<string, ServiceFunction>;
+  functions: Partial<Record<ApiFunctionName, ServiceFunction>>;
   authorizer: ServiceFunction;
   rateLimit: number;
   burstLimit: number;

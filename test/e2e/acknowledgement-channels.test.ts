@@ -261,3 +261,32 @@ describe('acknowledgement pages: state shown, and every answer HTML', () => {
     }
   });
 });
+
+/** An incident's audit trail, without the entries of its own readings (reading the trail is recorded too, as action `audit`). */
+const auditTrail = async (id: string) => ((await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/audit`)).body.items as Array<{ action: string; actor: { orgId: string; by: string | null } }>)
+  .filter((e) => e.action !== 'audit');
+
+describe('M2: every answer carrying a restricted incident is audited', () => {
+  it('the emailed acknowledgement page, by the contact whose link it is', async () => {
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
+    const message = await eventually(() => api.outbox.messages.find((m) => m.incidentId === red.id && m.orgId === 'fbi'));
+    const link = /https?:\/\/\S+\/v1\/ack\/\S+/.exec(message.email!.body)![0];
+    const page = await fetch(`${api.url}${new URL(link).pathname}`);
+    expect(page.status).toBe(200);
+    const reads = (await auditTrail(red.id)).filter((e) => e.action === 'read');
+    expect(reads.map((e) => [e.actor.orgId, e.actor.by])).toEqual([['fbi', 'fbi duty']]);
+  });
+});
+
+describe('second round of the red team', () => {
+  it('MEDIUM-1: a phone not cleared for RED neither acknowledges a RED incident by SMS nor learns its title', async () => {
+    const { body: red } = await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report({ title: 'RED secret title', tlp: 'RED', participants: ['odni'] }));
+    const message = await eventually(() => api.outbox.messages.find((m) => m.incidentId === red.id && m.topic === 'google_red'));
+    const code = /ACK (\d+)/.exec(message.sms)![1];
+    // ODNI's only phone (+12025550005) is not cleared.
+    const reply = await api.call(null, 'POST', '/local/sms', { originationNumber: '+12025550005', messageBody: `ACK ${code}` });
+    expect(JSON.stringify(reply.body)).not.toContain('RED secret title');
+    expect((await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${red.id}`)).body.acknowledgements).toEqual([]);
+  });
+
+});

@@ -139,3 +139,103 @@ it('answers a path that cannot name a resource alike on every route: 404, or 400
   expect(put.status).toBe(400);
   expect(put.body.errors).toEqual([{ path: 'id', message: expect.any(String) }]);
 });
+
+// ---- Findings of the security reviews (issue #10 and the red team's rounds), each as reproduced ----
+
+it('H2: another admin cannot take over an organization by revoking its keys and then replacing its entry', async () => {
+  const own = await startTestIssuer();
+  try {
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['twitter'], title: 'Twitter-only RED' }));
+    const takeover = { name: 'TWITTER', kind: 'company', contacts: [{ name: 'Mallory', email: 'mallory@evil.example', red: true }], identity: [{ issuer: own.issuer, audience: 'concord' }] };
+    const keys = await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys');
+    for (const k of keys.body.items) expect((await api.call(KEYS.admin, 'DELETE', `/v1/keys/${k.keyId}`)).status).toBe(204);
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/twitter', takeover)).status).toBe(403);
+    expect((await api.call(await own.token('twitter', 'mallory'), 'GET', `/v1/incidents/${red.id}`)).status).toBe(401);
+  } finally {
+    await own.stop();
+  }
+});
+
+
+it('H2 (cont.): an admin may still fix an organization it created, until that organization holds keys or signs people in', async () => {
+  const issuer = await startTestIssuer();
+  try {
+    const county = { name: 'Pinal County', kind: 'agency', contacts: [] };
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/pinal', county)).status).toBe(201);
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/pinal', { ...county, name: 'Pinal County Elections' })).status).toBe(200);
+    await api.services.directory.putOrganization('pinal', { ...county, kind: 'agency', identity: [{ issuer: issuer.issuer, audience: 'concord' }] });
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/pinal', county)).status).toBe(403);
+  } finally {
+    await issuer.stop();
+  }
+});
+
+
+it('L8: managers see organizations without their push endpoints; admins see them', async () => {
+  await api.services.directory.putOrganization('odni', { name: 'ODNI', kind: 'agency', contacts: [], endpoints: [{ url: 'https://siem.odni.example/in?token=s3cret', red: false }] });
+  const manager = await api.call(KEYS.manager.cisa, 'GET', '/v1/organizations');
+  expect(manager.text).not.toContain('s3cret');
+  const admin = await api.call(KEYS.admin, 'GET', '/v1/organizations');
+  expect(admin.text).toContain('s3cret');
+});
+
+
+describe('#7 an admin manages organizations, not other organizations\' keys', () => {
+  it('refuses an admin minting a key for another organization, and tells the organization of every key made', async () => {
+    const before = api.outbox.messages.length;
+    const foreign = await api.call(KEYS.admin, 'POST', '/v1/organizations/facebook/keys', { role: 'partner' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.detail).toMatch(/own admin/);
+    expect(api.outbox.messages.length).toBe(before);
+
+    const own = await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' });
+    expect(own.status).toBe(201);
+    const notice = api.outbox.messages.slice(before);
+    expect(notice).toEqual([expect.objectContaining({ orgId: 'cisa', incidentId: null })]);
+    expect(notice[0]!.email!.body).toContain(own.body.keyId);
+    expect(notice[0]!.sms).toContain(own.body.keyId);
+    expect(notice[0]!.email!.body).not.toContain(own.body.key);
+  });
+
+});
+
+describe('input the contract does not allow', () => {
+  it('#16 reserves the system actor\'s id "concord"', async () => {
+    const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/concord', { name: 'Impostor', kind: 'company', contacts: [] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'id', message: expect.stringMatching(/reserved/) }]);
+  });
+
+
+  it('#18 takes defaults on partner keys only, and an Events API client no longer than `by`', async () => {
+    const res = await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'manager', defaults: { tlp: 'GREEN' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'defaults', message: expect.stringMatching(/partner/) }]);
+    const pd = await api.call(null, 'POST', '/v2/enqueue', { routing_key: KEYS.partner.google, event_action: 'acknowledge', dedup_key: 'x', client: 'c'.repeat(255) });
+    expect(pd.status).toBe(400);
+    expect(pd.body.errors).toEqual([expect.stringMatching(/^client/)]);
+  });
+});
+
+describe('what a red team found in the hardened build', () => {
+  it('refuses an admin replacing another organization that holds keys (its contacts would get its RED notifications)', async () => {
+    const before = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'fbi');
+    const res = await api.call(KEYS.admin, 'PUT', '/v1/organizations/fbi', { name: 'FBI', kind: 'agency', contacts: [{ name: 'attacker', email: 'attacker@evil.example', phone: '+12025559999' }] });
+    expect(res.status).toBe(403);
+    const after = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'fbi');
+    expect(after).toEqual(before);
+    // Its own organization, and one not yet onboarded (no keys), an admin may replace.
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/new-county', { name: 'New County', kind: 'agency' })).status).toBe(201);
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/new-county', { name: 'New County Elections', kind: 'agency' })).status).toBe(200);
+  });
+
+
+  it('refuses a body on a route that takes none, and changes nothing', async () => {
+    const issued = (await api.call(KEYS.admin, 'POST', '/v1/organizations/cisa/keys', { role: 'partner' })).body;
+    const res = await api.call(KEYS.admin, 'DELETE', `/v1/keys/${issued.keyId}`, { bogus: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'body', message: expect.any(String) }]);
+    expect((await api.call(issued.key, 'GET', '/v1/incidents')).status).toBe(200);
+  });
+
+});

@@ -167,3 +167,12 @@ it('works with the official PagerDuty client, @pagerduty/pdjs', async () => {
   const [incident] = await incidentFor('pdjs-1', KEYS.partner.facebook);
   expect(incident).toMatchObject({ category: 'misinformation', severity: 'high' });
 });
+
+describe('#5 details come back exactly as sent', () => {
+  it('keeps PagerDuty custom_details exactly too', async () => {
+    const res = await api.call(null, 'POST', '/v2/enqueue', `{"routing_key":"${KEYS.partner.google}","event_action":"trigger","dedup_key":"exact-pd","payload":{"summary":"s","source":"x","severity":"info","custom_details":{"tweetId":1798765432109876543,"__proto__":1}}}`);
+    expect(res.status).toBe(202);
+    const listed = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents?limit=100')).text;
+    expect(listed).toContain('"details":{"tweetId":1798765432109876543,"__proto__":1');
+  });
+});

@@ -191,3 +191,59 @@ it('pages an admin\'s window with signed cursors, oldest first, and refuses bad 
   expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/audit')).status).toBe(403);
   expect((await api.call(frank, 'GET', '/v1/audit')).status).toBe(403);
 });
+
+/** An incident's audit trail, without the entries of its own readings (reading the trail is recorded too, as action `audit`). */
+const auditTrail = async (id: string) => ((await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/audit`)).body.items as Array<{ action: string; actor: { orgId: string; by: string | null } }>)
+  .filter((e) => e.action !== 'audit');
+
+describe('H1: a shared issuer', () => {
+  it('refuses a trust that reads the organization from another claim than the others', async () => {
+    // CISA's admin, on CISA's own entry (another organization's it may not give an issuer at all).
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', {
+      name: 'CISA', kind: 'agency', contacts: [], identity: [{ issuer: idp.issuer, audience: 'concord', orgClaim: 'name' }],
+    });
+    expect(put.status).toBe(400);
+    expect(put.body.errors).toEqual([{ path: 'identity.0.orgClaim', message: expect.stringMatching(/must be "org"/) }]);
+  });
+
+  it('never lets a person act for an organization its token does not name in that organization\'s own claim', async () => {
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'], title: 'FBI-only RED' }));
+    // A Google person whose display name is "fbi" acts for Google, and sees nothing of FBI's.
+    const mallory = await idp.token('google', 'mallory', { name: 'fbi' });
+    const read = await api.call(mallory, 'GET', `/v1/incidents/${red.id}`);
+    expect(read.status).toBe(404);
+    expect(read.text).not.toContain('FBI-only RED');
+    // Everyone else of the shared issuer still signs in.
+    expect((await api.call(await idp.token('fbi', 'frank'), 'GET', '/v1/incidents')).status).toBe(200);
+  });
+});
+
+
+describe('M2: every answer carrying a restricted incident is audited', () => {
+  it('a repeated acknowledgement', async () => {
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'] }));
+    await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${red.id}/acknowledge`, {});
+    const before = (await auditTrail(red.id)).length;
+    expect((await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${red.id}/acknowledge`, {})).body.title).toBe(red.title);
+    expect((await auditTrail(red.id)).slice(before).map((e) => [e.action, e.actor.orgId])).toEqual([['read', 'fbi']]);
+  });
+
+
+  it('a duplicate report answered with the existing incident', async () => {
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['fbi'], dedupKey: `rt-dup-${Date.now()}` }));
+    const before = (await auditTrail(red.id)).length;
+    const dup = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ dedupKey: red.dedupKey }));
+    expect(dup.body.id).toBe(red.id);
+    expect((await auditTrail(red.id)).slice(before).map((e) => e.action)).toEqual(['read']);
+  });
+
+});
+
+it('L6, L7: names from tokens lose control and direction-override characters; "unknown" is no organization id', async () => {
+  const token = await idp.token('fbi', 'eve', { name: 'Eve\r\nAdmin \u202Eevil\u0007' });
+  const { body: incident } = await api.call(token, 'POST', '/v1/incidents', report({}));
+  expect(incident.id).toBeDefined();
+  const { body: { events } } = await api.call(token, 'GET', `/v1/incidents/${incident.id}/timeline`);
+  expect(events[0].actor.by).toBe('Eve Admin evil');
+  expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/unknown', { name: 'x', kind: 'agency', contacts: [] })).status).toBe(400);
+});

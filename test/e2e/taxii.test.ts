@@ -322,3 +322,43 @@ it('the OpenAPI document describes the STIX and TAXII routes and stays valid', a
   const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
   await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
 });
+
+describe('M1: TAXII posts never widen TLP', () => {
+  const COLLECTION = '/taxii2/concord/collections/79ebe5b3-398a-562e-92b3-055424a22702/objects/';
+  const TLP_RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
+  const post = (objects: unknown[]) => api.call(KEYS.partner.facebook, 'POST', COLLECTION, JSON.stringify({ objects }), { 'content-type': 'application/taxii+json;version=2.1' });
+
+  it.each([
+    ['granular markings', { granular_markings: [{ marking_ref: TLP_RED, selectors: ['name', 'description'] }] }, /granular_markings are not supported/],
+    ['a marking Concord cannot interpret', { object_marking_refs: ['marking-definition--9a9a9a9a-1111-4111-8111-111111111111'] }, /cannot interpret/],
+  ])('refuses an incident with %s, and stores nothing', async (_name, marking, reason) => {
+    const title = `marked title ${Math.random().toString(36).slice(2)}`;
+    const res = await post([{ type: 'incident', spec_version: '2.1', id: `incident--${crypto.randomUUID()}`, name: title, x_concord_participants: ['fbi'], ...marking }]);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ success_count: 0, failure_count: 1, failures: [{ message: expect.stringMatching(reason) }] });
+    expect((await api.call(KEYS.manager.cisa, 'GET', '/v1/incidents?limit=100')).text).not.toContain(title);
+    expect((await api.call(KEYS.partner.facebook, 'GET', '/v1/incidents?limit=100')).text).not.toContain(title);
+  });
+});
+
+
+describe('second round of the red team', () => {
+  it('MEDIUM-3: neither are STIX exports and TAXII answers, which carry the same incidents', async () => {
+    const { body: red } = await api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ title: 'RED kept out of caches', tlp: 'RED' }));
+    const taxii = { authorization: `Bearer ${KEYS.partner.fbi}`, accept: 'application/taxii+json;version=2.1' };
+    const { collections } = await (await fetch(`${api.url}/taxii2/concord/collections/`, { headers: taxii })).json();
+    const answers = await Promise.all([
+      fetch(`${api.url}/v1/incidents/${red.id}/stix`, { headers: { authorization: `Bearer ${KEYS.partner.fbi}` } }),
+      fetch(`${api.url}/taxii2/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/${collections[0].id}/objects/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/${collections[0].id}/manifest/`, { headers: taxii }),
+      fetch(`${api.url}/taxii2/concord/collections/nope/objects/`, { headers: taxii }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 404]);
+    for (const answer of answers) {
+      expect([answer.url, answer.headers.get('cache-control'), answer.headers.get('x-content-type-options')])
+        .toEqual([answer.url, 'no-store', 'nosniff']);
+    }
+  });
+
+});

@@ -72,6 +72,15 @@ describe('through the stream poller, as npm start runs it', () => {
     await eventually(() => messagesAbout(amber.id).length === 2);
     expect(messagesAbout(amber.id).map((m) => m.topic).sort()).toEqual(['google', 'odni']);
   });
+
+  it('M4: an organization with an empty roles map does not stop notifications', async () => {
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', {
+      name: 'CISA', kind: 'agency', contacts: [], identity: [{ issuer: 'http://127.0.0.1:9', audience: 'c', rolesClaim: 'r', roles: {} }],
+    });
+    expect(put.status).toBe(200);
+    const created = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+    await eventually(() => api.outbox.messages.some((m) => m.incidentId === created.body.id), 8000);
+  });
 });
 
 describe('faults', () => {

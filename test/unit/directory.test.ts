@@ -1,0 +1,198 @@
+/**
+ * The directory use cases (domain/directory.ts) over the in-memory fakes: who may put an
+ * organization, the shared-issuer rule, keys found, touched and revoked, and keys issued only to
+ * an organization's own admin, its contacts told first.
+ */
+import type { Caller } from '../../lambdas/domain/actor';
+import { LAST_USED_RESOLUTION_MS, makeDirectory, makeKeyIssuer, type OrganizationInput } from '../../lambdas/domain/directory';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lambdas/domain/errors';
+import type { KeyNotice, Organization } from '../../lambdas/domain/ports';
+import { ManualClock, MemoryDirectoryRepository } from '../support/memory-repositories';
+
+const cisaAdmin: Caller = { orgId: 'cisa', role: 'admin', keyId: 'key_cisa_admin' };
+const fbiAdmin: Caller = { orgId: 'fbi', role: 'admin', keyId: 'key_fbi_admin' };
+const county: OrganizationInput = { name: 'Pinal County', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@pinal.example' }] };
+const ISSUER = 'https://login.example';
+
+function setup() {
+  const repository = new MemoryDirectoryRepository();
+  const clock = new ManualClock();
+  const provisioned: Organization[] = [];
+  const notices: KeyNotice[] = [];
+  const directory = makeDirectory({ directory: repository, provisioner: { provision: async (org) => { provisioned.push(org); } }, clock });
+  const issuer = makeKeyIssuer({ directory: repository, clock, keyNotices: { keyCreated: async (notice) => { notices.push(notice); } } });
+  return { repository, clock, provisioned, notices, directory, issuer };
+}
+
+describe('putting organizations', () => {
+  it('creates, then replaces, normalizing contacts, leaving out an empty role mapping, and provisions each time', async () => {
+    const { directory, repository, provisioned, clock } = setup();
+    const first = await directory.putOrganization('pinal', { ...county, identity: [{ issuer: ISSUER, audience: 'concord', roles: {} }], endpoints: [{ url: 'https://siem.pinal.example/in' }] });
+    expect(first.created).toBe(true);
+    expect(first.organization).toEqual({
+      id: 'pinal', name: 'Pinal County', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@pinal.example', phone: null }],
+      identity: [{ issuer: ISSUER, audience: 'concord' }], endpoints: [{ url: 'https://siem.pinal.example/in', red: false }],
+      createdAt: '2026-11-03T12:00:00.000Z', updatedAt: '2026-11-03T12:00:00.000Z',
+    });
+    clock.advance(60);
+    const second = await directory.putOrganization('pinal', { ...county, name: 'Pinal County Elections' });
+    expect([second.created, second.organization.name, second.organization.createdAt, second.organization.updatedAt]).toEqual([false, 'Pinal County Elections', '2026-11-03T12:00:00.000Z', '2026-11-03T12:01:00.000Z']);
+    expect(second.organization.identity).toBeUndefined();
+    expect(provisioned.map((o) => o.name)).toEqual(['Pinal County', 'Pinal County Elections']);
+    expect(await repository.getOrganization('pinal')).toEqual(second.organization);
+  });
+
+  it('writes nothing for an entry that is the same, and still provisions its topics', async () => {
+    const { directory, clock, provisioned } = setup();
+    const { organization } = await directory.putOrganization('pinal', county);
+    clock.advance(3600);
+    const again = await directory.putOrganization('pinal', county);
+    expect(again).toEqual({ created: false, organization });
+    expect(provisioned).toHaveLength(2);
+  });
+
+  it('lets an admin create an organization and fix it until it holds a key, a revoked one included', async () => {
+    const { directory, issuer, repository } = setup();
+    expect((await directory.putOrganization('pinal', county, cisaAdmin)).organization.createdBy).toBe('cisa');
+    expect((await directory.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin)).created).toBe(false);
+    const { keyId } = await issuer.bootstrapKey('pinal', 'partner');
+    await directory.revokeKey(keyId);
+    await expect(directory.putOrganization('pinal', county, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await repository.getOrganization('pinal'))!.name).toBe('Pinal');
+  });
+
+  it('refuses another organization\'s admin replacing an entry it did not create, or one that signs people in', async () => {
+    const { directory, repository } = setup();
+    await directory.putOrganization('pinal', county, cisaAdmin);
+    await expect(directory.putOrganization('pinal', county, fbiAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    await directory.putOrganization('maricopa', { ...county, identity: [{ issuer: ISSUER, audience: 'concord' }] });
+    await expect(directory.putOrganization('maricopa', county, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    // Its own admin may.
+    const own: Caller = { orgId: 'maricopa', role: 'admin', keyId: 'key_m' };
+    expect((await directory.putOrganization('maricopa', { ...county, name: 'Maricopa' }, own)).organization.name).toBe('Maricopa');
+    expect((await repository.getOrganization('pinal'))!.createdBy).toBe('cisa');
+  });
+
+  it('leaves identity providers and push endpoints to an organization\'s own admin or the operator', async () => {
+    const { directory, repository } = setup();
+    await expect(directory.putOrganization('nsa', { ...county, identity: [{ issuer: ISSUER, audience: 'concord' }] }, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(directory.putOrganization('nsa', { ...county, endpoints: [{ url: 'https://cisa.example/in' }] }, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await repository.getOrganization('nsa')).toBeNull();
+    expect((await directory.putOrganization('cisa', { ...county, endpoints: [{ url: 'https://cisa.example/in', red: true }] }, cisaAdmin)).organization.endpoints).toEqual([{ url: 'https://cisa.example/in', red: true }]);
+  });
+
+  it('makes an entry the operator writes the operator\'s: the admin who prepared it may no longer change it', async () => {
+    const { directory } = setup();
+    await directory.putOrganization('nsa', county, cisaAdmin);
+    const { organization } = await directory.putOrganization('nsa', county);
+    expect(organization.createdBy).toBeUndefined();
+    await expect(directory.putOrganization('nsa', county, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('wants organizations that trust one issuer to read the organization from the same claim', async () => {
+    const { directory, repository } = setup();
+    await directory.putOrganization('fbi', { ...county, identity: [{ issuer: ISSUER, audience: 'concord' }] });
+    const refused = directory.putOrganization('cisa', { ...county, identity: [{ issuer: 'https://other.example', audience: 'c' }, { issuer: ISSUER, audience: 'concord', orgClaim: 'name' }] });
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({ errors: [{ path: 'identity.1.orgClaim', message: expect.stringMatching(/^must be "org"/) }] });
+    expect(await repository.getOrganization('cisa')).toBeNull();
+    expect((await directory.putOrganization('cisa', { ...county, identity: [{ issuer: ISSUER, audience: 'concord', orgClaim: 'org' }] })).created).toBe(true);
+  });
+
+  it('tells `allowed` only once every check passed, before the first write', async () => {
+    const { directory, repository } = setup();
+    const calls: string[] = [];
+    await expect(directory.putOrganization('nsa', { ...county, endpoints: [{ url: 'https://x.example' }] }, cisaAdmin, async () => { calls.push('refused?'); })).rejects.toBeInstanceOf(ForbiddenError);
+    await directory.putOrganization('nsa', county, cisaAdmin, async () => { calls.push(`allowed, stored: ${(await repository.getOrganization('nsa')) !== null}`); });
+    expect(calls).toEqual(['allowed, stored: false']);
+  });
+});
+
+describe('keys', () => {
+  it('authenticates a key in force, and records its use at most once a minute', async () => {
+    const { directory, issuer, repository, clock } = setup();
+    await directory.putOrganization('fbi', county);
+    const { key, keyId } = await issuer.bootstrapKey('fbi', 'partner');
+    expect(await directory.authenticate(key)).toEqual({ orgId: 'fbi', role: 'partner', keyId });
+    const firstUse = (await repository.getKey(keyId))!.lastUsedAt;
+    expect(firstUse).toBe(clock.now().toISOString());
+    clock.advance(LAST_USED_RESOLUTION_MS / 1000 - 1);
+    await directory.authenticate(key);
+    expect((await repository.getKey(keyId))!.lastUsedAt).toBe(firstUse);
+    clock.advance(1);
+    await directory.authenticate(key);
+    expect((await repository.getKey(keyId))!.lastUsedAt).toBe(clock.now().toISOString());
+  });
+
+  it('refuses unknown and revoked keys alike, and keeps a revoked key revoked', async () => {
+    const { directory, issuer } = setup();
+    await directory.putOrganization('fbi', county);
+    const { key, keyId } = await issuer.bootstrapKey('fbi', 'partner');
+    await expect(directory.authenticate('no-such-key-0123456789abcdef')).rejects.toBeInstanceOf(UnauthorizedError);
+    const allowed = jest.fn(async () => {});
+    await directory.revokeKey(keyId, allowed);
+    expect(allowed).toHaveBeenCalledTimes(1);
+    await expect(directory.authenticate(key)).rejects.toBeInstanceOf(UnauthorizedError);
+    const again = jest.fn(async () => {});
+    await expect(directory.revokeKey(keyId, again)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(directory.revokeKey('key_000000000000000000000000', again)).rejects.toBeInstanceOf(NotFoundError);
+    expect(again).not.toHaveBeenCalled();
+  });
+
+  it('takes partner keys only as routing keys, with their defaults', async () => {
+    const { directory, issuer } = setup();
+    for (const id of ['fbi', 'cisa']) await directory.putOrganization(id, county);
+    const fbi: Caller = { orgId: 'fbi', role: 'admin', keyId: 'k' };
+    const partner = await issuer.createKey(fbi, 'fbi', 'partner', { participants: ['cisa'], tlp: 'GREEN' });
+    const manager = await issuer.createKey(fbi, 'fbi', 'manager');
+    expect(await directory.routingKey(partner.key)).toEqual({ caller: { orgId: 'fbi', role: 'partner', keyId: partner.keyId }, defaults: { participants: ['cisa'], tlp: 'GREEN' } });
+    expect(await directory.routingKey(manager.key)).toBeNull();
+    expect(await directory.routingKey('not-a-key-0123456789abcdef')).toBeNull();
+  });
+
+  it('lists an organization\'s keys, revoked ones included, never a hash', async () => {
+    const { directory, issuer, clock } = setup();
+    await directory.putOrganization('fbi', county);
+    const { keyId } = await issuer.bootstrapKey('fbi', 'manager');
+    clock.advance(5);
+    await directory.revokeKey(keyId);
+    expect(await directory.listKeys('fbi')).toEqual([{ keyId, role: 'manager', createdAt: '2026-11-03T12:00:00.000Z', lastUsedAt: null, revokedAt: '2026-11-03T12:00:05.000Z' }]);
+    expect(JSON.stringify(await directory.listKeys('fbi'))).not.toMatch(/hash/);
+    await expect(directory.listKeys('nobody')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('issues keys to an admin\'s own organization only, its contacts told before the key exists', async () => {
+    const { directory, issuer, notices, repository } = setup();
+    for (const id of ['fbi', 'cisa']) await directory.putOrganization(id, county);
+    await expect(issuer.createKey(cisaAdmin, 'fbi', 'partner')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(issuer.createKey(cisaAdmin, 'nobody', 'partner')).rejects.toBeInstanceOf(NotFoundError);
+    expect(notices).toEqual([]);
+    const seenStored: boolean[] = [];
+    const told = makeKeyIssuer({ directory: repository, clock: new ManualClock(), keyNotices: { keyCreated: async (n) => { seenStored.push((await repository.getKey(n.keyId)) !== null); notices.push(n); } } });
+    const issued = await told.createKey(cisaAdmin, 'cisa', 'partner');
+    expect(seenStored).toEqual([false]);
+    expect(notices).toEqual([expect.objectContaining({ keyId: issued.keyId, role: 'partner', createdBy: 'cisa admin key key_cisa_admin' })]);
+    expect(notices[0]!.organization.id).toBe('cisa');
+    const stored = (await repository.getKey(issued.keyId))!;
+    expect([stored.origin, stored.hash === issued.key, JSON.stringify(stored).includes(issued.key)]).toEqual(['api', false, false]);
+  });
+
+  it('refuses default participants the directory lacks, naming each, and issues nothing', async () => {
+    const { directory, issuer, notices, repository } = setup();
+    await directory.putOrganization('cisa', county);
+    const allowed = jest.fn(async () => {});
+    const refused = issuer.createKey(cisaAdmin, 'cisa', 'partner', { participants: ['cisa', 'nope', 'gone'] }, allowed);
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({ errors: [{ path: 'defaults.participants.1' }, { path: 'defaults.participants.2' }] });
+    expect([allowed.mock.calls.length, notices.length, (await repository.keysOf('cisa')).length]).toEqual([0, 0, 0]);
+  });
+
+  it('lets the operator bootstrap any organization\'s key, still announced', async () => {
+    const { directory, issuer, notices, repository } = setup();
+    await directory.putOrganization('fbi', county);
+    const { keyId } = await issuer.bootstrapKey('fbi', 'admin');
+    expect((await repository.getKey(keyId))!.origin).toBe('operator');
+    expect(notices.map((n) => [n.organization.id, n.createdBy])).toEqual([['fbi', 'the operator']]);
+    await expect(issuer.bootstrapKey('nobody', 'admin')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
