@@ -18,6 +18,7 @@ import { ENV } from '../lambdas/config/env';
 import { ALL_ROUTES } from '../lambdas/http/routes';
 import type { ApiFunctionName, FunctionName } from '../lambdas/functions';
 import { APP_ENV } from '../lambdas/config/app-env';
+import { APP_COPY_FILES } from '../lambdas/config/app-files';
 import type { StageConfig } from './config';
 import { HttpApi } from './constructs/http-api';
 import { Operations } from './constructs/operations';
@@ -83,8 +84,8 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
  * adding TAXII objects, up to API Gateway's 29 s, since one envelope may report a few hundred
  * incidents (eight at a time).
  */
-const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: string[] }>> = {
-  'get-app': { copyFiles: ['app/index.html', 'app/app.js', 'app/style.css', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'] },
+const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: Readonly<Record<string, string>> }>> = {
+  'get-app': { copyFiles: APP_COPY_FILES },
   'taxii-add-objects': { timeout: Duration.seconds(28) },
 };
 
@@ -117,7 +118,7 @@ export class ServiceStack extends Stack {
       key.grantEncryptDecrypt(new ServicePrincipal(service));
     }
 
-    const make = (handler: FunctionName, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: string[] } = {}) => {
+    const make = (handler: FunctionName, access: Access, extra: { timeout?: Duration; environment?: Record<string, string>; copyFiles?: Readonly<Record<string, string>> } = {}) => {
       const fn = new ServiceFunction(this, pascal(handler), { handler, logRetention: config.logRetention, logKey: key, ...extra });
       if (access.table) fn.bindTable(table, access.table);
       if (access.secret) fn.bindSigningSecret(signingSecret, props.key);

@@ -75,6 +75,25 @@ function samePassword(given: string, expected: string): boolean {
   return a.equals(b);
 }
 
+/**
+ * The loopback names people type for the app: a person may type either (RFC 8252 §7.3 prefers the
+ * IP literal). Not [::1]: a Content-Security-Policy source cannot name an IPv6 address, so the
+ * sign-in form's form-action could not let its answer through to the app there.
+ */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
+/**
+ * The app's addresses as its redirect URIs: `/app` and `/app/` under every loopback name of the
+ * server's port, since the app's redirect URI is the address it was opened at. Only loopback is
+ * widened; any other base URL is registered as given.
+ */
+export function appUrls(baseUrl: string): string[] {
+  const base = new URL(baseUrl);
+  const origins = LOOPBACK_HOSTS.includes(base.hostname) ? LOOPBACK_HOSTS.map((h) => `${base.protocol}//${h}${base.port ? `:${base.port}` : ''}`) : [base.origin];
+  const path = base.pathname.replace(/\/$/, '');
+  return origins.flatMap((o) => [`${o}${path}/app`, `${o}${path}/app/`]);
+}
+
 export async function startLocalIdentityProvider(baseUrl: string, people: Person[]): Promise<LocalIdentityProvider> {
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
   const [{ default: Provider, errors }, { generateKeyPair, exportJWK }] = await Promise.all([import('oidc-provider'), import('jose')]);
@@ -83,6 +102,9 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: `local-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
 
+  // The sign-in form's answer redirects to the app, at whichever loopback name it was opened:
+  // a browser holds every redirect of a form's submission to the page's form-action.
+  const formAction = ["'self'", ...new Set(appUrls(baseUrl).map((u) => new URL(u).origin))].join(' ');
   const provider = new Provider(issuer, {
     clients: [{
       client_id: APP_CLIENT_ID,
@@ -90,8 +112,8 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       application_type: 'web',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`, `${baseUrl}${TOKEN_CALLBACK}`],
-      post_logout_redirect_uris: [`${baseUrl}/app`, `${baseUrl}/app/`],
+      redirect_uris: [...appUrls(baseUrl), `${baseUrl}${TOKEN_CALLBACK}`],
+      post_logout_redirect_uris: appUrls(baseUrl),
     }],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -148,7 +170,7 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
     const uid = details.uid;
     if (req.method === 'GET' && path === `/interaction/${uid}`) {
       if (details.prompt.name === 'consent') return grantConsent(req, res, details);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'` });
       res.end(loginPage(uid));
       return;
     }

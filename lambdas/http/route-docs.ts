@@ -191,6 +191,10 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     summary: 'The app\'s scripts, styles and `config.json` (where people sign in: issuer, client id, resource, scope, organization claim).',
     responses: { 200: { description: 'The file.' }, 302: { description: '`index.html`: to the app itself (relative `location` `../app`), where the page\'s relative URLs resolve.' }, 404: { description: 'No such file.' } },
   },
+  appView: {
+    summary: 'The app\'s views: ES modules that the app\'s scripts import.',
+    responses: { 200: { description: 'The module.', contentType: 'text/javascript' }, 404: { description: 'No such view.' } },
+  },
   appSlash: {
     summary: 'The app\'s address with a trailing slash: a redirect to the app.',
     responses: { 302: { description: 'To the app (relative `location` `../app`).' } },

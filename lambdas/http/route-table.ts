@@ -34,6 +34,8 @@ export const replayNotifications = /* @__PURE__ */ route({ operationId: 'replayN
 export { GET_METRICS as getMetrics } from './metrics-route';
 export const appPage = /* @__PURE__ */ route({ operationId: 'getApp', method: 'GET', path: '/app', handler: 'get-app', auth: 'public', query: s.AppQuery });
 export const appAsset = /* @__PURE__ */ route({ operationId: 'getAppAsset', method: 'GET', path: '/app/{asset}', handler: 'get-app', auth: 'public' });
+// The app's views are ES modules under views/: main.js imports them by relative URL.
+export const appView = /* @__PURE__ */ route({ operationId: 'getAppView', method: 'GET', path: '/app/views/{view}', handler: 'get-app', auth: 'public' });
 // API Gateway answers /app/ from the /app resource (a REST API ignores a trailing slash); npm start needs the route.
 export const appSlash = /* @__PURE__ */ route({ operationId: 'getAppSlash', method: 'GET', path: '/app/', handler: 'get-app', auth: 'public', localOnly: true });
 export const consolePage = /* @__PURE__ */ route({ operationId: 'getConsole', method: 'GET', path: '/console', handler: 'get-console', auth: 'public' });

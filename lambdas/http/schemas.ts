@@ -29,15 +29,24 @@ const visible = (schema: z.ZodString, min: number) =>
   schema.refine((s) => s.length === 0 || hasVisible(s), 'must have a visible character')
     .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
 
+/**
+ * The rules of text fields as the OpenAPI document states them, so that clients (the responders'
+ * app among them) read them instead of copying: `pattern` (ECMA-262 with the `u` flag, as JSON
+ * Schema 2020-12 asks) refuses the characters the field refuses, and `x-visible` is the class of
+ * which a non-empty value must hold at least one character. Both are made from the very regular
+ * expressions that validate.
+ */
+const textRules = (refused: RegExp) => ({ pattern: `^(?:(?!${refused.source})[\\s\\S])*$`, 'x-visible': VISIBLE.source });
+
 /** One line a person wrote: a length range, at least one visible character, no control characters. */
 export const line = (min: number, max: number) =>
   visible(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters'), min)
-    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.' });
+    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.', ...textRules(CONTROL) });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 export const text = (min: number, max: number) =>
   visible(z.string().max(max).refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs'), min)
-    .meta({ minLength: min });
+    .meta({ minLength: min, ...textRules(CONTROL_BUT_LINES) });
 
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
 export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];

@@ -13,7 +13,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ENV } from '../../lambdas/config/env';
 import { GLOBAL_INDEXES } from '../../lambdas/adapters/dynamodb/table';
 import { API_KEY_PREFIX, AUDIT_PREFIX } from '../../lambdas/adapters/dynamodb/keys';
@@ -32,22 +32,22 @@ export interface ServiceFunctionProps {
   /** Key that encrypts the log group. */
   logKey?: IKey;
   environment?: Record<string, string>;
-  /** Files (relative to the repository) copied into the bundle's `console/` folder. */
-  copyFiles?: string[];
+  /** Files copied into the bundle's `console/` folder: the name there (subfolders allowed) → the file, relative to the repository. */
+  copyFiles?: Readonly<Record<string, string>>;
 }
 
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Local commands (no Docker) that copy files beside the bundle. */
-function copyHooks(files: string[]) {
+function copyHooks(files: Readonly<Record<string, string>>) {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_input: string, output: string) => [
-      `mkdir -p "${output}/console"`,
-      ...files.map((f) => `cp "${join(ROOT, f)}" "${output}/console/"`),
-    ],
+    afterBundling: (_input: string, output: string) => Object.entries(files).flatMap(([name, source]) => [
+      `mkdir -p "${dirname(join(output, 'console', name))}"`,
+      `cp "${join(ROOT, source)}" "${join(output, 'console', name)}"`,
+    ]),
   };
 }
 
@@ -58,7 +58,7 @@ const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 export class ServiceFunction extends NodejsFunction {
   /** The handler file it runs, and the files copied beside its bundle (the bundle test lays them out the same). */
   readonly handlerName: FunctionName;
-  readonly copyFiles: readonly string[];
+  readonly copyFiles: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -88,7 +88,7 @@ export class ServiceFunction extends NodejsFunction {
       },
     });
     this.handlerName = props.handler;
-    this.copyFiles = props.copyFiles ?? [];
+    this.copyFiles = props.copyFiles ?? {};
     const v = Validations.of(this);
     v.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

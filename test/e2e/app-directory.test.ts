@@ -80,14 +80,15 @@ describe('the app\'s sign-in settings (GET /app/config.json) and its Content-Sec
 
   it('names Cognito as the stack configures it: the ID token, and the hosted domain reachable', async () => {
     const { appConfig, securityHeaders } = await load();
+    const { readAppSettings } = await import('../../lambdas/config/app-env');
     const env = {
       CONCORD_APP_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC', CONCORD_APP_CLIENT_ID: 'client123',
       CONCORD_APP_SEND_TOKEN: 'id_token', CONCORD_APP_CONNECT_ORIGINS: 'https://concord-prod-1.auth.us-east-1.amazoncognito.com',
       CONCORD_APP_ORG_CLAIM: 'custom:org',
     };
     // Cognito names the organization in `custom:org`: the page must read it there.
-    expect(appConfig(env)).toEqual({ issuer: env.CONCORD_APP_ISSUER, clientId: 'client123', resource: null, scope: 'openid profile', sendToken: 'id_token', orgClaim: 'custom:org' });
-    const csp = securityHeaders(env)['content-security-policy'];
+    expect(appConfig(readAppSettings(env))).toEqual({ issuer: env.CONCORD_APP_ISSUER, clientId: 'client123', resource: null, scope: 'openid profile', sendToken: 'id_token', orgClaim: 'custom:org' });
+    const csp = securityHeaders(readAppSettings(env))['content-security-policy'];
     expect(csp).toContain("connect-src 'self' https://cognito-idp.us-east-1.amazonaws.com https://concord-prod-1.auth.us-east-1.amazoncognito.com;");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe');

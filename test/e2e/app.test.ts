@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { APP_FILES } from '../../lambdas/config/app-files';
 
 const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
 const root = join(__dirname, '..', '..');
@@ -148,8 +149,19 @@ it('serves the app with a strict CSP and its sign-in settings, and sends the con
   expect(console.headers.get('location')).toBe('app');
   expect((await fetch(`${url}/console/app.js`, { redirect: 'manual' })).headers.get('location')).toBe('../app');
   expect((await fetch(`${url}/app/nope.js`)).status).toBe(404);
-  const js = readFileSync(join(root, 'app', 'app.js'), 'utf8');
-  expect(js).not.toMatch(/localStorage\s*(\.\w|\[)/); // tokens and drafts live in the tab only
+  // Native ES modules, each served as JavaScript under the same CSP (a module of another type would not run).
+  const modules = Object.keys(APP_FILES).filter((name) => name.endsWith('.js') && !name.startsWith('uPlot'));
+  expect(modules).toEqual(expect.arrayContaining(['main.js', 'api.js', 'sign-in.js', 'rules.js', 'views/list.js', 'views/incident.js', 'views/report.js', 'views/metrics.js']));
+  expect(html).toContain('<script type="module" src="app/main.js"></script>');
+  for (const name of modules) {
+    const res = await fetch(`${url}/app/${name}`);
+    expect({ name, status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy') })
+      .toEqual({ name, status: 200, type: 'text/javascript; charset=utf-8', csp });
+    const js = await res.text();
+    expect({ name, localStorage: /localStorage\s*(\.\w|\[)/.test(js) }).toEqual({ name, localStorage: false }); // tokens and drafts live in the tab only
+  }
+  expect((await fetch(`${url}/app/views/nope.js`)).status).toBe(404);
+  expect((await fetch(`${url}/app/views/..%2Fapi.js`)).status).toBe(404);
 });
 
 it('sends /app/ and /app/index.html to /app, where the page\'s relative URLs resolve', async () => {
@@ -421,6 +433,76 @@ it('does not loop through the provider when the API refuses its tokens: it says 
     await page.waitForTimeout(1000);
     expect(authorizations).toHaveLength(1);
     expect(authorizations[0]).not.toContain('prompt=login'); // the silent renewal rode the provider's session
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('signs a person in from http://127.0.0.1:$PORT/app as from localhost: both loopback names are registered redirect URIs (RFC 8252 §7.3)', async () => {
+  const ip = url.replace('//localhost:', '//127.0.0.1:');
+  const { context, page } = await newPage();
+  try {
+    await page.goto(`${ip}/app`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/local\/idp\/interaction\//);
+    await page.getByLabel('Login').fill('fbi.responder');
+    await page.getByLabel('Password').fill(PASSWORDS['fbi.responder']!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.origin === ip && u.pathname === '/app' && !u.search);
+    await page.waitForSelector('#who:has-text("Dana Whitfield")');
+    await page.waitForSelector('#list-status:not(:empty)');
+    expect(await page.textContent('#list-status')).not.toMatch(/Could not load/);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('isolates what people wrote from the page\'s own words, so a direction control (U+202E) in it cannot reorder them: names and titles in <bdi>, text over lines dir="auto"', async () => {
+  const RLO = '\u202e';
+  const incident = await reportAs('facebook.responder', { title: 'Bidi isolation check', participants: ['fbi'], description: `Invoice ${RLO}fdp.exe\nsecond line` });
+  const path = `/v1/incidents/${incident.id}`;
+  expect((await call('fbi.responder', 'POST', `${path}/acknowledge`, {})).status).toBe(200);
+  expect((await call('fbi.responder', 'POST', `${path}/assign`, { orgId: 'fbi', responder: 'Night desk' })).status).toBe(200);
+  expect((await call('fbi.responder', 'POST', `${path}/notes`, { text: `Look at ${RLO}gnp.exe` })).status).toBe(201);
+  expect((await call('fbi.responder', 'POST', `${path}/resolve`, { resolution: `Removed ${RLO}txt.exe` })).status).toBe(200);
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'fbi.responder', `#/incidents/${incident.id}`);
+    await page.waitForSelector('#timeline li[data-type=resolved]');
+    // Each element holding outside text, as Chromium computes it: an isolate of its own.
+    const isolation = (selector: string, text: string) => page.$$eval(selector, (nodes, t) => nodes
+      .filter((n) => n.textContent === t)
+      .map((n) => ({ tag: n.tagName.toLowerCase(), dir: n.getAttribute('dir'), unicodeBidi: getComputedStyle(n).unicodeBidi })), text);
+    const multiLine = { tag: 'span', dir: 'auto', unicodeBidi: 'isolate' };
+    const inline = { tag: 'bdi', dir: null, unicodeBidi: 'isolate' };
+    expect(await isolation('#incident-title', incident.title)).toEqual([{ tag: 'h1', dir: 'auto', unicodeBidi: 'isolate' }]);
+    expect(await isolation('#fields [dir=auto]', `Invoice ${RLO}fdp.exe\nsecond line`)).toEqual([multiLine]);
+    expect(await isolation('#fields [dir=auto]', `Removed ${RLO}txt.exe`)).toEqual([multiLine]);
+    expect(await isolation('#fields bdi', 'Night desk')).toEqual([inline]);
+    expect(await isolation('#participants li[data-org=fbi] bdi', 'Dana Whitfield')).toEqual([inline]);
+    expect(await isolation('#timeline li[data-type=note] [dir=auto]', `Look at ${RLO}gnp.exe`)).toEqual([multiLine]);
+    expect(await isolation('#timeline li[data-type=resolved] [dir=auto]', `Removed ${RLO}txt.exe`)).toEqual([multiLine]);
+    expect(await isolation('#timeline li[data-type=assigned] bdi', 'Night desk')).toEqual([inline]);
+    expect(await isolation('#who bdi', 'Dana Whitfield')).toEqual([inline]);
+    // As drawn: the closing quote after the note stays to the right of the note, not pulled into it.
+    const placed = await page.$eval('#timeline li[data-type=note] [dir=auto]', (note) => {
+      const range = document.createRange();
+      range.selectNodeContents(note.nextSibling!);
+      return { quote: note.nextSibling!.textContent, quoteLeft: range.getBoundingClientRect().left, noteRight: note.getBoundingClientRect().right };
+    });
+    expect(placed.quote).toBe('”');
+    expect(placed.quoteLeft).toBeGreaterThanOrEqual(placed.noteRight - 1);
+
+    await page.goto(`${url}/app#/incidents?status=all`);
+    await page.locator(`#incidents tbody tr[data-id="${incident.id}"]`).waitFor();
+    expect(await isolation(`#incidents tbody tr[data-id="${incident.id}"] td.title a bdi`, incident.title)).toEqual([inline]);
+
+    // Organizations name themselves (the directory shows every name to everyone): isolated in the report form too,
+    // inside the label's one flex item, so the name and its id still read as one line of text.
+    await page.goto(`${url}/app#/report`);
+    await page.waitForSelector('#r-participants-list input');
+    expect(await isolation('label[for="r-p-cisa"] bdi', 'Cybersecurity and Infrastructure Security Agency')).toEqual([inline]);
+    expect(await page.$eval('label[for="r-p-cisa"]', (l) => ({ items: l.childNodes.length, text: l.textContent }))).toEqual({ items: 1, text: 'Cybersecurity and Infrastructure Security Agency (CISA)' });
   } finally {
     await context.close();
   }

@@ -301,6 +301,25 @@ describe('conventions', () => {
     const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
   });
+
+  it('states each text field\'s rules in the document (length, `pattern`, `x-visible`) exactly as the API enforces them, so the app reads them instead of copying', async () => {
+    const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+    type Text = { minLength: number; maxLength: number; pattern: string; 'x-visible': string };
+    const takes = (rule: Text, v: string) => v.length >= rule.minLength && v.length <= rule.maxLength
+      && new RegExp(rule.pattern, 'u').test(v) && (v.length === 0 || new RegExp(rule['x-visible'], 'u').test(v));
+    const samples = ['A title', ' padded ', '   ', '\u200b\u200d', '\u3164', 'é', 'two\nlines', 'tab\there', 'bell\u0007', 'line\u2028sep', 'del\u007f', 'c1\u0085', 'Invoice \u202efdp.exe', 'x'.repeat(200), 'x'.repeat(201)];
+    const title: Text = doc.components.schemas.ReportIncident.properties.title;
+    for (const v of samples) {
+      const res = await api.call(fb, 'POST', '/v1/incidents', report({ title: v }));
+      expect({ v, accepted: res.status === 201 }).toEqual({ v, accepted: takes(title, v) });
+    }
+    const { body: incident } = await api.call(fb, 'POST', '/v1/incidents', report({ title: 'Notes against the document' }));
+    const note: Text = doc.components.schemas.Note.properties.text;
+    for (const v of [...samples, 'x'.repeat(5000), 'x'.repeat(5001), 'para\r\nbreak', '']) {
+      const res = await api.call(fb, 'POST', `/v1/incidents/${incident.id}/notes`, { text: v });
+      expect({ v: v.slice(0, 40), accepted: res.status === 201 }).toEqual({ v: v.slice(0, 40), accepted: takes(note, v) });
+    }
+  });
 });
 
 describe('metrics', () => {

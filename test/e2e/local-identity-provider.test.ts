@@ -52,13 +52,16 @@ it('prints the demo people and their logins', () => {
   expect(output).toMatch(/cisa\s+admin\s+login cisa\.admin/);
 });
 
-it('signs a person in with code + PKCE through the real sign-in form, and the API accepts the token', async () => {
+// RFC 8252 §7.3: people type http://127.0.0.1:$PORT/app as often as http://localhost:$PORT/app, and
+// the IP literal is even the preferred loopback form; the app's redirect URI is its own address.
+it.each(['localhost', '127.0.0.1'])('signs a person in with code + PKCE through the real sign-in form from the app at %s, and the API accepts the token', async (host) => {
   const issuer = `${url}/local/idp`;
+  const appUrl = url.replace('//localhost:', `//${host}:`);
   const config = await oidc.discovery(new URL(issuer), 'concord-app', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
   expect(config.serverMetadata().issuer).toBe(issuer);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const redirectUri = `${url}/app`;
+  const redirectUri = `${appUrl}/app`;
   const authorize = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri, scope: 'openid profile api', resource: 'urn:concord:api', state,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
@@ -72,6 +75,9 @@ it('signs a person in with code + PKCE through the real sign-in form, and the AP
     return res;
   };
   let res = await go(authorize.href);
+  // Not an error page (invalid_redirect_uri): on to the provider's sign-in form.
+  expect({ status: res.status, location: res.headers.get('location'), body: res.status < 300 || res.status >= 400 ? await res.text() : '' })
+    .toEqual({ status: 303, location: expect.stringContaining('/local/idp/interaction/'), body: '' });
   const loginPage = await go(res.headers.get('location')!);
   const html = await loginPage.text();
   expect(html).toMatch(/<label for="login">Login<\/label>/);

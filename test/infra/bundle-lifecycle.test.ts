@@ -23,6 +23,7 @@ import { FakeAws } from '../support/fake-aws';
 import { KEYS, endpoint, report, useFreshTable } from '../support/harness';
 import { ApiGateway, TableStream, type ApiReply, deliverStream, inboundSms, scheduledEvent, snsEvent } from '../support/lambda-events';
 import { ACCOUNT, REGION, LambdaRuntime, buildBundles, synthesize, type Deployment } from '../support/lambda-runtime';
+import { APP_FILES } from '../../lambdas/config/app-files';
 
 jest.setTimeout(120_000);
 
@@ -295,7 +296,12 @@ describe('every other function, once', () => {
     const page = await api.call(null, 'GET', '/app');
     expectStatus(page, 200);
     expect(page.text).toContain('<html');
-    for (const asset of ['app.js', 'style.css', 'uPlot.iife.min.js', 'uPlot.min.css']) expectStatus(await api.call(null, 'GET', `/app/${asset}`), 200);
+    // Every file of the app, its ES modules under views/ too, from the copies beside the bundle.
+    for (const [asset, { type }] of Object.entries(APP_FILES).filter(([name]) => name !== 'index.html')) {
+      const res = await api.call(null, 'GET', `/app/${asset}`);
+      expectStatus(res, 200);
+      expect({ asset, type: res.headers['content-type'] }).toEqual({ asset, type });
+    }
     const config = await api.call(null, 'GET', '/app/config.json');
     expectStatus(config, 200);
     expect(config.body).toMatchObject({ issuer: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_Harness`, clientId: 'harnessappclient', sendToken: 'id_token' });

@@ -9,14 +9,18 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../bin/concord';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 function synth(context: Record<string, unknown> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'test', ...context } });
   const built = buildApp(app);
-  return { ...built, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
+  return { ...built, serviceStack: built.service, stateful: Template.fromStack(built.stateful), service: Template.fromStack(built.service) };
 }
 
-const { app, stateful, service } = synth();
+const built = synth();
+const { app, stateful, service } = built;
+const root = join(__dirname, '..', '..');
 
 describe('stateful stack', () => {
   it('backs the table up daily and monthly into a vault encrypted with its key (beyond point-in-time recovery)', () => {
@@ -175,6 +179,15 @@ describe('service stack', () => {
     expect(vars.CONCORD_APP_SEND_TOKEN).toBe('id_token');
     expect(JSON.stringify(vars.CONCORD_APP_CONNECT_ORIGINS)).toContain('amazoncognito.com');
     expect(vars.CONCORD_APP_ORG_CLAIM).toBe('custom:org'); // the pool's attribute, as its trust entry reads it
+  });
+
+  it('copies every file of the responders\' app (its ES modules too) beside get-app\'s bundle, under the names the page asks for', () => {
+    const inApp = (dir: string): string[] => readdirSync(join(root, 'app', dir), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? inApp(join(dir, e.name)) : [join(dir, e.name)]));
+    const copied = built.serviceStack.functions['get-app']!.copyFiles;
+    expect(Object.entries(copied).filter(([, source]) => source.startsWith('app/')).map(([name, source]) => [name, source]).sort())
+      .toEqual(inApp('').sort().map((f) => [f, `app/${f}`]));
+    for (const source of Object.values(copied)) expect({ source, there: existsSync(join(root, source)) }).toEqual({ source, there: true });
   });
 
   it('tells every function that writes audit entries how long the stage keeps them', () => {

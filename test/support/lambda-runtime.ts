@@ -15,7 +15,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../bin/concord';
 import { BUNDLE_FILE, BUNDLING, esbuildOptions } from '../../lib/bundling';
@@ -32,7 +32,7 @@ export const STAGE = 'harness';
  * `esbuildOptions`, plus the source map NodejsFunction writes when `BUNDLING.sourceMap` is on),
  * into `<dir>/<handler>/index.mjs`, and copies each function's `copyFiles` into its `console/`.
  */
-export async function buildBundles(dir: string, copyFiles: Record<string, readonly string[]>): Promise<Record<string, string>> {
+export async function buildBundles(dir: string, copyFiles: Record<string, Readonly<Record<string, string>>>): Promise<Record<string, string>> {
   rmSync(dir, { recursive: true, force: true });
   const names = handlers();
   const entry = (h: string) => join(ROOT, 'lambdas', 'handlers', `${h}.ts`);
@@ -49,9 +49,9 @@ export async function buildBundles(dir: string, copyFiles: Record<string, readon
   const dirs: Record<string, string> = {};
   for (const h of names) {
     dirs[h] = join(dir, h);
-    for (const file of copyFiles[h] ?? []) {
-      mkdirSync(join(dirs[h], 'console'), { recursive: true });
-      copyFileSync(join(ROOT, file), join(dirs[h], 'console', basename(file)));
+    for (const [name, source] of Object.entries(copyFiles[h] ?? {})) {
+      mkdirSync(dirname(join(dirs[h], 'console', name)), { recursive: true });
+      copyFileSync(join(ROOT, source), join(dirs[h], 'console', name));
     }
   }
   return dirs;
@@ -136,7 +136,7 @@ export interface FunctionSpec {
   lambdaHandler: string;
   /** Exactly the variables the stack sets, resolved. */
   environment: Record<string, string>;
-  copyFiles: readonly string[];
+  copyFiles: Readonly<Record<string, string>>;
   /** The statements of the policies attached to its role, as synthesized. */
   policy: Statement[];
 }

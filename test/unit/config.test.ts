@@ -1,6 +1,7 @@
 /** The environment is parsed once; what a function needs and lacks fails its cold start, by name. */
 import { ENV, readConfig, required } from '../../lambdas/config/env';
 import { loadSigningSecret } from '../../lambdas/adapters/secrets';
+import { APP_ENV, readAppSettings } from '../../lambdas/config/app-env';
 
 const minimal = { [ENV.tableName]: 'concord-test', [ENV.signingSecret]: 'x'.repeat(32) };
 
@@ -25,3 +26,24 @@ it('starts a function the stack grants no signing secret (most of them); only si
   await expect(loadSigningSecret(unsigned)).rejects.toThrow('Invalid configuration: set CONCORD_SIGNING_SECRET or CONCORD_SIGNING_SECRET_ARN');
 });
 
+
+describe('the responders\' app\'s settings (get-app reads them here, not from process.env)', () => {
+  it('defaults to the API-key sign-in only, reaching nothing but the API', () => {
+    expect(readAppSettings({})).toEqual({ issuer: null, clientId: null, resource: null, scope: 'openid profile', sendToken: 'access_token', orgClaim: 'org', connectOrigins: [] });
+  });
+
+  it('parses an issuer (without its trailing slash) and the origins the page must reach', () => {
+    expect(readAppSettings({
+      [APP_ENV.issuer]: 'https://idp.example/realms/x/', [APP_ENV.sendToken]: 'id_token',
+      [APP_ENV.extraOrigins]: 'https://auth.example/path, https://idp.example', [APP_ENV.orgClaim]: 'custom:org',
+    })).toEqual({
+      issuer: 'https://idp.example/realms/x', clientId: 'concord-app', resource: null, scope: 'openid profile', sendToken: 'id_token', orgClaim: 'custom:org',
+      connectOrigins: ['https://idp.example', 'https://auth.example'],
+    });
+  });
+
+  it('names every malformed setting instead of quietly falling back', () => {
+    expect(() => readAppSettings({ [APP_ENV.issuer]: 'idp.example', [APP_ENV.sendToken]: 'refresh_token', [APP_ENV.extraOrigins]: 'javascript:alert(1)' }))
+      .toThrow('Invalid configuration: CONCORD_APP_ISSUER: an http(s) URL; CONCORD_APP_SEND_TOKEN: access_token or id_token; CONCORD_APP_CONNECT_ORIGINS: http(s) URLs, separated by commas or spaces');
+  });
+});
