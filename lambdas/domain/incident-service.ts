@@ -36,9 +36,11 @@ const randomCode = (digits: number) => String(randomInt(0, 10 ** digits)).padSta
 
 /**
  * Codes are four digits while few incidents are open; a code taken by another open incident is
- * drawn again, and after a few misses the code grows a digit, so a code is never ambiguous.
+ * drawn again, and after a few misses the code grows a digit, so a code is never ambiguous. A RED
+ * incident's code is 8 digits (9 after misses): guessing one, 10 tries a phone per 10 minutes
+ * (sms-acknowledgements.ts), is hopeless. Its SMS still fits: the title gives way to `Reply ACK`.
  */
-const codeLength = (attempt: number) => (attempt < 4 ? 4 : attempt < 8 ? 5 : 6);
+const codeLength = (attempt: number, red: boolean) => (red ? (attempt < 8 ? 8 : 9) : attempt < 4 ? 4 : attempt < 8 ? 5 : 6);
 const MAX_CODE_ATTEMPTS = 16;
 
 /** Enough for 20+ writers racing on one incident: each round lets at least one of them through. */
@@ -162,7 +164,7 @@ export function makeIncidents(deps: IncidentDeps) {
       const at = now();
       for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
         const change = audited(report(id, caller, input, at, {
-          ackCode: drawCode(codeLength(attempt)),
+          ackCode: drawCode(codeLength(attempt, input.tlp === 'RED')),
           firstEscalationAt: dueAt(at, input.severity, 1, policy),
         }), 'report', caller.requestId)!;
         const result = await incidents.create(change);
@@ -221,7 +223,11 @@ export function makeIncidents(deps: IncidentDeps) {
     async auditOf(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<AuditPage> {
       const { incident } = await load(caller, id, 'audit');
       if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
-      return audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),
+      // once the page is read and before it is answered; a 4xx never gets this far.
+      await appendOrRefuse(audit, [auditEntry(witnessOf(caller), 'audit', now(), 'allowed', { incident })]);
+      return answer;
     },
 
     async acknowledge(caller: Caller, id: string, input: AcknowledgeInput): Promise<Incident> {

@@ -5,7 +5,7 @@
 import {
   BusyError, ConflictError, DomainError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError,
 } from '../domain/errors';
-import { MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import { MethodNotAllowedError, PayloadTooLargeError, RequestTimeoutError, UnsupportedMediaTypeError } from './errors';
 
 export interface ProblemMapping {
   status: number;
@@ -23,6 +23,7 @@ const TABLE: Array<[abstract new (...args: never[]) => DomainError, ProblemMappi
   [ForbiddenError, { status: 403, slug: 'forbidden', title: 'Not allowed' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [MethodNotAllowedError, { status: 405, slug: 'method-not-allowed', title: 'Method not allowed', headers: (e: MethodNotAllowedError) => ({ allow: e.allow.join(', ') }) }],
+  [RequestTimeoutError, { status: 408, slug: 'request-timeout', title: 'The request body did not arrive in time' }],
   [ConflictError, { status: 409, slug: 'transition-not-allowed', title: 'The incident does not allow this now', extensions: (e: ConflictError) => ({ currentStatus: e.currentStatus }) }],
   [PayloadTooLargeError, { status: 413, slug: 'payload-too-large', title: 'The request body is too large' }],
   [UnsupportedMediaTypeError, { status: 415, slug: 'unsupported-media-type', title: 'The request body must be JSON' }],

@@ -32,6 +32,15 @@ export const AuditEntry = /* @__PURE__ */ (() => z.object({
 
 export const AuditPage = /* @__PURE__ */ (() => z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' }))();
 
+export const RestrictedSummary = /* @__PURE__ */ (() => z.object({
+  kind: z.literal('restricted-summary'),
+  orgId: z.string().meta({ description: 'The acting organization.' }),
+  day: z.string().meta({ description: 'The UTC day (yyyy-mm-dd), once it has ended.', example: '2026-11-25' }),
+  count: z.number().int().min(1).meta({ description: 'Requests of that organization\'s actors that day about RED or AMBER+STRICT incidents the admin\'s organization does not participate in (a page carrying several such incidents is one request).' }),
+}).meta({ id: 'RestrictedSummary' }))();
+
+export const AdminAuditPage = /* @__PURE__ */ (() => z.object({ items: z.array(z.union([AuditEntry, RestrictedSummary])), nextCursor: z.string().nullable() }).meta({ id: 'AdminAuditPage' }))();
+
 export const Incident = /* @__PURE__ */ (() => z.object({
   id: z.string().meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }),
   title: z.string(),

@@ -1,6 +1,7 @@
 /** Building API Gateway proxy results. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { stringifyJson } from '../shared/json';
+import { escapeBidiDeep } from '../shared/bidi';
 
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -43,11 +44,14 @@ export interface ProblemFields {
 
 export const problemType = (slug: string) => `https://concord.example/problems/${slug}`;
 
-/** An RFC 9457 problem document. */
+/**
+ * An RFC 9457 problem document. Its text may echo outside text (a token's `iss`, a field name a
+ * client sent): bidirectional controls are written out as visible `\u202E`, never passed on.
+ */
 export function problem({ status, slug, title, detail, extensions = {}, headers = {} }: ProblemFields): APIGatewayProxyResult {
   return {
     statusCode: status,
     headers: { 'content-type': PROBLEM_TYPE, ...PRIVATE, ...headers },
-    body: JSON.stringify({ type: problemType(slug), title, status, detail, ...extensions }),
+    body: JSON.stringify(escapeBidiDeep({ type: problemType(slug), title, status, detail, ...extensions })),
   };
 }

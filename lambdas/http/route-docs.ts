@@ -62,8 +62,8 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   listAudit: {
     summary: 'The audit trail in a window, oldest first: for admins.',
-    description: '`from` (inclusive, default 24 hours before `to`) and `to` (exclusive, default now), at most 366 days apart; `orgId` keeps entries whose actor is of that organization (`unknown` for refused credentials); `action` keeps one action. An entry about a RED or AMBER+STRICT incident whose participants do not include the admin\'s organization shows neither the incident\'s id nor its TLP. No endpoint changes or deletes an entry.',
-    responses: { 200: { description: 'A page of entries.', schema: r.AuditPage } },
+    description: '`from` (inclusive, default 24 hours before `to`) and `to` (exclusive, default now), at most 366 days apart; `orgId` keeps entries whose actor is of that organization (`unknown` for refused credentials); `action` keeps one action. Entries about a RED or AMBER+STRICT incident whose participants do not include the admin\'s organization are never shown one by one: once a UTC day has ended (and 5 minutes more), each acting organization\'s such entries of that whole day are one `restricted-summary` row `{kind, orgId, day, count}` (count: requests, a page carrying several incidents being one), after that day\'s entries, whatever part of the day the window covers; `orgId` and `action` filter the summaries too. A summary counts as a row of the page; a page sums up at most 31 days, so over a longer window a page may end early (even empty) with a `nextCursor`: follow it until it is null. No endpoint changes or deletes an entry.',
+    responses: { 200: { description: 'A page of entries and day summaries.', schema: r.AdminAuditPage } },
   },
   getTimeline: {
     summary: 'The incident\'s timeline, oldest first, a page at a time.',
@@ -124,7 +124,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   replayNotifications: {
     summary: 'Publish again the notifications that failed after retries.',
-    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly.',
+    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly and concurrently: each delivery is claimed (a lease of 2 minutes) before it is published, so concurrent replays and the notifier publish it once; one claimed by another run is left to it (counted neither replayed nor failed). A delivery whose run stopped while holding its claim is listed here too, and replayed once the lease has ended.',
     responses: { 200: { description: 'What was replayed.', schema: r.ReplayResult } },
   },
   getMetrics: {
