@@ -13,6 +13,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DirectoryFile } from '../lambdas/domain/directory-file';
 import type { IssuerTrust } from '../lambdas/domain/ports';
+import { RateLimitedError } from '../lambdas/domain/errors';
+import { SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle';
 
 export const IDP_PATH = '/local/idp';
 export const APP_CLIENT_ID = 'concord-app';
@@ -57,15 +59,44 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <button type="submit">Sign in</button></form>`);
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) throw new Error('form too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+/**
+ * Every answer of the sign-in page (the form, a wrong password, a lock-out, an error, a redirect):
+ * no framing (the form must not be overlaid), no caching, no sniffing, no scripts; the form posts
+ * only to `formAction` (its own origin and the app's, where its answer redirects).
+ */
+function pageHeaders(formAction: string): Record<string, string> {
+  return {
+    'cache-control': 'no-store',
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
+/** The form did not arrive: a Content-Length that promises more than is sent (answered 408, the connection closed). */
+class FormTimedOut extends Error {}
+
+/** How long the sign-in form's body may pause between two chunks. */
+const FORM_IDLE_MS = 5_000;
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let idle: NodeJS.Timeout;
+    const stop = (err: Error) => { clearTimeout(idle); req.removeAllListeners('data'); req.resume(); fail(err); };
+    const wait = () => { clearTimeout(idle); idle = setTimeout(() => stop(new FormTimedOut('The form did not arrive in time.')), FORM_IDLE_MS); };
+    wait();
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 16 * 1024) return stop(new Error('form too large'));
+      chunks.push(chunk);
+      wait();
+    });
+    req.on('end', () => { clearTimeout(idle); done(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))); });
+    req.on('error', (err) => { clearTimeout(idle); fail(err); });
+  });
 }
 
 /** Compares without telling, by its timing, how much of a password was right. */
@@ -73,6 +104,11 @@ function samePassword(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return a.equals(b);
+}
+
+export interface LocalIdentityProviderOptions {
+  /** How wrong passwords lock a login and a client out (tests inject a clock). */
+  throttle?: SignInThrottleOptions;
 }
 
 /**
@@ -94,7 +130,8 @@ export function appUrls(baseUrl: string): string[] {
   return origins.flatMap((o) => [`${o}${path}/app`, `${o}${path}/app/`]);
 }
 
-export async function startLocalIdentityProvider(baseUrl: string, people: Person[]): Promise<LocalIdentityProvider> {
+export async function startLocalIdentityProvider(baseUrl: string, people: Person[], options: LocalIdentityProviderOptions = {}): Promise<LocalIdentityProvider> {
+  const throttle = new SignInThrottle(options.throttle);
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
   const [{ default: Provider, errors }, { generateKeyPair, exportJWK }] = await Promise.all([import('oidc-provider'), import('jose')]);
   const issuer = `${baseUrl}${IDP_PATH}`;
@@ -105,6 +142,11 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   // The sign-in form's answer redirects to the app, at whichever loopback name it was opened:
   // a browser holds every redirect of a form's submission to the page's form-action.
   const formAction = ["'self'", ...new Set(appUrls(baseUrl).map((u) => new URL(u).origin))].join(' ');
+  const PAGE_HEADERS = pageHeaders(formAction);
+  const sendPage = (res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(html);
+  };
   const provider = new Provider(issuer, {
     clients: [{
       client_id: APP_CLIENT_ID,
@@ -166,28 +208,37 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
   }
 
   async function interaction(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    // Redirects the provider writes itself (consent, a finished sign-in) carry them too.
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
     const details = await provider.interactionDetails(req, res);
     const uid = details.uid;
     if (req.method === 'GET' && path === `/interaction/${uid}`) {
       if (details.prompt.name === 'consent') return grantConsent(req, res, details);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'` });
-      res.end(loginPage(uid));
+      sendPage(res, 200, loginPage(uid));
       return;
     }
     if (req.method === 'POST' && path === `/interaction/${uid}/login`) {
       const form = await readForm(req);
-      const login = (form.get('login') ?? '').trim().toLowerCase();
-      const person = byLogin.get(login);
-      if (!person || !samePassword(form.get('password') ?? '', person.password)) {
-        res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(loginPage(uid, 'Unknown login or wrong password.', login));
+      const login = (form.get('login') ?? '').trim().toLowerCase().slice(0, 64);
+      const client = req.socket.remoteAddress ?? 'unknown';
+      // Locked out: refused without looking at the password, and counted, so hammering keeps it locked.
+      if (throttle.retryAfter(login, client) > 0) {
+        throttle.failed(login, client);
+        const wait = throttle.retryAfter(login, client);
+        sendPage(res, 429, loginPage(uid, `Too many failed sign-ins. Try again in ${wait} seconds.`, login), { 'retry-after': String(wait) });
         return;
       }
+      const person = byLogin.get(login);
+      if (!person || !samePassword(form.get('password') ?? '', person.password)) {
+        throttle.failed(login, client);
+        sendPage(res, 401, loginPage(uid, 'Unknown login or wrong password.', login));
+        return;
+      }
+      throttle.succeeded(login);
       await provider.interactionFinished(req, res, { login: { accountId: person.login } }, { mergeWithLastSubmission: false });
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
+    sendPage(res, 404, page('Not found', '<h1>Not found</h1><p><a href="/app">Start again</a></p>'));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -199,9 +250,10 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       try {
         await interaction(req, res, path);
       } catch (err) {
-        if (!res.headersSent) {
-          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-          res.end(page('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml((err as Error).message)}</p><p><a href="/app">Start again</a></p>`));
+        if (!res.headersSent && err instanceof FormTimedOut) {
+          sendPage(res, 408, page('Sign-in error', `<h1>Sign-in error</h1><p class="error">The form did not arrive in time.</p><p><a href="/app">Start again</a></p>`), { connection: 'close' });
+        } else if (!res.headersSent) {
+          sendPage(res, 400, page('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml((err as Error).message)}</p><p><a href="/app">Start again</a></p>`));
         }
       }
       return true;
@@ -269,6 +321,11 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams({ login: person.login, password: person.password }).toString(),
           });
+          // The login is locked out by wrong passwords: POST /local/token answers 429 as the page does.
+          if (response.status === 429) {
+            const retry = Number(response.headers.get('retry-after')) || 1;
+            throw new RateLimitedError(`Too many failed sign-ins for ${login}; try again in ${retry} seconds.`, retry);
+          }
         } else {
           response = shown;
         }

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { authenticate, contextOf } from '../lambdas/handlers/authorize';
 import { NotFoundError } from '../lambdas/domain/errors';
-import { MethodNotAllowedError, PayloadTooLargeError } from '../lambdas/http/errors';
+import { MethodNotAllowedError, PayloadTooLargeError, RequestTimeoutError } from '../lambdas/http/errors';
 import { errorAsPage } from '../lambdas/http/ack-pages';
 import { toProblem, type ErrorRenderer } from '../lambdas/http/handler';
-import { MAX_BODY_BYTES } from '../lambdas/http/request';
+import { MAX_BODY_BYTES, assertOneAuthorization } from '../lambdas/http/request';
 import { problem, problemType } from '../lambdas/http/responses';
 import { isTaxiiPath, taxiiError } from '../lambdas/http/taxii';
 import { ALL_ROUTES, type RouteSpec } from '../lambdas/http/routes';
@@ -35,10 +35,29 @@ function compile(routes: readonly RouteSpec[], handlers: Record<string, ProxyHan
 }
 
 class BodyTooLarge extends Error {}
+class BodyTimedOut extends Error {}
+
+/** How long a body may pause between two chunks, and take in all, before the request is answered 408. */
+export const BODY_IDLE_MS = 5_000;
+export const BODY_TOTAL_MS = 30_000;
 
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 /** Whether a request's Host names the loopback interface (DNS rebinding gives another name). */
 export const isLoopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
+
+/**
+ * The path as the client sent it, for routing: API Gateway routes the raw path, so `%2e%2e` is a
+ * segment like any other there. (WHATWG URL parsing resolves `..`, `%2e%2e` and `\\` first, which
+ * let `/v1/incidents/x/%2e%2e/%2e%2e/incidents` reach POST /v1/incidents.)
+ */
+export function rawPathOf(requestTarget: string | undefined): string {
+  let target = requestTarget ?? '/';
+  // absolute-form (`GET http://localhost/v1/… HTTP/1.1`): the path after the authority.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (absolute) target = target.slice(absolute[0].length) || '/';
+  const end = target.search(/[?#]/);
+  return end < 0 ? target : target.slice(0, end);
+}
 
 function decodeSegment(segment: string): string {
   try {
@@ -48,22 +67,37 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body, at most MAX_BODY_BYTES, arriving without a pause of BODY_IDLE_MS and within
+ * BODY_TOTAL_MS: a Content-Length that promises more than is sent no longer holds the server
+ * until Node's own request timeout (300 s).
+ */
+function readBody(req: IncomingMessage, { idleMs = BODY_IDLE_MS, totalMs = BODY_TOTAL_MS } = {}): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let idle: NodeJS.Timeout;
+    const stop = (err: Error) => {
+      clearTimeout(idle);
+      clearTimeout(total);
+      req.removeAllListeners('data');
+      req.resume();
+      fail(err);
+    };
+    const total = setTimeout(() => stop(new BodyTimedOut()), totalMs);
+    const wait = () => { clearTimeout(idle); idle = setTimeout(() => stop(new BodyTimedOut()), idleMs); };
+    wait();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        fail(new BodyTooLarge());
+        stop(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
+      wait();
     });
-    req.on('end', () => done(Buffer.concat(chunks)));
-    req.on('error', fail);
+    req.on('end', () => { clearTimeout(idle); clearTimeout(total); done(Buffer.concat(chunks)); });
+    req.on('error', (err) => { clearTimeout(idle); clearTimeout(total); fail(err); });
   });
 }
 
@@ -125,22 +159,26 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
   const routes = compile(options.routes ?? ALL_ROUTES, options.handlers ?? HANDLERS);
 
   async function handle(req: IncomingMessage, requestId: string): Promise<APIGatewayProxyResult> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The path as sent (`rawPathOf`), for routing and for the handler; the query as URL parses it.
+    const path = rawPathOf(req.url);
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     let body: Buffer;
     try {
       body = await readBody(req);
     } catch (err) {
       if (err instanceof BodyTooLarge) throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      if (err instanceof BodyTimedOut) throw new RequestTimeoutError(`The body did not arrive: nothing came for ${BODY_IDLE_MS / 1000} s, or it took over ${BODY_TOTAL_MS / 1000} s (is Content-Length larger than the body?).`);
       throw err;
     }
-    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((c) => c.m);
+    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((c) => c.m);
     const match = candidates.find((c) => c.r.spec.method === method || (method === 'HEAD' && c.r.spec.method === 'GET'));
     if (!match) {
-      const local = await options.fallback?.(req, body, url);
+      // The stand-ins match on a parsed URL: only when parsing changed nothing of the path.
+      const local = url?.pathname === path ? await options.fallback?.(req, body, url) : null;
       if (local) return local;
       if (candidates.length) throw new MethodNotAllowedError(`${method} is not allowed here.`, [...new Set(candidates.map((c) => c.r.spec.method))]);
-      throw new NotFoundError(`No route ${method} ${url.pathname}.`);
+      throw new NotFoundError(`No route ${method} ${path.slice(0, 200)}.`);
     }
     const { spec, handler, names } = match.r;
     const pathParameters: Record<string, string> = {};
@@ -152,12 +190,15 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      multiValueHeaders[k] = Array.isArray(v) ? v : [v];
     }
+    // Every value as sent: Node keeps only the first of some headers in `req.headers` (Authorization among them).
+    for (const [k, v] of Object.entries(req.headersDistinct)) if (v !== undefined) multiValueHeaders[k] = v;
+    // Before the authorizer, as the handler would: two Authorization headers are 400, not the first one's caller.
+    assertOneAuthorization({ headers, multiValueHeaders });
     // Without a prototype: a parameter named __proto__ or constructor is a key like any other.
     const query: Record<string, string> = Object.create(null);
     const multiQuery: Record<string, string[]> = Object.create(null);
-    for (const [k, v] of url.searchParams) { query[k] = v; (multiQuery[k] ??= []).push(v); }
+    for (const [k, v] of url?.searchParams ?? []) { query[k] = v; (multiQuery[k] ??= []).push(v); }
 
     // What API Gateway's REQUEST authorizer does before the handler runs.
     const authorizer = spec.auth === 'public' ? null : contextOf(await authenticate(headers, requestId));
@@ -165,7 +206,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
     const utf8 = isUtf8(body);
     const event: APIGatewayProxyEvent = {
       resource: spec.path,
-      path: url.pathname,
+      path,
       httpMethod: method,
       headers,
       multiValueHeaders,
@@ -178,7 +219,7 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       isBase64Encoded: body.length > 0 && !utf8,
       requestContext: {
         accountId: '000000000000', apiId: 'local', stage: 'local', requestId, protocol: 'HTTP/1.1',
-        httpMethod: method, path: url.pathname, resourceId: spec.operationId, resourcePath: spec.path,
+        httpMethod: method, path, resourceId: spec.operationId, resourcePath: spec.path,
         requestTimeEpoch: Date.now(), authorizer,
         identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
       },
@@ -193,13 +234,9 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
    * HTML on ack pages, TAXII error messages under /taxii2.
    */
   function rendererFor(req: IncomingMessage): ErrorRenderer {
-    try {
-      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-      if (routes.some((r) => r.spec.html && r.pattern.test(pathname))) return errorAsPage;
-      if (isTaxiiPath(pathname)) return taxiiError;
-    } catch {
-      // an unparseable URL: a problem document
-    }
+    const pathname = rawPathOf(req.url);
+    if (routes.some((r) => r.spec.html && r.pattern.test(pathname))) return errorAsPage;
+    if (isTaxiiPath(pathname)) return taxiiError;
     return toProblem;
   }
 
@@ -229,8 +266,8 @@ export function createRequestListener(options: LocalServerOptions = {}): Request
       .catch((err: unknown) => rendererFor(req)(err, requestId))
       .then((result) => {
         if (res.headersSent) return;
-        // A refused oversized body may still be arriving: close rather than read it.
-        if (result.statusCode === 413) res.setHeader('connection', 'close');
+        // A refused oversized or stalled body may still be arriving: close rather than read it.
+        if (result.statusCode === 413 || result.statusCode === 408) res.setHeader('connection', 'close');
         send(res, result, requestId);
       });
   }

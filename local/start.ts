@@ -150,6 +150,9 @@ export interface RunningConcord {
 
 export async function startConcord(settings: Settings, log: (line: string) => void = () => {}): Promise<RunningConcord> {
   useLocalCredentials();
+  // npm start is local mode: its identity provider and its pushes' receivers are on loopback.
+  // Nothing else sets it (a deployed stage refuses loopback issuers and endpoints).
+  process.env[ENV.localMode] = 'true';
   // A bad directory file is reported before anything starts.
   const directoryPath = settings.CONCORD_DIRECTORY ? resolve(settings.CONCORD_DIRECTORY) : DEMO_DIRECTORY;
   const directory = readDirectoryFile(directoryPath);

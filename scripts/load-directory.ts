@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { DirectoryLoader, DirectoryPlan } from '../lambdas/domain/directory-file';
 import { describePlan, localDirectory, readDirectoryFile } from '../local/start';
 import { awsDirectory } from './aws-directory';
+import { ENV } from '../lambdas/config/env';
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -22,6 +23,8 @@ async function main() {
   if (!file || (!values.stage && !values.local)) {
     throw new Error('usage: npm run load-directory -- (--stage <stage> | --local) <directory.json> [--apply]');
   }
+  // npm start's data is local mode's (loopback issuers and endpoints allowed); a stage's never is.
+  if (values.local) process.env[ENV.localMode] = 'true';
   const directoryFile = readDirectoryFile(file);
   let service: DirectoryLoader;
   let close = async () => {};

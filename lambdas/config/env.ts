@@ -16,7 +16,16 @@ export const ENV = {
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
   auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
   pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
+  /** `true` only under `npm start` (and the tests, which run as it does): never set by the stack. */
+  localMode: 'CONCORD_LOCAL_MODE',
 } as const;
+
+/**
+ * Local mode (`npm start`): loopback identity-provider issuers and push endpoints are accepted.
+ * Exactly `true`; anything else, and unset (every deployed stage), is not local mode. Read when
+ * asked, not at cold start, so the schemas that ask need no configuration of their own.
+ */
+export const localMode = (env: NodeJS.ProcessEnv = process.env) => env[ENV.localMode] === 'true';
 
 /** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
 export const DEFAULT_EVENTS_PER_MINUTE = 300;

@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { actorOf, type Actor, type Caller } from './actor';
 import { isRestricted, type Tlp } from './tlp';
+import { escapeBidi } from '../shared/bidi';
 
 /** What an entry records. Changes and admin actions are named after their command. */
 export const AUDIT_ACTIONS = [
   // incident changes
   'report', 'acknowledge', 'assign', 'resolve', 'note',
+  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink',
   // reads of restricted incidents (and denied reads of any incident)
   'read', 'timeline', 'list', 'export', 'taxii', 'audit',
   // admin actions
@@ -47,7 +49,50 @@ export interface AuditRecord extends AuditEntry { participants?: string[] }
 export interface AuditPageQuery { limit: number; after?: string }
 export interface AuditPage { items: AuditRecord[]; last: string | null }
 
-export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction }
+/**
+ * A window's query. `viewerOrgId`: only entries that organization's admin may see one by one —
+ * entries about no restricted incident, or about one it participates in.
+ */
+export interface AuditWindowQuery extends AuditPageQuery { from: string; to: string; orgId?: string; action?: AuditAction; viewerOrgId: string }
+
+/** One UTC day's entries (`yyyy-mm-dd`) about restricted incidents `viewerOrgId` does not participate in. */
+export interface HiddenDayQuery { day: string; viewerOrgId: string; orgId?: string; action?: AuditAction }
+
+/**
+ * What an admin sees of a day's activity on restricted incidents outside its organization's
+ * participations: per acting organization and UTC day, how many requests touched such incidents
+ * (a list or TAXII page carrying several of them is one), never which, when in the day, by which
+ * key or person, nor how many incidents.
+ */
+export interface RestrictedSummary { kind: 'restricted-summary'; orgId: string; day: string; count: number }
+
+/** A row of an admin's window: an entry, or a day's summary of what the admin may not see. */
+export type AuditRow = AuditEntry | RestrictedSummary;
+
+/** Whether the viewer's admins may see a stored entry one by one. */
+export const visibleTo = (viewerOrgId: string, record: Pick<AuditRecord, 'participants'>) => !record.participants || record.participants.includes(viewerOrgId);
+
+/** The requests counted in a summary: distinct request ids; entries without one count each. */
+export function countRequests(entries: Iterable<{ orgId: string; requestId: string }>): Array<{ orgId: string; count: number }> {
+  const seen = new Map<string, Set<string>>();
+  let unknown = 0;
+  for (const { orgId, requestId } of entries) {
+    const ids = seen.get(orgId) ?? new Set<string>();
+    ids.add(requestId === 'unknown' ? `unknown#${unknown++}` : requestId);
+    seen.set(orgId, ids);
+  }
+  return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([orgId, ids]) => ({ orgId, count: ids.size }));
+}
+
+/**
+ * Where a day's summary of an acting organization sits among entry ids: after every entry of
+ * that day (`~` sorts after an id's random tail), before the next day's, in organization order.
+ * It is a paging position, and says nothing finer than the day.
+ */
+export const summaryPosition = (day: string, orgId: string) => `${day}T23:59:59.999Z#~${orgId}`;
+/** After everything of a day, its summaries included: where a page cut short by its budget ends. */
+export const dayEndPosition = (day: string) => `${day}T23:59:59.999Z#~~`;
+export const SUMMARY_POSITION_PATTERN = /^\d{4}-\d\d-\d\dT23:59:59\.999Z#~([a-z0-9-]{2,40}|~)$/;
 
 /** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
 export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
@@ -74,7 +119,8 @@ export function auditEntry(who: Witness, action: AuditAction, at: string, outcom
     ...(incident ? { tlp: incident.tlp } : {}),
     requestId: who.requestId,
     outcome,
-    ...(detail ? { detail } : {}),
+    // A refusal's detail may quote outside text (a token's `iss`): its bidirectional controls written out.
+    ...(detail ? { detail: escapeBidi(detail) } : {}),
     ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : {}),
   };
 }

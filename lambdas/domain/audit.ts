@@ -5,7 +5,7 @@
  * leaves; if it cannot be written the read is refused). The entry itself is in audit-entry.ts.
  */
 import type { Caller } from './actor';
-import { auditEntry, redactFor, witnessOf, type AuditAction, type AuditEntry, type AuditRecord } from './audit-entry';
+import { auditEntry, dayEndPosition, redactFor, summaryPosition, witnessOf, type AuditAction, type AuditRecord, type AuditRow } from './audit-entry';
 import { BusyError, ValidationError } from './errors';
 import type { AuditLog, Clock } from './ports';
 
@@ -25,19 +25,64 @@ const DAY_MS = 86_400_000;
 
 export interface AuditWindowRequest { from?: string; to?: string; orgId?: string; action?: AuditAction; limit: number; after?: string }
 
-/** The admins' reading of the whole trail. */
+/** A day's summary shows this long after the day ends, once entries stamped in its last moments are written. */
+export const SUMMARY_SETTLE_MS = 5 * 60_000;
+
+/**
+ * A page sums up at most this many days (each a read of that day's entries): a page over a long
+ * window ends after them, with a cursor at the end of the last day, so every page's work is bounded.
+ */
+export const MAX_SUMMARY_DAYS_PER_PAGE = 31;
+
+const nextDay = (day: string) => new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10);
+const later = (a: string, b: string) => (a > b ? a : b);
+const earlier = (a: string, b: string) => (a < b ? a : b);
+
+/**
+ * The admins' reading of the whole trail. Entries about RED or AMBER+STRICT incidents whose
+ * participants do not include the admin's organization are never shown one by one (their time,
+ * actor, key and number would tell the admin of the incident): each UTC day that has ended is
+ * summed up per acting organization in one `restricted-summary` row, after that day's entries,
+ * counting requests, not incidents. The day's summary is the whole day's, whatever part of it the
+ * window covers, and only once the day is over (and SUMMARY_SETTLE_MS more, for entries stamped in
+ * its last moments), so no window and no polling tells a finer time.
+ */
 export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock }) {
   return {
-    /** The window's entries, oldest first; entries about restricted incidents outside the admin's organization say which organization acted, not on what. */
-    async between(caller: Caller, request: AuditWindowRequest): Promise<{ from: string; to: string; items: AuditEntry[]; last: string | null }> {
+    /** The window's rows, oldest first; `last` is the paging position of the page's last row when more follow. */
+    async between(caller: Caller, request: AuditWindowRequest): Promise<{ from: string; to: string; items: AuditRow[]; last: string | null }> {
       const to = request.to ?? clock.now().toISOString();
       const from = request.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
       if (from >= to) throw new ValidationError('The window is empty: `from` must be before `to`.', [{ path: 'from', message: 'must be before to' }]);
       if (Date.parse(to) - Date.parse(from) > MAX_AUDIT_WINDOW_DAYS * DAY_MS) {
         throw new ValidationError(`The window is longer than ${MAX_AUDIT_WINDOW_DAYS} days; read it in parts.`, [{ path: 'to', message: `at most ${MAX_AUDIT_WINDOW_DAYS} days after from` }]);
       }
-      const page = await audit.between({ from, to, orgId: request.orgId, action: request.action, limit: request.limit, after: request.after });
-      return { from, to, items: page.items.map((entry) => redactFor(caller.orgId, entry)), last: page.last };
+      const { orgId, action, limit, after } = request;
+      const viewerOrgId = caller.orgId;
+      const now = clock.now().getTime();
+      const lastDay = new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
+      const rows: Array<{ position: string; row: AuditRow }> = [];
+      let summarized = 0;
+      let cut: string | null = null;
+      // Day by day from the window's start, or the cursor's day: that day's entries, then its summaries.
+      for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
+        const lo = later(from, `${day}T00:00:00.000Z`);
+        const hi = earlier(to, `${nextDay(day)}T00:00:00.000Z`);
+        if (lo < hi) {
+          const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
+          rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
+          if (page.last !== null) break;
+        }
+        if (Date.parse(nextDay(day)) + SUMMARY_SETTLE_MS <= now && rows.length <= limit) {
+          for (const s of await audit.hiddenOn({ day, viewerOrgId, orgId, action })) {
+            const position = summaryPosition(day, s.orgId);
+            if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
+          }
+          if (++summarized >= MAX_SUMMARY_DAYS_PER_PAGE && day < lastDay && rows.length <= limit) { cut = dayEndPosition(day); break; }
+        }
+      }
+      const kept = rows.slice(0, limit);
+      return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : cut };
     },
   };
 }

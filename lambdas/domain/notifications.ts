@@ -9,24 +9,31 @@
 import { recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
-import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
+import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { inPool } from '../shared/pool';
+import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
-export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due']);
 
 /**
- * A report tells every participant; acknowledge, assign, resolve and notes tell the others; an
- * escalation tells every participant again and the organizations holding manager keys, except
- * where TLP forbids it (RED and AMBER+STRICT never leave the participants).
+ * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
+ * tell the others; an escalation tells every participant again and the organizations holding
+ * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
+ * Invited organizations are told as on a report; an overdue update's reminder goes to the
+ * organization it names (the assignee's, else the reporter's). Edits and links tell no one.
  */
-export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'>, managerOrgs: readonly string[] = []): string[] {
+export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'> & { data?: Record<string, unknown> }, managerOrgs: readonly string[] = []): string[] {
   switch (event.type) {
     case 'reported': return [...incident.participants];
+    case 'participants_added': return stringsOf(event.data?.orgIds).filter((org) => incident.participants.includes(org));
+    case 'update_due': return stringsOf([event.data?.orgId]).filter((org) => incident.participants.includes(org));
     case 'escalated': return [...new Set([...incident.participants, ...managerOrgs])].filter((org) => mayBeToldTo(org, incident));
     default: return incident.participants.filter((org) => org !== event.actor.orgId);
   }
 }
+
+const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** A publish failure; `transient` ones are retried, the others recorded at once. */
 export class PublishError extends Error {
@@ -54,6 +61,19 @@ export interface NotifierDeps {
   pause?: (attempt: number) => Promise<void>;
   /** Publishes in flight at once for one event. @default 10 */
   concurrency?: number;
+  /** How long a run's claim on a delivery holds (ms): longer than a run takes (the notifier's timeout is 60 s). @default CLAIM_LEASE_MS */
+  claimLeaseMs?: number;
+}
+
+/** A claim's lease: two notifier timeouts. A run that dies holding one delays that delivery this long at most. */
+export const CLAIM_LEASE_MS = 120_000;
+
+/** A delivery another run has claimed and not finished: the stream retries the record later. */
+export class DeliveryClaimedError extends Error {
+  constructor(incidentId: string, seq: number, orgIds: readonly string[]) {
+    super(`Deliveries of event ${seq} of ${incidentId} to ${orgIds.join(', ')} are claimed by another run; retried when it finishes or its lease ends.`);
+    this.name = 'DeliveryClaimedError';
+  }
 }
 
 /** Outcomes recorded per transaction: each is an event and a delivery item, plus the incident's guard (100 items at most). */
@@ -66,6 +86,7 @@ export function makeNotifier(deps: NotifierDeps) {
   const attempts = deps.attempts ?? 4;
   const pause = deps.pause ?? backoff;
   const concurrency = Math.max(1, deps.concurrency ?? 10);
+  const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
 
   async function publishWithRetry(orgId: string, message: RenderedMessage, context: PublishContext): Promise<{ messageId: string } | { error: string }> {
     for (let attempt = 1; ; attempt++) {
@@ -131,35 +152,53 @@ export function makeNotifier(deps: NotifierDeps) {
 
   /**
    * Delivers an event to organizations: skips what was sent (or, unless replaying, already failed),
-   * publishes the rest with bounded parallelism, and records every outcome — also when one
-   * publish crashed, so a retry of the batch sends nothing twice; the crash is then rethrown for
-   * the stream to retry.
+   * claims the rest (a conditional write with a lease: any number of concurrent runs — stream
+   * retries, replays — publish a delivery once), reads their status again now that it holds them
+   * (a run that finished just before may have sent one), publishes with bounded parallelism, records
+   * every outcome — also when one publish crashed, so a retry of the batch sends nothing twice;
+   * the crash is then rethrown for the stream to retry — and lets its claims go. A delivery
+   * another run holds is skipped by a replay, and retried by the stream (DeliveryClaimedError).
    */
   async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
     const { incident } = record;
     const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
-    const due: string[] = [];
+    const done = (status: DeliveryStatus | undefined) => status === 'sent' || (status === 'failed' && !replay);
     const sentBefore = await deliveries.statuses(incident.id, event.seq, orgIds);
+    const wanted: string[] = [];
     for (const orgId of orgIds) {
-      const already = sentBefore.get(orgId);
-      if (already === 'sent' || (already === 'failed' && !replay)) outcome[orgId] = 'skipped';
-      else due.push(orgId);
+      if (done(sentBefore.get(orgId))) outcome[orgId] = 'skipped';
+      else wanted.push(orgId);
     }
-    const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
-    const published: Published[] = [];
-    let crash: unknown;
-    await inParallel(due, async (orgId) => {
-      try {
-        published.push(await publishTo(record, event, orgId, organizations.get(orgId)));
-      } catch (err) {
-        crash ??= err;
-      }
-    });
-    // Recorded in recipient order, so the timeline reads the same whatever finished first.
-    published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
-    await recordOutcomes(incident.id, event, published);
-    if (crash !== undefined) throw crash;
-    for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
+    const owner = randomUUID();
+    const ref = (orgId: string): DeliveryRef => ({ incidentId: incident.id, seq: event.seq, orgId });
+    const claimed: string[] = [];
+    const held: string[] = [];
+    await inParallel(wanted, async (orgId) => { ((await deliveries.claim(ref(orgId), owner, clock.now(), leaseMs)) ? claimed : held).push(orgId); });
+    for (const orgId of held) outcome[orgId] = 'skipped';
+    try {
+      const now = claimed.length ? await deliveries.statuses(incident.id, event.seq, claimed) : new Map<string, DeliveryStatus>();
+      const due = orgIds.filter((orgId) => claimed.includes(orgId) && !done(now.get(orgId)));
+      for (const orgId of claimed) if (!due.includes(orgId)) outcome[orgId] = 'skipped';
+      const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
+      const published: Published[] = [];
+      let crash: unknown;
+      await inParallel(due, async (orgId) => {
+        try {
+          published.push(await publishTo(record, event, orgId, organizations.get(orgId)));
+        } catch (err) {
+          crash ??= err;
+        }
+      });
+      // Recorded in recipient order, so the timeline reads the same whatever finished first.
+      published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
+      await recordOutcomes(incident.id, event, published);
+      if (crash !== undefined) throw crash;
+      for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
+    } finally {
+      // A claim not let go (the table refused) ends with its lease.
+      await inParallel(claimed, (orgId) => deliveries.release(ref(orgId), owner).catch(() => undefined));
+    }
+    if (held.length && !replay) throw new DeliveryClaimedError(incident.id, event.seq, held);
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));
   }
 

@@ -10,7 +10,7 @@ import type { Role } from './actor';
 import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
-import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from './audit-entry';
+import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -50,6 +50,8 @@ export type CreateResult =
 export interface IncidentRepository {
   /** Strongly consistent read of the incident and its event count. */
   get(id: string): Promise<IncidentRecord | null>;
+  /** The incidents with these ids that exist, in no particular order (for the `related` of answers). */
+  getMany(ids: readonly string[]): Promise<Incident[]>;
   /**
    * Stores a new incident with its first events, atomically claiming its `(reporter, dedupKey)`
    * while it is open. If the key is already claimed by an open incident, stores nothing and
@@ -175,14 +177,25 @@ export interface RateLimiter {
   consume(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 }
 
+/** A sliding-window limit shared by every instance: at most `limit` attempts heard per bucket in any `windowSeconds`. */
+export interface AttemptLimiter {
+  attempt(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+}
+
 /** The audit trail, append-only. */
 export interface AuditLog {
   /** Appends entries that are not part of an incident change (reads, admin actions, failed sign-ins). */
   append(entries: readonly AuditRecord[]): Promise<void>;
   /** One incident's entries, oldest first. */
   forIncident(incidentId: string, page: AuditPageQuery): Promise<AuditPage>;
-  /** Every entry in [from, to), oldest first, optionally of one organization's actors or one action. */
+  /** Every entry in [from, to) the viewer may see one by one, oldest first, optionally of one organization's actors or one action. */
   between(query: AuditWindowQuery): Promise<AuditPage>;
+  /**
+   * Per acting organization (in id order), the number of distinct requests of the day whose
+   * entries are about restricted incidents the viewer does not participate in (entries with an
+   * unknown request id count one each).
+   */
+  hiddenOn(query: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>>;
 }
 
 // ---- Notifications: what is published, to whom, and what is recorded of it ----
@@ -236,7 +249,18 @@ export interface NotificationPublisher {
 export type DeliveryStatus = 'sent' | 'failed';
 export interface Delivery { incidentId: string; seq: number; orgId: string; status: DeliveryStatus }
 
+/** One (event, organization) delivery. */
+export interface DeliveryRef { incidentId: string; seq: number; orgId: string }
+
 export interface DeliveryLog {
+  /**
+   * Claims a delivery for `owner` until `now + leaseMs`, in one conditional write: false while
+   * another owner's lease runs. Only the claimer publishes; a claimer that dies leaves a lease
+   * that expires, after which another run may claim the delivery.
+   */
+  claim(delivery: DeliveryRef, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  /** Ends `owner`'s lease (its outcome is recorded); nothing if the lease is no longer its own. */
+  release(delivery: DeliveryRef, owner: string): Promise<void>;
   /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */
   statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>>;
   /** Deliveries that failed and wait for a replay, oldest first. */

@@ -6,17 +6,24 @@
  * acknowledged yet (in id order; each acknowledgement names that organization's contact).
  * Anything else — unknown number, unknown code, a code of an incident none of the phone's
  * organizations is in, other words — gets a short help reply and changes nothing, and never says
- * whether an incident exists.
+ * whether an incident exists. Guessing is bounded: at most ACK_ATTEMPTS `ACK <code>` messages per
+ * phone are heard in any ACK_WINDOW_SECONDS (registered or not, right or wrong); past that the
+ * reply says to wait and nothing is acknowledged, even with a right code. RED incidents' codes
+ * are 8 digits (incident-service.ts). A repeated ACK answers "already acknowledged".
  */
 import { ConflictError, NotFoundError } from './errors';
 import type { IncidentService } from './incident-service';
-import type { NotificationPublisher, DirectoryRepository, IncidentRepository } from './ports';
+import type { AttemptLimiter, NotificationPublisher, DirectoryRepository, IncidentRepository } from './ports';
 
 export interface InboundSms { originationNumber: string; messageBody: string }
 
 /** `ACK` then digits, with any whitespace around, between and inside; digits only. */
 const ACK = /^\s*ack\s*(\d(?:\s*\d)*)\s*$/i;
-const CODE = /^\d{4,6}$/;
+const CODE = /^\d{4,9}$/;
+
+/** `ACK <code>` messages heard per phone in any ACK_WINDOW_SECONDS. */
+export const ACK_ATTEMPTS = 10;
+export const ACK_WINDOW_SECONDS = 600;
 
 /** The code of an `ACK <code>` reply, whitespace removed, or null. */
 export function ackCodeOf(body: string): string | null {
@@ -32,12 +39,19 @@ export interface SmsDeps {
   repository: Pick<IncidentRepository, 'findOpenByAckCode'>;
   directory: Pick<DirectoryRepository, 'contactsByPhone'>;
   publisher: Pick<NotificationPublisher, 'sendSms'>;
+  attempts: AttemptLimiter;
 }
 
-export function makeSmsAcknowledgements({ incidents, repository, directory, publisher }: SmsDeps) {
+/** The reply past the limit: says to wait, and nothing about the code. */
+export const waitReply = (seconds: number) => `Concord: too many ACK attempts from this phone. Nothing was acknowledged; wait ${Math.ceil(seconds / 60)} min and send it again.`;
+
+export function makeSmsAcknowledgements({ incidents, repository, directory, publisher, attempts }: SmsDeps) {
   async function decide(sms: InboundSms): Promise<{ reply: string; acknowledged?: { incidentId: string; orgIds: string[] } }> {
     const code = ackCodeOf(sms.messageBody);
     if (!code) return { reply: HELP };
+    // Counted before anything is looked up: the same for every phone, registered or not.
+    const heard = await attempts.attempt(`sms-ack#${sms.originationNumber}`, ACK_ATTEMPTS, ACK_WINDOW_SECONDS);
+    if (!heard.allowed) return { reply: waitReply(heard.retryAfterSeconds) };
     const contacts = await directory.contactsByPhone(sms.originationNumber);
     if (contacts.length === 0) return { reply: HELP };
     const record = await repository.findOpenByAckCode(code);
@@ -51,21 +65,25 @@ export function makeSmsAcknowledgements({ incidents, repository, directory, publ
       : [];
     if (!record || matches.length === 0) return { reply: `Concord: no open incident of yours has code ${code}. Reply ACK and the code from a phone registered with your organization.` };
     const pending = matches.filter((m) => !record.incident.acknowledgements.some((a) => a.orgId === m.orgId));
-    // Already acknowledged by all of them: a no-op, answered like the acknowledgement it repeats.
+    // Already acknowledged by all of them: a no-op (recorded as a read), answered "already acknowledged".
     const acting = pending.length ? pending : matches;
     const done: string[] = [];
+    const before: string[] = [];
     for (const match of acting) {
-      // On behalf of the phone's organization, by its contact; a repeat is a no-op.
+      // On behalf of the phone's organization, by its contact; a repeat (or a concurrent one that came first) is a no-op.
       try {
-        await incidents.acknowledgeFor({ incidentId: record.incident.id, orgId: match.orgId, by: match.contact.name, via: 'sms' });
-        done.push(match.orgId);
+        const { already } = await incidents.acknowledgeFor({ incidentId: record.incident.id, orgId: match.orgId, by: match.contact.name, via: 'sms' });
+        (already ? before : done).push(match.orgId);
       } catch (err) {
         if (err instanceof ConflictError || err instanceof NotFoundError) return { reply: `Concord: incident ${code} is already resolved.` };
         throw err;
       }
     }
+    const names = (orgIds: string[]) => orgIds.map((o) => o.toUpperCase()).join(', ');
     return {
-      reply: `Concord: acknowledged for ${done.map((o) => o.toUpperCase()).join(', ')}: ${record.incident.title}`.slice(0, 140),
+      reply: (done.length
+        ? `Concord: acknowledged for ${names(done)}: ${record.incident.title}`
+        : `Concord: already acknowledged for ${names(before)}: ${record.incident.title}`).slice(0, 140),
       acknowledged: { incidentId: record.incident.id, orgIds: done },
     };
   }

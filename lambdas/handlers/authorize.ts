@@ -9,7 +9,7 @@ import { looksLikeJwt } from '../adapters/oidc/token-verifier';
 import { auditEntry } from '../domain/audit-entry';
 import { UnauthorizedError } from '../domain/errors';
 import type { Caller } from '../domain/actor';
-import { headerIn } from '../http/request';
+import { authorizationCount, headerIn } from '../http/request';
 import { logger } from '../runtime/logger';
 import { container } from '../wiring/incidents';
 import { authentication } from '../wiring/people';
@@ -84,7 +84,22 @@ export function policyFor(caller: Caller, methodArn: string): APIGatewayAuthoriz
   };
 }
 
+/**
+ * Two Authorization headers: an authorizer can only allow, deny (401) or fail (500), so it lets the
+ * request on naming no caller (no organization, no role: `callerFrom` reads none, so no handler acts
+ * for anyone), and the handler answers 400 (`assertOneAuthorization`, which it checks first).
+ */
+export function ambiguousCredentials(methodArn: string): APIGatewayAuthorizerResult {
+  const [arnPrefix, stage] = methodArn.split('/');
+  return {
+    principalId: 'two-authorization-headers',
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${arnPrefix}/${stage}/*` }] },
+    context: { credentials: 'ambiguous' },
+  };
+}
+
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  if (authorizationCount(event) > 1) return ambiguousCredentials(event.methodArn);
   try {
     return policyFor(await authenticate(event.headers, event.requestContext?.requestId), event.methodArn);
   } catch (err) {

@@ -11,6 +11,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ULID_PATTERN } from '../shared/ids';
+import { SUMMARY_POSITION_PATTERN } from '../domain/audit-entry';
 import { ValidationError } from '../domain/errors';
 import type { Caller } from '../domain/actor';
 
@@ -72,7 +73,7 @@ export function makeCursorCodec(secret: string) {
     /** The cursor after audit entry `lastId` of `caller`'s audit listing (`listing` names the incident or the window and filters). */
     encodeAudit: (lastId: string, caller: Caller, listing: ReadonlyArray<string | null>) => encode(lastId, auditBinding(caller, listing)),
     decodeAudit: (cursor: string, caller: Caller, listing: ReadonlyArray<string | null>) =>
-      decode(cursor, auditBinding(caller, listing), (p) => AUDIT_ID_PATTERN.test(p)),
+      decode(cursor, auditBinding(caller, listing), (p) => AUDIT_ID_PATTERN.test(p) || SUMMARY_POSITION_PATTERN.test(p)),
     /** TAXII's `next`: the position after which `caller`'s `listing` (endpoint and filters, as one string) continues. */
     encodeTaxii: (position: string, caller: Caller, listing: string) => encode(position, taxiiBinding(caller, listing)),
     decodeTaxii: (cursor: string, caller: Caller, listing: string, isPosition: (p: string) => boolean) =>

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { ROLES } from '../domain/actor';
-import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly } from './schemas';
+import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
 
 /** What a Bearer header can carry: printable ASCII without spaces. */
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
@@ -13,7 +13,7 @@ const KEY_PATTERN = /^[\x21-\x7e]+$/;
 export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
   // The sign-in form matches logins without case; the login becomes the token's `sub`.
   login: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, 1–64 characters').transform((l) => l.toLowerCase()),
-  name: z.string().trim().min(1).max(200),
+  name: line(1, 200).trim(),
   orgId: OrgId,
   // Demo and test people of the local provider only: any password its author chooses.
   password: z.string().min(1).max(200),

@@ -8,3 +8,6 @@ export class UnsupportedMediaTypeError extends DomainError {}
 export class MethodNotAllowedError extends DomainError {
   constructor(detail: string, readonly allow: string[]) { super(detail); }
 }
+
+/** The body did not arrive in time (a Content-Length that promises more than is sent): 408, the connection closed. */
+export class RequestTimeoutError extends DomainError {}

@@ -11,6 +11,7 @@ import {
 import { ROLES, type Caller, type Role } from '../domain/actor';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 import { DuplicateKeyError, parseJsonLossless } from '../shared/json';
+import { escapeBidi } from '../shared/bidi';
 import { PARSE } from './parse-options';
 import type { RouteSpec } from './routes';
 
@@ -42,6 +43,31 @@ export function headerIn(headers: Record<string, string | undefined> | null | un
 }
 
 export const header = (event: APIGatewayProxyEvent, name: string) => headerIn(event.headers, name);
+
+/**
+ * How many Authorization headers a request carries, whatever their case: API Gateway's `headers`
+ * keeps one value of each name, `multiValueHeaders` every one.
+ */
+type HeaderMaps = { headers?: Record<string, string | undefined> | null; multiValueHeaders?: Record<string, string[] | undefined> | null };
+
+export function authorizationCount(event: HeaderMaps): number {
+  const named = (k: string) => k.toLowerCase() === 'authorization';
+  const multi = Object.entries(event.multiValueHeaders ?? {}).filter(([k]) => named(k)).reduce((n, [, v]) => n + (v?.length ?? 0), 0);
+  const single = Object.entries(event.headers ?? {}).filter(([k, v]) => named(k) && v !== undefined).length;
+  return Math.max(multi, single);
+}
+
+/**
+ * Two Authorization headers are 400: which one counts would otherwise depend on the host (the
+ * first in Node, the last in API Gateway's `headers`). Checked before any caller is trusted; the
+ * authorizer lets such a request on with no caller at all (it cannot answer 400 itself).
+ */
+export function assertOneAuthorization(event: HeaderMaps): void {
+  const count = authorizationCount(event);
+  if (count > 1) {
+    throw new ValidationError(`Send one Authorization header; this request has ${count}.`, [{ path: 'Authorization', message: `sent ${count} times; send it once` }]);
+  }
+}
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -110,7 +136,7 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
     parsed = parseJsonLossless(text);
   } catch (err) {
     if (err instanceof DuplicateKeyError) {
-      throw new ValidationError(`The body has the key "${err.key.slice(0, 100)}" twice in one object.`, [{ path: [...err.path, err.key].join('.') || 'body', message: 'duplicate key' }]);
+      throw new ValidationError(`The body has the key "${escapeBidi(err.key.slice(0, 100))}" twice in one object.`, [{ path: escapeBidi([...err.path, err.key].join('.')) || 'body', message: 'duplicate key' }]);
     }
     throw new ValidationError(`The body is not valid JSON: ${err instanceof SyntaxError ? err.message.slice(0, 200) : 'unreadable'}.`);
   }
@@ -119,14 +145,22 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
   return parsed;
 }
 
+/**
+ * Every issue as `{path, message}`. A path may hold names the client sent (an unknown field, a
+ * record's key): their bidirectional controls are written out, whichever answer names them.
+ */
 export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
-  return error.issues.flatMap((issue) => {
+  return error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
     }
+    if (issue.code === 'invalid_key') {
+      // A record's key refused by its own schema: say why, not only "Invalid key in record".
+      return [{ path: path.join('.') || root, message: `key ${issue.issues.map((i) => i.message).join('; ')}` }];
+    }
     return [{ path: path.join('.') || root, message: issue.message }];
-  });
+  }).map((e) => ({ ...e, path: escapeBidi(e.path) }));
 }
 
 export interface ParsedInput<B = unknown, Q = unknown> {
@@ -145,6 +179,7 @@ function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
 }
 
 export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): ParsedInput {
+  assertOneAuthorization(event);
   const caller = authorize(event, spec.auth);
   const errors: FieldError[] = [];
   let body: unknown;

@@ -1,6 +1,7 @@
 /** Building API Gateway proxy results. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { stringifyJson } from '../shared/json';
+import { escapeBidiDeep } from '../shared/bidi';
 
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -13,6 +14,11 @@ export const PRIVATE = { 'cache-control': 'no-store', 'x-content-type-options': 
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { 'content-type': JSON_TYPE, ...PRIVATE, ...headers }, body: stringifyJson(body) };
+}
+
+/** An incident answer: the incident, and its version as a strong ETag (`"<version>"`) for If-Match. */
+export function incidentJson(statusCode: number, incident: { version: number }, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return json(statusCode, incident, { etag: `"${incident.version}"`, ...headers });
 }
 
 export function noContent(): APIGatewayProxyResult {
@@ -43,11 +49,14 @@ export interface ProblemFields {
 
 export const problemType = (slug: string) => `https://concord.example/problems/${slug}`;
 
-/** An RFC 9457 problem document. */
+/**
+ * An RFC 9457 problem document. Its text may echo outside text (a token's `iss`, a field name a
+ * client sent): bidirectional controls are written out as visible `\u202E`, never passed on.
+ */
 export function problem({ status, slug, title, detail, extensions = {}, headers = {} }: ProblemFields): APIGatewayProxyResult {
   return {
     statusCode: status,
     headers: { 'content-type': PROBLEM_TYPE, ...PRIVATE, ...headers },
-    body: JSON.stringify({ type: problemType(slug), title, status, detail, ...extensions }),
+    body: JSON.stringify(escapeBidiDeep({ type: problemType(slug), title, status, detail, ...extensions })),
   };
 }

@@ -55,6 +55,36 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Allowed in every status, resolved included.',
     responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
   },
+  inviteParticipants: {
+    summary: 'Bring organizations into the incident.',
+    description: 'For CLEAR and GREEN any participant may invite, and any organization may add itself; for AMBER, AMBER+STRICT and RED only the reporter\'s organization (others 403). Every organization must be in the directory (400 naming each unknown one). Organizations already participating are left as they are; when none is new, nothing changes (200, same version). A resolved incident is a 409. New participants are notified as on a report; timeline `participants_added`. At most 50 participants.',
+    responses: { 200: incident },
+  },
+  editIncident: {
+    summary: 'Edit the incident (JSON merge patch).',
+    description: 'A JSON merge patch (RFC 7396) of `title`, `description`, `severity`, `category`, `links` and `tlp`; any other field is a 400, and so is a patch that changes nothing. `null` removes `description` or `links`; title, severity, category and tlp may not be removed. `tlp` only by the reporter\'s organization (403). `If-Match: "<version>"` (optional; the ETag of every incident answer) makes it conditional: 412 when the incident has moved on, 400 when it is not a version. A narrower TLP hides the incident from then on (lists, TAXII, metrics), a wider one shows it. A severity change re-plans escalation. Timeline `updated` with `{"changes": {"<field>": {"from", "to"}}}`. Allowed in every status.',
+    responses: { 200: incident },
+  },
+  reopenIncident: {
+    summary: 'Reopen a resolved incident.',
+    description: 'Within 30 days of `resolvedAt`: back to the status it had before (assigned, acknowledged or reported), `resolvedAt` and `resolution` cleared; metrics use its last resolve. An open incident, or one resolved more than 30 days ago, is a 409. Its acknowledgement code and dedup key were given up at resolve and are not claimed again.',
+    responses: { 200: incident },
+  },
+  postStatusUpdate: {
+    summary: 'Post a status update.',
+    description: 'One structured line for every participant: `summary`, `phase`?, `nextUpdateInMinutes`? (5–1440). The incident carries it as `lastUpdate` and `nextUpdateDueAt`; the other participants are notified. When the due time passes with no newer update while the incident is open, the assignee\'s organization (else the reporter\'s) gets one reminder (`update_due`). A resolved incident is a 409. `ETag` is the incident\'s version after the update.',
+    responses: { 201: { description: 'The timeline event `status_update`.', schema: r.TimelineEvent } },
+  },
+  linkIncident: {
+    summary: 'Link the incident to another one.',
+    description: 'Both incidents must be visible to the caller (404 otherwise). `duplicate` also resolves this incident with the resolution "Duplicate of <incidentId>" (409 when it is already resolved); a duplicate link that would close a cycle is a 400, and so is a link to itself. Linking again with the same relation changes nothing (200); another relation replaces it. At most 100 links per incident. The link is listed in this incident\'s `related`, which shows only incidents the viewer may see.',
+    responses: { 201: { description: 'Linked: the incident.', schema: r.Incident }, 200: { description: 'Already linked so: the incident, unchanged.', schema: r.Incident } },
+  },
+  unlinkIncident: {
+    summary: 'Remove a link.',
+    description: 'A duplicate stays resolved (reopen it to undo that). No such link, or a linked incident the caller may not see: 404.',
+    responses: { 204: { description: 'Removed.' } },
+  },
   getIncidentAudit: {
     summary: 'Who read and who changed the incident, oldest first: for its participants.',
     description: 'Every change, every read of a RED or AMBER+STRICT incident, and every denied attempt to read it. Participants only: a caller who may see the incident but does not participate gets 403; one who may not see it, 404. At most `limit` entries (1–100, default 100) a page; `cursor` as for timelines.',
@@ -62,8 +92,8 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   listAudit: {
     summary: 'The audit trail in a window, oldest first: for admins.',
-    description: '`from` (inclusive, default 24 hours before `to`) and `to` (exclusive, default now), at most 366 days apart; `orgId` keeps entries whose actor is of that organization (`unknown` for refused credentials); `action` keeps one action. An entry about a RED or AMBER+STRICT incident whose participants do not include the admin\'s organization shows neither the incident\'s id nor its TLP. No endpoint changes or deletes an entry.',
-    responses: { 200: { description: 'A page of entries.', schema: r.AuditPage } },
+    description: '`from` (inclusive, default 24 hours before `to`) and `to` (exclusive, default now), at most 366 days apart; `orgId` keeps entries whose actor is of that organization (`unknown` for refused credentials); `action` keeps one action. Entries about a RED or AMBER+STRICT incident whose participants do not include the admin\'s organization are never shown one by one: once a UTC day has ended (and 5 minutes more), each acting organization\'s such entries of that whole day are one `restricted-summary` row `{kind, orgId, day, count}` (count: requests, a page carrying several incidents being one), after that day\'s entries, whatever part of the day the window covers; `orgId` and `action` filter the summaries too. A summary counts as a row of the page; a page sums up at most 31 days, so over a longer window a page may end early (even empty) with a `nextCursor`: follow it until it is null. No endpoint changes or deletes an entry.',
+    responses: { 200: { description: 'A page of entries and day summaries.', schema: r.AdminAuditPage } },
   },
   getTimeline: {
     summary: 'The incident\'s timeline, oldest first, a page at a time.',
@@ -124,7 +154,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   replayNotifications: {
     summary: 'Publish again the notifications that failed after retries.',
-    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly.',
+    description: 'Each (event, organization) that has a `notification_failed` is published again; a success is recorded once as `notified`. Safe to run repeatedly and concurrently: each delivery is claimed (a lease of 2 minutes) before it is published, so concurrent replays and the notifier publish it once; one claimed by another run is left to it (counted neither replayed nor failed). A delivery whose run stopped while holding its claim is listed here too, and replayed once the lease has ended.',
     responses: { 200: { description: 'What was replayed.', schema: r.ReplayResult } },
   },
   getMetrics: {

@@ -3,11 +3,15 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
+import { CATEGORIES, MAX_DETAILS_BYTES, PHASES, RELATIONS, SEVERITIES, STATUSES } from '../domain/incident';
+import { isIncidentId } from '../shared/ids';
 import { TLPS } from '../domain/tlp';
 import { ROLES } from '../domain/actor';
 import { JsonNumber, stringifyJson } from '../shared/json';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
+import { BIDI_CONTROLS, hasBidiControl } from '../shared/bidi';
+import { isLoopbackHostname } from '../shared/loopback';
+import { localMode } from '../config/env';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -30,6 +34,7 @@ const visible = (schema: z.ZodString, min: number) =>
     .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
 
 /**
+/**
  * The rules of text fields as the OpenAPI document states them, so that clients (the responders'
  * app among them) read them instead of copying: `pattern` (ECMA-262 with the `u` flag, as JSON
  * Schema 2020-12 asks) refuses the characters the field refuses, and `x-visible` is the class of
@@ -38,10 +43,24 @@ const visible = (schema: z.ZodString, min: number) =>
  */
 const textRules = (refused: RegExp) => ({ pattern: `^(?:(?!${refused.source})[\\s\\S])*$`, 'x-visible': VISIBLE.source });
 
-/** One line a person wrote: a length range, at least one visible character, no control characters. */
+/**
+ * No bidirectional override or isolate control (U+202A–U+202E, U+2066–U+2069): in one line they
+ * reorder what follows (`Invoice \u202efdp.exe` renders as "Invoice exe.pdf"). Multi-line text may
+ * keep them (the app isolates it); every single-line field refuses them through `line`.
+ */
+export const noBidiControls = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((s) => !hasBidiControl(s), 'must not contain bidirectional override or isolate controls (U+202A–U+202E, U+2066–U+2069)');
+
+/** What a single line refuses, as one class for its OpenAPI `pattern`: control characters and bidirectional controls. */
+const SINGLE_LINE_REFUSED = new RegExp(`[${CONTROL.source.slice(1, -1)}${BIDI_CONTROLS.source.slice(1, -1)}]`, 'u');
+
+/**
+ * One line a person or a system wrote: a length range, at least one visible character, no control
+ * characters, no bidirectional controls. Every single-line text field is one of these.
+ */
 export const line = (min: number, max: number) =>
-  visible(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters'), min)
-    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters.', ...textRules(CONTROL) });
+  visible(noBidiControls(z.string().max(max).refine((s) => !CONTROL.test(s), 'must be a single line without control characters')), min)
+    .meta({ minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).', ...textRules(SINGLE_LINE_REFUSED) });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 export const text = (min: number, max: number) =>
@@ -60,7 +79,7 @@ export const OrgParams = /* @__PURE__ */ (() => z.strictObject({ id: OrgId }))()
 export const KeyParams = /* @__PURE__ */ (() => z.strictObject({ keyId: z.string().regex(/^key_[0-9a-f]{24}$/, 'is not a key id') }))();
 
 export const Link = /* @__PURE__ */ (() => z.strictObject({
-  href: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+  href: noBidiControls(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048)),
   text: line(1, 200).optional(),
 }).meta({ id: 'Link' }))();
 
@@ -100,6 +119,49 @@ export const ResolveBody = /* @__PURE__ */ (() => z.strictObject({ resolution: t
 
 export const NoteBody = /* @__PURE__ */ (() => z.strictObject({ text: text(1, 5000) }).meta({ id: 'Note' }))();
 
+export const InviteBody = /* @__PURE__ */ (() => z.strictObject({
+  orgIds: z.array(OrgId).min(1).max(MAX_PARTICIPANTS).meta({ description: 'Organizations of the directory to bring in; those already participating are left as they are.' }),
+  note: text(1, 5000).optional(),
+}).meta({ id: 'Invite' }))();
+
+/** The fields a merge patch may change but not remove. */
+const NOT_REMOVABLE = ['title', 'severity', 'category', 'tlp'] as const;
+
+/**
+ * PATCH: a JSON merge patch (RFC 7396) of the editable fields. Absent: unchanged; `null` removes
+ * (description, links); title, severity, category and tlp may be changed but not removed.
+ */
+export const EditBody = /* @__PURE__ */ (() => z.strictObject({
+  title: line(1, 200).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  description: text(0, 10000).nullable().optional().meta({ description: '`null` or "" removes it.' }),
+  severity: z.enum(SEVERITIES).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  category: z.enum(CATEGORIES).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  links: z.array(Link).max(20).nullable().optional().meta({ description: 'Replaces the list; `null` empties it.' }),
+  tlp: z.enum(TLPS).nullable().optional().meta({ description: 'Only the reporter\'s organization may change it (403 otherwise); may not be removed.' }),
+}).superRefine((patch, ctx) => {
+  for (const field of NOT_REMOVABLE) {
+    if (patch[field] === null) ctx.addIssue({ code: 'custom', path: [field], message: 'may not be removed (null); send a value' });
+  }
+  if (Object.keys(patch).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'names no field to change (title, description, severity, category, links, tlp)' });
+}).meta({ id: 'EditIncident' }))();
+
+export const ReopenBody = /* @__PURE__ */ (() => z.strictObject({ reason: text(1, 5000) }).meta({ id: 'Reopen' }))();
+
+export const StatusUpdateBody = /* @__PURE__ */ (() => z.strictObject({
+  summary: text(1, 2000),
+  phase: z.enum(PHASES).optional(),
+  nextUpdateInMinutes: z.number().int().min(5).max(1440).optional().meta({ description: 'When the next update is due; a reminder follows if none is posted by then.' }),
+}).meta({ id: 'StatusUpdate' }))();
+
+export const IncidentId = /* @__PURE__ */ (() => z.string().max(40).refine(isIncidentId, 'is not an incident id').meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }))();
+
+export const LinkBody = /* @__PURE__ */ (() => z.strictObject({
+  incidentId: IncidentId,
+  relation: z.enum(RELATIONS).meta({ description: '`duplicate` also resolves this incident as "Duplicate of <incidentId>".' }),
+}).meta({ id: 'LinkIncident' }))();
+
+export const LinkParams = /* @__PURE__ */ (() => z.strictObject({ id: z.string().max(40), otherId: IncidentId }))();
+
 export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
@@ -138,30 +200,34 @@ export const Contact = /* @__PURE__ */ (() => z.strictObject({
 }).meta({ id: 'Contact' }))();
 
 /**
- * A URL the service itself calls: https, or http on loopback only (what `npm start` runs there),
- * and whatever else `allowed` asks of it.
+ * A URL the service itself calls: https; on loopback (http or https) only in local mode, which
+ * `npm start` runs there (its identity provider, its SNS stand-in's receivers) and a deployed
+ * stage never is (`CONCORD_LOCAL_MODE`); and whatever else `allowed` asks of it.
  */
-const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => z.url({ protocol: /^https?$/ }).max(500).refine((u) => {
-  const url = new URL(u);
-  return allowed(url) && (url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-}, message);
+const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noBidiControls(z.url({ protocol: /^https?$/ }).max(500))
+  .superRefine((u, ctx) => {
+    const url = new URL(u);
+    const loopback = isLoopbackHostname(url.hostname);
+    if (loopback && !localMode()) ctx.addIssue({ code: 'custom', message: 'must not be a loopback host (localhost, 127.0.0.0/8, ::1): only npm start accepts one' });
+    else if (!allowed(url) || (url.protocol !== 'https:' && !loopback)) ctx.addIssue({ code: 'custom', message });
+  });
 
 /** An issuer URL: the issuer of a local identity provider may be http. */
-const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost)'))();
+const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost, under npm start)'))();
 
 export const IdentityProvider = /* @__PURE__ */ (() => z.strictObject({
   issuer: issuerUrl.meta({ description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
   audience: line(1, 200).meta({ description: 'The `aud` its tokens carry for Concord.' }),
   rolesClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional().meta({ description: 'The claim whose values grant roles (a string or an array of strings).' }),
-  roles: z.record(z.string().min(1).max(200), z.enum(['manager', 'admin'])).optional()
+  roles: z.record(line(1, 200), z.enum(['manager', 'admin'])).optional()
     .refine((r) => !r || Object.keys(r).length <= 50, 'at most 50 mappings')
     .meta({ description: 'Claim value → role. Everyone else is a partner.' }),
   orgClaim: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'a claim name').optional()
     .meta({ description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
 }).meta({ id: 'IdentityProvider' }))();
 
-/** Where SNS pushes (http only to loopback, which only npm start's stand-in delivers to). */
-const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost)'))();
+/** Where SNS pushes (loopback only under npm start, whose stand-in delivers there). */
+const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost, under npm start)'))();
 
 export const PushEndpoint = /* @__PURE__ */ (() => z.strictObject({
   url: pushUrl.meta({ description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),

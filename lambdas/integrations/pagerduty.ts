@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { Link, line, text } from '../http/schemas';
+import { Link, line, noBidiControls, text } from '../http/schemas';
+import { stripBidi } from '../shared/bidi';
 import { JsonNumber, setMember, stringifyJson } from '../shared/json';
 import { ConflictError, RateLimitedError, ValidationError } from '../domain/errors';
 import { CATEGORIES, MAX_DETAILS_BYTES, type Category, type ReportInput, type Severity } from '../domain/incident';
@@ -29,8 +30,8 @@ export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: pdText(255).optional(),
   payload: z.object({
-    // Becomes the title (collapsed to one line) and the description.
-    summary: text(1, 1024),
+    // Becomes the title (collapsed to one line) and the description: refused as a title would be.
+    summary: noBidiControls(text(1, 1024)),
     source: pdText(255),
     severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
     // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
@@ -41,10 +42,10 @@ export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
     custom_details: z.unknown().optional(),
   }).optional(),
   links: z.array(Link).max(20).optional(),
-  images: z.array(z.strictObject({ src: z.url().max(2048), href: z.url().max(2048).optional(), alt: z.string().max(255).optional() })).max(20).optional(),
+  images: z.array(z.strictObject({ src: noBidiControls(z.url().max(2048)), href: noBidiControls(z.url().max(2048)).optional(), alt: noBidiControls(z.string().max(255)).optional() })).max(20).optional(),
   // Becomes the acknowledging `by` (at most 200 characters).
   client: pdText(200).optional(),
-  client_url: z.url().max(2048).optional(),
+  client_url: noBidiControls(z.url().max(2048)).optional(),
 }).superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
@@ -55,9 +56,12 @@ export type PdEvent = z.output<typeof PagerDutyEvent>;
 
 export const TITLE_MAX = 200;
 
-/** Cuts at a word boundary where there is one near the end, and marks the cut with an ellipsis. */
+/**
+ * Cuts at a word boundary where there is one near the end, and marks the cut with an ellipsis.
+ * A title is one line: bidirectional controls, which a CloudWatch alarm's name may carry, are left out.
+ */
 export function shortTitle(summary: string, max = TITLE_MAX): string {
-  const clean = summary.replace(/\s+/g, ' ').trim();
+  const clean = stripBidi(summary).replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
   const room = clean.slice(0, max - 1);
   const space = room.lastIndexOf(' ');

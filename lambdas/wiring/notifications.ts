@@ -1,4 +1,5 @@
 /** Notifications and SMS acknowledgements: bundled only by the functions that use them. */
+import { DynamoAttemptLimiter } from '../adapters/dynamodb/attempt-limiter';
 import { DynamoDeliveryLog } from '../adapters/dynamodb/delivery-log';
 import { render } from '../adapters/sns/messages';
 import { container } from './incidents';
@@ -23,8 +24,8 @@ export const notifications = derived(async ({ config, overrides, clock, db, inci
 });
 
 /** Apart from the notifier, so the functions that only notify do not bundle SMS parsing. */
-export const smsAcknowledgements = /* @__PURE__ */ derived(async ({ incidentRepository, directoryRepository }) => {
+export const smsAcknowledgements = /* @__PURE__ */ derived(async ({ config, clock, db, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
   const publisher = await publishers();
-  return makeSmsAcknowledgements({ incidents, repository: incidentRepository, directory: directoryRepository, publisher });
+  return makeSmsAcknowledgements({ incidents, repository: incidentRepository, directory: directoryRepository, publisher, attempts: new DynamoAttemptLimiter(db, config.tableName, clock) });
 });

@@ -139,6 +139,73 @@ describe('SMS', () => {
   });
 });
 
+describe('SMS: guessing and repeats (#22 item 6)', () => {
+  const TWITTER_PHONE = '+12025550004';
+  const CISA_PHONE = '+12025550001';
+  /** A wrong code: 7 digits, a length no incident's code has (4–6, RED 8–9), so it never hits another open incident. */
+  const wrong = (_code: string, i: number) => String(1_000_000 + i);
+
+  it('#22-6: at most 10 ACK attempts per phone in 10 minutes; past that a right code changes nothing and the reply says to wait', async () => {
+    clock.advance(601); // a phone that has not texted for 10 minutes
+    const { incident, code } = await reportedWithMessages(['google']);
+    for (let i = 0; i < 10; i++) expect((await sms(GOOGLE_PHONE, `ACK ${wrong(code, i)}`)).body.replies[0]).toMatch(/no open incident of yours/);
+    const refused = (await sms(GOOGLE_PHONE, `ACK ${code}`)).body.replies[0];
+    expect(refused).toMatch(/wait/i);
+    expect(refused.length).toBeLessThanOrEqual(140);
+    expect(refused).not.toContain(incident.title);
+    expect((await get(incident.id)).version).toBe(1);
+    // Other words are not attempts: still the help reply.
+    expect((await sms(GOOGLE_PHONE, 'what is this?')).body.replies[0]).toMatch(/to acknowledge, reply ACK/);
+    // Still refused until ten minutes after those attempts (refusals do not count, nor lengthen the wait).
+    clock.advance(599);
+    expect((await sms(GOOGLE_PHONE, `ACK ${code}`)).body.replies[0]).toMatch(/wait/i);
+    expect((await get(incident.id)).version).toBe(1);
+    // Ten minutes after those attempts, the right code acknowledges.
+    clock.advance(2);
+    expect((await sms(GOOGLE_PHONE, `ACK ${code}`)).body.replies[0]).toMatch(/^Concord: acknowledged for GOOGLE/);
+  });
+
+  it('#22-6: concurrent attempts from one phone: exactly 10 are heard', async () => {
+    clock.advance(601);
+    const { incident, code } = await reportedWithMessages(['cisa']);
+    const replies = (await Promise.all(Array.from({ length: 25 }, (_, i) => sms(CISA_PHONE, `ACK ${wrong(code, i)}`)))).map((r) => r.body.replies[0] as string);
+    expect(replies.filter((r) => /no open incident of yours/.test(r))).toHaveLength(10);
+    expect(replies.filter((r) => /wait/i.test(r))).toHaveLength(15);
+    expect((await sms(CISA_PHONE, `ACK ${code}`)).body.replies[0]).toMatch(/wait/i);
+    expect((await get(incident.id)).acknowledgements).toEqual([]);
+  });
+
+  it('#22-6: a RED incident\'s code is 8 digits, and its SMS still fits 140 characters', async () => {
+    clock.advance(601);
+    const { body: red } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'RED', participants: ['twitter'], title: 'A very long title '.repeat(11).trim() }));
+    const messages = await eventually(() => {
+      const m = api.outbox.messages.filter((x) => x.incidentId === red.id);
+      return m.length === 2 && m;
+    });
+    for (const m of messages) {
+      expect(m.sms.length).toBeLessThanOrEqual(140);
+      expect(m.sms).toMatch(/ Reply ACK \d{8}$/);
+    }
+    const code = /Reply ACK (\d+)$/.exec(messages.find((m) => m.orgId === 'twitter')!.sms)![1]!;
+    expect((await sms(TWITTER_PHONE, `ACK ${code.slice(0, 4)}`)).body.replies[0]).toMatch(/no open incident of yours/);
+    expect((await sms(TWITTER_PHONE, `ACK ${code}`)).body.replies[0]).toMatch(/^Concord: acknowledged for TWITTER/);
+    // Other incidents keep their short codes.
+    const { code: amber } = await reportedWithMessages(['twitter']);
+    expect(amber).toMatch(/^\d{4}$/);
+  });
+
+  it('#22-6: a repeated ACK answers "already acknowledged", and changes nothing', async () => {
+    clock.advance(601);
+    const { incident, code } = await reportedWithMessages(['twitter']);
+    expect((await sms(TWITTER_PHONE, `ACK ${code}`)).body.replies[0]).toMatch(/^Concord: acknowledged for TWITTER/);
+    const version = (await get(incident.id)).version;
+    const again = (await sms(TWITTER_PHONE, `ack ${code}`)).body.replies[0] as string;
+    expect(again).toMatch(/^Concord: already acknowledged for TWITTER/);
+    expect(again.length).toBeLessThanOrEqual(140);
+    expect((await get(incident.id)).version).toBe(version);
+  });
+});
+
 describe('email links', () => {
   const linkFor = (messages: Array<{ orgId: string | null; email: { body: string } | null }>, orgId: string) =>
     /(http:\/\/\S+\/v1\/ack\/\S+)/.exec(messages.find((m) => m.orgId === orgId)!.email!.body)![1]!.replace(/^http:\/\/localhost:\d+/, '');

@@ -95,6 +95,31 @@ it('refuses identity settings that could not be trusted safely', async () => {
   expect((await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.some((o: { id: string }) => o.id === 'yuma')).toBe(false);
 });
 
+it('6R: refuses loopback issuers and push endpoints in a deployed stage (400 naming each), accepts them under npm start', async () => {
+  // Only an organization's own admin names its identity providers: the operator onboards Gila, Gila's admin does it.
+  await api.services.directory.putOrganization('gila', county);
+  const gilaAdmin = (await (await keys()).bootstrapKey('gila', 'admin')).key;
+  const loopback = { ...county, identity: [{ issuer: 'http://127.0.0.1:9/idp', audience: 'concord' }], endpoints: [{ url: 'https://localhost:8443/hook' }] };
+  const saved = process.env.CONCORD_LOCAL_MODE;
+  delete process.env.CONCORD_LOCAL_MODE;
+  try {
+    const refused = await api.call(gilaAdmin, 'PUT', '/v1/organizations/gila', loopback);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      { path: 'identity.0.issuer', message: expect.stringMatching(/loopback/) },
+      { path: 'endpoints.0.url', message: expect.stringMatching(/loopback/) },
+    ]);
+    const listed = (await api.call(gilaAdmin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'gila');
+    expect(listed).toMatchObject({ id: 'gila', name: county.name });
+    expect(listed).not.toHaveProperty('identity');
+  } finally {
+    process.env.CONCORD_LOCAL_MODE = saved;
+  }
+  const accepted = await api.call(gilaAdmin, 'PUT', '/v1/organizations/gila', loopback);
+  expect(accepted.status).toBe(200);
+  expect(accepted.body.identity).toEqual(loopback.identity);
+});
+
 it('issues a key shown once, which works at once and stops working at once when revoked', async () => {
   await api.call(KEYS.admin, 'PUT', '/v1/organizations/pima', { ...county, name: 'Pima County' });
   // Pima's first key is the operator's to make; then Pima's own admin makes the rest.

@@ -5,6 +5,7 @@
  * an incident end to end with every step in the trail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 
@@ -156,4 +157,88 @@ it('refuses a token request for a login it does not know, and every other method
   expect(res.status).toBe(400);
   expect((await res.json()).errors).toEqual([{ path: 'login', message: 'unknown login' }]);
   expect((await fetch(`${url}/local/token`)).status).toBe(405);
+});
+
+describe('the sign-in page (#22 item 4)', () => {
+  /** A browser at the sign-in page of a fresh authorization request: its cookie jar, the form's action. */
+  const atSignInPage = async () => {
+    const jar = new Map<string, string>();
+    const go = async (href: string, init: RequestInit = {}) => {
+      const res = await fetch(new URL(href, url), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      for (const c of res.headers.getSetCookie()) { const [pair] = c.split(';'); const i = pair!.indexOf('='); jar.set(pair!.slice(0, i), pair!.slice(i + 1)); }
+      return res;
+    };
+    const verifier = oidc.randomPKCECodeVerifier();
+    const authorize = new URL(`${url}/local/idp/auth`);
+    for (const [k, v] of Object.entries({
+      client_id: 'concord-app', response_type: 'code', redirect_uri: `${url}/app`, scope: 'openid profile api', resource: 'urn:concord:api',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: oidc.randomState(),
+    })) authorize.searchParams.set(k, v);
+    const form = await go((await go(authorize.href)).headers.get('location')!);
+    const html = await form.text();
+    const action = /action="([^"]+)"/.exec(html)![1]!;
+    const post = (login: string, password: string) => go(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login, password }).toString() });
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return { form, action, go, post, cookie };
+  };
+
+  const expectPageHeaders = (res: Response, what: string) => {
+    const h = Object.fromEntries(['content-security-policy', 'x-frame-options', 'cache-control', 'x-content-type-options'].map((n) => [n, res.headers.get(n)]));
+    expect({ what, ...h }).toEqual({
+      what,
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-frame-options': 'DENY',
+      'cache-control': expect.stringContaining('no-store'),
+      'x-content-type-options': 'nosniff',
+    });
+  };
+
+  it('4R: every answer of the page carries its CSP and anti-framing headers: the form, a wrong password, an unknown step, an unknown interaction', async () => {
+    const { form, action, go, post } = await atSignInPage();
+    expect(form.status).toBe(200);
+    expectPageHeaders(form, 'the form');
+    const wrong = await post('cisa.responder', 'nope');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('<form');
+    expectPageHeaders(wrong, 'a wrong password');
+    const unknownStep = await go(`${action.replace(/\/login$/, '')}/nowhere`);
+    expect(unknownStep.status).toBe(404);
+    expectPageHeaders(unknownStep, 'an unknown step');
+    const gone = await fetch(`${url}/local/idp/interaction/no-such-interaction`);
+    expect(gone.status).toBe(400);
+    expectPageHeaders(gone, 'an unknown interaction');
+  });
+
+  it('4R: locks a login out after five wrong passwords: the sixth try, even with the right password, is 429 with Retry-After, and /local/token says so too', async () => {
+    const { post } = await atSignInPage();
+    for (let i = 0; i < 5; i++) expect((await post('twitter.responder', `guess-${i}`)).status).toBe(401);
+    const locked = await post('twitter.responder', 'demo-twitter-responder');
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await locked.text()).toMatch(/Too many failed sign-ins/);
+    expectPageHeaders(locked, 'a lock-out');
+    const token = await fetch(`${url}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'twitter.responder' }) });
+    expect(token.status).toBe(429);
+    expect(Number(token.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another person is not locked out by it.
+    expect((await tokenFor('google.responder')).access_token).toBeTruthy();
+  });
+
+  it('6R: a sign-in form whose Content-Length promises more than it sends is answered 408 with the page\'s headers, not held until Node\'s timeout', async () => {
+    const { action, cookie } = await atSignInPage();
+    const { port } = new URL(url);
+    const body = 'login=cisa.manager&password=';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let data = '';
+      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer within 40 s: ${data}`)); }, 40_000);
+      socket.on('data', (c) => { data += c; if (data.includes('</html>')) { clearTimeout(timer); socket.destroy(); resolve(data); } });
+      socket.on('close', () => { clearTimeout(timer); resolve(data); });
+      socket.on('error', () => {});
+      socket.write(`POST ${action} HTTP/1.1\r\nHost: localhost:${port}\r\nCookie: ${cookie()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toMatch(/\r\nx-frame-options: DENY\r\n/i);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+  }, 60_000);
 });

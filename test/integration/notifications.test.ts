@@ -6,6 +6,8 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoDeliveryLog } from '../../lambdas/adapters/dynamodb/delivery-log';
+import { adapters } from '../../lambdas/wiring/adapters';
 import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
 import type { TimelineEvent } from '../../lambdas/domain/incident';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
@@ -102,6 +104,7 @@ describe('faults', () => {
     publisher.throttled.clear();
     publisher.broken.clear();
     publisher.crashOnCall = null;
+    publisher.delayMs = 0;
   });
 
   it('retries throttling; what outlasts the retries is recorded and a replay delivers it once', async () => {
@@ -149,6 +152,47 @@ describe('faults', () => {
     expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
     const types = await timelineTypes(id);
     expect(types.filter((t: string) => t.startsWith('notified'))).toHaveLength(4);
+  });
+
+  it('#22-6: any number of concurrent replays and stream retries publish a failed delivery once (each claims it first)', async () => {
+    const { id, events } = await reported(['fbi', 'cisa']);
+    publisher.throttled.set('facebook', 4);
+    await notify(batch(id, events));
+    expect(publisher.countsFor(id)).toEqual({ fbi: 1, cisa: 1 });
+    // Every replay sees the failed delivery before any of them has recorded it sent.
+    publisher.delayMs = 150;
+    const replays = await Promise.all(Array.from({ length: 6 }, () => api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})));
+    expect(replays.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1 });
+    expect(replays.reduce((n, r) => n + r.body.replayed, 0)).toBe(1);
+    expect((await timelineTypes(id)).filter((t: string) => t === 'notified:facebook')).toHaveLength(1);
+  });
+
+  it('#22-6: concurrent stream deliveries of one event publish each message once', async () => {
+    const { id, events } = await reported(['fbi', 'cisa', 'google']);
+    publisher.delayMs = 150;
+    const runs = await Promise.all(Array.from({ length: 4 }, () => notify(batch(id, events))));
+    // A run that found a delivery claimed by another asks the stream to retry it; the retry sends nothing twice.
+    for (const run of runs) if (run.batchItemFailures.length) expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
+    expect((await timelineTypes(id)).filter((t: string) => t.startsWith('notified'))).toHaveLength(4);
+  });
+
+  it('#22-6: a crashed claimer\'s lease expires, and the delivery is sent by a later run', async () => {
+    const { id, events } = await reported(['fbi']);
+    // A run that claimed Facebook's delivery and died before publishing: its lease runs 1.5 s.
+    const log = new DynamoDeliveryLog(adapters().db, api.tableName);
+    expect(await log.claim({ incidentId: id, seq: events[0]!.seq, orgId: 'facebook' }, 'crashed-run', new Date(), 1500)).toBe(true);
+    const first = await notify(batch(id, events));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
+    expect(publisher.countsFor(id)).toEqual({ fbi: 1 });
+    await new Promise((r) => setTimeout(r, 1600));
+    // Whether the stream retries it or, after the stream gave up, a replay finds the abandoned claim: sent once.
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})).body).toEqual({ replayed: 1, failed: 0 });
+    expect(await notify(batch(id, events))).toEqual({ batchItemFailures: [] });
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})).body).toEqual({ replayed: 0, failed: 0 });
+    expect(publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1 });
+    expect((await timelineTypes(id)).filter((t: string) => t === 'notified:facebook')).toHaveLength(1);
   });
 
   it('ignores its own notified events and other items on the stream', async () => {

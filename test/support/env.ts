@@ -9,3 +9,5 @@ process.env.CONCORD_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef012345
 process.env.CONCORD_PUBLIC_BASE_URL = 'http://localhost:3000';
 // A client without an explicit endpoint goes nowhere rather than to AWS.
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+// The tests run the service as `npm start` does: local mode (loopback issuers and push endpoints).
+process.env.CONCORD_LOCAL_MODE = 'true';

@@ -14,9 +14,12 @@ export class FaultyPublisher implements NotificationPublisher {
   readonly broken = new Set<string>();
   /** The Nth call (1-based) crashes the process, before sending. */
   crashOnCall: number | null = null;
+  /** How long each publish takes (ms), so that concurrent runs overlap as they do against SNS. */
+  delayMs = 0;
 
   async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
     this.calls++;
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.crashOnCall === this.calls) throw new Error('simulated crash');
     const left = this.throttled.get(orgId) ?? 0;
     if (left > 0) { this.throttled.set(orgId, left - 1); throw new PublishError('ThrottledException: Rate exceeded', true); }

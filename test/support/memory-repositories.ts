@@ -1,6 +1,6 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
-import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog } from '../../lambdas/domain/ports';
-import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../lambdas/domain/audit-entry';
+import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef } from '../../lambdas/domain/ports';
+import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit-entry';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 
@@ -18,6 +18,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
   async get(id: string) { const r = this.records.get(id); return r ? clone(r) : null; }
+
+  async getMany(ids: readonly string[]) { return [...new Set(ids)].flatMap((id) => { const r = this.records.get(id); return r ? [clone(r.incident)] : []; }); }
 
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
@@ -42,8 +44,9 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     this.records.set(change.incident.id, {
       incident: clone(change.incident),
       eventCount: previous.eventCount + change.events.length,
-      ackCode: current.ackCode,
+      ackCode: change.ackCode === undefined ? current.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? current.escalation : change.escalation,
+      updateDue: change.updateDue === undefined ? current.updateDue ?? null : change.updateDue,
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
@@ -63,7 +66,27 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   async statuses(incidentId: string, seq: number, orgIds: readonly string[]) {
     return new Map(orgIds.flatMap((orgId) => { const d = this.deliveries.get(`${incidentId}#${seq}#${orgId}`); return d ? [[orgId, d.status] as const] : []; }));
   }
-  async failed(limit: number) { return [...this.deliveries.values()].filter((d) => d.status === 'failed').slice(0, limit); }
+  /** Claims of deliveries: owner and lease end (epoch ms). */
+  readonly claims = new Map<string, { owner: string; leaseUntil: number }>();
+  async claim(d: DeliveryRef, owner: string, now: Date, leaseMs: number) {
+    const key = `${d.incidentId}#${d.seq}#${d.orgId}`;
+    const held = this.claims.get(key);
+    if (held && held.leaseUntil > now.getTime()) return false;
+    this.claims.set(key, { owner, leaseUntil: now.getTime() + leaseMs });
+    return true;
+  }
+  async release(d: DeliveryRef, owner: string) {
+    const held = this.claims.get(`${d.incidentId}#${d.seq}#${d.orgId}`);
+    if (held?.owner === owner) held.leaseUntil = 0;
+  }
+  /** Failed deliveries, and held claims (a run that died holding one leaves it for a replay). */
+  async failed(limit: number) {
+    const held = [...this.claims].filter(([, c]) => c.leaseUntil > 0).map(([key]) => {
+      const [incidentId, seq, orgId] = key.split('#');
+      return { incidentId: incidentId!, seq: Number(seq), orgId: orgId!, status: 'failed' as const };
+    });
+    return [...[...this.deliveries.values()].filter((d) => d.status === 'failed'), ...held].slice(0, limit);
+  }
 
   async event(id: string, seq: number) { return clone(this.events.get(id)?.find((e) => e.seq === seq) ?? null); }
 
@@ -153,6 +176,12 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   async between(q: AuditWindowQuery): Promise<AuditPage> {
-    return this.page(this.entries.filter((e) => e.at >= q.from && e.at < q.to && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action)), q);
+    return this.page(this.entries.filter((e) => e.at >= q.from && e.at < q.to && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action) && visibleTo(q.viewerOrgId, e)), q);
+  }
+
+  async hiddenOn(q: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>> {
+    return countRequests(this.entries
+      .filter((e) => e.at.slice(0, 10) === q.day && !visibleTo(q.viewerOrgId, e) && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action))
+      .map((e) => ({ orgId: e.actor.orgId, requestId: e.requestId })));
   }
 }

@@ -1,4 +1,6 @@
-import { credentialIn } from '../../lambdas/handlers/authorize';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { callerFrom } from '../../lambdas/http/request';
+import { credentialIn, handler as authorizer } from '../../lambdas/handlers/authorize';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -21,5 +23,20 @@ describe('the credential an Authorization header presents', () => {
     ['Basic that is not base64', 'Basic %%%'],
   ])('%s → none', (_name, header) => {
     expect(credentialIn(header === undefined ? {} : { authorization: header })).toBeUndefined();
+  });
+});
+
+describe('the authorizer and two Authorization headers (#22 item 6)', () => {
+  it('lets the request on to the handler without any caller, so the handler answers 400 (an authorizer can only allow, deny with 401, or fail with 500)', async () => {
+    const event = {
+      type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:api/prod/GET/v1/incidents',
+      headers: { Authorization: 'Bearer second-key-0123456789abcdef' },
+      multiValueHeaders: { Authorization: ['Bearer first-key-0123456789abcdef', 'Bearer second-key-0123456789abcdef'] },
+      requestContext: { requestId: 'r' },
+    } as unknown as APIGatewayRequestAuthorizerEvent;
+    const policy = await authorizer(event);
+    expect(policy.policyDocument.Statement).toEqual([expect.objectContaining({ Effect: 'Allow' })]);
+    // No organization, no role: no handler can act for anyone on it.
+    expect(callerFrom({ requestContext: { authorizer: policy.context } } as never)).toBeNull();
   });
 });

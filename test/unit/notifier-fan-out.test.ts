@@ -37,7 +37,7 @@ function setup() {
     incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
     links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
   });
-  return { repository, directory, incidents, notifier, publisher, commits, mostInFlight: () => most };
+  return { repository, directory, incidents, notifier, publisher, commits, clock, mostInFlight: () => most };
 }
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };
@@ -76,7 +76,41 @@ it('reads delivery statuses and organizations a batch at a time, not one request
     const real = (directory[name] as (...a: unknown[]) => unknown).bind(directory);
     (directory as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { calls[name]++; return real(...args); };
   }
+  const claims: string[] = [];
+  const claim = repository.claim.bind(repository);
+  repository.claim = (d, ...rest) => { claims.push(d.orgId); return claim(d, ...rest); };
   await notifier.notify(incident.id, event);
-  // Once before publishing, then once per recorded batch (checked again inside its commit).
-  expect(calls).toEqual({ statuses: 3, getOrganization: 0, getOrganizations: 1 });
+  // Once before claiming, once the deliveries are claimed (a run that just finished may have sent one),
+  // then once per recorded batch (checked again inside its commit).
+  expect(calls).toEqual({ statuses: 4, getOrganization: 0, getOrganizations: 1 });
+  // A claim is one conditional write per delivery (a transaction would fail them all for one held), each once.
+  expect([...claims].sort()).toEqual([...ORGS].sort());
+});
+
+it('#22-6: concurrent replays and stream retries over the in-memory fakes publish each failed delivery once, and a lease left by a dead run ends', async () => {
+  const { incidents, notifier, repository, publisher, clock } = setup();
+  const { incident } = await incidents.report(reporter, { title: 't', severity: 'critical', category: 'ransomware', participants: ORGS.slice(0, 5) });
+  const event = (await repository.timeline(incident.id, { limit: 1 })).events[0]!;
+  for (const org of ORGS.slice(0, 5)) publisher.throttled.set(org, 4);
+  await notifier.notify(incident.id, event);
+  expect(publisher.countsFor(incident.id)).toEqual({});
+  publisher.delayMs = 20;
+  const runs = await Promise.all([
+    ...Array.from({ length: 5 }, () => notifier.replayFailed()),
+    ...Array.from({ length: 3 }, () => notifier.notify(incident.id, event).then(() => null, () => null)),
+  ]);
+  expect(Object.values(publisher.countsFor(incident.id))).toEqual(Array(5).fill(1));
+  expect(runs.reduce((n, r) => n + (r && 'replayed' in r ? r.replayed : 0), 0)).toBe(5);
+  // A run that claimed a delivery and died: nobody publishes it until its lease ends, then a replay does, once.
+  const { incident: other } = await incidents.report(reporter, { title: 't', severity: 'critical', category: 'ransomware', participants: ['org-07'] });
+  const first = (await repository.timeline(other.id, { limit: 1 })).events[0]!;
+  expect(await repository.claim({ incidentId: other.id, seq: first.seq, orgId: 'org-07' }, 'dead-run', clock.now(), 60_000)).toBe(true);
+  await expect(notifier.notify(other.id, first)).rejects.toThrow(/claimed by another run/);
+  expect(await notifier.replayFailed()).toEqual({ replayed: 0, failed: 0 });
+  expect(publisher.countsFor(other.id)).toEqual({ 'org-00': 1 });
+  clock.advance(61);
+  expect(await notifier.replayFailed()).toEqual({ replayed: 1, failed: 0 });
+  expect(await notifier.replayFailed()).toEqual({ replayed: 0, failed: 0 });
+  expect(await notifier.notify(other.id, first)).toEqual({ 'org-00': 'skipped', 'org-07': 'skipped' });
+  expect(publisher.countsFor(other.id)).toEqual({ 'org-00': 1, 'org-07': 1 });
 });

@@ -52,6 +52,29 @@ describe('parseInput', () => {
   });
 });
 
+describe('two Authorization headers (#22 item 6)', () => {
+  const twice = (extra: Partial<APIGatewayProxyEvent>) => event('{}', { 'content-type': 'application/json', Authorization: 'Bearer second-key-0123456789abcdef' }, extra);
+  const refusal = (f: () => unknown) => { try { f(); } catch (err) { return err; } return null; };
+
+  it('are 400 naming the header, before any caller is trusted, whatever API Gateway\'s authorizer made of them', () => {
+    // API Gateway's `headers` keeps one value; `multiValueHeaders` keeps every one.
+    const err = refusal(() => parseInput(twice({ multiValueHeaders: { Authorization: ['Bearer first-key-0123456789abcdef', 'Bearer second-key-0123456789abcdef'] } }), ROUTES.reportIncident));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).errors).toEqual([{ path: 'Authorization', message: expect.stringMatching(/2 times/) }]);
+  });
+
+  it('count across the header name\'s cases, and on public routes too', () => {
+    const mixed = twice({ multiValueHeaders: { authorization: ['Bearer a-key-0123456789abcdefghij'], AUTHORIZATION: ['Bearer b-key-0123456789abcdefghij'] } });
+    expect((refusal(() => parseInput(mixed, ROUTES.reportIncident)) as ValidationError).errors).toEqual([{ path: 'Authorization', message: expect.stringMatching(/2 times/) }]);
+    const health = event(null, {}, { multiValueHeaders: { Authorization: ['Bearer a', 'Bearer b'] } });
+    expect((refusal(() => parseInput(health, ROUTES.health)) as ValidationError).errors).toEqual([{ path: 'Authorization', message: expect.stringMatching(/2 times/) }]);
+  });
+
+  it('one header, as API Gateway sends it in both maps, passes', () => {
+    expect(refusal(() => parseInput(event(null, { Authorization: 'Bearer k' }, { multiValueHeaders: { Authorization: ['Bearer k'] } }), ROUTES.acknowledgeIncident))).toBeNull();
+  });
+});
+
 describe('cursor', () => {
   const codec = makeCursorCodec('s'.repeat(32));
   const id = 'inc_01M899CQ51KBW81DJ4QTE6713E';

@@ -173,3 +173,21 @@ it('refuses while the key endpoint is down, and does not ask it again within the
   for (let i = 0; i < 20; i++) await expect(verify(await token())).rejects.toThrow(/could not be fetched/);
   expect(jwksFetches()).toBe(1);
 });
+
+it('6R: outside local mode, never looks up a loopback issuer, even one a directory entry from before still trusts (Lambda\'s own runtime API is on 127.0.0.1)', async () => {
+  const saved = process.env.CONCORD_LOCAL_MODE;
+  delete process.env.CONCORD_LOCAL_MODE;
+  try {
+    const fetched: string[] = [];
+    const verify = makeTokenVerifier({
+      trustsOf: async (issuer) => [{ orgId: 'fbi', provider: { issuer, audience: 'concord' } }],
+      fetch: (async (u: string | URL) => { fetched.push(String(u)); return new Response('no', { status: 404 }); }) as typeof fetch,
+    });
+    for (const iss of ['http://127.0.0.1:9001', 'http://localhost:3000/local/idp', 'https://[::1]/idp']) {
+      await expect(verify(await token({}, { iss }))).rejects.toThrow(/loopback/);
+    }
+    expect(fetched).toEqual([]);
+  } finally {
+    process.env.CONCORD_LOCAL_MODE = saved;
+  }
+});

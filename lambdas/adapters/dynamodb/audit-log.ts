@@ -6,11 +6,14 @@
  *   entry  PK AUDIT#<incidentId> or AUDIT#-  SK <at>#<random>   GSI1 AUDIT#<yyyy-mm-dd> / <at>#<random>
  *
  * One partition per incident answers "who read and changed it", oldest first; one index partition
- * per day answers an admin's window. A window of d days costs at most d + 1 queries a page.
+ * per day answers an admin's window. `participants` (JSON, on entries about restricted incidents)
+ * lets a query keep an admin's own entries (`contains` of the quoted organization id: ids are
+ * lowercase letters, digits and `-`, so a quoted id matches exactly one array member) and count
+ * the others per day without returning them.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog } from '../../domain/ports';
-import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery } from '../../domain/audit-entry';
+import { countRequests, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 import { auditDayPartition, auditPartition } from './keys';
@@ -95,10 +98,13 @@ export class DynamoAuditLog implements AuditLog {
     const filters: string[] = [];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
+    // Only what the viewer's admins may see one by one (see domain/audit-entry.ts, visibleTo).
+    filters.push('(attribute_not_exists(participants) OR contains(participants, :viewer))');
+    values[':viewer'] = JSON.stringify(query.viewerOrgId);
     const items: AuditRecord[] = [];
     // From the window's start (inclusive) or just after the cursor, to its end (exclusive).
     const lower = query.after ? `${query.after}\u0000` : from;
-    for (let day = Date.parse(lower.slice(0, 10)); day <= Date.parse(to) && items.length <= limit; day += DAY_MS) {
+    for (let day = Date.parse(lower.slice(0, 10)); day < Date.parse(to) && items.length <= limit; day += DAY_MS) {
       let start: Record<string, unknown> | undefined;
       do {
         const page = await guarded(this.db.send(new QueryCommand({
@@ -116,5 +122,31 @@ export class DynamoAuditLog implements AuditLog {
     }
     const kept = items.slice(0, limit);
     return { items: kept, last: items.length > limit ? kept.at(-1)!.id : null };
+  }
+
+  /** Reads the day's entries about restricted incidents the viewer is not in: who acted and in which request only. */
+  async hiddenOn(query: HiddenDayQuery): Promise<Array<{ orgId: string; count: number }>> {
+    const names: Record<string, string> = { '#requestId': 'requestId' };
+    const values: Record<string, unknown> = { ':p': auditDayPartition(query.day), ':viewer': JSON.stringify(query.viewerOrgId) };
+    const filters = ['attribute_exists(participants)', 'NOT contains(participants, :viewer)'];
+    if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
+    if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
+    const seen: Array<{ orgId: string; requestId: string }> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await guarded(this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1.indexName,
+        KeyConditionExpression: 'GSI1PK = :p',
+        FilterExpression: filters.join(' AND '),
+        ProjectionExpression: 'actorOrgId, #requestId',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: start,
+      })));
+      for (const item of page.Items ?? []) seen.push({ orgId: String(item.actorOrgId), requestId: String(item.requestId) });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return countRequests(seen);
   }
 }

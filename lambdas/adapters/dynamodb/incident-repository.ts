@@ -33,9 +33,13 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return Item ? recordFromItem(Item) : null;
   }
 
+  async getMany(ids: readonly string[]): Promise<Incident[]> {
+    return this.incidentsById([...new Set(ids)]);
+  }
+
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
-    const record: IncidentRecord = { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null };
+    const record: IncidentRecord = { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null };
     const tx = new Transaction()
       .add({ Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } }, 'incident')
       .addAll(this.eventPuts(incident.id, change.events))
@@ -106,8 +110,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
     const next: IncidentRecord = {
       incident: change.incident,
       eventCount: previous.eventCount + change.events.length,
-      ackCode: previous.ackCode,
+      ackCode: change.ackCode === undefined ? previous.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? previous.escalation : change.escalation,
+      updateDue: change.updateDue === undefined ? previous.updateDue ?? null : change.updateDue,
     };
     return {
       Put: {
@@ -245,7 +250,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
   }
 
   /** The incidents with these ids, in this order. */
-  private async incidentsById(ids: string[]): Promise<Incident[]> {
+  private async incidentsById(ids: readonly string[]): Promise<Incident[]> {
     const found = new Map((await batchGetAll(this.db, this.tableName, ids.map(incidentKey))).map((item) => [String(item.id), incidentFromItem(item)]));
     return ids.flatMap((id) => found.get(id) ?? []);
   }

@@ -12,11 +12,12 @@
  *   an organization's list     Query GSI1 ORG#<orgId>#INCIDENTS newest first, then BatchGetItem of the page's incidents
  *   a manager's list           Query GSI1 INCIDENTS newest first (the TLP rule in the filter)
  *   reported in a window       Query GSI1 INCIDENTS between the ids of its ends (ids are ULIDs)
- *   due for escalation         Query GSI2 ESCALATION, SK <= <now>~
+ *   due for the timer          Query GSI2 ESCALATION, SK <= <now>~ (an escalation, or an overdue status update's reminder)
  *   open incident by dedup key GetItem DEDUP#<orgId>#<dedupKey>, then the incident
  *   incident by ack code       GetItem ACKCODE#<code>, then the incident
  *   notified already?          BatchGetItem DLV#<seq>#<orgId> of the event's organizations
- *   failed deliveries          Query GSI1 DELIVERIES#failed
+ *   failed deliveries          Query GSI1 DELIVERIES#failed (held delivery claims included)
+ *   claim a delivery           PutItem CLAIM#<id>#<seq>#<orgId> if absent or its lease has ended; UpdateItem to let it go
  *   authenticate a key         GetItem KEY#<keyId> (+ UpdateItem of lastUsedAt at most once a minute)
  *   an organization's keys     Query GSI2 ORG#<orgId>#KEYS
  *   who escalates (managers)   Query GSI1 KEYS#manager
@@ -26,6 +27,8 @@
  *   an incident's audit trail  Query PK = AUDIT#<incidentId>
  *   the audit trail, a window  Query GSI1 AUDIT#<day> for each day of it
  *   rate limit                 UpdateItem ADD on RATE#<bucket>#<window start>
+ *   ACK attempts of a phone    GetItem ATTEMPTS#<bucket> (consistent), then PutItem conditional on its version
+ *   an admin's hidden day      Query GSI1 AUDIT#<day>, restricted entries not the admin's, projected to who and which request
  *   metrics, a window          BatchGetItem of the short runs' buckets + one Query per long run (SK BETWEEN), per scope and group
  *   metrics, one contribution  TransactWriteItems: its marker, its bucket of each size, its minute's contributions
  *   TAXII status               GetItem TAXIISTATUS#<statusId>
@@ -42,10 +45,11 @@ const NONE = '—';
 const SIZES = `<${GRANULARITIES.join('|')}>`;
 
 export const ITEMS: readonly ItemKeys[] = [
-  { item: 'incident (on GSI2 while open and unacknowledged)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
+  { item: 'incident (on GSI2 while an escalation or a status update\'s reminder is pending: the earlier due time)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
   { item: 'participation (index entry: id, status, severity, TLP, participants)', pk: 'INC#<id>', sk: 'PART#<orgId>', gsi1: 'ORG#<orgId>#INCIDENTS / <id>', gsi2: NONE },
   { item: 'timeline event', pk: 'INC#<id>', sk: 'EVT#<seq>', gsi1: NONE, gsi2: NONE },
   { item: 'delivery (one per event and organization notified; on GSI1 while failed)', pk: 'INC#<id>', sk: 'DLV#<seq>#<orgId>', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>', gsi2: NONE },
+  { item: 'claim of a delivery before it is published (owner and lease; on GSI1 while held, so a replay finds one its run left)', pk: 'CLAIM#<id>#<seq>#<orgId>', sk: 'CLAIM', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>#claim', gsi2: NONE },
   { item: 'dedup claim', pk: 'DEDUP#<orgId>#<dedupKey>', sk: 'DEDUP', gsi1: NONE, gsi2: NONE },
   { item: 'acknowledgement code claim', pk: 'ACKCODE#<code>', sk: 'ACKCODE', gsi1: NONE, gsi2: NONE },
   { item: 'organization', pk: 'ORG#<id>', sk: 'ORG', gsi1: 'ORGS / <id>', gsi2: NONE },
@@ -53,10 +57,11 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'phone (for SMS acknowledgement)', pk: 'PHONE#<e164>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
   { item: 'issuer (who trusts an identity provider, and how)', pk: 'ISSUER#<iss>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
   { item: 'audit entry (`AUDIT#-` when about no incident; the sort key is the entry id)', pk: 'AUDIT#<incidentId>', sk: '<at>#<random>', gsi1: 'AUDIT#<yyyy-mm-dd> / <at>#<random>', gsi2: NONE },
+  { item: 'ACK attempts of a phone (times of the last ones heard, a version; expires by TTL)', pk: 'ATTEMPTS#<bucket>', sk: 'ATTEMPTS', gsi1: NONE, gsi2: NONE },
   { item: 'rate counter (expires by TTL)', pk: 'RATE#<bucket>#<window start>', sk: 'RATE', gsi1: NONE, gsi2: NONE },
   { item: 'metrics bucket', pk: `METRICS#<scope>#<group>#${SIZES}`, sk: '<bucket start, ISO>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics contributions of a minute', pk: 'METRICS#<scope>#<group>#contributions', sk: '<minute start, ISO>', gsi1: NONE, gsi2: NONE },
-  { item: 'metrics "applied" marker (expires by TTL after a week)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics "applied" marker (folded or un-folded, at which version; expires by TTL a week after its last write)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
 ];
@@ -87,6 +92,9 @@ export const deliveryKey = (id: string, seq: number, orgId: string): Key => ({ P
 /** GSI1: the failed deliveries waiting for a replay. */
 export const FAILED_DELIVERIES = 'DELIVERIES#failed';
 export const failedDeliverySortKey = (id: string, seq: number, orgId: string) => `${id}#${seqKey(seq)}#${orgId}`;
+/** A run's claim on a delivery, and where a held one is listed with the failed deliveries. */
+export const deliveryClaimKey = (id: string, seq: number, orgId: string): Key => ({ PK: `CLAIM#${id}#${seqKey(seq)}#${orgId}`, SK: 'CLAIM' });
+export const heldClaimSortKey = (id: string, seq: number, orgId: string) => `${failedDeliverySortKey(id, seq, orgId)}#claim`;
 export const dedupKey = (orgId: string, key: string): Key => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
 export const ackCodeKey = (code: string): Key => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
 
@@ -117,6 +125,8 @@ export const auditPartition = (incidentId?: string) => `${AUDIT_PREFIX}${inciden
 export const auditDayPartition = (day: string) => `${AUDIT_PREFIX}${day}`;
 
 // rate limits
+/** A sliding window of attempts (inbound SMS `ACK`s per phone). */
+export const attemptsKey = (bucket: string): Key => ({ PK: `ATTEMPTS#${bucket}`, SK: 'ATTEMPTS' });
 export const rateKey = (bucket: string, windowStart: number): Key => ({ PK: `RATE#${bucket}#${windowStart}`, SK: 'RATE' });
 
 // metrics

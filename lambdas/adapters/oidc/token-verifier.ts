@@ -13,6 +13,9 @@ import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodePr
 import { UnauthorizedError } from '../../domain/errors';
 import type { Caller, Role } from '../../domain/actor';
 import type { IdentityProvider, IssuerTrust } from '../../domain/ports';
+import { escapeBidi } from '../../shared/bidi';
+import { isLoopbackHostname } from '../../shared/loopback';
+import { localMode } from '../../config/env';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export const CLOCK_SKEW_SECONDS = 60;
@@ -44,7 +47,8 @@ const couldBeIssuer = (iss: string) => iss.length <= ISSUER_LENGTH && /^https?:\
 /** A lookup that found no key, as opposed to one that could not reach the issuer. */
 const isNoMatch = (err: unknown) => err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys;
 
-const refuse = (detail: string): never => { throw new UnauthorizedError(detail); };
+/** Every refusal; its detail may quote the token (`iss`, an org claim), so bidirectional controls are written out. */
+const refuse = (detail: string): never => { throw new UnauthorizedError(escapeBidi(detail)); };
 
 /** The role a token's claims map to: the most capable one mapped, or partner. */
 function roleOf(payload: JWTPayload, provider: IdentityProvider): Role {
@@ -126,6 +130,8 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
     }
     const issuer = typeof claims.iss === 'string' ? claims.iss : refuse('The token names no issuer (iss).');
     if (!couldBeIssuer(issuer)) return refuse(`The token's issuer ${JSON.stringify(issuer.slice(0, 100))}${issuer.length > 100 ? '…' : ''} is not an http(s) URL of at most ${ISSUER_LENGTH} characters; no organization can trust it.`);
+    // A loopback issuer only in local mode, even if a directory entry stored before that rule names one.
+    if (!localMode() && isLoopbackHostname(new URL(issuer).hostname)) return refuse(`The token's issuer ${JSON.stringify(issuer.slice(0, 100))} is on a loopback host; only npm start trusts one.`);
     // An organization trusting the issuer twice (the local provider and a directory entry) is one
     // organization: its last entry, the directory's, applies.
     const trusts = [...new Map((await deps.trustsOf(issuer)).map((t) => [t.orgId, t])).values()];
