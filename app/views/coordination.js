@@ -44,7 +44,7 @@ export function renderRelated(incident, { canAct, refresh }) {
     el('h2', { id: 'related-heading', text: 'Related incidents' }),
     related.length ? el('ul', { id: 'related', class: 'related' }, related.map((r) => el('li', { 'data-id': r.incidentId },
       el('span', {}, `${label(r.relation)}: `, el('a', { href: `#/incidents/${encodeURIComponent(r.incidentId)}` }, el('code', { text: r.incidentId }))),
-      canAct ? el('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove the link to ${r.incidentId}`, text: 'Remove link', onclick: (e) => unlink(incident, r, e.currentTarget, refresh) }) : null)))
+      canAct ? el('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove link to ${r.incidentId}`, text: 'Remove link', onclick: (e) => unlink(incident, r, e.currentTarget, refresh) }) : null)))
       : el('p', { id: 'related', class: 'note', text: 'None linked.' }));
 }
 
