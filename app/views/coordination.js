@@ -24,7 +24,7 @@ export function renderStatus(incident) {
   const u = incident.lastUpdate;
   const late = overdue(incident);
   return el('section', { id: 'status-update', 'aria-labelledby': 'status-update-heading' },
-    el('h2', { id: 'status-update-heading', text: 'Status' }),
+    el('h2', { id: 'status-update-heading', text: 'Status update' }),
     el('div', { class: 'status-card' },
       u ? el('p', { id: 'last-update' },
         u.phase ? el('span', { class: `phase phase-${u.phase}`, text: PHASE_LABEL(u.phase) }) : null, u.phase ? ' ' : null,
