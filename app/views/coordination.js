@@ -196,7 +196,7 @@ function editForm(incident, { refresh, myOrg }) {
       return false;
     }
     const done = await api(path(incident.id), { method: 'PATCH', body: patch, headers: { 'if-match': `"${incident.version}"` } });
-    return `Saved: ${Object.keys(patch).join(', ')} changed (now version ${done.version}).`;
+    return `Saved: ${Object.keys(patch).map((f) => (f === 'tlp' ? 'TLP' : f)).join(', ')} changed (now version ${done.version}).`;
   }, { refresh });
   form.dataset.version = String(incident.version);
   return el('details', { id: 'edit-details', class: 'action-details' }, el('summary', { text: 'Edit the incident' }), form);

@@ -34,8 +34,8 @@ const joined = (parts) => parts.flatMap((p, i) => (i === 0 ? p : [i === parts.le
 /** A quoted text someone wrote, isolated. */
 const quoted = (text) => ['“', prose(text ?? ''), '”'];
 
-/** A timeline event in words (nodes: what people wrote stays isolated). */
-function describe(e) {
+/** A timeline event in words (nodes: what people wrote stays isolated); exported for the app's tests. */
+export function describe(e) {
   const d = e.data || {};
   const who = ORG(e.actor.orgId);
   const by = e.actor.by ? [' (', bdi(e.actor.by), ')'] : [];

@@ -189,7 +189,7 @@ it('at phone size (390×844), a person brings an organization in from the direct
   }
 }, 90_000);
 
-it('shows a promised update that is late as overdue', async () => {
+it('shows a promised update that is late as overdue, and the reminder (update_due) in words', async () => {
   const { context, page } = await newPage(PHONE);
   try {
     const incident = await reportAs('facebook.responder', { title: 'Overdue display', participants: ['fbi'] });
@@ -200,9 +200,14 @@ it('shows a promised update that is late as overdue', async () => {
       const m = await import('./app/views/coordination.js');
       const late = m.renderStatus({ status: 'assigned', lastUpdate: { summary: 'Working on it', phase: 'investigating', at: '2026-01-01T10:00:00.000Z', actor: { orgId: 'fbi', by: 'Dana' } }, nextUpdateDueAt: '2026-01-01T10:30:00.000Z' });
       const resolved = m.renderStatus({ status: 'resolved', lastUpdate: null, nextUpdateDueAt: '2026-01-01T10:30:00.000Z' });
-      return { late: late.querySelector('#next-update').outerHTML, lateText: late.querySelector('#next-update').textContent, resolved: resolved.querySelector('#next-update').className };
-    })()`) as { late: string; lateText: string; resolved: string };
+      // The reminder the timer leaves in the timeline when the promise passes.
+      const i = await import('./app/views/incident.js');
+      const span = document.createElement('span');
+      span.append(...i.describe({ type: 'update_due', at: '2026-01-01T10:31:00.000Z', actor: { orgId: 'concord', via: 'system' }, data: { dueAt: '2026-01-01T10:30:00.000Z', lastUpdateAt: '2026-01-01T10:00:00.000Z', orgId: 'fbi' } }));
+      return { late: late.querySelector('#next-update').outerHTML, lateText: late.querySelector('#next-update').textContent, resolved: resolved.querySelector('#next-update').className, reminder: span.textContent };
+    })()`) as { late: string; lateText: string; resolved: string; reminder: string };
     expect(drawn.late).toContain('class="overdue"');
+    expect(drawn.reminder).toMatch(/^The status update due .+ was not posted: FBI reminded\.$/);
     expect(drawn.lateText).toMatch(/^Overdue: next update due .+ — it has not been posted\.$/);
     expect(drawn.resolved).toBe('');
   } finally {
@@ -249,7 +254,7 @@ it('a stale edit is refused with the 412 explained: nothing saved; after reloadi
   }
 }, 90_000);
 
-it('offers the label only to the reporter\'s organization, and invitations to a TLP:AMBER incident only to the reporter', async () => {
+it('offers the label only to the reporter\'s organization (which widens it through the form), and invitations to a TLP:AMBER incident only to the reporter', async () => {
   const incident = await reportAs('facebook.responder', { title: 'Only the source relabels', participants: ['fbi'] });
   const { context, page } = await newPage(DESKTOP);
   try {
@@ -261,6 +266,20 @@ it('offers the label only to the reporter\'s organization, and invitations to a 
     expect(await page.locator('#invite-reporter-only').textContent()).toContain('Only the reporter\'s organization (FACEBOOK) may bring others into a TLP:AMBER incident');
   } finally {
     await context.close();
+  }
+  // The reporter's organization widens the label through the form.
+  const reporter = await newPage(DESKTOP);
+  try {
+    await openIncident(reporter.page, 'facebook.responder', incident);
+    await reporter.page.locator('#edit-details summary').click();
+    await reporter.page.selectOption('#edit-tlp', 'GREEN');
+    await reporter.page.getByRole('button', { name: 'Save changes' }).click();
+    await reporter.page.waitForSelector('#flash:has-text("Saved: TLP changed (now version 2)")');
+    await reporter.page.waitForSelector('.badges .tlp-GREEN');
+    expect(await reporter.page.locator('#timeline li[data-type=updated]').textContent()).toContain('FACEBOOK (Jordan Lee) changed the TLP from TLP:AMBER to TLP:GREEN.');
+    expect((await read('facebook.responder', incident.id)).tlp).toBe('GREEN');
+  } finally {
+    await reporter.context.close();
   }
 }, 60_000);
 
