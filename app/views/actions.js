@@ -50,7 +50,8 @@ export function actionForm(id, legend, fields, button, submit, { draft, refresh 
         state.shown = { id: state.shown.id, missing: true };
         show('view-not-found');
       } else {
-        error.textContent = err.status === 403 ? 'Your role may not do this (managers read; partners\' people act).' : `Not done: ${err.message}`;
+        // A 403 says why (a manager's role; or, on a coordination action, a rule such as "only the reporter's organization may change the TLP").
+        error.textContent = err.status === 403 ? `Not done: ${err.body?.detail || 'your role may not do this (managers read; partners\' people act).'}` : `Not done: ${err.message}`;
       }
     } finally {
       b.disabled = false;

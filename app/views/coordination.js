@@ -240,7 +240,17 @@ function reopenForm(incident, { refresh }) {
   ], 'Reopen', async (form) => {
     const reason = $('#reopen-reason', form).value;
     if (!checkText(form, 'reopen-reason', 'reason', reason, 'Say why it is reopened.')) return false;
-    const done = await api(path(incident.id, 'reopen'), { method: 'POST', body: { reason } });
+    let done;
+    try {
+      done = await api(path(incident.id, 'reopen'), { method: 'POST', body: { reason } });
+    } catch (err) {
+      // Still resolved, yet refused: past the window (the API's words say so).
+      if (err.status === 409 && err.body?.currentStatus === 'resolved') {
+        $('#act-reopen-error', form).textContent = `Not reopened: ${err.message}`;
+        return false;
+      }
+      throw err;
+    }
     return `Reopened (it is ${done.status} again). The participants are being notified.`;
   }, { draft: `reopen:${incident.id}`, refresh });
 }

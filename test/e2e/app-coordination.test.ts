@@ -283,6 +283,22 @@ it('offers the label only to the reporter\'s organization (which widens it throu
   }
 }, 60_000);
 
+it('an invitation refused because the label narrowed meanwhile says why, in the API\'s words, and brings no one in', async () => {
+  const incident = await reportAs('facebook.responder', { title: 'Narrowed while inviting', participants: ['fbi'], tlp: 'GREEN' });
+  const { context, page } = await newPage(PHONE);
+  try {
+    await openIncident(page, 'fbi.responder', incident);
+    await page.waitForSelector('#invite-orgs-list input[value=twitter]'); // GREEN: any participant may invite
+    expect((await call('facebook.responder', 'PATCH', `/v1/incidents/${incident.id}`, { tlp: 'AMBER' })).status).toBe(200);
+    await page.locator('label[for=invite-twitter]').click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await page.waitForSelector('#act-invite-error:has-text("Not done: Only the reporter\'s organization (facebook) may invite to a TLP:AMBER incident")');
+    expect((await read('facebook.responder', incident.id)).participants).toEqual(['facebook', 'fbi']);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 describe.each([
   ['phone', PHONE],
   ['desktop', DESKTOP],
