@@ -11,7 +11,7 @@ import { auditEntry, witnessOf, type AuditAction, type AuditPage, type ReadActio
 import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, PreconditionFailedError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
-import { stringifyJson } from '../shared/json';
+import { answerBytes } from '../shared/json';
 import {
   acknowledge, addNote, assign, canSee, edit, invite, isCommunity, link, postUpdate, reopen, report, resolve, unlink,
   type AcknowledgeInput, type AssignInput, type Change, type EditPatch, type Incident, type IncidentRecord, type Relation, type ReportInput, type Severity, type Status, type StatusUpdateInput, type TimelineEvent,
@@ -197,6 +197,29 @@ export function makeIncidents(deps: IncidentDeps) {
     return { escalated, reminded };
   }
 
+  /** One page of what `caller` may see, each incident read but none recorded. */
+  async function visiblePage(caller: Caller, request: ListRequest): Promise<{ items: Incident[]; lastId: string | null; addedAt?: ReadonlyMap<string, string> }> {
+    const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
+    let query: ListQuery;
+    if (caller.role === 'partner') {
+      query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
+    } else if (request.participant) {
+      query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
+    } else {
+      query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
+    }
+    const page = await incidents.list(query);
+    // The query already applies the visibility rule; this is defence in depth.
+    const visible = page.items.filter((incident) => canSee(caller, incident));
+    // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
+    // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
+    let bytes = 0;
+    const kept = visible.filter((incident, i) => (bytes += answerBytes(incident)) <= MAX_PAGE_BYTES || i === 0);
+    return kept.length < visible.length
+      ? { items: kept, lastId: kept.at(-1)!.id, addedAt: page.addedAt }
+      : { items: visible, lastId: page.lastId, addedAt: page.addedAt };
+  }
+
   return {
     runTimers,
 
@@ -243,26 +266,40 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
-      const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
-      let query: ListQuery;
-      if (caller.role === 'partner') {
-        query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
-      } else if (request.participant) {
-        query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
-      } else {
-        query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
-      }
-      const page = await incidents.list(query);
-      // The query already applies the visibility rule; this is defence in depth.
-      const visible = page.items.filter((incident) => canSee(caller, incident));
-      // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
-      // past MAX_PAGE_BYTES it ends early, and the next page starts after its last incident.
-      let bytes = 0;
-      const kept = visible.filter((incident, i) => (bytes += Buffer.byteLength(stringifyJson(incident), 'utf8')) <= MAX_PAGE_BYTES || i === 0);
-      await auditReads(caller, action, kept);
-      return kept.length < visible.length
-        ? { items: await present(caller, kept), lastId: kept.at(-1)!.id }
-        : { items: await present(caller, visible), lastId: page.lastId };
+      const { items, lastId } = await visiblePage(caller, request);
+      await auditReads(caller, action, items);
+      return { items: await present(caller, items), lastId };
+    },
+
+    /**
+     * Reads for an answer built from many reads (a TAXII page, the STIX export), none of them
+     * recorded: the answer records the incidents it carries with `record`, once each, before it is
+     * sent; an answer that carries none (or a 4xx) records no read. Visibility is checked as for
+     * every read; an invisible incident is a 404 recorded as denied `action`.
+     */
+    unrecorded(caller: Caller, action: ReadAction) {
+      return {
+        get: async (id: string): Promise<Incident> => (await load(caller, id, action)).incident,
+        /**
+         * The whole timeline of an incident `caller` may see, oldest first: by id (read and checked),
+         * or an incident this reader has just read (checked again, not read again).
+         */
+        events: async (of: string | Incident): Promise<TimelineEvent[]> => {
+          if (typeof of === 'string') await load(caller, of, action);
+          else if (!canSee(caller, of)) throw new NotFoundError(`No incident ${of.id}.`);
+          const id = typeof of === 'string' ? of : of.id;
+          const events: TimelineEvent[] = [];
+          for (let afterSeq: number | undefined; ;) {
+            const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });
+            events.push(...page.events);
+            if (page.lastSeq === null) return events;
+            afterSeq = page.lastSeq;
+          }
+        },
+        list: (request: ListRequest) => visiblePage(caller, request),
+        /** Records the reads of the restricted ones among `carried` (each once). */
+        record: (carried: readonly Incident[]) => auditReads(caller, action, [...new Map(carried.map((i) => [i.id, i])).values()]),
+      };
     },
 
     /**

@@ -102,6 +102,12 @@ export interface IncidentRecord {
   escalation: Escalation | null;
   /** The promised next update's time, until its reminder (`update_due`) is sent or a newer update replaces it. */
   updateDue?: string | null;
+  /**
+   * When its current version was committed, by the commit clock: strictly increasing in commit
+   * order across all incidents (TAXII's date_added). Absent on incidents not changed since before
+   * the clock; set by the repository, never by a command.
+   */
+  addedAt?: string;
 }
 
 /**

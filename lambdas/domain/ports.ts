@@ -34,7 +34,8 @@ export interface ListQuery {
   after?: string;
 }
 
-export interface ListPage { items: Incident[]; lastId: string | null }
+/** `addedAt`: when each incident's current version was committed (IncidentRecord.addedAt), where known. */
+export interface ListPage { items: Incident[]; lastId: string | null; addedAt?: ReadonlyMap<string, string> }
 
 /** One page of a timeline: at most `limit` events after event `afterSeq` (from the first if absent). */
 export interface TimelinePageQuery { limit: number; afterSeq?: number }
@@ -61,6 +62,9 @@ export interface IncidentRepository {
   /**
    * Stores `change` if the incident still is as `previous` shows it (same event count), in one
    * atomic write together with its events. Throws `ConcurrentModificationError` otherwise.
+   * A change of version (and `create`) takes the next time of the commit clock as the incident's
+   * `addedAt`, in the same atomic write, so `addedAt` follows commit order: a version committed
+   * after another has a later `addedAt`, however the writers raced.
    */
   commit(previous: IncidentRecord, change: Change): Promise<void>;
   /** One page of events, oldest first, read as one page from storage (never the whole timeline). */

@@ -164,7 +164,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   getIncidentStix: {
     summary: 'The incident as a STIX 2.1 bundle.',
-    description: 'Who may see the incident may export it (404 otherwise, as GET /v1/incidents/{id}). One `identity` per participating organization, the `incident` with OASIS\'s Incident Core extension, a `note` per timeline note, and OASIS\'s TLP 2.0 marking-definitions; every other object carries `object_marking_refs`. Ids are UUIDv5 of Concord\'s ids: exporting twice yields the same objects, and a changed incident a new `modified`.',
+    description: 'Who may see the incident may export it (404 otherwise, as GET /v1/incidents/{id}). One `identity` per participating organization, the `incident` with OASIS\'s Incident Core extension, a `note` per timeline note, and OASIS\'s TLP 2.0 marking-definitions; every other object carries `object_marking_refs`. Ids are UUIDv5 of Concord\'s ids: exporting twice yields the same objects, and a changed incident a new `modified`. The bundle stays under what Lambda can answer (6 MB): notes past that are left out, newest first, and counted on the incident as `x_concord_notes_omitted`; TAXII serves every note, a page at a time.',
     responses: { 200: { description: 'A STIX 2.1 bundle.', contentType: 'application/stix+json;version=2.1' } },
   },
   taxiiDiscovery: {
@@ -186,7 +186,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   taxiiObjects: {
     summary: 'STIX objects of the collection, oldest added first.',
-    description: 'Exactly what GET /v1/incidents shows the caller, as STIX. Filters: `added_after`, `match[id]`, `match[type]`, `match[version]` (first, last, all or timestamps; Concord keeps one version per object), `match[spec_version]`, each comma-separated. `limit` ≤ 100; `next` is signed and bound to the caller and the filters. Headers X-TAXII-Date-Added-First/Last.',
+    description: 'Exactly what GET /v1/incidents shows the caller, as STIX. Filters: `added_after`, `match[id]`, `match[type]`, `match[version]` (first, last, all or timestamps; Concord keeps one version per object), `match[spec_version]`, each comma-separated. `limit` ≤ 100; `next` is signed and bound to the caller and the filters; a page of very large objects ends early, with `next`. `date_added` follows commit order (an `added_after` poll from the last `date_added` it saw never misses a committed version). Headers X-TAXII-Date-Added-First/Last.',
     responses: { 200: { description: 'A TAXII envelope.', contentType: TAXII } },
   },
   taxiiAddObjects: {

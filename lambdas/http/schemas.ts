@@ -148,7 +148,7 @@ export const EditBody = /* @__PURE__ */ (() => z.strictObject({
 export const ReopenBody = /* @__PURE__ */ (() => z.strictObject({ reason: text(1, 5000) }).meta({ id: 'Reopen' }))();
 
 export const StatusUpdateBody = /* @__PURE__ */ (() => z.strictObject({
-  summary: text(1, 2000),
+  summary: line(1, 2000).meta({ description: 'One line for everyone: what is known now.' }),
   phase: z.enum(PHASES).optional(),
   nextUpdateInMinutes: z.number().int().min(5).max(1440).optional().meta({ description: 'When the next update is due; a reminder follows if none is posted by then.' }),
 }).meta({ id: 'StatusUpdate' }))();

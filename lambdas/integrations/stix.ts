@@ -19,6 +19,7 @@
  *                         lacks, as itself: the vocabulary is open)
  */
 import { createHash } from 'node:crypto';
+import { answerBytes } from '../shared/json';
 import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent } from '../domain/incident';
 import { type Tlp } from '../domain/tlp';
 
@@ -215,34 +216,57 @@ export function noteObject(incident: Incident, event: TimelineEvent, organizatio
 /**
  * Every STIX object of one incident: the identities of its participants (and of note authors),
  * the incident, a note per timeline note, and the marking-definitions they use. Each object comes
- * with the time it was added (`dateAdded`): a version's time for versioned objects.
+ * with the time it was added (`dateAdded`): `addedAt`, when the incident's current version was
+ * committed by the commit clock (commit order), for the incident, its notes and the markings (an
+ * identity changed since in the directory, at its change); without it (incidents not changed since
+ * before the clock), a version's own time.
  */
-export function incidentObjects({ incident, events, organizations, baseUrl }: ExportInput): Array<{ object: StixObject; dateAdded: string }> {
+export function incidentObjects({ incident, events, organizations, baseUrl }: ExportInput, addedAt?: string): Array<{ object: StixObject; dateAdded: string }> {
   const modified = lastChangeAt(incident, events);
+  const added = addedAt ?? modified;
   const notes = events.filter((e) => e.type === 'note');
   const orgIds = [...new Set([incident.reporter.orgId, ...incident.participants, ...notes.map((e) => e.actor.orgId)])];
   const out: Array<{ object: StixObject; dateAdded: string }> = [];
   // Shared objects (markings, identities) count as added with the incident's latest version, so a
   // client polling with added_after receives them with every incident that refers to them.
-  const later = (a: string) => (a > modified ? a : modified);
+  const later = (a: string) => (a > added ? a : added);
   const tlps = [...new Set<Tlp>(['GREEN', incident.tlp])];
   for (const tlp of tlps) out.push({ object: tlpMarking(tlp), dateAdded: later(TLP2_CREATED) });
   for (const orgId of orgIds) {
     const identity = identityObject(orgId, organizations.get(orgId), incident.reportedAt);
     out.push({ object: identity, dateAdded: later(identity.modified as string) });
   }
-  out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: modified });
-  for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: stamp(e.at) });
+  out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: added });
+  for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: addedAt ?? stamp(e.at) });
   return out;
 }
 
-/** The incident as one STIX 2.1 bundle; the same incident yields the same bundle, byte for byte. */
-export function incidentBundle(input: ExportInput): { type: 'bundle'; id: string; objects: StixObject[] } {
+/** The property of the exported incident counting the notes a bounded export left out. */
+export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
+
+/**
+ * The incident as one STIX 2.1 bundle; the same incident yields the same bundle, byte for byte.
+ * With `maxBytes` (as answerBytes counts), the notes are kept oldest first while the bundle stays
+ * within it; the rest are left out and counted on the incident object (NOTES_OMITTED_PROPERTY).
+ */
+export function incidentBundle(input: ExportInput, maxBytes = Infinity): { type: 'bundle'; id: string; objects: StixObject[] } {
   const modified = lastChangeAt(input.incident, input.events);
+  const id = `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`;
+  const objects = incidentObjects(input).map((o) => o.object);
+  const isNote = (o: StixObject) => o.type === 'note';
+  // The bundle without its notes, with room for the count of those left out; then notes while they fit.
+  let bytes = answerBytes({ type: 'bundle', id, objects: objects.filter((o) => !isNote(o)) }) + 64;
+  let omitted = 0;
+  const kept = objects.filter((o) => {
+    if (!isNote(o)) return true;
+    if (omitted === 0 && (bytes += answerBytes(o) + 1) <= maxBytes) return true;
+    omitted++;
+    return false;
+  });
   return {
     type: 'bundle',
-    id: `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`,
-    objects: incidentObjects(input).map((o) => o.object),
+    id,
+    objects: omitted ? kept.map((o) => (o.type === 'incident' ? { ...o, [NOTES_OMITTED_PROPERTY]: omitted } : o)) : kept,
   };
 }
 

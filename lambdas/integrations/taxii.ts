@@ -7,8 +7,12 @@
  * Concord keeps each incident's current state only, so every object has exactly one version (its
  * `modified`, or `created` for marking-definitions): `match[version]=first`, `last` and `all` select
  * that version, a timestamp selects objects whose version it is. An object's date added is when its
- * current version came to be (stix.ts), so an incident changed while a client pages through the
- * collection moves to the end and is served again, as its new version — never skipped.
+ * incident's current version was committed, by the commit clock (IncidentRecord.addedAt): commit
+ * order, not the version's own time. So an incident changed while a client pages through the
+ * collection moves to the end and is served again, as its new version — never skipped; and an
+ * `added_after` poll never misses a version committed after one it saw, however writers raced.
+ * The service (taxii-service.ts) reads the caller's whole view for each request, so a collection
+ * holds every incident its caller may see.
  */
 import { uuidv5, type StixObject } from './stix';
 

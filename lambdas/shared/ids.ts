@@ -65,3 +65,12 @@ export function ulidGenerator(clock: Clock): IdGenerator {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The commit clock's next time after `previous` (1 ms later at least), never before `floor` (the
+ * change's own time): strictly increasing, whatever the hosts' clocks say (IncidentRecord.addedAt).
+ */
+export function nextClockTime(previous: string | undefined, floor: string): string {
+  const after = previous === undefined ? -Infinity : Date.parse(previous) + 1;
+  return new Date(Math.max(Date.parse(floor), after)).toISOString();
+}

@@ -110,3 +110,13 @@ export function stringifyJson(value: unknown): string {
   }
   return `{${members.join(',')}}`;
 }
+
+/**
+ * What `value` weighs in a Lambda proxy answer: API Gateway's Lambda returns the body as a JSON
+ * string inside its own JSON, so every quote, backslash and control character is escaped twice.
+ * Lambda answers at most 6 MB of that (not of the body), so bounds on answers are counted in it.
+ */
+export const answerBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(typeof value === 'string' ? value : stringifyJson(value)), 'utf8') - 2;
+
+/** Lambda's limit (6 MB) less room for status and headers: what one answer's body may weigh, as answerBytes counts. */
+export const MAX_ANSWER_BYTES = 6 * 1024 * 1024 - 64 * 1024;

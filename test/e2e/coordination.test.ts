@@ -116,6 +116,18 @@ describe('edit', () => {
     expect((await get(KEYS.manager.cisa, incident.id)).status).toBe(200);
   });
 
+  it('takes the body as application/merge-patch+json too, and the STIX export shows the change as a new version (modified)', async () => {
+    const incident = await create(P.facebook);
+    const before = (await api.call(P.facebook, 'GET', `/v1/incidents/${incident.id}/stix`)).body.objects.find((o: { type: string }) => o.type === 'incident');
+    clock.advance(60);
+    const res = await api.call(P.facebook, 'PATCH', `/v1/incidents/${incident.id}`, { title: 'Merge-patched' }, { 'content-type': 'application/merge-patch+json' });
+    expect(res.status).toBe(200);
+    const after = (await api.call(P.facebook, 'GET', `/v1/incidents/${incident.id}/stix`)).body.objects.find((o: { type: string }) => o.type === 'incident');
+    expect(after.name).toBe('Merge-patched');
+    expect(after.modified > before.modified).toBe(true);
+    expect(after.modified).toBe(clock.now().toISOString());
+  });
+
   it('tlp only by the reporter\'s organization (403, recorded as denied)', async () => {
     const incident = await create(P.facebook, { participants: ['fbi'] });
     const res = await api.call(P.fbi, 'PATCH', `/v1/incidents/${incident.id}`, { tlp: 'GREEN' });
@@ -181,6 +193,16 @@ describe('status updates', () => {
     await eventually(() => outboxFor(incident.id).some((m) => m.orgId === 'cisa' && m.email?.subject.includes('Status update overdue')));
     expect(outboxFor(incident.id).filter((m) => m.email?.subject.includes('Status update overdue')).map((m) => m.orgId)).toEqual(['cisa']);
     expect((await get(P.fbi, incident.id)).body.version).toBe(3);
+  });
+
+  it('without an assignee, the reminder goes to the reporter\'s organization', async () => {
+    const incident = await create(P.facebook, { participants: ['fbi'] });
+    await api.call(P.fbi, 'POST', `/v1/incidents/${incident.id}/updates`, { summary: 'Looking', nextUpdateInMinutes: 5 });
+    clock.advance(5 * 60);
+    await timers();
+    expect((await timeline(P.fbi, incident.id)).filter((e) => e.type === 'update_due').map((e) => e.data.orgId)).toEqual(['facebook']);
+    await eventually(() => outboxFor(incident.id).some((m) => m.email?.subject.includes('Status update overdue')));
+    expect(outboxFor(incident.id).filter((m) => m.email?.subject.includes('Status update overdue')).map((m) => m.orgId)).toEqual(['facebook']);
   });
 
   it('a newer update replaces the due time; a resolved incident gets no reminder and refuses updates (409)', async () => {
@@ -255,11 +277,13 @@ describe('bad input: a 4xx naming the field, and nothing changes', () => {
     ['edit: empty patch', 'PATCH', (id) => `/v1/incidents/${id}`, {}, {}, 400, 'body'],
     ['edit: changes nothing', 'PATCH', (id) => `/v1/incidents/${id}`, { severity: 'critical' }, {}, 400, 'severity'],
     ['edit: removing the title', 'PATCH', (id) => `/v1/incidents/${id}`, { title: null }, {}, 400, 'title'],
-    ['edit: a bidi control in the title', 'PATCH', (id) => `/v1/incidents/${id}`, { title: 'a\u0000b' }, {}, 400, 'title'],
+    ['edit: a control character in the title', 'PATCH', (id) => `/v1/incidents/${id}`, { title: 'a\u0000b' }, {}, 400, 'title'],
+    ['edit: a bidi control in the title', 'PATCH', (id) => `/v1/incidents/${id}`, { title: 'Invoice \u202efdp.exe' }, {}, 400, 'title'],
     ['edit: If-Match that is not a version', 'PATCH', (id) => `/v1/incidents/${id}`, { title: 'x' }, { 'if-match': 'yesterday' }, 400, 'If-Match'],
     ['edit: unknown severity', 'PATCH', (id) => `/v1/incidents/${id}`, { severity: 'urgent' }, {}, 400, 'severity'],
     ['reopen: no reason', 'POST', (id) => `/v1/incidents/${id}/reopen`, {}, {}, 400, 'reason'],
     ['update: empty summary', 'POST', (id) => `/v1/incidents/${id}/updates`, { summary: '' }, {}, 400, 'summary'],
+    ['update: a line break in the summary (one line for everyone)', 'POST', (id) => `/v1/incidents/${id}/updates`, { summary: 'a\nb' }, {}, 400, 'summary'],
     ['update: summary too long', 'POST', (id) => `/v1/incidents/${id}/updates`, { summary: 'x'.repeat(2001) }, {}, 400, 'summary'],
     ['update: unknown phase', 'POST', (id) => `/v1/incidents/${id}/updates`, { summary: 'x', phase: 'done' }, {}, 400, 'phase'],
     ['update: next update too soon', 'POST', (id) => `/v1/incidents/${id}/updates`, { summary: 'x', nextUpdateInMinutes: 4 }, {}, 400, 'nextUpdateInMinutes'],

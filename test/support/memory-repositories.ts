@@ -2,6 +2,7 @@
 import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef } from '../../lambdas/domain/ports';
 import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit-entry';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
+import { nextClockTime } from '../../lambdas/shared/ids';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -14,6 +15,9 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   readonly deliveries = new Map<string, Delivery>();
   /** Make the next N commits lose a race, as if someone else wrote first. */
   failNextCommits = 0;
+  /** The commit clock: the last time it gave (each new version takes a later one, as in DynamoDB). */
+  clock: string | undefined;
+  private tick(floor: string): string { return (this.clock = nextClockTime(this.clock, floor)); }
 
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
@@ -31,7 +35,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     if (change.ackCode && this.ackCodes.has(change.ackCode)) return { created: false, ackCodeTaken: true };
     if (incident.dedupKey !== null) this.dedup.set(`${incident.reporter.orgId}#${incident.dedupKey}`, incident.id);
     if (change.ackCode) this.ackCodes.set(change.ackCode, incident.id);
-    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null });
+    this.records.set(incident.id, { incident: clone(incident), eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, addedAt: this.tick(change.events[0]?.at ?? incident.reportedAt) });
     this.events.set(incident.id, clone(change.events));
     this.audit.entries.push(...clone(change.audit ?? []));
     return { created: true };
@@ -47,6 +51,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       ackCode: change.ackCode === undefined ? current.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? current.escalation : change.escalation,
       updateDue: change.updateDue === undefined ? current.updateDue ?? null : change.updateDue,
+      ...(change.incident.version !== previous.incident.version ? { addedAt: this.tick(change.events[0]?.at ?? new Date().toISOString()) } : current.addedAt ? { addedAt: current.addedAt } : {}),
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
@@ -122,7 +127,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       && (!query.participant || i.participants.includes(query.participant))
       && (!query.restrictedVisibleTo || !['RED', 'AMBER+STRICT'].includes(i.tlp) || i.participants.includes(query.restrictedVisibleTo)));
     const items = matches.slice(0, query.limit);
-    return { items: clone(items), lastId: matches.length > query.limit ? items.at(-1)!.id : null };
+    const addedAt = new Map(items.flatMap((i) => { const at = this.records.get(i.id)!.addedAt; return at ? [[i.id, at] as const] : []; }));
+    return { items: clone(items), lastId: matches.length > query.limit ? items.at(-1)!.id : null, addedAt };
   }
 }
 

@@ -38,7 +38,13 @@ it('acknowledge is one TransactWriteItems guarded by the event count and the ope
   });
   expect(items[0]!.Put.Item).toMatchObject({ PK: `INC#${ID}`, SK: 'INCIDENT', GSI1PK: 'INCIDENTS', GSI1SK: ID, eventCount: 2, version: 2 });
   expect(items[1]!.Put).toMatchObject({ Item: { PK: `INC#${ID}`, SK: 'EVT#0000000002', type: 'acknowledged' }, ConditionExpression: 'attribute_not_exists(PK)' });
-  expect(items.slice(2).map((i) => [i.Put.Item.SK, i.Put.Item.GSI1PK])).toEqual([['PART#facebook', 'ORG#facebook#INCIDENTS'], ['PART#fbi', 'ORG#fbi#INCIDENTS']]);
+  // A new version takes the commit clock in the same transaction (its first use in this instance: the clock must not exist yet).
+  expect(items[2]!.Put).toEqual({
+    TableName: 'concord', Item: { PK: 'COMMITS', SK: 'CLOCK', entity: 'clock', at: T0 },
+    ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  expect(items[0]!.Put.Item.addedAt).toBe(T0);
+  expect(items.slice(3).map((i) => [i.Put.Item.SK, i.Put.Item.GSI1PK])).toEqual([['PART#facebook', 'ORG#facebook#INCIDENTS'], ['PART#fbi', 'ORG#fbi#INCIDENTS']]);
 });
 
 it('resolve releases the dedup claim in the same transaction', async () => {
@@ -62,7 +68,7 @@ it('a failed condition becomes ConcurrentModificationError, throttling a 503', a
 });
 
 it('create claims the dedup key and, when it is taken, returns the open incident', async () => {
-  ddb.on(TransactWriteCommand as never).rejectsOnce(cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { incidentId: 'inc_other' } }]));
+  ddb.on(TransactWriteCommand as never).rejectsOnce(cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { incidentId: 'inc_other' } }]));
   const other = report('inc_other', 'facebook', { title: 'o', severity: 'low', category: 'other', dedupKey: 'd1' }, T0).incident;
   ddb.on(GetCommand as never).resolves({ Item: { ...other, links: undefined, details: undefined, linksJson: '[]', detailsJson: '{}', eventCount: 1 } } as never);
   const result = await repo.create(created);
@@ -129,4 +135,22 @@ it('a change and its audit entry are one TransactWriteItems: no request writes e
     expect(audits).toEqual([{ Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(PK)', Item: expect.objectContaining({ PK: `AUDIT#${ID}`, action }) }) }]);
     expect(items.some((i) => i.Put?.Item?.SK === 'INCIDENT')).toBe(true);
   }
+});
+
+it('a write that loses the commit clock to another takes the clock\'s current time (returned by the cancellation) and a later one', async () => {
+  const fresh = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+  const later = '2026-11-03T12:00:05.000Z';
+  ddb.on(TransactWriteCommand as never)
+    .rejectsOnce(cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { PK: 'COMMITS', SK: 'CLOCK', at: later } }, { Code: 'None' }, { Code: 'None' }]))
+    .resolves({});
+  await fresh.commit(record, acknowledge(record, 'fbi', {}, T0)!);
+  const calls = ddb.commandCalls(TransactWriteCommand as never).map((c) => (c.args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems);
+  expect(calls).toHaveLength(2);
+  expect(calls[1]![2]!.Put).toMatchObject({ Item: { at: '2026-11-03T12:00:05.001Z' }, ConditionExpression: '#at = :previous', ExpressionAttributeValues: { ':previous': later } });
+  expect(calls[1]![0]!.Put.Item.addedAt).toBe('2026-11-03T12:00:05.001Z');
+  // A failure of the incident's own condition is a lost race for the domain to retry, not the clock's.
+  ddb.reset();
+  ddb.on(TransactWriteCommand as never).rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }]));
+  await expect(fresh.commit(record, acknowledge(record, 'fbi', {}, T0)!)).rejects.toBeInstanceOf(ConcurrentModificationError);
+  expect(ddb.commandCalls(TransactWriteCommand as never)).toHaveLength(1);
 });

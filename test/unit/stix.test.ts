@@ -157,3 +157,21 @@ it('writes links as RFC 3986 URIs, whatever the WHATWG parser accepted when they
     `${BASE}/v1/incidents/${incident.id}`, 'https://xn--exmple-cua.org/a%20path/%C3%BC?q=1%202', 'https://example.org/x',
   ]);
 });
+
+it('#22-1: a bounded export keeps the oldest notes that fit, counts the rest on the incident, and stays within the bound', () => {
+  const { incident, events } = incidentWith('RED', 'reported');
+  const notes: TimelineEvent[] = Array.from({ length: 50 }, (_, i) => ({
+    seq: 10 + i, type: 'note', at: `2026-03-02T10:${String(i).padStart(2, '0')}:00.000Z`, actor: { orgId: 'fbi', by: null, via: 'api' }, data: { text: '"'.repeat(1000) },
+  }));
+  const input = { incident, events: [...events, ...notes], organizations: orgs, baseUrl: BASE };
+  const whole = incidentBundle(input);
+  expect(whole.objects.find((o) => o.type === 'incident')).not.toHaveProperty('x_concord_notes_omitted');
+  const bound = 40_000;
+  const cut = incidentBundle(input, bound);
+  expect(Buffer.byteLength(JSON.stringify(JSON.stringify(cut)))).toBeLessThanOrEqual(bound);
+  const kept = cut.objects.filter((o) => o.type === 'note');
+  expect(kept.length).toBeGreaterThan(0);
+  expect(kept).toEqual(whole.objects.filter((o) => o.type === 'note').slice(0, kept.length));
+  expect(cut.objects.find((o) => o.type === 'incident')).toMatchObject({ x_concord_notes_omitted: 51 - kept.length });
+  expect(cut.id).toBe(whole.id);
+});

@@ -2,6 +2,14 @@
  * How incidents, their events, participations, claims and deliveries become items (their keys
  * are keys.ts's).
  *
+ * The commit clock (keys.ts COMMIT_CLOCK_KEY) orders versions across incidents (TAXII's
+ * date_added): every write that changes an incident's version takes the clock's next time (at
+ * least 1 ms after the time it holds, never before the change's own time) by a conditional Put
+ * on the clock in the same transaction, and stores that time as the incident's `addedAt`. Two
+ * writes that race both condition on the same clock value: one commits, the other is cancelled
+ * and takes a later time. So a version committed after another always has a later `addedAt`,
+ * and a reader that sees one has every version dated before it already committed.
+ *
  * A participation item is an index entry, not a copy: the incident's id and the fields lists filter
  * on (status, severity, TLP, participants). One Query on GSI1 pages through an organization's
  * incidents, newest first (ids are ULIDs), then one BatchGetItem reads the page's incidents. Copies
@@ -34,12 +42,12 @@ function incidentAttributes(incident: Incident): Item {
 }
 
 export function incidentItem(record: IncidentRecord): Item {
-  const { incident, eventCount, ackCode, escalation, updateDue } = record;
+  const { incident, eventCount, ackCode, escalation, updateDue, addedAt } = record;
   // The timer's index holds the earlier of the escalation's and the promised update's due times.
   const dues = [escalation?.dueAt, updateDue ?? undefined].filter((d): d is string => d !== undefined).sort();
   return {
     ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
-    eventCount, ackCode,
+    eventCount, ackCode, ...(addedAt ? { addedAt } : {}),
     ...(dues.length ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: escalationSortKey(dues[0]!, incident.id) } : {}),
     ...(escalation ? { escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
     ...(updateDue ? { updateDue } : {}),
@@ -98,6 +106,7 @@ export function recordFromItem(item: Item): IncidentRecord {
   return {
     incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation,
     ...(typeof item.updateDue === 'string' ? { updateDue: item.updateDue } : {}),
+    ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_ID_PREFIX, encodeTime } from '../../shared/ids';
+import { BusyError, ConcurrentModificationError } from '../../domain/errors';
+import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../shared/ids';
 import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import { RESTRICTED_TLPS } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
@@ -16,7 +16,7 @@ import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
 import { deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
-import { ALL_INCIDENTS, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
+import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 
 
@@ -24,8 +24,20 @@ import { GSI1, GSI2 } from './table';
 const PAGE_READ = 100;
 /** A dedup claim can be released between our failed claim and our read of it: try again, briefly. */
 const CREATE_ATTEMPTS = 5;
+/** Writes that take the commit clock and lose it to another write try again this often, then answer busy (503). */
+const CLOCK_ATTEMPTS = 100;
+/** How long a write waits for the write before it in this process to take the clock (see sendStamped). */
+const CLOCK_TURN_WAIT_MS = 250;
+const clockPause = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * Math.min(25, 1 + attempt)));
+
+
+type Sent = { ok: true } | { ok: false; err: unknown; tx: Transaction };
 
 export class DynamoIncidentRepository implements IncidentRepository {
+  /** The commit clock's time as this instance last set or saw it. */
+  private lastClock: string | undefined;
+  private clockTurns: Promise<void> = Promise.resolve();
+
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly auditRetentionDays?: number) {}
 
   async get(id: string): Promise<IncidentRecord | null> {
@@ -34,15 +46,91 @@ export class DynamoIncidentRepository implements IncidentRepository {
   }
 
   async getMany(ids: readonly string[]): Promise<Incident[]> {
-    return this.incidentsById([...new Set(ids)]);
+    return (await this.itemsById([...new Set(ids)])).map(incidentFromItem);
   }
 
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
-    const record: IncidentRecord = { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null };
+    const build = (addedAt: string, clock: WriteItem) => this.creation(change, { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null, addedAt }, clock);
+    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+      const sent = await this.sendStamped(change.events[0]?.at ?? incident.reportedAt, build);
+      if (sent.ok) return { created: true };
+      const { err, tx } = sent;
+      const claim = tx.reason(err, 'dedupClaim');
+      if (claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) {
+        if (failedCondition(tx, err, 'ackCode')) return { created: false, ackCodeTaken: true };
+        throw translate(err);
+      }
+      const claimedBy = String(unmarshall(claim.Item as never).incidentId);
+      const existing = await this.get(claimedBy);
+      if (existing && (existing.incident.status !== 'resolved' || keepsDedupClaim(existing.incident))) return { created: false, existing };
+    }
+    throw new ConcurrentModificationError(`dedup key ${incident.dedupKey} kept changing`);
+  }
+
+  /**
+   * Sends the transaction `build` makes for the commit clock's next time (never before `floor`),
+   * together with the clock's move to it. Lost to another write that took the clock first (and
+   * only to it), it reads the clock again and takes a later time.
+   */
+  private sendStamped(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
+    // Writes of one process take the clock one after another: racing each other for it would only
+    // cancel all but one of them each round (a Lambda instance serves one request at a time, so
+    // this matters where one process serves many: npm start, the tests). Only an optimization: a
+    // write waits for the one before it at most CLOCK_TURN_WAIT_MS, so one that stalls holds no
+    // other up, and the clock's condition keeps the order whoever goes first.
+    const waited = Promise.race([this.clockTurns, new Promise<void>((r) => setTimeout(r, CLOCK_TURN_WAIT_MS).unref())]);
+    const turn = waited.then(() => this.sendStampedNow(floor, build));
+    this.clockTurns = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+
+  private async sendStampedNow(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
+    // The clock as this instance last saw it: right unless another write moved it since, and then
+    // the cancelled write returns the clock's current time, so no read is needed either way.
+    let previous = this.lastClock;
+    for (let attempt = 1; ; attempt++) {
+      const at = nextClockTime(previous, floor);
+      const tx = build(at, {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...COMMIT_CLOCK_KEY, entity: 'clock', at },
+          ConditionExpression: previous === undefined ? 'attribute_not_exists(PK)' : '#at = :previous',
+          ...(previous === undefined ? {} : { ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':previous': previous } }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+      try {
+        await tx.send(this.db);
+        this.lastClock = at;
+        return { ok: true };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        const clock = tx.reason(err, 'clock');
+        const lostClockOnly = reasons !== null && (clock?.Code === 'ConditionalCheckFailed' || clock?.Code === 'TransactionConflict')
+          && reasons.every((r, i) => i === tx.indexOf('clock') || !r.Code || r.Code === 'None');
+        if (!lostClockOnly) return { ok: false, err, tx };
+        if (attempt >= CLOCK_ATTEMPTS) throw new BusyError('Too many changes at once; try again.', 1, { cause: err });
+        if (clock.Code === 'ConditionalCheckFailed' && clock.Item) {
+          const current = unmarshall(clock.Item as never).at;
+          previous = typeof current === 'string' ? current : undefined;
+        } else {
+          // A conflict returns no item: read the clock, after a pause that lets the other write finish.
+          await clockPause(attempt);
+          const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: COMMIT_CLOCK_KEY, ConsistentRead: true })));
+          previous = typeof Item?.at === 'string' ? Item.at : undefined;
+        }
+      }
+    }
+  }
+
+  /** The writes that create an incident (without the clock's). */
+  private creation(change: Change, record: IncidentRecord, clock: WriteItem): Transaction {
+    const { incident } = change;
     const tx = new Transaction()
       .add({ Put: { TableName: this.tableName, Item: incidentItem(record), ConditionExpression: 'attribute_not_exists(PK)' } }, 'incident')
       .addAll(this.eventPuts(incident.id, change.events))
+      .add(clock, 'clock')
       .addAll(this.participationPuts(incident))
       .addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
     if (record.ackCode !== null) {
@@ -60,38 +148,33 @@ export class DynamoIncidentRepository implements IncidentRepository {
         },
       }, 'dedupClaim');
     }
-    for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-      try {
-        await tx.send(this.db);
-        return { created: true };
-      } catch (err) {
-        const claim = tx.reason(err, 'dedupClaim');
-        if (claim?.Code !== 'ConditionalCheckFailed' || !claim.Item) {
-          if (failedCondition(tx, err, 'ackCode')) return { created: false, ackCodeTaken: true };
-          throw translate(err);
-        }
-        const claimedBy = String(unmarshall(claim.Item as never).incidentId);
-        const existing = await this.get(claimedBy);
-        if (existing && (existing.incident.status !== 'resolved' || keepsDedupClaim(existing.incident))) return { created: false, existing };
-      }
-    }
-    throw new ConcurrentModificationError(`dedup key ${incident.dedupKey} kept changing`);
+    return tx;
   }
 
   async commit(previous: IncidentRecord, change: Change): Promise<void> {
     const { incident } = change;
     const resolving = previous.incident.status !== 'resolved' && incident.status === 'resolved';
-    const tx = new Transaction()
-      .add(this.guardedIncidentPut(previous, change), 'incident')
-      .addAll(this.eventPuts(incident.id, change.events));
-    // Lists filter on status and sort by id: their entries change only with the incident's state.
-    if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
-    if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
-    tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
-    tx.addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
-    try {
-      await tx.send(this.db);
-    } catch (err) {
+    const build = (addedAt: string | undefined, clock?: WriteItem) => {
+      const tx = new Transaction()
+        .add(this.guardedIncidentPut(previous, change, addedAt), 'incident')
+        .addAll(this.eventPuts(incident.id, change.events));
+      if (clock) tx.add(clock, 'clock');
+      // Lists filter on status and sort by id: their entries change only with the incident's state.
+      if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
+      if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
+      tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
+      return tx.addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
+    };
+    // A new version takes the commit clock; service events (notified, escalated) leave it and addedAt as they are.
+    let sent: Sent;
+    if (incident.version !== previous.incident.version) {
+      sent = await this.sendStamped(change.events[0]?.at ?? new Date().toISOString(), build);
+    } else {
+      const tx = build(previous.addedAt);
+      sent = await tx.send(this.db).then((): Sent => ({ ok: true }), (err: unknown): Sent => ({ ok: false, err, tx }));
+    }
+    if (!sent.ok) {
+      const { err } = sent;
       const reasons = cancellationReasons(err);
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         throw new ConcurrentModificationError(`incident ${incident.id} changed`, { cause: err });
@@ -105,7 +188,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
    * count) and, while it was open, only if it is still open: the lifecycle rule (no command after
    * resolve) stated in the database itself.
    */
-  private guardedIncidentPut(previous: IncidentRecord, change: Change): WriteItem {
+  private guardedIncidentPut(previous: IncidentRecord, change: Change, addedAt: string | undefined): WriteItem {
     const wasOpen = previous.incident.status !== 'resolved';
     const next: IncidentRecord = {
       incident: change.incident,
@@ -113,6 +196,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       ackCode: change.ackCode === undefined ? previous.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? previous.escalation : change.escalation,
       updateDue: change.updateDue === undefined ? previous.updateDue ?? null : change.updateDue,
+      ...(addedAt ? { addedAt } : {}),
     };
     return {
       Put: {
@@ -245,14 +329,15 @@ export class DynamoIncidentRepository implements IncidentRepository {
     const more = items.length > query.limit;
     const pageItems = items.slice(0, query.limit);
     // An organization's partition holds index entries: read the incidents themselves.
-    const incidents = query.scope.kind === 'all' ? pageItems.map(incidentFromItem) : await this.incidentsById(pageItems.map((i) => String(i.id)));
-    return { items: incidents, lastId: more ? String(pageItems.at(-1)!.id) : null };
+    const records = query.scope.kind === 'all' ? pageItems : await this.itemsById(pageItems.map((i) => String(i.id)));
+    const addedAt = new Map(records.flatMap((item) => (typeof item.addedAt === 'string' ? [[String(item.id), item.addedAt] as const] : [])));
+    return { items: records.map(incidentFromItem), lastId: more ? String(pageItems.at(-1)!.id) : null, addedAt };
   }
 
-  /** The incidents with these ids, in this order. */
-  private async incidentsById(ids: readonly string[]): Promise<Incident[]> {
-    const found = new Map((await batchGetAll(this.db, this.tableName, ids.map(incidentKey))).map((item) => [String(item.id), incidentFromItem(item)]));
-    return ids.flatMap((id) => found.get(id) ?? []);
+  /** The incidents' items with these ids, in this order. */
+  private async itemsById(ids: readonly string[]): Promise<Array<Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>((await batchGetAll(this.db, this.tableName, ids.map(incidentKey))).map((item) => [String(item.id), item]));
+    return ids.flatMap((id) => { const item = found.get(id); return item ? [item] : []; });
   }
 
   private eventPuts(incidentId: string, events: TimelineEvent[]): WriteItem[] {

@@ -32,6 +32,7 @@
  *   metrics, a window          BatchGetItem of the short runs' buckets + one Query per long run (SK BETWEEN), per scope and group
  *   metrics, one contribution  TransactWriteItems: its marker, its bucket of each size, its minute's contributions
  *   TAXII status               GetItem TAXIISTATUS#<statusId>
+ *   commit clock               a conditional Put of COMMITS / CLOCK in every transaction that makes a new version
  */
 import { GRANULARITIES, type Granularity } from '../../domain/metrics/calendar';
 import type { MetricKind, Scope } from '../../domain/metrics/contributions';
@@ -64,6 +65,7 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'metrics "applied" marker (folded or un-folded, at which version; expires by TTL a week after its last write)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
+  { item: 'commit clock (the last time it gave a new version: incidents\' addedAt, TAXII\'s date_added)', pk: 'COMMITS', sk: 'CLOCK', gsi1: NONE, gsi2: NONE },
 ];
 
 // ---- the keys themselves ----
@@ -97,6 +99,8 @@ export const deliveryClaimKey = (id: string, seq: number, orgId: string): Key =>
 export const heldClaimSortKey = (id: string, seq: number, orgId: string) => `${failedDeliverySortKey(id, seq, orgId)}#claim`;
 export const dedupKey = (orgId: string, key: string): Key => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
 export const ackCodeKey = (code: string): Key => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
+/** One item: every transaction that makes a new version moves it, on condition (incident-items.ts). */
+export const COMMIT_CLOCK_KEY: Key = { PK: 'COMMITS', SK: 'CLOCK' };
 
 // the directory
 export const organizationKey = (id: string): Key => ({ PK: `ORG#${id}`, SK: 'ORG' });

@@ -27,6 +27,11 @@ export class Transaction {
     return db.send(new TransactWriteCommand({ TransactItems: this.items }));
   }
 
+  /** The position of the named item (-1 if none has the name). */
+  indexOf(name: string): number {
+    return this.names.get(name) ?? -1;
+  }
+
   /** Why the named item failed in this cancelled transaction (undefined if it did not, or `err` is no cancellation). */
   reason(err: unknown, name: string): CancellationReason | undefined {
     const index = this.names.get(name);
