@@ -19,12 +19,13 @@ export const expired = () => !!(state.session?.kind === 'oidc' && state.session.
 let renew = () => Promise.reject(new ApiError(401, { detail: 'the sign-in expired; please sign in again.' }));
 export const whenExpired = (handler) => { renew = handler; };
 
-export async function api(path, { method = 'GET', body } = {}) {
+/** `headers`: more request headers (If-Match). */
+export async function api(path, { method = 'GET', body, headers: extra = {} } = {}) {
   if (expired()) return renew();
-  const headers = { authorization: `Bearer ${state.session?.token ?? ''}` };
+  const headers = { ...extra, authorization: `Bearer ${state.session?.token ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const parsed = await res.json().catch(() => ({}));
+  const parsed = res.status === 204 ? {} : await res.json().catch(() => ({}));
   // Only an expired token is worth a silent re-sign-in: a token the API refuses for another reason
   // (an organization that does not trust the issuer) would come back refused, round and round.
   if (res.status === 401 && state.session?.kind === 'oidc' && expired()) return renew();

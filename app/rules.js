@@ -4,7 +4,7 @@
 // and `x-visible` (the class a non-empty value must hold one character of). The server builds
 // both from the regular expressions it validates with, so the app cannot drift from them.
 
-const doc = { schemas: null };
+const doc = { schemas: null, paths: null };
 
 export const rules = {
   severities: [],
@@ -15,6 +15,15 @@ export const rules = {
   maxParticipants: 0,
   maxLinks: 0,
   maxHref: 0,
+  /** Coordination (POST …/participants, PATCH, …/reopen, …/updates, …/links). */
+  maxInvite: 0,
+  phases: [],
+  relations: [],
+  nextUpdateMinutes: { min: 0, max: 0 },
+  maxIncidentId: 0,
+  maxEditLinks: 0,
+  /** How many days after its resolve an incident may be reopened, as the API's description of reopen states it; null if it does not say. */
+  reopenDays: null,
 };
 
 /** The text fields the app sends, by the name it uses: [schema, property]. */
@@ -25,13 +34,24 @@ const TEXT = {
   note: ['Note', 'text'],
   resolution: ['Resolve', 'resolution'],
   linkText: ['Link', 'text'],
+  editTitle: ['EditIncident', 'title'],
+  editDescription: ['EditIncident', 'description'],
+  inviteNote: ['Invite', 'note'],
+  reason: ['Reopen', 'reason'],
+  summary: ['StatusUpdate', 'summary'],
 };
 const text = {};
 
+/** A schema itself: a `$ref` followed, and of a nullable one (`anyOf` [x, null], as PATCH's fields are), x. */
+function resolve(s) {
+  if (s?.anyOf) return resolve(s.anyOf.find((x) => x.type !== 'null'));
+  return s?.$ref ? doc.schemas[s.$ref.split('/').pop()] : s;
+}
+
 function property(schema, name) {
-  const s = doc.schemas[schema]?.properties?.[name];
+  const s = resolve(doc.schemas[schema]?.properties?.[name]);
   if (!s) throw new Error(`The API's description has no ${schema}.${name}.`);
-  return s.$ref ? doc.schemas[s.$ref.split('/').pop()] : s;
+  return s;
 }
 
 const enumOf = (schema, name) => {
@@ -44,7 +64,9 @@ const enumOf = (schema, name) => {
 export async function loadRules() {
   const res = await fetch('openapi.json');
   if (!res.ok) throw new Error(`The API's description (openapi.json) did not load (${res.status}).`);
-  doc.schemas = (await res.json()).components?.schemas ?? {};
+  const openapi = await res.json();
+  doc.schemas = openapi.components?.schemas ?? {};
+  doc.paths = openapi.paths ?? {};
   rules.severities = enumOf('ReportIncident', 'severity');
   rules.categories = enumOf('ReportIncident', 'category');
   rules.tlps = enumOf('ReportIncident', 'tlp');
@@ -52,6 +74,16 @@ export async function loadRules() {
   rules.maxParticipants = property('ReportIncident', 'participants').maxItems;
   rules.maxLinks = property('ReportIncident', 'links').maxItems;
   rules.maxHref = property('Link', 'href').maxLength;
+  rules.maxInvite = property('Invite', 'orgIds').maxItems;
+  rules.phases = enumOf('StatusUpdate', 'phase');
+  rules.relations = enumOf('LinkIncident', 'relation');
+  const minutes = property('StatusUpdate', 'nextUpdateInMinutes');
+  rules.nextUpdateMinutes = { min: minutes.minimum, max: minutes.maximum };
+  rules.maxIncidentId = property('LinkIncident', 'incidentId').maxLength;
+  rules.maxEditLinks = property('EditIncident', 'links').maxItems;
+  const reopen = doc.paths['/v1/incidents/{id}/reopen']?.post?.description ?? '';
+  const days = /within (\d+) days/i.exec(reopen);
+  rules.reopenDays = days ? Number(days[1]) : null;
   for (const [field, [schema, name]] of Object.entries(TEXT)) {
     const s = property(schema, name);
     text[field] = {

@@ -1,5 +1,6 @@
 // An incident's actions: acknowledge, assign, note, resolve — each a form with its own checks
-// (the API's rules, from rules.js), its draft, and the API's answer in words.
+// (the API's rules, from rules.js), its draft, and the API's answer in words — then the
+// coordination actions (coordination.js): status update, invite, edit, link, reopen.
 
 import { api } from '../api.js';
 import { $, $$, ORG, bdi, el, flash } from '../dom.js';
@@ -7,9 +8,10 @@ import { bindDraft } from '../drafts.js';
 import { count, isVisible, maxOf, refuses, tooLong } from '../rules.js';
 import { state } from '../state.js';
 import { show } from './shell.js';
+import { coordinationActions, joinAction } from './coordination.js';
 
 /** `refresh` redraws the incident (and so the forms) in its new state. */
-function actionForm(id, legend, fields, button, submit, { draft, refresh }) {
+export function actionForm(id, legend, fields, button, submit, { draft, refresh }) {
   const error = el('p', { class: 'error', role: 'alert', id: `${id}-error` });
   const form = el('form', { id, class: 'action', novalidate: true, 'aria-labelledby': `${id}-legend` },
     el('h3', { id: `${id}-legend`, text: legend }), ...fields, error, el('button', { type: 'submit', class: 'primary', text: button }));
@@ -33,13 +35,23 @@ function actionForm(id, legend, fields, button, submit, { draft, refresh }) {
         flash(`That could not be done: the incident is already ${current || 'in another state'}. Showing its current state.`, { focus: true });
         await refresh();
         $('#actions-error').textContent = `Not done: the incident is already ${current || 'in another state'}.`;
+      } else if (err.status === 412) {
+        // If-Match named the version this form was filled from; someone changed the incident since.
+        const now = err.body?.currentVersion;
+        error.replaceChildren(`Not saved: someone changed this incident after you opened this form (you edited version ${form.dataset.version ?? '?'}${now ? `; it is at version ${now} now` : ''}). `
+          + 'Reload it to see their change, then make yours again.', ' ',
+        el('button', { type: 'button', class: 'secondary', text: 'Reload the incident', onclick: async () => {
+          await refresh();
+          $('#actions-heading')?.focus();
+        } }));
       } else if (err.status === 400 && err.body?.errors?.length) {
         error.textContent = `Not sent: ${err.body.errors.map((x) => `${x.path}: ${x.message}`).join('; ')}`;
       } else if (err.status === 404) {
         state.shown = { id: state.shown.id, missing: true };
         show('view-not-found');
       } else {
-        error.textContent = err.status === 403 ? 'Your role may not do this (managers read; partners\' people act).' : `Not done: ${err.message}`;
+        // A 403 says why (a manager's role; or, on a coordination action, a rule such as "only the reporter's organization may change the TLP").
+        error.textContent = err.status === 403 ? `Not done: ${err.body?.detail || 'your role may not do this (managers read; partners\' people act).'}` : `Not done: ${err.message}`;
       }
     } finally {
       b.disabled = false;
@@ -48,13 +60,13 @@ function actionForm(id, legend, fields, button, submit, { draft, refresh }) {
   return form;
 }
 
-const textField = (id, label, { multiline = false, required = false, hint } = {}) => el('div', { class: 'field' },
+export const textField = (id, label, { multiline = false, required = false, hint } = {}) => el('div', { class: 'field' },
   el('label', { for: id, text: `${label}${required ? ' *' : ''}` }),
   el(multiline ? 'textarea' : 'input', { id, name: id, rows: multiline ? 3 : undefined, required, 'aria-describedby': `${id}-error${hint ? ` ${id}-hint` : ''}` }),
   hint ? el('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null,
   el('p', { class: 'field-error', id: `${id}-error` }));
 
-function fieldProblem(form, id, message) {
+export function fieldProblem(form, id, message) {
   const input = $(`#${id}`, form);
   $(`#${id}-error`, form).textContent = message;
   input.setAttribute('aria-invalid', 'true');
@@ -63,17 +75,24 @@ function fieldProblem(form, id, message) {
 }
 
 /** Text over lines (a note, a resolution) as the API takes it, or the field's problem. */
-function checkText(form, id, field, value, missing) {
+export function checkText(form, id, field, value, missing) {
   if (!isVisible(field, value)) return fieldProblem(form, id, missing);
   if (tooLong(field, value)) return fieldProblem(form, id, `At most ${count(maxOf(field))} characters.`);
   if (refuses(field, value)) return fieldProblem(form, id, 'No control characters other than line breaks and tabs.');
   return true;
 }
 
-export function renderActions(incident, myAck, { refresh }) {
+/** `myOrg`: the person's organization (unknown with an API key: then every action shows, and the API decides). */
+export function renderActions(incident, myAck, { refresh, myOrg }) {
   const wrap = el('section', { id: 'actions', 'aria-labelledby': 'actions-heading' }, el('h2', { id: 'actions-heading', text: 'Actions', tabindex: -1 }), el('p', { id: 'actions-error', class: 'error', role: 'alert' }));
   if (state.isManager) {
     wrap.append(el('p', { class: 'note', text: 'Managers follow incidents; the participants\' people act on them.' }));
+    return wrap;
+  }
+  // A GREEN or CLEAR incident is the community's to read; only its participants act on it.
+  if (myOrg && !incident.participants.includes(myOrg)) {
+    wrap.append(el('p', { class: 'note', text: `Your organization does not take part in this TLP:${incident.tlp} incident: you may read it, and only its participants act on it.` }));
+    if (incident.status !== 'resolved') wrap.append(joinAction(incident, myOrg, { refresh }));
     return wrap;
   }
   const open = incident.status !== 'resolved';
@@ -115,5 +134,6 @@ export function renderActions(incident, myAck, { refresh }) {
       return 'Resolved. The participants are being notified.';
     }, { draft: `resolve:${id}`, refresh }));
   }
+  wrap.append(...coordinationActions(incident, { refresh, myOrg }));
   return wrap;
 }

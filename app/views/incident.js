@@ -7,15 +7,35 @@ import { allPages, api } from '../api.js';
 import { $, $$, ORG, SHARING_RULE, TLP_MEANING, bdi, el, isRestricted, isolated, keepingFocus, prose, sevBadge, tlpBadge, tlpClass, when } from '../dom.js';
 import { orgOf, state } from '../state.js';
 import { renderActions } from './actions.js';
+import { overdue, renderRelated, renderStatus } from './coordination.js';
 import { show } from './shell.js';
 
-const ABOUT = { reported: 'the report', acknowledged: 'the acknowledgement', assigned: 'the assignment', resolved: 'the resolution', note: 'a note', escalated: 'the escalation' };
+const ABOUT = {
+  reported: 'the report', acknowledged: 'the acknowledgement', assigned: 'the assignment', resolved: 'the resolution', note: 'a note', escalated: 'the escalation',
+  participants_added: 'being brought in', reopened: 'the reopening', status_update: 'a status update', update_due: 'an overdue status update',
+};
+
+/** An incident's id, as a link to its page (the viewer may not see it: the page then says so). */
+const incidentLink = (id) => el('a', { href: `#/incidents/${encodeURIComponent(String(id ?? ''))}` }, el('code', { text: String(id ?? '') }));
+
+/** One field's change in an `updated` event: values people wrote stay isolated. */
+function changed(field, { from, to } = {}) {
+  switch (field) {
+    case 'title': return ['the title from ', ...quoted(from), ' to ', ...quoted(to)];
+    case 'description': return [to ? 'the description' : 'removed the description'];
+    case 'links': return [Array.isArray(to) && to.length ? `the links (now ${to.length})` : 'removed the links'];
+    case 'tlp': return [`the TLP from TLP:${from} to TLP:${to}`];
+    case 'severity': case 'category': return [`the ${field} from ${from} to ${to}`];
+    default: return [`the ${field}`];
+  }
+}
+const joined = (parts) => parts.flatMap((p, i) => (i === 0 ? p : [i === parts.length - 1 ? ' and ' : ', ', ...p]));
 
 /** A quoted text someone wrote, isolated. */
 const quoted = (text) => ['“', prose(text ?? ''), '”'];
 
-/** A timeline event in words (nodes: what people wrote stays isolated). */
-function describe(e) {
+/** A timeline event in words (nodes: what people wrote stays isolated); exported for the app's tests. */
+export function describe(e) {
   const d = e.data || {};
   const who = ORG(e.actor.orgId);
   const by = e.actor.by ? [' (', bdi(e.actor.by), ')'] : [];
@@ -29,22 +49,33 @@ function describe(e) {
     case 'notified': return [`${ORG(d.orgId)} notified of ${ABOUT[d.aboutType] || d.aboutType || 'a change'}${d.audience === 'red' ? ' (cleared contacts)' : ''}.`];
     case 'notification_failed': return [`Notifying ${ORG(d.orgId)} of ${ABOUT[d.aboutType] || d.aboutType || 'a change'} failed`, ...(d.reason ? [': ', bdi(d.reason)] : []), '.'];
     case 'escalated': return [`Escalated (level ${d.level}): not acknowledged for ${Math.round(Number(d.unacknowledgedSeconds || 0) / 60)} minutes.`];
+    case 'participants_added': return [who, ...by, ` brought in ${(Array.isArray(d.orgIds) ? d.orgIds : []).map(ORG).join(', ')}.`, ...note];
+    case 'updated': return [who, ...by, ' changed ', ...joined(Object.entries(d.changes || {}).map(([f, c]) => changed(f, c))), '.'];
+    case 'reopened': return [who, ...by, ' reopened it: ', ...quoted(d.reason)];
+    case 'status_update': return [who, ...by, ' posted an update', d.phase ? ` (${d.phase})` : '', ': ', ...quoted(d.summary),
+      ...(d.nextUpdateDueAt ? [' Next update due ', when(d.nextUpdateDueAt), '.'] : [])];
+    case 'update_due': return ['The status update due ', when(d.dueAt), ` was not posted: ${ORG(d.orgId)} reminded.`];
+    case 'linked': return [who, ...by, ` marked it ${d.relation === 'duplicate' ? 'a duplicate of' : 'related to'} `, incidentLink(d.incidentId), '.'];
+    case 'unlinked': return [who, ...by, ' removed the link to ', incidentLink(d.incidentId), d.relation ? ` (${d.relation})` : '', '.'];
     default: return [e.type];
   }
 }
 
 function field(label, ...value) { return [el('dt', { text: label }), el('dd', {}, ...value)]; }
 
-/** Whether someone is at work in the action forms: a field of theirs has the focus, or text not sent yet. */
+/** Whether someone is at work in the action forms: a field of theirs has the focus, or a change not sent yet (the edit form starts filled in). */
 function formsBusy() {
   const actions = $('#actions');
   if (!actions) return false;
-  return actions.contains(document.activeElement) || $$('textarea, input:not([type]), input[type=text]', actions).some((f) => f.value.trim() !== '');
+  return actions.contains(document.activeElement)
+    || $$('textarea, input:not([type]), input[type=text], input[type=number]', actions).some((f) => f.value.trim() !== f.defaultValue.trim())
+    || $$('input[type=checkbox]', actions).some((f) => f.checked !== f.defaultChecked)
+    || $$('select', actions).some((f) => f.value !== ([...f.options].find((o) => o.defaultSelected) ?? f.options[0])?.value);
 }
 
 /** The incident changed under forms someone is using: say so, and let them redraw the forms when they are ready. */
-function markStale(status) {
-  const text = `This incident changed (it is ${status} now): the actions below may no longer apply. `;
+function markStale(status, version) {
+  const text = `This incident changed (it is ${status} now, version ${version}): the actions below may no longer apply. `;
   const notice = $('#actions-stale');
   if (notice) { notice.firstChild.textContent = text; return; }
   $('#actions-heading').after(el('p', { id: 'actions-stale', class: 'note', role: 'status' }, text,
@@ -77,16 +108,20 @@ export async function renderIncident(id, { quiet, force = false }) {
   let audit = null;
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
   // A poll that finds nothing new changes nothing on the page.
-  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length]);
+  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length, overdue(incident)]);
   const { shown } = state;
   const polling = quiet && !force && shown?.id === incident.id && $('#incident-details') && $('#actions');
   if (polling && shown.key === key) return;
-  // Polling refreshes what the page shows, never the forms someone may be typing in.
-  const formsFor = polling ? shown.formsFor : incident.status;
+  // Polling refreshes what the page shows, never the forms someone may be typing in. The forms
+  // are drawn for a version (the edit form shows its fields, and sends it as If-Match).
+  const drawn = `${incident.status}#${incident.version}`;
+  const formsFor = polling ? shown.formsFor : drawn;
   state.shown = { id: incident.id, status: incident.status, version: incident.version, restricted, key, formsFor };
   // A restricted incident's title stays out of the browser's history (and whatever syncs it).
   document.title = restricted ? `TLP:${incident.tlp} incident · Concord` : `${isolated(incident.title)} · Concord`;
   const myOrg = orgOf(state.session.claims);
+  const refresh = () => renderIncident(incident.id, { quiet: true, force: true });
+  const canAct = !state.isManager && (!myOrg || incident.participants.includes(myOrg));
   const ackOf = (org) => incident.acknowledgements.find((a) => a.orgId === org);
   const details = el('div', { id: 'incident-details' },
     el('h1', { id: 'incident-title', tabindex: -1, dir: 'auto' }, incident.title),
@@ -110,6 +145,7 @@ export async function renderIncident(id, { quiet, force = false }) {
       incident.details && Object.keys(incident.details).length ? field('Details', el('pre', { class: 'details', dir: 'auto', text: JSON.stringify(incident.details, null, 2) })) : null,
       field('Id', el('code', { text: incident.id })),
       field('Version', String(incident.version))),
+    renderStatus(incident),
     el('h2', { text: 'Participants' }),
     el('ul', { id: 'participants', class: 'participants' }, incident.participants.map((org) => {
       const a = ackOf(org);
@@ -121,15 +157,18 @@ export async function renderIncident(id, { quiet, force = false }) {
     el('ol', { id: 'timeline', class: 'timeline' }, events.map((e) => el('li', { 'data-type': e.type },
       el('strong', { class: 'ev-type', text: e.type.replace('_', ' ') }), ' ', el('span', {}, ...describe(e)),
       el('span', { class: 'meta' }, when(e.at), ' · ', ORG(e.actor.orgId), ...(e.actor.by ? [', ', bdi(e.actor.by)] : []), ` · ${e.actor.via}`)))),
+    renderRelated(incident, { canAct, refresh }),
     audit ? renderAudit(audit) : null);
   const body = $('#incident-body');
-  const actions = () => renderActions(incident, ackOf(myOrg), { refresh: () => renderIncident(incident.id, { quiet: true, force: true }) });
+  const actions = () => renderActions(incident, ackOf(myOrg), { refresh, myOrg });
   if (polling) {
     keepingFocus(body, () => $('#incident-details').replaceWith(details));
-    if (formsFor === incident.status) return;
-    if (formsBusy()) return markStale(incident.status);
-    state.shown.formsFor = incident.status;
+    if (formsFor === drawn) return;
+    if (formsBusy()) return markStale(incident.status, incident.version);
+    state.shown.formsFor = drawn;
+    const editOpen = $('#edit-details')?.open;
     keepingFocus(body, () => $('#actions').replaceWith(actions()));
+    if (editOpen && $('#edit-details')) $('#edit-details').open = true;
     return;
   }
   body.replaceChildren(details, actions());
