@@ -3,7 +3,7 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
+import { CATEGORIES, LIST_SCOPES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
 import { TLPS } from '../domain/tlp';
 import { ROLES } from '../domain/actor';
 import { JsonNumber, stringifyJson } from '../shared/json';
@@ -122,6 +122,7 @@ export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   participant: OrgId.optional(),
+  scope: z.enum(LIST_SCOPES).default('own').meta({ description: '`own`: your organization\'s incidents (for managers, every incident you may see); `community`: every GREEN and CLEAR incident of the community.' }),
   limit: z.coerce.number<string>().int().min(1).max(100).default(25),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
 }))();
