@@ -4,7 +4,7 @@
  * API.md's rules.
  */
 import fc from 'fast-check';
-import { isRestricted, TLPS, type Tlp } from '../../lambdas/domain/tlp';
+import { isCommunity, isRestricted, TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
 
 let api: TestApi;
@@ -61,7 +61,11 @@ async function execute(commands: Command[]): Promise<void> {
       continue;
     }
     const key = KEYS.partner[c.org];
-    const visible = m.participants.includes(c.org);
+    // #23: a partner reads what it participates in and the community's GREEN and CLEAR incidents;
+    // only participants act (a partner that may read but not act gets 403, one that may not read 404).
+    const participant = m.participants.includes(c.org);
+    const visible = participant || isCommunity(m.tlp);
+    const refused = !visible ? 404 : !participant ? 403 : 0;
     const path = `/v1/incidents/${m.id}`;
     let res;
     let expected: number;
@@ -72,12 +76,12 @@ async function execute(commands: Command[]): Promise<void> {
         break;
       case 'note':
         res = await api.call(key, 'POST', `${path}/notes`, { text: 'n' });
-        expected = visible ? 201 : 404;
+        expected = refused || 201;
         if (expected === 201) m.version++;
         break;
       case 'acknowledge':
         res = await api.call(key, 'POST', `${path}/acknowledge`, {});
-        expected = !visible ? 404 : m.status === 'resolved' ? 409 : 200;
+        expected = refused || (m.status === 'resolved' ? 409 : 200);
         if (expected === 200 && !m.acks.includes(c.org)) {
           m.acks.push(c.org);
           m.version++;
@@ -86,12 +90,12 @@ async function execute(commands: Command[]): Promise<void> {
         break;
       case 'assign':
         res = await api.call(key, 'POST', `${path}/assign`, { orgId: c.assignee });
-        expected = !visible ? 404 : m.status === 'resolved' ? 409 : !m.participants.includes(c.assignee) ? 400 : 200;
+        expected = refused || (m.status === 'resolved' ? 409 : !m.participants.includes(c.assignee) ? 400 : 200);
         if (expected === 200) { m.status = 'assigned'; m.assignee = c.assignee; m.version++; }
         break;
       case 'resolve':
         res = await api.call(key, 'POST', `${path}/resolve`, { resolution: 'r' });
-        expected = !visible ? 404 : m.status === 'resolved' ? 409 : 200;
+        expected = refused || (m.status === 'resolved' ? 409 : 200);
         if (expected === 200) { m.status = 'resolved'; m.version++; }
         break;
     }
@@ -107,6 +111,14 @@ async function execute(commands: Command[]): Promise<void> {
     expect(body.acknowledgedAt === null).toBe(m.acks.length === 0);
     const { body: { events } } = await api.call(KEYS.partner[m.reporter], 'GET', `/v1/incidents/${m.id}/timeline`);
     expect(events.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: m.version }, (_, i) => i + 1));
+  }
+  // #23: of this run's incidents (earlier runs share the table), the community's list holds every
+  // GREEN and CLEAR one and nothing else, newest first, whoever asks.
+  const ours = new Set(model.map((m) => m.id));
+  const community = model.filter((m) => isCommunity(m.tlp)).map((m) => m.id).sort().reverse();
+  for (const org of PARTNERS) {
+    const { body } = await api.call(KEYS.partner[org], 'GET', '/v1/incidents?scope=community&limit=100');
+    expect({ org, ids: body.items.map((i: { id: string }) => i.id).filter((id: string) => ours.has(id)) }).toEqual({ org, ids: community });
   }
 }
 
