@@ -4,7 +4,7 @@
  * settings in esbuild's own terms — so what is measured and tested is what deploys.
  *
  * - ESM (`index.mjs`): the Lambda runtime imports it natively (about as fast as the same code as
- *   CommonJS: the README's init-steps table). A banner gives bundled CommonJS packages `require`,
+ *   CommonJS: the init-steps table in bench/README.md). A banner gives bundled CommonJS packages `require`,
  *   `__filename` and `__dirname`.
  * - The AWS SDK is bundled, tree-shaken and minified, its version pinned by package-lock.json
  *   (AWS's own recommendation): the functions run the SDK the tests ran, not whatever the runtime ships.

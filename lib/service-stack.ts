@@ -194,7 +194,7 @@ export class ServiceStack extends Stack {
       stage: config.stage, key, api: this.httpApi.api, functions: Object.values(this.functions), deadLetters: consumers.deadLetters, pushDeadLetters, asyncDeadLetters, alarmEmail: config.alarmEmail,
     });
 
-    // People sign in through the stage's user pool by default; see PeopleSignIn and the README.
+    // People sign in through the stage's user pool by default; see PeopleSignIn and docs/deploying.md.
     const people = new PeopleSignIn(this, 'People', { stage: config.stage, appUrl: `${baseUrl}/app` });
     // The app learns where people sign in from GET /app/config.json. Cognito's access tokens carry
     // no `aud`, so the app sends the ID token; its token endpoint is on the pool's hosted domain.

@@ -78,7 +78,7 @@ export class StatefulStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const rotation = 'Rotating the secret invalidates every acknowledgement link sent in the last 24 hours and every list cursor; it is rotated by hand (README: Deploying), at a quiet moment.';
+    const rotation = 'Rotating the secret invalidates every acknowledgement link sent in the last 24 hours and every list cursor; it is rotated by hand (docs/deploying.md), at a quiet moment.';
     Validations.of(this.signingSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotation });
     Validations.of(this.signingSecret).acknowledge({ id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: rotation });
   }

@@ -15,6 +15,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { AuditLog } from '../../domain/ports';
 import { countRequests, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
+import { queryAll } from './query';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 import { auditDayPartition, auditPartition } from './keys';
 import { Transaction, type WriteItem } from './transaction';
@@ -131,22 +132,15 @@ export class DynamoAuditLog implements AuditLog {
     const filters = ['attribute_exists(participants)', 'NOT contains(participants, :viewer)'];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
-    const seen: Array<{ orgId: string; requestId: string }> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await guarded(this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1.indexName,
-        KeyConditionExpression: 'GSI1PK = :p',
-        FilterExpression: filters.join(' AND '),
-        ProjectionExpression: 'actorOrgId, #requestId',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: start,
-      })));
-      for (const item of page.Items ?? []) seen.push({ orgId: String(item.actorOrgId), requestId: String(item.requestId) });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return countRequests(seen);
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: GSI1.indexName,
+      KeyConditionExpression: 'GSI1PK = :p',
+      FilterExpression: filters.join(' AND '),
+      ProjectionExpression: 'actorOrgId, #requestId',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return countRequests(items.map((item) => ({ orgId: String(item.actorOrgId), requestId: String(item.requestId) })));
   }
 }
