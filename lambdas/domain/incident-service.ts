@@ -12,16 +12,24 @@ import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundErr
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
 import { answerBytes } from '../shared/json';
-import { acknowledge, addNote, assign, canSee, mayAct, report, type ListScopeParam, resolve, type AcknowledgeInput, type AssignInput, type Change, type Incident, type IncidentRecord, type ReportInput, type Severity, type Status, type TimelineEvent } from './incident';
+import { acknowledge, addNote, assign, canSee, report, resolve, type AcknowledgeInput, type AssignInput, type Change, type Incident, type IncidentRecord, type ReportInput, type Severity, type Status, type TimelineEvent } from './incident';
 import { isRestricted } from './tlp';
 import { type Caller, type Via } from './actor';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, TimelinePage } from './ports';
+import { mayAct, type ListScopeParam } from './incident';
 
 /**
  * Two pages read after the same position, merged newest first without repeats: the first `limit`
  * of them. Another page exists when more than `limit` were found, or when either had more (what it
  * left out is older than everything it found, so older than the merged page's last).
  */
+/** The caller's own list: a partner's participations; a manager's every incident it may see. */
+function ownQuery(caller: Caller, request: ListRequest, base: Omit<ListQuery, 'scope'>): ListQuery {
+  if (caller.role === 'partner') return { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
+  if (request.participant) return { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
+  return { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
+}
+
 export function mergePages(limit: number, pages: readonly ListPage[]): ListPage {
   const byId = new Map(pages.flatMap((p) => p.items.map((i) => [i.id, i] as const)));
   const all = [...byId.values()].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -214,18 +222,6 @@ export function makeIncidents(deps: IncidentDeps) {
       : { items: visible, lastId: page.lastId, addedAt: page.addedAt };
   }
 
-  /** The caller's own list: a partner's participations; a manager's every incident it may see. */
-  function ownQuery(caller: Caller, request: ListRequest, base: Omit<ListQuery, 'scope'>): ListQuery {
-    let query: ListQuery;
-    if (caller.role === 'partner') {
-      query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
-    } else if (request.participant) {
-      query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
-    } else {
-      query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
-    }
-    return query;
-  }
 
   return {
     async report(caller: Caller, input: ReportInput): Promise<ReportResult> {

@@ -2,9 +2,10 @@
  * The incident: its shape, its lifecycle rules and who may see it.
  * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
  */
+import { isCommunity as sharedWithCommunity } from './tlp';
 import type { AuditRecord } from './audit-entry';
 import { actorOf, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
-import { isCommunity, isRestricted, type Tlp } from './tlp';
+import { isRestricted, type Tlp } from './tlp';
 import { ConflictError, ValidationError } from './errors';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -92,7 +93,7 @@ export interface IncidentRecord {
 export function canSee(caller: Caller, incident: Pick<Incident, 'participants' | 'tlp'>): boolean {
   if (caller.role === 'admin') return false;
   if (incident.participants.includes(caller.orgId)) return true;
-  return caller.role === 'manager' ? !isRestricted(incident.tlp) : isCommunity(incident.tlp);
+  return caller.role === 'manager' ? !isRestricted(incident.tlp) : sharedWithCommunity(incident.tlp);
 }
 
 /**

@@ -3,13 +3,14 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, LIST_SCOPES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
+import { CATEGORIES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
 import { TLPS } from '../domain/tlp';
 import { ROLES } from '../domain/actor';
 import { JsonNumber, stringifyJson } from '../shared/json';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
 import { BIDI_CONTROLS, hasBidiControl } from '../shared/bidi';
 import { isLoopbackHostname } from '../shared/loopback';
+import { LIST_SCOPES } from '../domain/incident';
 import { localMode } from '../config/env';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
