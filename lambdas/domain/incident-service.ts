@@ -222,7 +222,6 @@ export function makeIncidents(deps: IncidentDeps) {
       : { items: visible, lastId: page.lastId, addedAt: page.addedAt };
   }
 
-
   return {
     async report(caller: Caller, input: ReportInput): Promise<ReportResult> {
       const listed = input.participants ?? [];
