@@ -103,11 +103,21 @@ async function lifecycle(endpoint: string, counter: Counter, newTable: (n: strin
   };
   const { incident } = await service.report(caller('org-00'), input);
   if (want('requestsPerCommand')) {
+    const { incident: other } = await service.report(caller('org-00'), input);
+    const { incident: duplicate } = await service.report(caller('org-00'), input);
     await measure('report', () => service.report(caller('org-00'), input));
     await measure('acknowledge', () => service.acknowledge(caller('org-01'), incident.id, {}));
     await measure('assign', () => service.assign(caller('org-01'), incident.id, { orgId: 'org-02' }));
     await measure('get', () => service.get(caller('org-01'), incident.id));
+    // Coordination (#23): each one write too; their reads are the incident, and what the rule needs.
+    await measure('invite', () => service.invite(caller('org-00'), incident.id, { orgIds: ['org-03'] }));
+    await measure('edit (PATCH)', () => service.edit(caller('org-00'), incident.id, { severity: 'critical' }, undefined));
+    await measure('status update', () => service.postUpdate(caller('org-01'), incident.id, { summary: 'identified', phase: 'identified', nextUpdateInMinutes: 30 }));
+    await measure('link (related)', () => service.link(caller('org-01'), incident.id, { incidentId: other.id, relation: 'related' }));
+    await measure('unlink', () => service.unlink(caller('org-01'), incident.id, other.id));
+    await measure('link (duplicate, resolves)', () => service.link(caller('org-01'), duplicate.id, { incidentId: incident.id, relation: 'duplicate' }));
     await measure('resolve', () => service.resolve(caller('org-01'), incident.id, 'done'));
+    await measure('reopen', () => service.reopen(caller('org-01'), incident.id, 'back'));
     section('requestsPerCommand', 'DynamoDB requests per command (target: one write per lifecycle command, one read for a get)', perCommand);
   }
 

@@ -56,6 +56,13 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'assign-incident': { table: 'write' },
   'resolve-incident': { table: 'write' },
   'add-note': { table: 'write' },
+  'invite-participants': { table: 'write' },
+  // A severity change re-plans escalation: it needs the stage's escalation times.
+  'edit-incident': { table: 'write', escalation: true },
+  'reopen-incident': { table: 'write' },
+  'post-status-update': { table: 'write' },
+  'link-incident': { table: 'write' },
+  'unlink-incident': { table: 'write' },
   'get-timeline': { table: 'read', secret: true, audit: true },
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },

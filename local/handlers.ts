@@ -28,6 +28,12 @@ import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-
 import * as replayNotifications from '../lambdas/handlers/replay-notifications';
 import * as reportIncident from '../lambdas/handlers/report-incident';
 import * as resolveIncident from '../lambdas/handlers/resolve-incident';
+import * as inviteParticipants from '../lambdas/handlers/invite-participants';
+import * as editIncident from '../lambdas/handlers/edit-incident';
+import * as reopenIncident from '../lambdas/handlers/reopen-incident';
+import * as postStatusUpdate from '../lambdas/handlers/post-status-update';
+import * as linkIncident from '../lambdas/handlers/link-incident';
+import * as unlinkIncident from '../lambdas/handlers/unlink-incident';
 import * as taxii from '../lambdas/handlers/taxii';
 import * as taxiiAddObjects from '../lambdas/handlers/taxii-add-objects';
 
@@ -35,6 +41,12 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
 
 export const HANDLERS: Record<ApiFunctionName, ProxyHandler> = {
   'acknowledge-incident': acknowledgeIncident.handler,
+  'invite-participants': inviteParticipants.handler,
+  'edit-incident': editIncident.handler,
+  'reopen-incident': reopenIncident.handler,
+  'post-status-update': postStatusUpdate.handler,
+  'link-incident': linkIncident.handler,
+  'unlink-incident': unlinkIncident.handler,
   'add-note': addNote.handler,
   'assign-incident': assignIncident.handler,
   'create-key': createKey.handler,

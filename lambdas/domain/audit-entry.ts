@@ -11,6 +11,7 @@ import { escapeBidi } from '../shared/bidi';
 export const AUDIT_ACTIONS = [
   // incident changes
   'report', 'acknowledge', 'assign', 'resolve', 'note',
+  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink',
   // reads of restricted incidents (and denied reads of any incident)
   'read', 'timeline', 'list', 'export', 'taxii', 'audit',
   // admin actions

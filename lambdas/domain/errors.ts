@@ -27,6 +27,11 @@ export class ConflictError extends DomainError {
   constructor(detail: string, readonly currentStatus: string) { super(detail); }
 }
 
+/** `If-Match` named a version the incident has moved on from. */
+export class PreconditionFailedError extends DomainError {
+  constructor(detail: string, readonly currentVersion: number) { super(detail); }
+}
+
 /** The caller sends faster than allowed: retry after `retryAfterSeconds`. */
 export class RateLimitedError extends DomainError {
   constructor(detail: string, readonly retryAfterSeconds: number, options?: { cause?: unknown }) { super(detail, options); }

@@ -3,7 +3,7 @@
  * once per level: level n falls due n times that time after the report. Each escalation notifies
  * the participants again (marked ESCALATED) and the organizations that hold manager keys.
  */
-import { recordSystemEvents, type Change, type IncidentRecord, type Severity } from './incident';
+import { recordSystemEvents, updateDue, type Change, type IncidentRecord, type Severity, type TimelineEvent } from './incident';
 import { systemActor } from './actor';
 
 export interface EscalationPolicy {
@@ -22,17 +22,27 @@ export function dueAt(reportedAt: string, severity: Severity, level: number, pol
   return new Date(Date.parse(reportedAt) + level * policy.afterSeconds[severity] * 1000).toISOString();
 }
 
-/** The escalation due now, or null when it is not due (or no longer applies). */
+/**
+ * What the timer does to an incident now: its escalation when due, and the reminder of an overdue
+ * status update (`update_due`, once per due time). Null when nothing is due (or no longer applies).
+ */
 export function escalate(record: IncidentRecord, now: Date, policy: EscalationPolicy): Change | null {
   const { incident, escalation } = record;
-  if (!escalation || incident.status === 'resolved' || incident.acknowledgements.length > 0) return null;
-  if (Date.parse(escalation.dueAt) > now.getTime()) return null;
-  const level = escalation.level + 1;
-  const next = level < policy.maxLevel ? { level, dueAt: dueAt(incident.reportedAt, incident.severity, level + 1, policy) } : null;
-  return recordSystemEvents(record, [{
-    type: 'escalated',
-    at: now.toISOString(),
-    actor: systemActor('escalation'),
-    data: { level, unacknowledgedSeconds: Math.round((now.getTime() - Date.parse(incident.reportedAt)) / 1000), nextEscalationAt: next?.dueAt ?? null },
-  }], next);
+  const events: Array<Omit<TimelineEvent, 'seq'>> = [];
+  let next = escalation;
+  if (escalation && incident.status !== 'resolved' && incident.acknowledgements.length === 0 && Date.parse(escalation.dueAt) <= now.getTime()) {
+    const level = escalation.level + 1;
+    next = level < policy.maxLevel ? { level, dueAt: dueAt(incident.reportedAt, incident.severity, level + 1, policy) } : null;
+    events.push({
+      type: 'escalated',
+      at: now.toISOString(),
+      actor: systemActor('escalation'),
+      data: { level, unacknowledgedSeconds: Math.round((now.getTime() - Date.parse(incident.reportedAt)) / 1000), nextEscalationAt: next?.dueAt ?? null },
+    });
+  }
+  const reminder = updateDue(record, now);
+  if (reminder) events.push(reminder);
+  if (events.length === 0) return null;
+  const change = recordSystemEvents(record, events, next === escalation ? undefined : next);
+  return reminder ? { ...change, updateDue: null } : change;
 }

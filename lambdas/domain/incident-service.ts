@@ -8,11 +8,14 @@ import { randomInt } from 'node:crypto';
 import { appendOrRefuse } from './audit';
 import { type AuditLog } from './ports';
 import { auditEntry, witnessOf, type AuditAction, type AuditPage, type ReadAction, type Witness } from './audit-entry';
-import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, ValidationError } from './errors';
+import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundError, BusyError, PreconditionFailedError, ValidationError } from './errors';
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
 import { answerBytes } from '../shared/json';
-import { acknowledge, addNote, assign, canSee, report, resolve, type AcknowledgeInput, type AssignInput, type Change, type Incident, type IncidentRecord, type ReportInput, type Severity, type Status, type TimelineEvent } from './incident';
+import {
+  acknowledge, addNote, assign, canSee, edit, invite, isCommunity, link, postUpdate, reopen, report, resolve, unlink,
+  type AcknowledgeInput, type AssignInput, type Change, type EditPatch, type Incident, type IncidentRecord, type Relation, type ReportInput, type Severity, type Status, type StatusUpdateInput, type TimelineEvent,
+} from './incident';
 import { isRestricted } from './tlp';
 import { type Caller, type Via } from './actor';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, TimelinePage } from './ports';
@@ -90,6 +93,9 @@ export interface ListRequest { status?: Status; severity?: Severity; participant
 
 export type ReportResult = { created: boolean; incident: Incident };
 
+/** How many incidents a duplicate link's cycle check reads at most. */
+const MAX_DUPLICATE_WALK = 200;
+
 /** An incident's audit trail: 100 entries a page at most. */
 export const MAX_AUDIT_PAGE = 100;
 
@@ -142,6 +148,20 @@ export function makeIncidents(deps: IncidentDeps) {
     await appendOrRefuse(audit, read.filter((incident) => isRestricted(incident.tlp)).map((incident) => auditEntry(who, action, at, 'allowed', { incident })));
   }
 
+  /**
+   * Incidents as `viewer` may be shown them: `related` lists only incidents the viewer may see
+   * (the visibility rule applied when read, so a link never reveals an incident).
+   */
+  async function present(viewer: Caller, shown: Incident[]): Promise<Incident[]> {
+    const ids = [...new Set(shown.flatMap((i) => i.related.map((r) => r.incidentId)))];
+    if (ids.length === 0) return shown;
+    const visible = new Set((await incidents.getMany(ids)).filter((other) => canSee(viewer, other)).map((other) => other.id));
+    return shown.map((i) => (i.related.length === 0 ? i : { ...i, related: i.related.filter((r) => visible.has(r.incidentId)) }));
+  }
+  const presentOne = async (viewer: Caller, incident: Incident) => (await present(viewer, [incident]))[0]!;
+  /** What an organization's verified channel (a signed link, a phone) is shown. */
+  const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
+
   /** The change with its audit entry, named after the command and its (first) event's actor. */
   const audited = (change: Change | null, action: AuditAction, requestId = 'unknown'): Change | null => {
     if (!change) return null;
@@ -190,9 +210,36 @@ export function makeIncidents(deps: IncidentDeps) {
         if (err instanceof ConflictError && by && isRestricted(record.incident.tlp)) {
           await appendOrRefuse(audit, [auditEntry(witnessOf(by), action, now(), 'denied', { incident: record.incident }, err.message.slice(0, 300))]);
         }
+        // A command the caller's organization may not make on an incident it sees (403): recorded as denied.
+        if (err instanceof ForbiddenError && by) {
+          await appendOrRefuse(audit, [auditEntry(witnessOf(by), action, now(), 'denied', { incident: record.incident }, err.message.slice(0, 300))]);
+        }
         throw err;
       }
     }))!;
+  }
+
+  /**
+   * Escalates every incident due now, and sends the reminder of every overdue status update, each
+   * incident in its own guarded write: running twice, or on two hosts at once, escalates each
+   * level once and reminds once per due time.
+   */
+  async function runTimers(limit = 100): Promise<{ escalated: Array<{ incidentId: string; level: number }>; reminded: Array<{ incidentId: string; dueAt: string }> }> {
+    const at = clock.now();
+    const escalated: Array<{ incidentId: string; level: number }> = [];
+    const reminded: Array<{ incidentId: string; dueAt: string }> = [];
+    for (const candidate of await incidents.dueForEscalation(at.toISOString(), limit)) {
+      const id = candidate.incident.id;
+      // A lost race (a notification recorded meanwhile) reads the incident again and decides again:
+      // acknowledged, updated or escalated meanwhile, nothing is due any more.
+      let first = true;
+      const done = await commitLoop(id, async () => (first ? ((first = false), candidate) : incidents.get(id)), (record) => escalate(record, at, policy));
+      for (const event of done?.change?.events ?? []) {
+        if (event.type === 'escalated') escalated.push({ incidentId: id, level: Number(event.data.level) });
+        if (event.type === 'update_due') reminded.push({ incidentId: id, dueAt: String(event.data.dueAt) });
+      }
+    }
+    return { escalated, reminded };
   }
 
   /** One page of what `caller` may see, each incident read but none recorded. */
@@ -223,6 +270,8 @@ export function makeIncidents(deps: IncidentDeps) {
   }
 
   return {
+    runTimers,
+
     async report(caller: Caller, input: ReportInput): Promise<ReportResult> {
       const listed = input.participants ?? [];
       // One answer whichever ids are unknown: a partner may not list the directory, so the error
@@ -244,7 +293,7 @@ export function makeIncidents(deps: IncidentDeps) {
         if ('existing' in result) {
           // The existing incident is answered: a read like any other.
           await auditReads(caller, 'read', [result.existing.incident]);
-          return { created: false, incident: result.existing.incident };
+          return { created: false, incident: await presentOne(caller, result.existing.incident) };
         }
       }
       throw new BusyError('Could not allocate an acknowledgement code; try again.', 1);
@@ -254,7 +303,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async get(caller: Caller, id: string, action: ReadAction = 'read'): Promise<Incident> {
       const { incident } = await see(caller, id, action);
       await auditReads(caller, action, [incident]);
-      return incident;
+      return presentOne(caller, incident);
     },
 
     /** One page of the timeline, oldest first, after event `request.after`. */
@@ -268,7 +317,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
       const { items, lastId } = await visiblePage(caller, request);
       await auditReads(caller, action, items);
-      return { items, lastId };
+      return { items: await present(caller, items), lastId };
     },
 
     /**
@@ -327,7 +376,7 @@ export function makeIncidents(deps: IncidentDeps) {
         (r, at) => acknowledge(r, caller.orgId, { ...input, keyId: caller.keyId, person: caller.person }, at), caller);
       // Acknowledged before: nothing changes, and the answer is a read.
       if (!change) await auditReads(caller, 'read', [record.incident]);
-      return change?.incident ?? record.incident;
+      return presentOne(caller, change?.incident ?? record.incident);
     },
 
     /**
@@ -337,7 +386,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async readFor(orgId: string, id: string, contact: { by: string; via: Exclude<Via, 'api'>; requestId?: string }): Promise<Incident> {
       const { incident } = await loadForParticipant(orgId, id);
       await auditReads({ actor: { orgId, by: contact.by, via: contact.via }, requestId: contact.requestId ?? 'unknown' }, 'read', [incident]);
-      return incident;
+      return presentOne(channelViewer(orgId), incident);
     },
 
     /**
@@ -349,17 +398,17 @@ export function makeIncidents(deps: IncidentDeps) {
       const { incidentId, orgId, by, via } = input;
       const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, 'acknowledge', input.requestId, (r, at) => acknowledge(r, orgId, { by, via }, at));
       if (!change) await auditReads({ actor: { orgId, by, via }, requestId: input.requestId ?? 'unknown' }, 'read', [record.incident]);
-      return { incident: change?.incident ?? record.incident, already: change === null };
+      return { incident: await presentOne(channelViewer(orgId), change?.incident ?? record.incident), already: change === null };
     },
 
     async assign(caller: Caller, id: string, input: AssignInput): Promise<Incident> {
       const { change } = await mutate(() => load(caller, id, 'assign'), id, 'assign', caller.requestId, (r, at) => assign(r, caller, input, at), caller);
-      return change!.incident;
+      return presentOne(caller, change!.incident);
     },
 
     async resolve(caller: Caller, id: string, resolution: string): Promise<Incident> {
       const { change } = await mutate(() => load(caller, id, 'resolve'), id, 'resolve', caller.requestId, (r, at) => resolve(r, caller, resolution, at), caller);
-      return change!.incident;
+      return presentOne(caller, change!.incident);
     },
 
     async addNote(caller: Caller, id: string, text: string): Promise<TimelineEvent> {
@@ -368,24 +417,82 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     /**
-     * Escalates every incident due now, each in its own guarded write: running twice, or on two
-     * hosts at once, escalates each level once. Returns the escalations made.
+     * Brings organizations into the incident (see `invite`). An unknown organization is a 400 naming
+     * it; an organization adding itself to a GREEN or CLEAR incident it does not participate in
+     * may load it for this (the one command a non-participant may make).
      */
-    async escalateDue(limit = 100): Promise<Array<{ incidentId: string; level: number }>> {
-      const at = clock.now();
-      const done: Array<{ incidentId: string; level: number }> = [];
-      for (const candidate of await incidents.dueForEscalation(at.toISOString(), limit)) {
-        const change = escalate(candidate, at, policy);
-        if (!change) continue;
-        try {
-          await incidents.commit(candidate, change);
-          done.push({ incidentId: candidate.incident.id, level: Number(change.events[0]!.data.level) });
-        } catch (err) {
-          // Acknowledged or escalated meanwhile: the index was stale, which is fine.
-          if (!(err instanceof ConcurrentModificationError)) throw err;
+    async invite(caller: Caller, id: string, input: { orgIds: string[]; note?: string }): Promise<Incident> {
+      const missing = new Set(await directory.missingOrganizations(input.orgIds));
+      if (missing.size > 0) {
+        throw new ValidationError(`Not in the directory: ${[...missing].join(', ')}.`, input.orgIds.flatMap((o, i) => (missing.has(o) ? [{ path: `orgIds.${i}`, message: `"${o}" is not an organization of the directory` }] : [])));
+      }
+      const selfOnly = input.orgIds.length > 0 && input.orgIds.every((o) => o === caller.orgId);
+      const visible = (incident: Incident) => canSee(caller, incident) || (caller.role === 'partner' && selfOnly && isCommunity(incident.tlp));
+      const { record, change } = await mutate(() => loadIf(id, visible, { caller, action: 'invite' }), id, 'invite', caller.requestId,
+        (r, at) => invite(r, caller, input.orgIds, input.note, at), caller);
+      if (!change) await auditReads(caller, 'read', [record.incident]);
+      return presentOne(caller, change?.incident ?? record.incident);
+    },
+
+    /** Edits the editable fields (see `edit`); `ifMatch`: the version the caller last saw (412 when it moved on). */
+    async edit(caller: Caller, id: string, patch: EditPatch, ifMatch?: number): Promise<Incident> {
+      const { change } = await mutate(() => load(caller, id, 'edit'), id, 'edit', caller.requestId, (r, at) => {
+        if (ifMatch !== undefined && r.incident.version !== ifMatch) {
+          throw new PreconditionFailedError(`The incident is at version ${r.incident.version}, not ${ifMatch}: read it again and re-apply your change.`, r.incident.version);
+        }
+        return edit(r, caller, patch, at, (severity, level) => dueAt(r.incident.reportedAt, severity, level, policy));
+      }, caller);
+      return presentOne(caller, change!.incident);
+    },
+
+    async reopen(caller: Caller, id: string, reason: string): Promise<Incident> {
+      const { change } = await mutate(() => load(caller, id, 'reopen'), id, 'reopen', caller.requestId, (r, at) => reopen(r, caller, reason, at), caller);
+      return presentOne(caller, change!.incident);
+    },
+
+    /** Posts a status update; returns its timeline event and the incident's new version. */
+    async postUpdate(caller: Caller, id: string, input: StatusUpdateInput): Promise<{ event: TimelineEvent; version: number }> {
+      const { change } = await mutate(() => load(caller, id, 'status_update'), id, 'status_update', caller.requestId, (r, at) => postUpdate(r, caller, input, at), caller);
+      return { event: change!.events[0]!, version: change!.incident.version };
+    },
+
+    /**
+     * Links the incident to another the caller may see (else 404, as for one that does not exist).
+     * `created` is false when the link already was there with that relation (nothing changed).
+     */
+    async link(caller: Caller, id: string, input: { incidentId: string; relation: Relation }): Promise<{ incident: Incident; created: boolean }> {
+      const other = (await load(caller, input.incidentId, 'link')).incident;
+      // The incidents `other` is, through its duplicate links, a duplicate of: a duplicate link
+      // back to any of them would be a cycle. Bounded like the links themselves.
+      const chain: string[] = [];
+      if (input.relation === 'duplicate') {
+        const duplicatesOf = (i: Incident) => i.related.filter((r) => r.relation === 'duplicate').map((r) => r.incidentId);
+        let frontier = duplicatesOf(other);
+        while (frontier.length > 0 && chain.length < MAX_DUPLICATE_WALK) {
+          const fresh = [...new Set(frontier)].filter((x) => !chain.includes(x)).slice(0, MAX_DUPLICATE_WALK - chain.length);
+          chain.push(...fresh);
+          frontier = fresh.length ? (await incidents.getMany(fresh)).flatMap(duplicatesOf) : [];
         }
       }
-      return done;
+      const { record, change } = await mutate(() => load(caller, id, 'link'), id, 'link', caller.requestId, (r, at) => link(r, caller, other, input.relation, chain, at), caller);
+      if (!change) await auditReads(caller, 'read', [record.incident]);
+      return { incident: await presentOne(caller, change?.incident ?? record.incident), created: change !== null };
+    },
+
+    /** Removes a link; a link to an incident the caller may not see is not found (404). */
+    async unlink(caller: Caller, id: string, otherId: string): Promise<Incident> {
+      const [other] = isIncidentId(otherId) ? await incidents.getMany([otherId]) : [];
+      const { change } = await mutate(() => load(caller, id, 'unlink'), id, 'unlink', caller.requestId, (r, at) => {
+        if (!other || !canSee(caller, other)) throw new NotFoundError(`Incident ${id} has no link to ${otherId}.`);
+        return unlink(r, caller, otherId, at);
+      }, caller);
+      return change!.incident;
+    },
+
+
+    /** The escalations `runTimers` makes (reminders are sent too). */
+    async escalateDue(limit = 100): Promise<Array<{ incidentId: string; level: number }>> {
+      return (await runTimers(limit)).escalated;
     },
 
     /** Appends service events (notified, notification_failed) to the timeline, retrying lost races. */

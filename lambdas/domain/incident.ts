@@ -4,14 +4,28 @@
  */
 import { isCommunity as sharedWithCommunity } from './tlp';
 import type { AuditRecord } from './audit-entry';
-import { actorOf, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
+import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
 import { isRestricted, type Tlp } from './tlp';
-import { ConflictError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const CATEGORIES = ['misinformation', 'ransomware', 'phishing', 'account-takeover', 'ddos', 'intrusion', 'other'] as const;
 export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as const;
-export const EVENT_TYPES = ['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated'] as const;
+export const EVENT_TYPES = [
+  'reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated',
+  'participants_added', 'updated', 'reopened', 'status_update', 'update_due', 'linked', 'unlinked',
+] as const;
+/** The phases a status update may name. */
+export const PHASES = ['investigating', 'identified', 'monitoring'] as const;
+export const RELATIONS = ['related', 'duplicate'] as const;
+/** The fields PATCH may change. */
+export const EDITABLE_FIELDS = ['title', 'description', 'severity', 'category', 'links', 'tlp'] as const;
+/** How long after its resolve an incident may be reopened. */
+export const REOPEN_WINDOW_DAYS = 30;
+/** The most links one incident holds. */
+export const MAX_RELATED = 100;
+/** The most organizations one incident may have. */
+export const MAX_INCIDENT_PARTICIPANTS = 50;
 
 /** How metrics may be grouped. */
 export const GROUP_BYS = ['severity', 'category', 'org'] as const;
@@ -28,6 +42,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export interface Link { href: string; text?: string }
 export interface Acknowledgement { orgId: string; by: string | null; via: Via; at: string }
 export interface Assignee { orgId: string; responder: string | null }
+export type Phase = (typeof PHASES)[number];
+export type Relation = (typeof RELATIONS)[number];
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+export interface Related { incidentId: string; relation: Relation }
+/** The latest status update: one structured line for everyone. */
+export interface StatusUpdate { summary: string; phase: Phase | null; at: string; actor: Actor }
 
 /** An incident as the API shows it. */
 export interface Incident {
@@ -50,6 +70,11 @@ export interface Incident {
   assignedAt: string | null;
   resolvedAt: string | null;
   resolution: string | null;
+  /** Links this incident's participants made to other incidents (answers list only those the viewer may see). */
+  related: Related[];
+  lastUpdate: StatusUpdate | null;
+  /** When the next status update is due (set by the latest update); null when none is promised. */
+  nextUpdateDueAt: string | null;
   version: number;
 }
 
@@ -76,6 +101,8 @@ export interface IncidentRecord {
   ackCode: string | null;
   /** Null once acknowledged or resolved, or after the last escalation level. */
   escalation: Escalation | null;
+  /** The promised next update's time, until its reminder (`update_due`) is sent or a newer update replaces it. */
+  updateDue?: string | null;
   /**
    * When its current version was committed, by the commit clock: strictly increasing in commit
    * order across all incidents (TAXII's date_added). Absent on incidents not changed since before
@@ -134,7 +161,10 @@ export interface Change {
   incident: Incident;
   events: TimelineEvent[];
   escalation?: Escalation | null;
-  ackCode?: string;
+  /** Set when the incident is created; null gives the code up (a reopened incident has none). */
+  ackCode?: string | null;
+  /** Replaces the record's pending update reminder when present (null: none). */
+  updateDue?: string | null;
   /** Notification outcomes recorded with the events (see notifications.ts). */
   deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }>;
   /** Audit entries written in the same transaction: a change never exists without its entry. */
@@ -181,6 +211,9 @@ export function report(id: string, reporter: string | ActorRef, input: ReportInp
     assignedAt: null,
     resolvedAt: null,
     resolution: null,
+    related: [],
+    lastUpdate: null,
+    nextUpdateDueAt: null,
     version: 1,
   };
   const event: TimelineEvent = {
@@ -257,8 +290,8 @@ export function assign(record: IncidentRecord, caller: ActorRef, input: AssignIn
 
 export function resolve(record: IncidentRecord, caller: ActorRef, resolution: string, now: string): Change {
   requireOpen(record, 'resolve');
-  const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution });
-  return { incident: next, events: [nextEvent(record, 'resolved', now, actorOf(caller), { resolution })], escalation: null };
+  const next = bump(record.incident, { status: 'resolved', resolvedAt: now, resolution, nextUpdateDueAt: null });
+  return { incident: next, events: [nextEvent(record, 'resolved', now, actorOf(caller), { resolution })], escalation: null, updateDue: null };
 }
 
 /** Notes are allowed in every status, resolved included: post-incident findings belong on the record. */
@@ -274,4 +307,180 @@ export function recordSystemEvents(record: IncidentRecord, events: Array<Omit<Ti
     events: events.map((e, i) => ({ ...e, seq: record.eventCount + 1 + i })),
     ...(escalation === undefined ? {} : { escalation }),
   };
+}
+
+// ---- Coordination: the circle, the story, related incidents ----
+
+/** TLP 2.0: GREEN and CLEAR may be shared within the community. */
+export const isCommunity = (tlp: Tlp): boolean => tlp === 'GREEN' || tlp === 'CLEAR';
+
+/**
+ * Brings organizations into the incident. For CLEAR and GREEN any participant may invite, and any
+ * organization may add itself; for AMBER, AMBER+STRICT and RED only the reporter's organization
+ * (the source decides who else receives). Organizations already participating are left out; when
+ * none is left, nothing changes (`null`). The organizations must exist (checked by the use case).
+ */
+export function invite(record: IncidentRecord, caller: ActorRef, orgIds: readonly string[], note: string | undefined, now: string): Change | null {
+  const { incident } = record;
+  const participant = incident.participants.includes(caller.orgId);
+  const selfOnly = orgIds.length > 0 && orgIds.every((o) => o === caller.orgId);
+  if (isCommunity(incident.tlp)) {
+    if (!participant && !selfOnly) throw new ForbiddenError(`Only participants may invite others to a TLP:${incident.tlp} incident; an organization may add itself.`);
+  } else if (caller.orgId !== incident.reporter.orgId) {
+    throw new ForbiddenError(`Only the reporter's organization (${incident.reporter.orgId}) may invite to a TLP:${incident.tlp} incident: the source decides who else receives it.`);
+  }
+  requireOpen(record, 'inviting');
+  const added = [...new Set(orgIds)].filter((o) => !incident.participants.includes(o));
+  if (added.length === 0) return null;
+  if (incident.participants.length + added.length > MAX_INCIDENT_PARTICIPANTS) {
+    throw new ValidationError(`An incident has at most ${MAX_INCIDENT_PARTICIPANTS} participants.`, [
+      { path: 'orgIds', message: `would make ${incident.participants.length + added.length} participants; at most ${MAX_INCIDENT_PARTICIPANTS}` },
+    ]);
+  }
+  const next = bump(incident, { participants: [...incident.participants, ...added] });
+  const data: Record<string, unknown> = { orgIds: added };
+  if (note !== undefined) data.note = note;
+  return { incident: next, events: [nextEvent(record, 'participants_added', now, actorOf(caller), data)] };
+}
+
+/** A JSON merge patch of the editable fields: `null` removes (description, links), absent leaves as is. */
+export interface EditPatch {
+  title?: string;
+  description?: string | null;
+  severity?: Severity;
+  category?: Category;
+  links?: Link[] | null;
+  tlp?: Tlp;
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Edits the incident. `tlp` only by the reporter's organization (403). A patch that changes
+ * nothing is refused (400), so a client never believes it changed something it did not. A
+ * severity change re-plans escalation (`replan`: the due time of a level at the new severity).
+ */
+export function edit(record: IncidentRecord, caller: ActorRef, patch: EditPatch, now: string, replan: (severity: Severity, level: number) => string): Change {
+  const { incident } = record;
+  if (patch.tlp !== undefined && caller.orgId !== incident.reporter.orgId) {
+    throw new ForbiddenError(`Only the reporter's organization (${incident.reporter.orgId}) may change the TLP label.`);
+  }
+  const wanted: Partial<Record<EditableField, unknown>> = {};
+  if (patch.title !== undefined) wanted.title = patch.title;
+  if (patch.description !== undefined) wanted.description = patch.description === '' ? null : patch.description;
+  if (patch.severity !== undefined) wanted.severity = patch.severity;
+  if (patch.category !== undefined) wanted.category = patch.category;
+  if (patch.links !== undefined) wanted.links = patch.links ?? [];
+  if (patch.tlp !== undefined) wanted.tlp = patch.tlp;
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of EDITABLE_FIELDS) {
+    if (!(field in wanted)) continue;
+    if (!sameValue(incident[field], wanted[field])) changes[field] = { from: incident[field], to: wanted[field] };
+  }
+  if (Object.keys(changes).length === 0) {
+    throw new ValidationError('The patch changes nothing: every field it names already has that value.', [
+      { path: Object.keys(wanted)[0] ?? 'body', message: 'changes nothing' },
+    ]);
+  }
+  const next = bump(incident, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.to])) as Partial<Incident>);
+  const change: Change = { incident: next, events: [nextEvent(record, 'updated', now, actorOf(caller), { changes })] };
+  if (changes.severity && record.escalation) change.escalation = { level: record.escalation.level, dueAt: replan(next.severity, record.escalation.level + 1) };
+  return change;
+}
+
+/** The status an incident had before it was resolved: what its acknowledgements and assignee make it. */
+export const statusBeforeResolve = (incident: Incident): Status =>
+  incident.assignee ? 'assigned' : incident.acknowledgements.length > 0 ? 'acknowledged' : 'reported';
+
+/**
+ * Reopens a resolved incident within REOPEN_WINDOW_DAYS of its resolve: back to the status it had,
+ * `resolvedAt` and `resolution` cleared. An open incident, or one resolved longer ago, is a 409.
+ * Its acknowledgement code was given up at resolve (another incident may hold it now): it has none.
+ */
+export function reopen(record: IncidentRecord, caller: ActorRef, reason: string, now: string): Change {
+  const { incident } = record;
+  if (incident.status !== 'resolved' || !incident.resolvedAt) {
+    throw new ConflictError('Only a resolved incident can be reopened.', incident.status);
+  }
+  const age = Date.parse(now) - Date.parse(incident.resolvedAt);
+  if (age > REOPEN_WINDOW_DAYS * 86400_000) {
+    throw new ConflictError(`The incident was resolved more than ${REOPEN_WINDOW_DAYS} days ago (${incident.resolvedAt}); report a new one instead.`, incident.status);
+  }
+  const next = bump(incident, { status: statusBeforeResolve(incident), resolvedAt: null, resolution: null });
+  const data = { reason, previousResolution: incident.resolution, resolvedAt: incident.resolvedAt };
+  return { incident: next, events: [nextEvent(record, 'reopened', now, actorOf(caller), data)], ackCode: null };
+}
+
+export interface StatusUpdateInput { summary: string; phase?: Phase; nextUpdateInMinutes?: number }
+
+/** A status update: the incident carries it as `lastUpdate`, and `nextUpdateDueAt` when one is promised. */
+export function postUpdate(record: IncidentRecord, caller: ActorRef, input: StatusUpdateInput, now: string): Change {
+  requireOpen(record, 'a status update');
+  const actor = actorOf(caller);
+  const due = input.nextUpdateInMinutes === undefined ? null : new Date(Date.parse(now) + input.nextUpdateInMinutes * 60_000).toISOString();
+  const lastUpdate: StatusUpdate = { summary: input.summary, phase: input.phase ?? null, at: now, actor };
+  const next = bump(record.incident, { lastUpdate, nextUpdateDueAt: due });
+  const event = nextEvent(record, 'status_update', now, actor, { summary: input.summary, phase: lastUpdate.phase, nextUpdateDueAt: due });
+  return { incident: next, events: [event], updateDue: due };
+}
+
+/**
+ * The reminder when a promised update is overdue on an open incident: once per due time (the
+ * record forgets it as it is sent). Goes to the assignee's organization, else the reporter's.
+ */
+export function updateDue(record: IncidentRecord, now: Date): Omit<TimelineEvent, 'seq'> | null {
+  const { incident, updateDue: due } = record;
+  if (!due || incident.status === 'resolved' || incident.nextUpdateDueAt !== due || Date.parse(due) > now.getTime()) return null;
+  const remind = incident.assignee?.orgId ?? incident.reporter.orgId;
+  return {
+    type: 'update_due',
+    at: now.toISOString(),
+    actor: systemActor('update reminder'),
+    data: { dueAt: due, lastUpdateAt: incident.lastUpdate?.at ?? null, orgId: remind },
+  };
+}
+
+/**
+ * Links this incident to `other` (which the caller may see). `duplicate` also resolves this one
+ * with "Duplicate of <other>". `duplicateChain`: the incidents `other` is (transitively) a
+ * duplicate of, to refuse a cycle. Linking again with the same relation changes nothing.
+ */
+export function link(record: IncidentRecord, caller: ActorRef, other: Incident, relation: Relation, duplicateChain: readonly string[], now: string): Change | null {
+  const { incident } = record;
+  if (other.id === incident.id) throw new ValidationError('An incident cannot be linked to itself.', [{ path: 'incidentId', message: 'is this incident' }]);
+  const existing = incident.related.find((r) => r.incidentId === other.id);
+  if (existing?.relation === relation) return null;
+  if (!existing && incident.related.length >= MAX_RELATED) {
+    throw new ValidationError(`An incident holds at most ${MAX_RELATED} links.`, [{ path: 'incidentId', message: `this incident already has ${MAX_RELATED} links` }]);
+  }
+  const related = [...incident.related.filter((r) => r.incidentId !== other.id), { incidentId: other.id, relation }];
+  const actor = actorOf(caller);
+  if (relation === 'related') {
+    const next = bump(incident, { related });
+    return { incident: next, events: [nextEvent(record, 'linked', now, actor, { incidentId: other.id, relation })] };
+  }
+  if (duplicateChain.includes(incident.id) || other.related.some((r) => r.relation === 'duplicate' && r.incidentId === incident.id)) {
+    throw new ValidationError('That would make a cycle of duplicates.', [{ path: 'incidentId', message: `${other.id} is already (through its duplicates) a duplicate of this incident` }]);
+  }
+  requireOpen(record, 'marking it a duplicate (which resolves it)');
+  const resolution = `Duplicate of ${other.id}`;
+  const next = bump(incident, { related, status: 'resolved', resolvedAt: now, resolution, nextUpdateDueAt: null });
+  return {
+    incident: next,
+    events: [
+      nextEvent(record, 'linked', now, actor, { incidentId: other.id, relation }),
+      { seq: record.eventCount + 2, type: 'resolved', at: now, actor, data: { resolution } },
+    ],
+    escalation: null,
+    updateDue: null,
+  };
+}
+
+/** Removes the link to `otherId`; a duplicate stays resolved (reopen it to undo that). */
+export function unlink(record: IncidentRecord, caller: ActorRef, otherId: string, now: string): Change {
+  const { incident } = record;
+  const existing = incident.related.find((r) => r.incidentId === otherId);
+  if (!existing) throw new NotFoundError(`Incident ${incident.id} has no link to ${otherId}.`);
+  const next = bump(incident, { related: incident.related.filter((r) => r.incidentId !== otherId) });
+  return { incident: next, events: [nextEvent(record, 'unlinked', now, actorOf(caller), { incidentId: otherId, relation: existing.relation })] };
 }

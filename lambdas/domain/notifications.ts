@@ -14,20 +14,26 @@ import { inPool } from '../shared/pool';
 import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
-export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated']);
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due']);
 
 /**
- * A report tells every participant; acknowledge, assign, resolve and notes tell the others; an
- * escalation tells every participant again and the organizations holding manager keys, except
- * where TLP forbids it (RED and AMBER+STRICT never leave the participants).
+ * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
+ * tell the others; an escalation tells every participant again and the organizations holding
+ * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
+ * Invited organizations are told as on a report; an overdue update's reminder goes to the
+ * organization it names (the assignee's, else the reporter's). Edits and links tell no one.
  */
-export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'>, managerOrgs: readonly string[] = []): string[] {
+export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'> & { data?: Record<string, unknown> }, managerOrgs: readonly string[] = []): string[] {
   switch (event.type) {
     case 'reported': return [...incident.participants];
+    case 'participants_added': return stringsOf(event.data?.orgIds).filter((org) => incident.participants.includes(org));
+    case 'update_due': return stringsOf([event.data?.orgId]).filter((org) => incident.participants.includes(org));
     case 'escalated': return [...new Set([...incident.participants, ...managerOrgs])].filter((org) => mayBeToldTo(org, incident));
     default: return incident.participants.filter((org) => org !== event.actor.orgId);
   }
 }
+
+const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** A publish failure; `transient` ones are retried, the others recorded at once. */
 export class PublishError extends Error {

@@ -54,6 +54,8 @@ export type CreateResult =
 export interface IncidentRepository {
   /** Strongly consistent read of the incident and its event count. */
   get(id: string): Promise<IncidentRecord | null>;
+  /** The incidents with these ids that exist, in no particular order (for the `related` of answers). */
+  getMany(ids: readonly string[]): Promise<Incident[]>;
   /**
    * Stores a new incident with its first events, atomically claiming its `(reporter, dedupKey)`
    * while it is open. If the key is already claimed by an open incident, stores nothing and

@@ -1,11 +1,11 @@
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
-import { json } from '../http/responses';
+import { incidentJson } from '../http/responses';
 import * as ROUTES from '../http/route-table';
 
 export async function assignIncident({ caller, params, body }: Input<typeof ROUTES.assignIncident>) {
   const { incidents } = await container();
-  return json(200, await incidents.assign(caller, params.id!, body));
+  return incidentJson(200, await incidents.assign(caller, params.id!, body));
 }
 
 export const handler = httpHandler(ROUTES.assignIncident, assignIncident);

@@ -52,7 +52,11 @@ function operation(route: RouteSpec, docs: RouteDocs) {
     responses['403'] ??= problemResponse('The key\'s role may not do this.');
   }
   if (route.path.includes('{')) responses['404'] ??= problemResponse('No such resource, or one you may not see.');
-  if (/acknowledge|assign|resolve/.test(route.path)) responses['409'] ??= problemResponse('The incident\'s status does not allow this; `currentStatus` says which it is.');
+  if (/acknowledge|assign|resolve|participants|reopen|updates|\/links$/.test(route.path)) responses['409'] ??= problemResponse('The incident\'s status does not allow this; `currentStatus` says which it is.');
+  // A conditional edit: If-Match with the version the caller saw (the ETag of every incident answer).
+  const conditional = route.method === 'PATCH';
+  if (conditional) responses['412'] ??= problemResponse('If-Match names a version the incident has moved on from; `currentVersion` and the `etag` header give the current one.');
+  const ifMatch = conditional ? [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string', example: '"3"' }, description: 'The incident\'s version as its ETag shows it ("3"); `*` or absent: unconditional. Not a version: 400.' }] : [];
   if (route.body) {
     responses['413'] ??= problemResponse('Body over 64 KiB.');
     responses['415'] ??= problemResponse('Body that is not JSON.');
@@ -63,8 +67,8 @@ function operation(route: RouteSpec, docs: RouteDocs) {
     summary: docs.summary,
     ...(docs.description ? { description: docs.description } : {}),
     ...(route.auth === 'public' ? { security: [] } : { 'x-concord-roles': route.auth }),
-    parameters: [...pathParams, ...(route.query ? queryParameters(route.query) : [])],
-    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { [JSON_TYPE]: { schema: schemaOf(route.body) } } } } : {}),
+    parameters: [...pathParams, ...ifMatch, ...(route.query ? queryParameters(route.query) : [])],
+    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { [JSON_TYPE]: { schema: schemaOf(route.body) }, ...(conditional ? { 'application/merge-patch+json': { schema: schemaOf(route.body) } } : {}) } } } : {}),
     responses,
   };
 }

@@ -3,7 +3,7 @@
  * the functions' bundles.
  */
 import * as z from 'zod';
-import { CATEGORIES, EVENT_TYPES, SEVERITIES, STATUSES, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
+import { CATEGORIES, EVENT_TYPES, PHASES, RELATIONS, SEVERITIES, STATUSES, type Incident as DomainIncident, type TimelineEvent as DomainTimelineEvent } from '../domain/incident';
 import { TLPS } from '../domain/tlp';
 import { ROLES, VIAS } from '../domain/actor';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
@@ -61,7 +61,12 @@ export const Incident = /* @__PURE__ */ (() => z.object({
   assignedAt: IsoTime.nullable(),
   resolvedAt: IsoTime.nullable(),
   resolution: z.string().nullable(),
-  version: z.number().int(),
+  related: z.array(z.object({ incidentId: z.string(), relation: z.enum(RELATIONS) }))
+    .meta({ description: 'Links made on this incident (at most 100), listing only the incidents the viewer may see.' }),
+  lastUpdate: z.object({ summary: z.string(), phase: z.enum(PHASES).nullable(), at: IsoTime, actor: Actor }).nullable()
+    .meta({ description: 'The latest status update.' }),
+  nextUpdateDueAt: IsoTime.nullable().meta({ description: 'When the next status update is due, as the latest update promised.' }),
+  version: z.number().int().meta({ description: 'Grows by one with every command that changes the incident; also its ETag ("<version>").' }),
 }).meta({ id: 'Incident' }))();
 
 export const TimelineEvent = /* @__PURE__ */ (() => z.object({

@@ -16,6 +16,11 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': JSON_TYPE, ...PRIVATE, ...headers }, body: stringifyJson(body) };
 }
 
+/** An incident answer: the incident, and its version as a strong ETag (`"<version>"`) for If-Match. */
+export function incidentJson(statusCode: number, incident: { version: number }, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return json(statusCode, incident, { etag: `"${incident.version}"`, ...headers });
+}
+
 export function noContent(): APIGatewayProxyResult {
   return { statusCode: 204, headers: {}, body: '' };
 }

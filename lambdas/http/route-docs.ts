@@ -55,6 +55,36 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Allowed in every status, resolved included.',
     responses: { 201: { description: 'The timeline event.', schema: r.TimelineEvent } },
   },
+  inviteParticipants: {
+    summary: 'Bring organizations into the incident.',
+    description: 'For CLEAR and GREEN any participant may invite, and any organization may add itself; for AMBER, AMBER+STRICT and RED only the reporter\'s organization (others 403). Every organization must be in the directory (400 naming each unknown one). Organizations already participating are left as they are; when none is new, nothing changes (200, same version). A resolved incident is a 409. New participants are notified as on a report; timeline `participants_added`. At most 50 participants.',
+    responses: { 200: incident },
+  },
+  editIncident: {
+    summary: 'Edit the incident (JSON merge patch).',
+    description: 'A JSON merge patch (RFC 7396) of `title`, `description`, `severity`, `category`, `links` and `tlp`; any other field is a 400, and so is a patch that changes nothing. `null` removes `description` or `links`; title, severity, category and tlp may not be removed. `tlp` only by the reporter\'s organization (403). `If-Match: "<version>"` (optional; the ETag of every incident answer) makes it conditional: 412 when the incident has moved on, 400 when it is not a version. A narrower TLP hides the incident from then on (lists, TAXII, metrics), a wider one shows it. A severity change re-plans escalation. Timeline `updated` with `{"changes": {"<field>": {"from", "to"}}}`. Allowed in every status.',
+    responses: { 200: incident },
+  },
+  reopenIncident: {
+    summary: 'Reopen a resolved incident.',
+    description: 'Within 30 days of `resolvedAt`: back to the status it had before (assigned, acknowledged or reported), `resolvedAt` and `resolution` cleared; metrics use its last resolve. An open incident, or one resolved more than 30 days ago, is a 409. Its acknowledgement code and dedup key were given up at resolve and are not claimed again.',
+    responses: { 200: incident },
+  },
+  postStatusUpdate: {
+    summary: 'Post a status update.',
+    description: 'One structured line for every participant: `summary`, `phase`?, `nextUpdateInMinutes`? (5–1440). The incident carries it as `lastUpdate` and `nextUpdateDueAt`; the other participants are notified. When the due time passes with no newer update while the incident is open, the assignee\'s organization (else the reporter\'s) gets one reminder (`update_due`). A resolved incident is a 409. `ETag` is the incident\'s version after the update.',
+    responses: { 201: { description: 'The timeline event `status_update`.', schema: r.TimelineEvent } },
+  },
+  linkIncident: {
+    summary: 'Link the incident to another one.',
+    description: 'Both incidents must be visible to the caller (404 otherwise). `duplicate` also resolves this incident with the resolution "Duplicate of <incidentId>" (409 when it is already resolved); a duplicate link that would close a cycle is a 400, and so is a link to itself. Linking again with the same relation changes nothing (200); another relation replaces it. At most 100 links per incident. The link is listed in this incident\'s `related`, which shows only incidents the viewer may see.',
+    responses: { 201: { description: 'Linked: the incident.', schema: r.Incident }, 200: { description: 'Already linked so: the incident, unchanged.', schema: r.Incident } },
+  },
+  unlinkIncident: {
+    summary: 'Remove a link.',
+    description: 'A duplicate stays resolved (reopen it to undo that). No such link, or a linked incident the caller may not see: 404.',
+    responses: { 204: { description: 'Removed.' } },
+  },
   getIncidentAudit: {
     summary: 'Who read and who changed the incident, oldest first: for its participants.',
     description: 'Every change, every read of a RED or AMBER+STRICT incident, and every denied attempt to read it. Participants only: a caller who may see the incident but does not participate gets 403; one who may not see it, 404. At most `limit` entries (1–100, default 100) a page; `cursor` as for timelines.',

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { Role } from '../domain/actor';
 import type { ApiFunctionName } from '../functions';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
   operationId: string;

@@ -3,7 +3,8 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from 'zod';
-import { CATEGORIES, MAX_DETAILS_BYTES, SEVERITIES, STATUSES } from '../domain/incident';
+import { CATEGORIES, MAX_DETAILS_BYTES, PHASES, RELATIONS, SEVERITIES, STATUSES } from '../domain/incident';
+import { isIncidentId } from '../shared/ids';
 import { TLPS } from '../domain/tlp';
 import { ROLES } from '../domain/actor';
 import { JsonNumber, stringifyJson } from '../shared/json';
@@ -118,6 +119,49 @@ export const AssignBody = /* @__PURE__ */ (() => z.strictObject({
 export const ResolveBody = /* @__PURE__ */ (() => z.strictObject({ resolution: text(1, 5000) }).meta({ id: 'Resolve' }))();
 
 export const NoteBody = /* @__PURE__ */ (() => z.strictObject({ text: text(1, 5000) }).meta({ id: 'Note' }))();
+
+export const InviteBody = /* @__PURE__ */ (() => z.strictObject({
+  orgIds: z.array(OrgId).min(1).max(MAX_PARTICIPANTS).meta({ description: 'Organizations of the directory to bring in; those already participating are left as they are.' }),
+  note: text(1, 5000).optional(),
+}).meta({ id: 'Invite' }))();
+
+/** The fields a merge patch may change but not remove. */
+const NOT_REMOVABLE = ['title', 'severity', 'category', 'tlp'] as const;
+
+/**
+ * PATCH: a JSON merge patch (RFC 7396) of the editable fields. Absent: unchanged; `null` removes
+ * (description, links); title, severity, category and tlp may be changed but not removed.
+ */
+export const EditBody = /* @__PURE__ */ (() => z.strictObject({
+  title: line(1, 200).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  description: text(0, 10000).nullable().optional().meta({ description: '`null` or "" removes it.' }),
+  severity: z.enum(SEVERITIES).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  category: z.enum(CATEGORIES).nullable().optional().meta({ description: 'May be changed, not removed (null is a 400).' }),
+  links: z.array(Link).max(20).nullable().optional().meta({ description: 'Replaces the list; `null` empties it.' }),
+  tlp: z.enum(TLPS).nullable().optional().meta({ description: 'Only the reporter\'s organization may change it (403 otherwise); may not be removed.' }),
+}).superRefine((patch, ctx) => {
+  for (const field of NOT_REMOVABLE) {
+    if (patch[field] === null) ctx.addIssue({ code: 'custom', path: [field], message: 'may not be removed (null); send a value' });
+  }
+  if (Object.keys(patch).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'names no field to change (title, description, severity, category, links, tlp)' });
+}).meta({ id: 'EditIncident' }))();
+
+export const ReopenBody = /* @__PURE__ */ (() => z.strictObject({ reason: text(1, 5000) }).meta({ id: 'Reopen' }))();
+
+export const StatusUpdateBody = /* @__PURE__ */ (() => z.strictObject({
+  summary: line(1, 2000).meta({ description: 'One line for everyone: what is known now.' }),
+  phase: z.enum(PHASES).optional(),
+  nextUpdateInMinutes: z.number().int().min(5).max(1440).optional().meta({ description: 'When the next update is due; a reminder follows if none is posted by then.' }),
+}).meta({ id: 'StatusUpdate' }))();
+
+export const IncidentId = /* @__PURE__ */ (() => z.string().max(40).refine(isIncidentId, 'is not an incident id').meta({ example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }))();
+
+export const LinkBody = /* @__PURE__ */ (() => z.strictObject({
+  incidentId: IncidentId,
+  relation: z.enum(RELATIONS).meta({ description: '`duplicate` also resolves this incident as "Duplicate of <incidentId>".' }),
+}).meta({ id: 'LinkIncident' }))();
+
+export const LinkParams = /* @__PURE__ */ (() => z.strictObject({ id: z.string().max(40), otherId: IncidentId }))();
 
 export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(STATUSES).optional(),

@@ -45,6 +45,19 @@ const COMMANDS = [
   ['notes', { text: 'a note' }, 201],
 ] as const;
 
+/**
+ * The coordination commands (#23): [name, method, path after the incident's, body, answer to the
+ * reporter, answer to another participant]. Inviting is the reporter's alone unless the label is
+ * GREEN or CLEAR; reopening an open incident is a 409 (its state, not the caller, refuses it).
+ */
+const community = (tlp: Tlp) => tlp === 'GREEN' || tlp === 'CLEAR';
+const COORDINATION = [
+  ['invite', 'POST', '/participants', { orgIds: ['cisa'] }, () => 200, (tlp: Tlp) => (community(tlp) ? 200 : 403)],
+  ['edit', 'PATCH', '', { title: 'Edited title' }, () => 200, () => 200],
+  ['status update', 'POST', '/updates', { summary: 'Investigating', nextUpdateInMinutes: 30 }, () => 201, () => 201],
+  ['reopen (open incident)', 'POST', '/reopen', { reason: 'again' }, () => 409, () => 409],
+] as const;
+
 const cases = TLPS.flatMap((tlp) => CALLER_NAMES.map((caller) => [tlp, caller] as const));
 
 describe.each(cases)('TLP %s, %s', (tlp, caller) => {
@@ -89,6 +102,16 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
     const want = expected === 200 ? success : expected;
     const target = want < 300 ? await newIncident(tlp) : await sharedIncident(tlp);
     const res = await api.call(key, 'POST', `/v1/incidents/${target}/${command}`, body);
+    expect(res.status).toBe(want);
+    const after = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${target}`);
+    expect(after.body.version).toBe(want < 300 ? 2 : 1);
+  });
+
+  it.each(COORDINATION)('%s', async (_name, method, suffix, body, reporter, participant) => {
+    const by = asKey(caller);
+    const want = by === 'reporter' ? reporter() : by === 'participant' ? participant(tlp) : expectedCommand(caller);
+    const target = want < 300 ? await newIncident(tlp) : await sharedIncident(tlp);
+    const res = await api.call(key, method, `/v1/incidents/${target}${suffix}`, body);
     expect(res.status).toBe(want);
     const after = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${target}`);
     expect(after.body.version).toBe(want < 300 ? 2 : 1);

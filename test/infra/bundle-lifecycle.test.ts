@@ -191,11 +191,11 @@ describe('escalation, through bundles only', () => {
     // Not due yet, then due once three seconds have passed (no speed is measured: we wait past the due time).
     // The first run also starts the function's process, so the two runs after the due time are warm and both
     // fall well before the next level (three seconds later): a cold start under load once ran past it.
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
     const due = Date.parse(res.body.reportedAt) + 3_000;
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 250));
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1 });
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1, reminded: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
     await pump();
     const escalated = messages(id).filter((m) => m.sms.startsWith('ESCALATED CRITICAL'));
     expect(escalated.map((m) => m.topicArn).sort()).toEqual([TOPIC('cisa'), TOPIC('facebook'), TOPIC('google'), TOPIC('odni')]);
@@ -238,6 +238,24 @@ describe('every other function, once', () => {
     expectStatus(stix, 200);
     expect(stix.body.type).toBe('bundle');
     expect(stix.body.objects.some((o: { type: string }) => o.type === 'incident')).toBe(true);
+  });
+
+  it('invite-participants, edit-incident, post-status-update, link-incident, unlink-incident, reopen-incident (#23)', async () => {
+    const invited = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incidentId}/participants`, { orgIds: ['google'] });
+    expectStatus(invited, 200);
+    expect(invited.body.participants).toContain('google');
+    const edited = await api.call(KEYS.partner.facebook, 'PATCH', `/v1/incidents/${incidentId}`, { severity: 'high' }, { 'if-match': `"${invited.body.version}"` });
+    expectStatus(edited, 200);
+    expect(edited.headers.etag).toBe(`"${edited.body.version}"`);
+    expectStatus(await api.call(KEYS.partner.google, 'POST', `/v1/incidents/${incidentId}/updates`, { summary: 'Investigating', phase: 'investigating', nextUpdateInMinutes: 30 }), 201);
+    const other = (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'], title: 'The same campaign' }))).body.id as string;
+    const linked = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${other}/links`, { incidentId, relation: 'duplicate' });
+    expectStatus(linked, 201);
+    expect(linked.body).toMatchObject({ status: 'resolved', resolution: `Duplicate of ${incidentId}` });
+    expectStatus(await api.call(KEYS.partner.fbi, 'DELETE', `/v1/incidents/${other}/links/${incidentId}`), 204);
+    const reopened = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${other}/reopen`, { reason: 'Not the same after all.' });
+    expectStatus(reopened, 200);
+    expect(reopened.body).toMatchObject({ status: 'reported', resolvedAt: null, related: [] });
   });
 
   it('list-audit, list-directory, list-organizations', async () => {

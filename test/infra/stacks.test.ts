@@ -116,13 +116,13 @@ describe('service stack', () => {
     expect(() => synth({ stage: 'odd', logRetentionDays: '45' })).toThrow(/logRetentionDays must be one of 7, 30, 90, 180, 365/);
   });
 
-  it('gives the escalation times only to the functions that report or escalate', () => {
+  it('gives the escalation times only to the functions that report, escalate or re-plan escalation (an edit of severity)', () => {
     const staged = synth({ stage: 'esc', escalationMinutes: 'critical=2' });
     const withEscalation = Object.entries(staged.service.findResources('AWS::Lambda::Function'))
       .filter(([, f]) => f.Properties.Environment?.Variables?.CONCORD_ESCALATION_MINUTES === 'critical=2')
       .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
       .sort();
-    expect(withEscalation).toEqual(['EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident', 'TaxiiAddObjects']);
+    expect(withEscalation).toEqual(['EditIncident', 'EnqueueEvent', 'EscalateIncidents', 'ReceiveCloudwatchAlarm', 'ReportIncident', 'TaxiiAddObjects']);
   });
 
   it('signs people in through a user pool of its own: invited only, MFA, PKCE app client without a secret, role groups', () => {
@@ -251,6 +251,8 @@ describe('least privilege', () => {
     GetIncidentStix: [...read, ...AUDIT_APPEND],
     Taxii: [...read, ...SECRET, ...AUDIT_APPEND],
     TaxiiAddObjects: write,
+    // Coordination (#23): each writes its incident, events, participation entries and audit entry in one transaction.
+    InviteParticipants: write, EditIncident: write, ReopenIncident: write, PostStatusUpdate: write, LinkIncident: write, UnlinkIncident: write,
   };
 
   const actionsByFunction = () => {

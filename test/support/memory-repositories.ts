@@ -24,6 +24,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
 
   async get(id: string) { const r = this.records.get(id); return r ? clone(r) : null; }
 
+  async getMany(ids: readonly string[]) { return [...new Set(ids)].flatMap((id) => { const r = this.records.get(id); return r ? [clone(r.incident)] : []; }); }
+
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
     if (incident.dedupKey !== null) {
@@ -47,8 +49,9 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     this.records.set(change.incident.id, {
       incident: clone(change.incident),
       eventCount: previous.eventCount + change.events.length,
-      ackCode: current.ackCode,
+      ackCode: change.ackCode === undefined ? current.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? current.escalation : change.escalation,
+      updateDue: change.updateDue === undefined ? current.updateDue ?? null : change.updateDue,
       ...(change.incident.version !== previous.incident.version ? { addedAt: this.tick(change.events[0]?.at ?? new Date().toISOString()) } : current.addedAt ? { addedAt: current.addedAt } : {}),
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));

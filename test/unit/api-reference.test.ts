@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
 
 const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'API.md'), 'utf8');
-const rows = [...doc.matchAll(/^\| `(GET|POST|PUT|DELETE) (\/[^`]*)` \| ([^|]*) \|/gm)]
+const rows = [...doc.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`]*)` \| ([^|]*) \|/gm)]
   .map(([, method, path, roles]) => ({ route: `${method} ${path}`, roles: roles!.trim() }));
 const served = ALL_ROUTES.filter((r) => !r.localOnly);
 

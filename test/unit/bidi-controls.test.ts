@@ -58,6 +58,10 @@ const SINGLE_LINE: Array<[string, string, z.ZodType, () => Body]> = [
   ['report', 'links.0.text', s.ReportIncidentBody, incident],
   ['acknowledge', 'by', s.AcknowledgeBody, () => ({ by: 'Dana' })],
   ['assign', 'responder', s.AssignBody, () => ({ orgId: 'fbi', responder: 'Dana' })],
+  // Coordination (#23): the PATCH's single-line fields.
+  ['edit (PATCH)', 'title', s.EditBody, () => ({ title: 'Corrected' })],
+  ['edit (PATCH)', 'links.0.text', s.EditBody, () => ({ links: [{ href: 'https://x.example', text: 'runbook' }] })],
+  ['status update', 'summary', s.StatusUpdateBody, () => ({ summary: 'Identified', phase: 'identified' })],
   ['organization', 'name', s.OrganizationBody, organization],
   ['organization', 'contacts.0.name', s.OrganizationBody, organization],
   ['organization', 'identity.0.audience', s.OrganizationBody, organization],
@@ -112,6 +116,9 @@ describe('3: single-line text refuses bidirectional controls, naming the field',
     expect(errorsOf(s.NoteBody, { text: SPOOF })).toEqual([]);
     expect(errorsOf(s.ResolveBody, { resolution: SPOOF })).toEqual([]);
     expect(errorsOf(s.AcknowledgeBody, { note: SPOOF })).toEqual([]);
+    expect(errorsOf(s.EditBody, { description: SPOOF })).toEqual([]);
+    expect(errorsOf(s.ReopenBody, { reason: SPOOF })).toEqual([]);
+    expect(errorsOf(s.InviteBody, { orgIds: ['fbi'], note: SPOOF })).toEqual([]);
   });
 
   it('leaves other format characters to the rules that were there (a zero-width joiner in an emoji name is fine)', () => {

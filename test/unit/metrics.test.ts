@@ -4,8 +4,8 @@ import { type MetricsStore } from '../../lambdas/domain/ports';
 import { APPLY_BATCH, makeMetrics } from '../../lambdas/domain/metrics/service';
 import { planWindow, planWithNow } from '../../lambdas/domain/metrics/calendar';
 import { Aggregate, Distribution } from '../../lambdas/domain/metrics/sketch';
-import { contributionsOf, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics/contributions';
-import { canSee, report, acknowledge, resolve } from '../../lambdas/domain/incident';
+import { SHARED, contributionsOf, restrictedScope, scopedChangesOf, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics/contributions';
+import { canSee, report, acknowledge, resolve, edit, invite, reopen } from '../../lambdas/domain/incident';
 import { TLPS } from '../../lambdas/domain/tlp';
 import { type Caller } from '../../lambdas/domain/actor';
 
@@ -280,5 +280,49 @@ describe('recording', () => {
     expect(await metrics.record(null, done.incident)).toEqual(contributionsOf(null, done.incident));
     expect(applied.sort()).toEqual(scopedContributionsOf(null, done.incident).map((c) => JSON.stringify(c)).sort());
     expect(most).toBeGreaterThan(1);
+  });
+});
+
+describe('changes after the fact (#23): fold and un-fold', () => {
+  const rec = (incident: ReturnType<typeof report>['incident']) => ({ incident, eventCount: 1, ackCode: null, escalation: null });
+  const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00.000Z') + s * 1000).toISOString();
+  const reported = report('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, at(0)).incident;
+  const resolved = resolve(rec(reported), { orgId: 'facebook' }, 'done', at(600)).incident;
+  const key = (c: { scope: unknown; group: string; kind: string; sign?: number }) => `${c.sign === -1 ? '-' : '+'}${c.kind}@${JSON.stringify(c.scope)}/${c.group}`;
+
+  it('a narrower TLP moves every figure from the shared scope to each participant\'s restricted one', () => {
+    const narrowed = edit(rec(resolved), { orgId: 'facebook' }, { tlp: 'RED' }, at(700), () => at(0)).incident;
+    const changes = scopedChangesOf(resolved, narrowed);
+    expect(changes.filter((c) => c.sign === -1).every((c) => c.scope.kind === 'shared')).toBe(true);
+    expect(changes.filter((c) => c.sign !== -1).map((c) => c.scope)).toEqual(expect.arrayContaining([restrictedScope('facebook'), restrictedScope('fbi')]));
+    expect(changes.filter((c) => c.sign === -1)).toHaveLength(scopedContributionsOf(null, resolved).length);
+    expect(changes.every((c) => c.version === narrowed.version)).toBe(true);
+  });
+
+  it('a reopen un-folds the resolve only; the next resolve folds its own time', () => {
+    const reopened = reopen({ ...rec(resolved), eventCount: 2 }, { orgId: 'fbi' }, 'back', at(800)).incident;
+    expect(scopedChangesOf(resolved, reopened).map(key).sort()).toEqual(['all', 'category#ddos', 'org#facebook', 'org#fbi', 'severity#high'].map((g) => `-resolved@${JSON.stringify(SHARED)}/${g}`).sort());
+    const again = resolve({ ...rec(reopened), eventCount: 3 }, { orgId: 'fbi' }, 'again', at(900)).incident;
+    const folded = scopedChangesOf(reopened, again);
+    expect(folded.every((c) => c.kind === 'resolved' && c.sign === undefined && c.seconds === 900)).toBe(true);
+  });
+
+  it('a severity edit moves the figures between severity groups; an invite adds the new organization\'s group', () => {
+    const edited = edit(rec(reported), { orgId: 'fbi' }, { severity: 'low' }, at(10), () => at(0)).incident;
+    expect(scopedChangesOf(reported, edited).map(key).sort()).toEqual([`+reported@${JSON.stringify(SHARED)}/severity#low`, `-reported@${JSON.stringify(SHARED)}/severity#high`]);
+    const invited = invite(rec(reported), { orgId: 'facebook' }, ['cisa'], undefined, at(10))!.incident;
+    expect(scopedChangesOf(reported, invited).map(key)).toEqual([`+reported@${JSON.stringify(SHARED)}/org#cisa`]);
+  });
+
+  it('Distribution.remove keeps counts, sums and bins exact, and takes the extremes it is given', () => {
+    const d = new Distribution();
+    for (const v of [10, 20, 30]) d.add(v);
+    expect(d.isExtreme(30)).toBe(true);
+    expect(d.isExtreme(20)).toBe(false);
+    d.remove(30, { max: 20, min: 10 });
+    expect(d.summary()).toMatchObject({ count: 2, meanSeconds: 15, maxSeconds: 20 });
+    d.remove(10, { max: 20, min: 20 });
+    d.remove(20);
+    expect(d.summary()).toMatchObject({ count: 0, meanSeconds: null, maxSeconds: null });
   });
 });

@@ -19,6 +19,7 @@
  * cannot hold every JSON number, and the API gives it back exactly as it came.
  */
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
+import type { Actor } from '../../domain/actor';
 import { parseJsonLossless, stringifyJson } from '../../shared/json';
 import { ALL_INCIDENTS, ESCALATION_PARTITION, FAILED_DELIVERIES, deliveryKey, escalationSortKey, eventKey, failedDeliverySortKey, incidentKey, organizationPartition, participationKey, COMMUNITY_INCIDENTS, communityKey } from './keys';
 
@@ -41,11 +42,15 @@ function incidentAttributes(incident: Incident): Item {
 }
 
 export function incidentItem(record: IncidentRecord): Item {
-  const { incident, eventCount, ackCode, escalation, addedAt } = record;
+  const { incident, eventCount, ackCode, escalation, updateDue, addedAt } = record;
+  // The timer's index holds the earlier of the escalation's and the promised update's due times.
+  const dues = [escalation?.dueAt, updateDue ?? undefined].filter((d): d is string => d !== undefined).sort();
   return {
     ...incidentKey(incident.id), GSI1PK: ALL_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.incident,
     eventCount, ackCode, ...(addedAt ? { addedAt } : {}),
-    ...(escalation ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: escalationSortKey(escalation.dueAt, incident.id), escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
+    ...(dues.length ? { GSI2PK: ESCALATION_PARTITION, GSI2SK: escalationSortKey(dues[0]!, incident.id) } : {}),
+    ...(escalation ? { escalationLevel: escalation.level, escalationDueAt: escalation.dueAt } : {}),
+    ...(updateDue ? { updateDue } : {}),
     ...incidentAttributes(incident),
   };
 }
@@ -92,6 +97,11 @@ export function incidentFromItem(item: Item): Incident {
     assignedAt: i.assignedAt ?? null,
     resolvedAt: i.resolvedAt ?? null,
     resolution: i.resolution ?? null,
+    related: (i.related ?? []).map((r) => ({ incidentId: r.incidentId, relation: r.relation })),
+    lastUpdate: i.lastUpdate
+      ? { summary: i.lastUpdate.summary, phase: i.lastUpdate.phase ?? null, at: i.lastUpdate.at, actor: actorFromItem(i.lastUpdate.actor) }
+      : null,
+    nextUpdateDueAt: i.nextUpdateDueAt ?? null,
     version: Number(i.version),
   };
 }
@@ -101,16 +111,20 @@ export function recordFromItem(item: Item): IncidentRecord {
     ? { level: Number(item.escalationLevel), dueAt: item.escalationDueAt } : null;
   return {
     incident: incidentFromItem(item), eventCount: Number(item.eventCount), ackCode: typeof item.ackCode === 'string' ? item.ackCode : null, escalation,
+    ...(typeof item.updateDue === 'string' ? { updateDue: item.updateDue } : {}),
     ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
+  };
+}
+
+function actorFromItem(a: Actor): Actor {
+  return {
+    orgId: a.orgId, by: a.by ?? null, via: a.via,
+    ...(a.keyId ? { keyId: a.keyId } : {}),
+    ...(a.personId ? { personId: a.personId } : {}),
   };
 }
 
 export function eventFromItem(item: Item): TimelineEvent {
   const e = item as Item & TimelineEvent & { dataJson: string };
-  const actor = {
-    orgId: e.actor.orgId, by: e.actor.by ?? null, via: e.actor.via,
-    ...(e.actor.keyId ? { keyId: e.actor.keyId } : {}),
-    ...(e.actor.personId ? { personId: e.actor.personId } : {}),
-  };
-  return { seq: Number(e.seq), type: e.type, at: e.at, actor, data: JSON.parse(e.dataJson) };
+  return { seq: Number(e.seq), type: e.type, at: e.at, actor: actorFromItem(e.actor), data: JSON.parse(e.dataJson) };
 }

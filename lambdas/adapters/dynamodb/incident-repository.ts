@@ -45,9 +45,13 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return Item ? recordFromItem(Item) : null;
   }
 
+  async getMany(ids: readonly string[]): Promise<Incident[]> {
+    return (await this.itemsById([...new Set(ids)])).map(incidentFromItem);
+  }
+
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
-    const build = (addedAt: string, clock: WriteItem) => this.creation(change, { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, addedAt }, clock);
+    const build = (addedAt: string, clock: WriteItem) => this.creation(change, { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null, addedAt }, clock);
     for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
       const sent = await this.sendStamped(change.events[0]?.at ?? incident.reportedAt, build);
       if (sent.ok) return { created: true };
@@ -192,8 +196,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
     const next: IncidentRecord = {
       incident: change.incident,
       eventCount: previous.eventCount + change.events.length,
-      ackCode: previous.ackCode,
+      ackCode: change.ackCode === undefined ? previous.ackCode : change.ackCode,
       escalation: change.escalation === undefined ? previous.escalation : change.escalation,
+      updateDue: change.updateDue === undefined ? previous.updateDue ?? null : change.updateDue,
       ...(addedAt ? { addedAt } : {}),
     };
     return {
@@ -334,7 +339,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
   }
 
   /** The incidents' items with these ids, in this order. */
-  private async itemsById(ids: string[]): Promise<Array<Record<string, unknown>>> {
+  private async itemsById(ids: readonly string[]): Promise<Array<Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>((await batchGetAll(this.db, this.tableName, ids.map(incidentKey))).map((item) => [String(item.id), item]));
     return ids.flatMap((id) => { const item = found.get(id); return item ? [item] : []; });
   }

@@ -13,7 +13,7 @@
  *   a manager's list           Query GSI1 INCIDENTS newest first (the TLP rule in the filter)
  *   the community's list       Query GSI1 COMMUNITY#INCIDENTS newest first (GREEN and CLEAR), then BatchGetItem of the page's incidents
  *   reported in a window       Query GSI1 INCIDENTS between the ids of its ends (ids are ULIDs)
- *   due for escalation         Query GSI2 ESCALATION, SK <= <now>~
+ *   due for the timer          Query GSI2 ESCALATION, SK <= <now>~ (an escalation, or an overdue status update's reminder)
  *   open incident by dedup key GetItem DEDUP#<orgId>#<dedupKey>, then the incident
  *   incident by ack code       GetItem ACKCODE#<code>, then the incident
  *   notified already?          BatchGetItem DLV#<seq>#<orgId> of the event's organizations
@@ -47,7 +47,7 @@ const NONE = '—';
 const SIZES = `<${GRANULARITIES.join('|')}>`;
 
 export const ITEMS: readonly ItemKeys[] = [
-  { item: 'incident (on GSI2 while open and unacknowledged)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
+  { item: 'incident (on GSI2 while an escalation or a status update\'s reminder is pending: the earlier due time)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
   { item: 'participation (index entry: id, status, severity, TLP, participants)', pk: 'INC#<id>', sk: 'PART#<orgId>', gsi1: 'ORG#<orgId>#INCIDENTS / <id>', gsi2: NONE },
   { item: 'community entry (index entry of a GREEN or CLEAR incident, as a participation; removed when its TLP narrows)', pk: 'INC#<id>', sk: 'COMMUNITY', gsi1: 'COMMUNITY#INCIDENTS / <id>', gsi2: NONE },
   { item: 'timeline event', pk: 'INC#<id>', sk: 'EVT#<seq>', gsi1: NONE, gsi2: NONE },
@@ -64,7 +64,7 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'rate counter (expires by TTL)', pk: 'RATE#<bucket>#<window start>', sk: 'RATE', gsi1: NONE, gsi2: NONE },
   { item: 'metrics bucket', pk: `METRICS#<scope>#<group>#${SIZES}`, sk: '<bucket start, ISO>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics contributions of a minute', pk: 'METRICS#<scope>#<group>#contributions', sk: '<minute start, ISO>', gsi1: NONE, gsi2: NONE },
-  { item: 'metrics "applied" marker (expires by TTL after a week)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics "applied" marker (folded or un-folded, at which version; expires by TTL a week after its last write)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
   { item: 'commit clock (the last time it gave a new version: incidents\' addedAt, TAXII\'s date_added)', pk: 'COMMITS', sk: 'CLOCK', gsi1: NONE, gsi2: NONE },

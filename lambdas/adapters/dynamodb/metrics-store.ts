@@ -105,26 +105,71 @@ export function itemsFor(contributions: ScopedContribution[]): Item[] {
   ];
 }
 
-/** The items one contribution changes, and how: its bucket of each size, then its minute's contributions. */
-function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string }; next(item: Item | undefined, version: number): Item }> {
+/** The remaining max and min of a bucket's distribution after an un-fold, by the bucket's key ("PK|SK"). */
+type Extremes = Map<string, { max: number; min: number }>;
+
+/**
+ * The items one contribution changes, and how: its bucket of each size, then its minute's
+ * contributions. An un-fold (`sign` -1) takes the contribution out of each and its entry out of
+ * the minute's list.
+ */
+function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string }; granularity: Granularity | null; next(item: Item | undefined, version: number, extremes: Extremes): Item }> {
   const minute = bucketStart(c.reportedAt, 'minute');
   return [
     ...GRANULARITIES.map((g) => {
       const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
       return {
         Key,
-        next: (item: Item | undefined, version: number) => {
+        granularity: g,
+        next: (item: Item | undefined, version: number, extremes: Extremes) => {
           const aggregate = aggregateFromItem(item);
-          aggregate.add(c);
+          if (c.sign === -1) aggregate.remove(c, extremes.get(`${Key.PK}|${Key.SK}`));
+          else aggregate.add(c);
           return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version);
         },
       };
     }),
     {
       Key: bucketKey(c.scope, c.group, 'contributions', minute),
-      next: (item: Item | undefined, version: number) => contributionsToItem(c.scope, c.group, minute, [...entriesFromItem(item), entryOf(c)], version),
+      granularity: null,
+      next: (item: Item | undefined, version: number) => {
+        const entries = entriesFromItem(item);
+        if (c.sign === -1) {
+          const gone = JSON.stringify(entryOf(c));
+          const at = entries.findIndex((e) => JSON.stringify(e) === gone);
+          if (at >= 0) entries.splice(at, 1);
+        } else entries.push(entryOf(c));
+        return contributionsToItem(c.scope, c.group, minute, entries, version);
+      },
     },
   ];
+}
+
+/**
+ * The "applied" marker of a contribution. A first report's contributions (no `version`) are
+ * applied once: the marker must not exist. A change's carry the state: `folded` and the version
+ * `v` that set it. A fold applies when the marker is absent or un-folded at an older version; an
+ * un-fold when it is folded (markers written before versions were kept are folded) at an older
+ * version, or absent (its marker expired: folded long ago; the stream delivers an incident's
+ * changes in order, so its fold was applied first). A redelivered change fails its condition and
+ * is dropped, as before.
+ */
+function markerPut(tableName: string, c: ScopedContribution, expiresAt: number) {
+  const Key = appliedMarkerKey(c);
+  if (c.version === undefined) {
+    return { Put: { TableName: tableName, Item: { ...Key, entity: 'metricsApplied', expiresAt }, ConditionExpression: 'attribute_not_exists(PK)' } };
+  }
+  const folding = c.sign !== -1;
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...Key, entity: 'metricsApplied', expiresAt, folded: folding, v: c.version },
+      ConditionExpression: folding
+        ? 'attribute_not_exists(PK) OR (folded = :false AND v < :v)'
+        : 'attribute_not_exists(PK) OR ((attribute_not_exists(folded) OR folded = :true) AND (attribute_not_exists(v) OR v < :v))',
+      ExpressionAttributeValues: folding ? { ':false': false, ':v': c.version } : { ':true': true, ':v': c.version },
+    },
+  };
 }
 
 /**
@@ -167,26 +212,21 @@ export class DynamoMetricsStore implements MetricsStore {
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
       const changes = pending.flatMap((c) => changesOf(c));
       const stored = await this.getAll(changes.map((ch) => ch.Key));
+      const extremes = await this.extremesAfterRemoval(pending, stored);
       const puts = changes.map(({ Key, next }) => {
         const item = stored.get(`${Key.PK}|${Key.SK}`);
         const version = Number(item?.version ?? 0);
         return {
           Put: {
             TableName: this.tableName,
-            Item: next(item, version + 1),
+            Item: next(item, version + 1, extremes),
             ConditionExpression: item ? 'version = :v' : 'attribute_not_exists(PK)',
             ...(item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           },
         };
       });
       const expiresAt = Math.floor(this.clock.now().getTime() / 1000) + WEEK;
-      const markers = pending.map((c) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...appliedMarkerKey(c), entity: 'metricsApplied', expiresAt },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      }));
+      const markers = pending.map((c) => markerPut(this.tableName, c, expiresAt));
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: [...markers, ...puts] }));
         return;
@@ -200,6 +240,51 @@ export class DynamoMetricsStore implements MetricsStore {
       }
     }
     if (pending.length > 0) throw new Error(`metrics buckets for ${pending.length} contributions kept changing`);
+  }
+
+  /**
+   * For each un-fold that takes out a bucket's largest or smallest duration: the bucket's remaining
+   * max and min, from the stored contributions of its minutes (one Query over the week that holds
+   * every bucket of the contribution; the bucket's version guard keeps it consistent). Maxima stay
+   * exact; other un-folds read nothing more.
+   */
+  private async extremesAfterRemoval(pending: ScopedContribution[], stored: Map<string, Item>): Promise<Extremes> {
+    const out: Extremes = new Map();
+    for (const c of pending) {
+      if (c.sign !== -1 || c.kind === 'reported') continue;
+      const prefix = c.kind === 'acknowledged' ? 'tta' : 'ttr';
+      const value = c.seconds ?? 0;
+      const needs = GRANULARITIES.flatMap((g) => {
+        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
+        const item = stored.get(`${Key.PK}|${Key.SK}`);
+        return item && distributionFromItem(prefix, item).isExtreme(value) ? [{ g, key: `${Key.PK}|${Key.SK}`, start: Key.SK }] : [];
+      });
+      if (needs.length === 0) continue;
+      const weekStart = bucketStart(c.reportedAt, 'week');
+      const minutes = await queryAll(this.db, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
+        ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions'), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
+        ConsistentRead: true,
+      });
+      const gone = JSON.stringify(entryOf(c));
+      for (const { g, key, start } of needs) {
+        const [from, to] = [Date.parse(start), Date.parse(start) + UNIT[g]];
+        const values: number[] = [];
+        let removed = false;
+        for (const item of minutes) {
+          const minute = Date.parse(String(item.SK));
+          if (minute < from || minute >= to) continue;
+          for (const e of entriesFromItem(item)) {
+            if (e[1] !== c.kind) continue;
+            if (!removed && String(item.SK) === bucketStart(c.reportedAt, 'minute') && JSON.stringify(e) === gone) { removed = true; continue; }
+            values.push(e[2] ?? 0);
+          }
+        }
+        if (values.length) out.set(key, { max: Math.max(...values), min: Math.min(...values) });
+      }
+    }
+    return out;
   }
 
   /** Reads by key, by "PK|SK"; consistent unless asked otherwise. */

@@ -66,6 +66,10 @@ function headline(n: Notice): string {
     case 'resolved': return `Resolved by ${who}`;
     case 'note': return `Note from ${who}`;
     case 'escalated': return `ESCALATED (level ${event.data.level}): not acknowledged for ${Math.round(Number(event.data.unacknowledgedSeconds ?? 0) / 60)} min`;
+    case 'participants_added': return `${who} brought you into a ${n.incident.severity} ${n.incident.category} incident`;
+    case 'reopened': return `Reopened by ${who}`;
+    case 'status_update': return `Update from ${who}${typeof event.data.phase === 'string' ? ` (${event.data.phase})` : ''}`;
+    case 'update_due': return 'Status update overdue';
     default: return event.type;
   }
 }
@@ -122,12 +126,21 @@ export function renderEmail(n: Notice): { subject: string; body: string } {
   }
   if (event.type === 'note' && typeof event.data.text === 'string') lines.push('', 'Note (as written by the participant):', ...quoted(event.data.text));
   if (event.type === 'resolved' && typeof event.data.resolution === 'string') lines.push('', 'Resolution (as written by the participant):', ...quoted(event.data.resolution));
-  if (incident.description && event.type === 'reported') lines.push('', 'Description (as written by the reporter):', ...quoted(incident.description));
+  if (event.type === 'reopened' && typeof event.data.reason === 'string') lines.push('', 'Reason (as written by the participant):', ...quoted(event.data.reason));
+  if (event.type === 'status_update' && typeof event.data.summary === 'string') {
+    lines.push('', 'Update (as written by the participant):', ...quoted(event.data.summary));
+    if (typeof event.data.nextUpdateDueAt === 'string') lines.push('', `Next update due: ${event.data.nextUpdateDueAt}`);
+  }
+  if (event.type === 'update_due') lines.push('', `The update promised for ${String(event.data.dueAt)} has not been posted. Post one: POST /v1/incidents/${incident.id}/updates`);
+  if (incident.description && (event.type === 'reported' || event.type === 'participants_added')) lines.push('', 'Description (as written by the reporter):', ...quoted(incident.description));
   return { subject, body: lines.join('\n') };
 }
 
-/** What partners' HTTPS endpoints receive: the event type, the incident as the API shows it, and the event. */
-export const renderPush = (n: Notice): string => stringifyJson({ type: n.event.type, incident: n.incident, event: n.event });
+/**
+ * What partners' HTTPS endpoints receive: the event type, the incident as the API shows it, and the
+ * event. `related` is left empty: it may name incidents the recipient may not see.
+ */
+export const renderPush = (n: Notice): string => stringifyJson({ type: n.event.type, incident: { ...n.incident, related: [] }, event: n.event });
 
 export function render(n: Notice): RenderedMessage {
   const email = renderEmail(n);

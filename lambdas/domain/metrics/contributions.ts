@@ -18,6 +18,14 @@ export interface Contribution {
   reportedAt: string;
   /** Seconds from report to acknowledgement or resolution. */
   seconds?: number;
+  /** -1: un-folds what an earlier state contributed (an edit, a reopen, a changed scope). */
+  sign?: -1;
+  /**
+   * The incident version whose change this is. Present on contributions of changes to an existing
+   * incident: the store keeps, per incident, kind, scope and group, whether it is folded in and at
+   * which version, so a redelivered change counts once and a fold after an un-fold counts again.
+   */
+  version?: number;
 }
 
 const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
@@ -74,6 +82,28 @@ export const scopedContributionsOf = (before: Incident | null, after: Incident):
   const contributions = contributionsOf(before, after);
   return scopesOf(after).flatMap((scope) => contributions.map((c) => ({ ...c, scope })));
 };
+
+/**
+ * What the buckets receive for a change of an existing incident from `before` to `after`: what
+ * the new state contributes and the old did not (folded in), and what the old state contributed
+ * and the new does not (un-folded, `sign` -1), in every scope of each state. An acknowledgement
+ * or a first resolve only adds; an edit of severity, category or TLP moves the incident's figures
+ * between groups or scopes; an invite adds the new participants' groups (and, for a restricted
+ * incident, their scopes); a reopen un-folds the resolve, so the next resolve is the one counted.
+ */
+export function scopedChangesOf(before: Incident | null, after: Incident): ScopedContribution[] {
+  if (!before) return scopedContributionsOf(null, after);
+  const keyOf = (c: ScopedContribution) => JSON.stringify([c.scope, c.group, c.kind, c.seconds ?? null]);
+  const whole = (i: Incident) => {
+    const all = allContributionsOf(i);
+    return new Map(scopesOf(i).flatMap((scope) => all.map((c) => ({ ...c, scope }))).map((c) => [keyOf(c), c]));
+  };
+  const [was, now] = [whole(before), whole(after)];
+  const out: ScopedContribution[] = [];
+  for (const [k, c] of was) if (!now.has(k)) out.push({ ...c, sign: -1, version: after.version });
+  for (const [k, c] of now) if (!was.has(k)) out.push({ ...c, version: after.version });
+  return out;
+}
 
 /** Everything an incident contributes in its current state (for the live part of a window). */
 export const allContributionsOf = (incident: Incident) => contributionsOf(null, incident);

@@ -16,7 +16,7 @@ import { canSee, type GroupBy, type Incident } from '../incident';
 import type { Caller } from '../actor';
 import { inPool } from '../../shared/pool';
 import type { MetricsRead, MetricsStore } from '../ports';
-import { allContributionsOf, contributionsOf, groupKeys, scopedContributionsOf, scopesVisibleTo, type Contribution, type Scope, type ScopedContribution } from './contributions';
+import { allContributionsOf, contributionsOf, groupKeys, scopedChangesOf, scopedContributionsOf, scopesVisibleTo, type Contribution, type Scope, type ScopedContribution } from './contributions';
 import { Aggregate } from './sketch';
 import { DAY, MINUTE, UNIT, floorTo, iso, planWithNow, type WindowPlan } from './calendar';
 
@@ -77,11 +77,12 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
 
   return {
     /**
-     * Folds one change of an incident into the figures of each of its scopes, idempotently;
-     * returns what the change added (once, whatever the number of scopes).
+     * Folds one change of an incident into the figures of each of its scopes, idempotently, and
+     * un-folds what its previous state contributed and this one does not (scopedChangesOf); returns
+     * the acknowledgements and resolves the change added (once, whatever the number of scopes).
      */
     async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
-      await applyAll(scopedContributionsOf(before, after));
+      await applyAll(scopedChangesOf(before, after));
       return contributionsOf(before, after);
     },
 
@@ -97,7 +98,7 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
       for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
         const [dayFrom, dayTo] = [iso(t), iso(Math.min(t + DAY, Date.parse(to)))];
         const day = await incidents.reportedBetween(dayFrom, dayTo);
-        for (const incident of day) await applyAll(scopedContributionsOf(null, incident));
+        for (const incident of day) await applyAll(scopedContributionsOf(null, incident).map((c) => ({ ...c, version: incident.version })));
         total += day.length;
         onDay(dayFrom, day.length);
       }

@@ -38,6 +38,35 @@ export class Distribution {
     else this.bump(MAPPING.key(value), 1);
   }
 
+  /**
+   * Takes one observation of `value` out. Count, sum and bins are exact; when it was the largest
+   * (or smallest) observation, `extremes` must give the remaining max and min (the store reads
+   * them from the stored contributions), since a bucket does not keep its observations.
+   */
+  remove(value: number, extremes?: { max: number; min: number }): void {
+    if (this.count === 0) return;
+    this.count--;
+    this.sum -= value;
+    if (value <= 0) this.zero = Math.max(0, this.zero - 1);
+    else {
+      const key = MAPPING.key(value);
+      const n = (this.bins.get(key) ?? 0) - 1;
+      if (n > 0) this.bins.set(key, n);
+      else this.bins.delete(key);
+    }
+    if (this.count === 0) {
+      this.sum = 0; this.max = 0; this.min = Number.POSITIVE_INFINITY; this.zero = 0; this.bins.clear();
+    } else if (extremes) {
+      this.max = extremes.max;
+      this.min = extremes.min;
+    }
+  }
+
+  /** Whether taking `value` out needs the remaining extremes (it is the max or the min). */
+  isExtreme(value: number): boolean {
+    return this.count > 1 && (value >= this.max || value <= this.min);
+  }
+
   merge(other: Distribution): void {
     if (other.count === 0) return;
     this.count += other.count;
@@ -114,6 +143,13 @@ export class Aggregate {
     if (c.kind === 'reported') this.reported++;
     else if (c.kind === 'acknowledged') { this.acknowledged++; this.tta.add(c.seconds ?? 0); }
     else { this.resolved++; this.ttr.add(c.seconds ?? 0); }
+  }
+
+  /** Takes one contribution out (see Distribution.remove). */
+  remove(c: Pick<Contribution, 'kind' | 'seconds'>, extremes?: { max: number; min: number }): void {
+    if (c.kind === 'reported') this.reported = Math.max(0, this.reported - 1);
+    else if (c.kind === 'acknowledged') { this.acknowledged = Math.max(0, this.acknowledged - 1); this.tta.remove(c.seconds ?? 0, extremes); }
+    else { this.resolved = Math.max(0, this.resolved - 1); this.ttr.remove(c.seconds ?? 0, extremes); }
   }
 
   merge(other: Aggregate): void {
