@@ -18,7 +18,29 @@ import {
 } from './incident';
 import { isRestricted } from './tlp';
 import { type Caller, type Via } from './actor';
-import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListQuery, TimelinePage } from './ports';
+import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, TimelinePage } from './ports';
+import { mayAct, type ListScopeParam } from './incident';
+
+/**
+ * Two pages read after the same position, merged newest first without repeats: the first `limit`
+ * of them. Another page exists when more than `limit` were found, or when either had more (what it
+ * left out is older than everything it found, so older than the merged page's last).
+ */
+/** The caller's own list: a partner's participations; a manager's every incident it may see. */
+function ownQuery(caller: Caller, request: ListRequest, base: Omit<ListQuery, 'scope'>): ListQuery {
+  if (caller.role === 'partner') return { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
+  if (request.participant) return { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
+  return { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
+}
+
+export function mergePages(limit: number, pages: readonly ListPage[]): ListPage {
+  const byId = new Map(pages.flatMap((p) => p.items.map((i) => [i.id, i] as const)));
+  const all = [...byId.values()].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const items = all.slice(0, limit);
+  const more = all.length > limit || pages.some((p) => p.lastId !== null);
+  const addedAt = new Map(pages.flatMap((p) => [...(p.addedAt ?? new Map<string, string>())]));
+  return { items, lastId: more && items.length > 0 ? items.at(-1)!.id : null, addedAt };
+}
 
 export interface IncidentDeps {
   incidents: IncidentRepository;
@@ -59,7 +81,15 @@ export interface TimelineRequest { limit: number; after?: number }
 /** The most a list page's incidents may weigh as JSON (Lambda answers at most 6 MB). */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
-export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string }
+/**
+ * Which incidents a list reads: `own` (the default) those the caller's organization participates in
+ * (for managers: every incident they may see); `community` every GREEN and CLEAR incident of the
+ * community, whoever participates; `visible` everything the caller may see, both together (TAXII's
+ * collection).
+ */
+export type ListScopeName = ListScopeParam | 'visible';
+
+export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string; scope?: ListScopeName }
 
 export type ReportResult = { created: boolean; incident: Incident };
 
@@ -92,7 +122,22 @@ export function makeIncidents(deps: IncidentDeps) {
     return record;
   }
 
-  const load = (caller: Caller, id: string, action: AuditAction) => loadIf(id, (incident) => canSee(caller, incident), { caller, action });
+  /** An incident `caller` may read (see canSee); else 404, recorded as a denied `action`. */
+  const see = (caller: Caller, id: string, action: AuditAction) => loadIf(id, (incident) => canSee(caller, incident), { caller, action });
+  /**
+   * An incident `caller` may act on (a command): 404 when it may not even see it; 403 when it may
+   * see but not act (a GREEN or CLEAR incident of the community it does not participate in),
+   * recorded as a denied `action`.
+   */
+  const load = async (caller: Caller, id: string, action: AuditAction): Promise<IncidentRecord> => {
+    const record = await see(caller, id, action);
+    if (!mayAct(caller, record.incident)) {
+      const detail = `Only the incident's participants (${record.incident.participants.length} organizations) may act on it; it is TLP:${record.incident.tlp}, so you may read it.`;
+      await appendOrRefuse(audit, [auditEntry(witnessOf(caller), action, now(), 'denied', { incident: record.incident }, detail)]);
+      throw new ForbiddenError(detail);
+    }
+    return record;
+  };
   /** What a verified channel of a participating organization (a signed link, a registered phone) may read. */
   const loadForParticipant = (orgId: string, id: string) => loadIf(id, (incident) => incident.participants.includes(orgId));
 
@@ -200,15 +245,19 @@ export function makeIncidents(deps: IncidentDeps) {
   /** One page of what `caller` may see, each incident read but none recorded. */
   async function visiblePage(caller: Caller, request: ListRequest): Promise<{ items: Incident[]; lastId: string | null; addedAt?: ReadonlyMap<string, string> }> {
     const base = { status: request.status, severity: request.severity, limit: request.limit, after: request.after };
-    let query: ListQuery;
-    if (caller.role === 'partner') {
-      query = { ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant };
-    } else if (request.participant) {
-      query = { ...base, scope: { kind: 'organization', orgId: request.participant }, restrictedVisibleTo: caller.orgId };
+    let page: ListPage;
+    if (request.scope === 'community') {
+      // The same for every role: GREEN and CLEAR are everyone's to read.
+      page = await incidents.list({ ...base, scope: { kind: 'community' }, participant: request.participant });
+    } else if (request.scope === 'visible' && caller.role === 'partner') {
+      // Its own and the community's, merged newest first (a manager's own list already holds both).
+      page = mergePages(request.limit, await Promise.all([
+        incidents.list({ ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant }),
+        incidents.list({ ...base, scope: { kind: 'community' }, participant: request.participant }),
+      ]));
     } else {
-      query = { ...base, scope: { kind: 'all' }, restrictedVisibleTo: caller.orgId };
+      page = await incidents.list(ownQuery(caller, request, base));
     }
-    const page = await incidents.list(query);
     // The query already applies the visibility rule; this is defence in depth.
     const visible = page.items.filter((incident) => canSee(caller, incident));
     // A page stays under Lambda's 6 MB response limit however large its (allowed) incidents are:
@@ -252,14 +301,14 @@ export function makeIncidents(deps: IncidentDeps) {
 
     /** The incident; `action` names the read in the audit trail (an export, a TAXII read). */
     async get(caller: Caller, id: string, action: ReadAction = 'read'): Promise<Incident> {
-      const { incident } = await load(caller, id, action);
+      const { incident } = await see(caller, id, action);
       await auditReads(caller, action, [incident]);
       return presentOne(caller, incident);
     },
 
     /** One page of the timeline, oldest first, after event `request.after`. */
     async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }, action: ReadAction = 'timeline'): Promise<TimelinePage> {
-      const { incident } = await load(caller, id, action);
+      const { incident } = await see(caller, id, action);
       await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
       return incidents.timeline(id, { limit, afterSeq: request.after });
@@ -279,13 +328,13 @@ export function makeIncidents(deps: IncidentDeps) {
      */
     unrecorded(caller: Caller, action: ReadAction) {
       return {
-        get: async (id: string): Promise<Incident> => (await load(caller, id, action)).incident,
+        get: async (id: string): Promise<Incident> => (await see(caller, id, action)).incident,
         /**
          * The whole timeline of an incident `caller` may see, oldest first: by id (read and checked),
          * or an incident this reader has just read (checked again, not read again).
          */
         events: async (of: string | Incident): Promise<TimelineEvent[]> => {
-          if (typeof of === 'string') await load(caller, of, action);
+          if (typeof of === 'string') await see(caller, of, action);
           else if (!canSee(caller, of)) throw new NotFoundError(`No incident ${of.id}.`);
           const id = typeof of === 'string' ? of : of.id;
           const events: TimelineEvent[] = [];
@@ -307,7 +356,7 @@ export function makeIncidents(deps: IncidentDeps) {
      * who tried to). Others get 404 when they may not see it, 403 when they may but do not participate.
      */
     async auditOf(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<AuditPage> {
-      const { incident } = await load(caller, id, 'audit');
+      const { incident } = await see(caller, id, 'audit');
       if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
       const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
       // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),

@@ -2,6 +2,7 @@
  * The incident: its shape, its lifecycle rules and who may see it.
  * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
  */
+import { isCommunity as sharedWithCommunity } from './tlp';
 import type { AuditRecord } from './audit-entry';
 import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
 import { isRestricted, type Tlp } from './tlp';
@@ -111,13 +112,29 @@ export interface IncidentRecord {
 }
 
 /**
- * Whether `caller` may see `incident`. Partners see incidents their organization participates in;
- * managers also see every incident whose TLP is not restricted. Admins manage the directory only.
+ * Whether `caller` may see (read) `incident` — the one statement of the visibility rule. Partners see
+ * incidents their organization participates in and, as TLP 2.0 lets them be shared within the
+ * community, every GREEN and CLEAR incident; managers also see every incident whose TLP is not
+ * restricted. Admins manage the directory only. Seeing is not acting: see `mayAct`.
  */
 export function canSee(caller: Caller, incident: Pick<Incident, 'participants' | 'tlp'>): boolean {
-  if (incident.participants.includes(caller.orgId)) return caller.role !== 'admin';
-  return caller.role === 'manager' && !isRestricted(incident.tlp);
+  if (caller.role === 'admin') return false;
+  if (incident.participants.includes(caller.orgId)) return true;
+  return caller.role === 'manager' ? !isRestricted(incident.tlp) : sharedWithCommunity(incident.tlp);
 }
+
+/**
+ * Whether `caller` may act on `incident` (acknowledge, assign, resolve, note…): its organization's
+ * partners (systems and people) only. A caller that may see it but not act is refused with 403;
+ * one that may not even see it gets 404, as if it did not exist.
+ */
+export function mayAct(caller: Caller, incident: Pick<Incident, 'participants'>): boolean {
+  return caller.role === 'partner' && incident.participants.includes(caller.orgId);
+}
+
+/** The scopes `GET /v1/incidents` takes: the caller's own incidents (the default), or the community's GREEN and CLEAR ones. */
+export const LIST_SCOPES = ['own', 'community'] as const;
+export type ListScopeParam = (typeof LIST_SCOPES)[number];
 
 /** Whether an organization outside the caller's view may receive anything about the incident. */
 export const mayBeToldTo = (orgId: string, incident: Pick<Incident, 'participants' | 'tlp'>): boolean =>

@@ -15,8 +15,11 @@ import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDa
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
 
-/** Which incidents a list reads: one organization's participations, or all incidents. */
-export type ListScope = { kind: 'organization'; orgId: string } | { kind: 'all' };
+/**
+ * Which incidents a list reads: one organization's participations, all incidents, or the community's
+ * (every GREEN and CLEAR incident, whoever participates).
+ */
+export type ListScope = { kind: 'organization'; orgId: string } | { kind: 'all' } | { kind: 'community' };
 
 export interface ListQuery {
   scope: ListScope;

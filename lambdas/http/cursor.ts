@@ -18,12 +18,14 @@ import type { Caller } from '../domain/actor';
 const TAG_BYTES = 12;
 const SEQ_PATTERN = /^[1-9][0-9]{0,9}$/;
 
-export interface ListFilters { status?: string; severity?: string; participant?: string }
+export interface ListFilters { status?: string; severity?: string; participant?: string; scope?: string }
 
 type Binding = ReadonlyArray<string | null>;
 
 const listBinding = (caller: Caller, f: ListFilters): Binding =>
-  ['incidents', caller.orgId, caller.role, f.status ?? null, f.severity ?? null, f.participant ?? null];
+  ['incidents', caller.orgId, caller.role, f.status ?? null, f.severity ?? null, f.participant ?? null,
+    // The default scope binds as before, so cursors given before scopes existed still continue.
+    ...(f.scope && f.scope !== 'own' ? [`scope:${f.scope}`] : [])];
 const timelineBinding = (caller: Caller, incidentId: string): Binding => ['timeline', caller.orgId, caller.role, incidentId];
 /** An audit listing: one incident's trail, or an admin's window with its filters. */
 const auditBinding = (caller: Caller, listing: ReadonlyArray<string | null>): Binding => ['audit', caller.orgId, caller.role, ...listing];

@@ -28,7 +28,7 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   },
   listIncidents: {
     summary: 'List the incidents you may see, newest first.',
-    description: 'Partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. Unknown query parameters are rejected. `cursor` is opaque and signed, and bound to the caller (organization and role) and the exact filters: a changed cursor, or one from another caller or other filters, is a 400 naming `cursor`.',
+    description: '`scope=own` (the default): partners see incidents their organization participates in; managers also see every incident not labelled RED or AMBER+STRICT. `scope=community`: every GREEN and CLEAR incident of the community, whoever participates (TLP 2.0 lets them be shared within the community), the same list for partners and managers; any partner may read them (get, timeline, STIX, TAXII), only participants act on them (others 403). Other filters apply within the scope. Unknown query parameters, or another scope, are rejected (400). `cursor` is opaque and signed, and bound to the caller (organization and role), the scope and the exact filters: a changed cursor, or one from another caller, scope or filters, is a 400 naming `cursor`.',
     responses: { 200: { description: 'A page of incidents.', schema: r.IncidentPage } },
   },
   getIncident: {

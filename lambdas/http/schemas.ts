@@ -11,6 +11,7 @@ import { JsonNumber, stringifyJson } from '../shared/json';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
 import { BIDI_CONTROLS, hasBidiControl } from '../shared/bidi';
 import { isLoopbackHostname } from '../shared/loopback';
+import { LIST_SCOPES } from '../domain/incident';
 import { localMode } from '../config/env';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
@@ -166,6 +167,7 @@ export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
   status: z.enum(STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   participant: OrgId.optional(),
+  scope: z.enum(LIST_SCOPES).default('own').meta({ description: '`own`: your organization\'s incidents (for managers, every incident you may see); `community`: every GREEN and CLEAR incident of the community.' }),
   limit: z.coerce.number<string>().int().min(1).max(100).default(25),
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
 }))();

@@ -3,7 +3,8 @@
  * `collections`, `collection`, `objects`, `object`, `versions`, `manifest`, `addObjects`, `status`
  * (and the STIX export, `exportBundle`). Handlers turn its results into HTTP answers and nothing
  * else; what a caller may read comes through the incident use cases only, never a repository, so
- * TAXII shows exactly what `GET /v1/incidents` shows and whatever those use cases check applies.
+ * TAXII shows exactly what `GET /v1/incidents` shows (its `own` and `community` scopes together:
+ * everything the caller may see) and whatever those use cases check applies.
  *
  * Reads are recorded as the answer carries them: the collection is read unrecorded, filtered and
  * paged, and only then are the restricted incidents whose objects (the incident, its notes) are on
@@ -115,7 +116,9 @@ export function makeTaxiiService(deps: TaxiiDeps) {
     const entries: CollectionEntry[] = [];
     let after: string | undefined;
     do {
-      const listed = await reads.list({ limit: listPage, after });
+      // Everything the caller may see: its own incidents and the community's GREEN and CLEAR ones
+      // (GET /v1/incidents with scope=own and scope=community together).
+      const listed = await reads.list({ limit: listPage, after, scope: 'visible' });
       // Timelines are read a few at a time: one request per incident, not one after another.
       const timelines = await inPool(listed.items, TIMELINE_READS_AT_ONCE, (incident) => reads.events(incident));
       for (const [j, incident] of listed.items.entries()) {
@@ -158,7 +161,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
   const collectionResource = (caller: Caller) => ({
     id: INCIDENTS_COLLECTION_ID,
     title: 'Concord incidents',
-    description: 'The incidents you may see in Concord (exactly those GET /v1/incidents lists), as STIX 2.1: each incident with the Incident Core extension, its notes, the identities of the organizations involved and the TLP 2.0 marking-definitions. Partners may add incidents.',
+    description: 'The incidents you may see in Concord (exactly those GET /v1/incidents lists with scope=own and scope=community together: yours, and every GREEN and CLEAR incident of the community), as STIX 2.1: each incident with the Incident Core extension, its notes, the identities of the organizations involved and the TLP 2.0 marking-definitions. Partners may add incidents.',
     can_read: true,
     can_write: caller.role === 'partner',
     media_types: ['application/stix+json;version=2.1'],

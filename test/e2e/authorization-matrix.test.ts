@@ -1,10 +1,11 @@
 /**
  * Every incident endpoint × caller × TLP: who gets what, for systems' keys and people's tokens
- * alike. Invisible is 404, exactly like absent; a role that may not act is 403; no or unknown
- * credential is 401. Zero leaks.
+ * alike. Invisible is 404, exactly like absent; a caller that may see but not act (a role that may
+ * not, or an outside partner on a GREEN or CLEAR incident, the community's: #23) is 403; no or
+ * unknown credential is 401. AMBER, AMBER+STRICT and RED never reach an outside partner. Zero leaks.
  */
 import { TLPS, type Tlp } from '../../lambdas/domain/tlp';
-import { KEYED_CALLERS, PEOPLE, asKey, expectedRead, peopleTokens, type Person } from '../support/callers';
+import { KEYED_CALLERS, PEOPLE, asKey, expectedAuditTrail, expectedCommand, expectedListed, expectedRead, peopleTokens, type Person } from '../support/callers';
 import { KEYS, TEST_DIRECTORY, report, startTestApi, type TestApi } from '../support/harness';
 import { startTestIssuer, trustIssuer, type TestIssuer } from '../support/test-issuer';
 
@@ -24,15 +25,6 @@ type Caller = keyof typeof KEYED | Person;
 const CALLER_NAMES: Caller[] = [...(Object.keys(KEYED) as Caller[]), ...PEOPLE];
 const credential = (caller: Caller): string | null => (caller in KEYED ? KEYED[caller as keyof typeof KEYED] : tokens[caller as Person]);
 const expectedReadOf = (caller: Caller, tlp: Tlp) => expectedRead(asKey(caller), tlp);
-
-function expectedCommand(caller: Caller): number {
-  switch (asKey(caller)) {
-    case 'reporter': case 'participant': return 200;
-    case 'outsider': return 404;
-    case 'manager-outside': case 'manager-participant': case 'admin': return 403;
-    default: return 401;
-  }
-}
 
 const newIncident = async (tlp: Tlp) =>
   (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp, participants: ['fbi', 'odni'] }))).body.id as string;
@@ -78,8 +70,8 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
     const get = await api.call(key, 'GET', `/v1/incidents/${id}`);
     const timeline = await api.call(key, 'GET', `/v1/incidents/${id}/timeline`);
     const audit = await api.call(key, 'GET', `/v1/incidents/${id}/audit`);
-    // The trail is its participants': a manager outside sees the incident, not who read it.
-    const wantAudit = want === 200 && asKey(caller) === 'manager-outside' ? 403 : want;
+    // The trail is its participants': a manager or partner outside sees the incident, not who read it.
+    const wantAudit = expectedAuditTrail(asKey(caller), tlp);
     expect([get.status, timeline.status, audit.status]).toEqual([want, want, wantAudit]);
     if (wantAudit === 200) expect(audit.body.items.some((e: { action: string }) => e.action === 'report')).toBe(true);
     if (want === 404) {
@@ -90,20 +82,24 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
     }
   });
 
-  it('list', async () => {
+  it.each(['own', 'community'] as const)('list, scope %s', async (scope) => {
     const want = expectedReadOf(caller, tlp);
-    const res = await api.call(key, 'GET', '/v1/incidents?limit=100');
+    const query = scope === 'own' ? '' : '&scope=community';
+    const res = await api.call(key, 'GET', `/v1/incidents?limit=100${query}`);
     if (want === 401 || want === 403) return expect(res.status).toBe(want);
     expect(res.status).toBe(200);
-    const listed = res.body.items.some((i: { id: string }) => i.id === id);
-    expect(listed).toBe(want === 200);
-    // Nothing restricted outside its participants, whatever the query.
-    const filtered = await api.call(key, 'GET', '/v1/incidents?limit=100&participant=fbi');
-    expect(filtered.body.items.some((i: { id: string }) => i.id === id)).toBe(want === 200);
+    const wantListed = expectedListed(asKey(caller), tlp, scope);
+    // Listed only where it may be read: nothing restricted outside its participants, no AMBER in the community.
+    if (wantListed) expect(want).toBe(200);
+    expect(res.body.items.some((i: { id: string }) => i.id === id)).toBe(wantListed);
+    // Whatever the query.
+    const filtered = await api.call(key, 'GET', `/v1/incidents?limit=100&participant=fbi${query}`);
+    expect(filtered.body.items.some((i: { id: string }) => i.id === id)).toBe(wantListed);
   });
 
   it.each(COMMANDS)('%s', async (command, body, success) => {
-    const want = expectedCommand(caller) === 200 ? success : expectedCommand(caller);
+    const expected = expectedCommand(asKey(caller), tlp);
+    const want = expected === 200 ? success : expected;
     const target = want < 300 ? await newIncident(tlp) : await sharedIncident(tlp);
     const res = await api.call(key, 'POST', `/v1/incidents/${target}/${command}`, body);
     expect(res.status).toBe(want);

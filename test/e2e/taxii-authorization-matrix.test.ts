@@ -1,8 +1,9 @@
 /**
  * Every caller — systems' keys (HTTP Basic) and people's tokens (Bearer) — × TLP through TAXII and the STIX export: a caller reads exactly what
- * GET /v1/incidents shows it — RED and AMBER+STRICT never outside their participants, managers
- * included; invisible is 404 like absent; admins 403; no or unknown key 401. Zero leaks, notes
- * included.
+ * GET /v1/incidents shows it with scope=own and scope=community together — its own incidents and the
+ * community's GREEN and CLEAR ones (#23); AMBER never to an outside partner, RED and AMBER+STRICT never
+ * outside their participants, managers included; invisible is 404 like absent; admins 403; no or
+ * unknown key 401. Zero leaks, notes included.
  */
 import { TLPS, type Tlp } from '../../lambdas/domain/tlp';
 import { incidentStixId } from '../../lambdas/integrations/stix';
@@ -54,7 +55,10 @@ beforeAll(async () => {
     served[caller] = await taxii(caller, `${COLL}/objects/?limit=100`);
     manifests[caller] = await taxii(caller, `${COLL}/manifest/?limit=100`);
     if (served[caller]!.status === 200) {
-      listed[caller] = (await apiCall(caller, '/v1/incidents?limit=100')).body.items.map((i: { id: string }) => i.id);
+      // The collection is the caller's whole view: its own list and the community's, together.
+      const own = (await apiCall(caller, '/v1/incidents?limit=100')).body.items.map((i: { id: string }) => i.id);
+      const community = (await apiCall(caller, '/v1/incidents?scope=community&limit=100')).body.items.map((i: { id: string }) => i.id);
+      listed[caller] = [...new Set([...own, ...community])];
     }
   }
 });

@@ -165,7 +165,9 @@ describe('objects', () => {
     expect(one.body.objects.map((o: any) => o.id)).toEqual([green]);
     const versions = await get(KEYS.partner.fbi, `${COLL}/objects/${green}/versions/`);
     expect(versions.body).toEqual({ more: false, versions: [one.body.objects[0].modified] });
-    expectTaxiiError(await get(KEYS.partner.google, `${COLL}/objects/${green}/`), 404);
+    // #23: GREEN is the community's, so Google (outside it) reads it; AMBER stays with its participants.
+    expect((await get(KEYS.partner.google, `${COLL}/objects/${green}/`)).body.objects.map((o: any) => o.id)).toEqual([green]);
+    expectTaxiiError(await get(KEYS.partner.google, `${COLL}/objects/${incidentStixId(ids.amber!)}/`), 404);
     expectTaxiiError(await get(KEYS.manager.cisa, `${COLL}/objects/${incidentStixId(ids.red!)}/`), 404);
     expectTaxiiError(await get(KEYS.manager.cisa, `${COLL}/objects/${incidentStixId(ids.red!)}/versions/`), 404);
     expectTaxiiError(await get(KEYS.partner.fbi, `${COLL}/objects/incident--00000000-0000-4000-8000-000000000000/`), 404);
@@ -308,7 +310,9 @@ describe('GET /v1/incidents/{id}/stix', () => {
     expect(bundle.objects.find((o: any) => o.type === 'incident')).toMatchObject({ name: 'Red one', object_marking_refs: [TLP_MARKING_IDS.RED] });
     expect((await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${ids.red}/stix`)).text).toBe(one.text);
     expect((await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents/${ids.red}/stix`)).status).toBe(404);
-    expect((await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${ids.green}/stix`)).status).toBe(404);
+    // #23: GREEN is the community's (Google exports it); AMBER is not.
+    expect((await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${ids.green}/stix`)).status).toBe(200);
+    expect((await api.call(KEYS.partner.google, 'GET', `/v1/incidents/${ids.amber}/stix`)).status).toBe(404);
     expect((await api.call(KEYS.manager.cisa, 'GET', `/v1/incidents/${ids.green}/stix`)).status).toBe(200);
   });
 });

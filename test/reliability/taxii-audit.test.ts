@@ -76,3 +76,19 @@ describe('#22-2: list answers record only what they carry', () => {
     expect(await readsDuring(async () => expect((await api.call(KEYS.partner.fbi, 'GET', '/v1/incidents?limit=5')).body.items).toHaveLength(2))).toEqual(['list']);
   });
 });
+
+describe('#23: the community\'s reads of GREEN are not recorded (only RED and AMBER+STRICT reads are)', () => {
+  it('an outside partner reading the GREEN incident everywhere adds no entry to its trail, nor to the RED one\'s', async () => {
+    const trail = async (id: string) => (await api.services.audit.forIncident(id, { limit: 100 })).items.map((e) => e.id);
+    const before = { green: await trail(green), red: await trail(red) };
+    const outsider = KEYS.partner.google;
+    expect((await api.call(outsider, 'GET', `/v1/incidents/${green}`)).status).toBe(200);
+    expect((await api.call(outsider, 'GET', `/v1/incidents/${green}/timeline`)).status).toBe(200);
+    expect((await api.call(outsider, 'GET', `/v1/incidents/${green}/stix`)).status).toBe(200);
+    expect((await api.call(outsider, 'GET', '/v1/incidents?scope=community')).body.items.map((i: { id: string }) => i.id)).toEqual([green]);
+    const objects = await api.call(outsider, 'GET', `${COLL}/objects/`, undefined, TAXII);
+    expect(objects.body.objects.filter((o: { type: string }) => o.type === 'incident').map((o: { id: string }) => o.id)).toEqual([incidentStixId(green)]);
+    expect((await api.call(outsider, 'GET', `${COLL}/objects/${incidentStixId(green)}/versions/`, undefined, TAXII)).status).toBe(200);
+    expect({ green: await trail(green), red: await trail(red) }).toEqual(before);
+  });
+});

@@ -4,6 +4,7 @@ import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type Aud
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import { nextClockTime } from '../../lambdas/shared/ids';
 import type { Change, IncidentRecord, TimelineEvent } from '../../lambdas/domain/incident';
+import { isCommunity } from '../../lambdas/domain/tlp';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -120,7 +121,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   async list(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()].map((r) => r.incident).sort((a, b) => (a.id < b.id ? 1 : -1));
     const matches = all.filter((i) =>
-      (query.scope.kind === 'all' || i.participants.includes(query.scope.orgId))
+      (query.scope.kind === 'all' || (query.scope.kind === 'community' ? isCommunity(i.tlp) : i.participants.includes(query.scope.orgId)))
       && (!query.after || i.id < query.after)
       && (!query.status || i.status === query.status)
       && (!query.severity || i.severity === query.severity)

@@ -38,6 +38,7 @@ const index = (format: string) => format.split(' / ') as [string, string];
 it.each<[string, { PK: string; SK: string }, Record<string, unknown>?]>([
   ['incident', K.incidentKey('inc_01J'), { GSI1: [K.ALL_INCIDENTS, 'inc_01J'], GSI2: [K.ESCALATION_PARTITION, K.escalationSortKey('2026-12-01T00:00:00.000Z', 'inc_01J')] }],
   ['participation', K.participationKey('inc_01J', 'cisa'), { GSI1: [K.organizationPartition('cisa'), 'inc_01J'] }],
+  ['community entry', K.communityKey('inc_01J'), { GSI1: [K.COMMUNITY_INCIDENTS, 'inc_01J'] }],
   ['timeline event', K.eventKey('inc_01J', 7)],
   ['delivery', K.deliveryKey('inc_01J', 7, 'fbi'), { GSI1: [K.FAILED_DELIVERIES, K.failedDeliverySortKey('inc_01J', 7, 'fbi')] }],
   ['claim of a delivery', K.deliveryClaimKey('inc_01J', 7, 'fbi'), { GSI1: [K.FAILED_DELIVERIES, K.heldClaimSortKey('inc_01J', 7, 'fbi')] }],

@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
-import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamodb/incident-repository';
+import { DynamoIncidentRepository, communityWrites } from '../../lambdas/adapters/dynamodb/incident-repository';
 import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
 import { ConcurrentModificationError, BusyError } from '../../lambdas/domain/errors';
 import { acknowledge, report, resolve } from '../../lambdas/domain/incident';
@@ -153,4 +153,72 @@ it('a write that loses the commit clock to another takes the clock\'s current ti
   ddb.on(TransactWriteCommand as never).rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }]));
   await expect(fresh.commit(record, acknowledge(record, 'fbi', {}, T0)!)).rejects.toBeInstanceOf(ConcurrentModificationError);
   expect(ddb.commandCalls(TransactWriteCommand as never)).toHaveLength(1);
+});
+
+describe('the community entry (#23: GREEN and CLEAR in GET /v1/incidents?scope=community)', () => {
+  const green = report(ID, 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'GREEN', participants: ['fbi'] }, T0);
+  const greenRecord = { incident: green.incident, eventCount: 1, ackCode: null, escalation: null };
+  const sent = () => (ddb.call(0).args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems;
+  const communityWritesOf = (items: Array<Record<string, any>>) => items.filter((i) => (i.Put?.Item ?? i.Delete?.Key)?.SK === 'COMMUNITY');
+  /** The same incident as a new version with another label (what a TLP edit commits). */
+  const relabelled = (from: typeof greenRecord, tlp: 'AMBER' | 'GREEN' | 'RED' | 'CLEAR') => ({
+    incident: { ...from.incident, tlp, version: from.incident.version + 1 },
+    events: [{ seq: from.eventCount + 1, type: 'note' as const, at: T0, actor: { orgId: 'facebook', by: null, via: 'api' as const }, data: { text: 'relabelled' } }],
+  });
+
+  it('a GREEN report writes it in the same transaction, with the fields lists filter on', async () => {
+    ddb.onAnyCommand().resolves({});
+    await repo.create(green);
+    expect(communityWritesOf(sent())).toEqual([{ Put: { TableName: 'concord', Item: {
+      PK: `INC#${ID}`, SK: 'COMMUNITY', GSI1PK: 'COMMUNITY#INCIDENTS', GSI1SK: ID, entity: 'community',
+      id: ID, status: 'reported', severity: 'high', tlp: 'GREEN', participants: ['facebook', 'fbi'], reportedAt: T0,
+    } } }]);
+  });
+
+  it('an AMBER report writes none', async () => {
+    ddb.onAnyCommand().resolves({});
+    await repo.create(created);
+    expect(communityWritesOf(sent())).toEqual([]);
+  });
+
+  it('a command on a GREEN incident rewrites it with the new status', async () => {
+    ddb.onAnyCommand().resolves({});
+    await repo.commit(greenRecord, acknowledge(greenRecord, 'fbi', {}, T0)!);
+    expect(communityWritesOf(sent()).map((i) => i.Put.Item.status)).toEqual(['acknowledged']);
+  });
+
+  it.each([
+    ['GREEN', 'AMBER', [{ Delete: { TableName: 'concord', Key: { PK: `INC#${ID}`, SK: 'COMMUNITY' } } }]],
+    ['CLEAR', 'RED', [{ Delete: { TableName: 'concord', Key: { PK: `INC#${ID}`, SK: 'COMMUNITY' } } }]],
+    ['AMBER', 'GREEN', [expect.objectContaining({ Put: expect.objectContaining({ Item: expect.objectContaining({ SK: 'COMMUNITY', tlp: 'GREEN' }) }) })]],
+    ['GREEN', 'CLEAR', [expect.objectContaining({ Put: expect.objectContaining({ Item: expect.objectContaining({ SK: 'COMMUNITY', tlp: 'CLEAR' }) }) })]],
+    ['AMBER', 'RED', []],
+  ] as const)('a version write from %s to %s moves it in the same transaction', async (from, to, expected) => {
+    ddb.onAnyCommand().resolves({});
+    const before = { ...greenRecord, incident: { ...greenRecord.incident, tlp: from } };
+    await repo.commit(before, relabelled(before, to));
+    expect(ddb.calls()).toHaveLength(1);
+    expect(communityWritesOf(sent())).toEqual(expected);
+  });
+
+  it('communityWrites states the rule alone: put while GREEN or CLEAR, delete when it narrows, else nothing', () => {
+    const at = (tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED') => ({ ...green.incident, tlp });
+    expect(communityWrites('t', null, at('GREEN'))).toHaveLength(1);
+    expect(communityWrites('t', null, at('AMBER'))).toEqual([]);
+    expect(communityWrites('t', 'GREEN', at('AMBER+STRICT'))).toEqual([{ Delete: { TableName: 't', Key: { PK: `INC#${ID}`, SK: 'COMMUNITY' } } }]);
+    expect(communityWrites('t', 'RED', at('AMBER'))).toEqual([]);
+  });
+
+  it('the community list is one Query of COMMUNITY#INCIDENTS on GSI1, newest first, then the page\'s incidents', async () => {
+    ddb.on(QueryCommand as never).resolves({ Items: [] } as never);
+    await repo.list({ scope: { kind: 'community' }, participant: 'fbi', limit: 25 });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand as never, {
+      TableName: 'concord',
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :partition',
+      FilterExpression: 'contains(participants, :participant)',
+      ExpressionAttributeValues: { ':partition': 'COMMUNITY#INCIDENTS', ':participant': 'fbi' },
+      ScanIndexForward: false,
+    } as never);
+  });
 });

@@ -1,8 +1,8 @@
 /** The use cases over in-memory fakes: retries on lost races, visibility, dedup, validation. */
-import { NotFoundError, BusyError, ValidationError } from '../../lambdas/domain/errors';
+import { ForbiddenError, NotFoundError, BusyError, ValidationError } from '../../lambdas/domain/errors';
 import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeIncidents } from '../../lambdas/domain/incident-service';
+import { makeIncidents, mergePages } from '../../lambdas/domain/incident-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 
 function setup() {
@@ -140,5 +140,50 @@ describe('the audit trail', () => {
     expect(page.items.map((e) => e.action)).toEqual(['report']);
     await expect(service.auditOf(google, amber.id, { limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.auditOf({ orgId: 'google', role: 'manager', keyId: 'm' }, amber.id, { limit: 10 })).rejects.toThrow(/participants/);
+  });
+});
+
+describe('#23: the community\'s GREEN and CLEAR incidents', () => {
+  it('a non-participant reads a GREEN incident, its command is a ForbiddenError recorded as denied, and nothing changes', async () => {
+    const { service, audit } = setup();
+    const { incident } = await service.report(fb, { ...input, tlp: 'GREEN' });
+    expect((await service.get(google, incident.id)).id).toBe(incident.id);
+    await expect(service.acknowledge(google, incident.id, {})).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(service.addNote(google, incident.id, 'x')).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await service.get(fb, incident.id)).version).toBe(1);
+    const denied = (await audit.forIncident(incident.id, { limit: 100 })).items.filter((e) => e.outcome === 'denied');
+    expect(denied.map((e) => [e.action, e.actor.orgId]).sort()).toEqual([['acknowledge', 'google'], ['note', 'google']]);
+  });
+
+  it('the whole view (TAXII\'s) pages through own and community incidents merged, newest first, each once', async () => {
+    const { service, clock } = setup();
+    const made: Array<{ id: string; tlp: string; mine: boolean }> = [];
+    for (const [tlp, reporter] of [['GREEN', fb], ['AMBER', google], ['RED', fb], ['CLEAR', google], ['AMBER', fb], ['GREEN', google], ['CLEAR', fb], ['RED', google]] as const) {
+      clock.advance(1);
+      const { incident } = await service.report(reporter, { ...input, participants: [], tlp });
+      made.push({ id: incident.id, tlp, mine: reporter === google });
+    }
+    const expected = made.filter((m) => m.mine || m.tlp === 'GREEN' || m.tlp === 'CLEAR').map((m) => m.id).reverse();
+    for (const limit of [1, 2, 3, 100]) {
+      const seen: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = await service.unrecorded(google, 'taxii').list({ limit, after, scope: 'visible' });
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.items.map((i) => i.id));
+        after = page.lastId ?? undefined;
+      } while (after);
+      expect({ limit, seen }).toEqual({ limit, seen: expected });
+    }
+  });
+});
+
+describe('mergePages', () => {
+  const page = (ids: string[], lastId: string | null) => ({ items: ids.map((id) => ({ id }) as never), lastId });
+  it('keeps the newest `limit` of both, once each, and says more exists when either had more', () => {
+    expect(mergePages(2, [page(['c', 'a'], null), page(['c', 'b'], null)])).toMatchObject({ items: [{ id: 'c' }, { id: 'b' }], lastId: 'b' });
+    expect(mergePages(3, [page(['c', 'a'], null), page(['c', 'b'], null)])).toMatchObject({ items: [{ id: 'c' }, { id: 'b' }, { id: 'a' }], lastId: null });
+    expect(mergePages(2, [page(['d', 'c'], 'c'), page([], null)])).toMatchObject({ items: [{ id: 'd' }, { id: 'c' }], lastId: 'c' });
+    expect(mergePages(2, [page([], null), page([], null)])).toMatchObject({ items: [], lastId: null });
   });
 });

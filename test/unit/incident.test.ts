@@ -1,6 +1,6 @@
 /** The lifecycle rules and TLP visibility, as pure functions. */
 import { ConflictError, ValidationError } from '../../lambdas/domain/errors';
-import { acknowledge, addNote, assign, canSee, report, resolve, type IncidentRecord } from '../../lambdas/domain/incident';
+import { acknowledge, addNote, assign, canSee, mayAct, report, resolve, type IncidentRecord } from '../../lambdas/domain/incident';
 import { type Caller } from '../../lambdas/domain/actor';
 
 const T0 = '2026-11-03T12:00:00.000Z';
@@ -67,11 +67,32 @@ describe('canSee', () => {
   const partner = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: 'k' });
   const manager = (orgId: string): Caller => ({ orgId, role: 'manager', keyId: 'k' });
   it.each([
-    ['AMBER', partner('fbi'), true], ['AMBER', partner('google'), false], ['CLEAR', partner('google'), false],
+    ['AMBER', partner('fbi'), true], ['AMBER', partner('google'), false],
+    // #23: GREEN and CLEAR are the community's: every partner reads them.
+    ['CLEAR', partner('google'), true], ['GREEN', partner('google'), true],
+    ['AMBER+STRICT', partner('google'), false], ['RED', partner('google'), false],
+    ['GREEN', { orgId: 'google', role: 'admin', keyId: 'k' } as Caller, false],
     ['AMBER', manager('odni'), true], ['GREEN', manager('odni'), true], ['CLEAR', manager('odni'), true],
     ['RED', manager('odni'), false], ['AMBER+STRICT', manager('odni'), false], ['RED', manager('fbi'), true],
     ['RED', { orgId: 'fbi', role: 'admin', keyId: 'k' } as Caller, false],
   ] as const)('%s to %j: %s', (tlp, caller, visible) => {
     expect(canSee(caller, { tlp, participants: ['facebook', 'fbi'] })).toBe(visible);
+  });
+});
+
+describe('mayAct (#23: seeing is not acting)', () => {
+  const as = (orgId: string, role: Caller['role']): Caller => ({ orgId, role, keyId: 'k' });
+  it.each([
+    [as('fbi', 'partner'), true],
+    [as('google', 'partner'), false],
+    [as('odni', 'manager'), false],
+    [as('fbi', 'manager'), false],
+    [as('fbi', 'admin'), false],
+  ] as const)('%j on any TLP: %s', (caller, may) => {
+    for (const tlp of ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const) {
+      expect(mayAct(caller, { participants: ['facebook', 'fbi'] })).toBe(may);
+      // Whoever may act may see, whatever the label.
+      if (may) expect(canSee(caller, { tlp, participants: ['facebook', 'fbi'] })).toBe(true);
+    }
   });
 });

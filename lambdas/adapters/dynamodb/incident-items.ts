@@ -21,10 +21,10 @@
 import type { Escalation, Incident, IncidentRecord, TimelineEvent } from '../../domain/incident';
 import type { Actor } from '../../domain/actor';
 import { parseJsonLossless, stringifyJson } from '../../shared/json';
-import { ALL_INCIDENTS, ESCALATION_PARTITION, FAILED_DELIVERIES, deliveryKey, escalationSortKey, eventKey, failedDeliverySortKey, incidentKey, organizationPartition, participationKey } from './keys';
+import { ALL_INCIDENTS, ESCALATION_PARTITION, FAILED_DELIVERIES, deliveryKey, escalationSortKey, eventKey, failedDeliverySortKey, incidentKey, organizationPartition, participationKey, COMMUNITY_INCIDENTS, communityKey } from './keys';
 
 /** The `entity` attribute of each kind of item: the stream consumers' filters select by it. */
-export const ENTITY = { incident: 'incident', event: 'event', participation: 'participation', delivery: 'delivery' } as const;
+export const ENTITY = { incident: 'incident', event: 'event', participation: 'participation', community: 'community', delivery: 'delivery' } as const;
 
 export function deliveryItem(d: { incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }): Item {
   return {
@@ -62,6 +62,12 @@ export function participationItem(incident: Incident, orgId: string): Item {
     ...participationKey(incident.id, orgId), GSI1PK: organizationPartition(orgId), GSI1SK: incident.id, entity: ENTITY.participation,
     id, status, severity, tlp, participants, reportedAt,
   };
+}
+
+/** The incident's entry in the community's list (GREEN and CLEAR only): the same fields as a participation. */
+export function communityItem(incident: Incident): Item {
+  const { id, status, severity, tlp, participants, reportedAt } = incident;
+  return { ...communityKey(incident.id), GSI1PK: COMMUNITY_INCIDENTS, GSI1SK: incident.id, entity: ENTITY.community, id, status, severity, tlp, participants, reportedAt };
 }
 
 export function eventItem(incidentId: string, event: TimelineEvent): Item {

@@ -9,14 +9,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BusyError, ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../shared/ids';
 import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
-import { RESTRICTED_TLPS } from '../../domain/tlp';
+import { RESTRICTED_TLPS, isCommunity, type Tlp } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
-import { deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
-import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
+import { communityItem, deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
+import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, COMMUNITY_INCIDENTS, communityKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 
 
@@ -132,6 +132,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       .addAll(this.eventPuts(incident.id, change.events))
       .add(clock, 'clock')
       .addAll(this.participationPuts(incident))
+      .addAll(communityWrites(this.tableName, null, incident))
       .addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
     if (record.ackCode !== null) {
       tx.add({
@@ -160,7 +161,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
         .addAll(this.eventPuts(incident.id, change.events));
       if (clock) tx.add(clock, 'clock');
       // Lists filter on status and sort by id: their entries change only with the incident's state.
-      if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) tx.addAll(this.participationPuts(incident));
+      if (incident.version !== previous.incident.version || incident.status !== previous.incident.status) {
+        tx.addAll(this.participationPuts(incident)).addAll(communityWrites(this.tableName, previous.incident.tlp, incident));
+      }
       if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
       tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
       return tx.addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
@@ -301,8 +304,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
   }
 
   async list(query: ListQuery): Promise<ListPage> {
-    const partition = query.scope.kind === 'all' ? ALL_INCIDENTS : organizationPartition(query.scope.orgId);
-    const baseKey = (id: string) => query.scope.kind === 'all' ? incidentKey(id) : participationKey(id, query.scope.orgId);
+    const { scope } = query;
+    const partition = scope.kind === 'all' ? ALL_INCIDENTS : scope.kind === 'community' ? COMMUNITY_INCIDENTS : organizationPartition(scope.orgId);
+    const baseKey = (id: string) => scope.kind === 'all' ? incidentKey(id) : scope.kind === 'community' ? communityKey(id) : participationKey(id, scope.orgId);
     const { filter, names, values } = listFilter(query);
     const items: Array<Record<string, unknown>> = [];
     let start: Record<string, unknown> | undefined = query.after
@@ -328,8 +332,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
     }
     const more = items.length > query.limit;
     const pageItems = items.slice(0, query.limit);
-    // An organization's partition holds index entries: read the incidents themselves.
-    const records = query.scope.kind === 'all' ? pageItems : await this.itemsById(pageItems.map((i) => String(i.id)));
+    // An organization's and the community's partitions hold index entries: read the incidents themselves.
+    const records = scope.kind === 'all' ? pageItems : await this.itemsById(pageItems.map((i) => String(i.id)));
     const addedAt = new Map(records.flatMap((item) => (typeof item.addedAt === 'string' ? [[String(item.id), item.addedAt] as const] : [])));
     return { items: records.map(incidentFromItem), lastId: more ? String(pageItems.at(-1)!.id) : null, addedAt };
   }
@@ -350,6 +354,20 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return incident.participants.map((orgId) => ({ Put: { TableName: this.tableName, Item: participationItem(incident, orgId) } }));
   }
 
+}
+
+/**
+ * The writes that keep an incident's community entry (its place in `GET /v1/incidents?scope=community`)
+ * true to its TLP, given the TLP it had before this write (`null` when it is created) and its new
+ * state: put (with the new status and fields) while it is GREEN or CLEAR; deleted when its label
+ * narrows from GREEN or CLEAR to AMBER, AMBER+STRICT or RED; nothing otherwise. Every transaction
+ * that writes a new version of an incident adds these (report and commit do), so a TLP change moves
+ * the entry in the same write as the change itself.
+ */
+export function communityWrites(tableName: string, previousTlp: Tlp | null, incident: Incident): WriteItem[] {
+  if (isCommunity(incident.tlp)) return [{ Put: { TableName: tableName, Item: communityItem(incident) } }];
+  if (previousTlp !== null && isCommunity(previousTlp)) return [{ Delete: { TableName: tableName, Key: communityKey(incident.id) } }];
+  return [];
 }
 
 function listFilter(query: ListQuery) {

@@ -11,6 +11,7 @@
  *   an incident's timeline     Query PK = INC#<id> AND begins_with(SK, EVT#), a page at a time
  *   an organization's list     Query GSI1 ORG#<orgId>#INCIDENTS newest first, then BatchGetItem of the page's incidents
  *   a manager's list           Query GSI1 INCIDENTS newest first (the TLP rule in the filter)
+ *   the community's list       Query GSI1 COMMUNITY#INCIDENTS newest first (GREEN and CLEAR), then BatchGetItem of the page's incidents
  *   reported in a window       Query GSI1 INCIDENTS between the ids of its ends (ids are ULIDs)
  *   due for the timer          Query GSI2 ESCALATION, SK <= <now>~ (an escalation, or an overdue status update's reminder)
  *   open incident by dedup key GetItem DEDUP#<orgId>#<dedupKey>, then the incident
@@ -48,6 +49,7 @@ const SIZES = `<${GRANULARITIES.join('|')}>`;
 export const ITEMS: readonly ItemKeys[] = [
   { item: 'incident (on GSI2 while an escalation or a status update\'s reminder is pending: the earlier due time)', pk: 'INC#<id>', sk: 'INCIDENT', gsi1: 'INCIDENTS / <id>', gsi2: 'ESCALATION / <dueAt>#<id>' },
   { item: 'participation (index entry: id, status, severity, TLP, participants)', pk: 'INC#<id>', sk: 'PART#<orgId>', gsi1: 'ORG#<orgId>#INCIDENTS / <id>', gsi2: NONE },
+  { item: 'community entry (index entry of a GREEN or CLEAR incident, as a participation; removed when its TLP narrows)', pk: 'INC#<id>', sk: 'COMMUNITY', gsi1: 'COMMUNITY#INCIDENTS / <id>', gsi2: NONE },
   { item: 'timeline event', pk: 'INC#<id>', sk: 'EVT#<seq>', gsi1: NONE, gsi2: NONE },
   { item: 'delivery (one per event and organization notified; on GSI1 while failed)', pk: 'INC#<id>', sk: 'DLV#<seq>#<orgId>', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>', gsi2: NONE },
   { item: 'claim of a delivery before it is published (owner and lease; on GSI1 while held, so a replay finds one its run left)', pk: 'CLAIM#<id>#<seq>#<orgId>', sk: 'CLAIM', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>#claim', gsi2: NONE },
@@ -88,6 +90,10 @@ export const escalationSortKey = (dueAt: string, id: string) => `${dueAt}#${id}`
 export const participationKey = (id: string, orgId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `PART#${orgId}` });
 /** GSI1: one organization's incidents. */
 export const organizationPartition = (orgId: string) => `ORG#${orgId}#INCIDENTS`;
+/** An incident's entry in the community's list while it is GREEN or CLEAR. */
+export const communityKey = (id: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: 'COMMUNITY' });
+/** GSI1: the community's incidents (GREEN and CLEAR), by id. */
+export const COMMUNITY_INCIDENTS = 'COMMUNITY#INCIDENTS';
 export const EVENT_PREFIX = 'EVT#';
 export const eventKey = (id: string, seq: number): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `${EVENT_PREFIX}${seqKey(seq)}` });
 export const deliveryKey = (id: string, seq: number, orgId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `DLV#${seqKey(seq)}#${orgId}` });
