@@ -13,7 +13,7 @@ import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './es
 import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
 import { answerBytes } from '../shared/json';
 import {
-  acknowledge, addNote, assign, canSee, edit, invite, isCommunity, link, postUpdate, reopen, report, resolve, unlink,
+  acknowledge, addNote, assign, canSee, edit, invite, link, postUpdate, reopen, report, resolve, unlink,
   type AcknowledgeInput, type AssignInput, type Change, type EditPatch, type Incident, type IncidentRecord, type Relation, type ReportInput, type Severity, type Status, type StatusUpdateInput, type TimelineEvent,
 } from './incident';
 import { isRestricted } from './tlp';
@@ -418,17 +418,16 @@ export function makeIncidents(deps: IncidentDeps) {
 
     /**
      * Brings organizations into the incident (see `invite`). An unknown organization is a 400 naming
-     * it; an organization adding itself to a GREEN or CLEAR incident it does not participate in
-     * may load it for this (the one command a non-participant may make).
+     * it. It is loaded as a read (`see`), not as a command: an organization adding itself to a GREEN
+     * or CLEAR incident it may read but does not participate in is the one command a non-participant
+     * may make, and `invite` decides who may invite whom (403 otherwise).
      */
     async invite(caller: Caller, id: string, input: { orgIds: string[]; note?: string }): Promise<Incident> {
       const missing = new Set(await directory.missingOrganizations(input.orgIds));
       if (missing.size > 0) {
         throw new ValidationError(`Not in the directory: ${[...missing].join(', ')}.`, input.orgIds.flatMap((o, i) => (missing.has(o) ? [{ path: `orgIds.${i}`, message: `"${o}" is not an organization of the directory` }] : [])));
       }
-      const selfOnly = input.orgIds.length > 0 && input.orgIds.every((o) => o === caller.orgId);
-      const visible = (incident: Incident) => canSee(caller, incident) || (caller.role === 'partner' && selfOnly && isCommunity(incident.tlp));
-      const { record, change } = await mutate(() => loadIf(id, visible, { caller, action: 'invite' }), id, 'invite', caller.requestId,
+      const { record, change } = await mutate(() => see(caller, id, 'invite'), id, 'invite', caller.requestId,
         (r, at) => invite(r, caller, input.orgIds, input.note, at), caller);
       if (!change) await auditReads(caller, 'read', [record.incident]);
       return presentOne(caller, change?.incident ?? record.incident);
@@ -461,7 +460,8 @@ export function makeIncidents(deps: IncidentDeps) {
      * `created` is false when the link already was there with that relation (nothing changed).
      */
     async link(caller: Caller, id: string, input: { incidentId: string; relation: Relation }): Promise<{ incident: Incident; created: boolean }> {
-      const other = (await load(caller, input.incidentId, 'link')).incident;
+      // The other incident is only read: the caller must be able to see it (else 404), not act on it.
+      const other = (await see(caller, input.incidentId, 'link')).incident;
       // The incidents `other` is, through its duplicate links, a duplicate of: a duplicate link
       // back to any of them would be a cycle. Bounded like the links themselves.
       const chain: string[] = [];

@@ -2,7 +2,7 @@
  * The incident: its shape, its lifecycle rules and who may see it.
  * Pure functions over plain data; nothing here knows about AWS, HTTP or middy.
  */
-import { isCommunity as sharedWithCommunity } from './tlp';
+import { isCommunity } from './tlp';
 import type { AuditRecord } from './audit-entry';
 import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
 import { isRestricted, type Tlp } from './tlp';
@@ -120,7 +120,7 @@ export interface IncidentRecord {
 export function canSee(caller: Caller, incident: Pick<Incident, 'participants' | 'tlp'>): boolean {
   if (caller.role === 'admin') return false;
   if (incident.participants.includes(caller.orgId)) return true;
-  return caller.role === 'manager' ? !isRestricted(incident.tlp) : sharedWithCommunity(incident.tlp);
+  return caller.role === 'manager' ? !isRestricted(incident.tlp) : isCommunity(incident.tlp);
 }
 
 /**
@@ -312,7 +312,7 @@ export function recordSystemEvents(record: IncidentRecord, events: Array<Omit<Ti
 // ---- Coordination: the circle, the story, related incidents ----
 
 /** TLP 2.0: GREEN and CLEAR may be shared within the community. */
-export const isCommunity = (tlp: Tlp): boolean => tlp === 'GREEN' || tlp === 'CLEAR';
+export { isCommunity };
 
 /**
  * Brings organizations into the incident. For CLEAR and GREEN any participant may invite, and any

@@ -109,7 +109,7 @@ describe.each(cases)('TLP %s, %s', (tlp, caller) => {
 
   it.each(COORDINATION)('%s', async (_name, method, suffix, body, reporter, participant) => {
     const by = asKey(caller);
-    const want = by === 'reporter' ? reporter() : by === 'participant' ? participant(tlp) : expectedCommand(caller);
+    const want = by === 'reporter' ? reporter() : by === 'participant' ? participant(tlp) : expectedCommand(by, tlp);
     const target = want < 300 ? await newIncident(tlp) : await sharedIncident(tlp);
     const res = await api.call(key, method, `/v1/incidents/${target}${suffix}`, body);
     expect(res.status).toBe(want);

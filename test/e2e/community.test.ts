@@ -146,3 +146,34 @@ describe('GET /v1/incidents?scope=community', () => {
     expect(reads).toEqual([]);
   });
 });
+
+describe('a TLP change moves the incident in and out of the community (#23 with PATCH)', () => {
+  it('GREEN → AMBER hides it from the community at once; AMBER → CLEAR shows it again', async () => {
+    const fb = KEYS.partner.facebook;
+    const { body: created } = await api.call(fb, 'POST', '/v1/incidents', report({ tlp: 'GREEN', participants: ['fbi'], title: 'Relabelled' }));
+    const inCommunity = async () => idsOf((await api.call(outsider, 'GET', '/v1/incidents?scope=community&limit=100')).body).includes(created.id);
+    const inTaxii = async () => (await api.call(null, 'GET', `${COLL}/objects/?limit=100`, undefined, { accept: TAXII, ...basic(outsider) })).body.objects
+      .some((o: { id: string }) => o.id === incidentStixId(created.id));
+    expect([await inCommunity(), await inTaxii(), (await api.call(outsider, 'GET', `/v1/incidents/${created.id}`)).status]).toEqual([true, true, 200]);
+
+    expect((await api.call(fb, 'PATCH', `/v1/incidents/${created.id}`, { tlp: 'AMBER' })).status).toBe(200);
+    expect([await inCommunity(), await inTaxii(), (await api.call(outsider, 'GET', `/v1/incidents/${created.id}`)).status]).toEqual([false, false, 404]);
+    expect((await api.call(outsider, 'POST', `/v1/incidents/${created.id}/acknowledge`, {})).status).toBe(404);
+
+    expect((await api.call(fb, 'PATCH', `/v1/incidents/${created.id}`, { tlp: 'CLEAR' })).status).toBe(200);
+    expect([await inCommunity(), await inTaxii(), (await api.call(outsider, 'GET', `/v1/incidents/${created.id}`)).status]).toEqual([true, true, 200]);
+    const listed = (await api.call(outsider, 'GET', '/v1/incidents?scope=community&limit=100')).body.items.find((i: { id: string }) => i.id === created.id);
+    expect(listed).toMatchObject({ tlp: 'CLEAR', version: 3 });
+    expect((await api.call(outsider, 'PATCH', `/v1/incidents/${created.id}`, { title: 'Not mine to edit' })).status).toBe(403);
+  });
+
+  it('an outside organization adds itself to a GREEN incident, and from then on acts on it', async () => {
+    const { body: created } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'GREEN', participants: ['fbi'], title: 'Joinable' }));
+    expect((await api.call(outsider, 'POST', `/v1/incidents/${created.id}/acknowledge`, {})).status).toBe(403);
+    expect((await api.call(outsider, 'POST', `/v1/incidents/${created.id}/participants`, { orgIds: ['google'] })).status).toBe(200);
+    const acked = await api.call(outsider, 'POST', `/v1/incidents/${created.id}/acknowledge`, {});
+    expect(acked.status).toBe(200);
+    expect(acked.body.acknowledgements.map((a: { orgId: string }) => a.orgId)).toEqual(['google']);
+    expect(idsOf((await api.call(outsider, 'GET', '/v1/incidents?limit=100')).body)).toContain(created.id);
+  });
+});

@@ -63,7 +63,8 @@ describe('invite', () => {
   it.each(['GREEN', 'CLEAR'])('%s: any participant may invite, and any organization may add itself (but not others)', async (tlp) => {
     const incident = await create(P.facebook, { participants: ['fbi'], tlp });
     expect((await api.call(P.fbi, 'POST', `/v1/incidents/${incident.id}/participants`, { orgIds: ['google'] })).status).toBe(200);
-    expect((await api.call(P.twitter, 'POST', `/v1/incidents/${incident.id}/participants`, { orgIds: ['twitter', 'odni'] })).status).toBe(404);
+    // #23: Twitter may read a GREEN or CLEAR incident (the community's), so it is not 404; only participants invite others.
+    expect((await api.call(P.twitter, 'POST', `/v1/incidents/${incident.id}/participants`, { orgIds: ['twitter', 'odni'] })).status).toBe(403);
     const self = await api.call(P.twitter, 'POST', `/v1/incidents/${incident.id}/participants`, { orgIds: ['twitter'] });
     expect(self.status).toBe(200);
     expect(self.body.participants).toEqual(['facebook', 'fbi', 'google', 'twitter']);

@@ -6,9 +6,8 @@
  */
 import fc from 'fast-check';
 import { isRestricted, TLPS, type Tlp } from '../../lambdas/domain/tlp';
-import { canSee } from '../../lambdas/domain/incident';
+import { canSee, isCommunity } from '../../lambdas/domain/incident';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
-import { isCommunity } from '../../lambdas/domain/tlp';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
@@ -138,7 +137,8 @@ async function execute(commands: Command[]): Promise<void> {
         res = await api.call(key, 'POST', `${path}/links`, { incidentId: o.id, relation: c.relation });
         const existing = m.related.find((r) => r.incidentId === o.id);
         const cycle = c.relation === 'duplicate' && (duplicateChain(model, o).includes(m.id) || o.related.some((r) => r.relation === 'duplicate' && r.incidentId === m.id));
-        expected = !o.participants.includes(c.org) || !visible ? 404
+        // The other incident need only be readable (#23: a community one is); this one is acted on.
+        expected = !readable(c.org, o) ? 404 : !visible ? (readable(c.org, m) ? 403 : 404)
           : o.id === m.id ? 400
           : existing?.relation === c.relation ? 200
           : c.relation === 'related' ? 201
@@ -181,7 +181,7 @@ async function execute(commands: Command[]): Promise<void> {
 
     // #23: a non-participant may read a GREEN or CLEAR incident (the community's) but not act on it:
     // where the switch above refuses it as invisible (404, nothing changed), it reads 200 or acts 403.
-    if (expected === 404 && isCommunity(m.tlp)) expected = c.kind === 'get' ? 200 : 403;
+    if (expected === 404 && c.kind !== 'link' && isCommunity(m.tlp)) expected = c.kind === 'get' ? 200 : 403;
     expect({ command: c, status: res.status }).toEqual({ command: c, status: expected });
     if ((res.status === 200 || (res.status === 201 && c.kind === 'link')) && c.kind !== 'note') {
       expect(res.body).toMatchObject({ status: m.status, version: m.version, tlp: m.tlp, participants: m.participants });
@@ -203,6 +203,14 @@ async function execute(commands: Command[]): Promise<void> {
     expect(body.acknowledgedAt === null).toBe(m.acks.length === 0);
     const { body: { events } } = await api.call(KEYS.partner[m.reporter], 'GET', `/v1/incidents/${m.id}/timeline`);
     expect(events.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: m.events }, (_, i) => i + 1));
+  }
+  // #23: of this run's incidents (earlier runs share the table), the community's list holds every
+  // GREEN and CLEAR one after all TLP changes and nothing else, newest first, whoever asks.
+  const ours = new Set(model.map((m) => m.id));
+  const shared = model.filter((m) => isCommunity(m.tlp)).map((m) => m.id).sort().reverse();
+  for (const org of PARTNERS) {
+    const { body } = await api.call(KEYS.partner[org], 'GET', '/v1/incidents?scope=community&limit=100');
+    expect({ org, ids: body.items.map((i: { id: string }) => i.id).filter((id: string) => ours.has(id)) }).toEqual({ org, ids: shared });
   }
 }
 
