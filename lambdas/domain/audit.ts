@@ -60,14 +60,18 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       const { orgId, action, limit, after } = request;
       const viewerOrgId = caller.orgId;
       const now = clock.now().getTime();
-      const lastDay = new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
+      // No entry is written after now: the days read end at tomorrow, so a window reaching into the
+      // far future (9999-12-31, whose next day "+010000-01-01" sorts first as text) reads nothing more.
+      const end = earlier(to, new Date(now + DAY_MS).toISOString());
+      if (from >= end) return { from, to, items: [], last: null };
+      const lastDay = new Date(Date.parse(end) - 1).toISOString().slice(0, 10);
       const rows: Array<{ position: string; row: AuditRow }> = [];
       let summarized = 0;
       let cut: string | null = null;
       // Day by day from the window's start, or the cursor's day: that day's entries, then its summaries.
       for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
         const lo = later(from, `${day}T00:00:00.000Z`);
-        const hi = earlier(to, `${nextDay(day)}T00:00:00.000Z`);
+        const hi = earlier(end, `${nextDay(day)}T00:00:00.000Z`);
         if (lo < hi) {
           const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
           rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));

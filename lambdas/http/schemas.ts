@@ -208,7 +208,9 @@ export const Contact = /* @__PURE__ */ (() => z.strictObject({
  */
 const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noBidiControls(z.url({ protocol: /^https?$/ }).max(500))
   .superRefine((u, ctx) => {
-    const url = new URL(u);
+    // zod runs this even when z.url() has already refused the value: only a parseable URL is judged.
+    const url = URL.canParse(u) ? new URL(u) : null;
+    if (!url) return;
     const loopback = isLoopbackHostname(url.hostname);
     if (loopback && !localMode()) ctx.addIssue({ code: 'custom', message: 'must not be a loopback host (localhost, 127.0.0.0/8, ::1): only npm start accepts one' });
     else if (!allowed(url) || (url.protocol !== 'https:' && !loopback)) ctx.addIssue({ code: 'custom', message });
