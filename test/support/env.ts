@@ -3,7 +3,7 @@ process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'local';
 process.env.AWS_SECRET_ACCESS_KEY = 'local';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.CONCORD_LOG_LEVEL = 'silent';
+process.env.CONCORD_LOG_LEVEL = process.env.CONCORD_TEST_LOG_LEVEL ?? 'silent';
 process.env.CONCORD_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef0123456789';
 // Where acknowledgement links point (the functions that sign them require it).
 process.env.CONCORD_PUBLIC_BASE_URL = 'http://localhost:3000';
