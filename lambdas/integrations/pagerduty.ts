@@ -63,7 +63,9 @@ export const TITLE_MAX = 200;
 export function shortTitle(summary: string, max = TITLE_MAX): string {
   const clean = stripBidi(summary).replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
-  const room = clean.slice(0, max - 1);
+  // Cut before `max - 1` UTF-16 units, but never between the halves of a surrogate pair.
+  const cut = /[\uD800-\uDBFF]/.test(clean[max - 2] ?? '') ? max - 2 : max - 1;
+  const room = clean.slice(0, cut);
   const space = room.lastIndexOf(' ');
   return `${(space > max * 0.6 ? room.slice(0, space) : room).trimEnd()}…`;
 }

@@ -113,3 +113,13 @@ describe('the Events API over the fakes', () => {
     expect([...hits.keys()]).toEqual(['events#key_fb']);
   });
 });
+
+describe('shortTitle never splits a character (red team, round four, F5)', () => {
+  it('F5: a summary cut inside a surrogate pair keeps the whole character or drops it, never half of it', () => {
+    for (let pad = 190; pad <= 200; pad++) {
+      const title = shortTitle('a'.repeat(pad) + '😀'.repeat(10));
+      expect(title.length).toBeLessThanOrEqual(200);
+      expect(title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+  });
+});
