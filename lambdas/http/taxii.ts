@@ -4,6 +4,7 @@
  * of a problem document: `{"title", "description", "error_id", "http_status", "details"?}` as
  * `application/taxii+json;version=2.1`, with the same statuses and headers the rest of the API uses.
  */
+import { escapeBidiDeep } from '../shared/bidi';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError, ValidationError } from '../domain/errors';
 import { stringifyJson } from '../shared/json';
@@ -33,7 +34,7 @@ export function taxiiJson(statusCode: number, body: unknown, headers: Record<str
 /** A TAXII error message (TAXII 2.1 §3.6.1) for any error; a fault of ours is a 500 whose cause is logged, never sent. */
 export function taxiiError(err: unknown, requestId: string): APIGatewayProxyResult {
   const message = (status: number, title: string, description: string, headers: Record<string, string> = {}, details?: unknown) =>
-    taxiiJson(status, { title, description, error_id: requestId, http_status: String(status), ...(details ? { details } : {}) }, headers);
+    taxiiJson(status, escapeBidiDeep({ title, description, error_id: requestId, http_status: String(status), ...(details ? { details } : {}) }), headers);
   if (err instanceof NotAcceptableError) return message(406, 'Not acceptable', err.message);
   const known = problemFor(err);
   if (known) {

@@ -11,6 +11,7 @@
  * the page recorded, once each, before the page is answered. A page of markings or identities, an
  * empty page, a 404 or a bad `next` records no read.
  */
+import { escapeBidi } from '../shared/bidi';
 import { randomUUID } from 'node:crypto';
 import type { ReadAction } from '../domain/audit-entry';
 import type { Caller } from '../domain/actor';
@@ -246,7 +247,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
       const judge = async (obj: (typeof objects)[number]): Promise<{ ok: boolean; detail: StatusDetails }> => {
         // TAXII's status details name each object's version; one that states none is named by the request's time.
         const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : requestTimestamp;
-        const done = (ok: boolean, message: string) => ({ ok, detail: { id: obj.id, version, message } });
+        const done = (ok: boolean, message: string) => ({ ok, detail: { id: obj.id, version, message: escapeBidi(message) } });
         if (CONTEXT_TYPES.has(obj.type)) return done(true, `accepted as context of the incidents; Concord does not store ${obj.type} objects`);
         if (obj.type !== 'incident') return done(false, `Concord's collection takes incident objects (and marking-definitions and identities with them); not ${obj.type.slice(0, 100)}`);
         if (obj.spec_version !== undefined && obj.spec_version !== '2.1') return done(false, 'only STIX 2.1 objects are accepted');

@@ -65,3 +65,27 @@ it('no generated request to TAXII gets a 5xx, and none changes anything', async 
   // The incident is still there and still readable through TAXII.
   expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incidentId}/stix`)).status).toBe(200);
 });
+
+describe('TAXII never echoes a bidirectional control raw (red team, round four, F4)', () => {
+  const TAXII = 'application/taxii+json;version=2.1';
+  const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`u:${key}`).toString('base64')}`, accept: TAXII });
+
+  it('F4: an unknown collection named with U+202E is written out as \\u202E in the error message', async () => {
+    const res = await api.call(null, 'GET', '/taxii2/concord/collections/%E2%80%AE/objects/', undefined, basic(KEYS.partner.facebook));
+    expect(res.status).toBe(404);
+    expect(res.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(res.body.description).toContain('\\u202E');
+  });
+
+  it('F4: a posted object\'s failure message (answered and stored in its status) writes the control out', async () => {
+    const now = new Date().toISOString();
+    const envelope = { objects: [{ type: 'incident', spec_version: '2.1', id: 'incident--6f1f4a52-2c2d-4f39-9a3b-3f3c1a2b4d5e', created: now, modified: now, name: 'bidi marking', object_marking_refs: ['marking-definition--\u202e'] }] };
+    const res = await api.call(null, 'POST', `${COLL}/objects/`, JSON.stringify(envelope), { ...basic(KEYS.partner.facebook), 'content-type': TAXII });
+    expect(res.status).toBe(202);
+    expect(res.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    const status = await api.call(null, 'GET', `/taxii2/concord/status/${res.body.id}/`, undefined, basic(KEYS.partner.facebook));
+    expect(status.status).toBe(200);
+    expect(status.body.failure_count).toBe(1);
+    expect(status.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+});
