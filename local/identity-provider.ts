@@ -74,6 +74,14 @@ function pageHeaders(formAction: string): Record<string, string> {
   };
 }
 
+/** What every answer the provider library writes itself carries: no framing, no sniffing, no referrer. */
+const PROVIDER_HEADERS: Record<string, string> = {
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** The form did not arrive: a Content-Length that promises more than is sent (answered 408, the connection closed). */
 class FormTimedOut extends Error {}
 
@@ -258,6 +266,9 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
       }
       return true;
     }
+    // Pages the provider draws itself (an error page, the sign-out form) are never framed either; a
+    // CSP of frame-ancestors alone leaves the provider's own scripts (the sign-out form's) working.
+    for (const [name, value] of Object.entries(PROVIDER_HEADERS)) res.setHeader(name, value);
     // Mounted as express would: the provider sees the path below its mount point.
     (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
     req.url = rest;

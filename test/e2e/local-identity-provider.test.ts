@@ -209,6 +209,15 @@ describe('the sign-in page (#22 item 4)', () => {
     expectPageHeaders(gone, 'an unknown interaction');
   });
 
+  it('4R (red team F6): pages the provider library draws itself (an unknown client, the sign-out form) cannot be framed either', async () => {
+    for (const path of ['/local/idp/auth?client_id=evil&response_type=code&scope=openid', '/local/idp/session/end']) {
+      const res = await fetch(`${url}${path}`, { redirect: 'manual' });
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('4R: locks a login out after five wrong passwords: the sixth try, even with the right password, is 429 with Retry-After, and /local/token says so too', async () => {
     const { post } = await atSignInPage();
     for (let i = 0; i < 5; i++) expect((await post('twitter.responder', `guess-${i}`)).status).toBe(401);
