@@ -61,7 +61,9 @@ beforeAll(async () => {
       listed[caller] = [...new Set([...own, ...community])];
     }
   }
-});
+  // Every caller's whole view, read twice over TAXII and twice over the API, beside the other suites
+  // on DynamoDB Local: past a minute on two busy cores (nothing here measures speed).
+}, 240_000);
 afterAll(async () => { await api.stop(); await idp.stop(); });
 
 const cases = TLPS.flatMap((tlp) => CALLERS.map((caller) => [tlp, caller] as const));
