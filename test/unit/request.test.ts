@@ -41,9 +41,9 @@ describe('parseInput', () => {
       ]));
     }
   });
-  it('allows an empty acknowledge body and defaults the list limit to 25', () => {
+  it('allows an empty acknowledge body and defaults the list limit to 25 and the scope to own', () => {
     expect(parseInput(event(null, {}), ROUTES.acknowledgeIncident).body).toEqual({});
-    expect(parseInput(event(null, {}, { queryStringParameters: {} }), ROUTES.listIncidents).query).toEqual({ limit: 25 });
+    expect(parseInput(event(null, {}, { queryStringParameters: {} }), ROUTES.listIncidents).query).toEqual({ limit: 25, scope: 'own' });
   });
   it('checks the role before anything else', () => {
     const managerEvent = event('garbage', {}, { requestContext: { requestId: 'r', authorizer: { orgId: 'cisa', role: 'manager', keyId: 'k' } } } as never);
