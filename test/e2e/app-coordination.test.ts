@@ -6,12 +6,11 @@
  * edit with If-Match (and a clear 412 when someone else changed it first), link and unlink,
  * reopen, join a community incident — at phone size and on a desktop, with axe checking each page.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startAppHost, type AppHost } from '../support/app-host';
 
-const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
 const root = join(__dirname, '..', '..');
 const SHOTS = join(root, '.tmp', 'app-screenshots');
 const PASSWORDS: Record<string, string> = {
@@ -21,41 +20,18 @@ const NAMES: Record<string, string> = { 'facebook.responder': 'Jordan Lee', 'twi
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-let child: ChildProcess;
+let host: AppHost;
 let url: string;
-let output = '';
 let browser: Browser;
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The app test needs Chromium at ${CHROMIUM}: apt-get install chromium.`);
   mkdirSync(SHOTS, { recursive: true });
-  child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: ':memory:' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c) => { output += c; });
-  child.stderr!.on('data', (c) => { output += c; });
-  const started = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /listening on (http:\/\/localhost:\d+)/.exec(output);
-      if (m && output.includes('OpenAPI:')) { clearInterval(timer); resolve(m[1]!); }
-    }, 50);
-    child.once('exit', (code) => { clearInterval(timer); reject(new Error(`npm start exited ${code}:\n${output}`)); });
-  });
-  [url, browser] = await Promise.all([started, chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })]);
+  host = await startAppHost();
+  ({ url, browser } = host);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGINT');
-    await exited;
-  }
-});
+afterAll(async () => { await host?.stop(); });
 
 afterEach(() => {
   const seen = cspViolations.splice(0);

@@ -5,13 +5,12 @@
  * the in-process harness cannot run it). Demo people sign in through the real sign-in form with
  * code + PKCE, and work incidents; the API then shows every step as theirs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startAppHost, type AppHost } from '../support/app-host';
 import { APP_FILES } from '../../lambdas/config/app-files';
 
-const CHROMIUM = process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium';
 const root = join(__dirname, '..', '..');
 const SHOTS = join(root, '.tmp', 'app-screenshots');
 const PASSWORDS: Record<string, string> = {
@@ -20,41 +19,18 @@ const PASSWORDS: Record<string, string> = {
 };
 const NAMES: Record<string, string> = { 'fbi.responder': 'Dana Whitfield', 'microsoft.responder': 'Riley Novak', 'cisa.manager': 'Taylor Brooks', 'cisa.responder': 'Priya Raman' };
 
-let child: ChildProcess;
+let host: AppHost;
 let url: string;
-let output = '';
 let browser: Browser;
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The app test needs Chromium at ${CHROMIUM}: apt-get install chromium.`);
   mkdirSync(SHOTS, { recursive: true });
-  child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    cwd: root, env: { ...process.env, PORT: '0', CONCORD_DATA_DIR: ':memory:' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c) => { output += c; });
-  child.stderr!.on('data', (c) => { output += c; });
-  const started = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /listening on (http:\/\/localhost:\d+)/.exec(output);
-      if (m && output.includes('OpenAPI:')) { clearInterval(timer); resolve(m[1]!); }
-    }, 50);
-    child.once('exit', (code) => { clearInterval(timer); reject(new Error(`npm start exited ${code}:\n${output}`)); });
-  });
-  [url, browser] = await Promise.all([started, chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })]);
+  host = await startAppHost();
+  ({ url, browser } = host);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGINT');
-    await exited;
-  }
-});
+afterAll(async () => { await host?.stop(); });
 
 afterEach(() => {
   expect(cspViolations).toEqual([]);
