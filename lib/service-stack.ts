@@ -43,6 +43,8 @@ interface Access {
   audit?: boolean;
   /** Reports or escalates incidents, so it needs the stage's escalation times. */
   escalation?: boolean;
+  /** Reads the organizations' Slack secrets (posting to Slack, verifying Slack's requests). */
+  slack?: boolean;
 }
 
 /** Functions behind the API, by manifest name (lambdas/functions.ts). Public routes with no data need nothing. */
@@ -67,6 +69,9 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },
   'put-organization': { table: 'write', topics: 'manage' },
+  'put-chat': { table: 'write' },
+  // Acknowledges from Slack (a button, /concord ack) and lists open incidents (audited reads).
+  'receive-slack': { table: 'write', slack: true },
   'list-organizations': { table: 'read' },
   'list-directory': { table: 'read' },
   'create-key': { table: 'write', topics: 'publish' },
@@ -76,7 +81,7 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'receive-cloudwatch-alarm': { table: 'write', escalation: true },
   'get-ack-page': { table: 'read', secret: true, audit: true },
   'post-ack': { table: 'write', secret: true },
-  'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
+  'replay-notifications': { table: 'write', secret: true, topics: 'publish', slack: true },
   'get-metrics': { table: 'read' },
   'get-app': {},
   'get-console': {},
@@ -97,8 +102,10 @@ const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: R
 };
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
-const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
+const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'receive-slack', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
+/** Where each organization's Slack secret is: `concord/<stage>/slack/<orgId>` (docs/chat.md). */
+export const SLACK_SECRET_PREFIX = (stage: string) => `concord/${stage}/slack/`;
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
 export const PUSH_DEAD_LETTERS = (stage: string) => `concord-${stage}-push-dead-letters`;
@@ -134,6 +141,7 @@ export class ServiceStack extends Stack {
       if (access.audit) fn.bindAuditAppend(table);
       // Audit entries expire after the stage's retention (the table's PITR covers them meanwhile).
       if (access.table || access.audit) fn.addEnvironment(ENV.auditRetentionDays, String(config.auditRetentionDays));
+      if (access.slack) fn.bindSlackSecrets(SLACK_SECRET_PREFIX(config.stage));
       if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       // FIPS 140 validated endpoints for every SDK client (GovCloud, or where a stage asks for them).
       if (config.fips) fn.addEnvironment('AWS_USE_FIPS_ENDPOINT', 'true');
@@ -153,7 +161,7 @@ export class ServiceStack extends Stack {
     const baseUrl = `https://${this.httpApi.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${config.stage}`;
     for (const handler of NEEDS_PUBLIC_URL) this.functions[handler]!.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
-    const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish' }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
+    const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish', slack: true }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
     const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
 

@@ -16,6 +16,14 @@ export const ENV = {
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
   auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
   pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
+  /** Secrets Manager: `<prefix><orgId>` is an organization's Slack secret, JSON {"botToken", "signingSecret"}. */
+  slackSecretPrefix: 'CONCORD_SLACK_SECRET_PREFIX',
+  /** Local mode: every organization's Slack signing secret (npm start generates one when unset). */
+  slackSigningSecret: 'CONCORD_SLACK_SIGNING_SECRET',
+  /** Local mode: the folder of `<orgId>.json` files with an organization's `botToken` (the data folder's `slack/`). */
+  slackDir: 'CONCORD_SLACK_DIR',
+  /** Where Slack's Web API is (npm start: its stand-in, `<url>/local/slack/api/`). @default https://slack.com/api/ */
+  slackApiUrl: 'CONCORD_SLACK_API_URL',
   /** `true` only under `npm start` (and the tests, which run as it does): never set by the stack. */
   localMode: 'CONCORD_LOCAL_MODE',
 } as const;
@@ -50,6 +58,10 @@ export interface Config {
   auditRetentionDays?: number;
   /** The SQS queue SNS moves undeliverable pushes to. */
   pushDeadLetterArn?: string;
+  slackSecretPrefix?: string;
+  slackSigningSecret?: string;
+  slackDir?: string;
+  slackApiUrl?: string;
 }
 
 /** Escalation times as `critical=5,high=15,medium=60,low=240` (minutes; any subset). */
@@ -93,6 +105,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     escalationSeconds: escalation,
     auditRetentionDays: read(ENV.auditRetentionDays, count, 'a whole number, 1 or more'),
     pushDeadLetterArn: read(ENV.pushDeadLetterArn, arn, 'an ARN (arn:…)'),
+    slackSecretPrefix: read(ENV.slackSecretPrefix, (v) => (/^[A-Za-z0-9/_+=.@-]{1,400}$/.test(v) ? v : undefined), 'a Secrets Manager name prefix (letters, digits and /_+=.@-)'),
+    slackSigningSecret: read(ENV.slackSigningSecret, text(16), 'at least 16 characters'),
+    slackDir: read(ENV.slackDir, text(1), 'not empty'),
+    slackApiUrl: read(ENV.slackApiUrl, url, 'a URL'),
   };
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -4,7 +4,7 @@
  */
 
 /** The channel an action came through. */
-export const VIAS = ['api', 'sms', 'email'] as const;
+export const VIAS = ['api', 'sms', 'email', 'slack'] as const;
 export type Via = (typeof VIAS)[number];
 
 /** The role a caller's API key carries. */

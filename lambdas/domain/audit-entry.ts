@@ -15,7 +15,9 @@ export const AUDIT_ACTIONS = [
   // reads of restricted incidents (and denied reads of any incident)
   'read', 'timeline', 'list', 'export', 'taxii', 'audit',
   // admin actions
-  'organization.put', 'key.create', 'key.revoke', 'notifications.replay',
+  'organization.put', 'organization.chat', 'key.create', 'key.revoke', 'notifications.replay',
+  // what the service itself reports to an organization's admins (a chat channel that refuses its messages)
+  'chat.undeliverable',
   // failed sign-ins and unknown keys
   'authenticate',
 ] as const;

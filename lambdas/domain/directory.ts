@@ -2,6 +2,7 @@
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './actor';
+import { sameChat, type ChatSettings } from './chat';
 import type { Allowed } from './audit';
 import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeyNotifier, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
 
@@ -21,6 +22,8 @@ export interface OrganizationInput {
   contacts: Array<{ name: string; email?: string | null; phone?: string | null; red?: boolean }>;
   identity?: IdentityProvider[];
   endpoints?: Array<{ url: string; red?: boolean }>;
+  /** Its chat channels; absent keeps what is stored (they are set by PUT …/chat, or a directory file that lists them). */
+  chat?: ChatSettings;
 }
 
 const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
@@ -110,10 +113,38 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
     // Who created it decides who else may replace it (mayReplace); once the operator (a directory
     // file, a script) writes it, it is the operator's, and no other admin's to change.
     const creator = !by ? undefined : existing ? existing.createdBy : by.orgId;
-    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), ...(creator ? { createdBy: creator } : {}), createdAt: existing?.createdAt ?? at, updatedAt: at };
+    const chat = input.chat ?? existing?.chat;
+    const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), ...(chat?.channels.length ? { chat } : {}), ...(creator ? { createdBy: creator } : {}), createdAt: existing?.createdAt ?? at, updatedAt: at };
     const { created } = await directory.putOrganization(organization, existing);
     await provisioner.provision(organization);
     return { created, organization };
+  }
+
+  /**
+   * Connects chat channels (replacing the list; empty disconnects them all). Only the
+   * organization's own admin: its channels receive its incidents, AMBER+STRICT included, so another
+   * organization's admin pointing them elsewhere could read them. The operator may list them in the
+   * directory file.
+   */
+  async function putChat(orgId: string, chat: ChatSettings, by: Caller, allowed?: Allowed): Promise<ChatSettings> {
+    if (by.orgId !== orgId) {
+      if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
+      throw new ForbiddenError(`${orgId}'s chat channels are connected by ${orgId}'s own admin, or by the operator (the directory file); an admin of ${by.orgId} may connect ${by.orgId}'s only.`);
+    }
+    await allowed?.();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await directory.getOrganization(orgId);
+      if (!existing) throw new NotFoundError(`No organization ${orgId}.`);
+      const { chat: _old, ...rest } = existing;
+      const next: Organization = { ...rest, ...(chat.channels.length ? { chat: { channels: chat.channels } } : {}), updatedAt: now() };
+      try {
+        await directory.putOrganization(next, existing);
+        return { channels: chat.channels };
+      } catch (err) {
+        if (!(err instanceof ConcurrentModificationError)) throw err;
+      }
+    }
+    throw new BusyError(`Organization ${orgId} is changing too fast; try again.`, 1);
   }
 
   /** The stored record of a presented key, compared in constant time; null when unknown or revoked. */
@@ -130,6 +161,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
   return {
     putOrganization,
+    putChat,
 
     listOrganizations: () => directory.listOrganizations(),
 
@@ -173,7 +205,8 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
   return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts))
     && JSON.stringify(stored.identity ?? []) === JSON.stringify(identityOf(input).identity ?? [])
-    && JSON.stringify(stored.endpoints ?? []) === JSON.stringify(identityOf(input).endpoints ?? []);
+    && JSON.stringify(stored.endpoints ?? []) === JSON.stringify(identityOf(input).endpoints ?? [])
+    && (input.chat === undefined || sameChat(stored.chat, input.chat));
 }
 
 export type DirectoryService = ReturnType<typeof makeDirectory>;

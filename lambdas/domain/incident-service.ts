@@ -390,6 +390,18 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     /**
+     * The organization's open incidents, newest first (at most `limit`), as a verified channel of it
+     * (a signed Slack command) lists them; restricted ones are recorded as list reads by that person.
+     */
+    async openFor(orgId: string, contact: { by: string; via: Exclude<Via, 'api'>; requestId?: string }, limit: number): Promise<Incident[]> {
+      const pages = await Promise.all((['reported', 'acknowledged', 'assigned'] as const).map((status) => incidents.list({ scope: { kind: 'organization', orgId }, status, limit })));
+      const open = pages.flatMap((p) => p.items).filter((i) => i.participants.includes(orgId) && i.status !== 'resolved')
+        .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
+      await auditReads({ actor: { orgId, by: contact.by, via: contact.via }, requestId: contact.requestId ?? 'unknown' }, 'list', open);
+      return open;
+    },
+
+    /**
      * An acknowledgement on behalf of an organization's contact, through a channel that proved it
      * (a signed email link, a registered phone): no API key is involved. `already` is true when the
      * organization had acknowledged before, and nothing changed.

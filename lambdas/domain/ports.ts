@@ -7,6 +7,7 @@
 import type { Change, Incident, IncidentRecord, Severity, Status, TimelineEvent } from './incident';
 import type { Tlp } from './tlp';
 import type { Role } from './actor';
+import type { ChatSettings, ChatView } from './chat';
 import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
@@ -116,6 +117,8 @@ export interface Organization {
   identity?: IdentityProvider[];
   /** Its systems' HTTPS endpoints, pushed every notification by SNS; absent when none. */
   endpoints?: PushEndpoint[];
+  /** The chat channels its incidents are posted to (domain/chat.ts); absent when none. Never a credential. */
+  chat?: ChatSettings;
   /** The organization whose admin created it through the API; absent for the operator's (files, scripts). */
   createdBy?: string;
   createdAt: string;
@@ -313,4 +316,49 @@ export interface MetricsStore {
    * Infinity while nothing was written by this layout.
    */
   allSizesSince(): Promise<number>;
+}
+
+// ---- Chat: Slack and Microsoft Teams (domain/chat.ts, domain/chat-notifier.ts) ----
+
+/** One (event, channel) delivery; `channel` is the channel's key (chat.ts channelKey). */
+export interface ChatDelivery { incidentId: string; seq: number; orgId: string; channel: string }
+
+/**
+ * What is kept of an incident's message in one channel: Slack's `ts` once it is known; `posting`
+ * from just before the first post (so a run that died between posting and recording looks the
+ * message up rather than posting a second one); `red` whether it shows RED's fixed line.
+ */
+export interface ChatThread { ts?: string; posting?: boolean; red?: boolean }
+
+export interface ChatLog {
+  /**
+   * Claims a delivery for `owner` until `now + leaseMs`, in one conditional write, and says how
+   * many runs tried it before (0 the first time). Null when it is sent, or another run's lease
+   * holds it, or (unless `replay`) it failed.
+   */
+  claim(delivery: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean): Promise<{ attempts: number } | null>;
+  /** Records the outcome (`owner`'s claim only); a failed one waits for a replay. */
+  finish(delivery: ChatDelivery, owner: string, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<void>;
+  /** Lets a claim go without an outcome (the run crashed): the next run may take it at once. */
+  release(delivery: ChatDelivery, owner: string): Promise<void>;
+  /** Deliveries that failed, or whose run died holding them, oldest first. */
+  failed(limit: number): Promise<ChatDelivery[]>;
+  thread(incidentId: string, channel: string): Promise<ChatThread | null>;
+  saveThread(incidentId: string, channel: string, thread: ChatThread): Promise<void>;
+}
+
+/** Where a Slack message goes: the organization whose credentials post it, and the channel. */
+export interface SlackTarget { orgId: string; team: string; channel: string }
+
+/** Finds a message Concord posted: the root of an incident (no `seq`), or a reply about one event. */
+export interface ChatMarker { incidentId: string; seq?: number }
+
+/** The chat services, each rendering the views it is given (integrations/slack.ts, teams.ts). */
+export interface ChatSender {
+  /** Posts the incident's message (`root`) or a reply in its thread; returns Slack's `ts`. */
+  slackPost(target: SlackTarget, view: ChatView, part: 'root' | 'reply', marker: ChatMarker, threadTs?: string): Promise<string>;
+  slackUpdate(target: SlackTarget, ts: string, view: ChatView): Promise<void>;
+  /** The `ts` of a message carrying `marker`, among the channel's recent messages (or a thread's replies). */
+  slackFind(target: SlackTarget, marker: ChatMarker, threadTs?: string): Promise<string | null>;
+  teamsPost(webhookUrl: string, view: ChatView): Promise<void>;
 }

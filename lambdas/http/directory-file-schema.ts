@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { ROLES } from '../domain/actor';
-import { KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
+import { ChatBody, KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
 
 /** What a Bearer header can carry: printable ASCII without spaces. */
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
@@ -23,6 +23,8 @@ export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
 export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
   organizations: z.array(OrganizationBody.extend({
     id: OrgId,
+    // Its Slack and Teams channels, as PUT /v1/organizations/{id}/chat takes them; absent keeps what the API set.
+    chat: ChatBody.optional(),
     keys: z.array(z.strictObject({
       role: z.enum(ROLES),
       key: z.string().min(24).max(512).regex(KEY_PATTERN, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <key>)'),

@@ -192,7 +192,7 @@ export function parseInput(event: APIGatewayProxyEvent, spec: RouteSpec): Parsed
     if (result.success) body = result.data;
     else errors.push(...fieldErrors(result.error, 'body'));
   }
-  if (!spec.body && !spec.html && rawBody(event).trim() !== '') {
+  if (!spec.body && !spec.html && !spec.rawBody && rawBody(event).trim() !== '') {
     // A body where none is taken is refused, never ignored: `DELETE …` with `{"bogus":1}` must not pass.
     errors.push({ path: 'body', message: 'this route takes no body' });
   }

@@ -127,3 +127,12 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAs = <A, B>(proof: Same<A, B>) => proof;
 sameAs<z.output<typeof Incident>, DomainIncident>(true);
 sameAs<z.output<typeof TimelineEvent>, DomainTimelineEvent>(true);
+
+export const ChatConnections = /* @__PURE__ */ (() => z.object({
+  channels: z.array(z.union([
+    z.object({ kind: z.literal('slack'), channel: z.string(), team: z.string() }),
+    z.object({ kind: z.literal('teams'), webhookUrl: z.string().meta({ description: 'Without its query: the signature stays with whoever set it.' }) }),
+  ])),
+}).meta({ id: 'ChatConnectionsAnswer' }))();
+
+export const SlackAnswer = /* @__PURE__ */ (() => z.object({ response_type: z.literal('ephemeral'), text: z.string() }).meta({ id: 'SlackAnswer' }))();

@@ -142,6 +142,21 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'An HTTPS endpoint for an SNS subscription; `routingKey` is a partner key, as for /v2/enqueue. The subscription is confirmed automatically. Every message\'s signature is verified against its signing certificate, fetched only from an sns.<region>.amazonaws.com host over HTTPS. ALARM triggers an incident and OK resolves it, deduplicated by the alarm ARN; other states change nothing. A bad signature or routing key is 403.',
     responses: { 200: { description: 'Processed (or deliberately ignored).' } },
   },
+  putChat: {
+    summary: 'Connect the organization\'s Slack and Teams channels.',
+    description: 'Replaces the list of chat channels (an empty list disconnects them all); only the organization\'s own admin. Each incident the organization takes part in is posted once per Slack channel and kept current (notes and status updates as thread replies); each Teams channel gets an Adaptive Card per event. A TLP:RED incident is posted only as "A TLP:RED incident needs <org>: open Concord" with the link. Slack credentials (bot token, signing secret) are never sent here: they live in the organization\'s secret (`concord/<stage>/slack/<orgId>` in Secrets Manager). The answer shows a Teams webhook URL without its query (its signature). Audited as `organization.chat`.',
+    responses: { 200: { description: 'The channels now connected.', schema: r.ChatConnections } },
+  },
+  slackInteractions: {
+    summary: 'Slack interactivity: the Acknowledge button of an incident message.',
+    description: 'Slack\'s Request URL for interactivity (form-encoded `payload`). The `v0` request signature (HMAC-SHA256 of `v0:<X-Slack-Request-Timestamp>:<raw body>` with the organization\'s signing secret) is verified in constant time, and the timestamp must be within 5 minutes; anything else is 401 and changes nothing. The button acknowledges for the organization, `via: "slack"`, `by` the Slack user\'s name. Answered at once with an ephemeral message; the incident message itself is updated through the stream.',
+    responses: { 200: { description: 'An ephemeral Slack message: `{"response_type": "ephemeral", "text"}`.', schema: r.SlackAnswer }, 401: { description: 'Missing, stale or wrong signature.' } },
+  },
+  slackCommands: {
+    summary: 'Slack slash command `/concord`.',
+    description: '`/concord ack <code>` acknowledges the open incident with that code for the organization, `via: "slack"`, `by` the Slack user\'s name; `/concord open` lists the organization\'s open incidents (a TLP:RED one as its fixed line and link). Signature as for interactions; anything else 401.',
+    responses: { 200: { description: 'An ephemeral Slack message.', schema: r.SlackAnswer }, 401: { description: 'Missing, stale or wrong signature.' } },
+  },
   getAckPage: {
     summary: 'The page behind an emailed acknowledgement link.',
     description: 'Names the incident and offers a button that POSTs — unless the incident is resolved or the link\'s organization has already acknowledged, which the page says instead, with no button. Never changes anything: mail scanners open links. An expired (24 h), altered or malformed token is 403; an incident no longer there 404. All answers are HTML, errors included.',

@@ -25,6 +25,11 @@ export interface RouteSpec {
   params?: z.ZodType<Record<string, string>>;
   /** Parse the body as JSON whatever its content type (SNS posts JSON as text/plain). */
   anyContentType?: boolean;
+  /**
+   * The handler reads the raw body itself (`http/request.ts` rawBody): requests signed over their
+   * exact bytes (Slack's form-encoded ones), which no schema may parse first.
+   */
+  rawBody?: boolean;
   /** Served by `npm start` only: a stand-in for something AWS does. */
   localOnly?: boolean;
   /** Answers HTML pages, errors included (the acknowledgement pages people open from emails). */

@@ -257,6 +257,35 @@ export const OrganizationBody = /* @__PURE__ */ (() => z.strictObject({
   });
 }).meta({ id: 'OrganizationInput' }))();
 
+/** A Teams workflow webhook (loopback only under npm start): https, no credentials in the URL's user part. */
+const webhookUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password && !u.hash, 'must be an https URL without credentials or fragment (http only on localhost, under npm start)'))();
+
+/** Slack ids: upper-case letters and digits (`C0123ABCD`, `T0123ABCD`; `G…` private channels, `E…` Enterprise Grid). */
+const slackId = (what: string) => z.string().regex(/^[A-Z][A-Z0-9]{2,31}$/, `a Slack ${what} id: upper-case letters and digits, 3–32 characters`);
+
+export const ChatChannel = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('slack'),
+    channel: slackId('channel').meta({ description: 'The channel id (`C…`, or `G…` for a private channel); invite the Concord app to it.' }),
+    team: slackId('team (workspace)').meta({ description: 'The workspace id (`T…`, or `E…` on Enterprise Grid).' }),
+  }),
+  z.strictObject({
+    kind: z.literal('teams'),
+    webhookUrl: webhookUrl.meta({ description: 'The URL of the channel\'s Workflows webhook ("When a Teams webhook request is received"); Microsoft retired the old incoming webhooks.' }),
+  }),
+]).meta({ id: 'ChatChannel' }))();
+
+export const ChatBody = /* @__PURE__ */ (() => z.strictObject({
+  channels: z.array(ChatChannel).max(20).meta({ description: 'Every channel the organization\'s incidents are posted to; an empty list disconnects them all.' }),
+}).superRefine((chat, ctx) => {
+  const seen = new Set<string>();
+  chat.channels.forEach((c, i) => {
+    const key = c.kind === 'slack' ? `slack ${c.team} ${c.channel}` : `teams ${c.webhookUrl}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['channels', i], message: 'listed twice' });
+    seen.add(key);
+  });
+}).meta({ id: 'ChatConnections' }))();
+
 export const KeyDefaults = /* @__PURE__ */ (() => z.strictObject({
   participants: z.array(OrgId).max(MAX_PARTICIPANTS).optional(),
   tlp: z.enum(TLPS).optional(),

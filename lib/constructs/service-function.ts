@@ -161,6 +161,24 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Reads the organizations' Slack secrets (`<prefix><orgId>`: bot token and signing secret), and
+   * only those: Secrets Manager appends six random characters to a secret's ARN, hence the `-??????`.
+   */
+  bindSlackSecrets(prefix: string): this {
+    const stack = Stack.of(this);
+    this.addToRolePolicy(new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [`arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${prefix}*`],
+    }));
+    this.addEnvironment(ENV.slackSecretPrefix, prefix);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*]`,
+      reason: 'One Slack secret per organization, created by the operator as organizations connect Slack (docs/chat.md); the prefix names exactly those secrets and nothing else.',
+    });
+    return this;
+  }
+
   /** Publishes to the organizations' topics, and knows where they are. */
   bindOrganizationTopics(topicPrefix: string, key: IKey, manage: boolean): this {
     const stack = Stack.of(this);

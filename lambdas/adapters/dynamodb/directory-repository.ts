@@ -42,6 +42,7 @@ const organizationFromItem = (item: Item): Organization => {
     contacts: (o.contacts ?? []).map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) })),
     ...(o.identity?.length ? { identity: o.identity } : {}),
     ...(o.endpoints?.length ? { endpoints: o.endpoints.map((e) => ({ url: e.url, red: e.red === true })) } : {}),
+    ...(o.chat?.channels?.length ? { chat: { channels: o.chat.channels } } : {}),
     ...(o.createdBy ? { createdBy: o.createdBy } : {}),
     createdAt: o.createdAt, updatedAt: o.updatedAt,
   };

@@ -19,6 +19,9 @@
  *   notified already?          BatchGetItem DLV#<seq>#<orgId> of the event's organizations
  *   failed deliveries          Query GSI1 DELIVERIES#failed (held delivery claims included)
  *   claim a delivery           PutItem CLAIM#<id>#<seq>#<orgId> if absent or its lease has ended; UpdateItem to let it go
+ *   claim a chat delivery      UpdateItem CHATDLV#<seq>#<channel> if unsent and unheld (ALL_OLD: how many runs tried it)
+ *   failed chat deliveries     Query GSI1 CHAT#failed
+ *   an incident's chat message GetItem INC#<id> / CHATMSG#<channel>
  *   authenticate a key         GetItem KEY#<keyId> (+ UpdateItem of lastUsedAt at most once a minute)
  *   an organization's keys     Query GSI2 ORG#<orgId>#KEYS
  *   who escalates (managers)   Query GSI1 KEYS#manager
@@ -53,6 +56,8 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'timeline event', pk: 'INC#<id>', sk: 'EVT#<seq>', gsi1: NONE, gsi2: NONE },
   { item: 'delivery (one per event and organization notified; on GSI1 while failed)', pk: 'INC#<id>', sk: 'DLV#<seq>#<orgId>', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>', gsi2: NONE },
   { item: 'claim of a delivery before it is published (owner and lease; on GSI1 while held, so a replay finds one its run left)', pk: 'CLAIM#<id>#<seq>#<orgId>', sk: 'CLAIM', gsi1: 'DELIVERIES#failed / <id>#<seq>#<orgId>#claim', gsi2: NONE },
+  { item: 'chat delivery (one per event and chat channel: its claim, tries and outcome; on GSI1 while claimed or failed)', pk: 'INC#<id>', sk: 'CHATDLV#<seq>#<channel>', gsi1: 'CHAT#failed / <id>#<seq>#<channel>', gsi2: NONE },
+  { item: 'chat message of an incident in one channel (Slack\'s ts, or the mark set before posting it)', pk: 'INC#<id>', sk: 'CHATMSG#<channel>', gsi1: NONE, gsi2: NONE },
   { item: 'dedup claim', pk: 'DEDUP#<orgId>#<dedupKey>', sk: 'DEDUP', gsi1: NONE, gsi2: NONE },
   { item: 'acknowledgement code claim', pk: 'ACKCODE#<code>', sk: 'ACKCODE', gsi1: NONE, gsi2: NONE },
   { item: 'organization', pk: 'ORG#<id>', sk: 'ORG', gsi1: 'ORGS / <id>', gsi2: NONE },
@@ -103,6 +108,13 @@ export const failedDeliverySortKey = (id: string, seq: number, orgId: string) =>
 /** A run's claim on a delivery, and where a held one is listed with the failed deliveries. */
 export const deliveryClaimKey = (id: string, seq: number, orgId: string): Key => ({ PK: `CLAIM#${id}#${seqKey(seq)}#${orgId}`, SK: 'CLAIM' });
 export const heldClaimSortKey = (id: string, seq: number, orgId: string) => `${failedDeliverySortKey(id, seq, orgId)}#claim`;
+/** One (event, chat channel) delivery; `channel` is domain/chat.ts channelKey (`slack.<team>.<channel>`, `teams.<hash>`). */
+export const chatDeliveryKey = (id: string, seq: number, channel: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `CHATDLV#${seqKey(seq)}#${channel}` });
+/** GSI1: chat deliveries that failed, or whose run died holding them. */
+export const FAILED_CHAT = 'CHAT#failed';
+export const failedChatSortKey = (id: string, seq: number, channel: string) => `${id}#${seqKey(seq)}#${channel}`;
+/** An incident's message in one chat channel. */
+export const chatThreadKey = (id: string, channel: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `CHATMSG#${channel}` });
 export const dedupKey = (orgId: string, key: string): Key => ({ PK: `DEDUP#${orgId}#${key}`, SK: 'DEDUP' });
 export const ackCodeKey = (code: string): Key => ({ PK: `ACKCODE#${code}`, SK: 'ACKCODE' });
 /** One item: every transaction that makes a new version moves it, on condition (incident-items.ts). */
