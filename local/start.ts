@@ -21,6 +21,7 @@ import { handler as notify } from '../lambdas/handlers/notify-from-stream';
 import { APP_CLIENT_ID, RESOURCE, startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
 import { APP_ENV } from '../lambdas/config/app-env';
 import { localRoutes } from './local-routes';
+import { LocalSlack, SLACK_API_PATH, firstOf } from './slack-stand-in';
 import { LocalOutbox } from './outbox';
 import { createLocalServer } from './server';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
@@ -145,6 +146,8 @@ export interface RunningConcord {
   directory: DirectoryFile;
   outbox: LocalOutbox;
   idp: LocalIdentityProvider;
+  /** The Slack Web API stand-in (GET /local/slack/calls). */
+  slack: LocalSlack;
   stop(): Promise<void>;
 }
 
@@ -172,6 +175,14 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     const url = `http://localhost:${port}`;
     process.env[ENV.signingSecret] ??= signingSecret(settings.CONCORD_DATA_DIR);
     process.env[ENV.publicBaseUrl] ??= url;
+    // Slack: its Web API is the stand-in below; every organization's signing secret is one value
+    // (printed in the banner), and bot tokens, when an organization has one, are in the data folder.
+    process.env[ENV.slackApiUrl] ??= `${url}${SLACK_API_PATH}`;
+    if (!process.env[ENV.slackSigningSecret]) {
+      process.env[ENV.slackSigningSecret] = randomBytes(24).toString('hex');
+      log(`Slack signing secret of every organization (local; set CONCORD_SLACK_SIGNING_SECRET to choose it): ${process.env[ENV.slackSigningSecret]}`);
+    }
+    if (settings.CONCORD_DATA_DIR !== ':memory:') process.env[ENV.slackDir] ??= join(resolve(settings.CONCORD_DATA_DIR), 'slack');
     // The local identity provider signs in the file's people; their organizations trust it.
     const idp = await startLocalIdentityProvider(url, directory.people ?? []);
     // The responders' app (/app) signs people in there: GET /app/config.json says so.
@@ -196,7 +207,8 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
 
-    const hosting = { fallback: localRoutes(outbox, idp), mounts: [idp.handle] };
+    const slack = new LocalSlack();
+    const hosting = { fallback: firstOf(localRoutes(outbox, idp), slack.routes()), mounts: [idp.handle] };
     server = createLocalServer(hosting);
     await listen(server, port, '127.0.0.1');
     // localhost may resolve to ::1 first: answer there too, where the machine has IPv6 loopback.
@@ -211,6 +223,7 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
       directory,
       outbox,
       idp,
+      slack,
       async stop() {
         clearInterval(runningEscalation);
         await Promise.all(pollers.map((p) => p.stop()));
@@ -243,6 +256,7 @@ function banner(running: RunningConcord, demo: boolean): string {
     lines.push('', 'Try it:', `  curl -s ${running.url}/v1/incidents -H 'authorization: Bearer ${fb}' -H 'content-type: application/json' \\`,
       `    -d '{"title":"Coordinated false claims about polling place closures","severity":"critical","category":"misinformation","participants":["fbi","cisa"]}'`);
   }
+  lines.push('', `Slack's Web API stand-in: ${running.url}/local/slack/calls lists what Concord sent it (docs/chat.md).`);
   lines.push('', `OpenAPI: ${running.url}/openapi.json    Stop: Ctrl-C`);
   return lines.join('\n');
 }
