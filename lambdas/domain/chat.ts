@@ -35,6 +35,9 @@ export function shownChannel(channel: ChatChannel): ChatChannel {
   return { kind: 'teams', webhookUrl: `${url.origin}${url.pathname}${url.search ? '?…' : ''}` };
 }
 
+/** An organization as answers show it: its Teams URLs without their query. */
+export const withChatShown = <T extends { chat?: ChatSettings }>(org: T): T => (org.chat ? { ...org, chat: { channels: org.chat.channels.map(shownChannel) } } : org);
+
 /** The timeline events that change what a channel shows. Notifications, escalations and links do not. */
 export const CHAT_EVENTS: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'participants_added', 'reopened', 'status_update', 'updated']);
 
