@@ -5,7 +5,7 @@
  * Retry-After), 5xx and network failures are `retry`; a channel the app cannot reach (or a token
  * Slack no longer takes) is `unreachable`; anything else `failed`.
  */
-import { ErrorCode, WebClient, type WebAPICallError } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
 import { ChatError, type ChatView } from '../../domain/chat';
 import type { ChatMarker, ChatSender, SlackTarget } from '../../domain/ports';
 import { METADATA_TYPE, replyMessage, rootMessage, type SlackMessage } from '../../integrations/slack';
@@ -56,7 +56,7 @@ export function makeChatSender({ credentials, slackApiUrl, fetch: doFetch = fetc
     let c = clients.get(creds.botToken);
     if (!c) {
       // The notifier retries (with Slack's Retry-After) itself: the client answers at once.
-      c = new WebClient(creds.botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs });
+      c = new WebClient(creds.botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logLevel: LogLevel.ERROR });
       clients.set(creds.botToken, c);
     }
     return c;
