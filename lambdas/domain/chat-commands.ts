@@ -35,7 +35,7 @@ export function makeChatCommands({ incidents, repository, baseUrl }: ChatCommand
 
   async function acknowledge(org: Organization, incident: Incident | undefined, user: string, requestId: string, notFound: string): Promise<string> {
     if (!incident || !incident.participants.includes(org.id) || incident.status === 'resolved') return notFound;
-    if (incident.tlp === 'RED') return `${redLine(org.name)}: ${openUrl(baseUrl, incident.id)} (a TLP:RED incident is acknowledged there, by a person cleared for it).`;
+    if (incident.tlp === 'RED') return `${redLine(org.name)} ${openUrl(baseUrl, incident.id)} (a TLP:RED incident is acknowledged there, by a person cleared for it).`;
     try {
       const { already } = await incidents.acknowledgeFor({ incidentId: incident.id, orgId: org.id, by: user, via: 'slack', requestId });
       return `Concord: ${already ? 'already acknowledged' : 'acknowledged'} for ${org.name}: ${line(incident.title)} ${openUrl(baseUrl, incident.id)}`;
@@ -64,7 +64,7 @@ export function makeChatCommands({ incidents, repository, baseUrl }: ChatCommand
           const open = await incidents.openFor(org.id, { by: request.user, via: 'slack', requestId }, OPEN_LIST_LIMIT);
           if (!open.length) return `Concord: ${org.name} has no open incidents.`;
           const lines = open.map((i) => (i.tlp === 'RED'
-            ? `• ${redLine(org.name)}: ${openUrl(baseUrl, i.id)}`
+            ? `• ${redLine(org.name)} ${openUrl(baseUrl, i.id)}`
             : `• [${i.severity}] TLP:${i.tlp} ${line(i.title)} (${i.status}) ${openUrl(baseUrl, i.id)}`));
           return `Concord: ${org.name}'s open incidents (newest first):\n${lines.join('\n')}`;
         }
