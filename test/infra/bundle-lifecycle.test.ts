@@ -24,6 +24,7 @@ import { KEYS, endpoint, report, useFreshTable } from '../support/harness';
 import { ApiGateway, TableStream, type ApiReply, deliverStream, inboundSms, scheduledEvent, snsEvent } from '../support/lambda-events';
 import { ACCOUNT, REGION, LambdaRuntime, buildBundles, synthesize, type Deployment } from '../support/lambda-runtime';
 import { APP_FILES } from '../../lambdas/config/app-files';
+import { slackHeaders, startSlack } from '../support/chat';
 
 jest.setTimeout(120_000);
 
@@ -35,6 +36,9 @@ const TOPIC = (org: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:concord-harness
 // The test directory registers +12025550000 + index: fbi is +12025550000, cisa +12025550001, google +12025550003.
 const FBI_PHONE = '+12025550000';
 const TAXII = 'application/taxii+json;version=2.1';
+/** CISA's Slack secret, where the stack's prefix names it (concord/<stage>/slack/<orgId>). */
+const SLACK_SECRET_NAME = 'concord/harness/slack/cisa';
+const SLACK_SIGNING_SECRET = 'bundle-harness-slack-signing-secret';
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`anyone:${key}`).toString('base64')}` });
 
 let deployment: Deployment;
@@ -44,6 +48,7 @@ let fake: FakeAws;
 let iam: DynamoDbIam;
 let stream: TableStream;
 let drop: () => Promise<void>;
+let slack: Awaited<ReturnType<typeof startSlack>>;
 
 beforeAll(async () => {
   const table = await useFreshTable();
@@ -51,7 +56,8 @@ beforeAll(async () => {
   deployment = synthesize({ tableName: table.tableName, signingSecretArn: SIGNING_SECRET_ARN }, { escalationMinutes: ESCALATION });
   const copyFiles = Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.copyFiles]));
   const dirs = await buildBundles(join(__dirname, '..', '..', '.tmp', 'bundle-harness'), copyFiles);
-  fake = await new FakeAws({ [SIGNING_SECRET_ARN]: SIGNING_SECRET }).start();
+  fake = await new FakeAws({ [SIGNING_SECRET_ARN]: SIGNING_SECRET, [SLACK_SECRET_NAME]: JSON.stringify({ botToken: 'xoxb-harness-cisa', signingSecret: SLACK_SIGNING_SECRET }) }).start();
+  slack = await startSlack();
   // Each function's role, enforced: DynamoDB requests pass only if its synthesized policy allows them.
   iam = await new DynamoDbIam(endpoint(), Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.policy]))).start();
   runtime = new LambdaRuntime(deployment, dirs, {
@@ -60,6 +66,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: iam.url,
     AWS_ENDPOINT_URL_SNS: fake.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
+    // Slack's Web API: the stand-in, as the SDK's endpoint variables do for AWS.
+    CONCORD_SLACK_API_URL: slack.apiUrl,
     // Any other service goes nowhere rather than to AWS.
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
   }, (handler) => ({ AWS_ACCESS_KEY_ID: iam.accessKeyOf(handler) }));
@@ -72,6 +80,7 @@ afterAll(async () => {
   stream?.destroy();
   await fake?.stop();
   await iam?.stop();
+  await slack?.stop();
   await drop?.();
 });
 
@@ -347,6 +356,28 @@ describe('every other function, once', () => {
     }] }), { ...basic(KEYS.partner.twitter), accept: TAXII, 'content-type': TAXII });
     expectStatus(added, 202);
     expect(added.body).toMatchObject({ status: 'complete', success_count: 1, failure_count: 0 });
+  });
+
+  it('put-chat connects CISA\'s Slack channel; notify-from-stream posts there with the bot token from its secret; receive-slack acknowledges a signed /concord ack', async () => {
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/chat', { channels: [{ kind: 'slack', channel: 'C0HARNESS', team: 'T0HARNESS' }] });
+    expectStatus(put, 200);
+    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'AMBER', participants: ['cisa'], title: 'Through the chat bundles' }));
+    expectStatus(res, 201);
+    await pump();
+    const post = slack.slack.calls.find((c) => c.method === 'chat.postMessage' && JSON.stringify(c.body).includes(res.body.id));
+    expect(post?.body.channel).toBe('C0HARNESS');
+    expect(fake.secretReads).toContain(SLACK_SECRET_NAME);
+    const code = /\/concord ack (\d+)/.exec(JSON.stringify(post!.body.attachments))![1]!;
+    const body = new URLSearchParams({ team_id: 'T0HARNESS', user_name: 'harness.user', command: '/concord', text: `ack ${code}` }).toString();
+    const forged = await api.call(null, 'POST', '/v1/integrations/slack/cisa/commands', body, slackHeaders('not-the-signing-secret', body));
+    expectStatus(forged, 401);
+    const ack = await api.call(null, 'POST', '/v1/integrations/slack/cisa/commands', body, slackHeaders(SLACK_SIGNING_SECRET, body));
+    expectStatus(ack, 200);
+    expect(ack.body).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('acknowledged for CISA') });
+    const incident = (await api.call(KEYS.partner.cisa, 'GET', `/v1/incidents/${res.body.id}`)).body;
+    expect(incident.acknowledgements).toEqual([expect.objectContaining({ orgId: 'cisa', via: 'slack', by: 'harness.user' })]);
+    await pump();
+    expect(slack.slack.calls.filter((c) => c.method === 'chat.update')).toHaveLength(1);
   });
 
   it('every function has answered at least once, and none has failed', () => {
