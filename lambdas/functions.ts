@@ -40,7 +40,6 @@ export const FUNCTIONS = {
   'notify-from-stream': 'stream',
   'post-ack': 'api',
   'post-status-update': 'api',
-  'put-chat': 'api',
   'put-organization': 'api',
   'receive-cloudwatch-alarm': 'api',
   'receive-slack': 'api',

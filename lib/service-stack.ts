@@ -69,7 +69,6 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },
   'put-organization': { table: 'write', topics: 'manage' },
-  'put-chat': { table: 'write' },
   // Acknowledges from Slack (a button, /concord ack) and lists open incidents (audited reads).
   'receive-slack': { table: 'write', slack: true },
   'list-organizations': { table: 'read' },

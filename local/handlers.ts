@@ -24,7 +24,6 @@ import * as listKeys from '../lambdas/handlers/list-keys';
 import * as listOrganizations from '../lambdas/handlers/list-organizations';
 import * as postAck from '../lambdas/handlers/post-ack';
 import * as putOrganization from '../lambdas/handlers/put-organization';
-import * as putChat from '../lambdas/handlers/put-chat';
 import * as receiveSlack from '../lambdas/handlers/receive-slack';
 import * as receiveCloudWatchAlarm from '../lambdas/handlers/receive-cloudwatch-alarm';
 import * as replayNotifications from '../lambdas/handlers/replay-notifications';
@@ -71,7 +70,6 @@ export const HANDLERS: Record<ApiFunctionName, ProxyHandler> = {
   'list-organizations': listOrganizations.handler,
   'post-ack': postAck.handler,
   'put-organization': putOrganization.handler,
-  'put-chat': putChat.handler,
   'receive-slack': receiveSlack.handler,
   'receive-cloudwatch-alarm': receiveCloudWatchAlarm.handler,
   'replay-notifications': replayNotifications.handler,

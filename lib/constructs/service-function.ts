@@ -173,7 +173,8 @@ export class ServiceFunction extends NodejsFunction {
     }));
     this.addEnvironment(ENV.slackSecretPrefix, prefix);
     Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*]`,
+      // As cdk-nag writes the resource: unresolved parts as CloudFormation pseudo parameters.
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:secret:${prefix}*]`,
       reason: 'One Slack secret per organization, created by the operator as organizations connect Slack (docs/chat.md); the prefix names exactly those secrets and nothing else.',
     });
     return this;

@@ -358,7 +358,7 @@ describe('every other function, once', () => {
     expect(added.body).toMatchObject({ status: 'complete', success_count: 1, failure_count: 0 });
   });
 
-  it('put-chat connects CISA\'s Slack channel; notify-from-stream posts there with the bot token from its secret; receive-slack acknowledges a signed /concord ack', async () => {
+  it('put-organization (PUT …/chat) connects CISA\'s Slack channel; notify-from-stream posts there with the bot token from its secret; receive-slack acknowledges a signed /concord ack', async () => {
     const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/chat', { channels: [{ kind: 'slack', channel: 'C0HARNESS', team: 'T0HARNESS' }] });
     expectStatus(put, 200);
     const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'AMBER', participants: ['cisa'], title: 'Through the chat bundles' }));
