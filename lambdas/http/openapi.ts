@@ -69,6 +69,8 @@ function operation(route: RouteSpec, docs: RouteDocs) {
     ...(route.auth === 'public' ? { security: [] } : { 'x-concord-roles': route.auth }),
     parameters: [...pathParams, ...ifMatch, ...(route.query ? queryParameters(route.query) : [])],
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { [JSON_TYPE]: { schema: schemaOf(route.body) }, ...(conditional ? { 'application/merge-patch+json': { schema: schemaOf(route.body) } } : {}) } } } : {}),
+    // Signed over its exact bytes (Slack): a form, read raw by the handler.
+    ...(route.rawBody ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', additionalProperties: { type: 'string' } } } } } } : {}),
     responses,
   };
 }
