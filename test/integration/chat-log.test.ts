@@ -1,0 +1,94 @@
+/**
+ * The chat delivery log on DynamoDB Local (adapters/dynamodb/chat-log.ts), and the stream handler
+ * with it: claims are exclusive and counted, a sent delivery is never claimed again, a failed one
+ * only by a replay, a lease that ended frees one, and a batch Lambda delivers twice posts once.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { ENV } from '../../lambdas/config/env';
+import { DynamoChatLog } from '../../lambdas/adapters/dynamodb/chat-log';
+import { eventItem } from '../../lambdas/adapters/dynamodb/incident-items';
+import type { TimelineEvent } from '../../lambdas/domain/incident';
+import { adapters } from '../../lambdas/wiring/adapters';
+import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+import { startSlack } from '../support/chat';
+
+let api: TestApi;
+let slack: Awaited<ReturnType<typeof startSlack>>;
+const saved: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  slack = await startSlack();
+  for (const name of [ENV.slackSigningSecret, ENV.slackApiUrl]) saved[name] = process.env[name];
+  process.env[ENV.slackSigningSecret] = 'integration-slack-signing-secret';
+  process.env[ENV.slackApiUrl] = slack.apiUrl;
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api?.stop();
+  await slack.stop();
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+const log = () => new DynamoChatLog(adapters().db, api.tableName);
+const delivery = (seq: number) => ({ incidentId: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', seq, orgId: 'cisa', channel: 'slack.T0001.C0001' });
+const at = (ms: number) => new Date(Date.parse('2026-12-01T00:00:00.000Z') + ms);
+
+it('a claim is exclusive while its lease runs, counts the tries, and a sent delivery is never claimed again', async () => {
+  const chat = log();
+  expect(await chat.claim(delivery(1), 'a', at(0), 1000, false)).toEqual({ attempts: 0 });
+  expect(await chat.claim(delivery(1), 'b', at(500), 1000, false)).toBeNull();
+  expect(await chat.claim(delivery(1), 'b', at(500), 1000, true)).toBeNull();
+  // The first run died: once its lease ends, the next run takes it, knowing it was tried once.
+  expect(await chat.claim(delivery(1), 'c', at(1000), 1000, false)).toEqual({ attempts: 1 });
+  await chat.finish(delivery(1), 'a', { status: 'sent' }); // not a's any more: ignored
+  expect(await chat.failed(100)).toEqual([delivery(1)]);
+  await chat.finish(delivery(1), 'c', { status: 'sent' });
+  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, false)).toBeNull();
+  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, true)).toBeNull();
+  expect(await chat.failed(100)).toEqual([]);
+});
+
+it('a failed delivery waits for a replay; a released claim is free at once', async () => {
+  const chat = log();
+  expect(await chat.claim(delivery(2), 'a', at(0), 60_000, false)).toEqual({ attempts: 0 });
+  await chat.finish(delivery(2), 'a', { status: 'failed', error: 'Slack: channel_not_found' });
+  expect(await chat.claim(delivery(2), 'b', at(1), 60_000, false)).toBeNull();
+  expect(await chat.failed(100)).toEqual([delivery(2)]);
+  expect(await chat.claim(delivery(2), 'b', at(1), 60_000, true)).toEqual({ attempts: 1 });
+  await chat.release(delivery(2), 'b');
+  expect(await chat.claim(delivery(2), 'c', at(2), 60_000, false)).toEqual({ attempts: 2 });
+});
+
+it('keeps an incident\'s message per channel', async () => {
+  const chat = log();
+  expect(await chat.thread('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'slack.T0001.C0001')).toBeNull();
+  await chat.saveThread('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'slack.T0001.C0001', { posting: true });
+  expect(await chat.thread('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'slack.T0001.C0001')).toEqual({ posting: true });
+  await chat.saveThread('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'slack.T0001.C0001', { ts: '1700000001.000001', red: true });
+  expect(await chat.thread('inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', 'slack.T0001.C0001')).toEqual({ ts: '1700000001.000001', red: true });
+});
+
+/** A stream batch exactly as Lambda delivers it, for the given timeline events. */
+const batch = (incidentId: string, events: TimelineEvent[]): DynamoDBStreamEvent => ({
+  Records: events.map((e, i) => ({
+    eventID: `${e.seq}`, eventName: 'INSERT', eventSource: 'aws:dynamodb', awsRegion: 'us-east-1',
+    dynamodb: { NewImage: marshall(eventItem(incidentId, e), { removeUndefinedValues: true }) as never, SequenceNumber: String(2000 + i), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  })),
+});
+
+it('a stream batch delivered three times posts each message once', async () => {
+  await api.services.directory.putChat('cisa', { channels: [{ kind: 'slack', channel: 'C0STREAM', team: 'T0001' }] }, { orgId: 'cisa', role: 'admin', keyId: 'k' });
+  const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['cisa'], tlp: 'AMBER' }));
+  await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'On it' });
+  const { events } = (await api.call(KEYS.partner.cisa, 'GET', `/v1/incidents/${incident.id}/timeline`)).body;
+  const mine = events.filter((e: TimelineEvent) => e.type === 'reported' || e.type === 'note');
+  for (let i = 0; i < 3; i++) expect(await notify(batch(incident.id, mine))).toEqual({ batchItemFailures: [] });
+  const posts = slack.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0STREAM');
+  expect(posts.map((p) => (p.body.thread_ts ? 'reply' : 'root'))).toEqual(['root', 'reply']);
+  expect(slack.slack.messages('C0STREAM')).toHaveLength(2);
+});
