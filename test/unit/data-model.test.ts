@@ -42,6 +42,8 @@ it.each<[string, { PK: string; SK: string }, Record<string, unknown>?]>([
   ['timeline event', K.eventKey('inc_01J', 7)],
   ['delivery', K.deliveryKey('inc_01J', 7, 'fbi'), { GSI1: [K.FAILED_DELIVERIES, K.failedDeliverySortKey('inc_01J', 7, 'fbi')] }],
   ['claim of a delivery', K.deliveryClaimKey('inc_01J', 7, 'fbi'), { GSI1: [K.FAILED_DELIVERIES, K.heldClaimSortKey('inc_01J', 7, 'fbi')] }],
+  ['chat delivery', K.chatDeliveryKey('inc_01J', 7, 'slack.T0001.C0001'), { GSI1: [K.FAILED_CHAT, K.failedChatSortKey('inc_01J', 7, 'slack.T0001.C0001')] }],
+  ['chat message', K.chatThreadKey('inc_01J', 'teams.0123456789abcdef01234567')],
   ['dedup claim', K.dedupKey('cisa', 'disk-full')],
   ['acknowledgement code claim', K.ackCodeKey('4821')],
   ['organization', K.organizationKey('cisa'), { GSI1: [K.ORGANIZATIONS, 'cisa'] }],
