@@ -41,6 +41,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   notes: { text: 'x' },
   '/v1/organizations/x': { name: 'x', kind: 'agency', contacts: [] },
   keys: { role: 'partner' },
+  chat: { channels: [{ kind: 'slack', channel: 'C0123ABCD', team: 'T0123ABCD' }] },
 };
 
 /** Something certainly invalid about the body, so no request can change anything. */
@@ -56,7 +57,13 @@ const invalidBody = (valid: Record<string, unknown>) => fc.oneof(
 const keys = fc.constantFrom<string | null>(null, 'nope', 'Bearer', `${KEYS.partner.fbi}x`, 'a'.repeat(600), KEYS.partner.fbi, KEYS.partner.google, KEYS.manager.cisa, KEYS.admin);
 const contentTypes = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', '', 'application/json; charset=latin1', 'multipart/form-data; boundary=x');
 
-type Req = { method: string; path: string; key: string | null; body?: string; contentType?: string };
+type Req = { method: string; path: string; key: string | null; body?: string; contentType?: string; headers?: Record<string, string> };
+
+/** Slack's headers, wrong in every way but the right one: no request is signed with the organization's secret. */
+const slackHeaders = fc.record({
+  'x-slack-request-timestamp': fc.oneof(fc.constant(String(Math.floor(Date.now() / 1000))), weird.map(enc), fc.constant('')),
+  'x-slack-signature': fc.oneof(fc.constant(`v0=${'0'.repeat(64)}`), weird.map(enc), fc.constant('')),
+}, { requiredKeys: [] });
 
 const commands = fc.constantFrom('acknowledge', 'assign', 'resolve', 'notes').chain((c) =>
   fc.record({ method: fc.constant('POST'), path: fc.constantFrom(`/v1/incidents/${'$ID'}/${c}`, `/v1/incidents/inc_nope/${c}`, `/v1/incidents/%ZZ/${c}`), key: keys, body: invalidBody(VALID[c]!), contentType: contentTypes }));
@@ -66,6 +73,11 @@ const requests: fc.Arbitrary<Req> = fc.oneof(
   commands,
   fc.record({ method: fc.constant('PUT'), path: fc.constantFrom('/v1/organizations/x', '/v1/organizations/NOT_VALID', `/v1/organizations/${'a'.repeat(300)}`), key: keys, body: invalidBody(VALID['/v1/organizations/x']!), contentType: contentTypes }),
   fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/v1/organizations/fbi/keys', '/v1/organizations/nobody/keys'), key: keys, body: invalidBody(VALID.keys!), contentType: contentTypes }),
+  fc.record({ method: fc.constant('PUT'), path: fc.constantFrom('/v1/organizations/cisa/chat', '/v1/organizations/fbi/chat', '/v1/organizations/NOT_VALID/chat'), key: keys, body: invalidBody(VALID.chat!), contentType: contentTypes }),
+  fc.record({
+    method: fc.constant('POST'), path: fc.constantFrom('/v1/integrations/slack/cisa/commands', '/v1/integrations/slack/cisa/interactions', '/v1/integrations/slack/nobody/commands', '/v1/integrations/slack/%ZZ/interactions'),
+    key: keys, body: fc.oneof(weird.map((w) => `text=ack%201234&team_id=${enc(w)}`), weird.map((w) => `payload=${enc(w)}`), fc.string({ maxLength: 300 })), contentType: contentTypes, headers: slackHeaders,
+  }),
   fc.record({ method: fc.constant('GET'), path: fc.oneof(
     weird.map((w) => `/v1/incidents?cursor=${enc(w)}`),
     fc.constant('$CURSOR').map(() => '/v1/incidents?cursor=$CURSOR_TAMPERED'),
@@ -92,6 +104,7 @@ it('answers 1,000+ bad requests without a 5xx, and changes nothing', async () =>
     const headers: Record<string, string> = {};
     if (r.key) headers.authorization = r.key.startsWith('Bearer') || r.key === 'nope' ? r.key : `Bearer ${r.key}`;
     if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+    Object.assign(headers, r.headers ?? {});
     const res = await fetch(api.url + path, { method: r.method, headers, body: r.body });
     const text = await res.text();
     seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
