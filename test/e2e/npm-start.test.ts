@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signSlackRequest } from '../../lambdas/integrations/slack';
 
 const root = join(__dirname, '..', '..');
 const dataRoot = mkdtempSync(join(tmpdir(), 'concord-start-'));
@@ -48,6 +49,17 @@ it('starts, serves the demo directory, keeps data across restarts and stops clea
   const first = await start({});
   expect(first.output()).toContain('demo-facebook-partner-');
   expect(first.output()).toContain('curl -s');
+  // Slack: the signing secret every organization shares locally is generated and printed, and verifies; the Web API stand-in answers.
+  const slackSecret = /Slack signing secret of every organization .*: ([0-9a-f]{48})/.exec(first.output())![1]!;
+  expect(await (await fetch(`${first.url}/local/slack/calls`)).json()).toEqual({ calls: [] });
+  const slackBody = 'team_id=T0CISA&user_name=roadrunner&command=%2Fconcord&text=open';
+  const slackAt = Math.floor(Date.now() / 1000);
+  const slackAnswer = await fetch(`${first.url}/v1/integrations/slack/cisa/commands`, {
+    method: 'POST', body: slackBody,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(slackAt), 'x-slack-signature': signSlackRequest(slackSecret, slackAt, slackBody) },
+  });
+  expect(slackAnswer.status).toBe(200);
+  expect(((await slackAnswer.json()) as { text: string }).text).toContain('this Slack workspace is not connected to Cybersecurity and Infrastructure Security Agency');
   const key = /facebook\s+partner\s+(\S+)/.exec(first.output())![1]!;
   const created = await fetch(`${first.url}/v1/incidents`, {
     method: 'POST',
