@@ -238,3 +238,15 @@ describe('RED never reaches a chat service but as its fixed line and link', () =
     }), { numRuns: 25 });
   });
 });
+
+it('a Slack secret that cannot be read is tried again, then recorded failed for a replay — the stream does not retry it for ever', async () => {
+  const t = setup();
+  const sender = makeChatSender({ credentials: async () => { throw Object.assign(new Error('not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }); }, slackApiUrl: slackServer.apiUrl });
+  const notifier = makeChatNotifier({ repository: t.repository, directory: t.directory, log: t.log, sender, audit: t.repository.audit, clock: t.clock, baseUrl: BASE, ackLink: async () => '', pause: async () => {} });
+  t.directory.organizations.get('cisa')!.chat = { channels: [slackChannel('C6SECRET')] };
+  const { incident } = await t.incidents.report(caller('cisa'), { title: 'No secret', severity: 'low', category: 'other', tlp: 'GREEN' });
+  expect(await notifier.notify(incident.id, await t.lastEvent(incident.id))).toEqual(['failed']);
+  expect(t.slack.calls).toEqual([]);
+  expect([...t.log.deliveries.values()].map((d) => d.error)).toEqual(['the Slack secret of cisa could not be read']);
+  expect(JSON.stringify(t.repository.audit.entries)).not.toContain('GetSecretValue');
+});

@@ -51,7 +51,13 @@ export function makeChatSender({ credentials, slackApiUrl, fetch: doFetch = fetc
   const clients = new Map<string, WebClient>();
 
   async function client(orgId: string): Promise<WebClient> {
-    const creds = await credentials(orgId);
+    let creds: Awaited<ReturnType<SlackCredentialsOf>>;
+    try {
+      creds = await credentials(orgId);
+    } catch {
+      // Secrets Manager throttled, or refused: tried again, then recorded for a replay (never the stream's forever).
+      throw new ChatError(`the Slack secret of ${orgId} could not be read`, 'retry');
+    }
     if (!creds) throw new ChatError(`no Slack credentials for ${orgId} (its secret is missing)`, 'unreachable');
     let c = clients.get(creds.botToken);
     if (!c) {
