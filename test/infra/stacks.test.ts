@@ -79,6 +79,12 @@ describe('service stack', () => {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
     });
     service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+    // An authorizer that failed (the store unavailable while it looked a key up) is API Gateway's
+    // 500 unless told otherwise: a 503 to retry, as the handlers answer the same failure.
+    service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'AUTHORIZER_FAILURE', StatusCode: '503',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.retry-after': "'1'" }),
+    });
   });
 
   it('consumes the stream twice, filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
