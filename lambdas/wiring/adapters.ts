@@ -46,9 +46,9 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     overrides,
     clock: overrides.clock ?? systemClock,
     db,
-    incidentRepository: new DynamoIncidentRepository(db, config.tableName, config.auditRetentionDays),
+    incidentRepository: new DynamoIncidentRepository(db, config.tableName, { retentionDays: config.auditRetentionDays, shards: config.writeShards }),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
-    auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays }),
+    auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays, shards: config.writeShards }),
   };
 }
 

@@ -214,6 +214,16 @@ describe('service stack', () => {
     expect(any.Properties.Environment.Variables.CONCORD_AUDIT_RETENTION_DAYS).toBe('365');
   });
 
+  it('tells every function that reads or writes the table the stage\'s write shards (4 unless set), and refuses a number reads cannot follow', () => {
+    const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
+    for (const fn of withTable) expect(fn.Properties.Environment.Variables.CONCORD_WRITE_SHARDS).toBe('4');
+    const { service: eight } = synth({ writeShards: '8' });
+    const any = Object.values(eight.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME)!;
+    expect(any.Properties.Environment.Variables.CONCORD_WRITE_SHARDS).toBe('8');
+    expect(() => synth({ writeShards: '17' })).toThrow(/writeShards/);
+    expect(() => synth({ writeShards: '2.5' })).toThrow(/writeShards/);
+  });
+
   it('takes its stage settings from context', () => {
     const prod = synth({ stage: 'prod', apiRateLimit: '200', alarmEmail: 'ops@concord.example' });
     prod.service.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod', MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200 })] });
