@@ -8,7 +8,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ENV } from '../../lambdas/config/env';
 import { handler as receiveSlack } from '../../lambdas/handlers/receive-slack';
 import { signSlackRequest } from '../../lambdas/integrations/slack';
-import { KEYS, eventually, report, startTestApi, type TestApi } from '../support/harness';
+import { KEYS, TEST_DIRECTORY, eventually, report, startTestApi, type TestApi } from '../support/harness';
+import { DirectoryFileSchema } from '../../lambdas/http/directory-file-schema';
+import { directoryFiles } from '../../lambdas/wiring/directory-file';
 import { slackHeaders, startSlack, startTeams } from '../support/chat';
 
 const SECRET = 'local-slack-signing-secret-0123456789';
@@ -193,4 +195,26 @@ it('behind API Gateway the body may come base64-encoded: the signature is checke
   expect(JSON.parse(answer.body)).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('/concord ack') });
   const tampered = await receiveSlack({ ...event, body: Buffer.from(`${body}x`).toString('base64') }, {} as never);
   expect(tampered.statusCode).toBe(401);
+});
+
+it('a directory file may carry an organization\'s channels: a reload applies them, loading it again changes nothing, and a file without them keeps what the API set', async () => {
+  const file = { organizations: TEST_DIRECTORY.organizations.map((o) => (o.id === 'fbi' ? { ...o, chat: { channels: [{ kind: 'slack', channel: 'C0FBI', team: 'T0FBI' }] } } : o)) };
+  const parsed = DirectoryFileSchema.safeParse(file);
+  expect(parsed.success).toBe(true);
+  const loader = await directoryFiles();
+  const plan = await loader.plan(parsed.data!);
+  expect(plan.changedOrganizations).toEqual(['fbi']);
+  await loader.apply(parsed.data!, plan, 'reload');
+  const orgs = async () => (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items as Array<{ id: string; chat?: unknown }>;
+  expect((await orgs()).find((o) => o.id === 'fbi')!.chat).toEqual({ channels: [{ kind: 'slack', channel: 'C0FBI', team: 'T0FBI' }] });
+  expect(await loader.plan(parsed.data!)).toMatchObject({ createOrganizations: [], changedOrganizations: [], reclaimedOrganizations: [] });
+  // The test directory lists no channels: CISA's (set through the API) and FBI's (from the file) stay.
+  expect(await loader.plan(TEST_DIRECTORY)).toMatchObject({ changedOrganizations: [] });
+  await loader.load(TEST_DIRECTORY);
+  expect((await orgs()).find((o) => o.id === 'fbi')!.chat).toBeDefined();
+  expect((await orgs()).find((o) => o.id === 'cisa')!.chat).toBeDefined();
+  // A bad channel in a file is named, as the API names it.
+  const bad = DirectoryFileSchema.safeParse({ organizations: [{ ...TEST_DIRECTORY.organizations[0], chat: { channels: [{ kind: 'teams', webhookUrl: 'ftp://x' }] } }] });
+  expect(bad.success).toBe(false);
+  expect(JSON.stringify(bad.error!.issues.map((i) => i.path))).toContain('"webhookUrl"');
 });
