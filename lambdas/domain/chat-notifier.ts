@@ -35,7 +35,7 @@ export interface ChatNotifierDeps {
   attempts?: number;
   /** Waits before try `attempt + 1`: the service's Retry-After when it gave one, else 200 ms doubling. */
   pause?: (attempt: number, retryAfterSeconds?: number) => Promise<void>;
-  /** The longest Retry-After honoured inside one run (s); a longer one is recorded as failed, for a replay. @default 20 */
+  /** The most Retry-After waited out for one delivery (s, summed over its calls and tries); past it, recorded as failed for a replay. @default 20 */
   maxRetryAfterSeconds?: number;
   claimLeaseMs?: number;
 }
@@ -55,6 +55,14 @@ function announcesRed(event: TimelineEvent, orgId: string): boolean {
 
 export type ChatOutcome = 'sent' | 'failed' | 'skipped';
 
+/** A chat delivery another run holds: thrown to the stream, which tries the record again later. */
+export class ChatDeliveryHeldError extends Error {
+  constructor(d: ChatDelivery) {
+    super(`The chat delivery of event ${d.seq} of ${d.incidentId} to ${d.channel} is held by another run; retried when it finishes or its lease ends.`);
+    this.name = 'ChatDeliveryHeldError';
+  }
+}
+
 export function makeChatNotifier(deps: ChatNotifierDeps) {
   const { repository, directory, log, sender, audit, clock } = deps;
   const attempts = deps.attempts ?? 4;
@@ -62,22 +70,27 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
   const maxWait = deps.maxRetryAfterSeconds ?? 20;
   const leaseMs = deps.claimLeaseMs ?? 120_000;
 
-  /** `call`, tried again on `retry` refusals (Slack's 429 after its Retry-After). */
-  async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * `call`, tried again on `retry` refusals (Slack's 429 after its Retry-After). The waits a
+   * service asks for add up to at most `maxWait` seconds per delivery (`budget`), so a run stays
+   * inside the notifier's timeout; past that the delivery is recorded failed, for a replay.
+   */
+  async function withRetry<T>(budget: { waited: number }, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (err) {
         if (!(err instanceof ChatError) || err.kind !== 'retry' || attempt >= attempts) throw err;
-        if (err.retryAfterSeconds !== undefined && err.retryAfterSeconds > maxWait) {
-          throw new ChatError(`${err.message} (asked to wait ${err.retryAfterSeconds} s: recorded for a replay)`, 'failed');
+        if (err.retryAfterSeconds !== undefined && budget.waited + err.retryAfterSeconds > maxWait) {
+          throw new ChatError(`${err.message} (asked to wait ${err.retryAfterSeconds} s more: recorded for a replay)`, 'failed');
         }
+        budget.waited += err.retryAfterSeconds ?? 0;
         await pause(attempt, err.retryAfterSeconds);
       }
     }
   }
 
-  async function toSlack(record: IncidentRecord, event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'slack' }>, org: Organization, view: ChatView, tried: number): Promise<void> {
+  async function toSlack(record: IncidentRecord, event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'slack' }>, org: Organization, view: ChatView, tried: number, budget: { waited: number }): Promise<void> {
     const { incident } = record;
     const key = channelKey(channel);
     const target = { orgId: org.id, team: channel.team, channel: channel.channel };
@@ -86,29 +99,29 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     let ts = thread?.ts;
     if (!ts) {
       // A run that died after posting left the mark: find its message instead of posting another.
-      if (thread?.posting) ts = (await withRetry(() => sender.slackFind(target, { incidentId: incident.id }))) ?? undefined;
+      if (thread?.posting) ts = (await withRetry(budget, () => sender.slackFind(target, { incidentId: incident.id }))) ?? undefined;
       if (ts) {
-        await withRetry(() => sender.slackUpdate(target, ts!, view));
+        await withRetry(budget, () => sender.slackUpdate(target, ts!, view));
       } else {
         await log.saveThread(incident.id, key, { posting: true });
-        ts = await withRetry(() => sender.slackPost(target, view, 'root', { incidentId: incident.id }));
+        ts = await withRetry(budget, () => sender.slackPost(target, view, 'root', { incidentId: incident.id }));
       }
       await log.saveThread(incident.id, key, { ts, red });
     } else if (!red || !thread?.red) {
       // RED's fixed line is never edited again (an edit would tell the channel the incident moved).
-      await withRetry(() => sender.slackUpdate(target, ts!, view));
+      await withRetry(budget, () => sender.slackUpdate(target, ts!, view));
       if (Boolean(thread?.red) !== red) await log.saveThread(incident.id, key, { ts, red });
     }
     if (view.kind === 'full' && REPLY_EVENTS.has(event.type)) {
       const marker = { incidentId: incident.id, seq: event.seq };
-      const posted = tried > 0 ? await withRetry(() => sender.slackFind(target, marker, ts)) : null;
-      if (!posted) await withRetry(() => sender.slackPost(target, view, 'reply', marker, ts));
+      const posted = tried > 0 ? await withRetry(budget, () => sender.slackFind(target, marker, ts)) : null;
+      if (!posted) await withRetry(budget, () => sender.slackPost(target, view, 'reply', marker, ts));
     }
   }
 
-  async function toTeams(event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'teams' }>, org: Organization, view: ChatView): Promise<void> {
+  async function toTeams(event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'teams' }>, org: Organization, view: ChatView, budget: { waited: number }): Promise<void> {
     if (view.kind === 'red' && !announcesRed(event, org.id)) return;
-    await withRetry(() => sender.teamsPost(channel.webhookUrl, view));
+    await withRetry(budget, () => sender.teamsPost(channel.webhookUrl, view));
   }
 
   /** Reports a channel that refuses Concord's messages to the organization's admins (their audit trail). */
@@ -123,12 +136,19 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     const delivery: ChatDelivery = { incidentId: incident.id, seq: event.seq, orgId: org.id, channel: channelKey(channel) };
     const owner = randomUUID();
     const claim = await log.claim(delivery, owner, clock.now(), leaseMs, replay);
-    if (!claim) return 'skipped';
+    if (claim === 'done') return 'skipped';
+    // Another run holds it (a replay, or a run that timed out): the stream tries the record again
+    // once that run is done or its lease has ended; a replay leaves it to that run.
+    if (claim === 'held') {
+      if (replay) return 'skipped';
+      throw new ChatDeliveryHeldError(delivery);
+    }
     try {
       const ackUrl = channel.kind === 'teams' && incident.tlp !== 'RED' && incident.status !== 'resolved' ? await deps.ackLink(incident.id, org.id) : undefined;
       const view = chatView({ incident, ackCode: record.ackCode, event, orgName: org.name, baseUrl: deps.baseUrl, ackUrl });
-      if (channel.kind === 'slack') await toSlack(record, event, channel, org, view, claim.attempts);
-      else await toTeams(event, channel, org, view);
+      const budget = { waited: 0 };
+      if (channel.kind === 'slack') await toSlack(record, event, channel, org, view, claim.attempts, budget);
+      else await toTeams(event, channel, org, view, budget);
       await log.finish(delivery, owner, { status: 'sent' });
       return 'sent';
     } catch (err) {

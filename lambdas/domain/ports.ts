@@ -333,10 +333,10 @@ export interface ChatThread { ts?: string; posting?: boolean; red?: boolean }
 export interface ChatLog {
   /**
    * Claims a delivery for `owner` until `now + leaseMs`, in one conditional write, and says how
-   * many runs tried it before (0 the first time). Null when it is sent, or another run's lease
-   * holds it, or (unless `replay`) it failed.
+   * many runs tried it before (0 the first time). `done` when it is sent or (unless `replay`) it
+   * failed; `held` while another run's lease holds it.
    */
-  claim(delivery: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean): Promise<{ attempts: number } | null>;
+  claim(delivery: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean): Promise<{ attempts: number } | 'done' | 'held'>;
   /** Records the outcome (`owner`'s claim only); a failed one waits for a replay. */
   finish(delivery: ChatDelivery, owner: string, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<void>;
   /** Lets a claim go without an outcome (the run crashed): the next run may take it at once. */

@@ -41,15 +41,15 @@ const at = (ms: number) => new Date(Date.parse('2026-12-01T00:00:00.000Z') + ms)
 it('a claim is exclusive while its lease runs, counts the tries, and a sent delivery is never claimed again', async () => {
   const chat = log();
   expect(await chat.claim(delivery(1), 'a', at(0), 1000, false)).toEqual({ attempts: 0 });
-  expect(await chat.claim(delivery(1), 'b', at(500), 1000, false)).toBeNull();
-  expect(await chat.claim(delivery(1), 'b', at(500), 1000, true)).toBeNull();
+  expect(await chat.claim(delivery(1), 'b', at(500), 1000, false)).toBe('held');
+  expect(await chat.claim(delivery(1), 'b', at(500), 1000, true)).toBe('held');
   // The first run died: once its lease ends, the next run takes it, knowing it was tried once.
   expect(await chat.claim(delivery(1), 'c', at(1000), 1000, false)).toEqual({ attempts: 1 });
   await chat.finish(delivery(1), 'a', { status: 'sent' }); // not a's any more: ignored
   expect(await chat.failed(100)).toEqual([delivery(1)]);
   await chat.finish(delivery(1), 'c', { status: 'sent' });
-  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, false)).toBeNull();
-  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, true)).toBeNull();
+  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, false)).toBe('done');
+  expect(await chat.claim(delivery(1), 'd', at(999_999), 1000, true)).toBe('done');
   expect(await chat.failed(100)).toEqual([]);
 });
 
@@ -57,7 +57,7 @@ it('a failed delivery waits for a replay; a released claim is free at once', asy
   const chat = log();
   expect(await chat.claim(delivery(2), 'a', at(0), 60_000, false)).toEqual({ attempts: 0 });
   await chat.finish(delivery(2), 'a', { status: 'failed', error: 'Slack: channel_not_found' });
-  expect(await chat.claim(delivery(2), 'b', at(1), 60_000, false)).toBeNull();
+  expect(await chat.claim(delivery(2), 'b', at(1), 60_000, false)).toBe('done');
   expect(await chat.failed(100)).toEqual([delivery(2)]);
   expect(await chat.claim(delivery(2), 'b', at(1), 60_000, true)).toEqual({ attempts: 1 });
   await chat.release(delivery(2), 'b');

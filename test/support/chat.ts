@@ -60,7 +60,7 @@ export class MemoryChatLog implements ChatLog {
   async claim(d: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean) {
     const item = this.deliveries.get(this.key(d));
     const free = !item || (item.status === 'pending' && item.leaseUntil <= now.getTime()) || (replay && item.status === 'failed');
-    if (!free) return null;
+    if (!free) return item!.status === 'pending' ? 'held' as const : 'done' as const;
     this.deliveries.set(this.key(d), { d, status: 'pending', owner, leaseUntil: now.getTime() + leaseMs, attempts: (item?.attempts ?? 0) + 1 });
     return { attempts: item?.attempts ?? 0 };
   }

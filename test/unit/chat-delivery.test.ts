@@ -250,3 +250,28 @@ it('a Slack secret that cannot be read is tried again, then recorded failed for 
   expect([...t.log.deliveries.values()].map((d) => d.error)).toEqual(['the Slack secret of cisa could not be read']);
   expect(JSON.stringify(t.repository.audit.entries)).not.toContain('GetSecretValue');
 });
+
+it('a delivery another run holds sends the stream record back for a later try (a replay leaves it to that run); once free, it goes once', async () => {
+  const t = setup({ cisa: [slackChannel('C7HELD')] });
+  const { incident } = await t.incidents.report(caller('cisa'), { title: 'Held', severity: 'low', category: 'other', tlp: 'GREEN' });
+  const reported = await t.lastEvent(incident.id);
+  const d = { incidentId: incident.id, seq: reported.seq, orgId: 'cisa', channel: channelKey(slackChannel('C7HELD')) };
+  expect(await t.log.claim(d, 'another run', t.clock.now(), 120_000, false)).toEqual({ attempts: 0 });
+  await expect(t.notifier.notify(incident.id, reported)).rejects.toThrow('held by another run');
+  expect(await t.notifier.replayFailed()).toEqual({ replayed: 0, failed: 0 });
+  expect(t.slack.calls).toEqual([]);
+  t.clock.advance(121);
+  expect(await t.notifier.notify(incident.id, reported)).toEqual(['sent']);
+  expect(t.slack.messages('C7HELD')).toHaveLength(1);
+});
+
+it('Retry-After waits add up to at most 20 s per delivery; past that it is recorded failed for a replay, not waited out inside the function', async () => {
+  const t = setup({ cisa: [{ kind: 'teams', webhookUrl: teamsServer.url }] });
+  teamsServer.answers.push({ status: 429, headers: { 'retry-after': '15' } }, { status: 429, headers: { 'retry-after': '15' } });
+  const { incident } = await t.incidents.report(caller('cisa'), { title: 'Long waits', severity: 'low', category: 'other', tlp: 'GREEN' });
+  expect(await t.drain(incident.id)).toEqual(['failed']);
+  expect(t.pauses).toEqual([[1, 15]]);
+  expect([...t.log.deliveries.values()][0]!.error).toContain('recorded for a replay');
+  expect(await t.notifier.replayFailed()).toEqual({ replayed: 1, failed: 0 });
+  expect(teamsServer.received).toHaveLength(1);
+});

@@ -22,7 +22,7 @@ export const CHAT_ENTITY = { delivery: 'chat-delivery', thread: 'chat-thread' } 
 export class DynamoChatLog implements ChatLog {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async claim(d: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean): Promise<{ attempts: number } | null> {
+  async claim(d: ChatDelivery, owner: string, now: Date, leaseMs: number, replay: boolean): Promise<{ attempts: number } | 'done' | 'held'> {
     // Unsent and unheld; a failed one only by a replay.
     const condition = replay
       ? 'attribute_not_exists(PK) OR (#status = :failed) OR (#status = :pending AND leaseUntil <= :now)'
@@ -44,8 +44,10 @@ export class DynamoChatLog implements ChatLog {
       })));
       return { attempts: Number(Attributes?.attempts ?? 0) };
     } catch (err) {
-      if (isConditionFailure(err)) return null;
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      // Which refusal: a pending delivery is another run's (its lease runs); anything else is done.
+      const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: keyOf(d), ConsistentRead: true })));
+      return Item?.status === 'pending' ? 'held' : 'done';
     }
   }
 
