@@ -63,6 +63,9 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-status-update': { table: 'write' },
   'link-incident': { table: 'write' },
   'unlink-incident': { table: 'write' },
+  'add-observables': { table: 'write' },
+  'get-related': { table: 'read', secret: true, audit: true },
+  'lookup-observable': { table: 'read', secret: true, audit: true },
   'get-timeline': { table: 'read', secret: true, audit: true },
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },
@@ -155,7 +158,8 @@ export class ServiceStack extends Stack {
 
     const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish' }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
-    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
+    const correlator = make('correlate-from-stream', { table: 'write' }, { timeout: Duration.seconds(60) });
+    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator, correlator });
 
     const escalate = make('escalate-incidents', { table: 'write', escalation: true }, { timeout: Duration.seconds(50) });
     // Asynchronous sources keep what they could not deliver: one encrypted queue, alarmed on.

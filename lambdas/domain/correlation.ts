@@ -1,0 +1,122 @@
+/**
+ * Correlation: incidents of different organizations that carry the same observable. It runs on the
+ * table's stream (a report stays one write), after each change of an incident:
+ *
+ *   1. the observables it gained are listed in the index (ObservableIndex), idempotently;
+ *   2. the incidents sharing an observable with it are found, one query per observable looked at
+ *      (the new ones; all of them when its TLP or participants changed, since a new right to see
+ *      may reveal a match);
+ *   3. for each pair X, Y: X gets a `correlated` event naming Y and the shared observables only if
+ *      EVERY participant of X may see Y (the visibility rule, `canSee`, for a partner of each), and
+ *      Y one naming X on the same terms. Nothing else is written, sent or answered: a RED incident's
+ *      observables never tell anyone outside it that a match exists.
+ *
+ * Each event is recorded with what it told (ObservableIndex.told), in the same guarded write, so a
+ * redelivered stream record, or two runs at once, tell each pair each shared observable once. A
+ * narrower TLP or fewer rights later never take an event back ("never the reverse"), and never
+ * write one. The participants are notified of `correlated` events by the notifier (email, app and
+ * pushes; never SMS).
+ */
+import { systemActor } from './actor';
+import { canSee, recordSystemEvents, type Change, type Incident, type IncidentRecord } from './incident';
+import { newObservables, observableKey, sharedObservables, type ObservableRef } from './observables';
+import type { IncidentRepository, ObservableIndex } from './ports';
+import type { Caller } from './actor';
+
+/** How many incidents one observable's matches are read to, newest first (a bound on one run's and one answer's work). */
+export const MAX_MATCHES_PER_OBSERVABLE = 1000;
+/** Index reads are pages of this many incidents. */
+const INDEX_PAGE = 500;
+
+/** An organization as the visibility rule sees it: its partners (a participant's least right). */
+export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
+
+/** Whether every participant of `x` may see `y`: the condition for telling `x` of a match with `y`. */
+export const everyParticipantMaySee = (x: Pick<Incident, 'participants'>, y: Pick<Incident, 'participants' | 'tlp'>): boolean =>
+  x.participants.every((orgId) => canSee(partnerOf(orgId), y));
+
+/** The incident fields an answer about another incident may show: its summary. */
+export interface IncidentSummary { id: string; title: string; tlp: Incident['tlp']; severity: Incident['severity']; status: Incident['status']; reportedAt: string; participants: string[] }
+export const summaryOf = (i: Incident): IncidentSummary => ({ id: i.id, title: i.title, tlp: i.tlp, severity: i.severity, status: i.status, reportedAt: i.reportedAt, participants: [...i.participants] });
+
+/** The incidents (ids, newest first, at most `cap`) listed under `observable`. */
+export async function matchesOf(index: ObservableIndex, observable: ObservableRef, cap = MAX_MATCHES_PER_OBSERVABLE): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | undefined;
+  while (ids.length < cap) {
+    const page = await index.incidentsWith(observable, { limit: Math.min(INDEX_PAGE, cap - ids.length), after });
+    ids.push(...page.incidentIds);
+    if (page.last === null || page.incidentIds.length === 0) break;
+    after = page.last;
+  }
+  return ids;
+}
+
+export interface CorrelatorDeps {
+  index: ObservableIndex;
+  repository: Pick<IncidentRepository, 'getMany'>;
+  /** Appends system events with the incident's guard, reading again on a lost race (IncidentService.recordSystemEvents). */
+  recordSystemEvents(id: string, build: (record: IncidentRecord) => Change | null | Promise<Change | null>): Promise<void>;
+  clock: { now(): Date };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+export function makeCorrelator(deps: CorrelatorDeps) {
+  const { index, repository, clock } = deps;
+
+  /**
+   * Tells incident `xId` of its match with `y`, if every participant of X (as X is now) may see Y
+   * and they share observables not told before. Judged inside the guarded write, against X's current
+   * state and what was recorded, so it happens at most once per observable and pair.
+   */
+  async function tell(xId: string, y: Incident): Promise<boolean> {
+    let wrote = false;
+    await deps.recordSystemEvents(xId, async (record) => {
+      const x = record.incident;
+      if (!everyParticipantMaySee(x, y)) return null;
+      const shared = sharedObservables(x.observables, y.observables);
+      if (shared.length === 0) return null;
+      const before = (await index.told(xId, [y.id])).get(y.id) ?? [];
+      const fresh = shared.filter((o) => !before.includes(observableKey(o)));
+      if (fresh.length === 0) return null;
+      const change = recordSystemEvents(record, [{
+        type: 'correlated',
+        at: clock.now().toISOString(),
+        actor: systemActor('correlation'),
+        data: { incidentId: y.id, title: y.title, tlp: y.tlp, observables: fresh },
+      }]);
+      wrote = true;
+      return { ...change, correlations: [{ incidentId: xId, otherId: y.id, observables: [...before, ...fresh.map(observableKey)] }] };
+    });
+    return wrote;
+  }
+
+  return {
+    tell,
+
+    /**
+     * What a change of an incident (`before` null when created) means to the correlation. Returns
+     * the events written, as [told incident, about incident] pairs.
+     */
+    async onChange(before: Incident | null, after: Incident): Promise<Array<[string, string]>> {
+      const added = newObservables(before?.observables ?? [], after.observables);
+      const rightsChanged = before !== null && (before.tlp !== after.tlp || !sameSet(before.participants, after.participants));
+      if (added.length === 0 && !(rightsChanged && after.observables.length > 0)) return [];
+      if (added.length) await index.add(after.id, added);
+      const probe = rightsChanged ? after.observables : added;
+      const others = new Set<string>();
+      for (const o of probe) for (const id of await matchesOf(index, o)) if (id !== after.id) others.add(id);
+      if (others.size === 0) return [];
+      const told: Array<[string, string]> = [];
+      for (const y of await repository.getMany([...others])) {
+        if (sharedObservables(after.observables, y.observables).length === 0) continue;
+        if (everyParticipantMaySee(after, y) && await tell(after.id, y)) told.push([after.id, y.id]);
+        if (everyParticipantMaySee(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
+      }
+      return told;
+    },
+  };
+}
+
+export type Correlator = ReturnType<typeof makeCorrelator>;
