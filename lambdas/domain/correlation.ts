@@ -7,9 +7,12 @@
  *      (the new ones; all of them when its TLP or participants changed, since a new right to see
  *      may reveal a match);
  *   3. for each pair X, Y: X gets a `correlated` event naming Y and the shared observables only if
- *      EVERY participant of X may see Y (the visibility rule, `canSee`, for a partner of each), and
- *      Y one naming X on the same terms. Nothing else is written, sent or answered: a RED incident's
- *      observables never tell anyone outside it that a match exists.
+ *      EVERY participant of X may see Y (the visibility rule, `canSee`, for a partner of each) and
+ *      so may everyone else who reads X's timeline (see `mayTell`), and Y one naming X on the same
+ *      terms. Nothing else is written, sent or answered: a RED incident's observables never tell
+ *      anyone outside it that a match exists. A timeline read later shows a `correlated` event only
+ *      to a viewer who may see the incident it names at that moment (incident-service.ts), so an
+ *      incident that widens its TLP, or one that narrows it, reveals nothing either.
  *
  * Each event is recorded with what it told (ObservableIndex.told), in the same guarded write, so a
  * redelivered stream record, or two runs at once, tell each pair each shared observable once. A
@@ -22,6 +25,7 @@ import { canSee, recordSystemEvents, type Change, type Incident, type IncidentRe
 import { newObservables, observableKey, sharedObservables, type ObservableRef } from './observables';
 import type { IncidentRepository, ObservableIndex } from './ports';
 import type { Caller } from './actor';
+import { isCommunity, isRestricted } from './tlp';
 
 /** How many incidents one observable's matches are read to, newest first (a bound on one run's and one answer's work). */
 export const MAX_MATCHES_PER_OBSERVABLE = 1000;
@@ -31,9 +35,23 @@ const INDEX_PAGE = 500;
 /** An organization as the visibility rule sees it: its partners (a participant's least right). */
 export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
 
-/** Whether every participant of `x` may see `y`: the condition for telling `x` of a match with `y`. */
+/** Whether every participant of `x` may see `y`. */
 export const everyParticipantMaySee = (x: Pick<Incident, 'participants'>, y: Pick<Incident, 'participants' | 'tlp'>): boolean =>
   x.participants.every((orgId) => canSee(partnerOf(orgId), y));
+
+/**
+ * Whether `x` may be told of its match with `y`: every participant of X may see Y (the contract's
+ * rule), and so may everyone else who reads X's timeline — for a GREEN or CLEAR X every
+ * organization (so Y must be GREEN or CLEAR too), for an AMBER X every manager (so Y must not be
+ * RED or AMBER+STRICT). Without the second half, a community incident's timeline would tell the whole
+ * community of an AMBER match ("nobody learns that a match with an incident they may not see exists").
+ */
+export function mayTell(x: Pick<Incident, 'participants' | 'tlp'>, y: Pick<Incident, 'participants' | 'tlp'>): boolean {
+  if (!everyParticipantMaySee(x, y)) return false;
+  if (isCommunity(x.tlp)) return isCommunity(y.tlp);
+  if (!isRestricted(x.tlp)) return !isRestricted(y.tlp);
+  return true;
+}
 
 /** The incident fields an answer about another incident may show: its summary. */
 export interface IncidentSummary { id: string; title: string; tlp: Incident['tlp']; severity: Incident['severity']; status: Incident['status']; reportedAt: string; participants: string[] }
@@ -74,7 +92,7 @@ export function makeCorrelator(deps: CorrelatorDeps) {
     let wrote = false;
     await deps.recordSystemEvents(xId, async (record) => {
       const x = record.incident;
-      if (!everyParticipantMaySee(x, y)) return null;
+      if (!mayTell(x, y)) return null;
       const shared = sharedObservables(x.observables, y.observables);
       if (shared.length === 0) return null;
       const before = (await index.told(xId, [y.id])).get(y.id) ?? [];
@@ -111,8 +129,8 @@ export function makeCorrelator(deps: CorrelatorDeps) {
       const told: Array<[string, string]> = [];
       for (const y of await repository.getMany([...others])) {
         if (sharedObservables(after.observables, y.observables).length === 0) continue;
-        if (everyParticipantMaySee(after, y) && await tell(after.id, y)) told.push([after.id, y.id]);
-        if (everyParticipantMaySee(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
+        if (mayTell(after, y) && await tell(after.id, y)) told.push([after.id, y.id]);
+        if (mayTell(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
       }
       return told;
     },

@@ -177,6 +177,19 @@ export function makeIncidents(deps: IncidentDeps) {
     return shown.map((i) => (i.related.length === 0 ? i : { ...i, related: i.related.filter((r) => visible.has(r.incidentId)) }));
   }
   const presentOne = async (viewer: Caller, incident: Incident) => (await present(viewer, [incident]))[0]!;
+
+  /**
+   * Events as `viewer` may be shown them: a `correlated` event only while the viewer may see the
+   * incident it names (the rule applied when read, as for links: an incident that widened its TLP
+   * since, or a match that narrowed its own, tells a new reader nothing). Hidden events leave their
+   * seq out.
+   */
+  async function presentEvents(viewer: Caller, events: TimelineEvent[]): Promise<TimelineEvent[]> {
+    const named = [...new Set(events.flatMap((e) => (e.type === 'correlated' && typeof e.data.incidentId === 'string' ? [e.data.incidentId] : [])))];
+    if (named.length === 0) return events;
+    const visible = new Set((await incidents.getMany(named)).filter((other) => canSee(viewer, other)).map((other) => other.id));
+    return events.filter((e) => e.type !== 'correlated' || visible.has(String(e.data.incidentId)));
+  }
   /** What an organization's verified channel (a signed link, a phone) is shown. */
   const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
 
@@ -331,7 +344,8 @@ export function makeIncidents(deps: IncidentDeps) {
       const { incident } = await see(caller, id, action);
       await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
-      return incidents.timeline(id, { limit, afterSeq: request.after });
+      const page = await incidents.timeline(id, { limit, afterSeq: request.after });
+      return { ...page, events: await presentEvents(caller, page.events) };
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
@@ -360,7 +374,7 @@ export function makeIncidents(deps: IncidentDeps) {
           const events: TimelineEvent[] = [];
           for (let afterSeq: number | undefined; ;) {
             const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });
-            events.push(...page.events);
+            events.push(...await presentEvents(caller, page.events));
             if (page.lastSeq === null) return events;
             afterSeq = page.lastSeq;
           }

@@ -14,14 +14,18 @@ import { inPool } from '../shared/pool';
 import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
-export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due']);
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due', 'correlated']);
+/** The event types told by email, the app and pushes but never by SMS: a match is not a page. */
+export const NOT_BY_SMS = new Set(['correlated']);
 
 /**
  * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
  * tell the others; an escalation tells every participant again and the organizations holding
  * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
  * Invited organizations are told as on a report; an overdue update's reminder goes to the
- * organization it names (the assignee's, else the reporter's). Edits and links tell no one.
+ * organization it names (the assignee's, else the reporter's). Edits and links tell no one. A
+ * `correlated` event (the correlation's, by the service) tells every participant: by email, the app
+ * and pushes, never SMS.
  */
 export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'> & { data?: Record<string, unknown> }, managerOrgs: readonly string[] = []): string[] {
   switch (event.type) {
@@ -117,7 +121,7 @@ export function makeNotifier(deps: NotifierDeps) {
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url) });
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), ...(NOT_BY_SMS.has(event.type) ? { sms: false as const } : {}) });
     return { orgId, audience, outcome };
   }
 

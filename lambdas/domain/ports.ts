@@ -245,6 +245,8 @@ export interface PublishContext {
    * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
    */
   endpoints?: readonly string[];
+  /** false: not for SMS (a correlation notice: email, the app and pushes only); SMS subscriptions filter it out. */
+  sms?: false;
 }
 
 export interface NotificationPublisher {

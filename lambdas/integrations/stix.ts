@@ -93,7 +93,7 @@ const stamp = (iso: string) => new Date(iso).toISOString();
 const stampOr = (iso: string | undefined, fallback: string) => (iso && !Number.isNaN(Date.parse(iso)) ? stamp(iso) : stamp(fallback));
 
 /** The events that change the incident (not notifications or escalations). */
-const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'participants_added', 'updated', 'reopened', 'status_update', 'linked', 'unlinked']);
+const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'participants_added', 'updated', 'reopened', 'status_update', 'linked', 'unlinked', 'observables_added']);
 
 /** The time of the incident's latest change: its STIX `modified`. */
 export function lastChangeAt(incident: Incident, events: readonly TimelineEvent[]): string {

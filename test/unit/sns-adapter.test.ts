@@ -124,7 +124,8 @@ describe('SnsProvisioner', () => {
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' },
+      // SMS subscriptions filter out what is not for SMS (correlation notices).
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"sms":[{"exists":false}]}' } },
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
       // The RED topic: cleared contacts only.
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example' },

@@ -5,11 +5,14 @@
  * lapse on their own after two days); a push endpoint's filter keeps them from receiving anything
  * they are no longer listed for.
  */
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { audienceOf } from '../../domain/notifications';
 import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
-import { endpointId, topicName } from './publisher';
+import { NO_SMS_ATTRIBUTE, endpointId, topicName } from './publisher';
+
+/** SMS subscriptions take every message but those marked not for SMS (correlation notices: email and the app only). */
+export const SMS_FILTER_POLICY = JSON.stringify({ [NO_SMS_ATTRIBUTE]: [{ exists: false }] });
 
 /**
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
@@ -90,7 +93,14 @@ export class SnsProvisioner implements OrganizationProvisioner {
       if (have.has(w)) continue;
       const [protocol, ...rest] = w.split(':');
       const push = protocol === 'https' || protocol === 'http';
-      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(push ? { Attributes: this.pushAttributes(TopicArn!, rest.join(':')) } : {}) }));
+      const attributes = push ? this.pushAttributes(TopicArn!, rest.join(':')) : protocol === 'sms' ? { FilterPolicy: SMS_FILTER_POLICY } : undefined;
+      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(attributes ? { Attributes: attributes } : {}) }));
+    }
+    // SMS subscriptions made before the filter existed get it (setting it again changes nothing).
+    for (const s of existing) {
+      if (s.Protocol === 'sms' && wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {
+        await this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: SMS_FILTER_POLICY }));
+      }
     }
     for (const s of existing) {
       if (!wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {
