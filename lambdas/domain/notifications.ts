@@ -6,7 +6,8 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { canSee, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
@@ -216,7 +217,14 @@ export function makeNotifier(deps: NotifierDeps) {
       const record = await repository.get(incidentId);
       if (!record) return {};
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
-      return deliverAll(record, event, recipientsOf(record.incident, event, managers), false);
+      let recipients = recipientsOf(record.incident, event, managers);
+      if (event.type === 'correlated') {
+        // Judged again as it is sent: an organization invited since, that may not see the incident
+        // the match names, is not told of it (nor is anyone, once that incident is gone).
+        const other = typeof event.data.incidentId === 'string' ? (await repository.get(event.data.incidentId))?.incident : undefined;
+        recipients = other ? recipients.filter((orgId) => canSee(partnerOf(orgId), other)) : [];
+      }
+      return deliverAll(record, event, recipients, false);
     },
 
     /** Publishes again what failed; each delivery that now succeeds is recorded once. */
