@@ -311,6 +311,34 @@ export function observableObjects(incident: Incident, events: readonly TimelineE
   return out;
 }
 
+/** The SCO types a posted envelope may carry as observables. */
+export const SCO_TYPES: ReadonlySet<string> = new Set(['domain-name', 'ipv4-addr', 'ipv6-addr', 'url', 'email-addr', 'file', 'user-account']);
+
+/**
+ * A posted SCO as an observable (not yet canonical: the caller canonicalizes it), or why it cannot
+ * be one: a file needs a SHA-256 hash, a user account its account_type and user_id (or account_login).
+ */
+export function observableOfSco(obj: Record<string, unknown>): { ok: true; observable: { type: string; value: string; platform?: string } } | { ok: false; reason: string } {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  switch (obj.type) {
+    case 'domain-name': case 'ipv4-addr': case 'ipv6-addr': case 'url': case 'email-addr': {
+      const value = text(obj.value);
+      return value ? { ok: true, observable: { type: obj.type, value } } : { ok: false, reason: `a ${obj.type} needs its value (a string)` };
+    }
+    case 'file': {
+      const hashes = isObject(obj.hashes) ? obj.hashes : {};
+      const sha = text(hashes['SHA-256']) ?? text(hashes.SHA256);
+      return sha ? { ok: true, observable: { type: 'file', value: sha } } : { ok: false, reason: 'Concord records a file by its SHA-256: hashes must have "SHA-256"' };
+    }
+    case 'user-account': {
+      const platform = text(obj.account_type);
+      const handle = text(obj.user_id) ?? text(obj.account_login);
+      return platform && handle ? { ok: true, observable: { type: 'user-account', value: handle, platform } } : { ok: false, reason: 'a user-account needs account_type (the platform) and user_id or account_login' };
+    }
+    default: return { ok: false, reason: `Concord takes no observable of type ${String(obj.type).slice(0, 100)}` };
+  }
+}
+
 /** The property of the exported incident counting the notes a bounded export left out. */
 export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
 
