@@ -63,9 +63,8 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-status-update': { table: 'write' },
   'link-incident': { table: 'write' },
   'unlink-incident': { table: 'write' },
-  'add-observables': { table: 'write' },
-  'get-related': { table: 'read', secret: true, audit: true },
-  'lookup-observable': { table: 'read', secret: true, audit: true },
+  // Related incidents and the lookup (adding observables is edit-incident's).
+  observables: { table: 'read', secret: true, audit: true },
   'get-timeline': { table: 'read', secret: true, audit: true },
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },

@@ -5,16 +5,16 @@
  * per pair, what an incident's `correlated` events told of the other (written with the events, in
  * the incident repository's transaction; read here).
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inPool } from '../../shared/pool';
 import type { ObservableIndex, ObservablePage } from '../../domain/ports';
 import { observableKey, type ObservableRef } from '../../domain/observables';
 import { guarded } from './errors';
 import { batchGetAll } from './query';
 import { correlationToldKey, observableEntryKey, observablePartition } from './keys';
 
-/** BatchWriteItem takes at most 25 puts a request. */
-const BATCH_WRITE_LIMIT = 25;
-const pause = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+/** Index entries written at once. */
+const PUTS_AT_ONCE = 8;
 
 export const ENTITY_OBSERVABLE = 'observable';
 export const ENTITY_CORRELATION = 'correlation';
@@ -30,20 +30,15 @@ export class DynamoObservableIndex implements ObservableIndex {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
   async add(incidentId: string, observables: readonly ObservableRef[]): Promise<void> {
-    // Plain puts of the same item: writing one again changes nothing (a redelivered record).
-    const requests = observables.map((o) => ({
-      PutRequest: { Item: { ...observableEntryKey(o.type, observableKey(o), incidentId), entity: ENTITY_OBSERVABLE, incidentId, type: o.type, value: o.value, ...(o.platform ? { platform: o.platform } : {}) } },
-    }));
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
-      let chunk: typeof requests = requests.slice(i, i + BATCH_WRITE_LIMIT);
-      for (let attempt = 0; chunk.length > 0; attempt++) {
-        if (attempt > 0) await pause(attempt);
-        this.work.requests++;
-        const out = await guarded(this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: chunk } })));
-        chunk = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        if (attempt > 10 && chunk.length) throw new Error('the correlation index did not take its entries; the stream retries the record');
-      }
-    }
+    // Plain puts of the same item: writing one again changes nothing (a redelivered record). One
+    // PutItem each (at most 200 a change, a few at once), the write the functions are granted.
+    await inPool(observables, PUTS_AT_ONCE, async (o) => {
+      this.work.requests++;
+      await guarded(this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...observableEntryKey(o.type, observableKey(o), incidentId), entity: ENTITY_OBSERVABLE, incidentId, type: o.type, value: o.value, ...(o.platform ? { platform: o.platform } : {}) },
+      })));
+    });
   }
 
   async incidentsWith(observable: ObservableRef, { limit, after }: { limit: number; after?: string }): Promise<ObservablePage> {
