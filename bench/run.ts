@@ -30,6 +30,7 @@ import { ensureTable } from '../local/table';
 import { benchFunctionInit } from './function-init';
 import { benchLibraries } from './init';
 import { benchMetrics } from './metrics';
+import { benchCorrelation } from './correlation';
 import { Counter, countedClient, load, progress, summarize, table } from './support';
 
 const QUICK = process.argv.includes('--quick');
@@ -61,6 +62,10 @@ async function main() {
       const metrics = await benchMetrics(db, 'bench-metrics', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7);
       section('metrics', 'Metrics query (GET /v1/metrics, the query alone) by density, volume, window and grouping', metrics.rows);
       section('metricsComparison', 'Metrics: the larger volume against the smaller (target: p50 within 1.2×, items read identical)', metrics.comparison);
+    }
+    if (want('correlation')) {
+      section('correlation', 'Correlation: a report\'s correlation work and the lookup, by volume (10 observables an incident; target: requests per report independent of volume)',
+        await benchCorrelation(db, 'bench-correlation', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7));
     }
   } finally {
     raw.destroy();
