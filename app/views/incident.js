@@ -109,7 +109,8 @@ export async function renderIncident(id, { quiet, force = false }) {
   }
   const events = await allPages(`v1/incidents/${encodeURIComponent(id)}/timeline`, 'events', 1000);
   const restricted = isRestricted(incident.tlp);
-  const related = await relatedOf(incident.id);
+  // Matches come only through observables: an incident without any asks nothing more (nor records a read).
+  const related = incident.observables?.length ? await relatedOf(incident.id) : [];
   let audit = null;
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
   // A poll that finds nothing new changes nothing on the page.
@@ -186,7 +187,7 @@ export async function renderIncident(id, { quiet, force = false }) {
   if (!quiet) $('#incident-title').focus();
 }
 
-const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit'];
+const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit', 'related', 'lookup'];
 const actorName = (actor, fallback) => (actor.by ? bdi(actor.by) : fallback);
 
 /**
@@ -199,7 +200,7 @@ function renderAudit(audit) {
   for (const a of audit.filter((x) => READS.includes(x.action))) {
     const key = a.actor.personId || a.actor.keyId || `${a.actor.orgId}/${a.actor.by}`;
     const v = viewers.get(key) || { actor: a.actor, count: 0, listed: 0, last: a.at, denied: 0 };
-    if (a.action === 'list') v.listed += 1;
+    if (a.action === 'list' || a.action === 'lookup') v.listed += 1;
     else v.count += 1;
     if (a.outcome === 'denied') v.denied += 1;
     if (a.at > v.last) v.last = a.at;
