@@ -58,7 +58,6 @@ async function reportAs(login: string, fields: Record<string, unknown>): Promise
   expect(res.status).toBe(201);
   return res.body as Incident;
 }
-const read = async (login: string, id: string) => (await call(login, 'GET', `/v1/incidents/${id}`)).body as Incident;
 
 async function newPage(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
