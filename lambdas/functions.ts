@@ -38,7 +38,6 @@ export const FUNCTIONS = {
   'list-incidents': 'api',
   'list-keys': 'api',
   'list-organizations': 'api',
-  'observables': 'api',
   'notify-from-stream': 'stream',
   'post-ack': 'api',
   'post-status-update': 'api',

@@ -63,8 +63,6 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-status-update': { table: 'write' },
   'link-incident': { table: 'write' },
   'unlink-incident': { table: 'write' },
-  // Related incidents and the lookup (adding observables is edit-incident's).
-  observables: { table: 'read', secret: true, audit: true },
   'get-timeline': { table: 'read', secret: true, audit: true },
   'get-incident-audit': { table: 'read', secret: true, audit: true },
   'list-audit': { table: 'read', secret: true },

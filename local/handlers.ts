@@ -3,7 +3,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { ApiFunctionName } from '../lambdas/functions';
 import * as acknowledgeIncident from '../lambdas/handlers/acknowledge-incident';
 import * as addNote from '../lambdas/handlers/add-note';
-import * as observables from '../lambdas/handlers/observables';
 import * as assignIncident from '../lambdas/handlers/assign-incident';
 import * as createKey from '../lambdas/handlers/create-key';
 import * as deleteKey from '../lambdas/handlers/delete-key';
@@ -49,7 +48,6 @@ export const HANDLERS: Record<ApiFunctionName, ProxyHandler> = {
   'link-incident': linkIncident.handler,
   'unlink-incident': unlinkIncident.handler,
   'add-note': addNote.handler,
-  observables: observables.handler,
   'assign-incident': assignIncident.handler,
   'create-key': createKey.handler,
   'delete-key': deleteKey.handler,

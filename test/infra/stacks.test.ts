@@ -270,8 +270,7 @@ describe('least privilege', () => {
     TaxiiAddObjects: write,
     // Coordination (#23): each writes its incident, events, participation entries and audit entry in one transaction.
     InviteParticipants: write, EditIncident: write, ReopenIncident: write, PostStatusUpdate: write, LinkIncident: write, UnlinkIncident: write,
-    // Observables (#25): adding them is edit-incident's; related and lookup read, sign cursors and audit restricted hits; the correlation writes the index and events.
-    Observables: [...read, ...SECRET, ...AUDIT_APPEND],
+    // Observables (#25): adding them is edit-incident's, related and the lookup list-incidents'; the correlation writes the index and events.
     CorrelateFromStream: [...write, ...STREAM, ...DLQ],
   };
 
