@@ -182,6 +182,8 @@ export function canonicalize(input: { type: string; value: string; platform?: st
     case 'user-account': {
       const handle = (value.startsWith('@') ? value.slice(1) : value).toLowerCase();
       if (handle.length === 0) return { ok: false, path: 'value', reason: 'must name the account (a handle after "@")' };
+      // One leading @ is the handle's decoration; a second would be stripped by the next reading, so the form would not be one.
+      if (handle.startsWith('@')) return { ok: false, path: 'value', reason: 'must have at most one leading "@"' };
       if (WHITE.test(handle) || CONTROL.test(handle)) return { ok: false, path: 'value', reason: 'must not contain white space or control characters' };
       return done({ ok: true, value: handle });
     }

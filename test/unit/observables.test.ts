@@ -11,6 +11,8 @@ import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 import { ObservableInput, ReportIncidentBody, AddObservablesBody } from '../../lambdas/http/schemas';
+import fc from 'fast-check';
+import { OBSERVABLE_TYPES } from '../../lambdas/domain/observables';
 
 const canon = (type: string, value: string, platform?: string) => {
   const c = canonicalize({ type, value, ...(platform === undefined ? {} : { platform }) });
@@ -121,6 +123,24 @@ describe('canonical forms', () => {
       { path: 'observables.1.value', message: expect.stringMatching(/leading zero/) },
       { path: 'observables.2.value', message: expect.stringMatching(/SHA-256/) },
     ]);
+  });
+});
+
+describe('any input', () => {
+  const weird = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom('\u0000', '\ud800', 'xn--', 'xn--a', '[::1]', 'http://[', 'http://a b', '1.2.3.4.', '::ffff:1.2.3.04', '%41', 'é.é', '.', '..', '@', '@@x', 'a@b@c', '\u202e', 'ｈｔｔｐ://ｘ', 'file:///etc/passwd', 'javascript:alert(1)'),
+    fc.ipV4().map((ip) => ip.replace(/(^|\.)(\d)/g, '$10$2')),
+    fc.ipV6(), fc.ipV4(), fc.domain(), fc.webUrl({ withFragments: true, withQueryParameters: true }), fc.emailAddress(),
+  );
+  it('is canonicalized or refused with a reason, never thrown on; a canonical form is its own canonical form', () => {
+    fc.assert(fc.property(fc.constantFrom(...OBSERVABLE_TYPES), weird, fc.option(fc.constantFrom('twitter', 'Facebook', 'bad platform', ''), { nil: undefined }), (type, value, platform) => {
+      const c = canonicalize({ type, value, ...(platform === undefined ? {} : { platform }) });
+      if (!c.ok) { expect(c.reason.length).toBeGreaterThan(0); return; }
+      const again = canonicalize({ type, value: c.observable.value, ...(c.observable.platform === undefined ? {} : { platform: c.observable.platform }) });
+      expect(again).toEqual(c);
+    }), { numRuns: 3000 });
   });
 });
 
