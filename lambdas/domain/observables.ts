@@ -38,6 +38,7 @@ export type ObservableRef = Pick<Observable, 'type' | 'value' | 'platform'>;
 export type Canonical = { ok: true; observable: Observable } | { ok: false; path: 'value' | 'platform' | 'type'; reason: string };
 
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 const WHITE = /\s/u;
 
 /** A DNS name as IDNA A-labels, lowercased, without the trailing dot; or why not. */
@@ -153,6 +154,8 @@ export function canonicalize(input: { type: string; value: string; platform?: st
   if (typeof value !== 'string' || value.length === 0) return { ok: false, path: 'value', reason: 'must not be empty' };
   if (value.length > MAX_OBSERVABLE_VALUE) return { ok: false, path: 'value', reason: `must be at most ${MAX_OBSERVABLE_VALUE} characters` };
   if (hasBidiControl(value)) return { ok: false, path: 'value', reason: 'must not contain bidirectional override or isolate controls (U+202A–U+202E, U+2066–U+2069)' };
+  // Half a surrogate pair is no character: the URL parser would write it as U+FFFD, another value.
+  if (LONE_SURROGATE.test(value) || (input.platform !== undefined && LONE_SURROGATE.test(input.platform))) return { ok: false, path: LONE_SURROGATE.test(value) ? 'value' : 'platform', reason: 'must not contain half a surrogate pair' };
   let platform: string | undefined;
   if (type === 'user-account') {
     if (input.platform === undefined) return { ok: false, path: 'platform', reason: 'is required for a user-account (e.g. twitter)' };

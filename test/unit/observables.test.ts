@@ -94,6 +94,8 @@ describe('canonical forms', () => {
     ['phone-number', '+0123456789', /E\.164/],
     ['domain-name', 'evil\u202Egoogle.com', /bidirectional/],
     ['user-account', '@', /must name the account/],
+    ['url', 'https://example.com/\ud800', /surrogate/],
+    ['user-account', '@@pollsnow', /at most one leading/],
   ])('refuses %s %j', (type, value, reason) => {
     const c = canonicalize({ type, value, ...(type === 'user-account' ? { platform: 'twitter' } : {}) });
     expect(c.ok).toBe(false);
