@@ -5,7 +5,7 @@
  * notifier) follows each change, sometimes delivering a record twice. After every step, for every
  * pair of incidents and every organization (as a partner and as a manager), what each learns — the
  * `correlated` events written and as each reader's timeline shows them, the related view, the
- * lookup, the notifications — equals what a reference computed here from the visibility rule
+ * lookup, the notifications, the STIX export — equals what a reference computed here from the visibility rule
  * allows: zero leaks, zero missed matches, nothing told twice.
  */
 import fc from 'fast-check';
@@ -19,6 +19,7 @@ import { canonicalize, type Observable } from '../../lambdas/domain/observables'
 import type { NotificationPublisher, PublishContext, RenderedMessage } from '../../lambdas/domain/ports';
 import type { Tlp } from '../../lambdas/domain/tlp';
 import { ulidGenerator } from '../../lambdas/shared/ids';
+import { incidentBundle } from '../../lambdas/integrations/stix';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository, MemoryObservableIndex } from '../support/memory-repositories';
 
 /** Organizations that report and take part; `outsider` is in the directory and never participates. */
@@ -188,6 +189,10 @@ async function run(commands: Command[], redeliver: boolean[]) {
         .map((y) => ({ id: y.id, shared: sharedKeys(x, y) })).sort((a, b) => (a.id < b.id ? 1 : -1));
       expect(related.items.map((i) => ({ id: i.incident.id, shared: i.shared.map(keyOf).sort() }))).toEqual(expected);
       expect(related.lastId).toBeNull();
+      // The STIX export: X's own observables as SCOs, and no other incident named in it at all.
+      const bundle = JSON.stringify(incidentBundle({ incident: x, events: await service.unrecorded(viewer, 'export').events(x), organizations: new Map(), baseUrl: 'https://concord.example' }));
+      expect([...now.keys()].filter((y) => y !== x.id && bundle.includes(y))).toEqual([]);
+      expect(bundle.split('"relationship_type":"related-to"').length - 1).toBe(x.observables.length);
     }
     // The lookup, in every spelling: exactly the incidents the reader may see that carry it.
     for (const [i, entry] of POOL.entries()) {
