@@ -252,3 +252,31 @@ it('an AMBER match with the same circle is told both ways; a wider label later r
   expect(await shown('cisa')).toEqual([]);
   expect(await shown('twitter')).toEqual([b.id]);
 });
+
+it('pages related incidents and the lookup, newest first, without repeats or gaps', async () => {
+  const { service, correlator } = world();
+  const domain = [{ type: 'domain-name', value: 'paged.example' }] as Observable[];
+  const ids: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    const { incident } = await service.report(partner(ORGS[i % ORGS.length]!), { title: `p${i}`, severity: 'low', category: 'other', tlp: 'GREEN', observables: domain });
+    await correlator.onChange(null, incident);
+    ids.push(incident.id);
+  }
+  const viewer = partner('outsider');
+  const seenRelated: string[] = [];
+  for (let after: string | undefined, pages = 0; pages < 10; pages++) {
+    const page = await service.related(viewer, ids[0]!, { limit: 2, after });
+    seenRelated.push(...page.items.map((i) => i.incident.id));
+    if (!page.lastId) break;
+    after = page.lastId;
+  }
+  expect(seenRelated).toEqual(ids.slice(1).reverse());
+  const seenLookup: string[] = [];
+  for (let after: string | undefined, pages = 0; pages < 10; pages++) {
+    const page = await service.lookup(viewer, { type: 'domain-name', value: 'PAGED.example.' }, { limit: 3, after });
+    seenLookup.push(...page.items.map((i) => i.id));
+    if (!page.lastId) break;
+    after = page.lastId;
+  }
+  expect(seenLookup).toEqual([...ids].reverse());
+});
