@@ -31,6 +31,11 @@ import { isCommunity, isRestricted } from './tlp';
 export const MAX_MATCHES_PER_OBSERVABLE = 1000;
 /** Index reads are pages of this many incidents. */
 const INDEX_PAGE = 500;
+/**
+ * Matches told to one incident in one guarded write: an event and a record of what it told each,
+ * with the incident's own item, within DynamoDB's 100 items a transaction.
+ */
+export const TELL_BATCH = 45;
 
 /** An organization as the visibility rule sees it: its partners (a participant's least right). */
 export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
@@ -84,34 +89,47 @@ export function makeCorrelator(deps: CorrelatorDeps) {
   const { index, repository, clock } = deps;
 
   /**
-   * Tells incident `xId` of its match with `y`, if every participant of X (as X is now) may see Y
-   * and they share observables not told before. Judged inside the guarded write, against X's current
-   * state and what was recorded, so it happens at most once per observable and pair.
+   * Tells incident `xId` of its matches with `ys`: each one every participant of X (as X is now) and
+   * everyone else who reads X may see, for the observables they share that were not told before.
+   * Judged inside the guarded write, against X's current state and what was recorded, so it happens
+   * at most once per observable and pair; up to TELL_BATCH matches a write. Returns those told.
    */
-  async function tell(xId: string, y: Incident): Promise<boolean> {
-    let wrote = false;
-    await deps.recordSystemEvents(xId, async (record) => {
-      const x = record.incident;
-      if (!mayTell(x, y)) return null;
-      const shared = sharedObservables(x.observables, y.observables);
-      if (shared.length === 0) return null;
-      const before = (await index.told(xId, [y.id])).get(y.id) ?? [];
-      const fresh = shared.filter((o) => !before.includes(observableKey(o)));
-      if (fresh.length === 0) return null;
-      const change = recordSystemEvents(record, [{
-        type: 'correlated',
-        at: clock.now().toISOString(),
-        actor: systemActor('correlation'),
-        data: { incidentId: y.id, title: y.title, tlp: y.tlp, observables: fresh },
-      }]);
-      wrote = true;
-      return { ...change, correlations: [{ incidentId: xId, otherId: y.id, observables: [...before, ...fresh.map(observableKey)] }] };
-    });
-    return wrote;
+  async function tellAll(xId: string, ys: readonly Incident[]): Promise<string[]> {
+    const told: string[] = [];
+    for (let i = 0; i < ys.length; i += TELL_BATCH) {
+      const batch = ys.slice(i, i + TELL_BATCH);
+      let wrote: string[] = [];
+      await deps.recordSystemEvents(xId, async (record) => {
+        wrote = [];
+        const x = record.incident;
+        const candidates = batch.filter((y) => mayTell(x, y) && sharedObservables(x.observables, y.observables).length > 0);
+        if (candidates.length === 0) return null;
+        const before = await index.told(xId, candidates.map((y) => y.id));
+        const fresh = candidates.flatMap((y) => {
+          const previous = before.get(y.id) ?? [];
+          const observables = sharedObservables(x.observables, y.observables).filter((o) => !previous.includes(observableKey(o)));
+          return observables.length ? [{ y, previous, observables }] : [];
+        });
+        if (fresh.length === 0) return null;
+        const at = clock.now().toISOString();
+        const change = recordSystemEvents(record, fresh.map(({ y, observables }) => ({
+          type: 'correlated' as const, at, actor: systemActor('correlation'),
+          data: { incidentId: y.id, title: y.title, tlp: y.tlp, observables },
+        })));
+        wrote = fresh.map(({ y }) => y.id);
+        return { ...change, correlations: fresh.map(({ y, previous, observables }) => ({ incidentId: xId, otherId: y.id, observables: [...previous, ...observables.map(observableKey)] })) };
+      });
+      told.push(...wrote);
+    }
+    return told;
   }
+
+  /** Tells incident `xId` of its match with `y` (see tellAll); whether it did. */
+  const tell = async (xId: string, y: Incident): Promise<boolean> => (await tellAll(xId, [y])).length > 0;
 
   return {
     tell,
+    tellAll,
 
     /**
      * What a change of an incident (`before` null when created) means to the correlation. Returns
@@ -126,12 +144,11 @@ export function makeCorrelator(deps: CorrelatorDeps) {
       const others = new Set<string>();
       for (const o of probe) for (const id of await matchesOf(index, o)) if (id !== after.id) others.add(id);
       if (others.size === 0) return [];
-      const told: Array<[string, string]> = [];
-      for (const y of await repository.getMany([...others])) {
-        if (sharedObservables(after.observables, y.observables).length === 0) continue;
-        if (mayTell(after, y) && await tell(after.id, y)) told.push([after.id, y.id]);
-        if (mayTell(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
-      }
+      const matches = (await repository.getMany([...others])).filter((y) => sharedObservables(after.observables, y.observables).length > 0)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // This incident's side in as few writes as it takes; each other incident's in its own.
+      const told: Array<[string, string]> = (await tellAll(after.id, matches.filter((y) => mayTell(after, y)))).map((y) => [after.id, y]);
+      for (const y of matches) if (mayTell(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
       return told;
     },
   };

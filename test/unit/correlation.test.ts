@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeCorrelator } from '../../lambdas/domain/correlation';
+import { TELL_BATCH, makeCorrelator } from '../../lambdas/domain/correlation';
 import { NotFoundError } from '../../lambdas/domain/errors';
 import type { Incident, TimelineEvent } from '../../lambdas/domain/incident';
 import { makeIncidents } from '../../lambdas/domain/incident-service';
@@ -279,4 +279,22 @@ it('pages related incidents and the lookup, newest first, without repeats or gap
     after = page.lastId;
   }
   expect(seenLookup).toEqual([...ids].reverse());
+});
+
+it('tells one incident of many matches in writes of at most TELL_BATCH, each match once, redelivered or not', async () => {
+  const { service, correlator, repository } = world();
+  const domain = [{ type: 'domain-name', value: 'popular.example' }] as Observable[];
+  for (let i = 0; i < 50; i++) {
+    const { incident } = await service.report(partner('twitter'), { title: `m${i}`, severity: 'low', category: 'other', tlp: 'GREEN', observables: domain });
+    await correlator.onChange(null, incident);
+  }
+  const { incident } = await service.report(partner('meta'), { title: 'new', severity: 'low', category: 'other', tlp: 'GREEN', observables: domain });
+  const commits: number[] = [];
+  const commit = repository.commit.bind(repository);
+  repository.commit = async (previous, change) => { if (change.incident.id === incident.id) commits.push(change.events.length); return commit(previous, change); };
+  const told = await correlator.onChange(null, incident);
+  expect(told.filter(([x]) => x === incident.id)).toHaveLength(50);
+  expect(commits).toEqual([TELL_BATCH, 50 - TELL_BATCH]);
+  expect(await correlator.onChange(null, incident)).toEqual([]);
+  expect(repository.events.get(incident.id)!.filter((e) => e.type === 'correlated')).toHaveLength(50);
 });
