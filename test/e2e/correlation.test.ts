@@ -10,8 +10,17 @@ import { KEYS, eventually, report, startTestApi, type TestApi } from '../support
 let api: TestApi;
 const DOMAIN = 'polls-closed.example';
 const ids: Record<string, string> = {};
-const correlatedOn = async (key: string, id: string) =>
-  ((await api.call(key, 'GET', `/v1/incidents/${id}/timeline`)).body.events as Array<{ type: string; data: Record<string, unknown> }>).filter((e) => e.type === 'correlated');
+/** Every `correlated` event of the incident's timeline as `key` reads it (every page). */
+async function correlatedOn(key: string, id: string) {
+  const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+  for (let cursor: string | null = null, pages = 0; pages < 20; pages++) {
+    const page: { events: typeof events; nextCursor: string | null } = (await api.call(key, 'GET', `/v1/incidents/${id}/timeline?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+    events.push(...page.events);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return events.filter((e) => e.type === 'correlated');
+}
 
 beforeAll(async () => {
   api = await startTestApi({ notifications: true, correlation: true });
@@ -104,3 +113,17 @@ it('looks an observable up in any spelling: the incidents the caller may see; RE
   expect((await lookup(KEYS.partner.facebook, 'type=user-account&value=x')).status).toBe(400);
   expect((await lookup(KEYS.admin, `type=domain-name&value=${DOMAIN}`)).status).toBe(403);
 });
+
+it('tells a report of a popular value\'s many matches in writes of 45 matches each (DynamoDB takes 100 items a transaction)', async () => {
+  const value = 'popular-site.example';
+  for (let i = 0; i < 47; i++) {
+    const res = await api.call(KEYS.partner.twitter, 'POST', '/v1/incidents', report({ tlp: 'GREEN', title: `Popular ${i}`, observables: [{ type: 'domain-name', value }] }));
+    expect(res.status).toBe(201);
+  }
+  // Let the stream index them before the one that matches them all.
+  await eventually(async () => (await api.call(KEYS.partner.facebook, 'GET', `/v1/observables?type=domain-name&value=${value}&limit=100`)).body.items.length === 47);
+  const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'GREEN', title: 'Popular, from Facebook', observables: [{ type: 'domain-name', value }] }));
+  const id = res.body.id as string;
+  const events = await eventually(async () => { const e = await correlatedOn(KEYS.partner.facebook, id); return e.length >= 47 ? e : null; }, 60_000);
+  expect(new Set(events.map((e) => e.data.incidentId)).size).toBe(47);
+}, 120_000);
