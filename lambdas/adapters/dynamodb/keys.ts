@@ -160,7 +160,9 @@ export const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : 
 export const bucketPartition = (scope: Scope, group: string, granularity: Granularity | 'contributions', shard = 0) => sharded(`METRICS#${scopeKey(scope)}#${group}#${granularity}`, shard);
 /** A bucket (by its start) or a minute's contributions (by the minute's start), in write shard `shard`. */
 export const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string, shard = 0): Key => ({ PK: bucketPartition(scope, group, granularity, shard), SK: start });
-export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
+/** The partition prefix of every "applied" marker (an aggregator's transaction starts with them). */
+export const APPLIED_PREFIX = 'MAPPLIED#';
+export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `${APPLIED_PREFIX}${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
 export const LAYOUT_KEY: Key = { PK: 'METRICS#layout', SK: 'all-sizes' };
 
 // TAXII
