@@ -87,8 +87,11 @@ export interface IncidentRepository {
 }
 
 export type OrganizationKind = 'agency' | 'company';
-/** `red` marks a contact cleared for TLP:RED (absent when not). */
-export interface Contact { name: string; email: string | null; phone: string | null; red?: true }
+/**
+ * `id` is unique within its organization (given, or derived from the name: see contactIds);
+ * `red` marks a contact cleared for TLP:RED (absent when not); `timeZone` is an IANA zone (absent when not given).
+ */
+export interface Contact { id: string; name: string; email: string | null; phone: string | null; red?: true; timeZone?: string }
 
 /** An OpenID Connect issuer an organization trusts to sign its people in. */
 export interface IdentityProvider {

@@ -82,7 +82,7 @@ export const Timeline = /* @__PURE__ */ (() => z.object({ events: z.array(Timeli
 
 export const Organization = /* @__PURE__ */ (() => z.object({
   id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),
-  contacts: z.array(z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
+  contacts: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), red: z.boolean().optional(), timeZone: z.string().optional() })),
   createdAt: IsoTime, updatedAt: IsoTime,
 }).meta({ id: 'Organization' }))();
 export const OrganizationList = /* @__PURE__ */ (() => z.object({ items: z.array(Organization) }))();

@@ -119,7 +119,7 @@ describe('SnsProvisioner', () => {
     ] });
     await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-', 'alias/concord').provision({
       id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '',
-      contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
+      contacts: [{ id: 'duty', name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { id: 'cleared', name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
     });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
