@@ -78,6 +78,9 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },
+  // On call: schedules and policies (admin writes, audited; feed tokens signed with the secret); the calendar feed verifies its token.
+  schedules: { table: 'write', secret: true },
+  'get-schedule-calendar': { table: 'read', secret: true },
   'get-app': {},
   'get-console': {},
   'get-incident-stix': { table: 'read', audit: true },
@@ -97,7 +100,7 @@ const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: R
 };
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
-const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
+const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['schedules', 'replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */

@@ -11,6 +11,7 @@ import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
+import type { ScheduleSpec } from './oncall/schedule';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -316,4 +317,25 @@ export interface MetricsStore {
    * Infinity while nothing was written by this layout.
    */
   allSizesSince(): Promise<number>;
+}
+
+// ---- On call: schedules and escalation policies ----
+
+/** A schedule as stored: its spec, and the generation its calendar feed's token is signed over (bumped to revoke it). */
+export interface StoredSchedule { orgId: string; id: string; spec: ScheduleSpec; feedGeneration: number; createdAt: string; updatedAt: string }
+
+export type EscalationTarget = { schedule: string } | { contact: string };
+export interface EscalationLevel { afterMinutes: number; targets: EscalationTarget[] }
+export interface EscalationPolicySpec { levels: EscalationLevel[]; repeat?: number }
+export interface StoredEscalationPolicy { orgId: string; policy: EscalationPolicySpec; updatedAt: string }
+
+export interface OnCallRepository {
+  getSchedule(orgId: string, id: string): Promise<StoredSchedule | null>;
+  listSchedules(orgId: string): Promise<StoredSchedule[]>;
+  /** Creates or replaces; `created` tells which. */
+  putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }>;
+  /** False when there was none. */
+  deleteSchedule(orgId: string, id: string): Promise<boolean>;
+  getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
+  putPolicy(policy: StoredEscalationPolicy): Promise<void>;
 }
