@@ -160,7 +160,8 @@ export class ServiceStack extends Stack {
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
     const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
 
-    const escalate = make('escalate-incidents', { table: 'write', escalation: true }, { timeout: Duration.seconds(50) });
+    // It also pages escalation policies' next levels: it publishes, with acknowledgement links.
+    const escalate = make('escalate-incidents', { table: 'write', escalation: true, secret: true, topics: 'publish' }, { timeout: Duration.seconds(50), environment: { [ENV.publicBaseUrl]: baseUrl } });
     // Asynchronous sources keep what they could not deliver: one encrypted queue, alarmed on.
     const asyncDeadLetters = new Queue(this, 'AsyncDeadLetters', {
       encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY,

@@ -248,6 +248,12 @@ export interface PublishContext {
    * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
    */
   endpoints?: readonly string[];
+  /**
+   * The contact ids this message is for: each contact's subscriptions filter on its id, so only
+   * they receive it (an organization's escalation policy pages some of its contacts; without one,
+   * every contact of the audience is named).
+   */
+  contacts?: readonly string[];
 }
 
 export interface NotificationPublisher {

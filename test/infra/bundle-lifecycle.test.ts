@@ -191,11 +191,11 @@ describe('escalation, through bundles only', () => {
     // Not due yet, then due once three seconds have passed (no speed is measured: we wait past the due time).
     // The first run also starts the function's process, so the two runs after the due time are warm and both
     // fall well before the next level (three seconds later): a cold start under load once ran past it.
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0, paged: 0 });
     const due = Date.parse(res.body.reportedAt) + 3_000;
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 250));
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1, reminded: 0 });
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1, reminded: 0, paged: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0, paged: 0 });
     await pump();
     const escalated = messages(id).filter((m) => m.sms.startsWith('ESCALATED CRITICAL'));
     expect(escalated.map((m) => m.topicArn).sort()).toEqual([TOPIC('cisa'), TOPIC('facebook'), TOPIC('google'), TOPIC('odni')]);

@@ -5,11 +5,14 @@
  *   schedule  PK ORG#<orgId>  SK SCHEDULE#<scheduleId>
  *   policy    PK ORG#<orgId>  SK ESCALATION
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OnCallRepository, StoredEscalationPolicy, StoredSchedule } from '../../domain/ports';
+import type { PagingItem, PagingStore } from '../../domain/oncall/pager';
+import type { PagingState } from '../../domain/oncall/paging';
+import { GSI2 } from './table';
 import { guarded } from './errors';
 import { queryAll } from './query';
-import { SCHEDULE_PREFIX, escalationPolicyKey, scheduleKey, schedulesPartition } from './keys';
+import { PAGING_PARTITION, SCHEDULE_PREFIX, escalationPolicyKey, pagingKey, pagingSortKey, scheduleKey, schedulesPartition } from './keys';
 
 type Item = Record<string, unknown>;
 
@@ -58,5 +61,49 @@ export class DynamoOnCallRepository implements OnCallRepository {
 
   async putPolicy(policy: StoredEscalationPolicy): Promise<void> {
     await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...escalationPolicyKey(policy.orgId), entity: 'escalation-policy', ...policy } })));
+  }
+}
+
+/**
+ * PagingStore on DynamoDB: one item per (incident, organization) paged by a policy, on GSI2
+ * `PAGING` by due time while a level is still to come. Every move is conditional on the state read,
+ * so two timers running at once page each level once.
+ */
+export class DynamoPagingStore implements PagingStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  private item(p: PagingItem) {
+    return { ...pagingKey(p.incidentId, p.orgId), GSI2PK: PAGING_PARTITION, GSI2SK: pagingSortKey(p.state.dueAt, p.incidentId, p.orgId), entity: 'paging', incidentId: p.incidentId, orgId: p.orgId, about: p.about, position: p.state.position, dueAt: p.state.dueAt };
+  }
+
+  async start(p: PagingItem): Promise<boolean> {
+    try {
+      await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: this.item(p), ConditionExpression: 'attribute_not_exists(PK)' })));
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async due(now: string, limit: number): Promise<PagingItem[]> {
+    const { Items = [] } = await guarded(this.db.send(new QueryCommand({
+      TableName: this.tableName, IndexName: GSI2.indexName, Limit: limit,
+      KeyConditionExpression: 'GSI2PK = :p AND GSI2SK <= :now',
+      ExpressionAttributeValues: { ':p': PAGING_PARTITION, ':now': `${now}~` },
+    })));
+    return Items.map((i) => ({ incidentId: String(i.incidentId), orgId: String(i.orgId), about: Number(i.about), state: { position: Number(i.position), dueAt: String(i.dueAt) } }));
+  }
+
+  async move(p: PagingItem, next: PagingState | null): Promise<boolean> {
+    const condition = { ConditionExpression: '#position = :position AND dueAt = :dueAt', ExpressionAttributeNames: { '#position': 'position' }, ExpressionAttributeValues: { ':position': p.state.position, ':dueAt': p.state.dueAt } };
+    try {
+      if (next) await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: this.item({ ...p, state: next }), ...condition })));
+      else await guarded(this.db.send(new DeleteCommand({ TableName: this.tableName, Key: pagingKey(p.incidentId, p.orgId), ...condition })));
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 }
