@@ -344,4 +344,11 @@ export interface OnCallRepository {
   deleteSchedule(orgId: string, id: string): Promise<boolean>;
   getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
   putPolicy(policy: StoredEscalationPolicy): Promise<void>;
+  /** Every schedule of every organization (the shift notices' round). */
+  allSchedules(): Promise<StoredSchedule[]>;
+  /** Claims the notice of one shift (schedule, start, contact) in one conditional write: false when it was claimed before. */
+  claimShiftNotice(orgId: string, scheduleId: string, from: string, contact: string, expiresAt: number): Promise<boolean>;
+  /** Until when shift notices were sent (the last run's instant), null before the first. */
+  shiftNoticesUntil(): Promise<string | null>;
+  setShiftNoticesUntil(at: string): Promise<void>;
 }

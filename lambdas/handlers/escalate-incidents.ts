@@ -1,6 +1,7 @@
 /**
  * Runs every minute (a schedule in AWS, a timer locally): escalates what is due, reminds of overdue
- * status updates, and pages the next level of each organization's escalation policy that is due.
+ * status updates, pages the next level of each organization's escalation policy that is due, and
+ * tells each contact whose shift started since its last run (once per shift).
  * Idempotent.
  */
 import { container } from '../wiring/incidents';
@@ -11,7 +12,11 @@ import { emitMetric } from '../runtime/emf';
 export async function handler(): Promise<{ escalated: number; reminded: number; paged: number }> {
   const { incidents } = await container();
   const { escalated, reminded } = await incidents.runTimers();
-  const { paged } = await (await notifications()).notifier.runPaging();
+  const { notifier, shiftNotices } = await notifications();
+  const { paged } = await notifier.runPaging();
+  const { sent } = await shiftNotices.run();
+  if (sent.length) logger.info('shift notices', { notices: sent });
+  emitMetric('ShiftNotices', sent.length, 'Count');
   if (paged.length) logger.info('paged', { pages: paged });
   emitMetric('Pages', paged.length, 'Count');
   if (escalated.length) logger.info('escalated', { incidents: escalated });

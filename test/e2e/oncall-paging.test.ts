@@ -77,3 +77,19 @@ it('pages whom the schedule names at the time of the page: the next day, Bo', as
   const id = await reported();
   expect(pagesOf(await timeline(id), 'cisa')).toEqual([[1, ['bo']]]);
 });
+
+it('tells the incoming contact once at the start of each shift, naming the schedule, its end and the open incidents, however often the timer runs', async () => {
+  clock.advance((Date.parse('2026-11-05T13:59:00Z') - clock.now().getTime()) / 1000);
+  await timers();
+  const before = api.outbox.messages.length;
+  clock.advance(120);
+  // Two runs at once read the same progress and find the same shift: its claim lets one send it.
+  await Promise.all([timers(), timers()]);
+  await timers();
+  const notices = api.outbox.messages.slice(before).filter((m) => m.incidentId === null && m.orgId === 'cisa');
+  expect(notices.map((m) => [m.topic, m.contacts])).toEqual([['cisa_red', ['ana']]]);
+  expect(notices[0]!.email!.subject).toBe('[Concord] CISA on call: Watch until 2026-11-06 14:00 UTC');
+  // The two incidents reported by the first tests are open (one acknowledged); this one is too.
+  expect(notices[0]!.email!.body).toMatch(/CISA has [3-9] open incidents:/);
+  expect(notices[0]!.sms).toMatch(/^Concord: on call now for Watch \(CISA\) until 2026-11-06 14:00 UTC\. Open incidents: \d+\.$/);
+});

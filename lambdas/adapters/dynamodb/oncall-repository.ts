@@ -9,10 +9,10 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocum
 import type { OnCallRepository, StoredEscalationPolicy, StoredSchedule } from '../../domain/ports';
 import type { PagingItem, PagingStore } from '../../domain/oncall/pager';
 import type { PagingState } from '../../domain/oncall/paging';
-import { GSI2 } from './table';
+import { GSI1, GSI2, TTL_ATTRIBUTE } from './table';
 import { guarded } from './errors';
 import { queryAll } from './query';
-import { PAGING_PARTITION, SCHEDULE_PREFIX, escalationPolicyKey, pagingKey, pagingSortKey, scheduleKey, schedulesPartition } from './keys';
+import { ALL_SCHEDULES, SHIFT_NOTICES_KEY, allSchedulesSortKey, shiftNoticeKey, PAGING_PARTITION, SCHEDULE_PREFIX, escalationPolicyKey, pagingKey, pagingSortKey, scheduleKey, schedulesPartition } from './keys';
 
 type Item = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export class DynamoOnCallRepository implements OnCallRepository {
   async putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }> {
     const { Attributes } = await guarded(this.db.send(new PutCommand({
       TableName: this.tableName,
-      Item: { ...scheduleKey(schedule.orgId, schedule.id), entity: 'schedule', ...schedule },
+      Item: { ...scheduleKey(schedule.orgId, schedule.id), GSI1PK: ALL_SCHEDULES, GSI1SK: allSchedulesSortKey(schedule.orgId, schedule.id), entity: 'schedule', ...schedule },
       ReturnValues: 'ALL_OLD',
     })));
     return { created: !Attributes };
@@ -61,6 +61,36 @@ export class DynamoOnCallRepository implements OnCallRepository {
 
   async putPolicy(policy: StoredEscalationPolicy): Promise<void> {
     await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...escalationPolicyKey(policy.orgId), entity: 'escalation-policy', ...policy } })));
+  }
+
+  async allSchedules(): Promise<StoredSchedule[]> {
+    const items = await guarded(queryAll(this.db, {
+      TableName: this.tableName, IndexName: GSI1.indexName,
+      KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': ALL_SCHEDULES },
+    }));
+    return items.map(scheduleOf);
+  }
+
+  async claimShiftNotice(orgId: string, scheduleId: string, from: string, contact: string, expiresAt: number): Promise<boolean> {
+    try {
+      await guarded(this.db.send(new PutCommand({
+        TableName: this.tableName, ConditionExpression: 'attribute_not_exists(PK)',
+        Item: { ...shiftNoticeKey(orgId, scheduleId, from, contact), entity: 'shift-notice', [TTL_ATTRIBUTE]: expiresAt },
+      })));
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async shiftNoticesUntil(): Promise<string | null> {
+    const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: SHIFT_NOTICES_KEY, ConsistentRead: true })));
+    return typeof Item?.until === 'string' ? Item.until : null;
+  }
+
+  async setShiftNoticesUntil(at: string): Promise<void> {
+    await guarded(this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...SHIFT_NOTICES_KEY, entity: 'shift-notices', until: at } })));
   }
 }
 
