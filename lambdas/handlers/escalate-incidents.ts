@@ -5,13 +5,14 @@
  * Idempotent.
  */
 import { container } from '../wiring/incidents';
-import { notifications } from '../wiring/notifications';
 import { logger } from '../runtime/logger';
 import { emitMetric } from '../runtime/emf';
 
 export async function handler(): Promise<{ escalated: number; reminded: number; paged: number }> {
   const { incidents } = await container();
   const { escalated, reminded } = await incidents.runTimers();
+  // Loaded after the escalations: the notifier (and its SNS client) never delays them on a cold start.
+  const { notifications } = await import('../wiring/notifications');
   const { notifier, shiftNotices } = await notifications();
   const { paged } = await notifier.runPaging();
   const { sent } = await shiftNotices.run();

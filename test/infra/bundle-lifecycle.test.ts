@@ -270,6 +270,26 @@ describe('every other function, once', () => {
     expect(JSON.stringify(orgs.body)).toContain('facebook');
   });
 
+  it('schedules serves on call (#24): a schedule, its shifts and who is on call, a policy; get-schedule-calendar serves the feed', async () => {
+    const schedule = { name: 'Watch', timeZone: 'America/New_York', layers: [{ start: '2026-11-02T09:00', rotation: 'daily', members: ['cisa-duty'] }] };
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/schedules/watch', schedule);
+    expectStatus(put, 201);
+    expect(put.body.calendarUrl).toMatch(/\/v1\/organizations\/cisa\/schedules\/watch\/calendar\.ics\?token=/);
+    const shifts = await api.call(KEYS.partner.cisa, 'GET', '/v1/organizations/cisa/schedules/watch/shifts?from=2026-11-03T00:00:00Z&to=2026-11-04T00:00:00Z');
+    expectStatus(shifts, 200);
+    expect(shifts.body.items).toEqual([{ contact: 'cisa-duty', from: '2026-11-02T14:00:00.000Z', to: expect.any(String) }]);
+    expectStatus(await api.call(KEYS.partner.cisa, 'GET', '/v1/organizations/cisa/schedules/watch/oncall?at=2026-11-03T12:00:00Z'), 200);
+    expectStatus(await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/escalation', { levels: [{ afterMinutes: 0, targets: [{ schedule: 'watch' }] }] }), 200);
+    expect((await api.call(KEYS.admin, 'DELETE', '/v1/organizations/cisa/schedules/watch')).status).toBe(409);
+    // The link names the stage's public URL; the gateway routes what follows the stage.
+    const url = new URL(put.body.calendarUrl);
+    const path = url.pathname.slice(url.pathname.indexOf('/v1/'));
+    const feed = await api.call(null, 'GET', path + url.search);
+    expectStatus(feed, 200);
+    expect(feed.text).toMatch(/^BEGIN:VCALENDAR/);
+    expect((await api.call(null, 'GET', `${path}?token=wrong`)).status).toBe(403);
+  });
+
   it('put-organization provisions its topics on SNS; create-key, list-keys and delete-key manage its keys', async () => {
     const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/nasa', { name: 'NASA', kind: 'agency', contacts: [{ name: 'nasa duty', email: 'duty@nasa.example', phone: '+12025550042' }] });
     expectStatus(put, 201);
