@@ -4,6 +4,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { MAX_WRITE_SHARDS } from '../lambdas/config/env';
 
 /** The log retentions a stage may choose, in days. */
 export const LOG_RETENTION: Readonly<Record<number, RetentionDays>> = {
@@ -29,11 +30,21 @@ export interface StageConfig {
   inboundSmsTopicArn?: string;
   /** Days the audit trail keeps each entry (DynamoDB TTL). @default 2557 (seven years) */
   auditRetentionDays: number;
+  /**
+   * Write shards of the busiest partitions (each day's audit index, every metrics bucket), 1–16.
+   * Raise it for a busier stage; never lower it (reads look only at shards below it). @default 4
+   */
+  writeShards: number;
   /** The region to deploy to, e.g. `us-gov-west-1`. @default the CLI's (CDK_DEFAULT_REGION) */
   region?: string;
   /** SDK clients use FIPS 140 endpoints (AWS_USE_FIPS_ENDPOINT). @default true in GovCloud regions, else false */
   fips: boolean;
 }
+
+const shards = (n: number) => {
+  if (!Number.isInteger(n) || n > MAX_WRITE_SHARDS) throw new Error(`Context writeShards must be a whole number from 1 to ${MAX_WRITE_SHARDS}, got ${n}`);
+  return n;
+};
 
 export function stageConfig(node: Node): StageConfig {
   const get = (key: string) => node.tryGetContext(key) as string | undefined;
@@ -62,6 +73,7 @@ export function stageConfig(node: Node): StageConfig {
     escalationMinutes: get('escalationMinutes'),
     inboundSmsTopicArn: get('inboundSmsTopicArn'),
     auditRetentionDays: Math.trunc(num('auditRetentionDays', 2557)),
+    writeShards: shards(num('writeShards', 4)),
     region,
     fips: get('fips') === undefined ? region?.startsWith('us-gov-') === true : get('fips') === 'true',
   };

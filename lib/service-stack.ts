@@ -137,6 +137,8 @@ export class ServiceStack extends Stack {
       if (access.audit) fn.bindAuditAppend(table);
       // Audit entries expire after the stage's retention (the table's PITR covers them meanwhile).
       if (access.table || access.audit) fn.addEnvironment(ENV.auditRetentionDays, String(config.auditRetentionDays));
+      // Every function that writes or reads audit entries or metrics buckets agrees on their shards.
+      if (access.table || access.audit) fn.addEnvironment(ENV.writeShards, String(config.writeShards));
       if (access.escalation && config.escalationMinutes) fn.addEnvironment(ENV.escalationMinutes, config.escalationMinutes);
       // FIPS 140 validated endpoints for every SDK client (GovCloud, or where a stage asks for them).
       if (config.fips) fn.addEnvironment('AWS_USE_FIPS_ENDPOINT', 'true');

@@ -17,6 +17,12 @@ export interface PollerOptions {
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
   intervalMs?: number;
   onError?: (err: unknown) => void;
+  /**
+   * Concurrent batches per shard, as Lambda's ParallelizationFactor (1–10): a batch's records are
+   * split by partition key into this many, handled at once, each key's records in order. 1 (the
+   * default) is one batch at a time.
+   */
+  parallelization?: number;
 }
 
 /** A stream record as Lambda's event source delivers it (the bundle test builds its events with it too). */
@@ -41,7 +47,15 @@ export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
   };
 }
 
-export async function startStreamPoller({ endpoint, tableName, handler, intervalMs = 200, onError = () => {} }: PollerOptions): Promise<StreamPoller> {
+/** FNV-1a of a record's partition key: which of `n` concurrent batches takes it. */
+function lane(record: _Record, n: number): number {
+  const key = JSON.stringify(record.dynamodb?.Keys?.PK ?? '');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % n;
+}
+
+export async function startStreamPoller({ endpoint, tableName, handler, intervalMs = 200, onError = () => {}, parallelization = 1 }: PollerOptions): Promise<StreamPoller> {
   const ddb = new DynamoDBClient({ endpoint });
   const streams = new DynamoDBStreamsClient({ endpoint });
   const { Table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
@@ -67,8 +81,12 @@ export async function startStreamPoller({ endpoint, tableName, handler, interval
   async function pollShard(shardId: string, iterator: string) {
     const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
     if (Records.length) {
-      const result = await handler({ Records: Records.map((r) => toLambdaRecord(r, streamArn!)) });
-      const failed = result?.batchItemFailures?.[0]?.itemIdentifier;
+      const lanes = Array.from({ length: Math.max(1, parallelization) }, () => [] as _Record[]);
+      for (const r of Records) lanes[parallelization > 1 ? lane(r, parallelization) : 0]!.push(r);
+      const results = await Promise.all(lanes.filter((l) => l.length).map((l) => handler({ Records: l.map((r) => toLambdaRecord(r, streamArn!)) })));
+      // The earliest failed record of the shard: everything from it is delivered again.
+      const failures = new Set(results.flatMap((r) => (r?.batchItemFailures ?? []).slice(0, 1).map((f) => f.itemIdentifier)));
+      const failed = Records.find((r) => failures.has(r.dynamodb?.SequenceNumber ?? ''))?.dynamodb?.SequenceNumber;
       if (failed) {
         // Start again at the failed record on the next cycle.
         const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed }));

@@ -15,6 +15,7 @@ export const ENV = {
   topicKmsKey: 'CONCORD_TOPIC_KMS_KEY',
   escalationMinutes: 'CONCORD_ESCALATION_MINUTES',
   auditRetentionDays: 'CONCORD_AUDIT_RETENTION_DAYS',
+  writeShards: 'CONCORD_WRITE_SHARDS',
   pushDeadLetterArn: 'CONCORD_PUSH_DLQ_ARN',
   /** `true` only under `npm start` (and the tests, which run as it does): never set by the stack. */
   localMode: 'CONCORD_LOCAL_MODE',
@@ -26,6 +27,9 @@ export const ENV = {
  * asked, not at cold start, so the schemas that ask need no configuration of their own.
  */
 export const localMode = (env: NodeJS.ProcessEnv = process.env) => env[ENV.localMode] === 'true';
+
+/** Write shards at most: a metrics query reads each of its plan's items once per shard. */
+export const MAX_WRITE_SHARDS = 16;
 
 /** PagerDuty allows about 120 events a minute per routing key; Concord takes more. */
 export const DEFAULT_EVENTS_PER_MINUTE = 300;
@@ -48,6 +52,12 @@ export interface Config {
   escalationSeconds?: Partial<Record<Severity, number>>;
   /** Days an audit entry is kept; unset keeps it for good (local mode). */
   auditRetentionDays?: number;
+  /**
+   * Write shards of the busiest partitions (a day's audit index, every metrics bucket): each write
+   * goes to one of this many, by its id; reads merge them all. 1 (the default) is one partition.
+   * May be raised, never lowered (reads look only at shards below it).
+   */
+  writeShards: number;
   /** The SQS queue SNS moves undeliverable pushes to. */
   pushDeadLetterArn?: string;
 }
@@ -92,6 +102,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     topicKmsKey: read(ENV.topicKmsKey, text(1), 'not empty'),
     escalationSeconds: escalation,
     auditRetentionDays: read(ENV.auditRetentionDays, count, 'a whole number, 1 or more'),
+    writeShards: read(ENV.writeShards, (v) => { const n = count(v); return n !== undefined && n <= MAX_WRITE_SHARDS ? n : undefined; }, `a whole number from 1 to ${MAX_WRITE_SHARDS}`) ?? 1,
     pushDeadLetterArn: read(ENV.pushDeadLetterArn, arn, 'an ARN (arn:…)'),
   };
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);

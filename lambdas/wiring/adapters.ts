@@ -32,17 +32,23 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make().catch((err) => { value = undefined; throw err; }));
 }
 
+/** The SDK's attempts per request against the embedded engine. */
+const LOCAL_ENGINE_ATTEMPTS = 6;
+
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
-  const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+  // The embedded engine (npm start, the tests) is one process every function and test shares: under
+  // a whole test run it answers some requests late or with a 500 that a few more of the SDK's
+  // backed-off retries outlast. In AWS the SDK's default (3 attempts) stands.
+  const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, maxAttempts: LOCAL_ENGINE_ATTEMPTS } : {});
   overrides.onDynamoDbClient?.(db);
   return {
     config,
     overrides,
     clock: overrides.clock ?? systemClock,
     db,
-    incidentRepository: new DynamoIncidentRepository(db, config.tableName, config.auditRetentionDays),
+    incidentRepository: new DynamoIncidentRepository(db, config.tableName, { retentionDays: config.auditRetentionDays, shards: config.writeShards }),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
-    auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays }),
+    auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays, shards: config.writeShards }),
   };
 }
 

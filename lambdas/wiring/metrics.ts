@@ -4,7 +4,7 @@ import { makeMetrics } from '../domain/metrics/service';
 import { derived } from './adapters';
 
 export const metrics = derived(({ config, db, clock, incidentRepository, directoryRepository }) => makeMetrics({
-  store: new DynamoMetricsStore(db, config.tableName, clock),
+  store: new DynamoMetricsStore(db, config.tableName, clock, config.writeShards),
   incidents: incidentRepository,
   organizations: async () => (await directoryRepository.listOrganizations()).map((o) => o.id),
   clock,

@@ -93,6 +93,14 @@ export class HttpApi extends Construct {
       templates: { 'application/json': JSON.stringify({ type: 'https://concord.example/problems/retry-later', title: 'Try again later', status: 429, detail: 'Too many requests.' }) },
     });
 
+    // The authorizer failed rather than refused (the store unavailable while it looked a key up): a
+    // 503 to retry, as a handler answers the same failure, not API Gateway's default 500.
+    this.api.addGatewayResponse('AuthorizerFailure', {
+      type: ResponseType.AUTHORIZER_FAILURE, statusCode: '503',
+      responseHeaders: { 'content-type': "'application/problem+json'", 'retry-after': "'1'", 'x-request-id': 'context.requestId' },
+      templates: { 'application/json': JSON.stringify({ type: 'https://concord.example/problems/retry-later', title: 'Try again later', status: 503, detail: 'The credential could not be checked just now; try again shortly.' }) },
+    });
+
     // A web ACL on the stage (NIST 800-53 SC-7): AWS's common and known-bad-input rules, and a
     // per-address rate limit above the stage's throttling. The common rules' 8 KB body limit is
     // only counted: the contract accepts bodies up to 64 KiB, and the functions enforce that.

@@ -79,6 +79,12 @@ describe('service stack', () => {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
     });
     service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+    // An authorizer that failed (the store unavailable while it looked a key up) is API Gateway's
+    // 500 unless told otherwise: a 503 to retry, as the handlers answer the same failure.
+    service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'AUTHORIZER_FAILURE', StatusCode: '503',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.retry-after': "'1'" }),
+    });
   });
 
   it('consumes the stream twice, filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
@@ -206,6 +212,16 @@ describe('service stack', () => {
     const { service: short } = synth({ auditRetentionDays: '365' });
     const any = Object.values(short.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME)!;
     expect(any.Properties.Environment.Variables.CONCORD_AUDIT_RETENTION_DAYS).toBe('365');
+  });
+
+  it('tells every function that reads or writes the table the stage\'s write shards (4 unless set), and refuses a number reads cannot follow', () => {
+    const withTable = Object.values(service.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME);
+    for (const fn of withTable) expect(fn.Properties.Environment.Variables.CONCORD_WRITE_SHARDS).toBe('4');
+    const { service: eight } = synth({ writeShards: '8' });
+    const any = Object.values(eight.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.CONCORD_TABLE_NAME)!;
+    expect(any.Properties.Environment.Variables.CONCORD_WRITE_SHARDS).toBe('8');
+    expect(() => synth({ writeShards: '17' })).toThrow(/writeShards/);
+    expect(() => synth({ writeShards: '2.5' })).toThrow(/writeShards/);
   });
 
   it('takes its stage settings from context', () => {

@@ -19,6 +19,7 @@ import { SHARED, restrictedScope, scopesOf, type Scope } from '../../lambdas/dom
 import { DomainError } from '../../lambdas/domain/errors';
 import { DynamoMetricsStore } from '../../lambdas/adapters/dynamodb/metrics-store';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
+import { readConfig } from '../../lambdas/config/env';
 import { ManualClock } from '../support/memory-repositories';
 import { KEYS, endpoint, eventually, startTestApi, type TestApi } from '../support/harness';
 
@@ -27,7 +28,7 @@ let api: TestApi;
 let store: DynamoMetricsStore;
 beforeAll(async () => {
   api = await startTestApi({ metrics: true, overrides: { clock } });
-  store = new DynamoMetricsStore(createDocumentClient({ endpoint: endpoint() }), api.tableName, clock);
+  store = new DynamoMetricsStore(createDocumentClient({ endpoint: endpoint() }), api.tableName, clock, readConfig().writeShards);
 });
 afterAll(() => api.stop());
 

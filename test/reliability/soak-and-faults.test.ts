@@ -79,6 +79,32 @@ describe('DynamoDB throttling', () => {
     expect(events.filter((e: { type: string }) => e.type === 'note').map((e: { data: { text: string } }) => e.data.text)).toEqual(['retried']);
   });
 
+  // A store that fails in a way the SDK's retries did not outlast — a server error, a timeout, a
+  // reset connection, a write that met another transaction — is the store being unavailable: a
+  // 503 to retry, never a 500. CI once answered seven 500s in the soak above under heavy load.
+  const TRANSIENT: Array<[string, () => Error]> = [
+    ['InternalServerError', () => Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+    ['ServiceUnavailable', () => Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } })],
+    ['TransactionConflictException', () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException', $metadata: { httpStatusCode: 400 } })],
+    ['TimeoutError', () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError', $metadata: {} })],
+    ['ECONNRESET', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} })],
+    ['a transaction cancelled for throttling', () => Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }], $metadata: {} })],
+  ];
+  it.each(TRANSIENT)('answers 503, not 500, when the store fails with %s, and changes nothing', async (_name, error) => {
+    const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+    const before = (await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length;
+    dynamo.failNext(1, 'TransactWrite', error);
+    const note = await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${incident.id}/notes`, { text: 'during the fault' });
+    expect(note.status).toBe(503);
+    expect(note.headers.get('retry-after')).toBe('1');
+    dynamo.failNext(1, 'TransactWrite', error);
+    expect((await api.call(KEYS.partner.google, 'POST', '/v1/incidents', report())).status).toBe(503);
+    dynamo.failNext(1, 'Get', error);
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}`)).status).toBe(503);
+    dynamo.reset();
+    expect((await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${incident.id}/timeline`)).body.events.length).toBe(before);
+  });
+
   it('refuses a report with 503 while throttled and creates nothing', async () => {
     const before = (await api.call(KEYS.partner.google, 'GET', '/v1/incidents')).body.items.length;
     dynamo.failNext(3);

@@ -8,8 +8,13 @@ const minimal = { [ENV.tableName]: 'concord-test', [ENV.signingSecret]: 'x'.repe
 it('parses the settings into the configuration, with defaults', () => {
   expect(readConfig({ ...minimal, [ENV.publicBaseUrl]: 'https://api.example/prod/', [ENV.escalationMinutes]: 'critical=5' })).toEqual({
     tableName: 'concord-test', signingSecret: 'x'.repeat(32), publicBaseUrl: 'https://api.example/prod',
-    eventsPerMinute: 300, topicPrefix: 'concord-org-', escalationSeconds: { critical: 300 },
+    eventsPerMinute: 300, topicPrefix: 'concord-org-', escalationSeconds: { critical: 300 }, writeShards: 1,
   });
+});
+
+it('reads the write shards, 1 to 16, and names any other value', () => {
+  expect(readConfig({ ...minimal, [ENV.writeShards]: '4' }).writeShards).toBe(4);
+  for (const bad of ['0', '17', '2.5', 'four', '']) expect(() => readConfig({ ...minimal, [ENV.writeShards]: bad })).toThrow(/CONCORD_WRITE_SHARDS: a whole number from 1 to 16/);
 });
 
 it('names every invalid setting', () => {

@@ -22,13 +22,15 @@ it('docs/data-model.md shows the key table of the registry, every item and nothi
 });
 
 it('names every metrics bucket size, ISSUER# and AUDIT# items', () => {
-  expect(byItem('metrics bucket').pk).toBe(`METRICS#<scope>#<group>#<${GRANULARITIES.join('|')}>`);
+  expect(byItem('metrics bucket').pk).toBe(`METRICS#<scope>#<group>#<${GRANULARITIES.join('|')}>[#<shard>]`);
   expect(GRANULARITIES).toHaveLength(6);
   expect(K.ITEMS.map((i) => i.pk)).toEqual(expect.arrayContaining(['ISSUER#<iss>', 'AUDIT#<incidentId>']));
 });
 
-/** A documented format as a pattern: `<name>` is any text, `<a|b>` one of the names. */
-const pattern = (format: string) => new RegExp(`^${format.split(/(<[^>]*>)/).map((part) => {
+/** A documented format as a pattern: `<name>` is any text, `<a|b>` one of the names, `[…]` optional. */
+const pattern = (format: string) => new RegExp(`^${format.split(/(<[^>]*>|\[|\])/).map((part) => {
+  if (part === '[') return '(?:';
+  if (part === ']') return ')?';
   if (!part.startsWith('<')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const inner = part.slice(1, -1);
   return inner.includes('|') ? `(?:${inner.split('|').join('|')})` : '.+';
@@ -53,6 +55,9 @@ it.each<[string, { PK: string; SK: string }, Record<string, unknown>?]>([
   ['rate counter', K.rateKey('events#key_0123', 1764547200)],
   ['metrics bucket', K.bucketKey(restrictedScope('cisa'), 'severity#high', 'hour6', '2026-12-01T06:00:00.000Z')],
   ['metrics contributions', K.bucketKey(SHARED, 'all', 'contributions', '2026-12-01T06:01:00.000Z')],
+  ['metrics bucket', K.bucketKey(SHARED, 'all', 'day', '2026-12-01T00:00:00.000Z', 3)],
+  ['metrics contributions', K.bucketKey(SHARED, 'all', 'contributions', '2026-12-01T06:01:00.000Z', 3)],
+  ['audit entry', { PK: K.auditPartition('inc_01J'), SK: '2026-12-01T00:00:00.000Z#0123456789abc' }, { GSI1: [K.auditDayPartition('2026-12-01', 3), '2026-12-01T00:00:00.000Z#0123456789abc'] }],
   ['metrics "applied" marker', K.appliedMarkerKey({ incidentId: 'inc_01J', kind: 'resolved', scope: SHARED, group: 'all' })],
   ['metrics layout marker', K.LAYOUT_KEY],
   ['TAXII status', K.taxiiStatusKey('0d4a6f5e')],
@@ -73,6 +78,17 @@ it.each<[string, { PK: string; SK: string }, Record<string, unknown>?]>([
 it('every bucket size the metrics write has a key of the documented format', () => {
   for (const g of GRANULARITIES) expect(K.bucketKey(SHARED, 'all', g, '2026-12-01T00:00:00.000Z').PK).toMatch(pattern(byItem('metrics bucket').pk));
   expect(K.bucketKey(SHARED, 'all', 'contributions', '2026-12-01T00:00:00.000Z').PK).not.toMatch(pattern(byItem('metrics bucket').pk));
+});
+
+it('write shard 0 is the unsharded key, and ids spread over every shard', () => {
+  expect(K.bucketKey(SHARED, 'all', 'day', '2026-12-01T00:00:00.000Z', 0).PK).toBe('METRICS#shared#all#day');
+  expect(K.bucketKey(SHARED, 'all', 'day', '2026-12-01T00:00:00.000Z', 2).PK).toBe('METRICS#shared#all#day#2');
+  expect(K.auditDayPartition('2026-12-01')).toBe('AUDIT#2026-12-01');
+  expect(K.writeShard('inc_01J', 1)).toBe(0);
+  const counts = [0, 0, 0, 0];
+  for (let i = 0; i < 4000; i++) counts[K.writeShard(`inc_${i.toString(36)}`, 4)]!++;
+  for (const n of counts) expect(n).toBeGreaterThan(800);
+  expect(K.writeShard('inc_01J', 4)).toBe(K.writeShard('inc_01J', 4));
 });
 
 it('the audit entries about no incident share the AUDIT#- partition', () => {

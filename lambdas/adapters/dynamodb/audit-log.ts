@@ -3,10 +3,12 @@
  * service updates or deletes one (the IAM policies grant no DeleteItem on the table to any
  * function that reads them; see lib/service-stack.ts).
  *
- *   entry  PK AUDIT#<incidentId> or AUDIT#-  SK <at>#<random>   GSI1 AUDIT#<yyyy-mm-dd> / <at>#<random>
+ *   entry  PK AUDIT#<incidentId> or AUDIT#-  SK <at>#<random>   GSI1 AUDIT#<yyyy-mm-dd>[#<shard>] / <at>#<random>
  *
  * One partition per incident answers "who read and changed it", oldest first; one index partition
- * per day answers an admin's window. `participants` (JSON, on entries about restricted incidents)
+ * per day and write shard answers an admin's window (each shard's entries come in order, so the
+ * first entries of the day are the first of the shards' first entries, merged). With `shards` > 1
+ * a busy day's entries spread over that many index partitions instead of one. `participants` (JSON, on entries about restricted incidents)
  * lets a query keep an admin's own entries (`contains` of the quoted organization id: ids are
  * lowercase letters, digits and `-`, so a quoted id matches exactly one array member) and count
  * the others per day without returning them.
@@ -17,7 +19,7 @@ import { countRequests, type AuditPage, type AuditPageQuery, type AuditRecord, t
 import { guarded } from './errors';
 import { queryAll } from './query';
 import { GSI1, TTL_ATTRIBUTE } from './table';
-import { auditDayPartition, auditPartition } from './keys';
+import { auditDayPartition, auditPartition, writeShard } from './keys';
 import { Transaction, type WriteItem } from './transaction';
 
 export const AUDIT_ENTITY = 'audit';
@@ -25,14 +27,17 @@ const DAY_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
 
-/** Where entries go and how long they stay: `retentionDays` unset keeps them for good. */
-export interface AuditStorage { tableName: string; retentionDays?: number }
+/**
+ * Where entries go and how long they stay: `retentionDays` unset keeps them for good; `shards`
+ * (default 1) is the number of write shards of each day's index partition (see writeShard).
+ */
+export interface AuditStorage { tableName: string; retentionDays?: number; shards?: number }
 
-export function auditItem(record: AuditRecord, retentionDays?: number): Item {
+export function auditItem(record: AuditRecord, retentionDays?: number, shards = 1): Item {
   return {
     ...(retentionDays ? { [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.at) / 1000) + retentionDays * 86_400 } : {}),
     PK: auditPartition(record.incidentId), SK: record.id,
-    GSI1PK: auditDayPartition(record.at.slice(0, 10)), GSI1SK: record.id,
+    GSI1PK: auditDayPartition(record.at.slice(0, 10), writeShard(record.id, shards)), GSI1SK: record.id,
     entity: AUDIT_ENTITY,
     ...record,
     actorOrgId: record.actor.orgId,
@@ -56,8 +61,8 @@ function recordFromItem(item: Item): AuditRecord {
 }
 
 /** The Put of an entry that may never overwrite another. */
-export const auditPut = ({ tableName, retentionDays }: AuditStorage, record: AuditRecord): WriteItem =>
-  ({ Put: { TableName: tableName, Item: auditItem(record, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' } });
+export const auditPut = ({ tableName, retentionDays, shards }: AuditStorage, record: AuditRecord): WriteItem =>
+  ({ Put: { TableName: tableName, Item: auditItem(record, retentionDays, shards), ConditionExpression: 'attribute_not_exists(PK)' } });
 
 /** TransactWriteItems takes 100 items a request: a list page's entries (at most 100) are one. */
 const BATCH = 100;
@@ -106,23 +111,35 @@ export class DynamoAuditLog implements AuditLog {
     // From the window's start (inclusive) or just after the cursor, to its end (exclusive).
     const lower = query.after ? `${query.after}\u0000` : from;
     for (let day = Date.parse(lower.slice(0, 10)); day < Date.parse(to) && items.length <= limit; day += DAY_MS) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await guarded(this.db.send(new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1.indexName,
-          KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :from AND :to',
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: { ':p': auditDayPartition(new Date(day).toISOString().slice(0, 10)), ':from': lower, ':to': to, ...values },
-          ExclusiveStartKey: start,
-        })));
-        for (const item of page.Items ?? []) if (String(item.GSI1SK) < to) items.push(recordFromItem(item));
-        start = page.LastEvaluatedKey;
-      } while (start && items.length <= limit);
+      // Each shard's first limit + 1 entries of the day (in order), merged: the day's first ones.
+      const shards = await Promise.all(this.shards().map(async (shard) => {
+        const found: Item[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await guarded(this.db.send(new QueryCommand({
+            TableName: this.tableName,
+            IndexName: GSI1.indexName,
+            KeyConditionExpression: 'GSI1PK = :p AND GSI1SK BETWEEN :from AND :to',
+            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: { ':p': auditDayPartition(new Date(day).toISOString().slice(0, 10), shard), ':from': lower, ':to': to, ...values },
+            ExclusiveStartKey: start,
+          })));
+          for (const item of page.Items ?? []) if (String(item.GSI1SK) < to) found.push(item);
+          start = page.LastEvaluatedKey;
+        } while (start && items.length + found.length <= limit);
+        return found;
+      }));
+      const ofDay = shards.flat().sort((a, b) => (String(a.GSI1SK) < String(b.GSI1SK) ? -1 : 1));
+      items.push(...ofDay.slice(0, limit + 1 - items.length).map(recordFromItem));
     }
     const kept = items.slice(0, limit);
     return { items: kept, last: items.length > limit ? kept.at(-1)!.id : null };
+  }
+
+  /** Every write shard of a day's index partition. */
+  private shards(): number[] {
+    return Array.from({ length: Math.max(1, this.storage.shards ?? 1) }, (_, i) => i);
   }
 
   /** Reads the day's entries about restricted incidents the viewer is not in: who acted and in which request only. */
@@ -132,15 +149,15 @@ export class DynamoAuditLog implements AuditLog {
     const filters = ['attribute_exists(participants)', 'NOT contains(participants, :viewer)'];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
-    const items = await queryAll(this.db, {
+    const items = (await Promise.all(this.shards().map((shard) => queryAll(this.db, {
       TableName: this.tableName,
       IndexName: GSI1.indexName,
       KeyConditionExpression: 'GSI1PK = :p',
       FilterExpression: filters.join(' AND '),
       ProjectionExpression: 'actorOrgId, #requestId',
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+      ExpressionAttributeValues: { ...values, ':p': auditDayPartition(query.day, shard) },
+    })))).flat();
     return countRequests(items.map((item) => ({ orgId: String(item.actorOrgId), requestId: String(item.requestId) })));
   }
 }

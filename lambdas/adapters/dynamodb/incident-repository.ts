@@ -11,7 +11,7 @@ import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../shared/ids'
 import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import { RESTRICTED_TLPS, isCommunity, type Tlp } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
-import { auditPut } from './audit-log';
+import { auditPut, type AuditStorage } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
@@ -38,7 +38,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
   private lastClock: string | undefined;
   private clockTurns: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly auditRetentionDays?: number) {}
+  /** `audit`: how the audit entries a change carries are kept (retention, write shards; see AuditStorage). */
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: Omit<AuditStorage, 'tableName'> = {}) {}
 
   async get(id: string): Promise<IncidentRecord | null> {
     const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })));
@@ -133,7 +134,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       .add(clock, 'clock')
       .addAll(this.participationPuts(incident))
       .addAll(communityWrites(this.tableName, null, incident))
-      .addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
+      .addAll((change.audit ?? []).map((entry) => auditPut({ ...this.audit, tableName: this.tableName }, entry)));
     if (record.ackCode !== null) {
       tx.add({
         Put: { TableName: this.tableName, Item: { ...ackCodeKey(record.ackCode), entity: 'ackCode', incidentId: incident.id }, ConditionExpression: 'attribute_not_exists(PK)' },
@@ -166,7 +167,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       }
       if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
       tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
-      return tx.addAll((change.audit ?? []).map((entry) => auditPut({ tableName: this.tableName, retentionDays: this.auditRetentionDays }, entry)));
+      return tx.addAll((change.audit ?? []).map((entry) => auditPut({ ...this.audit, tableName: this.tableName }, entry)));
     };
     // A new version takes the commit clock; service events (notified, escalated) leave it and addedAt as they are.
     let sent: Sent;

@@ -68,11 +68,11 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'paging of an incident by an organization\'s escalation policy (its last level and when the next is due; on GSI2 while one is)', pk: 'PAGING#<incidentId>', sk: '<orgId>', gsi1: NONE, gsi2: 'PAGING / <dueAt>#<incidentId>#<orgId>' },
   { item: 'phone (for SMS acknowledgement)', pk: 'PHONE#<e164>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
   { item: 'issuer (who trusts an identity provider, and how)', pk: 'ISSUER#<iss>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
-  { item: 'audit entry (`AUDIT#-` when about no incident; the sort key is the entry id)', pk: 'AUDIT#<incidentId>', sk: '<at>#<random>', gsi1: 'AUDIT#<yyyy-mm-dd> / <at>#<random>', gsi2: NONE },
+  { item: 'audit entry (`AUDIT#-` when about no incident; the sort key is the entry id)', pk: 'AUDIT#<incidentId>', sk: '<at>#<random>', gsi1: 'AUDIT#<yyyy-mm-dd>[#<shard>] / <at>#<random>', gsi2: NONE },
   { item: 'ACK attempts of a phone (times of the last ones heard, a version; expires by TTL)', pk: 'ATTEMPTS#<bucket>', sk: 'ATTEMPTS', gsi1: NONE, gsi2: NONE },
   { item: 'rate counter (expires by TTL)', pk: 'RATE#<bucket>#<window start>', sk: 'RATE', gsi1: NONE, gsi2: NONE },
-  { item: 'metrics bucket', pk: `METRICS#<scope>#<group>#${SIZES}`, sk: '<bucket start, ISO>', gsi1: NONE, gsi2: NONE },
-  { item: 'metrics contributions of a minute', pk: 'METRICS#<scope>#<group>#contributions', sk: '<minute start, ISO>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics bucket', pk: `METRICS#<scope>#<group>#${SIZES}[#<shard>]`, sk: '<bucket start, ISO>', gsi1: NONE, gsi2: NONE },
+  { item: 'metrics contributions of a minute', pk: 'METRICS#<scope>#<group>#contributions[#<shard>]', sk: '<minute start, ISO>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics "applied" marker (folded or un-folded, at which version; expires by TTL a week after its last write)', pk: 'MAPPLIED#<incidentId>', sk: '<kind>#<scope>#<group>', gsi1: NONE, gsi2: NONE },
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
@@ -148,14 +148,29 @@ export const phoneKey = (phone: string, orgId: string): Key => ({ PK: phoneParti
 export const issuerPartition = (issuer: string) => `ISSUER#${issuer}`;
 export const issuerKey = (issuer: string, orgId: string): Key => ({ PK: issuerPartition(issuer), SK: `ORG#${orgId}` });
 
+// write shards
+/**
+ * Which of `shards` partitions a write of `id` goes to: FNV-1a of the id, so one incident's metrics
+ * (or one audit entry) always go to the same shard, and a busy hour's writes spread evenly over
+ * all. Shard 0 is the unsharded key itself: a table written with one shard reads as shard 0, so
+ * the number may be raised at any time (never lowered: reads look only at shards below it).
+ */
+export function writeShard(id: string, shards: number): number {
+  if (shards <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % shards;
+}
+const sharded = (partition: string, shard: number) => (shard === 0 ? partition : `${partition}#${shard}`);
+
 // the audit trail
 /** Where audit entries are: IAM narrows reading functions' PutItem to partition keys starting so. */
 export const AUDIT_PREFIX = 'AUDIT#';
 const NO_INCIDENT = '-';
 /** One incident's entries (or `AUDIT#-`, the entries about no incident); the sort key is the entry's id. */
 export const auditPartition = (incidentId?: string) => `${AUDIT_PREFIX}${incidentId ?? NO_INCIDENT}`;
-/** GSI1: one day's entries (`yyyy-mm-dd`). */
-export const auditDayPartition = (day: string) => `${AUDIT_PREFIX}${day}`;
+/** GSI1: one day's entries (`yyyy-mm-dd`), in write shard `shard` (see writeShard). */
+export const auditDayPartition = (day: string, shard = 0) => sharded(`${AUDIT_PREFIX}${day}`, shard);
 
 // rate limits
 /** A sliding window of attempts (inbound SMS `ACK`s per phone). */
@@ -164,9 +179,10 @@ export const rateKey = (bucket: string, windowStart: number): Key => ({ PK: `RAT
 
 // metrics
 export const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : `restricted#${scope.orgId}`);
-export const bucketPartition = (scope: Scope, group: string, granularity: Granularity | 'contributions') => `METRICS#${scopeKey(scope)}#${group}#${granularity}`;
-/** A bucket (by its start) or a minute's contributions (by the minute's start). */
-export const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string): Key => ({ PK: bucketPartition(scope, group, granularity), SK: start });
+/** One size of buckets of a scope and group, in write shard `shard` (see writeShard). */
+export const bucketPartition = (scope: Scope, group: string, granularity: Granularity | 'contributions', shard = 0) => sharded(`METRICS#${scopeKey(scope)}#${group}#${granularity}`, shard);
+/** A bucket (by its start) or a minute's contributions (by the minute's start), in write shard `shard`. */
+export const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string, shard = 0): Key => ({ PK: bucketPartition(scope, group, granularity, shard), SK: start });
 export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
 export const LAYOUT_KEY: Key = { PK: 'METRICS#layout', SK: 'all-sizes' };
 

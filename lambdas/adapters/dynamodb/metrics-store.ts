@@ -1,9 +1,9 @@
 /**
  * MetricsStore on DynamoDB.
  *
- *   bucket         PK METRICS#<scope>#<group>#<granularity>       SK <bucket start, ISO>
+ *   bucket         PK METRICS#<scope>#<group>#<granularity>[#<shard>]  SK <bucket start, ISO>
  *                  (granularity: minute, minute10, hour, hour6, day, week — GRANULARITIES)
- *   contributions  PK METRICS#<scope>#<group>#contributions        SK <minute start, ISO>
+ *   contributions  PK METRICS#<scope>#<group>#contributions[#<shard>]   SK <minute start, ISO>
  *   applied        PK MAPPLIED#<incidentId>                        SK <kind>#<scope>#<group>   (expires after a week)
  *
  * `<scope>` is `shared` (incidents not RED or AMBER+STRICT) or `restricted#<orgId>` (the restricted
@@ -15,6 +15,10 @@
  * "applied" marker (attribute_not_exists, so a redelivered stream record adds nothing), its bucket
  * of each size and the minute's contributions, each guarded by its version so concurrent
  * writers never lose an update. A marker found already there drops that contribution from the batch.
+ *
+ * Write shards (`shards`, see writeShard): an incident's contributions go to the buckets and
+ * minutes of its shard, so concurrent writers of a busy hour meet on one item in `shards` as often;
+ * a read merges the same bucket of every shard (its plan's items, once per shard).
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type MetricsRead, type MetricsStore } from '../../domain/ports';
@@ -25,7 +29,7 @@ import type { Clock } from '../../domain/ports';
 import { inPool } from '../../shared/pool';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
-import { LAYOUT_KEY, appliedMarkerKey, bucketKey, bucketPartition, scopeKey } from './keys';
+import { LAYOUT_KEY, appliedMarkerKey, bucketKey, bucketPartition, scopeKey, writeShard } from './keys';
 
 type Item = Record<string, unknown>;
 const WEEK = 7 * 24 * 3600;
@@ -51,9 +55,9 @@ function distributionFromItem(prefix: string, item: Item): Distribution {
 }
 
 /** A bucket as stored. */
-export function aggregateToItem(scope: Scope, group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number): Item {
+export function aggregateToItem(scope: Scope, group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number, shard = 0): Item {
   return {
-    ...bucketKey(scope, group, granularity, start), entity: 'metrics', version,
+    ...bucketKey(scope, group, granularity, start, shard), entity: 'metrics', version,
     reported: aggregate.reported, acknowledged: aggregate.acknowledged, resolved: aggregate.resolved,
     ...distributionToItem('tta', aggregate.tta), ...distributionToItem('ttr', aggregate.ttr),
   };
@@ -71,37 +75,38 @@ export function aggregateFromItem(item: Item | undefined): Aggregate {
 }
 
 /** A minute's contributions as stored. */
-export function contributionsToItem(scope: Scope, group: string, minute: string, entries: Entry[], version: number): Item {
-  return { ...bucketKey(scope, group, 'contributions', minute), entity: 'metricsContributions', version, entries: JSON.stringify(entries) };
+export function contributionsToItem(scope: Scope, group: string, minute: string, entries: Entry[], version: number, shard = 0): Item {
+  return { ...bucketKey(scope, group, 'contributions', minute, shard), entity: 'metricsContributions', version, entries: JSON.stringify(entries) };
 }
 
 const entriesFromItem = (item: Item | undefined): Entry[] => (typeof item?.entries === 'string' ? JSON.parse(item.entries) : []);
 const entryOf = (c: ScopedContribution): Entry => [Date.parse(c.reportedAt) % 60_000, c.kind, c.seconds ?? null];
 
 /** Every item the store would hold for these contributions (for loading a history at once, as the benchmark does). */
-export function itemsFor(contributions: ScopedContribution[]): Item[] {
-  const buckets = new Map<string, { scope: Scope; group: string; granularity: Granularity; start: number; aggregate: Aggregate }>();
-  const minutes = new Map<string, { scope: Scope; group: string; start: number; entries: Entry[] }>();
+export function itemsFor(contributions: ScopedContribution[], shards = 1): Item[] {
+  const buckets = new Map<string, { scope: Scope; group: string; granularity: Granularity; start: number; aggregate: Aggregate; shard: number }>();
+  const minutes = new Map<string, { scope: Scope; group: string; start: number; entries: Entry[]; shard: number }>();
   for (const c of contributions) {
     const at = Date.parse(c.reportedAt);
-    const pk = `${scopeKey(c.scope)}#${c.group}`;
+    const shard = writeShard(c.incidentId, shards);
+    const pk = `${scopeKey(c.scope)}#${c.group}#${shard}`;
     for (const granularity of GRANULARITIES) {
       const start = at - (at % UNIT[granularity]);
       const k = `${pk}#${granularity}#${start}`;
       let b = buckets.get(k);
-      if (!b) buckets.set(k, (b = { scope: c.scope, group: c.group, granularity, start, aggregate: new Aggregate() }));
+      if (!b) buckets.set(k, (b = { scope: c.scope, group: c.group, granularity, start, aggregate: new Aggregate(), shard }));
       b.aggregate.add(c);
     }
     const start = at - (at % UNIT.minute);
     const k = `${pk}#${start}`;
     let m = minutes.get(k);
-    if (!m) minutes.set(k, (m = { scope: c.scope, group: c.group, start, entries: [] }));
+    if (!m) minutes.set(k, (m = { scope: c.scope, group: c.group, start, entries: [], shard }));
     m.entries.push(entryOf(c));
   }
   const iso = (ms: number) => new Date(ms).toISOString();
   return [
-    ...[...buckets.values()].map((b) => aggregateToItem(b.scope, b.group, b.granularity, iso(b.start), b.aggregate, 1)),
-    ...[...minutes.values()].map((m) => contributionsToItem(m.scope, m.group, iso(m.start), m.entries, 1)),
+    ...[...buckets.values()].map((b) => aggregateToItem(b.scope, b.group, b.granularity, iso(b.start), b.aggregate, 1, b.shard)),
+    ...[...minutes.values()].map((m) => contributionsToItem(m.scope, m.group, iso(m.start), m.entries, 1, m.shard)),
   ];
 }
 
@@ -113,11 +118,11 @@ type Extremes = Map<string, { max: number; min: number }>;
  * contributions. An un-fold (`sign` -1) takes the contribution out of each and its entry out of
  * the minute's list.
  */
-function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string }; granularity: Granularity | null; next(item: Item | undefined, version: number, extremes: Extremes): Item }> {
+function changesOf(c: ScopedContribution, shard: number): Array<{ Key: { PK: string; SK: string }; granularity: Granularity | null; next(item: Item | undefined, version: number, extremes: Extremes): Item }> {
   const minute = bucketStart(c.reportedAt, 'minute');
   return [
     ...GRANULARITIES.map((g) => {
-      const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
+      const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shard);
       return {
         Key,
         granularity: g,
@@ -125,12 +130,12 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
           const aggregate = aggregateFromItem(item);
           if (c.sign === -1) aggregate.remove(c, extremes.get(`${Key.PK}|${Key.SK}`));
           else aggregate.add(c);
-          return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version);
+          return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version, shard);
         },
       };
     }),
     {
-      Key: bucketKey(c.scope, c.group, 'contributions', minute),
+      Key: bucketKey(c.scope, c.group, 'contributions', minute, shard),
       granularity: null,
       next: (item: Item | undefined, version: number) => {
         const entries = entriesFromItem(item);
@@ -139,7 +144,7 @@ function changesOf(c: ScopedContribution): Array<{ Key: { PK: string; SK: string
           const at = entries.findIndex((e) => JSON.stringify(e) === gone);
           if (at >= 0) entries.splice(at, 1);
         } else entries.push(entryOf(c));
-        return contributionsToItem(c.scope, c.group, minute, entries, version);
+        return contributionsToItem(c.scope, c.group, minute, entries, version, shard);
       },
     },
   ];
@@ -187,7 +192,11 @@ export class DynamoMetricsStore implements MetricsStore {
   private layoutRecorded = false;
   private since: number | undefined;
 
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock) {}
+  /** `shards`: the write shards of every bucket (see writeShard); 1 is the unsharded layout. */
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock, private readonly shards = 1) {}
+
+  private shardOf(c: ScopedContribution): number { return writeShard(c.incidentId, this.shards); }
+  private allShards(): number[] { return Array.from({ length: Math.max(1, this.shards) }, (_, i) => i); }
 
   async allSizesSince(): Promise<number> {
     if (this.since !== undefined) return this.since;
@@ -210,7 +219,7 @@ export class DynamoMetricsStore implements MetricsStore {
     await this.recordLayout();
     let pending = contributions;
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
-      const changes = pending.flatMap((c) => changesOf(c));
+      const changes = pending.flatMap((c) => changesOf(c, this.shardOf(c)));
       const stored = await this.getAll(changes.map((ch) => ch.Key));
       const extremes = await this.extremesAfterRemoval(pending, stored);
       const puts = changes.map(({ Key, next }) => {
@@ -255,7 +264,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const prefix = c.kind === 'acknowledged' ? 'tta' : 'ttr';
       const value = c.seconds ?? 0;
       const needs = GRANULARITIES.flatMap((g) => {
-        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g));
+        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), this.shardOf(c));
         const item = stored.get(`${Key.PK}|${Key.SK}`);
         return item && distributionFromItem(prefix, item).isExtreme(value) ? [{ g, key: `${Key.PK}|${Key.SK}`, start: Key.SK }] : [];
       });
@@ -264,7 +273,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const minutes = await queryAll(this.db, {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-        ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions'), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
+        ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions', this.shardOf(c)), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
         ConsistentRead: true,
       });
       const gone = JSON.stringify(entryOf(c));
@@ -294,42 +303,56 @@ export class DynamoMetricsStore implements MetricsStore {
 
   /**
    * Keys in BatchGetItem requests of up to 100, ranges by one Query each, at most eight of each at
-   * once (eventually consistent, as bucket reads always were). A window's keys and ranges are fixed
-   * by the window, so the requests are too, whatever the number of incidents.
+   * once (eventually consistent, as bucket reads always were), every one in each write shard. A
+   * window's keys and ranges are fixed by the window, so the requests are too, whatever the number
+   * of incidents.
    */
   async readMany(reads: readonly MetricsRead[]): Promise<Aggregate[]> {
-    const keyOf = (r: Exclude<MetricsRead, { granularity: Granularity; from: string }>) => ('minute' in r ? bucketKey(r.scope, r.group, 'contributions', r.minute) : bucketKey(r.scope, r.group, r.granularity, r.start));
+    type Keyed = Exclude<MetricsRead, { granularity: Granularity; from: string }>;
+    const keyOf = (r: Keyed, shard: number) => ('minute' in r ? bucketKey(r.scope, r.group, 'contributions', r.minute, shard) : bucketKey(r.scope, r.group, r.granularity, r.start, shard));
     const isRange = (r: MetricsRead): r is Extract<MetricsRead, { granularity: Granularity; from: string }> => 'granularity' in r && 'from' in r;
-    const keyed = reads.filter((r) => !isRange(r)) as Array<Exclude<MetricsRead, { granularity: Granularity; from: string }>>;
-    const keys = new Map(keyed.map((r) => { const k = keyOf(r); return [`${k.PK}|${k.SK}`, k] as const; }));
-    const ranges = reads.filter(isRange);
+    const shards = this.allShards();
+    const keyed = reads.filter((r) => !isRange(r)) as Keyed[];
+    const keys = new Map(keyed.flatMap((r) => shards.map((shard) => { const k = keyOf(r, shard); return [`${k.PK}|${k.SK}`, k] as const; })));
+    const ranges = reads.filter(isRange).flatMap((r) => shards.map((shard) => ({ ...r, shard })));
     const [items, merged] = await Promise.all([
       this.getAll([...keys.values()], false),
-      inPool(ranges, RANGE_CONCURRENCY, (r) => this.read(r.scope, r.group, r.granularity, r.from, r.to)),
+      inPool(ranges, RANGE_CONCURRENCY, (r) => this.readShard(r.scope, r.group, r.granularity, r.from, r.to, r.shard)),
     ]);
     let nextRange = 0;
     return reads.map((r) => {
-      if (isRange(r)) return merged[nextRange++]!;
-      const k = keyOf(r);
-      const item = items.get(`${k.PK}|${k.SK}`);
-      if (!('minute' in r)) return aggregateFromItem(item);
-      const [lo, hi] = [Date.parse(r.from) - Date.parse(r.minute), Date.parse(r.to) - Date.parse(r.minute)];
       const total = new Aggregate();
-      for (const [ms, kind, seconds] of entriesFromItem(item)) {
-        if (ms >= lo && ms < hi) total.add(seconds === null ? { kind } : { kind, seconds });
+      if (isRange(r)) {
+        for (const _ of shards) total.merge(merged[nextRange++]!);
+        return total;
+      }
+      for (const shard of shards) {
+        const k = keyOf(r, shard);
+        const item = items.get(`${k.PK}|${k.SK}`);
+        if (!('minute' in r)) { total.merge(aggregateFromItem(item)); continue; }
+        const [lo, hi] = [Date.parse(r.from) - Date.parse(r.minute), Date.parse(r.to) - Date.parse(r.minute)];
+        for (const [ms, kind, seconds] of entriesFromItem(item)) {
+          if (ms >= lo && ms < hi) total.add(seconds === null ? { kind } : { kind, seconds });
+        }
       }
       return total;
     });
   }
 
-  /** The merged buckets of `group` in `scope` in [from, to), by one Query. */
+  /** The merged buckets of `group` in `scope` in [from, to), by one Query per write shard. */
   async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
+    const total = new Aggregate();
+    for (const part of await Promise.all(this.allShards().map((shard) => this.readShard(scope, group, granularity, from, to, shard)))) total.merge(part);
+    return total;
+  }
+
+  private async readShard(scope: Scope, group: string, granularity: Granularity, from: string, to: string, shard: number): Promise<Aggregate> {
     const total = new Aggregate();
     const last = new Date(Date.parse(to) - 1).toISOString();
     const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-      ExpressionAttributeValues: { ':pk': bucketPartition(scope, group, granularity), ':from': from, ':last': last },
+      ExpressionAttributeValues: { ':pk': bucketPartition(scope, group, granularity, shard), ':from': from, ':last': last },
     });
     for (const item of items) total.merge(aggregateFromItem(item));
     return total;
