@@ -160,3 +160,30 @@ describe('escalation policies', () => {
     expect(actions).toEqual(expect.arrayContaining(['schedule.put allowed', 'schedule.delete allowed', 'schedule.delete denied', 'escalation.put allowed', 'escalation.put denied', 'schedule.feed_token allowed']));
   });
 });
+
+describe('bad input', () => {
+  it('answers random bad schedules, policies and queries without a 5xx (refusals as problem documents), and changes nothing', async () => {
+    const fc = (await import('fast-check')).default;
+    await api.call(KEYS.admin, 'PUT', PATH, schedule);
+    const before = (await api.call(KEYS.admin, 'GET', PATH)).body;
+    const weird = fc.oneof(fc.string(), fc.constantFrom('', '0000-01-01T00:00', '9999-12-31T23:59:59Z', '0001-01-01T00:00:00Z', '2026-03-08T02:30', '24:00', '-1', '1e400', 'America/New_York', 'Etc/GMT+5', '\u202e'), fc.integer().map(String));
+    const value = fc.oneof(weird, fc.integer(), fc.constant(null), fc.array(weird, { maxLength: 3 }), fc.dictionary(fc.constantFrom('hours', 'days', 'from', 'to', 'contact', 'schedule'), weird, { maxKeys: 2 }));
+    const layer = fc.record({ start: weird, rotation: value, members: fc.oneof(value, fc.constant(['ana'])), restrictions: fc.option(fc.array(fc.record({ days: value, from: weird, to: weird }), { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] });
+    const requests = fc.oneof(
+      fc.record({ method: fc.constant('PUT'), path: fc.constant(PATH), body: fc.record({ name: weird, timeZone: weird, layers: fc.array(layer, { maxLength: 2 }), overrides: fc.option(fc.array(fc.record({ contact: weird, from: weird, to: weird }), { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] }) }),
+      fc.record({ method: fc.constant('PUT'), path: fc.constant('/v1/organizations/cisa/escalation'), body: fc.record({ levels: fc.array(fc.record({ afterMinutes: value, targets: fc.array(value, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }), repeat: value }, { requiredKeys: [] }) }),
+      fc.tuple(weird, weird).map(([a, b]) => ({ method: 'GET', path: `${PATH}/shifts?from=${encodeURIComponent(a)}&to=${encodeURIComponent(b)}`, body: undefined })),
+      weird.map((a) => ({ method: 'GET', path: `${PATH}/oncall?at=${encodeURIComponent(a)}`, body: undefined })),
+      weird.map((t) => ({ method: 'GET', path: `${PATH}/calendar.ics?token=${encodeURIComponent(t)}`, body: undefined })),
+      weird.map((id) => ({ method: 'DELETE', path: `/v1/organizations/cisa/schedules/${encodeURIComponent(id) || 'x'}`, body: undefined })),
+    );
+    await fc.assert(fc.asyncProperty(requests, async (r) => {
+      const res = await api.call(KEYS.admin, r.method, r.path, r.body);
+      // Some generated queries are valid (an instant in year 9999 is one): never a 5xx, a problem document for every refusal.
+      expect({ path: r.path, status: res.status < 500 ? 'not 5xx' : res.status }).toEqual({ path: r.path, status: 'not 5xx' });
+      if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    }), { numRuns: 150, seed: 24 });
+    expect((await api.call(KEYS.admin, 'GET', PATH)).body).toEqual(before);
+  });
+});
