@@ -48,7 +48,8 @@ export function makePager({ oncall, store }: { oncall: Pick<OnCallRepository, 'g
       const first = startPaging(ctx, at);
       if (first.failed !== null) return { failed: `${org.id}: ${first.failed}, so nothing was sent.` };
       const acknowledged = incident.acknowledgements.some((a) => a.orgId === org.id);
-      if (STARTS_PAGING.has(event.type) && first.state && !acknowledged && incident.status !== 'resolved') {
+      // Only a participant is paged level by level (managers' organizations hear of escalations once).
+      if (STARTS_PAGING.has(event.type) && first.state && !acknowledged && incident.status !== 'resolved' && incident.participants.includes(org.id)) {
         await store.start({ incidentId: incident.id, orgId: org.id, about: event.seq, state: first.state });
       }
       return { level: first.pages[0]!.level, contacts: first.pages[0]!.contacts };
