@@ -4,6 +4,7 @@
  * levels, RED paging only cleared contacts.
  */
 import { advancePaging, startPaging, targetsOf, REPEAT_FALLBACK_MINUTES, type Page, type PagingContext, type PagingState } from '../../lambdas/domain/oncall/paging';
+import { makePager } from '../../lambdas/domain/oncall/pager';
 import type { Contact, EscalationPolicySpec } from '../../lambdas/domain/ports';
 import type { ScheduleSpec } from '../../lambdas/domain/oncall/schedule';
 
@@ -95,5 +96,34 @@ describe('RED', () => {
   it('fails when no level has a cleared contact', () => {
     const c = ctx({ red: true, policy: { levels: [{ afterMinutes: 0, targets: [{ contact: 'bo' }] }, { afterMinutes: 5, targets: [{ contact: 'lead' }] }] } });
     expect(startPaging(c, at(0))).toEqual({ pages: [], state: null, failed: expect.stringContaining('cleared for TLP:RED') });
+  });
+});
+
+describe('the pager (notifications to an organization with a policy)', () => {
+  const org = { id: 'fbi', name: 'FBI', kind: 'agency' as const, contacts: CONTACTS, createdAt: '', updatedAt: '' };
+  const incident = (over: Record<string, unknown> = {}) => ({ id: 'inc_1', tlp: 'AMBER', status: 'reported', participants: ['fbi'], acknowledgements: [], ...over }) as never;
+  function setup(withPolicy = true) {
+    const started: unknown[] = [];
+    const pager = makePager({
+      oncall: { getPolicy: async () => (withPolicy ? { orgId: 'fbi', policy, updatedAt: '' } : null), listSchedules: async () => [{ orgId: 'fbi', id: 'duty', spec: duty, feedGeneration: 1, createdAt: '', updatedAt: '' }] },
+      store: { start: async (item) => { started.push(item); return true; }, due: async () => [], move: async () => true },
+    });
+    return { pager, started };
+  }
+
+  it('a report pages level 1 and starts the paging; a note reaches level 1 without starting one; no policy: null (every contact)', async () => {
+    const { pager, started } = setup();
+    expect(await pager.plan(org, incident(), { type: 'reported', seq: 1 }, at(0))).toEqual({ level: 1, contacts: ['ana'] });
+    expect(started).toEqual([{ incidentId: 'inc_1', orgId: 'fbi', about: 1, state: { position: 0, dueAt: at(10).toISOString() } }]);
+    expect(await pager.plan(org, incident(), { type: 'note', seq: 2 }, at(1))).toEqual({ level: 1, contacts: ['ana'] });
+    expect(started).toHaveLength(1);
+    expect(await setup(false).pager.plan(org, incident(), { type: 'reported', seq: 1 }, at(0))).toBeNull();
+  });
+
+  it('starts no paging for an organization that is not a participant (a managers\' organization told of an escalation) or has acknowledged', async () => {
+    const { pager, started } = setup();
+    await pager.plan(org, incident({ participants: ['cisa'] }), { type: 'escalated', seq: 3 }, at(0));
+    await pager.plan(org, incident({ acknowledgements: [{ orgId: 'fbi' }] }), { type: 'escalated', seq: 3 }, at(0));
+    expect(started).toEqual([]);
   });
 });
