@@ -11,6 +11,7 @@ import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
+import type { ScheduleSpec } from './oncall/schedule';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -87,8 +88,11 @@ export interface IncidentRepository {
 }
 
 export type OrganizationKind = 'agency' | 'company';
-/** `red` marks a contact cleared for TLP:RED (absent when not). */
-export interface Contact { name: string; email: string | null; phone: string | null; red?: true }
+/**
+ * `id` is unique within its organization (given, or derived from the name: see contactIds);
+ * `red` marks a contact cleared for TLP:RED (absent when not); `timeZone` is an IANA zone (absent when not given).
+ */
+export interface Contact { id: string; name: string; email: string | null; phone: string | null; red?: true; timeZone?: string }
 
 /** An OpenID Connect issuer an organization trusts to sign its people in. */
 export interface IdentityProvider {
@@ -244,6 +248,12 @@ export interface PublishContext {
    * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
    */
   endpoints?: readonly string[];
+  /**
+   * The contact ids this message is for: each contact's subscriptions filter on its id, so only
+   * they receive it (an organization's escalation policy pages some of its contacts; without one,
+   * every contact of the audience is named).
+   */
+  contacts?: readonly string[];
 }
 
 export interface NotificationPublisher {
@@ -313,4 +323,32 @@ export interface MetricsStore {
    * Infinity while nothing was written by this layout.
    */
   allSizesSince(): Promise<number>;
+}
+
+// ---- On call: schedules and escalation policies ----
+
+/** A schedule as stored: its spec, and the generation its calendar feed's token is signed over (bumped to revoke it). */
+export interface StoredSchedule { orgId: string; id: string; spec: ScheduleSpec; feedGeneration: number; createdAt: string; updatedAt: string }
+
+export type EscalationTarget = { schedule: string } | { contact: string };
+export interface EscalationLevel { afterMinutes: number; targets: EscalationTarget[] }
+export interface EscalationPolicySpec { levels: EscalationLevel[]; repeat?: number }
+export interface StoredEscalationPolicy { orgId: string; policy: EscalationPolicySpec; updatedAt: string }
+
+export interface OnCallRepository {
+  getSchedule(orgId: string, id: string): Promise<StoredSchedule | null>;
+  listSchedules(orgId: string): Promise<StoredSchedule[]>;
+  /** Creates or replaces; `created` tells which. */
+  putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }>;
+  /** False when there was none. */
+  deleteSchedule(orgId: string, id: string): Promise<boolean>;
+  getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
+  putPolicy(policy: StoredEscalationPolicy): Promise<void>;
+  /** Every schedule of every organization (the shift notices' round). */
+  allSchedules(): Promise<StoredSchedule[]>;
+  /** Claims the notice of one shift (schedule, start, contact) in one conditional write: false when it was claimed before. */
+  claimShiftNotice(orgId: string, scheduleId: string, from: string, contact: string, expiresAt: number): Promise<boolean>;
+  /** Until when shift notices were sent (the last run's instant), null before the first. */
+  shiftNoticesUntil(): Promise<string | null>;
+  setShiftNoticesUntil(at: string): Promise<void>;
 }
