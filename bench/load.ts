@@ -18,6 +18,7 @@ import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metri
 import { resetContainer } from '../lambdas/wiring/incidents';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import { APPLIED_PREFIX } from '../lambdas/adapters/dynamodb/keys';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client';
 import { SHARED } from '../lambdas/domain/metrics/contributions';
 import { LocalOutbox } from '../local/outbox';
@@ -50,7 +51,7 @@ function countAggregatorWrites(client: DynamoDBDocumentClient, tally: { transact
     const items = (args.input as { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> }).TransactItems;
     // The key as given, or already marshalled ({ S: … }) by the document client.
     const pk = items?.[0]?.Put?.Item?.PK as string | { S?: string } | undefined;
-    const aggregating = String(context.commandName).startsWith('TransactWrite') && String(typeof pk === 'object' ? pk?.S : pk ?? '').startsWith('MAPPLIED#');
+    const aggregating = String(context.commandName).startsWith('TransactWrite') && String(typeof pk === 'object' ? pk?.S : pk ?? '').startsWith(APPLIED_PREFIX);
     if (!aggregating) return next(args);
     tally.transactions++;
     try {

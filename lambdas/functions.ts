@@ -48,6 +48,8 @@ export const FUNCTIONS = {
   'replay-notifications': 'api',
   'report-incident': 'api',
   'resolve-incident': 'api',
+  schedules: 'api',
+  'get-schedule-calendar': 'api',
   taxii: 'api',
   'taxii-add-objects': 'api',
   'unlink-incident': 'api',

@@ -78,6 +78,9 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish' },
   'get-metrics': { table: 'read' },
+  // On call: schedules and policies (admin writes, audited; feed tokens signed with the secret); the calendar feed verifies its token.
+  schedules: { table: 'write', secret: true },
+  'get-schedule-calendar': { table: 'read', secret: true },
   'get-app': {},
   'get-console': {},
   'get-incident-stix': { table: 'read', audit: true },
@@ -97,7 +100,7 @@ const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: R
 };
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
-const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
+const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['schedules', 'replay-notifications', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
 export const TOPIC_PREFIX = (stage: string) => `concord-${stage}-org-`;
 /** The queue SNS moves undeliverable pushes to (partners' HTTPS endpoints). */
@@ -160,7 +163,8 @@ export class ServiceStack extends Stack {
     const correlator = make('correlate-from-stream', { table: 'write' }, { timeout: Duration.seconds(60) });
     const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator, correlator });
 
-    const escalate = make('escalate-incidents', { table: 'write', escalation: true }, { timeout: Duration.seconds(50) });
+    // It also pages escalation policies' next levels: it publishes, with acknowledgement links.
+    const escalate = make('escalate-incidents', { table: 'write', escalation: true, secret: true, topics: 'publish' }, { timeout: Duration.seconds(50), environment: { [ENV.publicBaseUrl]: baseUrl } });
     // Asynchronous sources keep what they could not deliver: one encrypted queue, alarmed on.
     const asyncDeadLetters = new Queue(this, 'AsyncDeadLetters', {
       encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY,

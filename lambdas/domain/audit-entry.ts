@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = [
   'read', 'timeline', 'list', 'export', 'taxii', 'audit', 'related', 'lookup',
   // admin actions
   'organization.put', 'key.create', 'key.revoke', 'notifications.replay',
+  // on call: schedules (their overrides included), calendar feed tokens, escalation policies
+  'schedule.put', 'schedule.delete', 'schedule.feed_token', 'escalation.put',
   // failed sign-ins and unknown keys
   'authenticate',
 ] as const;

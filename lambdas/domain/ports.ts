@@ -12,6 +12,7 @@ import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
 import type { ObservableRef } from './observables';
+import type { ScheduleSpec } from './oncall/schedule';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -88,8 +89,11 @@ export interface IncidentRepository {
 }
 
 export type OrganizationKind = 'agency' | 'company';
-/** `red` marks a contact cleared for TLP:RED (absent when not). */
-export interface Contact { name: string; email: string | null; phone: string | null; red?: true }
+/**
+ * `id` is unique within its organization (given, or derived from the name: see contactIds);
+ * `red` marks a contact cleared for TLP:RED (absent when not); `timeZone` is an IANA zone (absent when not given).
+ */
+export interface Contact { id: string; name: string; email: string | null; phone: string | null; red?: true; timeZone?: string }
 
 /** An OpenID Connect issuer an organization trusts to sign its people in. */
 export interface IdentityProvider {
@@ -247,6 +251,12 @@ export interface PublishContext {
   endpoints?: readonly string[];
   /** false: not for SMS (a correlation notice: email, the app and pushes only); SMS subscriptions filter it out. */
   sms?: false;
+  /**
+   * The contact ids this message is for: each contact's subscriptions filter on its id, so only
+   * they receive it (an organization's escalation policy pages some of its contacts; without one,
+   * every contact of the audience is named).
+   */
+  contacts?: readonly string[];
 }
 
 export interface NotificationPublisher {
@@ -340,4 +350,32 @@ export interface ObservableIndex {
    * events themselves (Change.correlations), so a redelivered stream record tells nothing twice.
    */
   told(incidentId: string, otherIds: readonly string[]): Promise<Map<string, string[]>>;
+}
+
+// ---- On call: schedules and escalation policies ----
+
+/** A schedule as stored: its spec, and the generation its calendar feed's token is signed over (bumped to revoke it). */
+export interface StoredSchedule { orgId: string; id: string; spec: ScheduleSpec; feedGeneration: number; createdAt: string; updatedAt: string }
+
+export type EscalationTarget = { schedule: string } | { contact: string };
+export interface EscalationLevel { afterMinutes: number; targets: EscalationTarget[] }
+export interface EscalationPolicySpec { levels: EscalationLevel[]; repeat?: number }
+export interface StoredEscalationPolicy { orgId: string; policy: EscalationPolicySpec; updatedAt: string }
+
+export interface OnCallRepository {
+  getSchedule(orgId: string, id: string): Promise<StoredSchedule | null>;
+  listSchedules(orgId: string): Promise<StoredSchedule[]>;
+  /** Creates or replaces; `created` tells which. */
+  putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }>;
+  /** False when there was none. */
+  deleteSchedule(orgId: string, id: string): Promise<boolean>;
+  getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
+  putPolicy(policy: StoredEscalationPolicy): Promise<void>;
+  /** Every schedule of every organization (the shift notices' round). */
+  allSchedules(): Promise<StoredSchedule[]>;
+  /** Claims the notice of one shift (schedule, start, contact) in one conditional write: false when it was claimed before. */
+  claimShiftNotice(orgId: string, scheduleId: string, from: string, contact: string, expiresAt: number): Promise<boolean>;
+  /** Until when shift notices were sent (the last run's instant), null before the first. */
+  shiftNoticesUntil(): Promise<string | null>;
+  setShiftNoticesUntil(at: string): Promise<void>;
 }

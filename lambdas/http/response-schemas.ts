@@ -92,7 +92,7 @@ export const Timeline = /* @__PURE__ */ (() => z.object({ events: z.array(Timeli
 
 export const Organization = /* @__PURE__ */ (() => z.object({
   id: z.string(), name: z.string(), kind: z.enum(['agency', 'company']),
-  contacts: z.array(z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
+  contacts: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), red: z.boolean().optional(), timeZone: z.string().optional() })),
   createdAt: IsoTime, updatedAt: IsoTime,
 }).meta({ id: 'Organization' }))();
 export const OrganizationList = /* @__PURE__ */ (() => z.object({ items: z.array(Organization) }))();
@@ -154,3 +154,19 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAs = <A, B>(proof: Same<A, B>) => proof;
 sameAs<z.output<typeof Incident>, DomainIncident>(true);
 sameAs<z.output<typeof TimelineEvent>, DomainTimelineEvent>(true);
+
+// ---- on call ----
+const ScheduleShape = { id: z.string(), orgId: z.string(), name: z.string(), timeZone: z.string(), layers: z.array(z.record(z.string(), z.unknown())), overrides: z.array(z.object({ contact: z.string(), from: IsoTime, to: IsoTime })) };
+export const Schedule = /* @__PURE__ */ (() => z.object({
+  ...ScheduleShape,
+  calendarUrl: z.string().meta({ description: 'The calendar feed, with its signed token: for the organization\'s people to subscribe from their calendar app. A new token (POST …/feed-token) revokes it.' }),
+  createdAt: IsoTime, updatedAt: IsoTime,
+}).meta({ id: 'Schedule' }))();
+export const ScheduleList = /* @__PURE__ */ (() => z.object({ items: z.array(Schedule) }))();
+export const ShiftList = /* @__PURE__ */ (() => z.object({ items: z.array(z.object({ contact: z.string(), from: IsoTime, to: IsoTime })) }).meta({ id: 'Shifts' }))();
+export const OnCall = /* @__PURE__ */ (() => z.object({ at: IsoTime, contacts: z.array(z.string()), until: IsoTime.nullable() }).meta({ id: 'OnCall' }))();
+export const EscalationPolicy = /* @__PURE__ */ (() => z.object({
+  orgId: z.string(),
+  levels: z.array(z.object({ afterMinutes: z.number().int(), targets: z.array(z.union([z.object({ schedule: z.string() }), z.object({ contact: z.string() })])) })),
+  repeat: z.number().int(), updatedAt: IsoTime,
+}).meta({ id: 'EscalationPolicy' }))();

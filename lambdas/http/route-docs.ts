@@ -119,6 +119,56 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     summary: 'Create or replace an organization.',
     responses: { 201: { description: 'Created.', schema: r.Organization }, 200: { description: 'Replaced (or unchanged).', schema: r.Organization } },
   },
+  listSchedules: {
+    summary: 'An organization\'s on-call schedules.',
+    description: 'Anyone of the organization (its keys, people, managers, admin); another organization\'s caller gets 404.',
+    responses: { 200: { description: 'Every schedule.', schema: r.ScheduleList } },
+  },
+  putSchedule: {
+    summary: 'Create or replace an on-call schedule.',
+    description: 'The organization\'s own admin (another organization\'s admin: 403). Layers hand off at the same wall-clock time of the schedule\'s zone (`daily`, `weekly`) or every N elapsed hours; a later layer wins where it has someone; overrides win over all. 400 names the field for an unknown zone, a start that does not exist (the spring-forward gap), a member who is not a contact, a restriction whose `to` is not after `from`, overlapping restrictions, an override of a non-member. Audited (`schedule.put`).',
+    responses: { 201: { description: 'Created.', schema: r.Schedule }, 200: { description: 'Replaced (or unchanged).', schema: r.Schedule } },
+  },
+  getSchedule: {
+    summary: 'An on-call schedule, with its calendar link.',
+    description: 'Anyone of the organization; another organization\'s caller gets 404.',
+    responses: { 200: { description: 'The schedule.', schema: r.Schedule } },
+  },
+  deleteSchedule: {
+    summary: 'Remove an on-call schedule.',
+    description: 'The organization\'s own admin. 409 while its escalation policy names the schedule. Audited (`schedule.delete`).',
+    responses: { 204: { description: 'Removed.' } },
+  },
+  rotateFeedToken: {
+    summary: 'A new calendar link for a schedule; every earlier link stops working.',
+    description: 'The organization\'s own admin. Audited (`schedule.feed_token`).',
+    responses: { 200: { description: 'The schedule with its new `calendarUrl`.', schema: r.Schedule } },
+  },
+  getShifts: {
+    summary: 'The final shifts of a schedule over a window (at most 93 days), oldest first.',
+    description: 'Overrides applied, computed from the schedule (its age does not matter). A shift overlapping the window is given whole (its real start and end, looked for up to 31 days beyond the window).',
+    responses: { 200: { description: 'The shifts.', schema: r.ShiftList } },
+  },
+  getOnCall: {
+    summary: 'Who is on call at an instant (default now), and until when.',
+    description: '`contacts` holds the one contact on call, or none; `until` is when that changes (null: not within 93 days).',
+    responses: { 200: { description: 'Who is on call.', schema: r.OnCall } },
+  },
+  getScheduleCalendar: {
+    summary: 'The schedule\'s calendar feed (RFC 5545): the next 60 days\' shifts.',
+    description: 'No credential but the signed feed token of `calendarUrl` (calendar apps send none): a wrong or revoked token is 403. One VEVENT per shift, stable UID, DTSTART/DTEND in UTC, the contact\'s name in SUMMARY.',
+    responses: { 200: { description: 'The calendar.', contentType: 'text/calendar' } },
+  },
+  putEscalationPolicy: {
+    summary: 'Set the organization\'s escalation policy.',
+    description: 'The organization\'s own admin. Level 1 (`afterMinutes` 0) is paged when the organization is notified; level n+1 `afterMinutes` after level n while the organization has not acknowledged; then the policy repeats `repeat` times, then the service-wide escalation to managers applies. Targets are the organization\'s schedules and contacts. Audited (`escalation.put`).',
+    responses: { 200: { description: 'The policy.', schema: r.EscalationPolicy } },
+  },
+  getEscalationPolicy: {
+    summary: 'The organization\'s escalation policy.',
+    description: 'Anyone of the organization; 404 when it has none (all its contacts are paged).',
+    responses: { 200: { description: 'The policy.', schema: r.EscalationPolicy } },
+  },
   listDirectory: {
     summary: 'Who may take part in an incident: every organization\'s id, name and kind.',
     description: 'For anyone signed in (the report form picks participants from it). No contacts, identity settings or keys.',

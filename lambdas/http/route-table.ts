@@ -5,6 +5,7 @@
  */
 import { route } from './route-spec';
 import * as s from './schemas';
+import * as oc from './oncall-schemas';
 import { PagerDutyEvent } from '../integrations/pagerduty';
 import { SnsEnvelope } from '../integrations/cloudwatch';
 
@@ -35,6 +36,18 @@ export const listOrganizations = /* @__PURE__ */ route({ operationId: 'listOrgan
 export const createKey = /* @__PURE__ */ route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody });
 export const listKeys = /* @__PURE__ */ route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams });
 export const deleteKey = /* @__PURE__ */ route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'], params: s.KeyParams });
+// On call: one function (schedules) for the JSON routes, another for the calendar feed (it alone bundles ical-generator).
+const SCHEDULE = '/v1/organizations/{id}/schedules/{scheduleId}';
+export const listSchedules = /* @__PURE__ */ route({ operationId: 'listSchedules', method: 'GET', path: '/v1/organizations/{id}/schedules', handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: s.OrgParams });
+export const putSchedule = /* @__PURE__ */ route({ operationId: 'putSchedule', method: 'PUT', path: SCHEDULE, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams, body: oc.ScheduleBody });
+export const getSchedule = /* @__PURE__ */ route({ operationId: 'getSchedule', method: 'GET', path: SCHEDULE, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams });
+export const deleteSchedule = /* @__PURE__ */ route({ operationId: 'deleteSchedule', method: 'DELETE', path: SCHEDULE, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams });
+export const rotateFeedToken = /* @__PURE__ */ route({ operationId: 'rotateFeedToken', method: 'POST', path: `${SCHEDULE}/feed-token`, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams });
+export const getShifts = /* @__PURE__ */ route({ operationId: 'getShifts', method: 'GET', path: `${SCHEDULE}/shifts`, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams, query: oc.ShiftsQuery });
+export const getOnCall = /* @__PURE__ */ route({ operationId: 'getOnCall', method: 'GET', path: `${SCHEDULE}/oncall`, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams, query: oc.OnCallQuery });
+export const getScheduleCalendar = /* @__PURE__ */ route({ operationId: 'getScheduleCalendar', method: 'GET', path: `${SCHEDULE}/calendar.ics`, handler: 'get-schedule-calendar', auth: 'public', params: oc.OrgScheduleParams, query: oc.CalendarQuery });
+export const putEscalationPolicy = /* @__PURE__ */ route({ operationId: 'putEscalationPolicy', method: 'PUT', path: '/v1/organizations/{id}/escalation', handler: 'schedules', auth: ['admin'], params: s.OrgParams, body: oc.EscalationBody });
+export const getEscalationPolicy = /* @__PURE__ */ route({ operationId: 'getEscalationPolicy', method: 'GET', path: '/v1/organizations/{id}/escalation', handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: s.OrgParams });
 export const enqueueEvent = /* @__PURE__ */ route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: PagerDutyEvent });
 export const receiveCloudWatchAlarm = /* @__PURE__ */ route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: SnsEnvelope, anyContentType: true });
 export const getAckPage = /* @__PURE__ */ route({ operationId: 'getAckPage', method: 'GET', path: '/v1/ack/{token}', handler: 'get-ack-page', auth: 'public', html: true });

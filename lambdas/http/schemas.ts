@@ -14,6 +14,7 @@ import { isLoopbackHostname } from '../shared/loopback';
 import { LIST_SCOPES } from '../domain/incident';
 import { localMode } from '../config/env';
 import { MAX_OBSERVABLES, MAX_OBSERVABLE_NOTE, MAX_OBSERVABLE_VALUE, OBSERVABLE_TYPES, canonicalize } from '../domain/observables';
+import { CONTACT_ID_PATTERN, isTimeZone } from '../domain/contact-ids';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 export const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
@@ -232,11 +233,17 @@ export const AuditWindowQuery = /* @__PURE__ */ (() => z.strictObject({
   cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
 }))();
 
+/** An IANA time zone Intl knows (never an offset). */
+export const TimeZone = /* @__PURE__ */ (() => z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, such as America/New_York').meta({ example: 'America/New_York' }))();
+
 export const Contact = /* @__PURE__ */ (() => z.strictObject({
+  id: z.string().regex(CONTACT_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters').optional()
+    .meta({ description: 'Unique within the organization. When absent: the id a contact of this name already has, else derived from the name (kept from then on).' }),
   name: line(1, 200),
   email: z.email().max(254).optional().nullable(),
   phone: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101').optional().nullable(),
   red: z.boolean().optional().meta({ description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
+  timeZone: TimeZone.optional(),
 }).meta({ id: 'Contact' }))();
 
 /**
@@ -287,6 +294,12 @@ export const OrganizationBody = /* @__PURE__ */ (() => z.strictObject({
   (org.identity ?? []).forEach((p, i) => {
     if (seen.has(p.issuer)) ctx.addIssue({ code: 'custom', path: ['identity', i, 'issuer'], message: 'listed twice' });
     seen.add(p.issuer);
+  });
+  const contactIdAt = new Map<string, number>();
+  org.contacts.forEach((c, i) => {
+    if (!c.id) return;
+    if (contactIdAt.has(c.id)) ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: `duplicate contact id "${c.id}" (also contacts.${contactIdAt.get(c.id)})` });
+    else contactIdAt.set(c.id, i);
   });
   const urls = new Set<string>();
   (org.endpoints ?? []).forEach((e, i) => {

@@ -258,7 +258,11 @@ describe('least privilege', () => {
     ListIncidents: [...read, ...SECRET, ...AUDIT_APPEND],
     GetAckPage: [...read, ...SECRET, ...AUDIT_APPEND],
     ReportIncident: write, AcknowledgeIncident: write, AssignIncident: write, ResolveIncident: write, AddNote: write,
-    CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write, EscalateIncidents: write,
+    CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write,
+    // It also pages escalation policies' levels and sends shift notices (#24): it publishes, with signed acknowledgement links.
+    EscalateIncidents: [...write, ...SECRET, 'sns:Publish'],
+    // On call (#24): schedules and policies (admin writes, audited; feed tokens signed); the calendar feed reads and verifies its token.
+    Schedules: [...write, ...SECRET], GetScheduleCalendar: [...read, ...SECRET],
     PostAck: [...write, ...SECRET],
     PutOrganization: [...write, 'sns:CreateTopic', 'sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe'],
     ReplayNotifications: [...write, ...SECRET, 'sns:Publish'],

@@ -79,7 +79,7 @@ class RecordingPublisher implements NotificationPublisher {
 function world() {
   const repository = new MemoryIncidentRepository();
   const directory = new MemoryDirectoryRepository();
-  for (const id of EVERYONE) directory.organizations.set(id, { id, name: id, kind: 'company', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: '+12025550101', red: true }], createdAt: '', updatedAt: '' });
+  for (const id of EVERYONE) directory.organizations.set(id, { id, name: id, kind: 'company', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: '+12025550101', red: true }], createdAt: '', updatedAt: '' });
   const clock = new ManualClock();
   const index = new MemoryObservableIndex(repository);
   const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {}, observables: index });
