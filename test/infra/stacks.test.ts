@@ -122,6 +122,10 @@ describe('service stack', () => {
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('keeps each stack within CloudFormation\'s 500 resources, with room for a few more routes', () => {
+    for (const template of [service, stateful]) expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(470);
+  });
+
   it('keeps API access logs and function logs as long as the stage says, and refuses a retention CloudWatch does not offer', () => {
     const kept = synth({ stage: 'keep', logRetentionDays: '365' });
     const groups = Object.values(kept.service.findResources('AWS::Logs::LogGroup'));
