@@ -110,9 +110,21 @@ describe('service stack', () => {
     for (const t of topics) expect(t.Properties.KmsMasterKeyId).toBeDefined();
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
     const names = alarms.map((a) => a.Properties.AlarmDescription as string);
-    expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'report-incident failed'.replace('report-incident', 'ReportIncident')]));
+    expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'ReportIncident failed or was throttled']));
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    // Every function has one alarm, on its errors and its throttles together.
+    const functions = Object.keys(service.findResources('AWS::Lambda::Function')).length;
+    const perFunction = alarms.filter((a) => / failed or was throttled$/.test(a.Properties.AlarmDescription as string));
+    expect(perFunction.length).toBeGreaterThanOrEqual(functions - 2);
+    for (const a of perFunction) {
+      expect(a.Properties.Metrics.map((m: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }) => m.Expression ?? m.MetricStat!.Metric.MetricName).sort())
+        .toEqual(['Errors', 'Throttles', 'errors + throttles']);
+    }
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps each stack within CloudFormation\'s 500 resources, with room for a few more routes', () => {
+    for (const template of [service, stateful]) expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(470);
   });
 
   it('keeps API access logs and function logs as long as the stage says, and refuses a retention CloudWatch does not offer', () => {
