@@ -7,8 +7,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true }, diagnostics: false }] },
-  // middy and jose ship ESM only: let ts-jest compile it like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose|openid-client|oauth4webapi)/)'],
+  // middy, jose and temporal-polyfill (the on-call tests' reference) ship ESM only: let ts-jest compile it like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose|openid-client|oauth4webapi|temporal-polyfill|temporal-utils)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],

@@ -6,8 +6,8 @@
  * participants whose contacts have phones. Measured: the commands' latency, the time from sending a
  * report to its first SMS in the outbox, the stream's lag (report answered → the notifier sees its
  * record), the aggregator's transactions and how many were cancelled by a conflict, and that
- * nothing was lost or doubled: one message per participant per report, every report folded into
- * the metrics once.
+ * nothing was lost or doubled: one message per organization told (the 10 participants and the
+ * reporter) per stored report, every stored report folded into the metrics once.
  */
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -18,6 +18,7 @@ import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metri
 import { resetContainer } from '../lambdas/wiring/incidents';
 import { directoryFiles } from '../lambdas/wiring/directory-file';
 import { DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import { APPLIED_PREFIX } from '../lambdas/adapters/dynamodb/keys';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client';
 import { SHARED } from '../lambdas/domain/metrics/contributions';
 import { LocalOutbox } from '../local/outbox';
@@ -48,7 +49,9 @@ export interface LoadRun { reportsPerSecond: number; consumers: number; seconds:
 function countAggregatorWrites(client: DynamoDBDocumentClient, tally: { transactions: number; cancelled: number }) {
   client.middlewareStack.add((next, context) => async (args) => {
     const items = (args.input as { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> }).TransactItems;
-    const aggregating = context.commandName === 'TransactWriteCommand' && String(items?.[0]?.Put?.Item?.PK ?? '').startsWith('MAPPLIED#');
+    // The key as given, or already marshalled ({ S: … }) by the document client.
+    const pk = items?.[0]?.Put?.Item?.PK as string | { S?: string } | undefined;
+    const aggregating = String(context.commandName).startsWith('TransactWrite') && String(typeof pk === 'object' ? pk?.S : pk ?? '').startsWith(APPLIED_PREFIX);
     if (!aggregating) return next(args);
     tally.transactions++;
     try {
@@ -139,7 +142,8 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
     const stored = await storedIncidents(endpoint, tableName);
     // Drain: every report's messages out, every contribution folded (at most two minutes).
     const drainDeadline = performance.now() + 120_000;
-    const expectedMessages = stored.size * 10;
+    // Each participant and the reporter are told of a report.
+    const expectedMessages = stored.size * 11;
     const delivered = () => outbox.messages.filter((m) => m.incidentId && stored.has(m.incidentId)).length;
     while (performance.now() < drainDeadline && delivered() < expectedMessages) await new Promise((r) => setTimeout(r, 200));
     const metricsStore = new DynamoMetricsStore(createDocumentClient({ endpoint }), tableName, { now: () => new Date() }, shards);

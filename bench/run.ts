@@ -31,6 +31,8 @@ import { benchFunctionInit } from './function-init';
 import { benchLibraries } from './init';
 import { benchLoad } from './load';
 import { benchMetrics } from './metrics';
+import { benchCorrelation } from './correlation';
+import { benchOnCall } from './oncall';
 import { Counter, countedClient, load, progress, summarize, table } from './support';
 
 const QUICK = process.argv.includes('--quick');
@@ -60,6 +62,7 @@ async function main() {
     if (want('init')) section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler (target: every HTTP function ≤ +60 ms, median ≤ +40 ms)', await benchFunctionInit(engine.endpoint, QUICK ? 3 : 7));
     if (want('libraries')) section('libraries', 'Powertools Logger + Metrics and AWS sns-validator against ours (init over an empty handler; Powertools budget: 5 ms)', benchLibraries(QUICK ? 5 : 11));
     if (want('requestsPerCommand', 'lifecycle', 'overhead', 'handlerSteps', 'fanOut')) await lifecycle(engine.endpoint, counter, newTable);
+    if (want('oncall')) section('oncall', 'On call: oncall?at and shifts, a two-year-old schedule against one started yesterday (4 layers, 50 overrides; target: p50 within 1.2×)', benchOnCall(QUICK ? 30 : 100));
     if (want('metrics', 'metricsComparison')) {
       const metrics = await benchMetrics(db, 'bench-metrics', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7, SHARDS);
       section('metrics', `Metrics query (GET /v1/metrics, the query alone) by density, volume, window and grouping, ${SHARDS} write shards (target: items read within the plan's bound)`, metrics.rows);
@@ -69,6 +72,10 @@ async function main() {
       const seconds = QUICK ? 10 : 60;
       const runs = [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];
       section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS));
+    }
+    if (want('correlation')) {
+      section('correlation', 'Correlation: a report\'s correlation work and the lookup, by volume (10 observables an incident; target: requests per report independent of volume)',
+        await benchCorrelation(db, 'bench-correlation', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7));
     }
   } finally {
     raw.destroy();

@@ -82,6 +82,9 @@ const API_ACCESS: Record<ApiFunctionName, Access> = {
   'post-ack': { table: 'write', secret: true },
   'replay-notifications': { table: 'write', secret: true, topics: 'publish', slack: true },
   'get-metrics': { table: 'read' },
+  // On call: schedules and policies (admin writes, audited; feed tokens signed with the secret); the calendar feed verifies its token.
+  schedules: { table: 'write', secret: true },
+  'get-schedule-calendar': { table: 'read', secret: true },
   'get-app': {},
   'get-console': {},
   'get-incident-stix': { table: 'read', audit: true },
@@ -101,7 +104,7 @@ const EXTRA: Partial<Record<ApiFunctionName, { timeout?: Duration; copyFiles?: R
 };
 
 /** Functions whose answers name the API's public URL (STIX external references, TAXII discovery). */
-const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['replay-notifications', 'receive-slack', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
+const NEEDS_PUBLIC_URL: readonly FunctionName[] = ['schedules', 'replay-notifications', 'receive-slack', 'get-incident-stix', 'taxii', 'taxii-add-objects'];
 
 /** Where each organization's Slack secret is: `concord/<stage>/slack/<orgId>` (docs/chat.md). */
 export const SLACK_SECRET_PREFIX = (stage: string) => `concord/${stage}/slack/`;
@@ -164,9 +167,11 @@ export class ServiceStack extends Stack {
 
     const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish', slack: true }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
-    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
+    const correlator = make('correlate-from-stream', { table: 'write' }, { timeout: Duration.seconds(60) });
+    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator, correlator });
 
-    const escalate = make('escalate-incidents', { table: 'write', escalation: true }, { timeout: Duration.seconds(50) });
+    // It also pages escalation policies' next levels: it publishes, with acknowledgement links.
+    const escalate = make('escalate-incidents', { table: 'write', escalation: true, secret: true, topics: 'publish' }, { timeout: Duration.seconds(50), environment: { [ENV.publicBaseUrl]: baseUrl } });
     // Asynchronous sources keep what they could not deliver: one encrypted queue, alarmed on.
     const asyncDeadLetters = new Queue(this, 'AsyncDeadLetters', {
       encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY,

@@ -36,12 +36,16 @@ import * as postStatusUpdate from '../lambdas/handlers/post-status-update';
 import * as linkIncident from '../lambdas/handlers/link-incident';
 import * as unlinkIncident from '../lambdas/handlers/unlink-incident';
 import * as taxii from '../lambdas/handlers/taxii';
+import * as schedules from '../lambdas/handlers/schedules';
+import * as getScheduleCalendar from '../lambdas/handlers/get-schedule-calendar';
 import * as taxiiAddObjects from '../lambdas/handlers/taxii-add-objects';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export const HANDLERS: Record<ApiFunctionName, ProxyHandler> = {
   'acknowledge-incident': acknowledgeIncident.handler,
+  schedules: schedules.handler,
+  'get-schedule-calendar': getScheduleCalendar.handler,
   'invite-participants': inviteParticipants.handler,
   'edit-incident': editIncident.handler,
   'reopen-incident': reopenIncident.handler,

@@ -27,6 +27,7 @@ export const APP_FILES: Readonly<Record<string, AppFile>> = Object.fromEntries([
   app('views/incident.js', JS),
   app('views/actions.js', JS),
   app('views/coordination.js', JS),
+  app('views/observables.js', JS),
   app('views/report.js', JS),
   app('views/metrics.js', JS),
   ['uPlot.iife.min.js', { source: 'node_modules/uplot/dist/uPlot.iife.min.js', type: JS }],

@@ -11,11 +11,13 @@ import { escapeBidi } from '../shared/bidi';
 export const AUDIT_ACTIONS = [
   // incident changes
   'report', 'acknowledge', 'assign', 'resolve', 'note',
-  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink',
+  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink', 'observables',
   // reads of restricted incidents (and denied reads of any incident)
-  'read', 'timeline', 'list', 'export', 'taxii', 'audit',
+  'read', 'timeline', 'list', 'export', 'taxii', 'audit', 'related', 'lookup',
   // admin actions
   'organization.put', 'organization.chat', 'key.create', 'key.revoke', 'notifications.replay',
+  // on call: schedules (their overrides included), calendar feed tokens, escalation policies
+  'schedule.put', 'schedule.delete', 'schedule.feed_token', 'escalation.put',
   // what the service itself reports to an organization's admins (a chat channel that refuses its messages)
   'chat.undeliverable',
   // failed sign-ins and unknown keys
@@ -24,7 +26,7 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The actions that read an incident. */
-export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit';
+export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit' | 'related' | 'lookup';
 
 export type AuditOutcome = 'allowed' | 'denied';
 

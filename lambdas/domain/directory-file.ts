@@ -6,11 +6,18 @@
 import { hashKey, keyIdOf } from './api-keys';
 import { keyStore, sameOrganization, type DirectoryService, type OrganizationInput } from './directory';
 import type { Role } from './actor';
-import type { Clock, DirectoryRepository, KeyDefaults } from './ports';
+import type { Clock, DirectoryRepository, EscalationPolicySpec, KeyDefaults, OnCallRepository } from './ports';
+import type { ScheduleSpec } from './oncall/schedule';
 
 /** A directory file, as `CONCORD_DIRECTORY` names it. */
 export interface DirectoryFile {
-  organizations: Array<OrganizationInput & { id: string; keys?: Array<{ role: Role; key: string; defaults?: KeyDefaults }> }>;
+  organizations: Array<OrganizationInput & {
+    id: string;
+    keys?: Array<{ role: Role; key: string; defaults?: KeyDefaults }>;
+    /** On-call schedules, each with its id (the file's schema checks them as the API does). */
+    schedules?: Array<ScheduleSpec & { id: string }>;
+    escalation?: EscalationPolicySpec;
+  }>;
   /** People of the local identity provider (`npm start` only); the table never holds them. */
   people?: Array<{ login: string; name: string; orgId: string; password: string; roles?: Array<'manager' | 'admin'> }>;
 }
@@ -41,9 +48,11 @@ export interface DirectoryLoaderDeps {
   /** Creates and replaces organizations (and provisions their topics). */
   organizations: Pick<DirectoryService, 'putOrganization'>;
   clock: Clock;
+  /** Where schedules and escalation policies are stored; absent: the file's are ignored. */
+  oncall?: Pick<OnCallRepository, 'getSchedule' | 'putSchedule' | 'getPolicy' | 'putPolicy'>;
 }
 
-export function makeDirectoryLoader({ directory, organizations, clock }: DirectoryLoaderDeps) {
+export function makeDirectoryLoader({ directory, organizations, clock, oncall }: DirectoryLoaderDeps) {
   const now = () => clock.now().toISOString();
   const storeKey = keyStore(directory, now);
   return {
@@ -83,8 +92,22 @@ export function makeDirectoryLoader({ directory, organizations, clock }: Directo
     async apply(file: DirectoryFile, plan: DirectoryPlan, mode: 'start' | 'reload'): Promise<void> {
       const replace = new Set([...plan.createOrganizations, ...plan.reclaimedOrganizations, ...(mode === 'reload' ? plan.changedOrganizations : [])]);
       const adding = new Set(plan.addKeys.map((k) => k.keyId));
-      for (const { keys = [], id, ...org } of file.organizations) {
+      for (const { keys = [], id, schedules = [], escalation, ...org } of file.organizations) {
         if (replace.has(id)) await organizations.putOrganization(id, org);
+        // Schedules and the policy as organizations: new ones added at start, the file's replacing the table's on reload.
+        for (const { id: scheduleId, ...spec } of oncall ? schedules : []) {
+          const stored = await oncall!.getSchedule(id, scheduleId);
+          if (stored && !(replace.has(id) || mode === 'reload')) continue;
+          if (stored && JSON.stringify(canonical(stored.spec)) === JSON.stringify(canonical(spec))) continue;
+          const at = now();
+          await oncall!.putSchedule({ orgId: id, id: scheduleId, spec, feedGeneration: stored?.feedGeneration ?? 1, createdAt: stored?.createdAt ?? at, updatedAt: at });
+        }
+        if (oncall && escalation) {
+          const stored = await oncall.getPolicy(id);
+          if (!stored || ((replace.has(id) || mode === 'reload') && JSON.stringify(canonical(stored.policy)) !== JSON.stringify(canonical(escalation)))) {
+            await oncall.putPolicy({ orgId: id, policy: escalation, updatedAt: now() });
+          }
+        }
         for (const k of keys) {
           if (adding.has(keyIdOf(hashKey(k.key)))) await storeKey(id, k.role, k.key, 'file', k.defaults);
         }
@@ -102,3 +125,10 @@ export function makeDirectoryLoader({ directory, organizations, clock }: Directo
 }
 
 export type DirectoryLoader = ReturnType<typeof makeDirectoryLoader>;
+
+/** A value with its objects' keys sorted (the table does not keep their order) and undefined members dropped. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}

@@ -1,4 +1,5 @@
 /** The directory use cases: organizations, their contacts, and API keys. */
+import { contactIds } from './contact-ids';
 import { generateKey, hashKey, hashesEqual, keyIdOf } from './api-keys';
 import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, UnauthorizedError, ValidationError } from './errors';
 import type { Caller, Role } from './actor';
@@ -19,15 +20,18 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 export interface OrganizationInput {
   name: string;
   kind: OrganizationKind;
-  contacts: Array<{ name: string; email?: string | null; phone?: string | null; red?: boolean }>;
+  contacts: Array<{ id?: string | null; name: string; email?: string | null; phone?: string | null; red?: boolean; timeZone?: string | null }>;
   identity?: IdentityProvider[];
   endpoints?: Array<{ url: string; red?: boolean }>;
   /** Its chat channels; absent keeps what is stored (they are set by PUT …/chat, or a directory file that lists them). */
   chat?: ChatSettings;
 }
 
-const normalizeContacts = (contacts: OrganizationInput['contacts']): Contact[] =>
-  contacts.map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) }));
+/** Contacts as stored: each with its id (given, kept from `stored` by name, or derived: contactIds). */
+const normalizeContacts = (contacts: OrganizationInput['contacts'], stored: readonly Contact[] = []): Contact[] => {
+  const ids = contactIds(contacts, stored);
+  return contacts.map((c, i) => ({ id: ids[i]!, name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}), ...(c.timeZone ? { timeZone: c.timeZone } : {}) }));
+};
 
 /** Absent, not empty, when there is none: organizations without people look exactly as before. */
 const identityOf = (input: OrganizationInput) => ({
@@ -104,7 +108,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 
   async function putOrganizationOnce(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
-    const contacts = normalizeContacts(input.contacts);
+    const contacts = normalizeContacts(input.contacts, existing?.contacts);
     if (existing && sameOrganization(existing, input) && (by || !existing.createdBy)) {
       await provisioner.provision(existing);
       return { created: false, organization: existing };
@@ -203,7 +207,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
 }
 
 export function sameOrganization(stored: Organization, input: OrganizationInput): boolean {
-  return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts))
+  return stored.name === input.name && stored.kind === input.kind && JSON.stringify(stored.contacts) === JSON.stringify(normalizeContacts(input.contacts, stored.contacts))
     && JSON.stringify(stored.identity ?? []) === JSON.stringify(identityOf(input).identity ?? [])
     && JSON.stringify(stored.endpoints ?? []) === JSON.stringify(identityOf(input).endpoints ?? [])
     && (input.chat === undefined || sameChat(stored.chat, input.chat));

@@ -27,6 +27,9 @@ export class ConflictError extends DomainError {
   constructor(detail: string, readonly currentStatus: string) { super(detail); }
 }
 
+/** The resource is still used by another (a schedule an escalation policy names): remove that use first. */
+export class InUseError extends DomainError {}
+
 /** `If-Match` named a version the incident has moved on from. */
 export class PreconditionFailedError extends DomainError {
   constructor(detail: string, readonly currentVersion: number) { super(detail); }

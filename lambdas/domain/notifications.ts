@@ -6,22 +6,29 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { canSee, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { inPool } from '../shared/pool';
+import type { Pager } from './oncall/pager';
+import { advancePaging, type Page } from './oncall/paging';
 import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
-export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due']);
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due', 'correlated']);
+/** The event types told by email, the app and pushes but never by SMS: a match is not a page. */
+export const NOT_BY_SMS = new Set(['correlated']);
 
 /**
  * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
  * tell the others; an escalation tells every participant again and the organizations holding
  * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
  * Invited organizations are told as on a report; an overdue update's reminder goes to the
- * organization it names (the assignee's, else the reporter's). Edits and links tell no one.
+ * organization it names (the assignee's, else the reporter's). Edits and links tell no one. A
+ * `correlated` event (the correlation's, by the service) tells every participant: by email, the app
+ * and pushes, never SMS.
  */
 export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'> & { data?: Record<string, unknown> }, managerOrgs: readonly string[] = []): string[] {
   switch (event.type) {
@@ -63,6 +70,8 @@ export interface NotifierDeps {
   concurrency?: number;
   /** How long a run's claim on a delivery holds (ms): longer than a run takes (the notifier's timeout is 60 s). @default CLAIM_LEASE_MS */
   claimLeaseMs?: number;
+  /** Escalation policies: whom a notice to an organization with one reaches, and its paging. Absent: every contact of the audience. */
+  pager?: Pager;
 }
 
 /** A claim's lease: two notifier timeouts. A run that dies holding one delays that delivery this long at most. */
@@ -103,22 +112,32 @@ export function makeNotifier(deps: NotifierDeps) {
 
   const emailContacts = (contacts: Contact[] = []) => contacts.filter((c) => c.email);
 
-  /** What one organization is sent about an event, or why nothing was (RED without a cleared contact). */
-  async function publishTo(record: IncidentRecord, event: TimelineEvent, orgId: string, org: Organization | undefined): Promise<{ orgId: string; audience: Audience; outcome: { messageId: string } | { error: string; reason?: string } }> {
+  /**
+   * What one organization is sent about an event, or why nothing was (RED without a cleared
+   * contact; a policy with nobody to page). The message names the contacts it is for: those its
+   * escalation policy pages now (level 1, or RED's first level with a cleared contact), else every
+   * contact of the audience; their subscriptions filter on it.
+   */
+  async function publishTo(record: IncidentRecord, event: TimelineEvent, orgId: string, org: Organization | undefined): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
-    const { contacts: recipients, endpoints } = audienceOf(org, audience);
+    const { contacts: everyone, endpoints } = audienceOf(org, audience);
+    const plan = org && deps.pager ? await deps.pager.plan(org, incident, event, clock.now()) : null;
+    if (plan && 'failed' in plan) return { orgId, audience, level: 1, contacts: [], outcome: { error: 'no one to page', reason: plan.failed } };
+    const recipients = plan ? everyone.filter((c) => plan.contacts.includes(c.id)) : everyone;
+    const level = plan ? plan.level : 1;
     // Who would hear it on the RED topic: a cleared contact with an email or a phone, or an endpoint marked for RED.
     const cleared = recipients.some((c) => c.email || c.phone) || endpoints.length > 0;
     if (audience === 'red' && !cleared) {
-      return { orgId, audience, outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED with an email or a phone, nor an endpoint marked for RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
+      return { orgId, audience, level, contacts: [], outcome: { error: 'no cleared contact', reason: `${orgId} has no contact cleared for TLP:RED with an email or a phone, nor an endpoint marked for RED, so nothing was sent: RED is never sent to a whole organization. Mark a contact "red": true and replay.` } };
     }
     const ackLinks = event.type === 'resolved' || incident.status === 'resolved'
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url) });
-    return { orgId, audience, outcome };
+    const contacts = recipients.map((c) => c.id);
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), contacts, ...(NOT_BY_SMS.has(event.type) ? { sms: false as const } : {}) });
+    return { orgId, audience, level, contacts, outcome };
   }
 
   type Published = Awaited<ReturnType<typeof publishTo>>;
@@ -143,7 +162,7 @@ export function makeNotifier(deps: NotifierDeps) {
           type: 'messageId' in p.outcome ? 'notified' as const : 'notification_failed' as const,
           at,
           actor: systemActor('notifier'),
-          data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
+          data: { orgId: p.orgId, about: event.seq, aboutType: event.type, level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
         })));
         return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const })) };
       });
@@ -202,6 +221,25 @@ export function makeNotifier(deps: NotifierDeps) {
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));
   }
 
+  /** One level of an organization's policy paged: published to its contacts, recorded in the timeline. */
+  async function pageLevel(record: IncidentRecord, org: Organization, about: number, page: Page): Promise<void> {
+    const { incident } = record;
+    const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
+    const recipients = audienceOf(org, audience).contacts.filter((c) => page.contacts.includes(c.id));
+    const at = clock.now();
+    const event: TimelineEvent = {
+      seq: about, type: 'escalated', at: at.toISOString(), actor: systemActor('escalation'),
+      data: { level: page.level, unacknowledgedSeconds: Math.round((at.getTime() - Date.parse(incident.reportedAt)) / 1000) },
+    };
+    const ackLinks = await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, org.id, c.name) })));
+    const outcome = await publishWithRetry(org.id, render({ incident, ackCode: record.ackCode, event, recipient: org.id, ackLinks }), { incidentId: incident.id, audience, contacts: page.contacts });
+    await incidents.recordSystemEvents(incident.id, (current) => recordSystemEvents(current, [{
+      type: 'messageId' in outcome ? 'notified' as const : 'notification_failed' as const,
+      at: at.toISOString(), actor: systemActor('escalation'),
+      data: { orgId: org.id, about, aboutType: 'page', level: page.level, round: page.round, contacts: page.contacts, ...outcome },
+    }]));
+  }
+
   /** Runs `work` on each item, at most PUBLISH_CONCURRENCY at once. */
   const inParallel = <T>(items: readonly T[], work: (item: T) => Promise<void>) => inPool(items, concurrency, work);
 
@@ -212,7 +250,42 @@ export function makeNotifier(deps: NotifierDeps) {
       const record = await repository.get(incidentId);
       if (!record) return {};
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
-      return deliverAll(record, event, recipientsOf(record.incident, event, managers), false);
+      let recipients = recipientsOf(record.incident, event, managers);
+      if (event.type === 'correlated') {
+        // Judged again as it is sent: an organization invited since, that may not see the incident
+        // the match names, is not told of it (nor is anyone, once that incident is gone).
+        const other = typeof event.data.incidentId === 'string' ? (await repository.get(event.data.incidentId))?.incident : undefined;
+        recipients = other ? recipients.filter((orgId) => canSee(partnerOf(orgId), other)) : [];
+      }
+      return deliverAll(record, event, recipients, false);
+    },
+
+    /**
+     * The escalation timer's part of escalation policies: each organization's paging whose next
+     * level is due moves on (a conditional write on the state it read, so two timers page a level
+     * once), and each level paged is published to the contacts it resolves to now, with a
+     * `notified` (or `notification_failed`) event carrying its level. Acknowledged, resolved, or no
+     * longer a participant: it ends.
+     */
+    async runPaging(limit = 100): Promise<{ paged: Array<{ incidentId: string; orgId: string; level: number; round: number }> }> {
+      const paged: Array<{ incidentId: string; orgId: string; level: number; round: number }> = [];
+      const pager = deps.pager;
+      if (!pager) return { paged };
+      const now = clock.now();
+      for (const item of await pager.store.due(now.toISOString(), limit)) {
+        const record = await repository.get(item.incidentId);
+        const org = record && record.incident.status !== 'resolved' && record.incident.participants.includes(item.orgId)
+          ? (await directory.getOrganizations([item.orgId]))[0] : undefined;
+        const ctx = record && org ? await pager.contextOf(org, record.incident) : null;
+        if (!record || !org || !ctx) { await pager.store.move(item, null); continue; }
+        const step = advancePaging(ctx, item.state, now, record.incident.acknowledgements.some((a) => a.orgId === item.orgId));
+        if (!(await pager.store.move(item, step.state))) continue;
+        for (const page of step.pages) {
+          await pageLevel(record, org, item.about, page);
+          paged.push({ incidentId: item.incidentId, orgId: item.orgId, level: page.level, round: page.round });
+        }
+      }
+      return { paged };
     },
 
     /** Publishes again what failed; each delivery that now succeeds is recorded once. */

@@ -12,6 +12,8 @@ import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
+import type { ObservableRef } from './observables';
+import type { ScheduleSpec } from './oncall/schedule';
 
 export interface Clock { now(): Date }
 export interface IdGenerator { next(): string }
@@ -88,8 +90,11 @@ export interface IncidentRepository {
 }
 
 export type OrganizationKind = 'agency' | 'company';
-/** `red` marks a contact cleared for TLP:RED (absent when not). */
-export interface Contact { name: string; email: string | null; phone: string | null; red?: true }
+/**
+ * `id` is unique within its organization (given, or derived from the name: see contactIds);
+ * `red` marks a contact cleared for TLP:RED (absent when not); `timeZone` is an IANA zone (absent when not given).
+ */
+export interface Contact { id: string; name: string; email: string | null; phone: string | null; red?: true; timeZone?: string }
 
 /** An OpenID Connect issuer an organization trusts to sign its people in. */
 export interface IdentityProvider {
@@ -247,6 +252,14 @@ export interface PublishContext {
    * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
    */
   endpoints?: readonly string[];
+  /** false: not for SMS (a correlation notice: email, the app and pushes only); SMS subscriptions filter it out. */
+  sms?: false;
+  /**
+   * The contact ids this message is for: each contact's subscriptions filter on its id, so only
+   * they receive it (an organization's escalation policy pages some of its contacts; without one,
+   * every contact of the audience is named).
+   */
+  contacts?: readonly string[];
 }
 
 export interface NotificationPublisher {
@@ -361,4 +374,56 @@ export interface ChatSender {
   /** The `ts` of a message carrying `marker`, among the channel's recent messages (or a thread's replies). */
   slackFind(target: SlackTarget, marker: ChatMarker, threadTs?: string): Promise<string | null>;
   teamsPost(webhookUrl: string, view: ChatView): Promise<void>;
+}
+
+// ---- Observables: the correlation index ----
+
+/** One page of the incidents that carry an observable, newest first; `last` is set when more may follow. */
+export interface ObservablePage { incidentIds: string[]; last: string | null }
+
+/**
+ * The correlation index: for each observable (type, canonical value, platform), the incidents that
+ * carry it, so a match is one query whatever the number of incidents. Written by the correlator on
+ * the stream, never on a request's path; observables are never taken off an incident, so entries are
+ * never removed (who may see a match is judged when it is read).
+ */
+export interface ObservableIndex {
+  /** Lists `incidentId` under each observable; listing it again changes nothing. */
+  add(incidentId: string, observables: readonly ObservableRef[]): Promise<void>;
+  /** The incidents listed under `observable`, newest first, at most `limit`, after incident `after`. */
+  incidentsWith(observable: ObservableRef, page: { limit: number; after?: string }): Promise<ObservablePage>;
+  /**
+   * What each of `otherIds` was told to incident `incidentId` so far: the keys (observables.ts
+   * `observableKey`) of the shared observables its `correlated` events named. Recorded with the
+   * events themselves (Change.correlations), so a redelivered stream record tells nothing twice.
+   */
+  told(incidentId: string, otherIds: readonly string[]): Promise<Map<string, string[]>>;
+}
+
+// ---- On call: schedules and escalation policies ----
+
+/** A schedule as stored: its spec, and the generation its calendar feed's token is signed over (bumped to revoke it). */
+export interface StoredSchedule { orgId: string; id: string; spec: ScheduleSpec; feedGeneration: number; createdAt: string; updatedAt: string }
+
+export type EscalationTarget = { schedule: string } | { contact: string };
+export interface EscalationLevel { afterMinutes: number; targets: EscalationTarget[] }
+export interface EscalationPolicySpec { levels: EscalationLevel[]; repeat?: number }
+export interface StoredEscalationPolicy { orgId: string; policy: EscalationPolicySpec; updatedAt: string }
+
+export interface OnCallRepository {
+  getSchedule(orgId: string, id: string): Promise<StoredSchedule | null>;
+  listSchedules(orgId: string): Promise<StoredSchedule[]>;
+  /** Creates or replaces; `created` tells which. */
+  putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }>;
+  /** False when there was none. */
+  deleteSchedule(orgId: string, id: string): Promise<boolean>;
+  getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
+  putPolicy(policy: StoredEscalationPolicy): Promise<void>;
+  /** Every schedule of every organization (the shift notices' round). */
+  allSchedules(): Promise<StoredSchedule[]>;
+  /** Claims the notice of one shift (schedule, start, contact) in one conditional write: false when it was claimed before. */
+  claimShiftNotice(orgId: string, scheduleId: string, from: string, contact: string, expiresAt: number): Promise<boolean>;
+  /** Until when shift notices were sent (the last run's instant), null before the first. */
+  shiftNoticesUntil(): Promise<string | null>;
+  setShiftNoticesUntil(at: string): Promise<void>;
 }

@@ -5,6 +5,9 @@
 import * as z from 'zod';
 import { ROLES } from '../domain/actor';
 import { ChatBody, KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
+import { EscalationBody, ScheduleBody, ScheduleId } from './oncall-schemas';
+import { contactIds, isTimeZone } from '../domain/contact-ids';
+import { scheduleIssues } from '../domain/oncall/schedule';
 
 /** What a Bearer header can carry: printable ASCII without spaces. */
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
@@ -30,6 +33,9 @@ export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
       key: z.string().min(24).max(512).regex(KEY_PATTERN, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <key>)'),
       defaults: KeyDefaults.optional(),
     }).superRefine(defaultsOnPartnersOnly)).optional(),
+    // On call: checked as PUT …/schedules/{id} and PUT …/escalation check them (below).
+    schedules: z.array(ScheduleBody.extend({ id: ScheduleId })).max(50).optional(),
+    escalation: EscalationBody.optional(),
   })),
   people: z.array(LocalPerson).max(1000).optional(),
 }).superRefine((file, ctx) => {
@@ -46,6 +52,23 @@ export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
       if (seen) ctx.addIssue({ code: 'custom', path: ['organizations', i, 'keys', j, 'key'], message: `the same key string is listed at ${seen}: every key must be unique` });
       else keyAt.set(k.key, here);
     });
+  });
+  file.organizations.forEach((org, i) => {
+    const contacts = new Set(contactIds(org.contacts));
+    const ids = new Set<string>();
+    (org.schedules ?? []).forEach((schedule, j) => {
+      if (ids.has(schedule.id)) ctx.addIssue({ code: 'custom', path: ['organizations', i, 'schedules', j, 'id'], message: `schedule "${schedule.id}" is listed twice` });
+      ids.add(schedule.id);
+      // An unknown zone is already the schema's issue (TimeZone).
+      for (const issue of scheduleIssues(schedule, contacts, isTimeZone).filter((x) => x.path !== 'timeZone')) {
+        ctx.addIssue({ code: 'custom', path: ['organizations', i, 'schedules', j, ...issue.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p))], message: issue.message });
+      }
+    });
+    org.escalation?.levels.forEach((level, l) => level.targets.forEach((t, k) => {
+      const at = ['organizations', i, 'escalation', 'levels', l, 'targets', k];
+      if ('schedule' in t && !ids.has(t.schedule)) ctx.addIssue({ code: 'custom', path: [...at, 'schedule'], message: `"${t.schedule}" is not a schedule of ${org.id} in this file` });
+      if ('contact' in t && !contacts.has(t.contact)) ctx.addIssue({ code: 'custom', path: [...at, 'contact'], message: `"${t.contact}" is not a contact of ${org.id}` });
+    }));
   });
   const logins = new Set<string>();
   (file.people ?? []).forEach((person, i) => {

@@ -3,7 +3,7 @@
  * headers, in one table. Anything not in it is a 500 whose cause is logged, never sent.
  */
 import {
-  BusyError, ConflictError, DomainError, PreconditionFailedError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError,
+  BusyError, ConflictError, DomainError, InUseError, PreconditionFailedError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError,
 } from '../domain/errors';
 import { MethodNotAllowedError, PayloadTooLargeError, RequestTimeoutError, UnsupportedMediaTypeError } from './errors';
 
@@ -25,6 +25,7 @@ const TABLE: Array<[abstract new (...args: never[]) => DomainError, ProblemMappi
   [MethodNotAllowedError, { status: 405, slug: 'method-not-allowed', title: 'Method not allowed', headers: (e: MethodNotAllowedError) => ({ allow: e.allow.join(', ') }) }],
   [RequestTimeoutError, { status: 408, slug: 'request-timeout', title: 'The request body did not arrive in time' }],
   [ConflictError, { status: 409, slug: 'transition-not-allowed', title: 'The incident does not allow this now', extensions: (e: ConflictError) => ({ currentStatus: e.currentStatus }) }],
+  [InUseError, { status: 409, slug: 'in-use', title: 'Still in use' }],
   [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'The incident has changed', extensions: (e: PreconditionFailedError) => ({ currentVersion: e.currentVersion }), headers: (e: PreconditionFailedError) => ({ etag: `"${e.currentVersion}"` }) }],
   [PayloadTooLargeError, { status: 413, slug: 'payload-too-large', title: 'The request body is too large' }],
   [UnsupportedMediaTypeError, { status: 415, slug: 'unsupported-media-type', title: 'The request body must be JSON' }],

@@ -80,6 +80,21 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Both incidents must be visible to the caller (404 otherwise). `duplicate` also resolves this incident with the resolution "Duplicate of <incidentId>" (409 when it is already resolved); a duplicate link that would close a cycle is a 400, and so is a link to itself. Linking again with the same relation changes nothing (200); another relation replaces it. At most 100 links per incident. The link is listed in this incident\'s `related`, which shows only incidents the viewer may see.',
     responses: { 201: { description: 'Linked: the incident.', schema: r.Incident }, 200: { description: 'Already linked so: the incident, unchanged.', schema: r.Incident } },
   },
+  addObservables: {
+    summary: 'Add observables to the incident (a participant).',
+    description: 'Each observable is stored in canonical form; one already on the incident (same type, canonical value and platform) is left as it is, and when none is new nothing changes (200, the same version). Every invalid one is listed in the 400 (`observables.<i>.value` and why). At most 200 per incident. Timeline `observables_added`; `version` + 1. Correlation with other incidents follows on the stream: each incident sharing one gets a `correlated` event only if every participant of it may see the other.',
+    responses: { 200: incident },
+  },
+  getRelated: {
+    summary: 'Incidents related to this one: sharing an observable, or linked.',
+    description: 'Only incidents the caller may see, newest first, each with the observables it shares with this one and, for a link, its `relation`. Matches are read from the correlation index, which the stream keeps (a report\'s matches appear within moments); the 1000 newest incidents of each observable are considered. RED and AMBER+STRICT incidents answered are recorded in the audit trail as reads (`related`). `cursor` is opaque and signed, bound to the caller and the incident.',
+    responses: { 200: { description: 'A page of related incidents.', schema: r.RelatedPage } },
+  },
+  lookupObservable: {
+    summary: 'Have we seen this before? The incidents you may see that carry an observable.',
+    description: 'The query is canonicalized as on report (`platform` is required for `user-account`); an invalid value is a 400 naming it. Incident summaries, newest first, among the 1000 newest incidents carrying it. RED and AMBER+STRICT incidents answered are recorded in the audit trail as reads (`lookup`). `cursor` is bound to the caller and the observable.',
+    responses: { 200: { description: 'A page of incident summaries.', schema: r.LookupPage } },
+  },
   unlinkIncident: {
     summary: 'Remove a link.',
     description: 'A duplicate stays resolved (reopen it to undo that). No such link, or a linked incident the caller may not see: 404.',
@@ -103,6 +118,56 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
   putOrganization: {
     summary: 'Create or replace an organization.',
     responses: { 201: { description: 'Created.', schema: r.Organization }, 200: { description: 'Replaced (or unchanged).', schema: r.Organization } },
+  },
+  listSchedules: {
+    summary: 'An organization\'s on-call schedules.',
+    description: 'Anyone of the organization (its keys, people, managers, admin); another organization\'s caller gets 404.',
+    responses: { 200: { description: 'Every schedule.', schema: r.ScheduleList } },
+  },
+  putSchedule: {
+    summary: 'Create or replace an on-call schedule.',
+    description: 'The organization\'s own admin (another organization\'s admin: 403). Layers hand off at the same wall-clock time of the schedule\'s zone (`daily`, `weekly`) or every N elapsed hours; a later layer wins where it has someone; overrides win over all. 400 names the field for an unknown zone, a start that does not exist (the spring-forward gap), a member who is not a contact, a restriction whose `to` is not after `from`, overlapping restrictions, an override of a non-member. Audited (`schedule.put`).',
+    responses: { 201: { description: 'Created.', schema: r.Schedule }, 200: { description: 'Replaced (or unchanged).', schema: r.Schedule } },
+  },
+  getSchedule: {
+    summary: 'An on-call schedule, with its calendar link.',
+    description: 'Anyone of the organization; another organization\'s caller gets 404.',
+    responses: { 200: { description: 'The schedule.', schema: r.Schedule } },
+  },
+  deleteSchedule: {
+    summary: 'Remove an on-call schedule.',
+    description: 'The organization\'s own admin. 409 while its escalation policy names the schedule. Audited (`schedule.delete`).',
+    responses: { 204: { description: 'Removed.' } },
+  },
+  rotateFeedToken: {
+    summary: 'A new calendar link for a schedule; every earlier link stops working.',
+    description: 'The organization\'s own admin. Audited (`schedule.feed_token`).',
+    responses: { 200: { description: 'The schedule with its new `calendarUrl`.', schema: r.Schedule } },
+  },
+  getShifts: {
+    summary: 'The final shifts of a schedule over a window (at most 93 days), oldest first.',
+    description: 'Overrides applied, computed from the schedule (its age does not matter). A shift overlapping the window is given whole (its real start and end, looked for up to 31 days beyond the window).',
+    responses: { 200: { description: 'The shifts.', schema: r.ShiftList } },
+  },
+  getOnCall: {
+    summary: 'Who is on call at an instant (default now), and until when.',
+    description: '`contacts` holds the one contact on call, or none; `until` is when that changes (null: not within 93 days).',
+    responses: { 200: { description: 'Who is on call.', schema: r.OnCall } },
+  },
+  getScheduleCalendar: {
+    summary: 'The schedule\'s calendar feed (RFC 5545): the next 60 days\' shifts.',
+    description: 'No credential but the signed feed token of `calendarUrl` (calendar apps send none): a wrong or revoked token is 403. One VEVENT per shift, stable UID, DTSTART/DTEND in UTC, the contact\'s name in SUMMARY.',
+    responses: { 200: { description: 'The calendar.', contentType: 'text/calendar' } },
+  },
+  putEscalationPolicy: {
+    summary: 'Set the organization\'s escalation policy.',
+    description: 'The organization\'s own admin. Level 1 (`afterMinutes` 0) is paged when the organization is notified; level n+1 `afterMinutes` after level n while the organization has not acknowledged; then the policy repeats `repeat` times, then the service-wide escalation to managers applies. Targets are the organization\'s schedules and contacts. Audited (`escalation.put`).',
+    responses: { 200: { description: 'The policy.', schema: r.EscalationPolicy } },
+  },
+  getEscalationPolicy: {
+    summary: 'The organization\'s escalation policy.',
+    description: 'Anyone of the organization; 404 when it has none (all its contacts are paged).',
+    responses: { 200: { description: 'The policy.', schema: r.EscalationPolicy } },
   },
   listDirectory: {
     summary: 'Who may take part in an incident: every organization\'s id, name and kind.',

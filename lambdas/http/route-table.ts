@@ -5,6 +5,7 @@
  */
 import { route } from './route-spec';
 import * as s from './schemas';
+import * as oc from './oncall-schemas';
 import { PagerDutyEvent } from '../integrations/pagerduty';
 import { SnsEnvelope } from '../integrations/cloudwatch';
 
@@ -22,6 +23,9 @@ export const editIncident = /* @__PURE__ */ route({ operationId: 'editIncident',
 export const reopenIncident = /* @__PURE__ */ route({ operationId: 'reopenIncident', method: 'POST', path: '/v1/incidents/{id}/reopen', handler: 'reopen-incident', auth: ['partner'], body: s.ReopenBody });
 export const postStatusUpdate = /* @__PURE__ */ route({ operationId: 'postStatusUpdate', method: 'POST', path: '/v1/incidents/{id}/updates', handler: 'post-status-update', auth: ['partner'], body: s.StatusUpdateBody });
 export const linkIncident = /* @__PURE__ */ route({ operationId: 'linkIncident', method: 'POST', path: '/v1/incidents/{id}/links', handler: 'link-incident', auth: ['partner'], body: s.LinkBody });
+export const addObservables = /* @__PURE__ */ route({ operationId: 'addObservables', method: 'POST', path: '/v1/incidents/{id}/observables', handler: 'edit-incident', auth: ['partner'], body: s.AddObservablesBody });
+export const getRelated = /* @__PURE__ */ route({ operationId: 'getRelated', method: 'GET', path: '/v1/incidents/{id}/related', handler: 'list-incidents', auth: ['partner', 'manager'], query: s.RelatedQuery });
+export const lookupObservable = /* @__PURE__ */ route({ operationId: 'lookupObservable', method: 'GET', path: '/v1/observables', handler: 'list-incidents', auth: ['partner', 'manager'], query: s.ObservableLookupQuery });
 export const unlinkIncident = /* @__PURE__ */ route({ operationId: 'unlinkIncident', method: 'DELETE', path: '/v1/incidents/{id}/links/{otherId}', handler: 'unlink-incident', auth: ['partner'], params: s.LinkParams });
 export const getIncidentAudit = /* @__PURE__ */ route({ operationId: 'getIncidentAudit', method: 'GET', path: '/v1/incidents/{id}/audit', handler: 'get-incident-audit', auth: ['partner', 'manager'], query: s.AuditQuery });
 export const listAudit = /* @__PURE__ */ route({ operationId: 'listAudit', method: 'GET', path: '/v1/audit', handler: 'list-audit', auth: ['admin'], query: s.AuditWindowQuery });
@@ -32,6 +36,18 @@ export const listOrganizations = /* @__PURE__ */ route({ operationId: 'listOrgan
 export const createKey = /* @__PURE__ */ route({ operationId: 'createKey', method: 'POST', path: '/v1/organizations/{id}/keys', handler: 'create-key', auth: ['admin'], params: s.OrgParams, body: s.CreateKeyBody });
 export const listKeys = /* @__PURE__ */ route({ operationId: 'listKeys', method: 'GET', path: '/v1/organizations/{id}/keys', handler: 'list-keys', auth: ['admin'], params: s.OrgParams });
 export const deleteKey = /* @__PURE__ */ route({ operationId: 'deleteKey', method: 'DELETE', path: '/v1/keys/{keyId}', handler: 'delete-key', auth: ['admin'], params: s.KeyParams });
+// On call: one function (schedules) for the JSON routes, another for the calendar feed (it alone bundles ical-generator).
+const SCHEDULE = '/v1/organizations/{id}/schedules/{scheduleId}';
+export const listSchedules = /* @__PURE__ */ route({ operationId: 'listSchedules', method: 'GET', path: '/v1/organizations/{id}/schedules', handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: s.OrgParams });
+export const putSchedule = /* @__PURE__ */ route({ operationId: 'putSchedule', method: 'PUT', path: SCHEDULE, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams, body: oc.ScheduleBody });
+export const getSchedule = /* @__PURE__ */ route({ operationId: 'getSchedule', method: 'GET', path: SCHEDULE, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams });
+export const deleteSchedule = /* @__PURE__ */ route({ operationId: 'deleteSchedule', method: 'DELETE', path: SCHEDULE, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams });
+export const rotateFeedToken = /* @__PURE__ */ route({ operationId: 'rotateFeedToken', method: 'POST', path: `${SCHEDULE}/feed-token`, handler: 'schedules', auth: ['admin'], params: oc.OrgScheduleParams });
+export const getShifts = /* @__PURE__ */ route({ operationId: 'getShifts', method: 'GET', path: `${SCHEDULE}/shifts`, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams, query: oc.ShiftsQuery });
+export const getOnCall = /* @__PURE__ */ route({ operationId: 'getOnCall', method: 'GET', path: `${SCHEDULE}/oncall`, handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: oc.OrgScheduleParams, query: oc.OnCallQuery });
+export const getScheduleCalendar = /* @__PURE__ */ route({ operationId: 'getScheduleCalendar', method: 'GET', path: `${SCHEDULE}/calendar.ics`, handler: 'get-schedule-calendar', auth: 'public', params: oc.OrgScheduleParams, query: oc.CalendarQuery });
+export const putEscalationPolicy = /* @__PURE__ */ route({ operationId: 'putEscalationPolicy', method: 'PUT', path: '/v1/organizations/{id}/escalation', handler: 'schedules', auth: ['admin'], params: s.OrgParams, body: oc.EscalationBody });
+export const getEscalationPolicy = /* @__PURE__ */ route({ operationId: 'getEscalationPolicy', method: 'GET', path: '/v1/organizations/{id}/escalation', handler: 'schedules', auth: ['partner', 'manager', 'admin'], params: s.OrgParams });
 export const enqueueEvent = /* @__PURE__ */ route({ operationId: 'enqueueEvent', method: 'POST', path: '/v2/enqueue', handler: 'enqueue-event', auth: 'public', body: PagerDutyEvent });
 export const receiveCloudWatchAlarm = /* @__PURE__ */ route({ operationId: 'receiveCloudWatchAlarm', method: 'POST', path: '/v1/integrations/cloudwatch/{routingKey}', handler: 'receive-cloudwatch-alarm', auth: 'public', body: SnsEnvelope, anyContentType: true });
 export const putChat = /* @__PURE__ */ route({ operationId: 'putChat', method: 'PUT', path: '/v1/organizations/{id}/chat', handler: 'put-organization', auth: ['admin'], params: s.OrgParams, body: s.ChatBody });

@@ -2,6 +2,7 @@
 import { makeDirectoryLoader } from '../domain/directory-file';
 import { derived } from './adapters';
 import { organizations } from './organizations';
+import { onCallRepository } from './oncall';
 
 export const directoryFiles = derived(async ({ clock, directoryRepository }) =>
-  makeDirectoryLoader({ directory: directoryRepository, organizations: await organizations(), clock }));
+  makeDirectoryLoader({ directory: directoryRepository, organizations: await organizations(), clock, oncall: await onCallRepository() }));

@@ -9,6 +9,7 @@ export const keys = derived(async ({ clock, directoryRepository }) => {
   return makeKeyIssuer({
     directory: directoryRepository,
     clock,
-    keyNotices: { keyCreated: async (notice) => { await publish.publish(notice.organization.id, renderKeyNotice(notice), {}); } },
+    // Every contact hears of a new key: the notice names them all (their subscriptions filter on it).
+    keyNotices: { keyCreated: async (notice) => { await publish.publish(notice.organization.id, renderKeyNotice(notice), { contacts: notice.organization.contacts.map((c) => c.id) }); } },
   });
 });

@@ -9,6 +9,10 @@ import { derived } from './adapters';
 import { publisher as publishers } from './publisher';
 import { makeNotifier } from '../domain/notifications';
 import { makeSmsAcknowledgements } from '../domain/sms-acknowledgements';
+import { makePager } from '../domain/oncall/pager';
+import { makeShiftNotices } from '../domain/oncall/shift-notices';
+import { renderShiftNotice } from '../adapters/sns/shift-notice';
+import { DynamoOnCallRepository, DynamoPagingStore } from '../adapters/dynamodb/oncall-repository';
 
 export const notifications = derived(async ({ config, overrides, clock, db, incidentRepository, directoryRepository }) => {
   const { incidents } = await container();
@@ -18,7 +22,11 @@ export const notifications = derived(async ({ config, overrides, clock, db, inci
     notifier: makeNotifier({
       incidents, repository: incidentRepository, deliveries: new DynamoDeliveryLog(db, config.tableName), directory: directoryRepository,
       publisher, render, clock, pause: overrides.pause,
+      pager: makePager({ oncall: new DynamoOnCallRepository(db, config.tableName), store: new DynamoPagingStore(db, config.tableName) }),
       links: { link: async (incidentId, orgId, contact) => `${baseUrl}/v1/ack/${(await ackTokens()).sign(incidentId, orgId, contact)}` },
+    }),
+    shiftNotices: makeShiftNotices({
+      oncall: new DynamoOnCallRepository(db, config.tableName), directory: directoryRepository, incidents: incidentRepository, publisher, render: renderShiftNotice, clock,
     }),
   };
 });

@@ -65,11 +65,14 @@ export class HttpApi extends Construct {
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(30),
     });
 
+    // Each method's invoke permission stays scoped to that method; the console's test-invoke gets
+    // none (one Lambda::Permission per method instead of two: the stack stays under CloudFormation's
+    // 500 resources).
     for (const route of props.routes.filter((r) => !r.localOnly)) {
       const fn = props.functions[route.handler];
       if (!fn) throw new Error(`No function for ${route.method} ${route.path}`);
       const resource: IResource = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
-      resource.addMethod(route.method, new LambdaIntegration(fn), route.auth === 'public'
+      resource.addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), route.auth === 'public'
         ? { authorizationType: AuthorizationType.NONE }
         : { authorizer, authorizationType: AuthorizationType.CUSTOM });
     }

@@ -40,7 +40,7 @@ describe('#3 the directory file seeds; the API\'s changes survive a reload', () 
     expect(plan.changedOrganizations).toEqual(['twitter']);
     expect((await api.call(KEYS.partner.twitter, 'GET', '/v1/incidents')).status).toBe(401);
     const twitter = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'twitter');
-    expect(twitter.contacts).toEqual([{ name: 'Night desk', email: 'night@twitter.example', phone: null }]);
+    expect(twitter.contacts).toEqual([{ id: 'night-desk', name: 'Night desk', email: 'night@twitter.example', phone: null }]);
     const listed = (await api.call(KEYS.admin, 'GET', '/v1/organizations/twitter/keys')).body.items;
     expect(listed.find((k: { keyId: string }) => k.keyId === items[0].keyId).revokedAt).toEqual(expect.any(String));
   });
@@ -82,7 +82,7 @@ describe('second round of the red team', () => {
       expect(plan.reclaimedOrganizations).toEqual(['nsa']);
       await loader.apply(file, plan, 'start');
       const stored = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body.items.find((o: { id: string }) => o.id === 'nsa');
-      expect(stored.contacts).toEqual([{ name: 'NSA duty', email: 'duty@nsa.example', phone: null, red: true }]);
+      expect(stored.contacts).toEqual([{ id: 'nsa-duty', name: 'NSA duty', email: 'duty@nsa.example', phone: null, red: true }]);
       expect(stored.createdBy).toBeUndefined();
       // Now the operator's: CISA's admin may no longer change it.
       expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/nsa', squat)).status).toBe(403);

@@ -100,7 +100,7 @@ describe('the stack as deployed', () => {
   });
 
   it('gives the stream consumers, the schedule and the inbound-SMS subscription to the functions that serve them', () => {
-    expect(deployment.streamMappings.map((m) => m.handler).sort()).toEqual(['aggregate-metrics', 'notify-from-stream']);
+    expect(deployment.streamMappings.map((m) => m.handler).sort()).toEqual(['aggregate-metrics', 'correlate-from-stream', 'notify-from-stream']);
     expect(Object.keys(deployment.schedules)).toEqual(['escalate-incidents']);
     expect(Object.keys(deployment.subscriptions)).toEqual(['receive-sms']);
     expect(deployment.authorizer).toBe('authorize');
@@ -200,11 +200,11 @@ describe('escalation, through bundles only', () => {
     // Not due yet, then due once three seconds have passed (no speed is measured: we wait past the due time).
     // The first run also starts the function's process, so the two runs after the due time are warm and both
     // fall well before the next level (three seconds later): a cold start under load once ran past it.
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0, paged: 0 });
     const due = Date.parse(res.body.reportedAt) + 3_000;
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 250));
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1, reminded: 0 });
-    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 1, reminded: 0, paged: 0 });
+    expect(await runtime.invoke('escalate-incidents', scheduledEvent(ruleArn))).toEqual({ escalated: 0, reminded: 0, paged: 0 });
     await pump();
     const escalated = messages(id).filter((m) => m.sms.startsWith('ESCALATED CRITICAL'));
     expect(escalated.map((m) => m.topicArn).sort()).toEqual([TOPIC('cisa'), TOPIC('facebook'), TOPIC('google'), TOPIC('odni')]);
@@ -277,6 +277,26 @@ describe('every other function, once', () => {
     const orgs = await api.call(KEYS.admin, 'GET', '/v1/organizations');
     expectStatus(orgs, 200);
     expect(JSON.stringify(orgs.body)).toContain('facebook');
+  });
+
+  it('schedules serves on call (#24): a schedule, its shifts and who is on call, a policy; get-schedule-calendar serves the feed', async () => {
+    const schedule = { name: 'Watch', timeZone: 'America/New_York', layers: [{ start: '2026-11-02T09:00', rotation: 'daily', members: ['cisa-duty'] }] };
+    const put = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/schedules/watch', schedule);
+    expectStatus(put, 201);
+    expect(put.body.calendarUrl).toMatch(/\/v1\/organizations\/cisa\/schedules\/watch\/calendar\.ics\?token=/);
+    const shifts = await api.call(KEYS.partner.cisa, 'GET', '/v1/organizations/cisa/schedules/watch/shifts?from=2026-11-03T00:00:00Z&to=2026-11-04T00:00:00Z');
+    expectStatus(shifts, 200);
+    expect(shifts.body.items).toEqual([{ contact: 'cisa-duty', from: '2026-11-02T14:00:00.000Z', to: expect.any(String) }]);
+    expectStatus(await api.call(KEYS.partner.cisa, 'GET', '/v1/organizations/cisa/schedules/watch/oncall?at=2026-11-03T12:00:00Z'), 200);
+    expectStatus(await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/escalation', { levels: [{ afterMinutes: 0, targets: [{ schedule: 'watch' }] }] }), 200);
+    expect((await api.call(KEYS.admin, 'DELETE', '/v1/organizations/cisa/schedules/watch')).status).toBe(409);
+    // The link names the stage's public URL; the gateway routes what follows the stage.
+    const url = new URL(put.body.calendarUrl);
+    const path = url.pathname.slice(url.pathname.indexOf('/v1/'));
+    const feed = await api.call(null, 'GET', path + url.search);
+    expectStatus(feed, 200);
+    expect(feed.text).toMatch(/^BEGIN:VCALENDAR/);
+    expect((await api.call(null, 'GET', `${path}?token=wrong`)).status).toBe(403);
   });
 
   it('put-organization provisions its topics on SNS; create-key, list-keys and delete-key manage its keys', async () => {

@@ -52,7 +52,8 @@ describe('service stack', () => {
   it('runs every function on Node.js 24, arm64, with tracing and a log group of its own', () => {
     const functions = service.findResources('AWS::Lambda::Function');
     const ours = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
-    expect(ours.length).toBe(new Set(ALL_ROUTES.map((r) => r.handler)).size + 5);
+    // Beside the API's: the authorizer, the three stream consumers, the escalation timer and inbound SMS.
+    expect(ours.length).toBe(new Set(ALL_ROUTES.map((r) => r.handler)).size + 6);
     for (const fn of ours) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
@@ -87,9 +88,9 @@ describe('service stack', () => {
     });
   });
 
-  it('consumes the stream twice, filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
+  it('consumes the stream three times (notifier, metrics, correlation), filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
     const mappings = Object.values(service.findResources('AWS::Lambda::EventSourceMapping'));
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const m of mappings) {
       expect(m.Properties).toMatchObject({
         BisectBatchOnFunctionError: true, MaximumRetryAttempts: 8, FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -109,9 +110,21 @@ describe('service stack', () => {
     for (const t of topics) expect(t.Properties.KmsMasterKeyId).toBeDefined();
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
     const names = alarms.map((a) => a.Properties.AlarmDescription as string);
-    expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'report-incident failed'.replace('report-incident', 'ReportIncident')]));
+    expect(names).toEqual(expect.arrayContaining(['The API answered 5xx', 'Stream records failed every retry', 'An incident went unacknowledged past its escalation time', 'ReportIncident failed or was throttled']));
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    // Every function has one alarm, on its errors and its throttles together.
+    const functions = Object.keys(service.findResources('AWS::Lambda::Function')).length;
+    const perFunction = alarms.filter((a) => / failed or was throttled$/.test(a.Properties.AlarmDescription as string));
+    expect(perFunction.length).toBeGreaterThanOrEqual(functions - 2);
+    for (const a of perFunction) {
+      expect(a.Properties.Metrics.map((m: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }) => m.Expression ?? m.MetricStat!.Metric.MetricName).sort())
+        .toEqual(['Errors', 'Throttles', 'errors + throttles']);
+    }
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps each stack within CloudFormation\'s 500 resources, with room for a few more routes', () => {
+    for (const template of [service, stateful]) expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(470);
   });
 
   it('keeps API access logs and function logs as long as the stage says, and refuses a retention CloudWatch does not offer', () => {
@@ -257,7 +270,11 @@ describe('least privilege', () => {
     ListIncidents: [...read, ...SECRET, ...AUDIT_APPEND],
     GetAckPage: [...read, ...SECRET, ...AUDIT_APPEND],
     ReportIncident: write, AcknowledgeIncident: write, AssignIncident: write, ResolveIncident: write, AddNote: write,
-    CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write, EscalateIncidents: write,
+    CreateKey: [...write, 'sns:Publish'], DeleteKey: write, EnqueueEvent: write, ReceiveCloudwatchAlarm: write,
+    // It also pages escalation policies' levels and sends shift notices (#24): it publishes, with signed acknowledgement links.
+    EscalateIncidents: [...write, ...SECRET, 'sns:Publish'],
+    // On call (#24): schedules and policies (admin writes, audited; feed tokens signed); the calendar feed reads and verifies its token.
+    Schedules: [...write, ...SECRET], GetScheduleCalendar: [...read, ...SECRET],
     PostAck: [...write, ...SECRET],
     PutOrganization: [...write, 'sns:CreateTopic', 'sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe'],
     ReplayNotifications: [...write, ...SECRET, 'sns:Publish'],
@@ -269,6 +286,8 @@ describe('least privilege', () => {
     TaxiiAddObjects: write,
     // Coordination (#23): each writes its incident, events, participation entries and audit entry in one transaction.
     InviteParticipants: write, EditIncident: write, ReopenIncident: write, PostStatusUpdate: write, LinkIncident: write, UnlinkIncident: write,
+    // Observables (#25): adding them is edit-incident's, related and the lookup list-incidents'; the correlation writes the index and events.
+    CorrelateFromStream: [...write, ...STREAM, ...DLQ],
   };
 
   const actionsByFunction = () => {

@@ -39,7 +39,7 @@ function setup(channels: Record<string, ChatChannel[]> = {}) {
   const repository = new MemoryIncidentRepository();
   const directory = new MemoryDirectoryRepository();
   for (const id of ['facebook', 'cisa', 'fbi', 'google']) {
-    directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], ...(channels[id] ? { chat: { channels: channels[id]! } } : {}), createdAt: '', updatedAt: '' });
+    directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], ...(channels[id] ? { chat: { channels: channels[id]! } } : {}), createdAt: '', updatedAt: '' });
   }
   const clock = new ManualClock();
   const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });

@@ -25,7 +25,7 @@ function incident(over: Partial<Incident> = {}): Incident {
     acknowledgements: orgIds.map((orgId) => ({ orgId, by: worst(200), via: 'api' as const, at: '2026-11-25T14:03:07.123Z' })),
     assignee: { orgId: orgIds[1]!, responder: worst(200) }, dedupKey: worst(255), links: [], details: { secret: worst(1000) },
     reportedAt: '2026-11-25T14:03:07.123Z', acknowledgedAt: '2026-11-25T14:03:07.123Z', assignedAt: '2026-11-25T14:03:07.123Z', resolvedAt: null, resolution: null,
-    related: [], lastUpdate: null, nextUpdateDueAt: null, version: 120, ...over,
+    related: [], observables: [], lastUpdate: null, nextUpdateDueAt: null, version: 120, ...over,
   };
 }
 

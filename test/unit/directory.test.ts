@@ -30,7 +30,7 @@ describe('putting organizations', () => {
     const first = await directory.putOrganization('pinal', { ...county, identity: [{ issuer: ISSUER, audience: 'concord', roles: {} }], endpoints: [{ url: 'https://siem.pinal.example/in' }] });
     expect(first.created).toBe(true);
     expect(first.organization).toEqual({
-      id: 'pinal', name: 'Pinal County', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@pinal.example', phone: null }],
+      id: 'pinal', name: 'Pinal County', kind: 'agency', contacts: [{ id: 'clerk', name: 'Clerk', email: 'clerk@pinal.example', phone: null }],
       identity: [{ issuer: ISSUER, audience: 'concord' }], endpoints: [{ url: 'https://siem.pinal.example/in', red: false }],
       createdAt: '2026-11-03T12:00:00.000Z', updatedAt: '2026-11-03T12:00:00.000Z',
     });

@@ -20,7 +20,7 @@ function setup() {
   const commit = repository.commit.bind(repository);
   repository.commit = async (previous: IncidentRecord, change: Change) => { commits.push(change); return commit(previous, change); };
   const directory = new MemoryDirectoryRepository();
-  for (const id of ORGS) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
+  for (const id of ORGS) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
   const clock = new ManualClock();
   const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const publisher = new FaultyPublisher();

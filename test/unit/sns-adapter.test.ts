@@ -119,15 +119,17 @@ describe('SnsProvisioner', () => {
     ] });
     await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-', 'alias/concord').provision({
       id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '',
-      contacts: [{ name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
+      contacts: [{ id: 'duty', name: 'Duty', email: 'duty@fbi.example', phone: '+12025550101' }, { id: 'cleared', name: 'Cleared', email: 'cleared@fbi.example', phone: null, red: true }],
     });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101' },
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
+      // Each contact's subscriptions take only messages that name the contact (issue #24); SMS ones,
+      // only those not marked not for SMS (correlation notices, issue #25).
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["duty"],"sms":[{"exists":false}]}' } },
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },
       // The RED topic: cleared contacts only.
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example' },
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },
     ]);
     expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([
       { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },

@@ -12,6 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, Contact, DirectoryRepository, IdentityProvider, IssuerTrust, Organization } from '../../domain/ports';
 import { ConcurrentModificationError } from '../../domain/errors';
+import { contactIds } from '../../domain/contact-ids';
 import { cancellationReasons, guarded } from './errors';
 import { batchGetAll, queryAll } from './query';
 
@@ -39,7 +40,8 @@ const organizationFromItem = (item: Item): Organization => {
   const o = item as Item & Organization;
   return {
     id: o.id, name: o.name, kind: o.kind,
-    contacts: (o.contacts ?? []).map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}) })),
+    // Organizations stored before contacts had ids get the ids their names derive (contactIds).
+    contacts: ((ids) => (o.contacts ?? []).map((c, i) => ({ id: ids[i]!, name: c.name, email: c.email ?? null, phone: c.phone ?? null, ...(c.red ? { red: true as const } : {}), ...(c.timeZone ? { timeZone: c.timeZone } : {}) })))(contactIds(o.contacts ?? [])),
     ...(o.identity?.length ? { identity: o.identity } : {}),
     ...(o.endpoints?.length ? { endpoints: o.endpoints.map((e) => ({ url: e.url, red: e.red === true })) } : {}),
     ...(o.chat?.channels?.length ? { chat: { channels: o.chat.channels } } : {}),

@@ -26,6 +26,10 @@
  *   an organization's keys     Query GSI2 ORG#<orgId>#KEYS
  *   who escalates (managers)   Query GSI1 KEYS#manager
  *   every organization         Query GSI1 ORGS
+ *   an organization's schedules Query PK = ORG#<orgId> AND begins_with(SK, SCHEDULE#)
+ *   every schedule             Query GSI1 SCHEDULES (shift notices)
+ *   a schedule, a policy       GetItem ORG#<orgId> / SCHEDULE#<id>, ORG#<orgId> / ESCALATION
+ *   pagings due for the timer  Query GSI2 PAGING, SK <= <now>~
  *   who texts from a phone     Query PK = PHONE#<e164>
  *   who trusts an issuer       Query PK = ISSUER#<iss>
  *   an incident's audit trail  Query PK = AUDIT#<incidentId>
@@ -37,7 +41,10 @@
  *   metrics, one contribution  TransactWriteItems: its marker, its bucket of each size, its minute's contributions
  *   TAXII status               GetItem TAXIISTATUS#<statusId>
  *   commit clock               a conditional Put of COMMITS / CLOCK in every transaction that makes a new version
+ *   incidents with observable  Query PK = OBS#<type>#<hash> newest first (the correlation index; the lookup)
+ *   what a match told          BatchGetItem INC#<id> / CORR#<otherId> (written with the `correlated` event)
  */
+import { createHash } from 'node:crypto';
 import { GRANULARITIES, type Granularity } from '../../domain/metrics/calendar';
 import type { MetricKind, Scope } from '../../domain/metrics/contributions';
 
@@ -62,6 +69,11 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'acknowledgement code claim', pk: 'ACKCODE#<code>', sk: 'ACKCODE', gsi1: NONE, gsi2: NONE },
   { item: 'organization', pk: 'ORG#<id>', sk: 'ORG', gsi1: 'ORGS / <id>', gsi2: NONE },
   { item: 'API key (its hash only; revoked ones kept with revokedAt; on GSI1 while an active manager key)', pk: 'KEY#<keyId>', sk: 'KEY', gsi1: 'KEYS#manager / <orgId>#<keyId>', gsi2: 'ORG#<orgId>#KEYS / <keyId>' },
+  { item: 'on-call schedule (its spec and calendar feed generation)', pk: 'ORG#<orgId>', sk: 'SCHEDULE#<scheduleId>', gsi1: 'SCHEDULES / <orgId>#<scheduleId>', gsi2: NONE },
+  { item: 'claim of a shift notice (sent once per shift; expires by TTL)', pk: 'SHIFTNOTICE#<orgId>#<scheduleId>#<from>#<contact>', sk: 'NOTICE', gsi1: NONE, gsi2: NONE },
+  { item: 'shift notices\' progress (until when they were sent)', pk: 'SHIFTNOTICES', sk: 'UNTIL', gsi1: NONE, gsi2: NONE },
+  { item: 'escalation policy of an organization', pk: 'ORG#<orgId>', sk: 'ESCALATION', gsi1: NONE, gsi2: NONE },
+  { item: 'paging of an incident by an organization\'s escalation policy (its last level and when the next is due; on GSI2 while one is)', pk: 'PAGING#<incidentId>', sk: '<orgId>', gsi1: NONE, gsi2: 'PAGING / <dueAt>#<incidentId>#<orgId>' },
   { item: 'phone (for SMS acknowledgement)', pk: 'PHONE#<e164>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
   { item: 'issuer (who trusts an identity provider, and how)', pk: 'ISSUER#<iss>', sk: 'ORG#<orgId>', gsi1: NONE, gsi2: NONE },
   { item: 'audit entry (`AUDIT#-` when about no incident; the sort key is the entry id)', pk: 'AUDIT#<incidentId>', sk: '<at>#<random>', gsi1: 'AUDIT#<yyyy-mm-dd>[#<shard>] / <at>#<random>', gsi2: NONE },
@@ -73,6 +85,8 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
   { item: 'commit clock (the last time it gave a new version: incidents\' addedAt, TAXII\'s date_added)', pk: 'COMMITS', sk: 'CLOCK', gsi1: NONE, gsi2: NONE },
+  { item: 'correlation index entry (an incident carries this observable; <hash>: SHA-256 of its canonical identity; written on the stream)', pk: 'OBS#<type>#<hash>', sk: '<incidentId>', gsi1: NONE, gsi2: NONE },
+  { item: 'correlation told (the shared observables an incident\'s `correlated` events named of another; written with them)', pk: 'INC#<id>', sk: 'CORR#<otherId>', gsi1: NONE, gsi2: NONE },
 ];
 
 // ---- the keys themselves ----
@@ -132,6 +146,20 @@ export const MANAGER_KEYS = 'KEYS#manager';
 export const managerKeySortKey = (orgId: string, keyId: string) => `${orgId}#${keyId}`;
 /** GSI2: one organization's keys. */
 export const organizationKeys = (orgId: string) => `ORG#${orgId}#KEYS`;
+/** An organization's on-call schedules, beside its entry; its escalation policy. */
+export const SCHEDULE_PREFIX = 'SCHEDULE#';
+export const scheduleKey = (orgId: string, id: string): Key => ({ PK: `ORG#${orgId}`, SK: `${SCHEDULE_PREFIX}${id}` });
+export const schedulesPartition = (orgId: string) => `ORG#${orgId}`;
+/** GSI1: every schedule of every organization. */
+export const ALL_SCHEDULES = 'SCHEDULES';
+export const allSchedulesSortKey = (orgId: string, id: string) => `${orgId}#${id}`;
+export const shiftNoticeKey = (orgId: string, scheduleId: string, from: string, contact: string): Key => ({ PK: `SHIFTNOTICE#${orgId}#${scheduleId}#${from}#${contact}`, SK: 'NOTICE' });
+export const SHIFT_NOTICES_KEY: Key = { PK: 'SHIFTNOTICES', SK: 'UNTIL' };
+export const escalationPolicyKey = (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'ESCALATION' });
+/** An organization's paging of an incident by its escalation policy; GSI2: the pagings by due time. */
+export const pagingKey = (incidentId: string, orgId: string): Key => ({ PK: `PAGING#${incidentId}`, SK: orgId });
+export const PAGING_PARTITION = 'PAGING';
+export const pagingSortKey = (dueAt: string, incidentId: string, orgId: string) => `${dueAt}#${incidentId}#${orgId}`;
 export const phonePartition = (phone: string) => `PHONE#${phone}`;
 export const phoneKey = (phone: string, orgId: string): Key => ({ PK: phonePartition(phone), SK: `ORG#${orgId}` });
 export const issuerPartition = (issuer: string) => `ISSUER#${issuer}`;
@@ -172,8 +200,20 @@ export const scopeKey = (scope: Scope) => (scope.kind === 'shared' ? 'shared' : 
 export const bucketPartition = (scope: Scope, group: string, granularity: Granularity | 'contributions', shard = 0) => sharded(`METRICS#${scopeKey(scope)}#${group}#${granularity}`, shard);
 /** A bucket (by its start) or a minute's contributions (by the minute's start), in write shard `shard`. */
 export const bucketKey = (scope: Scope, group: string, granularity: Granularity | 'contributions', start: string, shard = 0): Key => ({ PK: bucketPartition(scope, group, granularity, shard), SK: start });
-export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `MAPPLIED#${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
+/** The partition prefix of every "applied" marker (an aggregator's transaction starts with them). */
+export const APPLIED_PREFIX = 'MAPPLIED#';
+export const appliedMarkerKey = (c: { incidentId: string; kind: MetricKind; scope: Scope; group: string }): Key => ({ PK: `${APPLIED_PREFIX}${c.incidentId}`, SK: `${c.kind}#${scopeKey(c.scope)}#${c.group}` });
 export const LAYOUT_KEY: Key = { PK: 'METRICS#layout', SK: 'all-sizes' };
 
 // TAXII
 export const taxiiStatusKey = (id: string): Key => ({ PK: `TAXIISTATUS#${id}`, SK: 'TAXIISTATUS' });
+
+// correlation
+/**
+ * The correlation index's partition of one observable: its type and the SHA-256 of its canonical
+ * identity (observables.ts `observableKey`), since a URL may be longer than a key may be.
+ */
+export const observablePartition = (type: string, identity: string) => `OBS#${type}#${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+export const observableEntryKey = (type: string, identity: string, incidentId: string): Key => ({ PK: observablePartition(type, identity), SK: incidentId });
+/** What incident `id`'s correlated events told of incident `otherId`. */
+export const correlationToldKey = (id: string, otherId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `CORR#${otherId}` });

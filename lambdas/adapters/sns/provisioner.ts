@@ -1,15 +1,17 @@
 /**
  * OrganizationProvisioner on SNS: the organization's topic (created idempotently: CreateTopic
- * returns the existing one), its contacts subscribed by email and SMS, removed contacts
+ * returns the existing one), its contacts subscribed by email and SMS, each subscription filtering
+ * on its contact's id (a message reaches only the contacts it names), removed contacts
  * unsubscribed. Subscriptions still pending confirmation cannot be removed through the API (they
  * lapse on their own after two days); a push endpoint's filter keeps them from receiving anything
  * they are no longer listed for.
  */
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { audienceOf } from '../../domain/notifications';
 import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
-import { endpointId, topicName } from './publisher';
+import { NO_SMS_ATTRIBUTE, endpointId, topicName } from './publisher';
+
 
 /**
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
@@ -25,6 +27,24 @@ export const subscriptionsWanted = (org: Organization, audience: Audience = 'all
     ...endpoints.map((e) => `${new URL(e.url).protocol.slice(0, -1)}:${e.url}`),
   ]);
 };
+
+/**
+ * Each contact subscription's filter: the contact ids it receives messages for (one, unless two
+ * contacts share an address). Messages name the contacts they are for (PublishContext.contacts).
+ */
+export const contactFilters = (org: Organization, audience: Audience = 'all') => {
+  const filters = new Map<string, string[]>();
+  for (const c of audienceOf(org, audience).contacts) {
+    for (const key of [...(c.email ? [`email:${c.email.toLowerCase()}`] : []), ...(c.phone ? [`sms:${c.phone}`] : [])]) {
+      filters.set(key, [...(filters.get(key) ?? []), c.id]);
+    }
+  }
+  return filters;
+};
+
+export const contactFilterPolicy = (ids: readonly string[], protocol?: string) =>
+  // An SMS subscription also takes only messages not marked not for SMS (correlation notices: email and the app only).
+  JSON.stringify({ contacts: [...ids], ...(protocol === 'sms' ? { [NO_SMS_ATTRIBUTE]: [{ exists: false }] } : {}) });
 
 /**
  * How SNS retries a push to a partner's endpoint: 3 immediate retries, then backing off from 1 s to
@@ -86,11 +106,21 @@ export class SnsProvisioner implements OrganizationProvisioner {
     const key = (s: Subscription) => `${s.Protocol}:${s.Protocol === 'email' ? s.Endpoint?.toLowerCase() : s.Endpoint}`;
     const have = new Set(existing.map(key));
     const wanted = subscriptionsWanted(org, audience);
+    const filters = contactFilters(org, audience);
     for (const w of wanted) {
       if (have.has(w)) continue;
       const [protocol, ...rest] = w.split(':');
       const push = protocol === 'https' || protocol === 'http';
-      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), ...(push ? { Attributes: this.pushAttributes(TopicArn!, rest.join(':')) } : {}) }));
+      const attributes = push ? this.pushAttributes(TopicArn!, rest.join(':')) : { FilterPolicy: contactFilterPolicy(filters.get(w) ?? [], protocol) };
+      await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), Attributes: attributes }));
+    }
+    // Contacts subscribed before messages named them, or whose ids changed, and SMS subscriptions made
+    // before messages could be marked not for SMS: their filter now (setting it again changes nothing).
+    for (const s of existing) {
+      const ids = filters.get(key(s));
+      if (ids && s.SubscriptionArn?.startsWith('arn:')) {
+        await this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: contactFilterPolicy(ids, s.Protocol) }));
+      }
     }
     for (const s of existing) {
       if (!wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {

@@ -1,0 +1,58 @@
+/**
+ * On call: who is on call and the shifts, for a schedule started two years ago against one started
+ * yesterday (4 layers — daily, weekly, 8-hourly, a restricted business-hours layer — and 50
+ * overrides over the window's months). The rotation in force is computed, not walked, so the
+ * target is p50 within 1.2×. Pure computation (the endpoints add one GetItem, whatever the age).
+ */
+import { onCallAt, shiftsBetween, type ScheduleSpec } from '../lambdas/domain/oncall/schedule';
+import { summarize } from './support';
+
+const DAY = 86400_000;
+
+function scheduleStarted(start: Date, now: Date): ScheduleSpec {
+  const local = (d: Date, hhmm: string) => `${d.toISOString().slice(0, 10)}T${hhmm}`;
+  const members = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+  return {
+    name: 'bench', timeZone: 'America/New_York',
+    layers: [
+      { start: local(start, '09:00'), rotation: 'daily', members },
+      { start: local(start, '00:00'), rotation: 'weekly', members: members.slice(0, 3) },
+      { start: local(start, '06:00'), rotation: { hours: 8 }, members: members.slice(2) },
+      { start: local(start, '08:00'), rotation: 'daily', members: ['b1', 'b2'], restrictions: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' }] },
+    ],
+    // 50 overrides spread over the 93 days around now.
+    overrides: Array.from({ length: 50 }, (_, i) => ({ contact: members[i % members.length]!, from: new Date(now.getTime() - 46 * DAY + i * 1.8 * DAY).toISOString(), to: new Date(now.getTime() - 46 * DAY + i * 1.8 * DAY + 3 * 3600_000).toISOString() })),
+  };
+}
+
+function time(fn: () => unknown, runs: number) {
+  for (let i = 0; i < Math.min(20, runs); i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return summarize(samples);
+}
+
+export function benchOnCall(runs: number): Array<Record<string, unknown>> {
+  const now = new Date('2026-12-06T15:00:00Z');
+  const schedules = { 'two years old': scheduleStarted(new Date(now.getTime() - 730 * DAY), now), 'started yesterday': scheduleStarted(new Date(now.getTime() - DAY), now) };
+  const rows: Array<Record<string, unknown>> = [];
+  const p50: Record<string, Record<string, number>> = {};
+  for (const [age, spec] of Object.entries(schedules)) {
+    const ops = {
+      'oncall?at=now': () => onCallAt(spec, now),
+      'shifts, 14 days': () => shiftsBetween(spec, now, new Date(now.getTime() + 14 * DAY)),
+      'shifts, 93 days': () => shiftsBetween(spec, now, new Date(now.getTime() + 93 * DAY)),
+    };
+    for (const [op, fn] of Object.entries(ops)) {
+      const t = time(fn, runs);
+      (p50[op] ??= {})[age] = t.p50;
+      rows.push({ operation: op, schedule: age, 'p50 ms': t.p50, 'p99 ms': t.p99, runs: t.n, shifts: op === 'oncall?at=now' ? '' : (fn() as unknown[]).length });
+    }
+  }
+  for (const [op, byAge] of Object.entries(p50)) rows.push({ operation: op, schedule: 'two years / yesterday (p50)', 'p50 ms': `${(byAge['two years old']! / byAge['started yesterday']!).toFixed(2)}×`, 'p99 ms': 'target ≤ 1.2×' });
+  return rows;
+}

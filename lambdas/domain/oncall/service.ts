@@ -1,0 +1,180 @@
+/**
+ * The on-call use cases: an organization's schedules (put, read, delete), their shifts and who is
+ * on call, the calendar feed's token, and the organization's escalation policy.
+ *
+ * Who may: an organization's admin puts and deletes its schedules and its policy; anyone of the
+ * organization (its systems' keys, its people, its managers) reads them; another organization's
+ * caller is answered 404, as for a schedule that does not exist. The calendar feed needs no
+ * credential but its token: an HMAC over the organization, the schedule and the schedule's feed
+ * generation, which a new token bumps, so every earlier token stops working at once.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Caller } from '../actor';
+import type { Allowed } from '../audit';
+import { ForbiddenError, InUseError, NotFoundError, ValidationError, type FieldError } from '../errors';
+import type { Clock, DirectoryRepository, EscalationPolicySpec, OnCallRepository, Organization, StoredEscalationPolicy, StoredSchedule } from '../ports';
+import { DAY } from './zone';
+import { MAX_WINDOW_DAYS, onCallAt, scheduleIssues, shiftsBetween, type OnCall, type Override, type ScheduleSpec, type Shift } from './schedule';
+
+/** The calendar feed's window: from now, this many days. */
+export const FEED_DAYS = 60;
+
+export interface OnCallDeps {
+  repository: OnCallRepository;
+  directory: Pick<DirectoryRepository, 'getOrganization'>;
+  clock: Clock;
+  /** The service's signing secret (feed tokens). */
+  secret: () => Promise<string>;
+  isZone: (zone: string) => boolean;
+}
+
+/** A schedule as answered: its spec, its id and organization, and the calendar link's token. */
+export interface ScheduleView extends Omit<ScheduleSpec, 'overrides'> { id: string; orgId: string; overrides: Override[]; feedToken: string; createdAt: string; updatedAt: string }
+
+export function makeOnCall({ repository, directory, clock, secret, isZone }: OnCallDeps) {
+  const now = () => clock.now();
+
+  async function feedToken(s: Pick<StoredSchedule, 'orgId' | 'id' | 'feedGeneration'>): Promise<string> {
+    return createHmac('sha256', `calendar-feed:${await secret()}`).update(`${s.orgId}\n${s.id}\n${s.feedGeneration}`).digest('base64url');
+  }
+
+  const view = async (s: StoredSchedule): Promise<ScheduleView> =>
+    ({ id: s.id, orgId: s.orgId, ...s.spec, overrides: s.spec.overrides ?? [], feedToken: await feedToken(s), createdAt: s.createdAt, updatedAt: s.updatedAt });
+
+  async function organizationOf(orgId: string): Promise<Organization> {
+    const org = await directory.getOrganization(orgId);
+    if (!org) throw new NotFoundError(`No organization ${orgId}.`);
+    return org;
+  }
+
+  /** Its own organization's admin only (another's: 403 once the organization exists). */
+  async function adminOf(caller: Caller, orgId: string): Promise<Organization> {
+    const org = await organizationOf(orgId);
+    if (caller.role !== 'admin' || caller.orgId !== orgId) throw new ForbiddenError(`${orgId}'s schedules and escalation policy are changed by ${orgId}'s own admin.`);
+    return org;
+  }
+
+  /** Anyone of the organization; for others it does not exist. */
+  async function readable(caller: Caller, orgId: string, id: string): Promise<StoredSchedule> {
+    const schedule = caller.orgId === orgId ? await repository.getSchedule(orgId, id) : null;
+    if (!schedule) throw new NotFoundError(`No schedule ${id} of ${orgId}.`);
+    return schedule;
+  }
+
+  function check(spec: ScheduleSpec, org: Organization): void {
+    const issues = scheduleIssues(spec, new Set(org.contacts.map((c) => c.id)), isZone);
+    if (issues.length) throw new ValidationError('The schedule is not valid.', issues);
+  }
+
+  function window(from: Date, to: Date): void {
+    const errors: FieldError[] = [];
+    if (!(to.getTime() > from.getTime())) errors.push({ path: 'to', message: 'must be after from' });
+    else if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY) errors.push({ path: 'to', message: `must be at most ${MAX_WINDOW_DAYS} days after from` });
+    if (errors.length) throw new ValidationError('The window is not valid.', errors);
+  }
+
+  /** Equal as data: the table does not keep the order of a map's keys. */
+  const canonical = (v: unknown): string => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object' ? `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+      : JSON.stringify(v));
+  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+  return {
+    feedToken,
+
+    /** Creates or replaces a schedule; the same schedule again changes nothing. */
+    async putSchedule(caller: Caller, orgId: string, id: string, spec: ScheduleSpec, allowed?: Allowed): Promise<{ created: boolean; schedule: ScheduleView }> {
+      const org = await adminOf(caller, orgId);
+      check(spec, org);
+      await allowed?.();
+      const existing = await repository.getSchedule(orgId, id);
+      if (existing && same(existing.spec, spec)) return { created: false, schedule: await view(existing) };
+      const at = now().toISOString();
+      const stored: StoredSchedule = { orgId, id, spec, feedGeneration: existing?.feedGeneration ?? 1, createdAt: existing?.createdAt ?? at, updatedAt: at };
+      const { created } = await repository.putSchedule(stored);
+      return { created, schedule: await view(stored) };
+    },
+
+    async getSchedule(caller: Caller, orgId: string, id: string): Promise<ScheduleView> {
+      return view(await readable(caller, orgId, id));
+    },
+
+    async listSchedules(caller: Caller, orgId: string): Promise<ScheduleView[]> {
+      if (caller.orgId !== orgId) throw new NotFoundError(`No organization ${orgId}.`);
+      return Promise.all((await repository.listSchedules(orgId)).map(view));
+    },
+
+    /** Removes a schedule; 409 while the organization's escalation policy names it. */
+    async deleteSchedule(caller: Caller, orgId: string, id: string, allowed?: Allowed): Promise<void> {
+      await adminOf(caller, orgId);
+      if (!(await repository.getSchedule(orgId, id))) throw new NotFoundError(`No schedule ${id} of ${orgId}.`);
+      const policy = await repository.getPolicy(orgId);
+      const level = policy?.policy.levels.findIndex((l) => l.targets.some((t) => 'schedule' in t && t.schedule === id)) ?? -1;
+      if (level >= 0) throw new InUseError(`Level ${level + 1} of ${orgId}'s escalation policy pages schedule ${id}: change the policy first.`);
+      await allowed?.();
+      await repository.deleteSchedule(orgId, id);
+    },
+
+    /** A new calendar token: every earlier one stops working. */
+    async rotateFeedToken(caller: Caller, orgId: string, id: string, allowed?: Allowed): Promise<ScheduleView> {
+      await adminOf(caller, orgId);
+      const existing = await repository.getSchedule(orgId, id);
+      if (!existing) throw new NotFoundError(`No schedule ${id} of ${orgId}.`);
+      await allowed?.();
+      const stored = { ...existing, feedGeneration: existing.feedGeneration + 1, updatedAt: now().toISOString() };
+      await repository.putSchedule(stored);
+      return view(stored);
+    },
+
+    async shifts(caller: Caller, orgId: string, id: string, from: Date, to: Date): Promise<Shift[]> {
+      const schedule = await readable(caller, orgId, id);
+      window(from, to);
+      return shiftsBetween(schedule.spec, from, to);
+    },
+
+    async onCall(caller: Caller, orgId: string, id: string, at?: Date): Promise<OnCall> {
+      return onCallAt((await readable(caller, orgId, id)).spec, at ?? now());
+    },
+
+    /**
+     * The next FEED_DAYS days' shifts of the schedule the token is for, with the organization's
+     * contacts (their names are the events' summaries); a wrong or revoked token is 403.
+     */
+    async feed(orgId: string, id: string, token: string): Promise<{ schedule: StoredSchedule; shifts: Shift[]; contacts: Organization['contacts']; from: Date }> {
+      const schedule = await repository.getSchedule(orgId, id);
+      const refuse = () => new ForbiddenError('This calendar link is not valid, or was replaced by a new one.');
+      if (!schedule) throw refuse();
+      const expected = Buffer.from(await feedToken(schedule));
+      const given = Buffer.from(token);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse();
+      const from = now();
+      const org = await organizationOf(orgId);
+      return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: org.contacts, from };
+    },
+
+    /** Sets the organization's escalation policy: its targets must be its schedules and contacts. */
+    async putPolicy(caller: Caller, orgId: string, policy: EscalationPolicySpec, allowed?: Allowed): Promise<StoredEscalationPolicy> {
+      const org = await adminOf(caller, orgId);
+      const contacts = new Set(org.contacts.map((c) => c.id));
+      const schedules = new Set((await repository.listSchedules(orgId)).map((s) => s.id));
+      const errors: FieldError[] = [];
+      policy.levels.forEach((level, i) => level.targets.forEach((t, j) => {
+        if ('schedule' in t && !schedules.has(t.schedule)) errors.push({ path: `levels.${i}.targets.${j}.schedule`, message: `"${t.schedule}" is not a schedule of ${orgId}` });
+        if ('contact' in t && !contacts.has(t.contact)) errors.push({ path: `levels.${i}.targets.${j}.contact`, message: `"${t.contact}" is not a contact of ${orgId}` });
+      }));
+      if (errors.length) throw new ValidationError('The escalation policy is not valid.', errors);
+      await allowed?.();
+      const stored: StoredEscalationPolicy = { orgId, policy, updatedAt: now().toISOString() };
+      await repository.putPolicy(stored);
+      return stored;
+    },
+
+    async getPolicy(caller: Caller, orgId: string): Promise<StoredEscalationPolicy> {
+      const policy = caller.orgId === orgId ? await repository.getPolicy(orgId) : null;
+      if (!policy) throw new NotFoundError(`No escalation policy of ${orgId}.`);
+      return policy;
+    },
+  };
+}
+
+export type OnCallService = ReturnType<typeof makeOnCall>;
