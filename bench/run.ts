@@ -31,6 +31,7 @@ import { benchFunctionInit } from './function-init';
 import { benchLibraries } from './init';
 import { benchLoad } from './load';
 import { benchMetrics } from './metrics';
+import { benchCorrelation } from './correlation';
 import { benchOnCall } from './oncall';
 import { Counter, countedClient, load, progress, summarize, table } from './support';
 
@@ -71,6 +72,10 @@ async function main() {
       const seconds = QUICK ? 10 : 60;
       const runs = [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];
       section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS));
+    }
+    if (want('correlation')) {
+      section('correlation', 'Correlation: a report\'s correlation work and the lookup, by volume (10 observables an incident; target: requests per report independent of volume)',
+        await benchCorrelation(db, 'bench-correlation', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7));
     }
   } finally {
     raw.destroy();

@@ -14,6 +14,7 @@ export const FUNCTIONS = {
   'add-note': 'api',
   'aggregate-metrics': 'stream',
   'assign-incident': 'api',
+  'correlate-from-stream': 'stream',
   authorize: 'authorizer',
   'create-key': 'api',
   'delete-key': 'api',

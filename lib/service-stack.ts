@@ -160,7 +160,8 @@ export class ServiceStack extends Stack {
 
     const notifier = make('notify-from-stream', { table: 'write', secret: true, topics: 'publish' }, { timeout: Duration.seconds(60), environment: { [ENV.publicBaseUrl]: baseUrl } });
     const aggregator = make('aggregate-metrics', { table: 'write' }, { timeout: Duration.seconds(60) });
-    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator });
+    const correlator = make('correlate-from-stream', { table: 'write' }, { timeout: Duration.seconds(60) });
+    const consumers = new StreamConsumers(this, 'Stream', { table, key, notifier, aggregator, correlator });
 
     // It also pages escalation policies' next levels: it publishes, with acknowledgement links.
     const escalate = make('escalate-incidents', { table: 'write', escalation: true, secret: true, topics: 'publish' }, { timeout: Duration.seconds(50), environment: { [ENV.publicBaseUrl]: baseUrl } });

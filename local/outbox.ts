@@ -34,9 +34,10 @@ export class LocalOutbox implements NotificationPublisher, OrganizationProvision
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all', endpoints: named = [], contacts = [] }: PublishContext): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all', endpoints: named = [], contacts = [], sms }: PublishContext): Promise<string> {
     const topic = topicName(orgId, audience);
-    const entry: OutboxMessage = { orgId, incidentId: incidentId ?? null, topic, contacts: [...contacts], sms: message.sms, email: message.email, at: this.now().toISOString() };
+    // As SMS subscriptions' filter policy does: a message not for SMS reaches no phone (`sms` empty).
+    const entry: OutboxMessage = { orgId, incidentId: incidentId ?? null, topic, contacts: [...contacts], sms: sms === false ? '' : message.sms, email: message.email, at: this.now().toISOString() };
     this.messages.push(entry);
     // As the subscriptions' filter policies do in SNS: an endpoint receives only messages that name it.
     const endpoints = (this.topics.get(topic) ?? []).filter((s) => s.startsWith('https:') || s.startsWith('http:')).map((s) => s.slice(s.indexOf(':') + 1))

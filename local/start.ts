@@ -18,6 +18,7 @@ import { freePort, makePrivateDir, startEmbeddedEngine, useLocalCredentials, typ
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
+import { handler as correlate } from '../lambdas/handlers/correlate-from-stream';
 import { APP_CLIENT_ID, RESOURCE, startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
 import { APP_ENV } from '../lambdas/config/app-env';
 import { localRoutes } from './local-routes';
@@ -190,8 +191,8 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     log(`Directory ${settings.CONCORD_DIRECTORY ? directoryPath : '(demo)'}: ${directory.organizations.length} organizations, ${directory.organizations.reduce((n, o) => n + (o.keys?.length ?? 0), 0)} keys in the file.`);
     for (const line of describePlan(plan, 'start')) log(`  ${line}`);
 
-    // What Lambda's two stream event sources and the escalation schedule do in AWS.
-    for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics]] as const) {
+    // What Lambda's three stream event sources and the escalation schedule do in AWS.
+    for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics], ['correlation', correlate]] as const) {
       pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, intervalMs: 100, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);

@@ -9,10 +9,12 @@ import { orgOf, state } from '../state.js';
 import { renderActions } from './actions.js';
 import { overdue, renderRelated, renderStatus } from './coordination.js';
 import { show } from './shell.js';
+import { observableForm, observableText, relatedOf, renderMatches, renderObservables } from './observables.js';
 
 const ABOUT = {
   reported: 'the report', acknowledged: 'the acknowledgement', assigned: 'the assignment', resolved: 'the resolution', note: 'a note', escalated: 'the escalation',
   participants_added: 'being brought in', reopened: 'the reopening', status_update: 'a status update', update_due: 'an overdue status update',
+  correlated: 'a shared observable',
 };
 
 /** An incident's id, as a link to its page (the viewer may not see it: the page then says so). */
@@ -57,6 +59,8 @@ export function describe(e) {
     case 'update_due': return ['The status update due ', when(d.dueAt), ` was not posted: ${ORG(d.orgId)} reminded.`];
     case 'linked': return [who, ...by, ` marked it ${d.relation === 'duplicate' ? 'a duplicate of' : 'related to'} `, incidentLink(d.incidentId), '.'];
     case 'unlinked': return [who, ...by, ' removed the link to ', incidentLink(d.incidentId), d.relation ? ` (${d.relation})` : '', '.'];
+    case 'observables_added': return [who, ...by, ' added ', ...(Array.isArray(d.observables) ? d.observables : []).flatMap((o, i) => [i ? ', ' : '', ...observableText(o)]), '.'];
+    case 'correlated': return ['Shares ', ...(Array.isArray(d.observables) ? d.observables : []).flatMap((o, i) => [i ? ', ' : '', ...observableText(o)]), ' with ', incidentLink(d.incidentId), ...(d.title ? [' (', bdi(d.title), ')'] : []), '.'];
     default: return [e.type];
   }
 }
@@ -105,10 +109,12 @@ export async function renderIncident(id, { quiet, force = false }) {
   }
   const events = await allPages(`v1/incidents/${encodeURIComponent(id)}/timeline`, 'events', 1000);
   const restricted = isRestricted(incident.tlp);
+  // Matches come only through observables: an incident without any asks nothing more (nor records a read).
+  const related = incident.observables?.length ? await relatedOf(incident.id) : [];
   let audit = null;
   if (restricted) audit = await allPages(`v1/incidents/${encodeURIComponent(id)}/audit`, 'items', 500).catch(() => null);
   // A poll that finds nothing new changes nothing on the page.
-  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length, overdue(incident)]);
+  const key = JSON.stringify([incident.version, incident.status, events.length, events.at(-1)?.id ?? events.at(-1)?.at, audit?.length, overdue(incident), related.map((r) => [r.incident.id, r.shared?.length])]);
   const { shown } = state;
   const polling = quiet && !force && shown?.id === incident.id && $('#incident-details') && $('#actions');
   if (polling && shown.key === key) return;
@@ -146,6 +152,7 @@ export async function renderIncident(id, { quiet, force = false }) {
       field('Id', el('code', { text: incident.id })),
       field('Version', String(incident.version))),
     renderStatus(incident),
+    renderObservables(incident),
     el('h2', { text: 'Participants' }),
     el('ul', { id: 'participants', class: 'participants' }, incident.participants.map((org) => {
       const a = ackOf(org);
@@ -158,9 +165,14 @@ export async function renderIncident(id, { quiet, force = false }) {
       el('strong', { class: 'ev-type', text: e.type.replace('_', ' ') }), ' ', el('span', {}, ...describe(e)),
       el('span', { class: 'meta' }, when(e.at), ' · ', ORG(e.actor.orgId), ...(e.actor.by ? [', ', bdi(e.actor.by)] : []), ` · ${e.actor.via}`)))),
     renderRelated(incident, { canAct, refresh }),
+    renderMatches(related),
     audit ? renderAudit(audit) : null);
   const body = $('#incident-body');
-  const actions = () => renderActions(incident, ackOf(myOrg), { refresh, myOrg });
+  const actions = () => {
+    const drawnActions = renderActions(incident, ackOf(myOrg), { refresh, myOrg });
+    if (canAct && incident.participants.includes(myOrg)) drawnActions.append(observableForm(incident, { refresh }));
+    return drawnActions;
+  };
   if (polling) {
     keepingFocus(body, () => $('#incident-details').replaceWith(details));
     if (formsFor === drawn) return;
@@ -175,7 +187,7 @@ export async function renderIncident(id, { quiet, force = false }) {
   if (!quiet) $('#incident-title').focus();
 }
 
-const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit'];
+const READS = ['read', 'timeline', 'list', 'export', 'taxii', 'audit', 'related', 'lookup'];
 const actorName = (actor, fallback) => (actor.by ? bdi(actor.by) : fallback);
 
 /**
@@ -188,7 +200,7 @@ function renderAudit(audit) {
   for (const a of audit.filter((x) => READS.includes(x.action))) {
     const key = a.actor.personId || a.actor.keyId || `${a.actor.orgId}/${a.actor.by}`;
     const v = viewers.get(key) || { actor: a.actor, count: 0, listed: 0, last: a.at, denied: 0 };
-    if (a.action === 'list') v.listed += 1;
+    if (a.action === 'list' || a.action === 'lookup') v.listed += 1;
     else v.count += 1;
     if (a.outcome === 'denied') v.denied += 1;
     if (a.at > v.last) v.last = a.at;

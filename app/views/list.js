@@ -1,6 +1,7 @@
 // The incidents list: open first, newest first, filtered by status, severity and TLP (the
 // filters live in the URL), updated by polling without re-announcing what did not change.
 
+import { lookupBox } from './observables.js';
 import { allPages } from '../api.js';
 import { $, ORG, bdi, el, keepingFocus, options, sevBadge, tlpBadge, when } from '../dom.js';
 import { rules } from '../rules.js';
@@ -28,6 +29,7 @@ export function initList() {
 
 export async function renderList(params, { quiet }) {
   show('view-list');
+  if (!$('#lookup-box')) $('#list-status').before(lookupBox());
   if (!quiet) document.title = 'Incidents · Concord';
   const filters = { status: params.get('status') || 'open', severity: params.get('severity') || '', tlp: params.get('tlp') || '' };
   $('#f-status').value = filters.status;

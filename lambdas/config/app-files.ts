@@ -27,6 +27,7 @@ export const APP_FILES: Readonly<Record<string, AppFile>> = Object.fromEntries([
   app('views/incident.js', JS),
   app('views/actions.js', JS),
   app('views/coordination.js', JS),
+  app('views/observables.js', JS),
   app('views/report.js', JS),
   app('views/metrics.js', JS),
   app('views/oncall.js', JS),

@@ -36,7 +36,7 @@ export interface Actor { orgId: string; by: string | null; via: Via; keyId?: str
 
 /** Events the service itself writes: notifications and escalations. */
 export const SYSTEM_ORG = 'concord';
-export const systemActor = (by: 'notifier' | 'escalation' | 'update reminder'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
+export const systemActor = (by: 'notifier' | 'escalation' | 'update reminder' | 'correlation'): Actor => ({ orgId: SYSTEM_ORG, by, via: 'api' });
 
 /** An API caller: its organization and, when known, the key it used or the person. */
 export type ActorRef = Pick<Caller, 'orgId'> & { keyId?: string; person?: Person };

@@ -11,9 +11,9 @@ import { escapeBidi } from '../shared/bidi';
 export const AUDIT_ACTIONS = [
   // incident changes
   'report', 'acknowledge', 'assign', 'resolve', 'note',
-  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink',
+  'invite', 'edit', 'reopen', 'status_update', 'link', 'unlink', 'observables',
   // reads of restricted incidents (and denied reads of any incident)
-  'read', 'timeline', 'list', 'export', 'taxii', 'audit',
+  'read', 'timeline', 'list', 'export', 'taxii', 'audit', 'related', 'lookup',
   // admin actions
   'organization.put', 'key.create', 'key.revoke', 'notifications.replay',
   // on call: schedules (their overrides included), calendar feed tokens, escalation policies
@@ -24,7 +24,7 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The actions that read an incident. */
-export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit';
+export type ReadAction = 'read' | 'timeline' | 'list' | 'export' | 'taxii' | 'audit' | 'related' | 'lookup';
 
 export type AuditOutcome = 'allowed' | 'denied';
 

@@ -18,7 +18,10 @@ import {
 } from './incident';
 import { isRestricted } from './tlp';
 import { type Caller, type Via } from './actor';
-import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, TimelinePage } from './ports';
+import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, ObservableIndex, TimelinePage } from './ports';
+import { addObservables as addObservablesTo } from './incident';
+import { canonicalList, sharedObservables, type ObservableRef } from './observables';
+import { MAX_MATCHES_PER_OBSERVABLE, matchesOf, summaryOf, type IncidentSummary } from './correlation';
 import { mayAct, type ListScopeParam } from './incident';
 
 /**
@@ -55,7 +58,21 @@ export interface IncidentDeps {
   escalation?: EscalationPolicy;
   /** Draws an acknowledgement code of `digits` digits. @default crypto-random */
   ackCode?: (digits: number) => string;
+  /** The correlation index (related incidents, lookups). @default an empty one: no matches */
+  observables?: ObservableIndex;
 }
+
+const NO_INDEX: ObservableIndex = {
+  add: async () => {},
+  incidentsWith: async () => ({ incidentIds: [], last: null }),
+  told: async () => new Map(),
+};
+
+/** One related incident as `GET /v1/incidents/{id}/related` answers it. */
+export interface RelatedItem { incident: IncidentSummary; shared: ObservableRef[]; relation?: Relation }
+
+/** A related or lookup page holds at most this many incidents. */
+export const MAX_RELATED_PAGE = 100;
 
 const randomCode = (digits: number) => String(randomInt(0, 10 ** digits)).padStart(digits, '0');
 
@@ -104,6 +121,7 @@ export function makeIncidents(deps: IncidentDeps) {
   const pause = deps.pause ?? defaultPause;
   const policy = deps.escalation ?? DEFAULT_ESCALATION;
   const drawCode = deps.ackCode ?? randomCode;
+  const index = deps.observables ?? NO_INDEX;
   const now = () => clock.now().toISOString();
 
   /**
@@ -159,6 +177,19 @@ export function makeIncidents(deps: IncidentDeps) {
     return shown.map((i) => (i.related.length === 0 ? i : { ...i, related: i.related.filter((r) => visible.has(r.incidentId)) }));
   }
   const presentOne = async (viewer: Caller, incident: Incident) => (await present(viewer, [incident]))[0]!;
+
+  /**
+   * Events as `viewer` may be shown them: a `correlated` event only while the viewer may see the
+   * incident it names (the rule applied when read, as for links: an incident that widened its TLP
+   * since, or a match that narrowed its own, tells a new reader nothing). Hidden events leave their
+   * seq out.
+   */
+  async function presentEvents(viewer: Caller, events: TimelineEvent[]): Promise<TimelineEvent[]> {
+    const named = [...new Set(events.flatMap((e) => (e.type === 'correlated' && typeof e.data.incidentId === 'string' ? [e.data.incidentId] : [])))];
+    if (named.length === 0) return events;
+    const visible = new Set((await incidents.getMany(named)).filter((other) => canSee(viewer, other)).map((other) => other.id));
+    return events.filter((e) => e.type !== 'correlated' || visible.has(String(e.data.incidentId)));
+  }
   /** What an organization's verified channel (a signed link, a phone) is shown. */
   const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
 
@@ -281,6 +312,8 @@ export function makeIncidents(deps: IncidentDeps) {
           { path: 'participants', message: 'lists at least one organization that is not in the directory' },
         ]);
       }
+      // Canonical, or a 400 listing each invalid one (the request schema checked them already).
+      if (input.observables) input = { ...input, observables: canonicalList(input.observables) };
       const id = INCIDENT_ID_PREFIX + ids.next();
       const at = now();
       for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
@@ -311,7 +344,8 @@ export function makeIncidents(deps: IncidentDeps) {
       const { incident } = await see(caller, id, action);
       await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
-      return incidents.timeline(id, { limit, afterSeq: request.after });
+      const page = await incidents.timeline(id, { limit, afterSeq: request.after });
+      return { ...page, events: await presentEvents(caller, page.events) };
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
@@ -340,7 +374,7 @@ export function makeIncidents(deps: IncidentDeps) {
           const events: TimelineEvent[] = [];
           for (let afterSeq: number | undefined; ;) {
             const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });
-            events.push(...page.events);
+            events.push(...await presentEvents(caller, page.events));
             if (page.lastSeq === null) return events;
             afterSeq = page.lastSeq;
           }
@@ -489,6 +523,75 @@ export function makeIncidents(deps: IncidentDeps) {
       return change!.incident;
     },
 
+
+    /**
+     * Adds observables (canonicalized; a 400 lists each invalid one) to an incident the caller's
+     * organization participates in. Those already there are left as they are; none new is a no-op
+     * (the answer is then a read). Correlation follows on the stream.
+     */
+    async addObservables(caller: Caller, id: string, list: ReadonlyArray<{ type: string; value: string; platform?: string; note?: string }>): Promise<Incident> {
+      const observables = canonicalList(list);
+      const { record, change } = await mutate(() => load(caller, id, 'observables'), id, 'observables', caller.requestId, (r, at) => addObservablesTo(r, caller, observables, at), caller);
+      if (!change) await auditReads(caller, 'read', [record.incident]);
+      return presentOne(caller, change?.incident ?? record.incident);
+    },
+
+    /**
+     * The incidents related to one the caller may see: those sharing an observable with it (found in
+     * the index) and those it links to, each only if the caller may see it, newest first, a page
+     * after incident `after`. Restricted incidents answered (this one included) are recorded as reads.
+     */
+    async related(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<{ items: RelatedItem[]; lastId: string | null }> {
+      const { incident } = await see(caller, id, 'related');
+      const candidates = new Set<string>(incident.related.map((r) => r.incidentId));
+      for (const o of incident.observables) for (const other of await matchesOf(index, o)) candidates.add(other);
+      candidates.delete(incident.id);
+      const relation = new Map(incident.related.map((r) => [r.incidentId, r.relation] as const));
+      const all = (await incidents.getMany([...candidates]))
+        .filter((other) => canSee(caller, other))
+        .map((other): RelatedItem => {
+          const item: RelatedItem = { incident: summaryOf(other), shared: sharedObservables(incident.observables, other.observables) };
+          const linked = relation.get(other.id);
+          if (linked) item.relation = linked;
+          return item;
+        })
+        .filter((item) => item.shared.length > 0 || item.relation !== undefined)
+        .sort((a, b) => (a.incident.id < b.incident.id ? 1 : a.incident.id > b.incident.id ? -1 : 0))
+        .filter((item) => page.after === undefined || item.incident.id < page.after);
+      const limit = Math.min(Math.max(1, Math.trunc(page.limit)), MAX_RELATED_PAGE);
+      const items = all.slice(0, limit);
+      const shown = await incidents.getMany(items.map((i) => i.incident.id));
+      await auditReads(caller, 'related', [incident, ...shown]);
+      return { items, lastId: all.length > limit ? items.at(-1)!.incident.id : null };
+    },
+
+    /**
+     * "Have we seen this before?": the incidents the caller may see that carry the observable
+     * (canonicalized here; invalid is a 400 on `value`), newest first, a page after incident
+     * `after`. Restricted ones answered are recorded as reads (`lookup`).
+     */
+    async lookup(caller: Caller, query: { type: string; value: string; platform?: string }, page: { limit: number; after?: string }): Promise<{ observable: ObservableRef; items: IncidentSummary[]; lastId: string | null }> {
+      const [observable] = canonicalList([query], 'query').map(({ note: _note, ...ref }) => ref);
+      const limit = Math.min(Math.max(1, Math.trunc(page.limit)), MAX_RELATED_PAGE);
+      const found: Incident[] = [];
+      let after = page.after;
+      let more = false;
+      // Pages of the index, newest first, until one more visible incident than the page holds is
+      // found, among the MAX_MATCHES_PER_OBSERVABLE newest (the bound correlation and related keep).
+      // A page never ends on an incident the caller may not see: its id would be in the cursor.
+      for (let scanned = 0; scanned < MAX_MATCHES_PER_OBSERVABLE;) {
+        const ids = await index.incidentsWith(observable!, { limit: Math.min(100, MAX_MATCHES_PER_OBSERVABLE - scanned), after });
+        scanned += ids.incidentIds.length;
+        const visible = (await incidents.getMany(ids.incidentIds)).filter((i) => canSee(caller, i)).sort((a, b) => (a.id < b.id ? 1 : -1));
+        found.push(...visible);
+        if (found.length > limit) { more = true; break; }
+        if (ids.last === null || ids.incidentIds.length === 0) break;
+        after = ids.last;
+      }
+      const items = found.slice(0, limit);
+      await auditReads(caller, 'lookup', items);
+      return { observable: observable!, items: items.map(summaryOf), lastId: more ? items.at(-1)!.id : null };
+    },
 
     /** The escalations `runTimers` makes (reminders are sent too). */
     async escalateDue(limit = 100): Promise<Array<{ incidentId: string; level: number }>> {

@@ -7,6 +7,7 @@ import type { AuditRecord } from './audit-entry';
 import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
 import { isRestricted, type Tlp } from './tlp';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { MAX_OBSERVABLES, newObservables, type Observable } from './observables';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const CATEGORIES = ['misinformation', 'ransomware', 'phishing', 'account-takeover', 'ddos', 'intrusion', 'other'] as const;
@@ -14,6 +15,7 @@ export const STATUSES = ['reported', 'acknowledged', 'assigned', 'resolved'] as 
 export const EVENT_TYPES = [
   'reported', 'acknowledged', 'assigned', 'resolved', 'note', 'notified', 'notification_failed', 'escalated',
   'participants_added', 'updated', 'reopened', 'status_update', 'update_due', 'linked', 'unlinked',
+  'observables_added', 'correlated',
 ] as const;
 /** The phases a status update may name. */
 export const PHASES = ['investigating', 'identified', 'monitoring'] as const;
@@ -75,6 +77,8 @@ export interface Incident {
   lastUpdate: StatusUpdate | null;
   /** When the next status update is due (set by the latest update); null when none is promised. */
   nextUpdateDueAt: string | null;
+  /** Domain names, URLs, addresses, accounts, hashes, phone numbers seen in it, in canonical form (observables.ts). */
+  observables: Observable[];
   version: number;
 }
 
@@ -151,6 +155,8 @@ export interface ReportInput {
   source?: string;
   links?: Link[];
   details?: Record<string, unknown>;
+  /** In canonical form (observables.ts `canonicalize`); repeats are kept once. */
+  observables?: Observable[];
 }
 
 /**
@@ -169,6 +175,8 @@ export interface Change {
   deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }>;
   /** Audit entries written in the same transaction: a change never exists without its entry. */
   audit?: AuditRecord[];
+  /** What the incident's `correlated` events have named of each other incident so far (ObservableIndex.told), written with them. */
+  correlations?: Array<{ incidentId: string; otherId: string; observables: string[] }>;
 }
 
 /** The `source` of incidents added as STIX objects through TAXII; their dedup key is the object's STIX id. */
@@ -214,6 +222,7 @@ export function report(id: string, reporter: string | ActorRef, input: ReportInp
     related: [],
     lastUpdate: null,
     nextUpdateDueAt: null,
+    observables: newObservables([], input.observables ?? []),
     version: 1,
   };
   const event: TimelineEvent = {
@@ -221,7 +230,8 @@ export function report(id: string, reporter: string | ActorRef, input: ReportInp
     type: 'reported',
     at: now,
     actor: actorOf(by),
-    data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source },
+    data: { title: incident.title, severity: incident.severity, category: incident.category, tlp: incident.tlp, participants: incident.participants, source: incident.reporter.source,
+      ...(incident.observables.length ? { observables: incident.observables } : {}) },
   };
   if (!extras) return { incident, events: [event] };
   return {
@@ -483,4 +493,25 @@ export function unlink(record: IncidentRecord, caller: ActorRef, otherId: string
   if (!existing) throw new NotFoundError(`Incident ${incident.id} has no link to ${otherId}.`);
   const next = bump(incident, { related: incident.related.filter((r) => r.incidentId !== otherId) });
   return { incident: next, events: [nextEvent(record, 'unlinked', now, actorOf(caller), { incidentId: otherId, relation: existing.relation })] };
+}
+
+// ---- Observables ----
+
+/**
+ * Adds observables (in canonical form) to the incident: those already there (same type, value and
+ * platform) are left as they are, and when none is new nothing changes (`null`). Allowed in every
+ * status, as notes are: what is learnt after a resolve still identifies the campaign. At most
+ * MAX_OBSERVABLES in all.
+ */
+export function addObservables(record: IncidentRecord, caller: ActorRef, observables: readonly Observable[], now: string): Change | null {
+  const { incident } = record;
+  const added = newObservables(incident.observables, observables);
+  if (added.length === 0) return null;
+  if (incident.observables.length + added.length > MAX_OBSERVABLES) {
+    throw new ValidationError(`An incident carries at most ${MAX_OBSERVABLES} observables.`, [
+      { path: 'observables', message: `would make ${incident.observables.length + added.length} observables; at most ${MAX_OBSERVABLES}` },
+    ]);
+  }
+  const next = bump(incident, { observables: [...incident.observables, ...added] });
+  return { incident: next, events: [nextEvent(record, 'observables_added', now, actorOf(caller), { observables: added })] };
 }

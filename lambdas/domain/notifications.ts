@@ -6,7 +6,8 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { canSee, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
@@ -16,14 +17,18 @@ import { advancePaging, type Page } from './oncall/paging';
 import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
-export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due']);
+export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'escalated', 'participants_added', 'reopened', 'status_update', 'update_due', 'correlated']);
+/** The event types told by email, the app and pushes but never by SMS: a match is not a page. */
+export const NOT_BY_SMS = new Set(['correlated']);
 
 /**
  * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
  * tell the others; an escalation tells every participant again and the organizations holding
  * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
  * Invited organizations are told as on a report; an overdue update's reminder goes to the
- * organization it names (the assignee's, else the reporter's). Edits and links tell no one.
+ * organization it names (the assignee's, else the reporter's). Edits and links tell no one. A
+ * `correlated` event (the correlation's, by the service) tells every participant: by email, the app
+ * and pushes, never SMS.
  */
 export function recipientsOf(incident: Pick<Incident, 'participants' | 'tlp'>, event: Pick<TimelineEvent, 'type' | 'actor'> & { data?: Record<string, unknown> }, managerOrgs: readonly string[] = []): string[] {
   switch (event.type) {
@@ -131,7 +136,7 @@ export function makeNotifier(deps: NotifierDeps) {
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
     const contacts = recipients.map((c) => c.id);
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), contacts });
+    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), contacts, ...(NOT_BY_SMS.has(event.type) ? { sms: false as const } : {}) });
     return { orgId, audience, level, contacts, outcome };
   }
 
@@ -245,7 +250,14 @@ export function makeNotifier(deps: NotifierDeps) {
       const record = await repository.get(incidentId);
       if (!record) return {};
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
-      return deliverAll(record, event, recipientsOf(record.incident, event, managers), false);
+      let recipients = recipientsOf(record.incident, event, managers);
+      if (event.type === 'correlated') {
+        // Judged again as it is sent: an organization invited since, that may not see the incident
+        // the match names, is not told of it (nor is anyone, once that incident is gone).
+        const other = typeof event.data.incidentId === 'string' ? (await repository.get(event.data.incidentId))?.incident : undefined;
+        recipients = other ? recipients.filter((orgId) => canSee(partnerOf(orgId), other)) : [];
+      }
+      return deliverAll(record, event, recipients, false);
     },
 
     /**

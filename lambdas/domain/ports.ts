@@ -11,6 +11,7 @@ import type { Scope, ScopedContribution } from './metrics/contributions';
 import type { Aggregate } from './metrics/sketch';
 import type { Granularity } from './metrics/calendar';
 import type { AuditPage, AuditPageQuery, AuditRecord, AuditWindowQuery, HiddenDayQuery } from './audit-entry';
+import type { ObservableRef } from './observables';
 import type { ScheduleSpec } from './oncall/schedule';
 
 export interface Clock { now(): Date }
@@ -248,6 +249,8 @@ export interface PublishContext {
    * they receive it, whatever subscriptions the topic still holds. Absent: no endpoint receives it.
    */
   endpoints?: readonly string[];
+  /** false: not for SMS (a correlation notice: email, the app and pushes only); SMS subscriptions filter it out. */
+  sms?: false;
   /**
    * The contact ids this message is for: each contact's subscriptions filter on its id, so only
    * they receive it (an organization's escalation policy pages some of its contacts; without one,
@@ -323,6 +326,30 @@ export interface MetricsStore {
    * Infinity while nothing was written by this layout.
    */
   allSizesSince(): Promise<number>;
+}
+
+// ---- Observables: the correlation index ----
+
+/** One page of the incidents that carry an observable, newest first; `last` is set when more may follow. */
+export interface ObservablePage { incidentIds: string[]; last: string | null }
+
+/**
+ * The correlation index: for each observable (type, canonical value, platform), the incidents that
+ * carry it, so a match is one query whatever the number of incidents. Written by the correlator on
+ * the stream, never on a request's path; observables are never taken off an incident, so entries are
+ * never removed (who may see a match is judged when it is read).
+ */
+export interface ObservableIndex {
+  /** Lists `incidentId` under each observable; listing it again changes nothing. */
+  add(incidentId: string, observables: readonly ObservableRef[]): Promise<void>;
+  /** The incidents listed under `observable`, newest first, at most `limit`, after incident `after`. */
+  incidentsWith(observable: ObservableRef, page: { limit: number; after?: string }): Promise<ObservablePage>;
+  /**
+   * What each of `otherIds` was told to incident `incidentId` so far: the keys (observables.ts
+   * `observableKey`) of the shared observables its `correlated` events named. Recorded with the
+   * events themselves (Change.correlations), so a redelivered stream record tells nothing twice.
+   */
+  told(incidentId: string, otherIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 // ---- On call: schedules and escalation policies ----

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { container } from '../wiring/incidents';
 import { httpHandler, type Input } from '../http/handler';
 import { header } from '../http/request';
@@ -22,4 +22,16 @@ export async function editIncident({ caller, params, body }: Input<typeof ROUTES
   return incidentJson(200, await incidents.edit(caller, params.id!, body as EditPatch, ifMatch));
 }
 
-export const handler = httpHandler(ROUTES.editIncident, editIncident);
+/** Observables are the incident's too: adding them is served by this function (one less in the stack). */
+export async function addObservables({ caller, params, body }: Input<typeof ROUTES.addObservables>) {
+  const { incidents } = await container();
+  return incidentJson(200, await incidents.addObservables(caller, params.id!, body.observables));
+}
+
+const edit = httpHandler(ROUTES.editIncident, editIncident);
+const add = httpHandler(ROUTES.addObservables, addObservables);
+
+/** PATCH /v1/incidents/{id} and POST /v1/incidents/{id}/observables, by the route the request matched. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  return (event.resource === ROUTES.addObservables.path ? add : edit)(event, context);
+}

@@ -76,6 +76,14 @@ export function makeCursorCodec(secret: string) {
     encodeAudit: (lastId: string, caller: Caller, listing: ReadonlyArray<string | null>) => encode(lastId, auditBinding(caller, listing)),
     decodeAudit: (cursor: string, caller: Caller, listing: ReadonlyArray<string | null>) =>
       decode(cursor, auditBinding(caller, listing), (p) => AUDIT_ID_PATTERN.test(p) || SUMMARY_POSITION_PATTERN.test(p)),
+    /** The cursor after incident `lastId` of `caller`'s related incidents of `incidentId`. */
+    encodeRelated: (lastId: string, caller: Caller, incidentId: string) => encode(lastId, ['related', caller.orgId, caller.role, incidentId]),
+    decodeRelated: (cursor: string, caller: Caller, incidentId: string) =>
+      decode(cursor, ['related', caller.orgId, caller.role, incidentId], (p) => p.startsWith('inc_') && ULID_PATTERN.test(p.slice(4))),
+    /** The cursor after incident `lastId` of `caller`'s lookup of one observable (`identity`: its canonical key). */
+    encodeLookup: (lastId: string, caller: Caller, identity: string) => encode(lastId, ['observables', caller.orgId, caller.role, identity]),
+    decodeLookup: (cursor: string, caller: Caller, identity: string) =>
+      decode(cursor, ['observables', caller.orgId, caller.role, identity], (p) => p.startsWith('inc_') && ULID_PATTERN.test(p.slice(4))),
     /** TAXII's `next`: the position after which `caller`'s `listing` (endpoint and filters, as one string) continues. */
     encodeTaxii: (position: string, caller: Caller, listing: string) => encode(position, taxiiBinding(caller, listing)),
     decodeTaxii: (cursor: string, caller: Caller, listing: string, isPosition: (p: string) => boolean) =>

@@ -8,6 +8,15 @@ import { TLPS } from '../domain/tlp';
 import { ROLES, VIAS } from '../domain/actor';
 import { AUDIT_ACTIONS } from '../domain/audit-entry';
 import { Link } from './schemas';
+import { OBSERVABLE_TYPES } from '../domain/observables';
+
+/** An observable as answered: in canonical form. */
+export const ObservableAnswer = /* @__PURE__ */ (() => z.object({
+  type: z.enum(OBSERVABLE_TYPES),
+  value: z.string().meta({ description: 'In canonical form (see "Observables and correlation").' }),
+  platform: z.string().optional().meta({ description: 'A user account\'s platform, lowercased.' }),
+  note: z.string().optional(),
+}).meta({ id: 'ObservableAnswer' }))();
 
 const IsoTime = /* @__PURE__ */ (() => z.string().meta({ format: 'date-time', example: '2026-11-25T14:03:07.123Z' }))();
 
@@ -66,6 +75,7 @@ export const Incident = /* @__PURE__ */ (() => z.object({
   lastUpdate: z.object({ summary: z.string(), phase: z.enum(PHASES).nullable(), at: IsoTime, actor: Actor }).nullable()
     .meta({ description: 'The latest status update.' }),
   nextUpdateDueAt: IsoTime.nullable().meta({ description: 'When the next status update is due, as the latest update promised.' }),
+  observables: z.array(ObservableAnswer).meta({ description: 'At most 200, in canonical form; matched across incidents by the correlation.' }),
   version: z.number().int().meta({ description: 'Grows by one with every command that changes the incident; also its ETag ("<version>").' }),
 }).meta({ id: 'Incident' }))();
 
@@ -121,6 +131,23 @@ export const MetricsAnswer = /* @__PURE__ */ (() => z.object({
   from: z.string(), to: z.string(), ...Figures,
   groups: z.array(z.object({ key: z.string(), ...Figures })),
 }).meta({ id: 'Metrics' }))();
+
+export const IncidentSummary = /* @__PURE__ */ (() => z.object({
+  id: z.string(), title: z.string(), tlp: z.enum(TLPS), severity: z.enum(SEVERITIES), status: z.enum(STATUSES), reportedAt: IsoTime, participants: z.array(z.string()),
+}).meta({ id: 'IncidentSummary' }))();
+
+const ObservableRefAnswer = /* @__PURE__ */ (() => z.object({ type: z.enum(OBSERVABLE_TYPES), value: z.string(), platform: z.string().optional() }).meta({ id: 'ObservableRef' }))();
+
+export const RelatedPage = /* @__PURE__ */ (() => z.object({
+  items: z.array(z.object({ incident: IncidentSummary, shared: z.array(ObservableRefAnswer), relation: z.enum(RELATIONS).optional() })),
+  nextCursor: z.string().nullable(),
+}).meta({ id: 'RelatedPage' }))();
+
+export const LookupPage = /* @__PURE__ */ (() => z.object({
+  observable: ObservableRefAnswer.meta({ description: 'The observable looked up, in canonical form.' }),
+  items: z.array(IncidentSummary),
+  nextCursor: z.string().nullable(),
+}).meta({ id: 'LookupPage' }))();
 
 // ---- The answers' schemas are the domain's types: checked when the code compiles ----
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

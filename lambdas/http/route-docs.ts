@@ -80,6 +80,21 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'Both incidents must be visible to the caller (404 otherwise). `duplicate` also resolves this incident with the resolution "Duplicate of <incidentId>" (409 when it is already resolved); a duplicate link that would close a cycle is a 400, and so is a link to itself. Linking again with the same relation changes nothing (200); another relation replaces it. At most 100 links per incident. The link is listed in this incident\'s `related`, which shows only incidents the viewer may see.',
     responses: { 201: { description: 'Linked: the incident.', schema: r.Incident }, 200: { description: 'Already linked so: the incident, unchanged.', schema: r.Incident } },
   },
+  addObservables: {
+    summary: 'Add observables to the incident (a participant).',
+    description: 'Each observable is stored in canonical form; one already on the incident (same type, canonical value and platform) is left as it is, and when none is new nothing changes (200, the same version). Every invalid one is listed in the 400 (`observables.<i>.value` and why). At most 200 per incident. Timeline `observables_added`; `version` + 1. Correlation with other incidents follows on the stream: each incident sharing one gets a `correlated` event only if every participant of it may see the other.',
+    responses: { 200: incident },
+  },
+  getRelated: {
+    summary: 'Incidents related to this one: sharing an observable, or linked.',
+    description: 'Only incidents the caller may see, newest first, each with the observables it shares with this one and, for a link, its `relation`. Matches are read from the correlation index, which the stream keeps (a report\'s matches appear within moments); the 1000 newest incidents of each observable are considered. RED and AMBER+STRICT incidents answered are recorded in the audit trail as reads (`related`). `cursor` is opaque and signed, bound to the caller and the incident.',
+    responses: { 200: { description: 'A page of related incidents.', schema: r.RelatedPage } },
+  },
+  lookupObservable: {
+    summary: 'Have we seen this before? The incidents you may see that carry an observable.',
+    description: 'The query is canonicalized as on report (`platform` is required for `user-account`); an invalid value is a 400 naming it. Incident summaries, newest first, among the 1000 newest incidents carrying it. RED and AMBER+STRICT incidents answered are recorded in the audit trail as reads (`lookup`). `cursor` is bound to the caller and the observable.',
+    responses: { 200: { description: 'A page of incident summaries.', schema: r.LookupPage } },
+  },
   unlinkIncident: {
     summary: 'Remove a link.',
     description: 'A duplicate stays resolved (reopen it to undo that). No such link, or a linked incident the caller may not see: 404.',

@@ -13,6 +13,7 @@ import { BIDI_CONTROLS, hasBidiControl } from '../shared/bidi';
 import { isLoopbackHostname } from '../shared/loopback';
 import { LIST_SCOPES } from '../domain/incident';
 import { localMode } from '../config/env';
+import { MAX_OBSERVABLES, MAX_OBSERVABLE_NOTE, MAX_OBSERVABLE_VALUE, OBSERVABLE_TYPES, canonicalize } from '../domain/observables';
 import { CONTACT_ID_PATTERN, isTimeZone } from '../domain/contact-ids';
 
 export const ORG_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
@@ -91,6 +92,42 @@ const Details = /* @__PURE__ */ (() => z.custom<Record<string, unknown>>((d) => 
   .refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)
   .meta({ type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }))();
 
+/**
+ * An observable as given: each is checked by the very function that writes its canonical form
+ * (domain/observables.ts), so every invalid one of a body is listed (`observables.<i>.value`) with why.
+ */
+export const ObservableInput = /* @__PURE__ */ (() => z.strictObject({
+  type: z.enum(OBSERVABLE_TYPES).meta({ description: 'STIX 2.1 cyber-observable type.' }),
+  value: z.string().min(1).max(MAX_OBSERVABLE_VALUE).meta({ description: 'Stored and answered in canonical form: domains lowercased IDNA A-labels without trailing dot; URLs as WHATWG serializes them, no fragment; IPv4 without leading zeros (refused); IPv6 per RFC 5952; email domain lowercased; user-account handle lowercased without "@"; SHA-256 lowercase hex; phone numbers E.164.' }),
+  platform: z.string().min(1).max(64).optional().meta({ description: 'The platform of a `user-account` (e.g. `twitter`); lowercased.' }),
+  note: line(1, MAX_OBSERVABLE_NOTE).optional(),
+}).superRefine((o, ctx) => {
+  const c = canonicalize(o);
+  if (!c.ok) ctx.addIssue({ code: 'custom', path: [c.path], message: c.reason });
+}).meta({ id: 'Observable' }))();
+
+export const ObservableList = /* @__PURE__ */ (() => z.array(ObservableInput).max(MAX_OBSERVABLES))();
+
+export const AddObservablesBody = /* @__PURE__ */ (() => z.strictObject({
+  observables: z.array(ObservableInput).min(1).max(MAX_OBSERVABLES).meta({ description: 'Those already on the incident (same type, canonical value and platform) are left as they are.' }),
+}).meta({ id: 'AddObservables' }))();
+
+export const RelatedQuery = /* @__PURE__ */ (() => z.strictObject({
+  limit: z.coerce.number<string>().int().min(1).max(100).default(25),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+}))();
+
+export const ObservableLookupQuery = /* @__PURE__ */ (() => z.strictObject({
+  type: z.enum(OBSERVABLE_TYPES),
+  value: z.string().min(1).max(MAX_OBSERVABLE_VALUE).meta({ description: 'Any spelling: it is canonicalized as on report.' }),
+  platform: z.string().min(1).max(64).optional().meta({ description: 'Required for `user-account`.' }),
+  limit: z.coerce.number<string>().int().min(1).max(100).default(25),
+  cursor: z.string().max(512).optional().meta({ description: 'nextCursor of the previous page.' }),
+}).superRefine((q, ctx) => {
+  const c = canonicalize({ type: q.type, value: q.value, platform: q.platform });
+  if (!c.ok) ctx.addIssue({ code: 'custom', path: [c.path], message: c.reason });
+}))();
+
 export const ReportIncidentBody = /* @__PURE__ */ (() => z.strictObject({
   title: line(1, 200),
   description: text(0, 10000).optional(),
@@ -104,6 +141,7 @@ export const ReportIncidentBody = /* @__PURE__ */ (() => z.strictObject({
   source: line(1, 200).optional(),
   links: z.array(Link).max(20).optional(),
   details: Details.optional(),
+  observables: ObservableList.optional().meta({ description: 'At most 200; see Observable.' }),
 }).meta({ id: 'ReportIncident' }))();
 
 export const AcknowledgeBody = /* @__PURE__ */ (() => z.strictObject({

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { answerBytes } from '../shared/json';
 import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent } from '../domain/incident';
 import { type Tlp } from '../domain/tlp';
+import { observableKey, type Observable } from '../domain/observables';
 
 /** Concord's UUIDv5 namespace (a random UUID drawn once; never change it, or every id changes). */
 export const CONCORD_STIX_NAMESPACE = '3c2d9a5e-8f61-4b7d-a0e4-5f9c1b2e7d30';
@@ -93,7 +94,7 @@ const stamp = (iso: string) => new Date(iso).toISOString();
 const stampOr = (iso: string | undefined, fallback: string) => (iso && !Number.isNaN(Date.parse(iso)) ? stamp(iso) : stamp(fallback));
 
 /** The events that change the incident (not notifications or escalations). */
-const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'participants_added', 'updated', 'reopened', 'status_update', 'linked', 'unlinked']);
+const CHANGES: ReadonlySet<string> = new Set(['reported', 'acknowledged', 'assigned', 'resolved', 'note', 'participants_added', 'updated', 'reopened', 'status_update', 'linked', 'unlinked', 'observables_added']);
 
 /** The time of the incident's latest change: its STIX `modified`. */
 export function lastChangeAt(incident: Incident, events: readonly TimelineEvent[]): string {
@@ -241,6 +242,103 @@ export function incidentObjects({ incident, events, organizations, baseUrl }: Ex
   return out;
 }
 
+// ---- Observables as STIX cyber-observable objects (SCOs) ----
+
+/** STIX 2.1's namespace for the deterministic ids of SCOs (§2.9). */
+export const SCO_NAMESPACE = '00abedb4-aa42-466c-9c01-fed23315a9b7';
+
+/** RFC 8785 (JCS) canonical JSON of strings and objects of them: members sorted by key, JSON.stringify's strings. */
+export function canonicalJson(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  return JSON.stringify(value);
+}
+
+/**
+ * An observable's STIX SCO: its type and its ID contributing properties (STIX 2.1 §6), or null for
+ * a phone number (no SCO of STIX 2.1 holds one: it is left out of the export rather than given an id
+ * no other producer would compute).
+ *   domain-name, ipv4-addr, ipv6-addr, url, email-addr   value
+ *   file                                                  hashes ({"SHA-256": …})
+ *   user-account                                          account_type (the platform), user_id (the handle)
+ */
+export function scoProperties(o: Observable): { type: string; properties: Record<string, unknown> } | null {
+  switch (o.type) {
+    case 'domain-name': case 'ipv4-addr': case 'ipv6-addr': case 'url': case 'email-addr':
+      return { type: o.type, properties: { value: o.value } };
+    case 'file': return { type: 'file', properties: { hashes: { 'SHA-256': o.value } } };
+    case 'user-account': return { type: 'user-account', properties: { account_type: o.platform, user_id: o.value } };
+    case 'phone-number': return null;
+  }
+}
+
+/** The SCO's id STIX 2.1 defines: UUIDv5 in SCO_NAMESPACE of the canonical JSON of its ID contributing properties. */
+export const scoId = (type: string, properties: Record<string, unknown>) => `${type}--${uuidv5(canonicalJson(properties), SCO_NAMESPACE)}`;
+
+export const observableRelationshipId = (incidentId: string, sco: string) => `relationship--${uuidv5(`related-to:${incidentId}:${sco}`)}`;
+
+/**
+ * Each observable of the incident (but phone numbers) as its SCO, and a `related-to` relationship
+ * from the incident to it, dated when the observable was added (its timeline event), marked with
+ * the incident's TLP.
+ */
+export function observableObjects(incident: Incident, events: readonly TimelineEvent[]): StixObject[] {
+  const addedAt = new Map<string, string>();
+  for (const e of events) {
+    if ((e.type === 'reported' || e.type === 'observables_added') && Array.isArray(e.data.observables)) {
+      for (const o of e.data.observables as Observable[]) if (!addedAt.has(observableKey(o))) addedAt.set(observableKey(o), stamp(e.at));
+    }
+  }
+  const marking = [TLP_MARKING_IDS[incident.tlp]];
+  const out: StixObject[] = [];
+  for (const o of incident.observables) {
+    const sco = scoProperties(o);
+    if (!sco) continue;
+    const id = scoId(sco.type, sco.properties);
+    const at = addedAt.get(observableKey(o)) ?? stamp(incident.reportedAt);
+    out.push({ type: sco.type, spec_version: '2.1', id, ...sco.properties, object_marking_refs: marking });
+    out.push({
+      type: 'relationship', spec_version: '2.1', id: observableRelationshipId(incident.id, id),
+      created_by_ref: identityId(incident.reporter.orgId), created: at, modified: at,
+      relationship_type: 'related-to', source_ref: incidentStixId(incident.id), target_ref: id,
+      ...(o.note ? { description: o.note } : {}),
+      object_marking_refs: marking,
+    });
+  }
+  return out;
+}
+
+/** The SCO types a posted envelope may carry as observables. */
+export const SCO_TYPES: ReadonlySet<string> = new Set(['domain-name', 'ipv4-addr', 'ipv6-addr', 'url', 'email-addr', 'file', 'user-account']);
+
+/**
+ * A posted SCO as an observable (not yet canonical: the caller canonicalizes it), or why it cannot
+ * be one: a file needs a SHA-256 hash, a user account its account_type and user_id (or account_login).
+ */
+export function observableOfSco(obj: Record<string, unknown>): { ok: true; observable: { type: string; value: string; platform?: string } } | { ok: false; reason: string } {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  switch (obj.type) {
+    case 'domain-name': case 'ipv4-addr': case 'ipv6-addr': case 'url': case 'email-addr': {
+      const value = text(obj.value);
+      return value ? { ok: true, observable: { type: obj.type, value } } : { ok: false, reason: `a ${obj.type} needs its value (a string)` };
+    }
+    case 'file': {
+      const hashes = isObject(obj.hashes) ? obj.hashes : {};
+      const sha = text(hashes['SHA-256']) ?? text(hashes.SHA256);
+      return sha ? { ok: true, observable: { type: 'file', value: sha } } : { ok: false, reason: 'Concord records a file by its SHA-256: hashes must have "SHA-256"' };
+    }
+    case 'user-account': {
+      const platform = text(obj.account_type);
+      const handle = text(obj.user_id) ?? text(obj.account_login);
+      return platform && handle ? { ok: true, observable: { type: 'user-account', value: handle, platform } } : { ok: false, reason: 'a user-account needs account_type (the platform) and user_id or account_login' };
+    }
+    default: return { ok: false, reason: `Concord takes no observable of type ${String(obj.type).slice(0, 100)}` };
+  }
+}
+
 /** The property of the exported incident counting the notes a bounded export left out. */
 export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
 
@@ -252,7 +350,10 @@ export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
 export function incidentBundle(input: ExportInput, maxBytes = Infinity): { type: 'bundle'; id: string; objects: StixObject[] } {
   const modified = lastChangeAt(input.incident, input.events);
   const id = `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`;
-  const objects = incidentObjects(input).map((o) => o.object);
+  const all = incidentObjects(input).map((o) => o.object);
+  // The observables follow the incident, before its notes (which a bounded export may leave out).
+  const at = all.findIndex((o) => o.type === 'incident') + 1;
+  const objects = [...all.slice(0, at), ...observableObjects(input.incident, input.events), ...all.slice(at)];
   const isNote = (o: StixObject) => o.type === 'note';
   // The bundle without its notes, with room for the count of those left out; then notes while they fit.
   let bytes = answerBytes({ type: 'bundle', id, objects: objects.filter((o) => !isNote(o)) }) + 64;

@@ -21,7 +21,8 @@ import type { IncidentService } from '../domain/incident-service';
 import { MAX_ANSWER_BYTES, answerBytes } from '../shared/json';
 import { inPool } from '../shared/pool';
 import type { ApiKeyRecord, Organization } from '../domain/ports';
-import { concordIncidentOf, incidentBundle, incidentObjects, reportFromStix, type ExportInput, type OrgInfo, type StixObject } from './stix';
+import { SCO_TYPES, concordIncidentOf, incidentBundle, incidentObjects, observableOfSco, reportFromStix, type ExportInput, type OrgInfo, type StixObject } from './stix';
+import { canonicalize, type Observable } from '../domain/observables';
 import {
   INCIDENTS_COLLECTION_ID, MAX_CONTENT_LENGTH, MAX_PAGE, POSITION_PATTERN, dateAddedHeaders, fitStatus, listOf, manifestRecord, page, positionOf, select, versionOf,
   type Entry, type Filters, type StatusDetails, type StatusStore, type TaxiiStatus,
@@ -235,7 +236,11 @@ export function makeTaxiiService(deps: TaxiiDeps) {
      * use case, with its STIX id as the dedupKey, so posting it again changes nothing, even after it
      * is resolved; an incident Concord itself exported is recognised, not added. Marking-definitions
      * and identities are accepted as context (not stored); any other object is a failure with its
-     * reason. The status resource is kept for the posting organization and returned.
+     * reason. Cyber-observable objects (domain-name, ipv4-addr, ipv6-addr, url, email-addr, file,
+     * user-account) and `related-to` relationships tying them to an incident of the same envelope
+     * add the observables to that incident (as POST …/observables would: canonical form, a
+     * participant only, those already there a no-op); an SCO no relationship ties to an incident
+     * is accepted as context. The status resource is kept for the posting organization and returned.
      */
     async addObjects(caller: Caller, collectionId: string, objects: ReadonlyArray<Record<string, unknown> & { type: string; id: string }>): Promise<TaxiiStatus> {
       if (collectionId !== INCIDENTS_COLLECTION_ID) throw new NotFoundError(`No collection ${collectionId.slice(0, 64)}.`);
@@ -249,6 +254,14 @@ export function makeTaxiiService(deps: TaxiiDeps) {
         const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : requestTimestamp;
         const done = (ok: boolean, message: string) => ({ ok, detail: { id: obj.id, version, message: escapeBidi(message) } });
         if (CONTEXT_TYPES.has(obj.type)) return done(true, `accepted as context of the incidents; Concord does not store ${obj.type} objects`);
+        if (SCO_TYPES.has(obj.type)) {
+          const sco = observableOfSco(obj);
+          const canonical = sco.ok ? canonicalize(sco.observable) : sco;
+          if (!canonical.ok) return done(false, `not an observable Concord can record: ${canonical.reason}`);
+          observables.set(obj.id, canonical.observable);
+          return done(true, 'accepted as context: no related-to relationship of this envelope ties it to an incident');
+        }
+        if (obj.type === 'relationship') return { ok: true, detail: { id: obj.id, version, message: '' } };
         if (obj.type !== 'incident') return done(false, `Concord's collection takes incident objects (and marking-definitions and identities with them); not ${obj.type.slice(0, 100)}`);
         if (obj.spec_version !== undefined && obj.spec_version !== '2.1') return done(false, 'only STIX 2.1 objects are accepted');
         // A platform syncing both ways posts back what it pulled: that is the incident, not a new one.
@@ -260,14 +273,55 @@ export function makeTaxiiService(deps: TaxiiDeps) {
         if (!checked.ok) return done(false, checked.reason);
         try {
           const { created, incident } = await incidents.report(caller, checked.input);
+          reported.set(obj.id, incident.id);
           return done(true, created ? `reported as ${incident.id}` : `already reported as ${incident.id}; nothing changed`);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           return done(false, err.message);
         }
       };
+      /** Posted STIX incident id → the Concord incident it is; SCO id → its observable (canonical). */
+      const reported = new Map<string, string>();
+      const observables = new Map<string, Observable>();
       // Several reports at once, so a full envelope is judged well within the function's time.
       const outcomes = await inPool(objects, REPORTS_AT_ONCE, judge);
+      // Then the relationships, once the envelope's incidents are reported and its SCOs read: each
+      // incident's observables added in one command.
+      const wanted = new Map<string, Array<{ index: number; sco: string; observable: Observable }>>();
+      objects.forEach((obj, index) => {
+        if (obj.type !== 'relationship') return;
+        const fail = (message: string) => { outcomes[index] = { ok: false, detail: { ...outcomes[index]!.detail, message: escapeBidi(message) } }; };
+        if (obj.relationship_type !== 'related-to') return fail('Concord takes related-to relationships between an incident and an observable');
+        const [a, b] = [String(obj.source_ref ?? ''), String(obj.target_ref ?? '')];
+        const incidentRef = reported.has(a) ? a : reported.has(b) ? b : undefined;
+        const scoRef = observables.has(a) ? a : observables.has(b) ? b : undefined;
+        if (!incidentRef || !scoRef) return fail('a relationship must tie an incident of this envelope (reported, or reported before) to an observable of this envelope that Concord records');
+        const id = reported.get(incidentRef)!;
+        if (!wanted.has(id)) wanted.set(id, []);
+        wanted.get(id)!.push({ index, sco: scoRef, observable: observables.get(scoRef)! });
+      });
+      /** SCO id → the incidents it was added to. */
+      const addedTo = new Map<string, string[]>();
+      for (const [id, list] of wanted) {
+        let message: string;
+        let ok = true;
+        try {
+          await incidents.addObservables(caller, id, list.map((l) => l.observable));
+          message = `the observable is on ${id}`;
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          ok = false;
+          message = err.message;
+        }
+        for (const { index, sco } of list) {
+          outcomes[index] = { ok, detail: { ...outcomes[index]!.detail, message: escapeBidi(message) } };
+          if (ok) addedTo.set(sco, [...new Set([...(addedTo.get(sco) ?? []), id])]);
+        }
+      }
+      objects.forEach((obj, index) => {
+        const to = addedTo.get(obj.id);
+        if (to && SCO_TYPES.has(obj.type)) outcomes[index] = { ok: true, detail: { ...outcomes[index]!.detail, message: `the observable, on ${to.join(', ')}` } };
+      });
       const successes = outcomes.filter((o) => o.ok).map((o) => o.detail);
       const failures = outcomes.filter((o) => !o.ok).map((o) => o.detail);
       const status = fitStatus({

@@ -9,6 +9,7 @@ import { DynamoAuditLog } from '../adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { DynamoIncidentRepository } from '../adapters/dynamodb/incident-repository';
+import { DynamoObservableIndex } from '../adapters/dynamodb/observable-index';
 import { readConfig, type Config } from '../config/env';
 import { systemClock } from '../shared/ids';
 import type { NotificationPublisher, Clock, IssuerTrust, OrganizationProvisioner } from '../domain/ports';
@@ -49,6 +50,7 @@ export function buildAdapters(config: Config, overrides: Overrides = {}) {
     incidentRepository: new DynamoIncidentRepository(db, config.tableName, { retentionDays: config.auditRetentionDays, shards: config.writeShards }),
     directoryRepository: new DynamoDirectoryRepository(db, config.tableName),
     auditLog: new DynamoAuditLog(db, { tableName: config.tableName, retentionDays: config.auditRetentionDays, shards: config.writeShards }),
+    observableIndex: new DynamoObservableIndex(db, config.tableName),
   };
 }
 

@@ -23,7 +23,7 @@ const NOT_PROVISIONING: OrganizationProvisioner = {
 };
 
 export const container = derived((a) => {
-  const { config, overrides, clock, incidentRepository, directoryRepository, auditLog } = a;
+  const { config, overrides, clock, incidentRepository, directoryRepository, auditLog, observableIndex } = a;
   // Only writing organizations provisions topics, through ./organizations.ts: the SNS client stays
   // out of every other function's bundle and cold start.
   const provisioner: OrganizationProvisioner = overrides.provisioner ?? NOT_PROVISIONING;
@@ -31,7 +31,7 @@ export const container = derived((a) => {
     config,
     incidents: makeIncidents({
       incidents: incidentRepository, directory: directoryRepository, audit: auditLog, clock, ids: ulidGenerator(clock),
-      escalation: escalationPolicy(config), pause: overrides.pause,
+      escalation: escalationPolicy(config), pause: overrides.pause, observables: observableIndex,
     }),
     directory: makeDirectory({ directory: directoryRepository, provisioner, clock }),
     auditTrail: makeAuditTrail({ audit: auditLog, clock }),

@@ -1,6 +1,6 @@
 /**
- * The table's stream feeds two consumers: the notifier (new timeline events) and the metrics
- * aggregator (changed incidents). Each has event filtering, bisect on error, bounded retries,
+ * The table's stream feeds three consumers: the notifier (new timeline events), the metrics
+ * aggregator and the correlation (changed incidents). Each has event filtering, bisect on error, bounded retries,
  * partial batch responses, and an encrypted dead-letter queue for what still fails.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -18,6 +18,8 @@ export interface StreamConsumersProps {
   key: IKey;
   notifier: ServiceFunction;
   aggregator: ServiceFunction;
+  /** The correlation (changed incidents, like the aggregator). */
+  correlator: ServiceFunction;
 }
 
 export class StreamConsumers extends Construct {
@@ -44,7 +46,7 @@ export class StreamConsumers extends Construct {
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(this.deadLetters),
     };
-    for (const fn of [props.notifier, props.aggregator]) {
+    for (const fn of [props.notifier, props.aggregator, props.correlator]) {
       for (const id of ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']) {
         Validations.of(fn).acknowledge({ id, reason: 'CDK\'s grant to send failed batches to the KMS-encrypted dead-letter queue; it is limited to the service key.' });
       }
@@ -53,9 +55,11 @@ export class StreamConsumers extends Construct {
       ...common,
       filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.event) } } } })],
     }));
-    props.aggregator.addEventSource(new DynamoEventSource(props.table, {
-      ...common,
-      filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.incident) } } } })],
-    }));
+    for (const consumer of [props.aggregator, props.correlator]) {
+      consumer.addEventSource(new DynamoEventSource(props.table, {
+        ...common,
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.incident) } } } })],
+      }));
+    }
   }
 }

@@ -91,7 +91,7 @@ describe('the stack as deployed', () => {
   });
 
   it('gives the stream consumers, the schedule and the inbound-SMS subscription to the functions that serve them', () => {
-    expect(deployment.streamMappings.map((m) => m.handler).sort()).toEqual(['aggregate-metrics', 'notify-from-stream']);
+    expect(deployment.streamMappings.map((m) => m.handler).sort()).toEqual(['aggregate-metrics', 'correlate-from-stream', 'notify-from-stream']);
     expect(Object.keys(deployment.schedules)).toEqual(['escalate-incidents']);
     expect(Object.keys(deployment.subscriptions)).toEqual(['receive-sms']);
     expect(deployment.authorizer).toBe('authorize');

@@ -52,7 +52,8 @@ describe('service stack', () => {
   it('runs every function on Node.js 24, arm64, with tracing and a log group of its own', () => {
     const functions = service.findResources('AWS::Lambda::Function');
     const ours = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
-    expect(ours.length).toBe(new Set(ALL_ROUTES.map((r) => r.handler)).size + 5);
+    // Beside the API's: the authorizer, the three stream consumers, the escalation timer and inbound SMS.
+    expect(ours.length).toBe(new Set(ALL_ROUTES.map((r) => r.handler)).size + 6);
     for (const fn of ours) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
@@ -87,9 +88,9 @@ describe('service stack', () => {
     });
   });
 
-  it('consumes the stream twice, filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
+  it('consumes the stream three times (notifier, metrics, correlation), filtered, with bisect, bounded retries and an encrypted dead-letter queue', () => {
     const mappings = Object.values(service.findResources('AWS::Lambda::EventSourceMapping'));
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const m of mappings) {
       expect(m.Properties).toMatchObject({
         BisectBatchOnFunctionError: true, MaximumRetryAttempts: 8, FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -285,6 +286,8 @@ describe('least privilege', () => {
     TaxiiAddObjects: write,
     // Coordination (#23): each writes its incident, events, participation entries and audit entry in one transaction.
     InviteParticipants: write, EditIncident: write, ReopenIncident: write, PostStatusUpdate: write, LinkIncident: write, UnlinkIncident: write,
+    // Observables (#25): adding them is edit-incident's, related and the lookup list-incidents'; the correlation writes the index and events.
+    CorrelateFromStream: [...write, ...STREAM, ...DLQ],
   };
 
   const actionsByFunction = () => {

@@ -10,6 +10,7 @@ import { ENV } from '../../lambdas/config/env';
 import { container, resetContainer, type Container, type Overrides } from '../../lambdas/wiring/incidents';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
 import { handler as aggregateMetrics } from '../../lambdas/handlers/aggregate-metrics';
+import { handler as correlate } from '../../lambdas/handlers/correlate-from-stream';
 import { LocalOutbox } from '../../local/outbox';
 import { localRoutes } from '../../local/local-routes';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
@@ -91,6 +92,8 @@ export interface TestApiOptions extends LocalServerOptions {
   notifications?: boolean;
   /** Run the metrics aggregator on the stream, as `npm start` does. */
   metrics?: boolean;
+  /** Run the correlation on the stream, as `npm start` does. */
+  correlation?: boolean;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -101,6 +104,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const pollers: StreamPoller[] = [];
   if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, intervalMs: 50 }));
   if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, intervalMs: 50 }));
+  if (options.correlation) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: correlate, intervalMs: 50 }));
   return {
     url,
     tableName: table.tableName,

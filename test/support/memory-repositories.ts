@@ -1,5 +1,6 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
-import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef } from '../../lambdas/domain/ports';
+import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef, ObservableIndex, ObservablePage } from '../../lambdas/domain/ports';
+import { observableKey, type ObservableRef } from '../../lambdas/domain/observables';
 import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit-entry';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
 import { nextClockTime } from '../../lambdas/shared/ids';
@@ -14,6 +15,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   readonly dedup = new Map<string, string>();
   readonly ackCodes = new Map<string, string>();
   readonly deliveries = new Map<string, Delivery>();
+  /** What each incident's correlated events told of another (`<id>#<otherId>` → observable keys). */
+  readonly told = new Map<string, string[]>();
   /** Make the next N commits lose a race, as if someone else wrote first. */
   failNextCommits = 0;
   /** The commit clock: the last time it gave (each new version takes a later one, as in DynamoDB). */
@@ -56,6 +59,7 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
+    for (const c of change.correlations ?? []) this.told.set(`${c.incidentId}#${c.otherId}`, [...c.observables]);
     this.audit.entries.push(...clone(change.audit ?? []));
     const { incident } = change;
     if (incident.status === 'resolved' && previous.incident.status !== 'resolved') {
@@ -190,5 +194,37 @@ export class MemoryAuditLog implements AuditLog {
     return countRequests(this.entries
       .filter((e) => e.at.slice(0, 10) === q.day && !visibleTo(q.viewerOrgId, e) && (!q.orgId || e.actor.orgId === q.orgId) && (!q.action || e.action === q.action))
       .map((e) => ({ orgId: e.actor.orgId, requestId: e.requestId })));
+  }
+}
+
+/**
+ * The correlation index in memory, with the same contract as DynamoDB's: entries by observable,
+ * newest incident first; what correlated events told is the repository's (written with them).
+ */
+export class MemoryObservableIndex implements ObservableIndex {
+  readonly entries = new Map<string, Set<string>>();
+  /** Requests made and items read, as the DynamoDB adapter counts them. */
+  readonly work = { requests: 0, itemsRead: 0 };
+
+  constructor(private readonly repository: MemoryIncidentRepository) {}
+
+  async add(incidentId: string, observables: readonly ObservableRef[]): Promise<void> {
+    for (const o of observables) {
+      const key = observableKey(o);
+      if (!this.entries.has(key)) this.entries.set(key, new Set());
+      this.entries.get(key)!.add(incidentId);
+    }
+  }
+
+  async incidentsWith(o: ObservableRef, { limit, after }: { limit: number; after?: string }): Promise<ObservablePage> {
+    this.work.requests++;
+    const all = [...(this.entries.get(observableKey(o)) ?? [])].sort().reverse().filter((id) => after === undefined || id < after);
+    const incidentIds = all.slice(0, limit);
+    this.work.itemsRead += incidentIds.length;
+    return { incidentIds, last: all.length > limit ? incidentIds.at(-1)! : null };
+  }
+
+  async told(incidentId: string, otherIds: readonly string[]): Promise<Map<string, string[]>> {
+    return new Map(otherIds.flatMap((o) => { const t = this.repository.told.get(`${incidentId}#${o}`); return t ? [[o, [...t]] as const] : []; }));
   }
 }

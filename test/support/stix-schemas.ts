@@ -1,5 +1,6 @@
 /**
- * OASIS's STIX 2.1 JSON schemas (vendored in test/fixtures/stix2-json-schemas) compiled with ajv 8,
+ * OASIS's STIX 2.1 JSON schemas (vendored in test/fixtures/stix2-json-schemas: common, the SDOs
+ * Concord exports, the SCOs of its observables and the relationship SRO) compiled with ajv 8,
  * and the checks the schemas cannot make: each object is validated against its own type's schema
  * (the bundle schema does not list `incident`), the Incident Core extension's required fields and
  * vocabularies, and OASIS's TLP 2.0 marking-definitions exactly as published.
@@ -8,13 +9,20 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'stix2-json-schemas', 'schemas');
 const BASE = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, unicodeRegExp: false });
 addFormats(ajv);
-for (const dir of ['common', 'sdos']) {
+// domain-name's `value` is an `idn-hostname` (RFC 5890), which ajv-formats does not check: a host
+// name as IDNA A-labels (what the WHATWG URL's IDNA mapping gives), each label 1–63 LDH characters.
+ajv.addFormat('idn-hostname', (v: string) => {
+  const ascii = domainToASCII(v);
+  return ascii.length > 0 && ascii.length <= 253 && ascii.split('.').every((l) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(l));
+});
+for (const dir of ['common', 'sdos', 'observables', 'sros']) {
   for (const file of readdirSync(join(ROOT, dir))) {
     if (file === 'bundle.json') continue; // refers to every SDO and SCO; not vendored, not needed
     ajv.addSchema(JSON.parse(readFileSync(join(ROOT, dir, file), 'utf8')));
@@ -26,6 +34,8 @@ const SCHEMA_OF: Record<string, string> = {
   incident: `${BASE}/sdos/incident.json`,
   note: `${BASE}/sdos/note.json`,
   'marking-definition': `${BASE}/common/marking-definition.json`,
+  relationship: `${BASE}/sros/relationship.json`,
+  ...Object.fromEntries(['domain-name', 'email-addr', 'file', 'ipv4-addr', 'ipv6-addr', 'url', 'user-account'].map((t) => [t, `${BASE}/observables/${t}.json`])),
 };
 
 /** OASIS's TLP 2.0 marking-definitions (cti-stix-common-objects, extension-definition-specifications/tlp-2.0). */

@@ -29,8 +29,11 @@ const fbi: Organization = {
 
 /** SNS's filter on message attributes as these policies use it: every key present, a String.Array matching if any element is listed. */
 const delivered = (filterPolicy: string, attributes: Record<string, { DataType: string; StringValue?: string }> = {}) =>
-  Object.entries(JSON.parse(filterPolicy) as Record<string, string[]>).every(([key, allowed]) => {
+  Object.entries(JSON.parse(filterPolicy) as Record<string, Array<string | { exists: boolean }>>).every(([key, allowed]) => {
     const a = attributes[key];
+    // SNS's `exists` operator: {"exists": false} matches a message without the attribute.
+    const exists = allowed.find((x): x is { exists: boolean } => typeof x === 'object');
+    if (exists) return exists.exists === (a?.StringValue !== undefined);
     if (!a?.StringValue) return false;
     const values = a.DataType === 'String.Array' ? JSON.parse(a.StringValue) as string[] : [a.StringValue];
     return values.some((v) => allowed.includes(v));
@@ -51,14 +54,15 @@ it('subscribes each contact\'s email and phone with a filter policy on its conta
   await provisioned();
   const pushFilter = expect.stringContaining('"endpoints"');
   expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
-    { TopicArn: `${ARN}fbi`, Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["ana"]}' } },
+    // SMS subscriptions also take only messages not marked not-for-SMS (correlation notices, #25).
+    { TopicArn: `${ARN}fbi`, Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["ana"],"sms":[{"exists":false}]}' } },
     { TopicArn: `${ARN}fbi`, Protocol: 'email', Endpoint: 'desk@fbi.example', Attributes: { FilterPolicy: '{"contacts":["desk-day","desk-night"]}' } },
     { TopicArn: `${ARN}fbi`, Protocol: 'https', Endpoint: 'https://soar.fbi.example/in', Attributes: { DeliveryPolicy: expect.any(String), FilterPolicy: pushFilter } },
     { TopicArn: `${ARN}fbi_red`, Protocol: 'email', Endpoint: 'ana@fbi.example', Attributes: { FilterPolicy: '{"contacts":["ana"]}' } },
-    { TopicArn: `${ARN}fbi_red`, Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["ana"]}' } },
+    { TopicArn: `${ARN}fbi_red`, Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["ana"],"sms":[{"exists":false}]}' } },
   ]);
   expect(sns.commandCalls(SetSubscriptionAttributesCommand).map((c) => c.args[0].input)).toEqual([
-    { SubscriptionArn: `${ARN}fbi:bo-sms`, AttributeName: 'FilterPolicy', AttributeValue: '{"contacts":["bo"]}' },
+    { SubscriptionArn: `${ARN}fbi:bo-sms`, AttributeName: 'FilterPolicy', AttributeValue: '{"contacts":["bo"],"sms":[{"exists":false}]}' },
   ]);
 });
 
@@ -76,6 +80,8 @@ it('delivers each published message to exactly the contacts it names', async () 
   await publisher.publish('fbi', message, { incidentId: 'inc_1', contacts: ['ana', 'desk-night'] });
   await publisher.publish('fbi', message, { incidentId: 'inc_2', contacts: fbi.contacts.map((c) => c.id) });
   await publisher.publish('fbi', message, { incidentId: 'inc_3' });
+  // Not for SMS (a correlation notice): the named contacts' emails only.
+  await publisher.publish('fbi', message, { incidentId: 'inc_4', contacts: fbi.contacts.map((c) => c.id), sms: false });
   const reached = sns.commandCalls(PublishCommand).map((c) => [...filters].filter(([, f]) => delivered(f, c.args[0].input.MessageAttributes as never)).map(([s]) => s));
   expect(reached).toEqual([
     ['sms:+12025550102'],
@@ -83,6 +89,7 @@ it('delivers each published message to exactly the contacts it names', async () 
     ['sms:+12025550101', 'email:desk@fbi.example', 'sms:+12025550102'],
     // A message naming nobody reaches nobody.
     [],
+    ['email:desk@fbi.example'],
   ]);
   expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes).toEqual({
     incidentId: { DataType: 'String', StringValue: 'inc_1' },

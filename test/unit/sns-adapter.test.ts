@@ -124,8 +124,9 @@ describe('SnsProvisioner', () => {
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
-      // Each contact's subscriptions take only messages that name the contact (issue #24).
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["duty"]}' } },
+      // Each contact's subscriptions take only messages that name the contact (issue #24); SMS ones,
+      // only those not marked not for SMS (correlation notices, issue #25).
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["duty"],"sms":[{"exists":false}]}' } },
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },
       // The RED topic: cleared contacts only.
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },

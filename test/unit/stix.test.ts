@@ -21,7 +21,7 @@ function incidentWith(tlp: Tlp, status: Status): { incident: Incident; events: T
     acknowledgements: [], assignee: null, dedupKey: null,
     links: [{ href: 'https://example.org/evidence', text: 'evidence' }], details: { n: 1 },
     reportedAt: '2026-03-01T10:00:00.000Z', acknowledgedAt: null, assignedAt: null, resolvedAt: status === 'resolved' ? '2026-03-01T12:00:00.000Z' : null,
-    resolution: status === 'resolved' ? 'taken down' : null, related: [], lastUpdate: null, nextUpdateDueAt: null, version: 3,
+    resolution: status === 'resolved' ? 'taken down' : null, related: [], lastUpdate: null, nextUpdateDueAt: null, observables: [], version: 3,
   };
   const events: TimelineEvent[] = [
     { seq: 1, type: 'reported', at: '2026-03-01T10:00:00.000Z', actor: { orgId: 'facebook', by: null, via: 'api' }, data: {} },

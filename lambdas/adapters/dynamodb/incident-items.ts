@@ -37,8 +37,8 @@ export function deliveryItem(d: { incidentId: string; seq: number; orgId: string
 type Item = Record<string, unknown>;
 
 function incidentAttributes(incident: Incident): Item {
-  const { links, details, ...rest } = incident;
-  return { ...rest, linksJson: JSON.stringify(links), detailsJson: stringifyJson(details) };
+  const { links, details, observables, ...rest } = incident;
+  return { ...rest, linksJson: JSON.stringify(links), detailsJson: stringifyJson(details), ...(observables.length ? { observablesJson: JSON.stringify(observables) } : {}) };
 }
 
 export function incidentItem(record: IncidentRecord): Item {
@@ -76,7 +76,7 @@ export function eventItem(incidentId: string, event: TimelineEvent): Item {
 }
 
 export function incidentFromItem(item: Item): Incident {
-  const i = item as Item & Incident & { linksJson: string; detailsJson: string };
+  const i = item as Item & Incident & { linksJson: string; detailsJson: string; observablesJson?: string };
   return {
     id: i.id,
     title: i.title,
@@ -102,6 +102,7 @@ export function incidentFromItem(item: Item): Incident {
       ? { summary: i.lastUpdate.summary, phase: i.lastUpdate.phase ?? null, at: i.lastUpdate.at, actor: actorFromItem(i.lastUpdate.actor) }
       : null,
     nextUpdateDueAt: i.nextUpdateDueAt ?? null,
+    observables: typeof i.observablesJson === 'string' ? JSON.parse(i.observablesJson) : [],
     version: Number(i.version),
   };
 }

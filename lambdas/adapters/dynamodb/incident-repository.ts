@@ -18,6 +18,7 @@ import { Transaction, failedCondition, type WriteItem } from './transaction';
 import { communityItem, deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
 import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, COMMUNITY_INCIDENTS, communityKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
+import { correlationToldItem } from './observable-index';
 
 
 /** How many items one list Query reads at most; filters may discard some of them. */
@@ -167,6 +168,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
       }
       if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
       tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
+      // What a correlated event told, with it: the incident's guard makes both happen once.
+      tx.addAll((change.correlations ?? []).map((c) => ({ Put: { TableName: this.tableName, Item: correlationToldItem(c) } })));
       return tx.addAll((change.audit ?? []).map((entry) => auditPut({ ...this.audit, tableName: this.tableName }, entry)));
     };
     // A new version takes the commit clock; service events (notified, escalated) leave it and addedAt as they are.

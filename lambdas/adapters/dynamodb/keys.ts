@@ -38,7 +38,10 @@
  *   metrics, one contribution  TransactWriteItems: its marker, its bucket of each size, its minute's contributions
  *   TAXII status               GetItem TAXIISTATUS#<statusId>
  *   commit clock               a conditional Put of COMMITS / CLOCK in every transaction that makes a new version
+ *   incidents with observable  Query PK = OBS#<type>#<hash> newest first (the correlation index; the lookup)
+ *   what a match told          BatchGetItem INC#<id> / CORR#<otherId> (written with the `correlated` event)
  */
+import { createHash } from 'node:crypto';
 import { GRANULARITIES, type Granularity } from '../../domain/metrics/calendar';
 import type { MetricKind, Scope } from '../../domain/metrics/contributions';
 
@@ -77,6 +80,8 @@ export const ITEMS: readonly ItemKeys[] = [
   { item: 'metrics layout marker (when buckets of every size began)', pk: 'METRICS#layout', sk: 'all-sizes', gsi1: NONE, gsi2: NONE },
   { item: 'TAXII status resource (expires by TTL after 7 days)', pk: 'TAXIISTATUS#<statusId>', sk: 'TAXIISTATUS', gsi1: NONE, gsi2: NONE },
   { item: 'commit clock (the last time it gave a new version: incidents\' addedAt, TAXII\'s date_added)', pk: 'COMMITS', sk: 'CLOCK', gsi1: NONE, gsi2: NONE },
+  { item: 'correlation index entry (an incident carries this observable; <hash>: SHA-256 of its canonical identity; written on the stream)', pk: 'OBS#<type>#<hash>', sk: '<incidentId>', gsi1: NONE, gsi2: NONE },
+  { item: 'correlation told (the shared observables an incident\'s `correlated` events named of another; written with them)', pk: 'INC#<id>', sk: 'CORR#<otherId>', gsi1: NONE, gsi2: NONE },
 ];
 
 // ---- the keys themselves ----
@@ -190,3 +195,13 @@ export const LAYOUT_KEY: Key = { PK: 'METRICS#layout', SK: 'all-sizes' };
 
 // TAXII
 export const taxiiStatusKey = (id: string): Key => ({ PK: `TAXIISTATUS#${id}`, SK: 'TAXIISTATUS' });
+
+// correlation
+/**
+ * The correlation index's partition of one observable: its type and the SHA-256 of its canonical
+ * identity (observables.ts `observableKey`), since a URL may be longer than a key may be.
+ */
+export const observablePartition = (type: string, identity: string) => `OBS#${type}#${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+export const observableEntryKey = (type: string, identity: string, incidentId: string): Key => ({ PK: observablePartition(type, identity), SK: incidentId });
+/** What incident `id`'s correlated events told of incident `otherId`. */
+export const correlationToldKey = (id: string, otherId: string): Key => ({ PK: `${INCIDENT_PARTITION}${id}`, SK: `CORR#${otherId}` });

@@ -70,6 +70,7 @@ function headline(n: Notice): string {
     case 'reopened': return `Reopened by ${who}`;
     case 'status_update': return `Update from ${who}${typeof event.data.phase === 'string' ? ` (${event.data.phase})` : ''}`;
     case 'update_due': return 'Status update overdue';
+    case 'correlated': return `Same observables as another incident${typeof event.data.incidentId === 'string' ? ` (${event.data.incidentId})` : ''}`;
     default: return event.type;
   }
 }
@@ -130,6 +131,14 @@ export function renderEmail(n: Notice): { subject: string; body: string } {
   if (event.type === 'status_update' && typeof event.data.summary === 'string') {
     lines.push('', 'Update (as written by the participant):', ...quoted(event.data.summary));
     if (typeof event.data.nextUpdateDueAt === 'string') lines.push('', `Next update due: ${event.data.nextUpdateDueAt}`);
+  }
+  if (event.type === 'correlated') {
+    // The other incident: every participant of this one may see it (domain/correlation.ts), or no event exists.
+    const shared = Array.isArray(event.data.observables) ? event.data.observables as Array<{ type?: unknown; value?: unknown; platform?: unknown }> : [];
+    lines.push('', `It shares ${shared.length} observable${shared.length === 1 ? '' : 's'} with incident ${String(event.data.incidentId)}:`);
+    if (typeof event.data.title === 'string') lines.push(...quoted(event.data.title));
+    for (const o of shared.slice(0, 20)) lines.push(`  - ${String(o.type)}${typeof o.platform === 'string' ? ` (${oneLine(o.platform)})` : ''}: ${oneLine(String(o.value))}`);
+    if (shared.length > 20) lines.push(`  … and ${shared.length - 20} more (GET /v1/incidents/${incident.id}/related)`);
   }
   if (event.type === 'update_due') lines.push('', `The update promised for ${String(event.data.dueAt)} has not been posted. Post one: POST /v1/incidents/${incident.id}/updates`);
   if (incident.description && (event.type === 'reported' || event.type === 'participants_added')) lines.push('', 'Description (as written by the reporter):', ...quoted(incident.description));

@@ -10,7 +10,8 @@ import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAtt
 import { audienceOf } from '../../domain/notifications';
 import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
-import { endpointId, topicName } from './publisher';
+import { NO_SMS_ATTRIBUTE, endpointId, topicName } from './publisher';
+
 
 /**
  * Everyone on the `all` topic; only contacts cleared for TLP:RED on the `red` one. Endpoints the
@@ -41,7 +42,9 @@ export const contactFilters = (org: Organization, audience: Audience = 'all') =>
   return filters;
 };
 
-export const contactFilterPolicy = (ids: readonly string[]) => JSON.stringify({ contacts: [...ids] });
+export const contactFilterPolicy = (ids: readonly string[], protocol?: string) =>
+  // An SMS subscription also takes only messages not marked not for SMS (correlation notices: email and the app only).
+  JSON.stringify({ contacts: [...ids], ...(protocol === 'sms' ? { [NO_SMS_ATTRIBUTE]: [{ exists: false }] } : {}) });
 
 /**
  * How SNS retries a push to a partner's endpoint: 3 immediate retries, then backing off from 1 s to
@@ -108,14 +111,15 @@ export class SnsProvisioner implements OrganizationProvisioner {
       if (have.has(w)) continue;
       const [protocol, ...rest] = w.split(':');
       const push = protocol === 'https' || protocol === 'http';
-      const attributes = push ? this.pushAttributes(TopicArn!, rest.join(':')) : { FilterPolicy: contactFilterPolicy(filters.get(w) ?? []) };
+      const attributes = push ? this.pushAttributes(TopicArn!, rest.join(':')) : { FilterPolicy: contactFilterPolicy(filters.get(w) ?? [], protocol) };
       await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), Attributes: attributes }));
     }
-    // Contacts subscribed before messages named them, or whose ids changed: their filter now.
+    // Contacts subscribed before messages named them, or whose ids changed, and SMS subscriptions made
+    // before messages could be marked not for SMS: their filter now (setting it again changes nothing).
     for (const s of existing) {
       const ids = filters.get(key(s));
       if (ids && s.SubscriptionArn?.startsWith('arn:')) {
-        await this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: contactFilterPolicy(ids) }));
+        await this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: contactFilterPolicy(ids, s.Protocol) }));
       }
     }
     for (const s of existing) {

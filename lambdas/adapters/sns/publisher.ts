@@ -25,6 +25,9 @@ export function classify(err: unknown): PublishError {
  */
 export const topicName = (orgId: string, audience: Audience = 'all') => (audience === 'red' ? `${orgId}_red` : orgId);
 
+/** The message attribute that keeps a message from SMS subscriptions. */
+export const NO_SMS_ATTRIBUTE = 'sms';
+
 /** A push endpoint's name in message attributes and filter policies: short, fixed, no URL in the clear. */
 export const endpointId = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 24);
 
@@ -33,9 +36,11 @@ export const endpointId = (url: string) => createHash('sha256').update(url).dige
  * subscriptions filter on: `endpoints`, the ids of the endpoints it is for (see `endpointId`), and
  * `contacts`, the ids of the contacts it is for (each contact's email and SMS subscriptions).
  */
-export function publishInput(topicArn: string, message: RenderedMessage, { incidentId, endpoints = [], contacts = [] }: PublishContext = {}): ConstructorParameters<typeof PublishCommand>[0] {
+export function publishInput(topicArn: string, message: RenderedMessage, { incidentId, endpoints = [], contacts = [], sms }: PublishContext = {}): ConstructorParameters<typeof PublishCommand>[0] {
   const attributes = {
     ...(contacts.length ? { contacts: { DataType: 'String.Array', StringValue: JSON.stringify(contacts) } } : {}),
+    // SMS subscriptions take only messages without this attribute (provisioner.ts contactFilterPolicy).
+    ...(sms === false ? { [NO_SMS_ATTRIBUTE]: { DataType: 'String', StringValue: 'none' } } : {}),
     ...(incidentId ? { incidentId: { DataType: 'String', StringValue: incidentId } } : {}),
     ...(endpoints.length ? { endpoints: { DataType: 'String.Array', StringValue: JSON.stringify(endpoints.map(endpointId)) } } : {}),
   };
