@@ -179,16 +179,22 @@ export function makeIncidents(deps: IncidentDeps) {
   const presentOne = async (viewer: Caller, incident: Incident) => (await present(viewer, [incident]))[0]!;
 
   /**
-   * Events as `viewer` may be shown them: a `correlated` event only while the viewer may see the
-   * incident it names (the rule applied when read, as for links: an incident that widened its TLP
+   * Events as `viewer` may be shown them: a `correlated` event, and the notices about it, only while
+   * the viewer may see the incident it names (the rule applied when read, as for links: an incident that widened its TLP
    * since, or a match that narrowed its own, tells a new reader nothing). Hidden events leave their
    * seq out.
    */
   async function presentEvents(viewer: Caller, events: TimelineEvent[]): Promise<TimelineEvent[]> {
-    const named = [...new Set(events.flatMap((e) => (e.type === 'correlated' && typeof e.data.incidentId === 'string' ? [e.data.incidentId] : [])))];
-    if (named.length === 0) return events;
+    // The incident a match names: on the `correlated` event, and on each notice about it (`correlatedWith`).
+    const matched = (e: TimelineEvent): string | null => {
+      if (e.type === 'correlated') return String(e.data.incidentId);
+      if (e.data.aboutType === 'correlated') return typeof e.data.correlatedWith === 'string' ? e.data.correlatedWith : '';
+      return null;
+    };
+    const named = [...new Set(events.flatMap((e) => { const id = matched(e); return id ? [id] : []; }))];
+    if (!events.some((e) => matched(e) !== null)) return events;
     const visible = new Set((await incidents.getMany(named)).filter((other) => canSee(viewer, other)).map((other) => other.id));
-    return events.filter((e) => e.type !== 'correlated' || visible.has(String(e.data.incidentId)));
+    return events.filter((e) => { const id = matched(e); return id === null || visible.has(id); });
   }
   /** What an organization's verified channel (a signed link, a phone) is shown. */
   const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });

@@ -22,6 +22,12 @@ export const NOTIFIABLE = new Set(['reported', 'acknowledged', 'assigned', 'reso
 export const NOT_BY_SMS = new Set(['correlated']);
 
 /**
+ * A notice about a `correlated` event names the incident matched (`correlatedWith`), so a timeline
+ * read hides the notice with the event from whoever may not see that incident.
+ */
+const matchOf = (event: TimelineEvent) => (event.type === 'correlated' && typeof event.data.incidentId === 'string' ? { correlatedWith: event.data.incidentId } : {});
+
+/**
  * A report tells every participant; acknowledge, assign, resolve, notes, reopen and status updates
  * tell the others; an escalation tells every participant again and the organizations holding
  * manager keys, except where TLP forbids it (RED and AMBER+STRICT never leave the participants).
@@ -162,7 +168,7 @@ export function makeNotifier(deps: NotifierDeps) {
           type: 'messageId' in p.outcome ? 'notified' as const : 'notification_failed' as const,
           at,
           actor: systemActor('notifier'),
-          data: { orgId: p.orgId, about: event.seq, aboutType: event.type, level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
+          data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...matchOf(event), level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
         })));
         return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const })) };
       });

@@ -253,6 +253,25 @@ it('an AMBER match with the same circle is told both ways; a wider label later r
   expect(await shown('twitter')).toEqual([b.id]);
 });
 
+it('a correlated event hidden from a new reader takes the notifications about it along: no trace of the match', async () => {
+  const { service, correlator, notifier, repository } = world();
+  const domain = [{ type: 'domain-name', value: 'polls-closed.example' }] as Observable[];
+  const a = (await service.report(partner('meta'), { title: 'a', severity: 'high', category: 'misinformation', tlp: 'AMBER', participants: ['twitter'], observables: domain })).incident;
+  await correlator.onChange(null, a);
+  const b = (await service.report(partner('twitter'), { title: 'b', severity: 'high', category: 'misinformation', tlp: 'AMBER', participants: ['meta'], observables: domain })).incident;
+  await correlator.onChange(null, b);
+  const told = repository.events.get(a.id)!.find((e) => e.type === 'correlated')!;
+  await notifier.notify(a.id, told);
+  const aboutMatch = (events: TimelineEvent[]) => events.filter((e) => e.type === 'correlated' || e.data.about === told.seq || e.data.aboutType === 'correlated');
+  // The participants see the match and the notices about it.
+  expect(aboutMatch((await service.timeline(partner('twitter'), a.id)).events).length).toBeGreaterThan(1);
+  await service.edit(partner('meta'), a.id, { tlp: 'GREEN' });
+  // The community, who may read A now but not B: neither the event nor who was notified of it.
+  expect(aboutMatch((await service.timeline(partner('cisa'), a.id)).events)).toEqual([]);
+  // Even on a page that starts after the correlated event.
+  expect(aboutMatch((await service.timeline(partner('cisa'), a.id, { limit: 100, after: told.seq })).events)).toEqual([]);
+});
+
 it('pages related incidents and the lookup, newest first, without repeats or gaps', async () => {
   const { service, correlator } = world();
   const domain = [{ type: 'domain-name', value: 'paged.example' }] as Observable[];
