@@ -8,7 +8,7 @@
 //   state.js     the session and the tab's storage
 //   dom.js       DOM helpers, labels, the live region, isolation of outside text
 //   drafts.js    what people type survives a re-sign-in
-//   views/       shell (header, sign-in screen), list, incident (+ actions), report, metrics
+//   views/       shell (header, sign-in screen), list, incident (+ actions), report, metrics, on call
 //
 // Every URL is relative: behind API Gateway the app lives under /<stage>/. The API authorizes
 // everything; what the page shows or hides is a convenience only.
@@ -20,6 +20,7 @@ import { state } from './state.js';
 import { renderIncident } from './views/incident.js';
 import { initList, renderList } from './views/list.js';
 import { initMetrics, renderMetrics } from './views/metrics.js';
+import { renderOnCall } from './views/oncall.js';
 import { initReport, renderReport } from './views/report.js';
 import { showSignedIn, showSignedOut } from './views/shell.js';
 
@@ -40,6 +41,7 @@ async function render({ quiet = false } = {}) {
     state.shown = null;
     if (path === '/report') return await renderReport();
     if (path === '/metrics') return await renderMetrics();
+    if (path === '/oncall') return await renderOnCall();
     return await renderList(params, { quiet });
   } catch (err) {
     if (err.status === 401) { // a revoked key, or a token the API no longer accepts

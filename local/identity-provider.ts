@@ -138,6 +138,9 @@ export function appUrls(baseUrl: string): string[] {
   return origins.flatMap((o) => [`${o}${path}/app`, `${o}${path}/app/`]);
 }
 
+/** A person's address, vouched for: it ties them to their organization's contact of that address. */
+const emailOf = (person: Person) => (person.email ? { email: person.email, email_verified: true } : {});
+
 export async function startLocalIdentityProvider(baseUrl: string, people: Person[], options: LocalIdentityProviderOptions = {}): Promise<LocalIdentityProvider> {
   const throttle = new SignInThrottle(options.throttle);
   // ESM only: loaded here, at run time, by `npm start` (never by a Lambda bundle).
@@ -169,15 +172,15 @@ export async function startLocalIdentityProvider(baseUrl: string, people: Person
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
     scopes: ['openid', 'profile', 'offline_access', 'api'],
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'org', 'roles'] },
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'org', 'roles', 'email', 'email_verified'] },
     findAccount: async (_ctx: unknown, id: string) => {
       const person = byLogin.get(id);
       if (!person) return undefined;
-      return { accountId: id, claims: async () => ({ sub: id, name: person.name, preferred_username: person.login, org: person.orgId, roles: person.roles ?? [] }) };
+      return { accountId: id, claims: async () => ({ sub: id, name: person.name, preferred_username: person.login, org: person.orgId, roles: person.roles ?? [], ...emailOf(person) }) };
     },
     extraTokenClaims: async (_ctx: unknown, token: { accountId?: string }) => {
       const person = token.accountId ? byLogin.get(token.accountId) : undefined;
-      return person ? { name: person.name, org: person.orgId, roles: person.roles ?? [] } : undefined;
+      return person ? { name: person.name, org: person.orgId, roles: person.roles ?? [], ...emailOf(person) } : undefined;
     },
     features: {
       devInteractions: { enabled: false },

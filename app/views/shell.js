@@ -20,6 +20,8 @@ export function showSignedIn() {
   $('#sign-out').hidden = false;
   $('#nav-metrics').hidden = !isManager;
   $('#nav a[data-nav=report]').hidden = isManager || isAdmin; // the API refuses their reports (403)
+  // On call is a person's organization's (the app knows a key's organization not): people only.
+  $('#nav a[data-nav=oncall]').hidden = session.kind !== 'oidc';
   const c = session.claims || {};
   const manager = isManager ? ' · manager' : '';
   // The name is the provider's (as the person or their organization wrote it): isolated.

@@ -30,6 +30,7 @@ export const APP_FILES: Readonly<Record<string, AppFile>> = Object.fromEntries([
   app('views/observables.js', JS),
   app('views/report.js', JS),
   app('views/metrics.js', JS),
+  app('views/oncall.js', JS),
   ['uPlot.iife.min.js', { source: 'node_modules/uplot/dist/uPlot.iife.min.js', type: JS }],
   ['uPlot.min.css', { source: 'node_modules/uplot/dist/uPlot.min.css', type: CSS }],
 ]);

@@ -19,7 +19,12 @@ export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly
 export interface Caller { orgId: string; role: Role; keyId: string; person?: Person; requestId?: string }
 
 /** A person, as their organization's identity provider vouches for them. */
-export interface Person { id: string; name: string }
+/**
+ * `email`: the address the identity provider vouches for (its `email` claim, unless it says
+ * `email_verified: false`); it ties the person to their organization's contact of that address
+ * (taking a shift on call).
+ */
+export interface Person { id: string; name: string; email?: string }
 
 /**
  * Who did something: an organization, optionally a named person, and the channel; `keyId` names

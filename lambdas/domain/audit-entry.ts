@@ -17,7 +17,7 @@ export const AUDIT_ACTIONS = [
   // admin actions
   'organization.put', 'organization.chat', 'key.create', 'key.revoke', 'notifications.replay',
   // on call: schedules (their overrides included), calendar feed tokens, escalation policies
-  'schedule.put', 'schedule.delete', 'schedule.feed_token', 'escalation.put',
+  'schedule.put', 'schedule.delete', 'schedule.feed_token', 'schedule.override', 'escalation.put',
   // what the service itself reports to an organization's admins (a chat channel that refuses its messages)
   'chat.undeliverable',
   // failed sign-ins and unknown keys

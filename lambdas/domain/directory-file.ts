@@ -19,7 +19,7 @@ export interface DirectoryFile {
     escalation?: EscalationPolicySpec;
   }>;
   /** People of the local identity provider (`npm start` only); the table never holds them. */
-  people?: Array<{ login: string; name: string; orgId: string; password: string; roles?: Array<'manager' | 'admin'> }>;
+  people?: Array<{ login: string; name: string; orgId: string; password: string; roles?: Array<'manager' | 'admin'>; email?: string }>;
 }
 
 /** What loading a directory file did, or would do, to the directory in the table. */

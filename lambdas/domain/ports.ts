@@ -413,8 +413,11 @@ export interface StoredEscalationPolicy { orgId: string; policy: EscalationPolic
 export interface OnCallRepository {
   getSchedule(orgId: string, id: string): Promise<StoredSchedule | null>;
   listSchedules(orgId: string): Promise<StoredSchedule[]>;
-  /** Creates or replaces; `created` tells which. */
-  putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }>;
+  /**
+   * Creates or replaces; `created` tells which. With `ifUpdatedAt`, only while the stored schedule
+   * still has that `updatedAt` (else ConcurrentModificationError): a read-modify-write loses nothing.
+   */
+  putSchedule(schedule: StoredSchedule, ifUpdatedAt?: string): Promise<{ created: boolean }>;
   /** False when there was none. */
   deleteSchedule(orgId: string, id: string): Promise<boolean>;
   getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;

@@ -67,7 +67,7 @@ async function recordRefusal(detail: string, requestId: string): Promise<void> {
 export function contextOf(caller: Caller): Record<string, string> {
   return {
     orgId: caller.orgId, role: caller.role, keyId: caller.keyId,
-    ...(caller.person ? { personId: caller.person.id, personName: caller.person.name } : {}),
+    ...(caller.person ? { personId: caller.person.id, personName: caller.person.name, ...(caller.person.email ? { personEmail: caller.person.email } : {}) } : {}),
   };
 }
 

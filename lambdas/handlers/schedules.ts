@@ -49,6 +49,13 @@ export async function rotateFeedToken({ caller, params }: Input<typeof ROUTES.ro
   return json(200, answer(await adminAction(caller, 'schedule.feed_token', `calendar feed of schedule ${scheduleId} of ${id}`, (allowed) => service.rotateFeedToken(caller, id, scheduleId, allowed))));
 }
 
+export async function addOverride({ caller, params, body }: Input<typeof ROUTES.addOverride>) {
+  const { id, scheduleId } = params as { id: string; scheduleId: string };
+  const service = await onCall();
+  const schedule = await adminAction(caller, 'schedule.override', `override of schedule ${scheduleId} of ${id} (${body.contact ?? 'the caller'}, ${body.from} to ${body.to})`, (allowed) => service.addOverride(caller, id, scheduleId, body, allowed));
+  return json(201, answer(schedule), { location: base(id, scheduleId) });
+}
+
 export const getShifts = async ({ caller, params, query }: Input<typeof ROUTES.getShifts>) =>
   json(200, { items: await (await onCall()).shifts(caller, params.id!, params.scheduleId!, new Date(query.from), new Date(query.to)) });
 
@@ -74,6 +81,7 @@ const BY_ROUTE: Array<[RouteSpec, Proxy]> = [
   [ROUTES.getSchedule, httpHandler(ROUTES.getSchedule, getSchedule)],
   [ROUTES.deleteSchedule, httpHandler(ROUTES.deleteSchedule, deleteSchedule)],
   [ROUTES.rotateFeedToken, httpHandler(ROUTES.rotateFeedToken, rotateFeedToken)],
+  [ROUTES.addOverride, httpHandler(ROUTES.addOverride, addOverride)],
   [ROUTES.getShifts, httpHandler(ROUTES.getShifts, getShifts)],
   [ROUTES.getOnCall, httpHandler(ROUTES.getOnCall, getOnCall)],
   [ROUTES.putEscalationPolicy, httpHandler(ROUTES.putEscalationPolicy, putEscalationPolicy)],

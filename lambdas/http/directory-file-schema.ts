@@ -21,6 +21,8 @@ export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
   // Demo and test people of the local provider only: any password its author chooses.
   password: z.string().min(1).max(200),
   roles: z.array(z.enum(['manager', 'admin'])).max(2).optional(),
+  // The token's verified `email`: it ties the person to their organization's contact of that address.
+  email: z.email().max(254).optional(),
 }))();
 
 export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({

@@ -39,6 +39,12 @@ export const ScheduleBody = /* @__PURE__ */ (() => z.strictObject({
   overrides: z.array(Override).max(200).optional().meta({ description: 'Win over every layer (the one listed last where they overlap).' }),
 }).meta({ id: 'ScheduleInput' }))();
 
+export const OverrideBody = /* @__PURE__ */ (() => z.strictObject({
+  from: Instant,
+  to: Instant.meta({ description: `After from and after now, at most ${MAX_WINDOW_DAYS} days after from.` }),
+  contact: ContactId.optional().meta({ description: 'The organization\'s admin only: who takes the shift. A person leaves it out (or names their own contact).' }),
+}).meta({ id: 'OverrideInput' }))();
+
 export const ShiftsQuery = /* @__PURE__ */ (() => z.strictObject({
   from: Instant,
   to: Instant.meta({ description: `At most ${MAX_WINDOW_DAYS} days after from.` }),

@@ -23,7 +23,9 @@ export const MAX_JSON_DEPTH = 32;
 export function callerFrom(event: APIGatewayProxyEvent): Caller | null {
   const ctx = event.requestContext?.authorizer;
   if (!ctx || typeof ctx.orgId !== 'string' || !ROLES.includes(ctx.role)) return null;
-  const person = typeof ctx.personId === 'string' && ctx.personId ? { id: ctx.personId, name: String(ctx.personName ?? ctx.personId) } : undefined;
+  const person = typeof ctx.personId === 'string' && ctx.personId
+    ? { id: ctx.personId, name: String(ctx.personName ?? ctx.personId), ...(typeof ctx.personEmail === 'string' && ctx.personEmail ? { email: ctx.personEmail } : {}) }
+    : undefined;
   return { orgId: ctx.orgId, role: ctx.role as Role, keyId: String(ctx.keyId ?? ''), ...(person ? { person } : {}) };
 }
 

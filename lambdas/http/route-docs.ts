@@ -144,6 +144,11 @@ export const ROUTE_DOCS: Record<RouteName, RouteDocs> = {
     description: 'The organization\'s own admin. Audited (`schedule.feed_token`).',
     responses: { 200: { description: 'The schedule with its new `calendarUrl`.', schema: r.Schedule } },
   },
+  addOverride: {
+    summary: '"Take this shift": an override on a schedule of the caller\'s own organization.',
+    description: 'A signed-in person adds one only for themselves: the contact of their organization whose email is the address their identity provider vouches for (`email` claim); no such contact: 403. The organization\'s admin may name any member contact (`contact`); other keys: 403. Another organization\'s caller: 404. 400 names the field: `to` not after `from`, not in the future or more than 93 days after `from`; `contact` not a member of a layer. Audited (`schedule.override`).',
+    responses: { 201: { description: 'The schedule, with the new override last.', schema: r.Schedule } },
+  },
   getShifts: {
     summary: 'The final shifts of a schedule over a window (at most 93 days), oldest first.',
     description: 'Overrides applied, computed from the schedule (its age does not matter). A shift overlapping the window is given whole (its real start and end, looked for up to 31 days beyond the window).',

@@ -216,7 +216,8 @@ export function noteObject(incident: Incident, event: TimelineEvent, organizatio
 
 /**
  * Every STIX object of one incident: the identities of its participants (and of note authors),
- * the incident, a note per timeline note, and the marking-definitions they use. Each object comes
+ * the incident, its observables (each SCO and a `related-to` from the incident), a note per
+ * timeline note, and the marking-definitions they use. Each object comes
  * with the time it was added (`dateAdded`): `addedAt`, when the incident's current version was
  * committed by the commit clock (commit order), for the incident, its notes and the markings (an
  * identity changed since in the directory, at its change); without it (incidents not changed since
@@ -238,6 +239,8 @@ export function incidentObjects({ incident, events, organizations, baseUrl }: Ex
     out.push({ object: identity, dateAdded: later(identity.modified as string) });
   }
   out.push({ object: incidentObject(incident, modified, baseUrl), dateAdded: added });
+  // Its observables (each SCO and the relationship from the incident to it) follow, before the notes.
+  for (const object of observableObjects(incident, events)) out.push({ object, dateAdded: added });
   for (const e of notes) out.push({ object: noteObject(incident, e, organizations), dateAdded: addedAt ?? stamp(e.at) });
   return out;
 }
@@ -350,10 +353,8 @@ export const NOTES_OMITTED_PROPERTY = 'x_concord_notes_omitted';
 export function incidentBundle(input: ExportInput, maxBytes = Infinity): { type: 'bundle'; id: string; objects: StixObject[] } {
   const modified = lastChangeAt(input.incident, input.events);
   const id = `bundle--${uuidv5(`bundle:${input.incident.id}:${modified}`)}`;
-  const all = incidentObjects(input).map((o) => o.object);
   // The observables follow the incident, before its notes (which a bounded export may leave out).
-  const at = all.findIndex((o) => o.type === 'incident') + 1;
-  const objects = [...all.slice(0, at), ...observableObjects(input.incident, input.events), ...all.slice(at)];
+  const objects = incidentObjects(input).map((o) => o.object);
   const isNote = (o: StixObject) => o.type === 'note';
   // The bundle without its notes, with room for the count of those left out; then notes while they fit.
   let bytes = answerBytes({ type: 'bundle', id, objects: objects.filter((o) => !isNote(o)) }) + 64;

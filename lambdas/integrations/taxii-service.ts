@@ -69,7 +69,10 @@ const CONTEXT_TYPES = new Set(['marking-definition', 'identity']);
 /** Incidents reported at once from one envelope. */
 const REPORTS_AT_ONCE = 8;
 
-/** An entry with the incident its object is about (the incident and its notes; none for shared objects). */
+/** Objects every incident refers to, about none of them. */
+const SHARED_CONTEXT: ReadonlySet<string> = new Set(['identity', 'marking-definition']);
+
+/** An entry with the incident its object is about (the incident, its notes and observables; none for shared objects). */
 interface CollectionEntry extends Entry { incident?: Incident }
 
 function filtersOf(query: TaxiiQuery, extra: Partial<Filters> = {}): Filters {
@@ -126,7 +129,8 @@ export function makeTaxiiService(deps: TaxiiDeps) {
       for (const [j, incident] of listed.items.entries()) {
         const events = timelines[j]!;
         for (const e of incidentObjects({ incident, events, organizations: await orgs(orgIdsOf(incident, events)), baseUrl: base }, listed.addedAt?.get(incident.id))) {
-          entries.push(e.object.type === 'incident' || e.object.type === 'note' ? { ...e, incident } : e);
+          // What comes from the incident (itself, its notes, its observables) is a read of it when served.
+          entries.push(SHARED_CONTEXT.has(e.object.type) ? e : { ...e, incident });
         }
       }
       after = listed.lastId ?? undefined;

@@ -68,6 +68,7 @@ it('signs a partner key in without any metrics', async () => {
   await page.waitForSelector('#incidents tbody tr');
   expect(await page.isVisible('#nav-metrics')).toBe(false);
   expect(await page.isVisible('#nav a[data-nav=report]')).toBe(true); // partners report
+  expect(await page.isVisible('#nav a[data-nav=oncall]')).toBe(false); // On call is a signed-in person's organization's
   await page.goto(`${api.url}/app#/metrics`);
   await page.waitForSelector('#metrics-denied:not([hidden])');
   expect(await page.isVisible('#dashboard')).toBe(false);

@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { callerFrom } from '../../lambdas/http/request';
-import { credentialIn, handler as authorizer } from '../../lambdas/handlers/authorize';
+import { contextOf, credentialIn, handler as authorizer } from '../../lambdas/handlers/authorize';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -38,5 +38,16 @@ describe('the authorizer and two Authorization headers (#22 item 6)', () => {
     expect(policy.policyDocument.Statement).toEqual([expect.objectContaining({ Effect: 'Allow' })]);
     // No organization, no role: no handler can act for anyone on it.
     expect(callerFrom({ requestContext: { authorizer: policy.context } } as never)).toBeNull();
+  });
+});
+
+describe('the authorizer\'s context, as the handlers read it back', () => {
+  it('keeps a person\'s id, name and email (which ties them to their contact), and a key\'s id', () => {
+    const person = { orgId: 'cisa', role: 'partner' as const, keyId: '', person: { id: 'https://idp.example#p', name: 'Priya Raman', email: 'priya@cisa.example' } };
+    expect(callerFrom({ requestContext: { authorizer: contextOf(person) } } as never)).toEqual(person);
+    const noEmail = { ...person, person: { id: 'https://idp.example#p', name: 'Priya Raman' } };
+    expect(callerFrom({ requestContext: { authorizer: contextOf(noEmail) } } as never)).toEqual(noEmail);
+    const key = { orgId: 'cisa', role: 'admin' as const, keyId: 'k1' };
+    expect(callerFrom({ requestContext: { authorizer: contextOf(key) } } as never)).toEqual(key);
   });
 });

@@ -73,3 +73,20 @@ it('changes nothing when the envelope is posted again', async () => {
   expect(repository.records.size).toBe(1);
   expect([...repository.records.values()][0]!.incident.version).toBe(first!.incident.version);
 });
+
+it('serves each observable as its SCO and its related-to relationship in the collection, to those who may see the incident; a RED one\'s are recorded as reads of it', async () => {
+  const { taxii, incidents, repository } = setup();
+  const fbi: Caller = { orgId: 'fbi', role: 'partner', keyId: 'k2' };
+  const red = (await incidents.report(facebook, { title: 'red', severity: 'high', category: 'misinformation', tlp: 'RED', participants: [], observables: [{ type: 'domain-name', value: 'polls-closed.example' }] })).incident;
+  const objectsOf = async (who: Caller, query = {}) => (await taxii.objects(who, INCIDENTS_COLLECTION_ID, query)).body.objects as Array<{ id: string; type: string; target_ref?: string; source_ref?: string }>;
+  const mine = await objectsOf(facebook);
+  expect(mine.map((o) => o.id)).toContain(domain.id);
+  const relationship = mine.find((o) => o.type === 'relationship' && o.target_ref === domain.id)!;
+  expect(relationship.source_ref).toMatch(/^incident--/);
+  // Not a participant of the RED incident: nothing of it, its observable included.
+  expect((await objectsOf(fbi)).map((o) => o.id)).not.toContain(domain.id);
+  // A page that carries only the observable records a read of the incident it came from.
+  const before = repository.audit.entries.length;
+  expect((await objectsOf(facebook, { 'match[type]': 'domain-name' })).map((o) => o.id)).toEqual([domain.id]);
+  expect(repository.audit.entries.slice(before).map((e) => e.incidentId)).toEqual([red.id]);
+});

@@ -77,6 +77,16 @@ it('makes a verified person of the issuer\'s organization, partner unless the ro
   await expect(verify(await token({ groups: ['constructor', '__proto__'] }))).resolves.toMatchObject({ role: 'partner' });
 });
 
+it('carries the email the issuer vouches for (it ties the person to a contact), unless the issuer says it is not verified', async () => {
+  const { verify } = verifier();
+  await expect(verify(await token({ email: 'alice@fbi.example' }))).resolves.toMatchObject({ person: { id: `${ISSUER}#alice`, name: 'Alice Agent', email: 'alice@fbi.example' } });
+  await expect(verify(await token({ email: 'alice@fbi.example', email_verified: true }))).resolves.toMatchObject({ person: { email: 'alice@fbi.example' } });
+  for (const claims of [{ email: 'alice@fbi.example', email_verified: false }, { email: 42 }, { email: `${'a'.repeat(250)}@x.example` }]) {
+    const caller = await verify(await token(claims));
+    expect(caller.person).toEqual({ id: `${ISSUER}#alice`, name: 'Alice Agent' });
+  }
+});
+
 it('accepts up to 60 s of clock skew, and no more', async () => {
   const { verify } = verifier();
   await expect(verify(await token({}, { exp: now() - 30 }))).resolves.toMatchObject({ orgId: 'fbi' });

@@ -7,6 +7,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OnCallRepository, StoredEscalationPolicy, StoredSchedule } from '../../domain/ports';
+import { ConcurrentModificationError } from '../../domain/errors';
 import type { PagingItem, PagingStore } from '../../domain/oncall/pager';
 import type { PagingState } from '../../domain/oncall/paging';
 import { GSI1, GSI2, TTL_ATTRIBUTE } from './table';
@@ -38,13 +39,19 @@ export class DynamoOnCallRepository implements OnCallRepository {
     return items.map(scheduleOf);
   }
 
-  async putSchedule(schedule: StoredSchedule): Promise<{ created: boolean }> {
-    const { Attributes } = await guarded(this.db.send(new PutCommand({
-      TableName: this.tableName,
-      Item: { ...scheduleKey(schedule.orgId, schedule.id), GSI1PK: ALL_SCHEDULES, GSI1SK: allSchedulesSortKey(schedule.orgId, schedule.id), entity: 'schedule', ...schedule },
-      ReturnValues: 'ALL_OLD',
-    })));
-    return { created: !Attributes };
+  async putSchedule(schedule: StoredSchedule, ifUpdatedAt?: string): Promise<{ created: boolean }> {
+    try {
+      const { Attributes } = await guarded(this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...scheduleKey(schedule.orgId, schedule.id), GSI1PK: ALL_SCHEDULES, GSI1SK: allSchedulesSortKey(schedule.orgId, schedule.id), entity: 'schedule', ...schedule },
+        ReturnValues: 'ALL_OLD',
+        ...(ifUpdatedAt !== undefined ? { ConditionExpression: 'updatedAt = :read', ExpressionAttributeValues: { ':read': ifUpdatedAt } } : {}),
+      })));
+      return { created: !Attributes };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ConditionalCheckFailedException') throw new ConcurrentModificationError(`schedule ${schedule.id} of ${schedule.orgId} changed since it was read`);
+      throw err;
+    }
   }
 
   async deleteSchedule(orgId: string, id: string): Promise<boolean> {

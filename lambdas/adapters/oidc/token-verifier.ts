@@ -154,7 +154,8 @@ export function makeTokenVerifier(deps: TokenVerifierDeps) {
     const chosen = chooseOrganization(payload, candidates, issuer);
     const sub = String(payload.sub);
     const name = [payload.name, payload.preferred_username, sub].find((v): v is string => typeof v === 'string' && v.trim() !== '')!;
-    return { orgId: chosen.orgId, role: roleOf(payload, chosen.provider), keyId: '', person: { id: `${issuer}#${sub}`, name: displayName(name) } };
+    const email = typeof payload.email === 'string' && payload.email_verified !== false && payload.email.length <= 254 ? payload.email : undefined;
+    return { orgId: chosen.orgId, role: roleOf(payload, chosen.provider), keyId: '', person: { id: `${issuer}#${sub}`, name: displayName(name), ...(email ? { email } : {}) } };
   };
 }
 

@@ -11,10 +11,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../actor';
 import type { Allowed } from '../audit';
-import { ForbiddenError, InUseError, NotFoundError, ValidationError, type FieldError } from '../errors';
+import { BusyError, ConcurrentModificationError, ForbiddenError, InUseError, NotFoundError, ValidationError, type FieldError } from '../errors';
 import type { Clock, DirectoryRepository, EscalationPolicySpec, OnCallRepository, Organization, StoredEscalationPolicy, StoredSchedule } from '../ports';
 import { DAY } from './zone';
 import { MAX_WINDOW_DAYS, onCallAt, scheduleIssues, shiftsBetween, type OnCall, type Override, type ScheduleSpec, type Shift } from './schedule';
+
+/** The most overrides a schedule holds (the schedule body's own limit). */
+export const MAX_OVERRIDES = 200;
+
+/** "Take this shift": from/to instants (ISO, UTC as the schema writes them); `contact` only an admin names. */
+export interface OverrideInput { from: string; to: string; contact?: string }
 
 /** The calendar feed's window: from now, this many days. */
 export const FEED_DAYS = 60;
@@ -124,6 +130,69 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
       const stored = { ...existing, feedGeneration: existing.feedGeneration + 1, updatedAt: now().toISOString() };
       await repository.putSchedule(stored);
       return view(stored);
+    },
+
+    /**
+     * "Take this shift": adds an override to a schedule of the caller's own organization. A signed-in
+     * person adds one only for themselves — the contact of their organization whose email is the
+     * address their identity provider vouches for; the organization's admin may name any contact
+     * (`contact`). The contact must be a member of a layer; `to` after `from` and after now (an
+     * override changes who will be on call, not who was), at most MAX_WINDOW_DAYS long.
+     * Another organization's caller: 404, as for every schedule route.
+     */
+    async addOverride(caller: Caller, orgId: string, id: string, input: OverrideInput, allowed?: Allowed): Promise<ScheduleView> {
+      await readable(caller, orgId, id);
+      const org = await organizationOf(orgId);
+      const isAdmin = caller.role === 'admin' && caller.orgId === orgId;
+      let contact: string;
+      let named = false;
+      if (input.contact !== undefined) {
+        named = true;
+        const own = caller.person?.email ? org.contacts.filter((c) => c.email?.toLowerCase() === caller.person!.email!.toLowerCase()).map((c) => c.id) : [];
+        if (!isAdmin && !own.includes(input.contact)) throw new ForbiddenError(`Only ${orgId}'s admin adds an override for someone else; a person takes a shift for themselves (leave out contact).`);
+        contact = input.contact;
+      } else if (caller.person) {
+        const email = caller.person.email?.toLowerCase();
+        if (!email) throw new ForbiddenError('Your identity provider vouches for no email address, so Concord cannot tell which contact you are: ask your organization\'s admin to add the override.');
+        const mine = org.contacts.filter((c) => c.email?.toLowerCase() === email);
+        if (!mine.length) throw new ForbiddenError(`No contact of ${orgId} has your email address (${caller.person.email}): only a contact takes a shift. Ask ${orgId}'s admin to add you as a contact with that address.`);
+        const schedule = await repository.getSchedule(orgId, id);
+        const members = new Set(schedule?.spec.layers.flatMap((l) => l.members) ?? []);
+        contact = (mine.find((c) => members.has(c.id)) ?? mine[0]!).id;
+      } else if (isAdmin) {
+        throw new ValidationError('The override is not valid.', [{ path: 'contact', message: 'required for an API key: name the contact who takes the shift' }]);
+      } else {
+        throw new ForbiddenError(`An API key is no one: a signed-in person takes a shift for themselves, and ${orgId}'s admin adds one for anyone.`);
+      }
+      // Each round at least one writer wins: eight rounds settle eight people taking shifts at once.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const schedule = await readable(caller, orgId, id);
+        const from = Date.parse(input.from);
+        const to = Date.parse(input.to);
+        const errors: FieldError[] = [];
+        if (!schedule.spec.layers.some((l) => l.members.includes(contact))) {
+          errors.push({ path: 'contact', message: named ? `"${contact}" is not a member of any layer of schedule ${id}` : `your contact "${contact}" is not a member of any layer of schedule ${id}` });
+        }
+        if (!(to > from)) errors.push({ path: 'to', message: 'must be after from' });
+        else if (to - from > MAX_WINDOW_DAYS * DAY) errors.push({ path: 'to', message: `must be at most ${MAX_WINDOW_DAYS} days after from` });
+        else if (!(to > now().getTime())) errors.push({ path: 'to', message: 'must be in the future: an override changes who will be on call, not who was' });
+        if ((schedule.spec.overrides ?? []).length >= MAX_OVERRIDES) errors.push({ path: 'from', message: `schedule ${id} already holds ${MAX_OVERRIDES} overrides, the most it may: its admin removes past ones first` });
+        if (errors.length) throw new ValidationError('The override is not valid.', errors);
+        await allowed?.();
+        const stored: StoredSchedule = {
+          ...schedule,
+          spec: { ...schedule.spec, overrides: [...(schedule.spec.overrides ?? []), { contact, from: new Date(from).toISOString(), to: new Date(to).toISOString() }] },
+          updatedAt: now().toISOString(),
+        };
+        if (stored.updatedAt === schedule.updatedAt) stored.updatedAt = new Date(Date.parse(schedule.updatedAt) + 1).toISOString();
+        try {
+          await repository.putSchedule(stored, schedule.updatedAt);
+          return view(stored);
+        } catch (err) {
+          if (!(err instanceof ConcurrentModificationError)) throw err;
+        }
+      }
+      throw new BusyError(`Schedule ${id} is changing too fast to add the override; try again.`, 1);
     },
 
     async shifts(caller: Caller, orgId: string, id: string, from: Date, to: Date): Promise<Shift[]> {
