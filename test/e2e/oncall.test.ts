@@ -133,6 +133,18 @@ describe('the calendar feed', () => {
     // Replacing the schedule keeps the link.
     expect((await api.call(KEYS.admin, 'PUT', PATH, { ...schedule, name: 'Watch desk (renamed)' })).body.calendarUrl).toBe(rotated.body.calendarUrl);
   });
+
+  it('never revives a revoked link: a schedule deleted and made again under the same id has new links (red team)', async () => {
+    await api.call(KEYS.admin, 'DELETE', PATH);
+    const { body } = await api.call(KEYS.admin, 'PUT', PATH, schedule);
+    const revoked = new URL(body.calendarUrl);
+    expect((await api.call(KEYS.admin, 'POST', `${PATH}/feed-token`)).status).toBe(200);
+    expect((await api.call(KEYS.admin, 'DELETE', PATH)).status).toBe(204);
+    const again = await api.call(KEYS.admin, 'PUT', PATH, schedule);
+    expect(again.status).toBe(201);
+    expect(again.body.calendarUrl).not.toBe(body.calendarUrl);
+    expect((await api.call(null, 'GET', revoked.pathname + revoked.search)).status).toBe(403);
+  });
 });
 
 describe('escalation policies', () => {

@@ -40,8 +40,13 @@ export interface ScheduleView extends Omit<ScheduleSpec, 'overrides'> { id: stri
 export function makeOnCall({ repository, directory, clock, secret, isZone }: OnCallDeps) {
   const now = () => clock.now();
 
-  async function feedToken(s: Pick<StoredSchedule, 'orgId' | 'id' | 'feedGeneration'>): Promise<string> {
-    return createHmac('sha256', `calendar-feed:${await secret()}`).update(`${s.orgId}\n${s.id}\n${s.feedGeneration}`).digest('base64url');
+  /**
+   * The feed token: an HMAC of the schedule (its organization, id and creation time) and its token
+   * generation. The creation time keeps a schedule deleted and made again under the same id from
+   * reviving links revoked before (its generation starts at 1 again).
+   */
+  async function feedToken(s: Pick<StoredSchedule, 'orgId' | 'id' | 'feedGeneration' | 'createdAt'>): Promise<string> {
+    return createHmac('sha256', `calendar-feed:${await secret()}`).update(`${s.orgId}\n${s.id}\n${s.createdAt}\n${s.feedGeneration}`).digest('base64url');
   }
 
   const view = async (s: StoredSchedule): Promise<ScheduleView> =>
