@@ -22,7 +22,7 @@ import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListP
 import { addObservables as addObservablesTo } from './incident';
 import { canonicalList, sharedObservables, type ObservableRef } from './observables';
 import { MAX_MATCHES_PER_OBSERVABLE, matchesOf, summaryOf, type IncidentSummary } from './correlation';
-import { mayAct, type ListScopeParam } from './incident';
+import { DUPLICATE_OF_HIDDEN, duplicateOf, mayAct, type ListScopeParam } from './incident';
 
 /**
  * Two pages read after the same position, merged newest first without repeats: the first `limit`
@@ -170,31 +170,51 @@ export function makeIncidents(deps: IncidentDeps) {
    * Incidents as `viewer` may be shown them: `related` lists only incidents the viewer may see
    * (the visibility rule applied when read, so a link never reveals an incident).
    */
+  /** Which of `ids` `viewer` may see. */
+  async function visibleTo(viewer: Caller, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await incidents.getMany([...new Set(ids)])).filter((other) => canSee(viewer, other)).map((other) => other.id));
+  }
+
+  /**
+   * Incidents as `viewer` may be shown them: links only to incidents the viewer may see, and a
+   * duplicate's resolution naming the incident only if the viewer may see it.
+   */
   async function present(viewer: Caller, shown: Incident[]): Promise<Incident[]> {
-    const ids = [...new Set(shown.flatMap((i) => i.related.map((r) => r.incidentId)))];
+    const ids = shown.flatMap((i) => [...i.related.map((r) => r.incidentId), ...(duplicateOf(i.resolution) ? [duplicateOf(i.resolution)!] : [])]);
     if (ids.length === 0) return shown;
-    const visible = new Set((await incidents.getMany(ids)).filter((other) => canSee(viewer, other)).map((other) => other.id));
-    return shown.map((i) => (i.related.length === 0 ? i : { ...i, related: i.related.filter((r) => visible.has(r.incidentId)) }));
+    const visible = await visibleTo(viewer, ids);
+    return shown.map((i) => {
+      if (i.related.length === 0 && !duplicateOf(i.resolution)) return i;
+      const hiddenDuplicate = duplicateOf(i.resolution) !== null && !visible.has(duplicateOf(i.resolution)!);
+      return { ...i, related: i.related.filter((r) => visible.has(r.incidentId)), ...(hiddenDuplicate ? { resolution: DUPLICATE_OF_HIDDEN } : {}) };
+    });
   }
   const presentOne = async (viewer: Caller, incident: Incident) => (await present(viewer, [incident]))[0]!;
 
   /**
-   * Events as `viewer` may be shown them: a `correlated` event, and the notices about it, only while
-   * the viewer may see the incident it names (the rule applied when read, as for links: an incident that widened its TLP
-   * since, or a match that narrowed its own, tells a new reader nothing). Hidden events leave their
-   * seq out.
+   * Events as `viewer` may be shown them, the rule applied when read (an incident that widened its
+   * TLP since, or one it names that narrowed its own, tells a new reader nothing): a `correlated`
+   * event and the notices about it, and a `linked` or `unlinked` event, only while the viewer may
+   * see the incident it names (hidden events leave their seq out); a `resolved` event of a
+   * duplicate names the incident only then.
    */
   async function presentEvents(viewer: Caller, events: TimelineEvent[]): Promise<TimelineEvent[]> {
-    // The incident a match names: on the `correlated` event, and on each notice about it (`correlatedWith`).
-    const matched = (e: TimelineEvent): string | null => {
-      if (e.type === 'correlated') return String(e.data.incidentId);
+    const named = (e: TimelineEvent): string | null => {
+      if (e.type === 'correlated' || e.type === 'linked' || e.type === 'unlinked') return String(e.data.incidentId);
+      // A notice about a match names it (`correlatedWith`); one that does not is hidden.
       if (e.data.aboutType === 'correlated') return typeof e.data.correlatedWith === 'string' ? e.data.correlatedWith : '';
+      if (e.type === 'resolved') return duplicateOf(e.data.resolution);
       return null;
     };
-    const named = [...new Set(events.flatMap((e) => { const id = matched(e); return id ? [id] : []; }))];
-    if (!events.some((e) => matched(e) !== null)) return events;
-    const visible = new Set((await incidents.getMany(named)).filter((other) => canSee(viewer, other)).map((other) => other.id));
-    return events.filter((e) => { const id = matched(e); return id === null || visible.has(id); });
+    if (!events.some((e) => named(e) !== null)) return events;
+    const visible = await visibleTo(viewer, events.flatMap((e) => { const id = named(e); return id ? [id] : []; }));
+    return events.flatMap((e) => {
+      const id = named(e);
+      if (id === null || visible.has(id)) return [e];
+      if (e.type === 'resolved') return [{ ...e, data: { ...e.data, resolution: DUPLICATE_OF_HIDDEN } }];
+      return [];
+    });
   }
   /** What an organization's verified channel (a signed link, a phone) is shown. */
   const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });

@@ -450,6 +450,14 @@ export function updateDue(record: IncidentRecord, now: Date): Omit<TimelineEvent
   };
 }
 
+/** How a duplicate link resolves an incident: "Duplicate of <other>". */
+const DUPLICATE_OF = 'Duplicate of ';
+/** The resolution shown to a reader who may not see the incident it was a duplicate of. */
+export const DUPLICATE_OF_HIDDEN = 'Duplicate of another incident';
+/** The incident a resolution names, when a duplicate link wrote it; else null. */
+export const duplicateOf = (resolution: unknown): string | null =>
+  (typeof resolution === 'string' && /^Duplicate of inc_[0-9A-Za-z]+$/.test(resolution) ? resolution.slice(DUPLICATE_OF.length) : null);
+
 /**
  * Links this incident to `other` (which the caller may see). `duplicate` also resolves this one
  * with "Duplicate of <other>". `duplicateChain`: the incidents `other` is (transitively) a
@@ -473,7 +481,7 @@ export function link(record: IncidentRecord, caller: ActorRef, other: Incident, 
     throw new ValidationError('That would make a cycle of duplicates.', [{ path: 'incidentId', message: `${other.id} is already (through its duplicates) a duplicate of this incident` }]);
   }
   requireOpen(record, 'marking it a duplicate (which resolves it)');
-  const resolution = `Duplicate of ${other.id}`;
+  const resolution = `${DUPLICATE_OF}${other.id}`;
   const next = bump(incident, { related, status: 'resolved', resolvedAt: now, resolution, nextUpdateDueAt: null });
   return {
     incident: next,

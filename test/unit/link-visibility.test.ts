@@ -1,0 +1,68 @@
+/**
+ * Links name other incidents (red team, #23): a reader who may see this incident but not the one
+ * it links to learns nothing of that one — not from `related`, the `linked`/`unlinked` events, nor
+ * the "Duplicate of …" resolution a duplicate link writes (in the incident and its `resolved` event).
+ */
+import type { Caller } from '../../lambdas/domain/actor';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
+import { makeNotifier } from '../../lambdas/domain/notifications';
+import type { NotificationPublisher, PublishContext, RenderedMessage } from '../../lambdas/domain/ports';
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+
+const partner = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: `k-${orgId}` });
+
+function world() {
+  const repository = new MemoryIncidentRepository();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['fbi', 'google', 'cisa']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  return makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+}
+
+class RecordingPublisher implements NotificationPublisher {
+  readonly sent: Array<{ orgId: string; context: PublishContext; message: RenderedMessage }> = [];
+  async publish(orgId: string, message: RenderedMessage, context: PublishContext) { this.sent.push({ orgId, context, message }); return `m-${this.sent.length}`; }
+  async sendSms() {}
+}
+
+it('tells a participant that a duplicate was resolved without naming an incident it may not see', async () => {
+  const repository = new MemoryIncidentRepository();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['fbi', 'google']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const publisher = new RecordingPublisher();
+  const notifier = makeNotifier({
+    incidents: service, repository, deliveries: repository, directory, publisher, clock, pause: async () => {},
+    render: (n) => ({ sms: JSON.stringify(n.event.data), email: { subject: n.event.type, body: JSON.stringify(n.event.data) }, default: 'd' }),
+    links: { link: async () => 'https://concord.example/ack' },
+  });
+  const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
+  const red = (await service.report(partner('fbi'), { title: 'red', severity: 'high', category: 'misinformation', tlp: 'RED', participants: [] })).incident;
+  await service.link(partner('fbi'), green.id, { incidentId: red.id, relation: 'duplicate' });
+  const resolved = repository.events.get(green.id)!.find((e) => e.type === 'resolved')!;
+  await notifier.notify(green.id, resolved);
+  const to = (orgId: string) => JSON.stringify(publisher.sent.filter((m) => m.orgId === orgId).map((m) => m.message));
+  expect(to('google')).toContain('Duplicate of another incident');
+  expect(to('google')).not.toContain(red.id);
+  expect(to('google')).toContain('resolved');
+});
+
+it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('a GREEN incident linked to a %s one tells the community nothing of it; its participants see it all', async (tlp) => {
+  const service = world();
+  const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: [] })).incident;
+  const hidden = (await service.report(partner('fbi'), { title: 'hidden', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
+  const other = (await service.report(partner('fbi'), { title: 'other', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: [] })).incident;
+  await service.link(partner('fbi'), other.id, { incidentId: hidden.id, relation: 'related' });
+  await service.unlink(partner('fbi'), other.id, hidden.id);
+  await service.link(partner('fbi'), green.id, { incidentId: hidden.id, relation: 'duplicate' });
+  const seenBy = async (orgId: string) => JSON.stringify([
+    await service.get(partner(orgId), green.id), await service.timeline(partner(orgId), green.id),
+    await service.get(partner(orgId), other.id), await service.timeline(partner(orgId), other.id),
+    (await service.list(partner(orgId), { scope: 'community', limit: 100 })).items,
+  ]);
+  expect(await seenBy('google')).not.toContain(hidden.id);
+  expect((await service.get(partner('google'), green.id)).status).toBe('resolved');
+  expect(await seenBy('fbi')).toContain(`Duplicate of ${hidden.id}`);
+});
