@@ -170,6 +170,13 @@ export function makeIncidents(deps: IncidentDeps) {
    * Incidents as `viewer` may be shown them: `related` lists only incidents the viewer may see
    * (the visibility rule applied when read, so a link never reveals an incident).
    */
+/** A notice without whom it paged (its contacts, the policy's level and round). */
+  const withoutPaging = (e: TimelineEvent): TimelineEvent => {
+    if (e.type !== 'notified' && e.type !== 'notification_failed') return e;
+    const { contacts: _c, level: _l, round: _r, ...data } = e.data;
+    return { ...e, data };
+  };
+
   /** Which of `ids` `viewer` may see. */
   async function visibleTo(viewer: Caller, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
@@ -199,7 +206,11 @@ export function makeIncidents(deps: IncidentDeps) {
    * see the incident it names (hidden events leave their seq out); a `resolved` event of a
    * duplicate names the incident only then.
    */
-  async function presentEvents(viewer: Caller, events: TimelineEvent[]): Promise<TimelineEvent[]> {
+  async function presentEvents(viewer: Caller, incident: Incident, all: TimelineEvent[]): Promise<TimelineEvent[]> {
+    // Who was paged, at which level of an organization's escalation policy, is the participants'
+    // business: a reader outside them (the community on GREEN and CLEAR, a manager) sees that an
+    // organization was told, not whom it pages.
+    const events = incident.participants.includes(viewer.orgId) ? all : all.map(withoutPaging);
     const named = (e: TimelineEvent): string | null => {
       if (e.type === 'correlated' || e.type === 'linked' || e.type === 'unlinked') return String(e.data.incidentId);
       // A notice about a match names it (`correlatedWith`); one that does not is hidden.
@@ -371,7 +382,7 @@ export function makeIncidents(deps: IncidentDeps) {
       await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
       const page = await incidents.timeline(id, { limit, afterSeq: request.after });
-      return { ...page, events: await presentEvents(caller, page.events) };
+      return { ...page, events: await presentEvents(caller, incident, page.events) };
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
@@ -394,13 +405,13 @@ export function makeIncidents(deps: IncidentDeps) {
          * or an incident this reader has just read (checked again, not read again).
          */
         events: async (of: string | Incident): Promise<TimelineEvent[]> => {
-          if (typeof of === 'string') await see(caller, of, action);
-          else if (!canSee(caller, of)) throw new NotFoundError(`No incident ${of.id}.`);
-          const id = typeof of === 'string' ? of : of.id;
+          const incident = typeof of === 'string' ? (await see(caller, of, action)).incident : of;
+          if (!canSee(caller, incident)) throw new NotFoundError(`No incident ${incident.id}.`);
+          const id = incident.id;
           const events: TimelineEvent[] = [];
           for (let afterSeq: number | undefined; ;) {
             const page = await incidents.timeline(id, { limit: MAX_TIMELINE_PAGE, afterSeq });
-            events.push(...await presentEvents(caller, page.events));
+            events.push(...await presentEvents(caller, incident, page.events));
             if (page.lastSeq === null) return events;
             afterSeq = page.lastSeq;
           }

@@ -66,3 +66,27 @@ it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('a GREEN incident linked to a
   expect((await service.get(partner('google'), green.id)).status).toBe('resolved');
   expect(await seenBy('fbi')).toContain(`Duplicate of ${hidden.id}`);
 });
+
+it('shows who was paged (contacts, level, round) to the incident\'s participants only, not to the community reading a GREEN incident (red team)', async () => {
+  const repository = new MemoryIncidentRepository();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['fbi', 'google', 'cisa']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const notifier = makeNotifier({
+    incidents: service, repository, deliveries: repository, directory, publisher: new RecordingPublisher(), clock, pause: async () => {},
+    render: () => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' }),
+    links: { link: async () => 'https://concord.example/ack' },
+  });
+  const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
+  await notifier.notify(green.id, repository.events.get(green.id)![0]!);
+  const notices = async (orgId: string) => (await service.timeline(partner(orgId), green.id)).events.filter((e) => e.type === 'notified');
+  expect((await notices('google')).some((e) => Array.isArray(e.data.contacts))).toBe(true);
+  const outside = await notices('cisa');
+  expect(outside.length).toBeGreaterThan(0);
+  for (const e of outside) {
+    expect(e.data).not.toHaveProperty('contacts');
+    expect(e.data).not.toHaveProperty('level');
+    expect(e.data).not.toHaveProperty('round');
+  }
+});
