@@ -5,12 +5,14 @@ import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, 
 import type { Caller, Role } from './actor';
 import { sameChat, type ChatSettings } from './chat';
 import type { Allowed } from './audit';
-import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeyNotifier, KeySummary, Organization, OrganizationKind, OrganizationProvisioner } from './ports';
+import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeyNotifier, KeySummary, Organization, OrganizationKind, OrganizationProvisioner, OnCallRepository } from './ports';
 
 export interface DirectoryDeps {
   directory: DirectoryRepository;
   provisioner: OrganizationProvisioner;
   clock: Clock;
+  /** The schedules and escalation policies that name contacts: a change of contacts keeps them whole. */
+  oncall?: Pick<OnCallRepository, 'listSchedules' | 'getPolicy'>;
 }
 
 /** What an organization's contacts are told when a key is created for it. */
@@ -40,7 +42,26 @@ const identityOf = (input: OrganizationInput) => ({
   ...(input.endpoints?.length ? { endpoints: input.endpoints.map((e) => ({ url: e.url, red: e.red ?? false })) } : {}),
 });
 
-export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) {
+export function makeDirectory({ directory, provisioner, clock, oncall }: DirectoryDeps) {
+  /**
+   * Refuses contacts that leave out one a schedule (a layer's member, an override) or the
+   * escalation policy names: its pages would find nobody, and its id could pass to someone else.
+   */
+  async function checkNamedContacts(id: string, contacts: readonly Contact[]): Promise<void> {
+    if (!oncall) return;
+    const kept = new Set(contacts.map((c) => c.id));
+    const errors: Array<{ path: string; message: string }> = [];
+    for (const s of await oncall.listSchedules(id)) {
+      const named = new Set([...s.spec.layers.flatMap((l) => l.members), ...(s.spec.overrides ?? []).map((o) => o.contact)]);
+      for (const contact of named) if (!kept.has(contact)) errors.push({ path: 'contacts', message: `leaves out ${contact}, whom schedule ${s.id} names: change the schedule first` });
+    }
+    const policy = await oncall.getPolicy(id);
+    for (const [i, level] of (policy?.policy.levels ?? []).entries()) {
+      for (const t of level.targets) if ('contact' in t && !kept.has(t.contact)) errors.push({ path: 'contacts', message: `leaves out ${t.contact}, whom the escalation policy pages at level ${i + 1}: change the policy first` });
+    }
+    if (errors.length) throw new ValidationError('Contacts that a schedule or the escalation policy names cannot be removed.', errors);
+  }
+
   const now = () => clock.now().toISOString();
 
   /**
@@ -109,6 +130,7 @@ export function makeDirectory({ directory, provisioner, clock }: DirectoryDeps) 
   async function putOrganizationOnce(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
     const existing = await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts, existing?.contacts);
+    if (existing) await checkNamedContacts(id, contacts);
     if (existing && sameOrganization(existing, input) && (by || !existing.createdBy)) {
       await provisioner.provision(existing);
       return { created: false, organization: existing };

@@ -147,6 +147,27 @@ describe('the calendar feed', () => {
   });
 });
 
+describe('contacts a schedule or a policy names', () => {
+  it('cannot be removed from the organization while named: 400 naming the schedule and the level, nothing changed (red team)', async () => {
+    await api.call(KEYS.admin, 'PUT', PATH, schedule);
+    expect((await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/escalation', { levels: [{ afterMinutes: 0, targets: [{ schedule: 'watch' }] }, { afterMinutes: 10, targets: [{ contact: 'cisa-duty' }] }] })).status).toBe(200);
+    const before = (await api.call(KEYS.admin, 'GET', '/v1/organizations')).body;
+    const removed = await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa', {
+      name: 'CISA', kind: 'agency',
+      contacts: [{ id: 'ana', name: 'Ana Analyst', email: 'ana@cisa.example', timeZone: 'America/New_York' }],
+    });
+    expect(removed.status).toBe(400);
+    const messages = JSON.stringify(removed.body.errors);
+    expect(messages).toMatch(/bo/);
+    expect(messages).toMatch(/watch/);
+    expect(messages).toMatch(/cisa-duty/);
+    expect(messages).toMatch(/level 2/);
+    expect((await api.call(KEYS.admin, 'GET', '/v1/organizations')).body).toEqual(before);
+    expect((await api.call(KEYS.admin, 'GET', `${PATH}/oncall`)).status).toBe(200);
+    await api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/escalation', { levels: [{ afterMinutes: 0, targets: [{ contact: 'ana' }] }] });
+  });
+});
+
 describe('escalation policies', () => {
   it('names the organization\'s schedules and contacts; a schedule it names cannot be deleted (409); every change is audited', async () => {
     await api.call(KEYS.admin, 'PUT', PATH, schedule);
