@@ -33,6 +33,7 @@ import { benchLoad } from './load';
 import { benchMetrics } from './metrics';
 import { benchCorrelation } from './correlation';
 import { benchOnCall } from './oncall';
+import { benchEscalationTimer } from './escalation-timer';
 import { Counter, countedClient, load, progress, summarize, table } from './support';
 
 const QUICK = process.argv.includes('--quick');
@@ -68,6 +69,7 @@ async function main() {
       section('metrics', `Metrics query (GET /v1/metrics, the query alone) by density, volume, window and grouping, ${SHARDS} write shards (target: items read within the plan's bound)`, metrics.rows);
       section('metricsComparison', 'Metrics: the larger volume against the smaller (targets: p50 within 1.5×, items read within the plan\'s bound)', metrics.comparison);
     }
+    if (want('escalationTimer')) section('escalationTimer', 'The escalation timer: open incidents across 50 organizations with rotations and two-level policies, one run with everything due and one with nothing (how a run grows with the open incidents)', await benchEscalationTimer(engine.endpoint, newTable, QUICK ? [100, 300] : [100, 1_000]));
     if (want('load')) {
       const seconds = QUICK ? 10 : 60;
       const runs = [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];

@@ -69,3 +69,15 @@ it('stops after the last level', async () => {
   }
   expect(levels).toEqual([1, 2, 3]);
 });
+
+it('escalates every incident due in one run of the timer, past its batch of 100 (the bench found 1,000 due draining 100 a minute)', async () => {
+  const { handler: escalate } = await import('../../lambdas/handlers/escalate-incidents');
+  const ids: string[] = [];
+  for (let i = 0; i < 130; i++) {
+    ids.push((await services.incidents.report({ orgId: 'facebook', role: 'partner', keyId: 't' }, { title: `due ${i}`, severity: 'critical', category: 'misinformation', participants: ['fbi'] })).incident.id);
+  }
+  clock.advance(5 * 60);
+  const run = await escalate();
+  expect(run.escalated).toBeGreaterThanOrEqual(130);
+  expect(await services.incidents.escalateDue()).toEqual([]);
+}, 120_000);
