@@ -140,6 +140,8 @@ function canonicalEmail(input: string): { ok: true; value: string } | { ok: fals
   if (at <= 0 || at === input.length - 1) return { ok: false, reason: 'must be local-part@domain' };
   const local = input.slice(0, at);
   if (local.length > 64) return { ok: false, reason: 'has a local part longer than 64 characters' };
+  // RFC 5321: an "@" belongs in the local part only inside a quoted string ("a@b"@example.com).
+  if (local.includes('@') && !/^".*"$/.test(local)) return { ok: false, reason: 'has an "@" in its local part outside quotes' };
   const domain = canonicalDomain(input.slice(at + 1));
   if (!domain.ok) return { ok: false, reason: `has a domain that ${domain.reason}` };
   return { ok: true, value: `${local}@${domain.value}` };

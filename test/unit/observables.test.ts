@@ -89,6 +89,8 @@ describe('canonical forms', () => {
     ['url', 'https://exa\tmple.com/', /white space or control/],
     ['email-addr', 'nobody', /local-part@domain/],
     ['email-addr', 'x@-bad.example', /domain that/],
+    // RFC 5321: an "@" in the local part only inside a quoted string (red team: a@b@c.example was accepted).
+    ['email-addr', 'a@b@c.example', /local part/],
     ['file', 'abc123', /SHA-256/],
     ['phone-number', '2025550101', /E\.164/],
     ['phone-number', '+0123456789', /E\.164/],
