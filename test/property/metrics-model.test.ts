@@ -205,7 +205,7 @@ it('agrees with the reference over random histories and windows', async () => {
       }
     }
   }), { numRuns: 6 });
-}, 600_000);
+}, 900_000);
 
 it('answers CSV on Accept: text/csv and refuses bad windows and non-managers', async () => {
   const from = '2026-01-01T00:00:00.000Z';

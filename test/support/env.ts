@@ -11,6 +11,6 @@ process.env.CONCORD_PUBLIC_BASE_URL = 'http://localhost:3000';
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
 // The tests run the service as `npm start` does: local mode (loopback issuers and push endpoints).
 process.env.CONCORD_LOCAL_MODE = 'true';
-// Busy partitions spread over three write shards, as a deployed stage spreads them, so every read
+// Busy partitions spread over two write shards, as a deployed stage spreads them, so every read
 // that merges shards (metrics buckets, a day of the audit trail) is exercised; npm start keeps one.
-process.env.CONCORD_WRITE_SHARDS = '3';
+process.env.CONCORD_WRITE_SHARDS = '2';
