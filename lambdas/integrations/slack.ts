@@ -159,6 +159,8 @@ export function parseInteraction(form: URLSearchParams): SlackRequest {
   } catch {
     return { kind: 'help', team: '', user: 'Slack user' };
   }
+  // JSON that is not an object (null, a number, a list) is no interaction either.
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return { kind: 'help', team: '', user: 'Slack user' };
   const obj = (v: unknown) => (v && typeof v === 'object' ? v as Record<string, unknown> : {});
   const team = String(obj(payload.team).id ?? '');
   const u = obj(payload.user);

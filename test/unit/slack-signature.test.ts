@@ -70,6 +70,8 @@ describe('what a verified request asks for', () => {
     const payload = { type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1', username: 'wile', name: 'wile.e\u202e' }, actions: [{ action_id: 'concord_ack', value: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }] };
     expect(parseInteraction(form({ payload: JSON.stringify(payload) }))).toEqual({ kind: 'ack-incident', incidentId: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', team: 'T1', user: 'wile.e' });
     expect(parseInteraction(form({ payload: '{not json' }))).toMatchObject({ kind: 'help' });
+    // Any JSON that is not an object is help too (red team: `payload=null` was a 500).
+    for (const other of ['null', '1', '"x"', '[]', 'true']) expect(parseInteraction(form({ payload: other }))).toMatchObject({ kind: 'help' });
     expect(parseInteraction(form({ payload: JSON.stringify({ ...payload, actions: [{ action_id: 'concord_ack', value: '../etc' }] }) }))).toMatchObject({ kind: 'help' });
   });
 });
