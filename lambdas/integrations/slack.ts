@@ -85,7 +85,9 @@ export function incidentMessage(view: FullView): SlackMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(`Participants: ${participants}`, LIMITS.contextText) }] },
     { type: 'actions', block_id: 'concord_actions', elements: buttons },
   ];
-  const fallback = cut(`[${view.severity}] TLP:${view.tlp} ${view.title} (${STATUS[view.status]})`, LIMITS.sectionText);
+  // Escaped like the blocks: Slack shows the top-level text and the fallback in notifications, where
+  // outside text must make no mention or link either.
+  const fallback = mrkdwn(`[${view.severity}] TLP:${view.tlp} ${view.title} (${STATUS[view.status]})`, LIMITS.sectionText);
   return { text: fallback, attachments: [{ color: TLP_COLOURS[view.tlp], fallback, blocks }] };
 }
 
@@ -96,7 +98,7 @@ export function replyMessage(view: FullView): SlackMessage {
   const head = `*${REPLY_LABEL[view.event.type] ?? view.event.type}* by ${escapeMrkdwn(view.event.by)}`;
   const body = mrkdwn(view.event.text ?? '', LIMITS.sectionText - head.length - 1);
   const text = `${head}\n${body}`;
-  return { text: cut(`${REPLY_LABEL[view.event.type] ?? view.event.type}: ${view.event.text ?? ''}`, LIMITS.sectionText), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text: mrkdwn(`${REPLY_LABEL[view.event.type] ?? view.event.type}: ${view.event.text ?? ''}`, LIMITS.sectionText), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 /** The root message of any view. */

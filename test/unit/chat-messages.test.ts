@@ -63,7 +63,8 @@ function slackProblems(m: SlackMessage): string[] {
     if (b.text && b.text.text.length === 0) problems.push(`${b.type} with empty text`);
   }
   // Escaping: no raw `<` or `>` that is not one of Concord's own links.
-  const texts = blocks.flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text)]).filter((t) => typeof t === 'string');
+  // The top-level text and the attachments' fallback too: Slack shows them in notifications (red team).
+  const texts = [m.text, ...(m.attachments ?? []).map((a) => a.fallback), ...blocks.flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text)])].filter((t) => typeof t === 'string');
   for (const t of texts) if (/<(?!https:\/\/)[^>]*>|&(?!amp;|lt;|gt;)/.test(t.replace(/<https:\/\/[^|>]+\|[^>]*>/g, ''))) problems.push(`unescaped mrkdwn in ${t.slice(0, 40)}`);
   return problems;
 }
