@@ -55,6 +55,9 @@ function announcesRed(event: TimelineEvent, orgId: string): boolean {
 
 export type ChatOutcome = 'sent' | 'failed' | 'skipped';
 
+/** One delivery's time: the Retry-After waits it took (seconds) and when it began (ms). */
+interface Budget { waited: number; started: number }
+
 /** A chat delivery another run holds: thrown to the stream, which tries the record again later. */
 export class ChatDeliveryHeldError extends Error {
   constructor(d: ChatDelivery) {
@@ -75,12 +78,17 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
    * service asks for add up to at most `maxWait` seconds per delivery (`budget`), so a run stays
    * inside the notifier's timeout; past that the delivery is recorded failed, for a replay.
    */
-  async function withRetry<T>(budget: { waited: number }, call: () => Promise<T>): Promise<T> {
+  async function withRetry<T>(budget: Budget, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (err) {
         if (!(err instanceof ChatError) || err.kind !== 'retry' || attempt >= attempts) throw err;
+        // Time spent on the tries themselves counts too: a channel that keeps timing out holds up
+        // the stream (every organization's pages behind it) for at most `maxWait` seconds.
+        if ((clock.now().getTime() - budget.started) / 1000 >= maxWait) {
+          throw new ChatError(`${err.message} (for ${maxWait} s: recorded for a replay)`, 'failed');
+        }
         if (err.retryAfterSeconds !== undefined && budget.waited + err.retryAfterSeconds > maxWait) {
           throw new ChatError(`${err.message} (asked to wait ${err.retryAfterSeconds} s more: recorded for a replay)`, 'failed');
         }
@@ -90,7 +98,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     }
   }
 
-  async function toSlack(record: IncidentRecord, event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'slack' }>, org: Organization, view: ChatView, tried: number, budget: { waited: number }): Promise<void> {
+  async function toSlack(record: IncidentRecord, event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'slack' }>, org: Organization, view: ChatView, tried: number, budget: Budget): Promise<void> {
     const { incident } = record;
     const key = channelKey(channel);
     const target = { orgId: org.id, team: channel.team, channel: channel.channel };
@@ -119,7 +127,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     }
   }
 
-  async function toTeams(event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'teams' }>, org: Organization, view: ChatView, budget: { waited: number }): Promise<void> {
+  async function toTeams(event: TimelineEvent, channel: Extract<ChatChannel, { kind: 'teams' }>, org: Organization, view: ChatView, budget: Budget): Promise<void> {
     if (view.kind === 'red' && !announcesRed(event, org.id)) return;
     await withRetry(budget, () => sender.teamsPost(channel.webhookUrl, view));
   }
@@ -155,7 +163,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     try {
       const ackUrl = channel.kind === 'teams' && incident.tlp !== 'RED' && incident.status !== 'resolved' ? await deps.ackLink(incident.id, org.id) : undefined;
       const view = chatView({ incident, ackCode: record.ackCode, event, orgName: org.name, baseUrl: deps.baseUrl, ackUrl });
-      const budget = { waited: 0 };
+      const budget: Budget = { waited: 0, started: clock.now().getTime() };
       if (channel.kind === 'slack') await toSlack(record, event, channel, org, view, claim.attempts, budget);
       else await toTeams(event, channel, org, view, budget);
       await log.finish(delivery, owner, { status: 'sent' });

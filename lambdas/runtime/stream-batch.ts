@@ -27,3 +27,28 @@ export async function processInOrder<T>(
   }
   return { batchItemFailures: [] };
 }
+
+/**
+ * The batch through each phase in turn, each record in order: every record through the first
+ * phase before any through the second, so a slow second phase (chat) never holds up the first
+ * (pages) of a later record. A phase covers only the records every earlier phase handled; the
+ * batch is retried from the earliest failure (what was done is skipped then, by each phase's own
+ * record of it).
+ */
+export async function processInPhases<T>(
+  stream: DynamoDBStreamEvent,
+  select: (record: DynamoDBRecord) => T | null,
+  phases: ReadonlyArray<(item: T) => Promise<void>>,
+  describe: (item: T) => Record<string, unknown>,
+): Promise<DynamoDBBatchResponse> {
+  let records = stream.Records;
+  let failure: DynamoDBBatchResponse = { batchItemFailures: [] };
+  for (const handle of phases) {
+    const result = await processInOrder({ Records: records }, select, handle, describe);
+    const failedAt = result.batchItemFailures[0]?.itemIdentifier;
+    if (failedAt === undefined) continue;
+    failure = result;
+    records = records.slice(0, records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt));
+  }
+  return failure;
+}

@@ -275,3 +275,19 @@ it('Retry-After waits add up to at most 20 s per delivery; past that it is recor
   expect(await t.notifier.replayFailed()).toEqual({ replayed: 1, failed: 0 });
   expect(teamsServer.received).toHaveLength(1);
 });
+
+it('gives up on a channel that keeps timing out within the delivery\'s budget, recorded for a replay (red team: a hanging Teams webhook held every page behind it 41 s)', async () => {
+  const t = setup({ cisa: [{ kind: 'teams', webhookUrl: 'https://hangs.example/webhook' }] });
+  const { ChatError } = await import('../../lambdas/domain/chat');
+  const hanging = { ...makeChatSender({ credentials: async () => null }), teamsPost: async () => { posts++; t.clock.advance(10); throw new ChatError('the Teams webhook could not be reached', 'retry'); } };
+  let posts = 0;
+  const notifier = makeChatNotifier({
+    repository: t.repository, directory: t.directory, log: t.log, sender: hanging, audit: t.repository.audit, clock: t.clock, baseUrl: BASE,
+    ackLink: async (id, org) => `${BASE}/v1/ack/${id}.${org}`, pause: async () => {},
+  });
+  const { incident } = await t.incidents.report(caller('facebook'), { title: 'x', severity: 'high', category: 'ransomware', tlp: 'AMBER', participants: ['cisa'] });
+  const outcomes = await notifier.notify(incident.id, (await t.repository.timeline(incident.id, { limit: 1 })).events[0]!);
+  expect(outcomes).toEqual(['failed']);
+  // 10 s a try, 20 s a delivery: two tries, not four.
+  expect(posts).toBe(2);
+});

@@ -43,11 +43,11 @@ export interface SenderOptions {
   /** Slack's Web API base URL (ends with `/`). @default https://slack.com/api/ */
   slackApiUrl?: string;
   fetch?: typeof fetch;
-  /** Per request (ms). @default 10000 */
+  /** Per request (ms): a slow service costs a delivery at most this a try. @default 5000 */
   timeoutMs?: number;
 }
 
-export function makeChatSender({ credentials, slackApiUrl, fetch: doFetch = fetch, timeoutMs = 10_000 }: SenderOptions): ChatSender {
+export function makeChatSender({ credentials, slackApiUrl, fetch: doFetch = fetch, timeoutMs = 5_000 }: SenderOptions): ChatSender {
   const clients = new Map<string, WebClient>();
 
   async function client(orgId: string): Promise<WebClient> {
