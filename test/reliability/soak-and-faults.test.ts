@@ -29,7 +29,8 @@ describe('soak', () => {
         }
       });
       const replies = await Promise.all(batch);
-      expect(replies.filter((r) => r.status >= 300).map((r) => r.status)).toEqual([]);
+      // Each refusal with its detail, so a failure says which limit gave way.
+      expect(replies.filter((r) => r.status >= 300).map((r) => `${r.status} ${r.body?.detail ?? ''}`)).toEqual([]);
     }
     let totalNotes = 0;
     for (const id of ids) {
