@@ -35,7 +35,7 @@ export async function receiveSlack({ params, requestId }: Input<typeof ROUTES.sl
   const verified = body !== null && secret !== undefined && verifySlackSignature({ secret, headers: event.headers, body, nowSeconds: Math.floor(clock.now().getTime() / 1000) });
   if (!verified || !org) {
     try {
-      await audit.append([auditEntry({ actor: { orgId: 'unknown', by: null, via: 'slack' }, requestId }, 'authenticate', clock.now().toISOString(), 'denied', {}, `Slack request for organization ${orgId.slice(0, 40)} without a valid signature`)]);
+      await audit.append([auditEntry({ actor: { orgId: 'unknown', by: null, via: 'slack' }, requestId }, 'authenticate', clock.now().toISOString(), 'denied', {}, `Slack request for ${ORG_ID_PATTERN.test(orgId) ? `organization ${orgId}` : 'a path that names no organization id'} without a valid signature`)]);
     } catch (error) {
       logger.error('a refused Slack request could not be audited', { requestId, error });
     }

@@ -106,6 +106,7 @@ describe('incidents in chat', () => {
       ['no headers at all', { 'content-type': 'application/x-www-form-urlencoded' }, body],
       ['an organization that does not exist', slackHeaders(SECRET, body), body, 'nobody'],
       ['an id that is no organization id', slackHeaders(SECRET, body), body, 'NOT_AN_ORG'],
+      ['an id that would write a line of its own into the audit trail', slackHeaders(SECRET, body), body, 'evil%0Ainjected%20line'],
     ];
     const before = (await api.call(KEYS.partner.cisa, 'GET', `/v1/incidents/${incident.id}`)).body;
     const callsBefore = (await calls()).length;
@@ -119,7 +120,10 @@ describe('incidents in chat', () => {
     expect(after).toEqual(before);
     expect((await calls()).length).toBe(callsBefore);
     const refusals = await api.call(KEYS.admin, 'GET', '/v1/audit?action=authenticate');
-    expect(refusals.body.items.filter((e: { actor: { via: string } }) => e.actor.via === 'slack').length).toBeGreaterThanOrEqual(cases.length * 2);
+    const fromSlack = refusals.body.items.filter((e: { actor: { via: string } }) => e.actor.via === 'slack');
+    expect(fromSlack.length).toBeGreaterThanOrEqual(cases.length * 2);
+    // An id that is no organization id is not written into the trail as given (red team: a newline made a line of its own).
+    for (const e of fromSlack) expect(e.detail).not.toMatch(/[\n\r]|injected|NOT_AN_ORG/);
   });
 
   it('`/concord ack <code>` acknowledges for the organization via slack, by the Slack user; the message is updated in place', async () => {
