@@ -33,8 +33,12 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make().catch((err) => { value = undefined; throw err; }));
 }
 
-/** The SDK's attempts per request against the embedded engine. */
-const LOCAL_ENGINE_ATTEMPTS = 6;
+/**
+ * The SDK's attempts per request against the embedded engine (its backoff doubles from 100 ms):
+ * beside a whole test run the one shared engine answered the soak's commands with 500s for
+ * seconds on end, which 6 attempts did not outlast.
+ */
+const LOCAL_ENGINE_ATTEMPTS = 10;
 
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
   // The embedded engine (npm start, the tests) is one process every function and test shares: under
