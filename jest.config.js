@@ -12,6 +12,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
-  testTimeout: 60000,
+  testTimeout: 120000,
   maxWorkers: 2,
 };
