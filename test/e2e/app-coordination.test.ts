@@ -6,10 +6,11 @@
  * edit with If-Match (and a clear 412 when someone else changed it first), link and unlink,
  * reopen, join a community incident — at phone size and on a desktop, with axe checking each page.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startAppHost, type AppHost } from '../support/app-host';
+import { noHorizontalScroll, bigEnoughTargets, axe } from '../support/app-checks';
 
 const root = join(__dirname, '..', '..');
 const SHOTS = join(root, '.tmp', 'app-screenshots');
@@ -85,32 +86,7 @@ async function openIncident(page: Page, login: string, incident: { id: string })
   await page.waitForSelector(`#incident-body [data-type=reported]`);
 }
 
-async function noHorizontalScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-}
-
-/** Buttons, fields and navigation links are at least 44 px high (as app.test.ts holds the rest of the app to). */
-async function bigEnoughTargets(page: Page) {
-  const small = await page.$$eval('button, select, textarea, input:not([type=checkbox]):not([type=radio]), header a, summary, .check label', (els) => els
-    .filter((e) => (e as HTMLElement).offsetParent !== null)
-    .map((e) => ({ what: `${e.tagName}#${e.id} ${(e.textContent ?? '').trim().slice(0, 30)}`, h: e.getBoundingClientRect().height }))
-    .filter((t) => t.h < 44));
-  expect(small).toEqual([]);
-}
-
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-async function axe(page: Page, screen: string) {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern: the page keeps its CSP (and the test its check of it).
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (o?: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } })
-      .axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  expect({ screen, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ screen, violations: [] });
-}
 
 // ---------- the tests ----------
 it('at phone size (390×844), a person brings an organization in from the directory and posts a status update: the participants list it, the last update and the next one\'s due time show', async () => {

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startAppHost, type AppHost } from '../support/app-host';
+import { noHorizontalScroll, bigEnoughTargets } from '../support/app-checks';
 import { APP_FILES } from '../../lambdas/config/app-files';
 
 const root = join(__dirname, '..', '..');
@@ -75,20 +76,6 @@ async function signIn(page: Page, login: string, hash = '') {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.pathname === '/app' && !u.search);
   if (NAMES[login]) await page.waitForSelector(`#who:has-text("${NAMES[login]}")`);
-}
-
-async function noHorizontalScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-}
-
-/** Buttons, fields and navigation links are at least 44 px high (WCAG 2.5.5's size, beyond 2.2 AA's 24). */
-async function bigEnoughTargets(page: Page) {
-  const small = await page.$$eval('button, select, textarea, input:not([type=checkbox]):not([type=radio]), header a, summary, .check label', (els) => els
-    .filter((e) => (e as HTMLElement).offsetParent !== null)
-    .map((e) => ({ what: `${e.tagName}#${e.id} ${(e.textContent ?? '').trim().slice(0, 30)}`, h: e.getBoundingClientRect().height }))
-    .filter((t) => t.h < 44));
-  expect(small).toEqual([]);
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
