@@ -8,7 +8,7 @@
  * (a campaign value is on 2 incidents in 1,000, 20 in 10,000, 200 in 100,000), capped at the 1,000
  * newest per observable. Items are written directly (BatchWriteItem), as the service would have.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../lambdas/adapters/dynamodb/audit-log';
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { incidentItem, participationItem } from '../lambdas/adapters/dynamodb/incident-items';
@@ -24,6 +24,7 @@ import { INCIDENT_ID_PREFIX, ulidGenerator } from '../lambdas/shared/ids';
 import type { Counter } from './support';
 import { performance } from 'node:perf_hooks';
 import { progress, summarize } from './support';
+import { batchWrite } from './metrics';
 
 const ORGS = ['fbi', 'odni', 'cisa', 'facebook', 'twitter', 'google', 'microsoft'];
 const TLPS: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER', 'AMBER', 'AMBER+STRICT', 'RED'];
@@ -32,21 +33,6 @@ const OWN_PER_INCIDENT = 8;
 const SHARED_PER_INCIDENT = 2;
 
 const campaignValue = (i: number) => `campaign-${i}.example`;
-
-async function batchWrite(db: DynamoDBDocumentClient, table: string, items: Array<Record<string, unknown>>, concurrency = 8) {
-  const batches: Array<Array<Record<string, unknown>>> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < batches.length) {
-      let requests = batches[next++]!.map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length) {
-        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-        requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
-      }
-    }
-  }));
-}
 
 /** Loads `count` incidents with their observables and index entries; returns how many items were written. */
 async function load(db: DynamoDBDocumentClient, table: string, count: number): Promise<number> {

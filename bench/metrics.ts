@@ -46,7 +46,8 @@ export function* history(count: number, days = HISTORY_DAYS, seed = 42): Generat
   }
 }
 
-async function batchWrite(db: DynamoDBDocumentClient, table: string, items: Array<Record<string, unknown>>, concurrency = 8) {
+/** Writes `items` in BatchWriteItem requests of 25, `concurrency` at once, retrying what comes back unprocessed. */
+export async function batchWrite(db: DynamoDBDocumentClient, table: string, items: Array<Record<string, unknown>>, concurrency = 8) {
   const batches: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   let next = 0;
