@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { auditEntry } from './audit-entry';
 import { CHAT_EVENTS, REPLY_EVENTS, ChatError, channelKey, chatView, type ChatChannel, type ChatView } from './chat';
-import { DUPLICATE_OF_HIDDEN, duplicateOf, mayBeToldTo, type IncidentRecord, type TimelineEvent } from './incident';
+import { asToldTo, type IncidentRecord, type TimelineEvent } from './incident';
 import type { AuditLog, ChatDelivery, ChatLog, ChatSender, Clock, DirectoryRepository, IncidentRepository, Organization } from './ports';
 import { inPool } from '../shared/pool';
 
@@ -139,17 +139,9 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     await audit.append([auditEntry({ actor: { orgId: org.id, by: 'notifier', via: 'api' }, requestId: `chat-${record.incident.id}` }, 'chat.undeliverable', clock.now().toISOString(), 'denied', { incident: record.incident }, detail)]);
   }
 
-  /** A duplicate's resolution names the incident only to an organization that may see it. */
-  async function asToldTo(orgId: string, event: TimelineEvent): Promise<TimelineEvent> {
-    const other = event.type === 'resolved' ? duplicateOf(event.data.resolution) : null;
-    if (!other) return event;
-    const found = (await repository.get(other))?.incident;
-    return found && mayBeToldTo(orgId, found) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
-  }
-
   async function deliver(record: IncidentRecord, told: TimelineEvent, org: Organization, channel: ChatChannel, replay: boolean): Promise<ChatOutcome> {
     const { incident } = record;
-    const event = await asToldTo(org.id, told);
+    const event = await asToldTo(org.id, told, repository.get.bind(repository));
     const delivery: ChatDelivery = { incidentId: incident.id, seq: event.seq, orgId: org.id, channel: channelKey(channel) };
     const owner = randomUUID();
     const claim = await log.claim(delivery, owner, clock.now(), leaseMs, replay);

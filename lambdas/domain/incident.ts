@@ -459,6 +459,17 @@ export const duplicateOf = (resolution: unknown): string | null =>
   (typeof resolution === 'string' && /^Duplicate of inc_[0-9A-Za-z]+$/.test(resolution) ? resolution.slice(DUPLICATE_OF.length) : null);
 
 /**
+ * `event` as `orgId` may be told it: a duplicate's resolution names the incident only if the
+ * organization may see it (a participant here may not be one there). `get` reads that incident.
+ */
+export async function asToldTo(orgId: string, event: TimelineEvent, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<TimelineEvent> {
+  const other = event.type === 'resolved' ? duplicateOf(event.data.resolution) : null;
+  if (!other) return event;
+  const found = (await get(other))?.incident;
+  return found && mayBeToldTo(orgId, found) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
+}
+
+/**
  * Links this incident to `other` (which the caller may see). `duplicate` also resolves this one
  * with "Duplicate of <other>". `duplicateChain`: the incidents `other` is (transitively) a
  * duplicate of, to refuse a cycle. Linking again with the same relation changes nothing.

@@ -6,7 +6,7 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { DUPLICATE_OF_HIDDEN, canSee, duplicateOf, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { asToldTo, canSee, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
@@ -119,17 +119,6 @@ export function makeNotifier(deps: NotifierDeps) {
   const emailContacts = (contacts: Contact[] = []) => contacts.filter((c) => c.email);
 
   /**
-   * The event as `orgId` may be told it: a duplicate's resolution names the incident only if the
-   * organization may see it (a participant here may not be one there).
-   */
-  async function asToldTo(orgId: string, event: TimelineEvent): Promise<TimelineEvent> {
-    const other = event.type === 'resolved' ? duplicateOf(event.data.resolution) : null;
-    if (!other) return event;
-    const found = (await repository.get(other))?.incident;
-    return found && mayBeToldTo(orgId, found) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
-  }
-
-  /**
    * What one organization is sent about an event, or why nothing was (RED without a cleared
    * contact; a policy with nobody to page). The message names the contacts it is for: those its
    * escalation policy pages now (level 1, or RED's first level with a cleared contact), else every
@@ -137,7 +126,7 @@ export function makeNotifier(deps: NotifierDeps) {
    */
   async function publishTo(record: IncidentRecord, told: TimelineEvent, orgId: string, org: Organization | undefined): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
-    const event = await asToldTo(orgId, told);
+    const event = await asToldTo(orgId, told, repository.get.bind(repository));
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const { contacts: everyone, endpoints } = audienceOf(org, audience);
