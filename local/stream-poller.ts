@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { writeShard } from '../lambdas/adapters/dynamodb/keys';
 
 export interface StreamPoller { stop(): Promise<void> }
 
@@ -47,13 +48,8 @@ export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
   };
 }
 
-/** FNV-1a of a record's partition key: which of `n` concurrent batches takes it. */
-function lane(record: _Record, n: number): number {
-  const key = JSON.stringify(record.dynamodb?.Keys?.PK ?? '');
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % n;
-}
+/** Which of `n` concurrent batches takes a record: by its partition key, as writes pick their shard. */
+const lane = (record: _Record, n: number): number => writeShard(JSON.stringify(record.dynamodb?.Keys?.PK ?? ''), n);
 
 export async function startStreamPoller({ endpoint, tableName, handler, intervalMs = 200, onError = () => {}, parallelization = 1 }: PollerOptions): Promise<StreamPoller> {
   const ddb = new DynamoDBClient({ endpoint });
