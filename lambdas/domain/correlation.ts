@@ -26,6 +26,7 @@ import { newObservables, observableKey, sharedObservables, type ObservableRef } 
 import type { IncidentRepository, ObservableIndex } from './ports';
 import type { Caller } from './actor';
 import { isCommunity, isRestricted } from './tlp';
+import { inPool } from '../shared/pool';
 
 /** How many incidents one observable's matches are read to, newest first (a bound on one run's and one answer's work). */
 export const MAX_MATCHES_PER_OBSERVABLE = 1000;
@@ -36,6 +37,8 @@ const INDEX_PAGE = 500;
  * with the incident's own item, within DynamoDB's 100 items a transaction.
  */
 export const TELL_BATCH = 45;
+/** Other incidents told of a new match at once (each its own guarded write). */
+const TELL_AT_ONCE = 8;
 
 /** An organization as the visibility rule sees it: its partners (a participant's least right). */
 export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
@@ -148,7 +151,10 @@ export function makeCorrelator(deps: CorrelatorDeps) {
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       // This incident's side in as few writes as it takes; each other incident's in its own.
       const told: Array<[string, string]> = (await tellAll(after.id, matches.filter((y) => mayTell(after, y)))).map((y) => [after.id, y]);
-      for (const y of matches) if (mayTell(y, after) && await tell(y.id, after)) told.push([y.id, after.id]);
+      // Each other incident's write guards its own item: a few at once, none racing another.
+      const toTell = matches.filter((y) => mayTell(y, after));
+      const toldOthers = await inPool(toTell, TELL_AT_ONCE, (y) => tell(y.id, after));
+      toTell.forEach((y, i) => { if (toldOthers[i]) told.push([y.id, after.id]); });
       return told;
     },
   };
