@@ -16,10 +16,14 @@ import { INCIDENTS_COLLECTION_ID } from '../lambdas/integrations/taxii';
 import { FakeAws } from '../test/support/fake-aws';
 import { KEYS, report, useFreshTable } from '../test/support/harness';
 import { ApiGateway, TableStream, deliverStream, inboundSms, scheduledEvent, snsEvent } from '../test/support/lambda-events';
-import { ACCOUNT, REGION, LambdaRuntime, buildBundles, synthesize } from '../test/support/lambda-runtime';
+import { ACCOUNT, REGION, STAGE, LambdaRuntime, buildBundles, synthesize } from '../test/support/lambda-runtime';
+import { slackHeaders, startSlack } from '../test/support/chat';
 import { progress } from './support';
 
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:concord-bench-signing-AbCdEf`;
+/** CISA's Slack secret, where the stack's prefix names it (concord/<stage>/slack/<orgId>). */
+const SLACK_SECRET_NAME = `concord/${STAGE}/slack/cisa`;
+const SLACK_SIGNING_SECRET = 'bench-slack-signing-secret';
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const ms = (x: number) => +x.toFixed(1);
 
@@ -39,10 +43,12 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
   }
   // What source maps would cost at every cold start (why the stack leaves them off): BENCH_SOURCE_MAPS=1.
   if (process.env.BENCH_SOURCE_MAPS) for (const f of Object.values(deployment.functions)) f.environment.NODE_OPTIONS = '--enable-source-maps';
-  const fake = await new FakeAws({ [SECRET_ARN]: 'bench-signing-secret-0123456789abcdef0123' }).start();
+  const fake = await new FakeAws({ [SECRET_ARN]: 'bench-signing-secret-0123456789abcdef0123', [SLACK_SECRET_NAME]: JSON.stringify({ botToken: 'xoxb-bench-cisa', signingSecret: SLACK_SIGNING_SECRET }) }).start();
+  const slack = await startSlack();
   const runtime = new LambdaRuntime(deployment, dirs, {
     AWS_ACCESS_KEY_ID: 'ASIABENCH00000000000', AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key', AWS_SESSION_TOKEN: 'bench-session-token',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint, AWS_ENDPOINT_URL_SNS: fake.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url, AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    CONCORD_SLACK_API_URL: slack.apiUrl,
     CONCORD_LOG_LEVEL: 'silent',
     // The tests' guard against packages outside the bundle resolves every import through a loader
     // hook in another thread: right for the tests, a cost Lambda does not have for the bench.
@@ -75,24 +81,29 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     bar.done();
     const total = (h: string) => median(samples.get(h)!.map((s) => s.initMs + s.invokeMs));
     const empty = total('empty');
+    const floor = total('sdk-floor');
     const http = new Set<string>(ALL_ROUTES.map((r) => r.handler));
-    const rows: Array<Record<string, unknown>> = subjects.map((h) => {
-      const over = total(h) - empty;
-      return {
-        function: h === 'sdk-floor' ? '(SDK floor: DynamoDB client + one GetItem)' : h, kind: h === 'sdk-floor' ? '' : http.has(h) ? 'HTTP' : h === 'authorize' ? 'authorizer' : 'event', importMs: ms(median(samples.get(h)!.map((s) => s.initMs))),
-        firstInvokeMs: ms(median(samples.get(h)!.map((s) => s.invokeMs))), initMs: ms(total(h)), overEmptyMs: ms(over),
-        within60: h === 'sdk-floor' ? '' : over <= 60 ? 'yes' : 'no', answered: samples.get(h)!.every((s) => s.ok) ? 'yes' : 'no',
-      };
+    const rows: Array<Record<string, unknown>> = subjects.map((h) => ({
+      function: h === 'sdk-floor' ? '(SDK floor: DynamoDB client + one GetItem)' : h, kind: h === 'sdk-floor' ? '' : http.has(h) ? 'HTTP' : h === 'authorize' ? 'authorizer' : 'event',
+      importMs: ms(median(samples.get(h)!.map((s) => s.initMs))), firstInvokeMs: ms(median(samples.get(h)!.map((s) => s.invokeMs))), initMs: ms(total(h)),
+      overEmptyMs: ms(total(h) - empty), overFloorMs: h === 'sdk-floor' ? '' : ms(total(h) - floor),
+      within30: h === 'sdk-floor' ? '' : total(h) - floor <= 30 ? 'yes' : 'no', answered: samples.get(h)!.every((s) => s.ok) ? 'yes' : 'no',
+    }));
+    const overs = subjects.filter((h) => http.has(h)).map((h) => total(h) - floor);
+    const [mid, worst] = [median(overs), Math.max(...overs)];
+    rows.push({ function: '(empty handler)', kind: '', importMs: ms(median(samples.get('empty')!.map((s) => s.initMs))), firstInvokeMs: ms(median(samples.get('empty')!.map((s) => s.invokeMs))), initMs: ms(empty), overEmptyMs: 0, overFloorMs: '', within30: '', answered: '' });
+    rows.push({
+      function: '(HTTP functions over the SDK floor: median, worst)', kind: 'HTTP', importMs: '', firstInvokeMs: '', initMs: '', overEmptyMs: '',
+      overFloorMs: `${ms(mid)} / ${ms(worst)}`, within30: `${overs.filter((o) => o <= 30).length} of ${overs.length}`,
+      answered: `median ≤ +15: ${mid <= 15 ? 'met' : 'NOT MET'}; worst ≤ +30: ${worst <= 30 ? 'met' : 'NOT MET'}`,
     });
-    const overs = rows.filter((r) => r.kind === 'HTTP').map((r) => Number(r.overEmptyMs));
-    rows.push({ function: '(empty handler)', kind: '', importMs: ms(median(samples.get('empty')!.map((s) => s.initMs))), firstInvokeMs: ms(median(samples.get('empty')!.map((s) => s.invokeMs))), initMs: ms(empty), overEmptyMs: 0, within60: '', answered: '' });
-    rows.push({ function: '(HTTP functions: median, worst)', kind: 'HTTP', importMs: '', firstInvokeMs: '', initMs: '', overEmptyMs: `${ms(median(overs))} / ${ms(Math.max(...overs))}`, within60: `${overs.filter((o) => o <= 60).length} of ${overs.length}`, answered: '' });
     writeFileSync(join(dir, 'first-events.json'), JSON.stringify(Object.fromEntries(runtime.firstEvents), null, 1));
     return rows;
   } finally {
     await runtime.stop();
     stream.destroy();
     await fake.stop();
+    await slack.stop();
     await table.drop();
   }
 }
@@ -145,6 +156,24 @@ async function scenario(api: ApiGateway, runtime: LambdaRuntime, deployment: Ret
     Timestamp: new Date().toISOString(), SignatureVersion: '2', Signature: 'bm90IGEgc2lnbmF0dXJl', SigningCertURL: 'https://example.com/cert.pem',
   }), { 'content-type': 'text/plain; charset=UTF-8' }), 500);
   await must(api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {}));
+  // This round's functions: coordination, observables and correlation, on call, chat.
+  const green = (await must(api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ tlp: 'GREEN', participants: ['fbi'], observables: [{ type: 'domain-name', value: 'polls-closed.example' }] })))).body;
+  const invited = (await must(api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${green.id}/participants`, { orgIds: ['google'] }))).body;
+  await must(api.call(KEYS.partner.facebook, 'PATCH', `/v1/incidents/${green.id}`, { severity: 'high' }, { 'if-match': `"${invited.version}"` }));
+  await must(api.call(KEYS.partner.google, 'POST', `/v1/incidents/${green.id}/updates`, { summary: 'Investigating', phase: 'investigating', nextUpdateInMinutes: 30 }));
+  const other = (await must(api.call(KEYS.partner.fbi, 'POST', '/v1/incidents', report({ tlp: 'GREEN', participants: ['facebook'], observables: [{ type: 'domain-name', value: 'polls-closed.example' }] })))).body.id as string;
+  await must(api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${other}/links`, { incidentId: green.id, relation: 'duplicate' }));
+  await must(api.call(KEYS.partner.fbi, 'DELETE', `/v1/incidents/${other}/links/${green.id}`));
+  await must(api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${other}/reopen`, { reason: 'Not the same after all.' }));
+  await pump();
+  await must(api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${green.id}/related`));
+  const schedule = { name: 'Watch', timeZone: 'America/New_York', layers: [{ start: '2026-11-02T09:00', rotation: 'daily', members: ['cisa-duty'] }] };
+  const calendarUrl = new URL((await must(api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/schedules/watch', schedule))).body.calendarUrl);
+  await must(api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/escalation', { levels: [{ afterMinutes: 0, targets: [{ schedule: 'watch' }] }] }));
+  await must(api.call(null, 'GET', calendarUrl.pathname.slice(calendarUrl.pathname.indexOf('/v1/')) + calendarUrl.search));
+  await must(api.call(KEYS.admin, 'PUT', '/v1/organizations/cisa/chat', { channels: [{ kind: 'slack', channel: 'C0BENCH', team: 'T0BENCH' }] }));
+  const slackBody = new URLSearchParams({ team_id: 'T0BENCH', user_name: 'bench.user', command: '/concord', text: 'open' }).toString();
+  await must(api.call(null, 'POST', '/v1/integrations/slack/cisa/commands', slackBody, slackHeaders(SLACK_SIGNING_SECRET, slackBody)));
   const taxii = { accept: 'application/taxii+json;version=2.1', authorization: `Basic ${Buffer.from(`fbi:${KEYS.partner.fbi}`).toString('base64')}` };
   await must(api.call(null, 'GET', '/taxii2/', undefined, taxii));
   await must(api.call(null, 'POST', `/taxii2/concord/collections/${INCIDENTS_COLLECTION_ID}/objects/`, JSON.stringify({ objects: [{

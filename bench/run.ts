@@ -60,7 +60,7 @@ async function main() {
   const newTable = async (name: string, stream = false) => { await ensureTable(raw, name, { stream }); return name; };
   try {
     // Cold starts first, while nothing else has warmed the machine's caches or filled the engine.
-    if (want('init')) section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler (target: every HTTP function ≤ +60 ms, median ≤ +40 ms)', await benchFunctionInit(engine.endpoint, QUICK ? 3 : 7));
+    if (want('init')) section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler and over the SDK floor (targets: HTTP functions ≤ +15 ms over the floor at the median, ≤ +30 ms at worst)', await benchFunctionInit(engine.endpoint, QUICK ? 3 : 7));
     if (want('libraries')) section('libraries', 'Powertools Logger + Metrics and AWS sns-validator against ours (init over an empty handler; Powertools budget: 5 ms)', benchLibraries(QUICK ? 5 : 11));
     if (want('requestsPerCommand', 'lifecycle', 'overhead', 'handlerSteps', 'fanOut')) await lifecycle(engine.endpoint, counter, newTable);
     if (want('oncall')) section('oncall', 'On call: oncall?at and shifts, a two-year-old schedule against one started yesterday (4 layers, 50 overrides; target: p50 within 1.2×)', benchOnCall(QUICK ? 30 : 100));

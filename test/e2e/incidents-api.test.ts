@@ -324,16 +324,17 @@ describe('conventions', () => {
 
 describe('metrics', () => {
   it('count what happened this hour the moment the commands return', async () => {
-    const from = new Date(Date.now() - 86400_000).toISOString();
+    // A window that opens now holds this test's incident alone. (A window over the day would also
+    // hold earlier tests' incidents, and those of the minute before move from the live read to the
+    // buckets 10 s into a minute: with the aggregator further behind than that, as on a saturated
+    // machine, they drop out until folded — docs/metrics.md, "The live minute".)
+    const from = new Date(Date.now() - 1).toISOString();
     const to = new Date(Date.now() + 3600_000).toISOString();
-    const before = (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${from}&to=${to}&groupBy=org`)).body;
     const { body } = await api.call(KEYS.partner.twitter, 'POST', '/v1/incidents', report({ participants: ['google'] }));
     await api.call(KEYS.partner.google, 'POST', `/v1/incidents/${body.id}/acknowledge`, {});
     await api.call(KEYS.partner.twitter, 'POST', `/v1/incidents/${body.id}/resolve`, { resolution: 'done' });
     const after = (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${from}&to=${to}&groupBy=org`)).body;
-    expect(after.incidents.reported - before.incidents.reported).toBe(1);
-    expect(after.incidents.acknowledged - before.incidents.acknowledged).toBe(1);
-    expect(after.incidents.resolved - before.incidents.resolved).toBe(1);
+    expect(after.incidents).toMatchObject({ reported: 1, acknowledged: 1, resolved: 1 });
     const google = after.groups.find((g: { key: string }) => g.key === 'google');
     expect(google.timeToAcknowledge.count).toBeGreaterThanOrEqual(1);
   });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUNDLE_FILE } from '../../lib/bundling';
 import { bundleSize, handlers } from '../../scripts/bundle-size';
+import { ALL_ROUTES } from '../../lambdas/http/routes';
 
 const dir = join(__dirname, '..', '..', '.tmp', 'bundles-test');
 /** Nothing is installed beside a bundle in Lambda: the repository's node_modules above .tmp/ must not satisfy a wrong external. */
@@ -36,4 +37,29 @@ it.each(handlers())('%s bundles, loads in a fresh process and exports its handle
   writeFileSync(file, code);
   const out = execFileSync(process.execPath, ['--import', NO_PACKAGES, '--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler)`], { env: LAMBDA_ENV }).toString();
   expect(out).toBe('function');
+});
+
+/** The packages whose code a bundle carries (bytes in its output), by name. */
+async function packagesIn(handler: string): Promise<Set<string>> {
+  const { metafile } = await bundleSize(handler);
+  const inputs = Object.values(metafile.outputs)[0]!.inputs;
+  return new Set(Object.entries(inputs).filter(([, i]) => i.bytesInOutput > 0)
+    .map(([path]) => path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).filter((p): p is string => !!p));
+}
+
+// zod is most of a small function's init: a function whose routes validate nothing must not load it
+// (the on-call routes once built their paths from a template literal, which esbuild will not drop,
+// and so put every on-call schema, and zod, into every function).
+// Two validate all the same: the OpenAPI document is written from the schemas, and the STIX export
+// shares the TAXII service, which checks the reports TAXII adds.
+const USES_SCHEMAS_ANYWAY = ['get-openapi', 'get-incident-stix'];
+const validatesNothing = [...new Set(ALL_ROUTES.map((r) => r.handler as string))]
+  .filter((h) => !USES_SCHEMAS_ANYWAY.includes(h) && ALL_ROUTES.filter((r) => r.handler === h).every((r) => !r.body && !r.query && !r.params)).sort();
+
+it('names the functions that validate nothing (the list below stays honest)', () => {
+  expect(validatesNothing).toEqual(expect.arrayContaining(['get-health', 'get-console', 'get-incident', 'list-directory', 'list-organizations']));
+});
+
+it.each(validatesNothing)('%s validates nothing and bundles no zod', async (handler) => {
+  expect([...await packagesIn(handler)]).not.toContain('zod');
 });
