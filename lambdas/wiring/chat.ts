@@ -5,14 +5,11 @@
  */
 import { DynamoChatLog } from '../adapters/dynamodb/chat-log';
 import { makeChatSender } from '../adapters/chat/sender';
-import { slackCredentials } from '../adapters/chat/slack-credentials';
 import { ENV, required } from '../config/env';
 import { makeChatNotifier } from '../domain/chat-notifier';
 import { ackTokens } from './ack-tokens';
 import { derived } from './adapters';
-
-/** One cache per cold start: each organization's secret is read once. */
-export const slackSecrets = derived(({ config }) => slackCredentials(config));
+import { slackSecrets } from './slack-secrets';
 
 export const chatNotifier = derived(async ({ config, overrides, clock, db, incidentRepository, directoryRepository, auditLog }) => {
   const baseUrl = required(config, 'publicBaseUrl', ENV.publicBaseUrl);

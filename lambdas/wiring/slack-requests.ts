@@ -2,7 +2,7 @@
 import { ENV, required } from '../config/env';
 import { makeChatCommands } from '../domain/chat-commands';
 import { derived } from './adapters';
-import { slackSecrets } from './chat';
+import { slackSecrets } from './slack-secrets';
 import { container } from './incidents';
 
 export const slackRequests = derived(async ({ config, clock, incidentRepository, directoryRepository, auditLog }) => {

@@ -63,3 +63,8 @@ it('names the functions that validate nothing (the list below stays honest)', ()
 it.each(validatesNothing)('%s validates nothing and bundles no zod', async (handler) => {
   expect([...await packagesIn(handler)]).not.toContain('zod');
 });
+
+it('receive-slack, which only verifies Slack\'s requests, bundles no Slack client (axios and form-data: half its bundle)', async () => {
+  const packages = await packagesIn('receive-slack');
+  expect([...packages].filter((p) => ['@slack/web-api', 'axios', 'form-data'].includes(p))).toEqual([]);
+});

@@ -5,7 +5,7 @@
  * Retry-After), 5xx and network failures are `retry`; a channel the app cannot reach (or a token
  * Slack no longer takes) is `unreachable`; anything else `failed`.
  */
-import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
+import type { ErrorCode, WebAPICallError, WebClient } from '@slack/web-api';
 import { ChatError, type ChatView } from '../../domain/chat';
 import type { ChatMarker, ChatSender, SlackTarget } from '../../domain/ports';
 import { METADATA_TYPE, replyMessage, rootMessage, type SlackMessage } from '../../integrations/slack';
@@ -15,17 +15,26 @@ import type { SlackCredentialsOf } from './slack-credentials';
 /** Slack errors that say the channel (or the app's place in it) is wrong: an admin must act. */
 export const UNREACHABLE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'team_access_not_granted', 'restricted_action']);
 
+/**
+ * @slack/web-api's error codes, spelled here: the client itself (with axios and form-data, most of
+ * the bundle) is imported when a function first posts to Slack, not at every cold start.
+ */
+const SLACK_ERRORS = {
+  RequestError: 'slack_webapi_request_error', HTTPError: 'slack_webapi_http_error',
+  PlatformError: 'slack_webapi_platform_error', RateLimitedError: 'slack_webapi_rate_limited_error',
+} as const satisfies Partial<Record<keyof typeof ErrorCode, `${ErrorCode}`>>;
+
 export function slackError(err: unknown): ChatError {
   const e = err as Partial<WebAPICallError> & { retryAfter?: number; statusCode?: number; data?: { error?: string } };
-  if (e.code === ErrorCode.RateLimitedError) return new ChatError('Slack answered 429 (rate limited)', 'retry', typeof e.retryAfter === 'number' ? e.retryAfter : undefined);
-  if (e.code === ErrorCode.PlatformError) {
+  if (e.code === SLACK_ERRORS.RateLimitedError) return new ChatError('Slack answered 429 (rate limited)', 'retry', typeof e.retryAfter === 'number' ? e.retryAfter : undefined);
+  if (e.code === SLACK_ERRORS.PlatformError) {
     const code = String(e.data?.error ?? 'unknown_error');
     if (UNREACHABLE.has(code)) return new ChatError(`Slack: ${code}`, 'unreachable');
     if (code === 'ratelimited' || code === 'internal_error' || code === 'fatal_error' || code === 'service_unavailable') return new ChatError(`Slack: ${code}`, 'retry');
     return new ChatError(`Slack: ${code}`, 'failed');
   }
-  if (e.code === ErrorCode.RequestError) return new ChatError('Slack could not be reached', 'retry');
-  if (e.code === ErrorCode.HTTPError) return new ChatError(`Slack answered HTTP ${e.statusCode ?? '?'}`, (e.statusCode ?? 500) >= 500 ? 'retry' : 'failed');
+  if (e.code === SLACK_ERRORS.RequestError) return new ChatError('Slack could not be reached', 'retry');
+  if (e.code === SLACK_ERRORS.HTTPError) return new ChatError(`Slack answered HTTP ${e.statusCode ?? '?'}`, (e.statusCode ?? 500) >= 500 ? 'retry' : 'failed');
   return new ChatError(`Slack: ${(err as Error)?.message ?? 'failed'}`.slice(0, 300), 'failed');
 }
 
@@ -62,7 +71,8 @@ export function makeChatSender({ credentials, slackApiUrl, fetch: doFetch = fetc
     let c = clients.get(creds.botToken);
     if (!c) {
       // The notifier retries (with Slack's Retry-After) itself: the client answers at once.
-      c = new WebClient(creds.botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logLevel: LogLevel.ERROR });
+      const slack = await import('@slack/web-api');
+      c = new slack.WebClient(creds.botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logLevel: slack.LogLevel.ERROR });
       clients.set(creds.botToken, c);
     }
     return c;
