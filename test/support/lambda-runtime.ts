@@ -240,7 +240,7 @@ export class InvocationError extends Error {
 interface Sandbox { child: ChildProcess; logs: string[]; pending: Map<string, { resolve(v: unknown): void; reject(e: unknown): void }>; exited?: string }
 
 /** A cold start's figures, as the bootstrap measured them inside the function's process. */
-export interface ColdStart { initMs: number; invokeMs: number; ok: boolean }
+export interface ColdStart { initMs: number; invokeMs: number; cpuMs: number; ok: boolean }
 
 /**
  * The functions' processes. `environment` is what AWS adds around the stack's variables: credentials
@@ -252,7 +252,7 @@ export class LambdaRuntime {
   readonly invocations: Array<{ handler: string; ok: boolean }> = [];
   /** The first event each function was given (npm run bench cold-starts functions with them). */
   readonly firstEvents = new Map<string, unknown>();
-  private readonly lastTiming = new Map<string, { initMs: number; durationMs: number }>();
+  private readonly lastTiming = new Map<string, { initMs: number; durationMs: number; cpuMs?: number }>();
   /** Node options a function's processes start with (npm run bench profiles with --cpu-prof). */
   readonly execArgv: Record<string, string[]> = {};
 
@@ -300,7 +300,7 @@ export class LambdaRuntime {
     const keep = (chunk: Buffer) => { box.logs.push(chunk.toString('utf8')); if (box.logs.length > 400) box.logs.splice(0, 200); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.on('message', (msg: { id?: string; ok: boolean; result?: unknown; error?: LambdaError; timing?: { initMs: number; durationMs: number } }) => {
+    child.on('message', (msg: { id?: string; ok: boolean; result?: unknown; error?: LambdaError; timing?: { initMs: number; durationMs: number; cpuMs?: number } }) => {
       if (!msg.id) return;
       if (msg.timing) this.lastTiming.set(msg.id, msg.timing);
       const p = box.pending.get(msg.id);
@@ -349,7 +349,7 @@ export class LambdaRuntime {
     const timing = this.lastTiming.get(id);
     this.lastTiming.delete(id);
     if (!timing) throw new Error(`${handler} gave no timing: ${box.logs.join('').slice(-2000)}`);
-    return { initMs: timing.initMs, invokeMs: timing.durationMs, ok };
+    return { initMs: timing.initMs, invokeMs: timing.durationMs, cpuMs: timing.cpuMs ?? NaN, ok };
   }
 
   private send<T>(handler: string, event: unknown, box: Sandbox, id: string): Promise<T> {
