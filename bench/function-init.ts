@@ -35,7 +35,7 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
   const dirs = await buildBundles(dir, Object.fromEntries(Object.values(deployment.functions).map((f) => [f.handler, f.copyFiles])));
   // The baseline, an empty handler deployed like any function (get-health's settings), and the
   // SDK's floor: the DynamoDB document client and one GetItem (get-incident's settings).
-  for (const [name, like] of [['empty', 'get-health'], ['sdk-floor', 'get-incident']] as const) {
+  for (const [name, like] of [['empty', 'get-health'], ['sdk-floor', 'get-incident'], ['sdk-floor-command', 'acknowledge-incident']] as const) {
     dirs[name] = join(dir, name);
     mkdirSync(dirs[name], { recursive: true });
     buildSync({ ...esbuildOptions(join(__dirname, 'entries', `${name}.ts`)), outfile: join(dirs[name], BUNDLE_FILE) });
@@ -63,10 +63,13 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     await scenario(api, runtime, deployment, fake, async () => deliverStream(runtime, deployment.streamMappings, await stream.read()));
     await runtime.stop();
     if (profiled) runtime.execArgv[profiled] = ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${join(__dirname, '..', '.tmp', 'profiles')}`];
-    const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty' && h !== 'sdk-floor').sort();
+    const FLOORS = ['sdk-floor', 'sdk-floor-command'];
+    const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty' && !FLOORS.includes(h)).sort();
     const missing = subjects.filter((h) => !runtime.firstEvents.has(h));
-    subjects.push('sdk-floor');
-    runtime.firstEvents.set('sdk-floor', {});
+    for (const f of FLOORS) {
+      subjects.push(f);
+      runtime.firstEvents.set(f, {});
+    }
     if (missing.length) throw new Error(`The scenario reached no event for ${missing.join(', ')}`);
 
     const samples = new Map<string, Array<{ initMs: number; invokeMs: number; cpuMs: number; ok: boolean }>>(['empty', ...subjects].map((h) => [h, []]));
@@ -86,11 +89,12 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     const cpuFloor = cpu('sdk-floor');
     const http = new Set<string>(ALL_ROUTES.map((r) => r.handler));
     const rows: Array<Record<string, unknown>> = subjects.map((h) => ({
-      function: h === 'sdk-floor' ? '(SDK floor: DynamoDB client + one GetItem)' : h, kind: h === 'sdk-floor' ? '' : http.has(h) ? 'HTTP' : h === 'authorize' ? 'authorizer' : 'event',
+      function: h === 'sdk-floor' ? '(SDK floor: DynamoDB client + one GetItem)' : h === 'sdk-floor-command' ? '(a command\'s SDK floor: + one TransactWriteItems)' : h,
+      kind: FLOORS.includes(h) ? '' : http.has(h) ? 'HTTP' : h === 'authorize' ? 'authorizer' : 'event',
       importMs: ms(median(samples.get(h)!.map((s) => s.initMs))), firstInvokeMs: ms(median(samples.get(h)!.map((s) => s.invokeMs))), initMs: ms(total(h)),
       overEmptyMs: ms(total(h) - empty), overFloorMs: h === 'sdk-floor' ? '' : ms(total(h) - floor),
       cpuMs: ms(cpu(h)), cpuOverFloorMs: h === 'sdk-floor' ? '' : ms(cpu(h) - cpuFloor),
-      within30: h === 'sdk-floor' ? '' : total(h) - floor <= 30 ? 'yes' : 'no', answered: samples.get(h)!.every((s) => s.ok) ? 'yes' : 'no',
+      within30: FLOORS.includes(h) ? '' : total(h) - floor <= 30 ? 'yes' : 'no', answered: samples.get(h)!.every((s) => s.ok) ? 'yes' : 'no',
     }));
     const overs = subjects.filter((h) => http.has(h)).map((h) => total(h) - floor);
     const [mid, worst] = [median(overs), Math.max(...overs)];

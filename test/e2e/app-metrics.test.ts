@@ -27,7 +27,7 @@ beforeAll(async () => {
     if (severity === 'high') await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${body.id}/resolve`, { resolution: 'removed' });
   }
   const today = new Date().toISOString().slice(0, 10);
-  await eventually(async () => (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${today}T00:00:00Z&to=${new Date(Date.now() + 86400_000).toISOString()}`)).body.incidents?.resolved === 1, 20_000);
+  await eventually(async () => (await api.call(KEYS.manager.cisa, 'GET', `/v1/metrics?from=${today}T00:00:00Z&to=${new Date(Date.now() + 86400_000).toISOString()}`)).body.incidents?.resolved === 1);
   browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

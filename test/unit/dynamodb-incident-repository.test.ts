@@ -38,10 +38,11 @@ it('acknowledge is one TransactWriteItems guarded by the event count and the ope
   });
   expect(items[0]!.Put.Item).toMatchObject({ PK: `INC#${ID}`, SK: 'INCIDENT', GSI1PK: 'INCIDENTS', GSI1SK: ID, eventCount: 2, version: 2 });
   expect(items[1]!.Put).toMatchObject({ Item: { PK: `INC#${ID}`, SK: 'EVT#0000000002', type: 'acknowledged' }, ConditionExpression: 'attribute_not_exists(PK)' });
-  // A new version takes the commit clock in the same transaction (its first use in this instance: the clock must not exist yet).
+  // A new version takes the commit clock in the same transaction, moving it only forward.
   expect(items[2]!.Put).toEqual({
     TableName: 'concord', Item: { PK: 'COMMITS', SK: 'CLOCK', entity: 'clock', at: T0 },
-    ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ConditionExpression: 'attribute_not_exists(PK) OR #at < :at', ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': T0 },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
   expect(items[0]!.Put.Item.addedAt).toBe(T0);
   expect(items.slice(3).map((i) => [i.Put.Item.SK, i.Put.Item.GSI1PK])).toEqual([['PART#facebook', 'ORG#facebook#INCIDENTS'], ['PART#fbi', 'ORG#fbi#INCIDENTS']]);
@@ -146,7 +147,7 @@ it('a write that loses the commit clock to another takes the clock\'s current ti
   await fresh.commit(record, acknowledge(record, 'fbi', {}, T0)!);
   const calls = ddb.commandCalls(TransactWriteCommand as never).map((c) => (c.args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems);
   expect(calls).toHaveLength(2);
-  expect(calls[1]![2]!.Put).toMatchObject({ Item: { at: '2026-11-03T12:00:05.001Z' }, ConditionExpression: '#at = :previous', ExpressionAttributeValues: { ':previous': later } });
+  expect(calls[1]![2]!.Put).toMatchObject({ Item: { at: '2026-11-03T12:00:05.001Z' }, ConditionExpression: 'attribute_not_exists(PK) OR #at < :at', ExpressionAttributeValues: { ':at': '2026-11-03T12:00:05.001Z' } });
   expect(calls[1]![0]!.Put.Item.addedAt).toBe('2026-11-03T12:00:05.001Z');
   // A failure of the incident's own condition is a lost race for the domain to retry, not the clock's.
   ddb.reset();

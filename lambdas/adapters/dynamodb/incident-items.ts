@@ -5,10 +5,13 @@
  * The commit clock (keys.ts COMMIT_CLOCK_KEY) orders versions across incidents (TAXII's
  * date_added): every write that changes an incident's version takes the clock's next time (at
  * least 1 ms after the time it holds, never before the change's own time) by a conditional Put
- * on the clock in the same transaction, and stores that time as the incident's `addedAt`. Two
- * writes that race both condition on the same clock value: one commits, the other is cancelled
- * and takes a later time. So a version committed after another always has a later `addedAt`,
- * and a reader that sees one has every version dated before it already committed.
+ * on the clock in the same transaction, and stores that time as the incident's `addedAt`. The Put
+ * moves the clock only forward (its condition: the clock holds an earlier time): of two writes that
+ * race, the one dated later may commit first, and then the other is cancelled and takes a later
+ * time. So a version committed after another always has a later `addedAt`, and a reader that sees
+ * one has every version dated before it already committed. A writer need not have seen the
+ * clock's latest time: its own is later unless two writes meet in a millisecond, so a command stays
+ * one transaction whichever instance wrote last.
  *
  * A participation item is an index entry, not a copy: the incident's id and the fields lists filter
  * on (status, severity, TLP, participants). One Query on GSI1 pages through an organization's

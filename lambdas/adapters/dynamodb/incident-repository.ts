@@ -103,8 +103,12 @@ export class DynamoIncidentRepository implements IncidentRepository {
         Put: {
           TableName: this.tableName,
           Item: { ...COMMIT_CLOCK_KEY, entity: 'clock', at },
-          ConditionExpression: previous === undefined ? 'attribute_not_exists(PK)' : '#at = :previous',
-          ...(previous === undefined ? {} : { ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':previous': previous } }),
+          // Only forward: the clock takes this time if it holds an earlier one, whoever wrote it. A
+          // writer that last saw the clock before other instances moved it (every Lambda instance
+          // has its own view) still commits at once when its own time is later, as it nearly
+          // always is; one dated at or before the clock is cancelled and takes the clock's next.
+          ConditionExpression: 'attribute_not_exists(PK) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': at },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       });
