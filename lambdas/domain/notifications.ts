@@ -197,9 +197,8 @@ export function makeNotifier(deps: NotifierDeps) {
     }
     const owner = randomUUID();
     const ref = (orgId: string): DeliveryRef => ({ incidentId: incident.id, seq: event.seq, orgId });
-    const claimed: string[] = [];
-    const held: string[] = [];
-    await inParallel(wanted, async (orgId) => { ((await deliveries.claim(ref(orgId), owner, clock.now(), leaseMs)) ? claimed : held).push(orgId); });
+    const claimed = wanted.length ? await deliveries.claimAll(wanted.map(ref), owner, clock.now(), leaseMs) : [];
+    const held = wanted.filter((orgId) => !claimed.includes(orgId));
     for (const orgId of held) outcome[orgId] = 'skipped';
     try {
       const now = claimed.length ? await deliveries.statuses(incident.id, event.seq, claimed) : new Map<string, DeliveryStatus>();
@@ -222,7 +221,7 @@ export function makeNotifier(deps: NotifierDeps) {
       for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
     } finally {
       // A claim not let go (the table refused) ends with its lease.
-      await inParallel(claimed, (orgId) => deliveries.release(ref(orgId), owner).catch(() => undefined));
+      if (claimed.length) await deliveries.releaseAll(claimed.map(ref), owner).catch(() => undefined);
     }
     if (held.length && !replay) throw new DeliveryClaimedError(incident.id, event.seq, held);
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));

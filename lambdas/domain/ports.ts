@@ -277,13 +277,14 @@ export interface DeliveryRef { incidentId: string; seq: number; orgId: string }
 
 export interface DeliveryLog {
   /**
-   * Claims a delivery for `owner` until `now + leaseMs`, in one conditional write: false while
-   * another owner's lease runs. Only the claimer publishes; a claimer that dies leaves a lease
-   * that expires, after which another run may claim the delivery.
+   * Claims deliveries for `owner` until `now + leaseMs`, each by a conditional write (together, as
+   * few writes as the store allows): a delivery whose lease another owner holds is not claimed.
+   * Returns the organizations claimed, in the order given. Only the claimer publishes; a claimer
+   * that dies leaves a lease that expires, after which another run may claim the delivery.
    */
-  claim(delivery: DeliveryRef, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  /** Ends `owner`'s lease (its outcome is recorded); nothing if the lease is no longer its own. */
-  release(delivery: DeliveryRef, owner: string): Promise<void>;
+  claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number): Promise<string[]>;
+  /** Ends `owner`'s leases (their outcomes are recorded); a lease no longer its own is left alone. */
+  releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void>;
   /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */
   statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>>;
   /** Deliveries that failed and wait for a replay, oldest first. */

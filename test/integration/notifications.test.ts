@@ -182,7 +182,7 @@ describe('faults', () => {
     const { id, events } = await reported(['fbi']);
     // A run that claimed Facebook's delivery and died before publishing: its lease runs 1.5 s.
     const log = new DynamoDeliveryLog(adapters().db, api.tableName);
-    expect(await log.claim({ incidentId: id, seq: events[0]!.seq, orgId: 'facebook' }, 'crashed-run', new Date(), 1500)).toBe(true);
+    expect(await log.claimAll([{ incidentId: id, seq: events[0]!.seq, orgId: 'facebook' }], 'crashed-run', new Date(), 1500)).toEqual(['facebook']);
     const first = await notify(batch(id, events));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
     expect(publisher.countsFor(id)).toEqual({ fbi: 1 });

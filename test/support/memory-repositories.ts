@@ -78,6 +78,14 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   }
   /** Claims of deliveries: owner and lease end (epoch ms). */
   readonly claims = new Map<string, { owner: string; leaseUntil: number }>();
+  async claimAll(ds: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number) {
+    const claimed: string[] = [];
+    for (const d of ds) if (await this.claim(d, owner, now, leaseMs)) claimed.push(d.orgId);
+    return claimed;
+  }
+  async releaseAll(ds: readonly DeliveryRef[], owner: string) {
+    for (const d of ds) await this.release(d, owner);
+  }
   async claim(d: DeliveryRef, owner: string, now: Date, leaseMs: number) {
     const key = `${d.incidentId}#${d.seq}#${d.orgId}`;
     const held = this.claims.get(key);

@@ -9,52 +9,102 @@
  * (and the stream gave up on the record), a replay after the lease sends it. Letting a claim go
  * takes it off the list; it expires a day later, an abandoned one 14 days after its lease.
  */
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
-import { guarded } from './errors';
+import { cancellationReasons, guarded } from './errors';
 import { batchGetAll } from './query';
 import { FAILED_DELIVERIES, deliveryClaimKey, deliveryKey, heldClaimSortKey } from './keys';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 
 const claimKey = ({ incidentId, seq, orgId }: DeliveryRef) => deliveryClaimKey(incidentId, seq, orgId);
 const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
+/** DynamoDB's limit on the items of one transaction. */
+const TRANSACTION_ITEMS = 100;
+/** Transactions tried for one chunk before the deliveries left are written one by one. */
+const ROUNDS = 3;
+const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
 export class DynamoDeliveryLog implements DeliveryLog {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async claim(delivery: DeliveryRef, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  /** The conditional Put that claims one delivery. */
+  private claimPut(delivery: DeliveryRef, owner: string, now: Date, leaseMs: number) {
     const leaseUntil = now.getTime() + leaseMs;
-    try {
-      await guarded(this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...claimKey(delivery), entity: 'claim', ...delivery, owner, leaseUntil,
-          GSI1PK: FAILED_DELIVERIES, GSI1SK: heldClaimSortKey(delivery.incidentId, delivery.seq, delivery.orgId),
-          [TTL_ATTRIBUTE]: Math.ceil(leaseUntil / 1000) + 14 * 86_400,
-        },
-        ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil <= :now',
-        ExpressionAttributeValues: { ':now': now.getTime() },
-      })));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return {
+      TableName: this.tableName,
+      Item: {
+        ...claimKey(delivery), entity: 'claim', ...delivery, owner, leaseUntil,
+        GSI1PK: FAILED_DELIVERIES, GSI1SK: heldClaimSortKey(delivery.incidentId, delivery.seq, delivery.orgId),
+        [TTL_ATTRIBUTE]: Math.ceil(leaseUntil / 1000) + 14 * 86_400,
+      },
+      ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil <= :now',
+      ExpressionAttributeValues: { ':now': now.getTime() },
+    };
   }
 
-  async release(delivery: DeliveryRef, owner: string): Promise<void> {
-    try {
-      await guarded(this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: claimKey(delivery),
-        UpdateExpression: 'SET leaseUntil = :zero, #ttl = :ttl REMOVE GSI1PK, GSI1SK',
-        ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':zero': 0, ':owner': owner, ':ttl': Math.ceil(Date.now() / 1000) + 86_400 },
-      })));
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+  /** The conditional Update that lets one of `owner`'s claims go. */
+  private releaseUpdate(delivery: DeliveryRef, owner: string) {
+    return {
+      TableName: this.tableName,
+      Key: claimKey(delivery),
+      UpdateExpression: 'SET leaseUntil = :zero, #ttl = :ttl REMOVE GSI1PK, GSI1SK',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner', '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':zero': 0, ':owner': owner, ':ttl': Math.ceil(Date.now() / 1000) + 86_400 },
+    };
+  }
+
+  /**
+   * Writes `items` in transactions of up to 100, each item with its condition. A transaction
+   * cancelled because some conditions failed is sent again without those (their answer is "no");
+   * after ROUNDS, or when one lone item is left, items go one by one (`single`). Returns the items
+   * written.
+   */
+  private async transactAll<T>(items: readonly T[], write: (item: T) => Record<string, unknown>, kind: 'Put' | 'Update', single: (item: T) => Promise<boolean>): Promise<T[]> {
+    const written: T[] = [];
+    for (const chunk of chunks(items, TRANSACTION_ITEMS)) {
+      let pending = chunk;
+      for (let round = 1; round <= ROUNDS && pending.length > 1; round++) {
+        try {
+          await guarded(this.db.send(new TransactWriteCommand({ TransactItems: pending.map((i) => ({ [kind]: write(i) })) })));
+          written.push(...pending);
+          pending = [];
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          const refused = new Set(reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : [])));
+          // Refused only for a conflict or throttling: the same items once more, then one by one.
+          pending = pending.filter((_, i) => !refused.has(i));
+        }
+      }
+      for (const item of pending) if (await single(item)) written.push(item);
     }
+    return written;
+  }
+
+  async claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number): Promise<string[]> {
+    const claimed = await this.transactAll(deliveries, (d) => this.claimPut(d, owner, now, leaseMs), 'Put', async (d) => {
+      try {
+        await guarded(this.db.send(new PutCommand(this.claimPut(d, owner, now, leaseMs) as never)));
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    });
+    return deliveries.filter((d) => claimed.includes(d)).map((d) => d.orgId);
+  }
+
+  async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {
+    await this.transactAll(deliveries, (d) => this.releaseUpdate(d, owner), 'Update', async (d) => {
+      try {
+        await guarded(this.db.send(new UpdateCommand(this.releaseUpdate(d, owner) as never)));
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    });
   }
 
   async statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {
