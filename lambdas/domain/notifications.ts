@@ -12,7 +12,7 @@ import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { inPool } from '../shared/pool';
-import type { Pager } from './oncall/pager';
+import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
 import { randomUUID } from 'node:crypto';
 
@@ -124,13 +124,13 @@ export function makeNotifier(deps: NotifierDeps) {
    * escalation policy pages now (level 1, or RED's first level with a cleared contact), else every
    * contact of the audience; their subscriptions filter on it.
    */
-  async function publishTo(record: IncidentRecord, told: TimelineEvent, orgId: string, org: Organization | undefined): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
+  async function publishTo(record: IncidentRecord, told: TimelineEvent, orgId: string, org: Organization | undefined, policies?: KnownPolicies): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
     const event = await asToldTo(orgId, told, repository.get.bind(repository));
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const { contacts: everyone, endpoints } = audienceOf(org, audience);
-    const plan = org && deps.pager ? await deps.pager.plan(org, incident, event, clock.now()) : null;
+    const plan = org && deps.pager ? await deps.pager.plan(org, incident, event, clock.now(), policies) : null;
     if (plan && 'failed' in plan) return { orgId, audience, level: 1, contacts: [], outcome: { error: 'no one to page', reason: plan.failed } };
     const recipients = plan ? everyone.filter((c) => plan.contacts.includes(c.id)) : everyone;
     const level = plan ? plan.level : 1;
@@ -205,11 +205,13 @@ export function makeNotifier(deps: NotifierDeps) {
       const due = orgIds.filter((orgId) => claimed.includes(orgId) && !done(now.get(orgId)));
       for (const orgId of claimed) if (!due.includes(orgId)) outcome[orgId] = 'skipped';
       const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
+      // Their escalation policies in the same breath: one read for the notice, not one per organization.
+      const policies = due.length && deps.pager ? await deps.pager.policiesOf(due) : undefined;
       const published: Published[] = [];
       let crash: unknown;
       await inParallel(due, async (orgId) => {
         try {
-          published.push(await publishTo(record, event, orgId, organizations.get(orgId)));
+          published.push(await publishTo(record, event, orgId, organizations.get(orgId), policies));
         } catch (err) {
           crash ??= err;
         }

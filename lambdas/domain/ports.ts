@@ -422,6 +422,8 @@ export interface OnCallRepository {
   /** False when there was none. */
   deleteSchedule(orgId: string, id: string): Promise<boolean>;
   getPolicy(orgId: string): Promise<StoredEscalationPolicy | null>;
+  /** The policies of several organizations, read together; an organization without one is absent. */
+  getPolicies(orgIds: readonly string[]): Promise<Map<string, StoredEscalationPolicy>>;
   putPolicy(policy: StoredEscalationPolicy): Promise<void>;
   /** Every schedule of every organization (the shift notices' round). */
   allSchedules(): Promise<StoredSchedule[]>;

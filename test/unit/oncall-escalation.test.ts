@@ -105,7 +105,7 @@ describe('the pager (notifications to an organization with a policy)', () => {
   function setup(withPolicy = true) {
     const started: unknown[] = [];
     const pager = makePager({
-      oncall: { getPolicy: async () => (withPolicy ? { orgId: 'fbi', policy, updatedAt: '' } : null), listSchedules: async () => [{ orgId: 'fbi', id: 'duty', spec: duty, feedGeneration: 1, createdAt: '', updatedAt: '' }] },
+      oncall: { getPolicy: async () => (withPolicy ? { orgId: 'fbi', policy, updatedAt: '' } : null), getPolicies: async () => new Map(withPolicy ? [['fbi', { orgId: 'fbi', policy, updatedAt: '' }]] : []), listSchedules: async () => [{ orgId: 'fbi', id: 'duty', spec: duty, feedGeneration: 1, createdAt: '', updatedAt: '' }] },
       store: { start: async (item) => { started.push(item); return true; }, due: async () => [], move: async () => true },
     });
     return { pager, started };

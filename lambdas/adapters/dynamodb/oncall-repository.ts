@@ -12,7 +12,7 @@ import type { PagingItem, PagingStore } from '../../domain/oncall/pager';
 import type { PagingState } from '../../domain/oncall/paging';
 import { GSI1, GSI2, TTL_ATTRIBUTE } from './table';
 import { guarded } from './errors';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 import { ALL_SCHEDULES, SHIFT_NOTICES_KEY, allSchedulesSortKey, shiftNoticeKey, PAGING_PARTITION, SCHEDULE_PREFIX, escalationPolicyKey, pagingKey, pagingSortKey, scheduleKey, schedulesPartition } from './keys';
 
 type Item = Record<string, unknown>;
@@ -64,6 +64,12 @@ export class DynamoOnCallRepository implements OnCallRepository {
     if (!Item) return null;
     const p = Item as Item & StoredEscalationPolicy;
     return { orgId: p.orgId, policy: p.policy, updatedAt: p.updatedAt };
+  }
+
+  async getPolicies(orgIds: readonly string[]): Promise<Map<string, StoredEscalationPolicy>> {
+    if (orgIds.length === 0) return new Map();
+    const items = await batchGetAll(this.db, this.tableName, [...new Set(orgIds)].map(escalationPolicyKey));
+    return new Map(items.map((i) => { const p = i as Item & StoredEscalationPolicy; return [p.orgId, { orgId: p.orgId, policy: p.policy, updatedAt: p.updatedAt }]; }));
   }
 
   async putPolicy(policy: StoredEscalationPolicy): Promise<void> {

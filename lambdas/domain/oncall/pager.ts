@@ -4,7 +4,7 @@
  * and the per-(incident, organization) paging state the escalation timer advances (paging.ts).
  */
 import type { Incident, TimelineEvent } from '../incident';
-import type { OnCallRepository, Organization } from '../ports';
+import type { OnCallRepository, Organization, StoredEscalationPolicy } from '../ports';
 import { startPaging, type PagingContext, type PagingState } from './paging';
 
 /** The notifications that tell an organization of an incident (report, invitation, escalation): they start its paging. */
@@ -25,9 +25,12 @@ export interface PagingStore {
 /** Whom a notice reaches: null when the organization has no policy (all its audience). */
 export type NoticePlan = null | { failed: string } | { level: number; contacts: string[] };
 
-export function makePager({ oncall, store }: { oncall: Pick<OnCallRepository, 'getPolicy' | 'listSchedules'>; store: PagingStore }) {
-  async function contextOf(org: Organization, incident: Pick<Incident, 'tlp'>): Promise<PagingContext | null> {
-    const stored = await oncall.getPolicy(org.id);
+/** Policies read beforehand for a notice's organizations (absent: the organization has none). */
+export type KnownPolicies = ReadonlyMap<string, StoredEscalationPolicy>;
+
+export function makePager({ oncall, store }: { oncall: Pick<OnCallRepository, 'getPolicy' | 'getPolicies' | 'listSchedules'>; store: PagingStore }) {
+  async function contextOf(org: Organization, incident: Pick<Incident, 'tlp'>, known?: KnownPolicies): Promise<PagingContext | null> {
+    const stored = known ? known.get(org.id) ?? null : await oncall.getPolicy(org.id);
     if (!stored) return null;
     const schedules = new Map((await oncall.listSchedules(org.id)).map((s) => [s.id, s.spec] as const));
     return { policy: stored.policy, schedules, contacts: org.contacts, red: incident.tlp === 'RED' };
@@ -37,13 +40,16 @@ export function makePager({ oncall, store }: { oncall: Pick<OnCallRepository, 'g
     store,
     contextOf,
 
+    /** The policies of a notice's organizations in one read, for `plan`. */
+    policiesOf: (orgIds: readonly string[]): Promise<KnownPolicies> => oncall.getPolicies(orgIds),
+
     /**
      * Whom a notice about `event` to `org` reaches at `at`, by its policy; a notice that tells the
      * organization of the incident (STARTS_PAGING) starts its paging unless it is already under
      * way or the organization has acknowledged.
      */
-    async plan(org: Organization, incident: Incident, event: Pick<TimelineEvent, 'type' | 'seq'>, at: Date): Promise<NoticePlan> {
-      const ctx = await contextOf(org, incident);
+    async plan(org: Organization, incident: Incident, event: Pick<TimelineEvent, 'type' | 'seq'>, at: Date, known?: KnownPolicies): Promise<NoticePlan> {
+      const ctx = await contextOf(org, incident, known);
       if (!ctx) return null;
       const first = startPaging(ctx, at);
       if (first.failed !== null) return { failed: `${org.id}: ${first.failed}, so nothing was sent.` };
