@@ -43,13 +43,24 @@ const want = (...keys: string[]) => !ONLY || keys.some((k) => ONLY.includes(k));
 /** `--shards N`: the write shards the metrics are loaded and read with (a deployed stage's default, 4, unless given). */
 const SHARDS = process.argv.includes('--shards') ? Number(process.argv[process.argv.indexOf('--shards') + 1]) : 4;
 const results: Record<string, { title: string; rows: Array<Record<string, unknown>> }> = {};
+const STARTED = Date.now();
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, at: new Date().toISOString() };
+const RESULTS_FILE = join(__dirname, 'results', `${machine.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ONLY ? '-partial' : ''}.json`);
+/** The run so far, to bench/results/<start time>.json. */
+function writeResults() {
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const seconds = Math.round((Date.now() - STARTED) / 1000);
+  writeFileSync(RESULTS_FILE, JSON.stringify({ machine, quick: QUICK, only: ONLY, seconds, sections: results }, null, 2));
+  return { machine, seconds, file: RESULTS_FILE };
+}
 const section = (key: string, title: string, rows: Array<Record<string, unknown>>) => {
   results[key] = { title, rows };
   console.log(`\n${title}\n${table(rows)}`);
+  // Written after every section, so a run stopped part way keeps what it measured.
+  writeResults();
 };
 
 async function main() {
-  const started = Date.now();
   process.env.CONCORD_LOG_LEVEL = 'silent';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   console.error(`Starting DynamoDB Local (in memory)…${QUICK ? ' [quick run: smaller volumes, fewer samples]' : ''}`);
@@ -85,11 +96,7 @@ async function main() {
     raw.destroy();
     await engine.stop();
   }
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, at: new Date().toISOString() };
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  const file = join(__dirname, 'results', `${machine.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ONLY ? '-partial' : ''}.json`);
-  const seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(file, JSON.stringify({ machine, quick: QUICK, only: ONLY, seconds, sections: results }, null, 2));
+  const { machine, seconds, file } = writeResults();
   console.log(`\nMachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${seconds} s\nWritten: ${file}`);
 }
 
