@@ -18,6 +18,16 @@ import { GSI1, TTL_ATTRIBUTE } from './table';
 
 const claimKey = ({ incidentId, seq, orgId }: DeliveryRef) => deliveryClaimKey(incidentId, seq, orgId);
 const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
+/** Whether a conditional write went through: false when its condition failed. */
+async function conditionHeld(request: Promise<unknown>): Promise<boolean> {
+  try {
+    await guarded(request);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
 /** DynamoDB's limit on the items of one transaction. */
 const TRANSACTION_ITEMS = 100;
 /** Transactions tried for one chunk before the deliveries left are written one by one. */
@@ -83,28 +93,14 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   async claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number): Promise<string[]> {
-    const claimed = await this.transactAll(deliveries, (d) => this.claimPut(d, owner, now, leaseMs), 'Put', async (d) => {
-      try {
-        await guarded(this.db.send(new PutCommand(this.claimPut(d, owner, now, leaseMs) as never)));
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
-    });
-    return deliveries.filter((d) => claimed.includes(d)).map((d) => d.orgId);
+    const claimed = new Set(await this.transactAll(deliveries, (d) => this.claimPut(d, owner, now, leaseMs), 'Put',
+      (d) => conditionHeld(this.db.send(new PutCommand(this.claimPut(d, owner, now, leaseMs) as never)))));
+    return deliveries.filter((d) => claimed.has(d)).map((d) => d.orgId);
   }
 
   async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {
-    await this.transactAll(deliveries, (d) => this.releaseUpdate(d, owner), 'Update', async (d) => {
-      try {
-        await guarded(this.db.send(new UpdateCommand(this.releaseUpdate(d, owner) as never)));
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
-    });
+    await this.transactAll(deliveries, (d) => this.releaseUpdate(d, owner), 'Update',
+      (d) => conditionHeld(this.db.send(new UpdateCommand(this.releaseUpdate(d, owner) as never))));
   }
 
   async statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {

@@ -17,6 +17,11 @@ import { ALL_SCHEDULES, SHIFT_NOTICES_KEY, allSchedulesSortKey, shiftNoticeKey, 
 
 type Item = Record<string, unknown>;
 
+const policyOf = (item: Item): StoredEscalationPolicy => {
+  const p = item as Item & StoredEscalationPolicy;
+  return { orgId: p.orgId, policy: p.policy, updatedAt: p.updatedAt };
+};
+
 const scheduleOf = (item: Item): StoredSchedule => {
   const s = item as Item & StoredSchedule;
   return { orgId: s.orgId, id: s.id, spec: s.spec, feedGeneration: Number(s.feedGeneration), createdAt: s.createdAt, updatedAt: s.updatedAt };
@@ -61,15 +66,13 @@ export class DynamoOnCallRepository implements OnCallRepository {
 
   async getPolicy(orgId: string): Promise<StoredEscalationPolicy | null> {
     const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: escalationPolicyKey(orgId), ConsistentRead: true })));
-    if (!Item) return null;
-    const p = Item as Item & StoredEscalationPolicy;
-    return { orgId: p.orgId, policy: p.policy, updatedAt: p.updatedAt };
+    return Item ? policyOf(Item) : null;
   }
 
   async getPolicies(orgIds: readonly string[]): Promise<Map<string, StoredEscalationPolicy>> {
     if (orgIds.length === 0) return new Map();
     const items = await batchGetAll(this.db, this.tableName, [...new Set(orgIds)].map(escalationPolicyKey));
-    return new Map(items.map((i) => { const p = i as Item & StoredEscalationPolicy; return [p.orgId, { orgId: p.orgId, policy: p.policy, updatedAt: p.updatedAt }]; }));
+    return new Map(items.map((i) => { const p = policyOf(i); return [p.orgId, p]; }));
   }
 
   async putPolicy(policy: StoredEscalationPolicy): Promise<void> {
