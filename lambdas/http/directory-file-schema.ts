@@ -2,7 +2,7 @@
  * The directory file (`CONCORD_DIRECTORY`, `npm run load-directory`): read by the local server and
  * the operator's scripts only, so kept out of the functions' bundles.
  */
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { ROLES } from '../domain/actor';
 import { ChatBody, KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
 import { EscalationBody, ScheduleBody, ScheduleId } from './oncall-schemas';
@@ -15,32 +15,32 @@ const KEY_PATTERN = /^[\x21-\x7e]+$/;
 /** A person of the local identity provider (`npm start` only). */
 export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
   // The sign-in form matches logins without case; the login becomes the token's `sub`.
-  login: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, 1–64 characters').transform((l) => l.toLowerCase()),
-  name: line(1, 200).trim(),
+  login: z.pipe(z.string().check(z.minLength(1)).check(z.maxLength(64)).check(z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, 1–64 characters')), z.transform((l) => l.toLowerCase())),
+  name: line(1, 200).check(z.trim()),
   orgId: OrgId,
   // Demo and test people of the local provider only: any password its author chooses.
-  password: z.string().min(1).max(200),
-  roles: z.array(z.enum(['manager', 'admin'])).max(2).optional(),
+  password: z.string().check(z.minLength(1)).check(z.maxLength(200)),
+  roles: z.optional(z.array(z.enum(['manager', 'admin'])).check(z.maxLength(2))),
   // The token's verified `email`: it ties the person to their organization's contact of that address.
-  email: z.email().max(254).optional(),
+  email: z.optional(z.email().check(z.maxLength(254))),
 }))();
 
 export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
-  organizations: z.array(OrganizationBody.extend({
+  organizations: z.array(z.extend(OrganizationBody, {
     id: OrgId,
     // Its Slack and Teams channels, as PUT /v1/organizations/{id}/chat takes them; absent keeps what the API set.
-    chat: ChatBody.optional(),
-    keys: z.array(z.strictObject({
+    chat: z.optional(ChatBody),
+    keys: z.optional(z.array(z.strictObject({
       role: z.enum(ROLES),
-      key: z.string().min(24).max(512).regex(KEY_PATTERN, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <key>)'),
-      defaults: KeyDefaults.optional(),
-    }).superRefine(defaultsOnPartnersOnly)).optional(),
+      key: z.string().check(z.minLength(24)).check(z.maxLength(512)).check(z.regex(KEY_PATTERN, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <key>)')),
+      defaults: z.optional(KeyDefaults),
+    }).check(z.superRefine(defaultsOnPartnersOnly)))),
     // On call: checked as PUT …/schedules/{id} and PUT …/escalation check them (below).
-    schedules: z.array(ScheduleBody.extend({ id: ScheduleId })).max(50).optional(),
-    escalation: EscalationBody.optional(),
+    schedules: z.optional(z.array(z.extend(ScheduleBody, { id: ScheduleId })).check(z.maxLength(50))),
+    escalation: z.optional(EscalationBody),
   })),
-  people: z.array(LocalPerson).max(1000).optional(),
-}).superRefine((file, ctx) => {
+  people: z.optional(z.array(LocalPerson).check(z.maxLength(1000))),
+}).check(z.superRefine((file, ctx) => {
   // A duplicate would silently replace the first entry, or hand one key string to two organizations.
   const orgAt = new Map<string, number>();
   const keyAt = new Map<string, string>();
@@ -78,4 +78,4 @@ export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
     if (logins.has(person.login)) ctx.addIssue({ code: 'custom', path: ['people', i, 'login'], message: `login "${person.login}" is listed twice` });
     logins.add(person.login);
   });
-}))();
+})))();

@@ -7,7 +7,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Caller } from '../domain/actor';
 import { logger } from '../runtime/logger';
 import { parseInput, type ParsedInput } from './request';
@@ -41,7 +41,7 @@ export const requestId = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewa
   return { after: stamp, onError: stamp };
 };
 
-type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Infer<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 type CallerOf<S extends RouteSpec> = S['auth'] extends 'public' ? null : Caller;
 
 export type Input<S extends RouteSpec> = Omit<ParsedInput<Infer<S['body']>, Infer<S['query']>>, 'caller'> & { caller: CallerOf<S> };

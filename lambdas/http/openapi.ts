@@ -14,7 +14,7 @@ type JsonSchema = Record<string, unknown>;
 const COMPONENT = (id: string) => `#/components/schemas/${id}`;
 const options = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
 
-function schemaOf(schema: z.ZodType): JsonSchema {
+function schemaOf(schema: z.core.$ZodType): JsonSchema {
   const id = z.globalRegistry.get(schema)?.id;
   if (id) return { $ref: COMPONENT(id) };
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { ...options, metadata: z.globalRegistry, override: undefined }) as JsonSchema;
@@ -28,7 +28,7 @@ function rewriteRefs(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-function queryParameters(schema: z.ZodType) {
+function queryParameters(schema: z.core.$ZodType) {
   const json = rewriteRefs(z.toJSONSchema(schema, options) as JsonSchema) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({
     name, in: 'query', required: json.required?.includes(name) ?? false, schema: s,

@@ -4,7 +4,7 @@
  * Every problem of body and query is reported at once.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, type FieldError,
 } from '../domain/errors';
@@ -151,7 +151,7 @@ export function parseJsonBody(event: APIGatewayProxyEvent, { anyContentType = fa
  * Every issue as `{path, message}`. A path may hold names the client sent (an unknown field, a
  * record's key): their bidirectional controls are written out, whichever answer names them.
  */
-export function fieldErrors(error: z.ZodError, root: string): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, root: string): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {

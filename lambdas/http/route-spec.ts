@@ -1,5 +1,5 @@
 /** What a route declares: the shape every entry of the route table has. */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Role } from '../domain/actor';
 import type { ApiFunctionName } from '../functions';
 
@@ -14,15 +14,15 @@ export interface RouteSpec {
   handler: ApiFunctionName;
   /** `public` routes skip the authorizer; otherwise the roles allowed. */
   auth: 'public' | readonly Role[];
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
   /** Whether the body may be left out entirely (every field optional). */
   bodyOptional?: boolean;
-  query?: z.ZodType;
+  query?: z.ZodMiniType;
   /**
    * The path parameters. A value that cannot name a resource is 404 (no such resource), except
    * on PUT, which creates the resource at that path: there it is 400 naming the parameter.
    */
-  params?: z.ZodType<Record<string, string>>;
+  params?: z.ZodMiniType<Record<string, string>>;
   /** Parse the body as JSON whatever its content type (SNS posts JSON as text/plain). */
   anyContentType?: boolean;
   /**

@@ -2,35 +2,36 @@
  * CloudWatch alarms, as an SNS topic delivers them, become Events API actions: ALARM triggers,
  * OK resolves, both deduplicated by the alarm's ARN. INSUFFICIENT_DATA changes nothing.
  */
-import * as z from 'zod';
+import * as z from '../http/zod-mini';
+import { withMeta } from '../http/zod-mini';
 import type { PdEvent } from './pagerduty';
 
 /** The wire formats: what SNS posts to an HTTPS subscription, and the alarm message inside it. */
-export const SnsEnvelope = /* @__PURE__ */ (() => z.object({
+export const SnsEnvelope = /* @__PURE__ */ (() => withMeta(z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1).max(128),
-  TopicArn: z.string().startsWith('arn:').max(512),
-  Message: z.string().max(262144),
-  Timestamp: z.string().max(64),
+  MessageId: z.string().check(z.minLength(1)).check(z.maxLength(128)),
+  TopicArn: z.string().check(z.startsWith('arn:')).check(z.maxLength(512)),
+  Message: z.string().check(z.maxLength(262144)),
+  Timestamp: z.string().check(z.maxLength(64)),
   SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string().min(1).max(4096),
-  SigningCertURL: z.string().max(2048),
-  Subject: z.string().max(512).nullable().optional(),
-  SubscribeURL: z.string().max(2048).optional(),
-  Token: z.string().max(2048).optional(),
-}).meta({ id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }))();
+  Signature: z.string().check(z.minLength(1)).check(z.maxLength(4096)),
+  SigningCertURL: z.string().check(z.maxLength(2048)),
+  Subject: z.optional(z.nullable(z.string().check(z.maxLength(512)))),
+  SubscribeURL: z.optional(z.string().check(z.maxLength(2048))),
+  Token: z.optional(z.string().check(z.maxLength(2048))),
+}), { id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }))();
 
 export const CloudWatchAlarmMessage = /* @__PURE__ */ (() => z.object({
-  AlarmName: z.string().min(1).max(255),
-  AlarmDescription: z.string().max(1024).nullable().optional(),
-  AWSAccountId: z.string().max(32).optional(),
-  NewStateValue: z.string().max(32),
-  NewStateReason: z.string().max(1023).optional(),
-  StateChangeTime: z.string().max(64).optional(),
-  Region: z.string().max(64).optional(),
-  AlarmArn: z.string().startsWith('arn:').max(1024),
-  OldStateValue: z.string().max(32).optional(),
-  Trigger: z.unknown().optional(),
+  AlarmName: z.string().check(z.minLength(1)).check(z.maxLength(255)),
+  AlarmDescription: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
+  AWSAccountId: z.optional(z.string().check(z.maxLength(32))),
+  NewStateValue: z.string().check(z.maxLength(32)),
+  NewStateReason: z.optional(z.string().check(z.maxLength(1023))),
+  StateChangeTime: z.optional(z.string().check(z.maxLength(64))),
+  Region: z.optional(z.string().check(z.maxLength(64))),
+  AlarmArn: z.string().check(z.startsWith('arn:')).check(z.maxLength(1024)),
+  OldStateValue: z.optional(z.string().check(z.maxLength(32))),
+  Trigger: z.optional(z.unknown()),
 }))();
 
 /** A CloudWatch alarm's state change, as its schema accepts it. */

@@ -7,7 +7,8 @@
  * key is accepted and ignored.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../http/zod-mini';
+import { withMeta } from '../http/zod-mini';
 import { Link, line, noBidiControls, text } from '../http/schemas';
 import { stripBidi } from '../shared/bidi';
 import { JsonNumber, setMember, stringifyJson } from '../shared/json';
@@ -25,31 +26,31 @@ const pdText = (max: number) => line(1, max);
 
 // PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
 // so this route does too: drop-in compatibility outranks our strict-body convention here.
-export const PagerDutyEvent = /* @__PURE__ */ (() => z.object({
+export const PagerDutyEvent = /* @__PURE__ */ (() => withMeta(z.object({
   routing_key: pdText(512),
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
-  dedup_key: pdText(255).optional(),
-  payload: z.object({
+  dedup_key: z.optional(pdText(255)),
+  payload: z.optional(z.object({
     // Becomes the title (collapsed to one line) and the description: refused as a title would be.
     summary: noBidiControls(text(1, 1024)),
     source: pdText(255),
     severity: z.enum(Object.keys(PD_SEVERITIES) as [keyof typeof PD_SEVERITIES, ...Array<keyof typeof PD_SEVERITIES>]),
     // PagerDuty's own examples write offsets as +0000, which strict ISO-8601 parsers refuse.
-    timestamp: z.string().max(64).refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO-8601 date and time').optional(),
-    component: pdText(255).optional(),
-    group: pdText(255).optional(),
-    class: pdText(255).optional(),
-    custom_details: z.unknown().optional(),
-  }).optional(),
-  links: z.array(Link).max(20).optional(),
-  images: z.array(z.strictObject({ src: noBidiControls(z.url().max(2048)), href: noBidiControls(z.url().max(2048)).optional(), alt: noBidiControls(z.string().max(255)).optional() })).max(20).optional(),
+    timestamp: z.optional(z.string().check(z.maxLength(64)).check(z.refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO-8601 date and time'))),
+    component: z.optional(pdText(255)),
+    group: z.optional(pdText(255)),
+    class: z.optional(pdText(255)),
+    custom_details: z.optional(z.unknown()),
+  })),
+  links: z.optional(z.array(Link).check(z.maxLength(20))),
+  images: z.optional(z.array(z.strictObject({ src: noBidiControls(z.url().check(z.maxLength(2048))), href: z.optional(noBidiControls(z.url().check(z.maxLength(2048)))), alt: z.optional(noBidiControls(z.string().check(z.maxLength(255)))) })).check(z.maxLength(20))),
   // Becomes the acknowledging `by` (at most 200 characters).
-  client: pdText(200).optional(),
-  client_url: noBidiControls(z.url().max(2048)).optional(),
-}).superRefine((event, ctx) => {
+  client: z.optional(pdText(200)),
+  client_url: z.optional(noBidiControls(z.url().check(z.maxLength(2048)))),
+}).check(z.superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
-}).meta({ id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
+})), { id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
 
 /** An Events API v2 event, as its schema accepts it. */
 export type PdEvent = z.output<typeof PagerDutyEvent>;

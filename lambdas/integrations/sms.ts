@@ -3,15 +3,15 @@
  * that invokes receive-sms (and what `POST /local/sms` accepts under npm start). What a message
  * does is the domain's (domain/sms-acknowledgements.ts).
  */
-import * as z from 'zod';
+import * as z from '../http/zod-mini';
 import { E164_PATTERN } from '../http/schemas';
 
 /** What AWS End User Messaging publishes for an inbound SMS; other fields it may add are ignored. */
 export const InboundSmsMessage = /* @__PURE__ */ (() => z.object({
-  originationNumber: z.string().regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101'),
-  destinationNumber: z.string().max(32).optional(),
-  messageBody: z.string().max(1600),
-  messageKeyword: z.string().max(64).optional(),
-  inboundMessageId: z.string().max(128).optional(),
-  previousPublishedMessageId: z.string().max(128).optional(),
+  originationNumber: z.string().check(z.regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101')),
+  destinationNumber: z.optional(z.string().check(z.maxLength(32))),
+  messageBody: z.string().check(z.maxLength(1600)),
+  messageKeyword: z.optional(z.string().check(z.maxLength(64))),
+  inboundMessageId: z.optional(z.string().check(z.maxLength(128))),
+  previousPublishedMessageId: z.optional(z.string().check(z.maxLength(128))),
 }))();

@@ -4,7 +4,7 @@
  * of every body schema and of the directory file refuses them, naming the field; multi-line text
  * keeps them (the app isolates it).
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import * as s from '../../lambdas/http/schemas';
 import { DirectoryFileSchema } from '../../lambdas/http/directory-file-schema';
 import { fieldErrors } from '../../lambdas/http/request';
@@ -51,7 +51,7 @@ function withValueAt(body: Body, path: string, value: string): Body {
 }
 
 /** Every single-line text field a person or a system writes, as [body, path of the field, schema, valid body]. */
-const SINGLE_LINE: Array<[string, string, z.ZodType, () => Body]> = [
+const SINGLE_LINE: Array<[string, string, z.ZodMiniType, () => Body]> = [
   ['report', 'title', s.ReportIncidentBody, incident],
   ['report', 'dedupKey', s.ReportIncidentBody, incident],
   ['report', 'source', s.ReportIncidentBody, incident],
@@ -80,7 +80,7 @@ const SINGLE_LINE: Array<[string, string, z.ZodType, () => Body]> = [
   ['directory file', 'people.0.name', DirectoryFileSchema, directoryFile],
 ];
 
-const errorsOf = (schema: z.ZodType, body: unknown) => {
+const errorsOf = (schema: z.ZodMiniType, body: unknown) => {
   const parsed = schema.safeParse(body);
   return parsed.success ? [] : fieldErrors(parsed.error, 'body');
 };
@@ -101,7 +101,7 @@ describe('3: single-line text refuses bidirectional controls, naming the field',
     ['organization', 'identity.0.issuer', s.OrganizationBody, organization],
     ['organization', 'endpoints.0.url', s.OrganizationBody, () => ({ ...organization(), endpoints: [{ url: 'https://hooks.example/concord' }] })],
     ['PagerDuty event', 'client_url', PagerDutyEvent, () => ({ ...pagerDuty(), client_url: 'https://nagios.example/' })],
-  ] as Array<[string, string, z.ZodType, () => Body]>)('%s: the URL %s refuses one too (URL parsing accepts it raw)', (_name, path, schema, valid) => {
+  ] as Array<[string, string, z.ZodMiniType, () => Body]>)('%s: the URL %s refuses one too (URL parsing accepts it raw)', (_name, path, schema, valid) => {
     expect(errorsOf(schema, valid())).toEqual([]);
     const errors = errorsOf(schema, withValueAt(valid(), path, 'https://idp.example/\u202efdp.exe'));
     expect(errors).toEqual([{ path, message: expect.stringMatching(/bidirectional/) }]);

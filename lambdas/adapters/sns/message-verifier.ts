@@ -4,7 +4,7 @@
  * canonical string (SignatureVersion 1: SHA1, 2: SHA256). Certificates are cached per URL.
  */
 import { verify } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { SnsEnvelope } from '../../integrations/cloudwatch';
 import { ForbiddenError } from '../../domain/errors';
 
