@@ -3,6 +3,7 @@
  * the operator's scripts only, so kept out of the functions' bundles.
  */
 import * as z from './zod-mini';
+import { built } from './zod-mini';
 import { ROLES } from '../domain/actor';
 import { ChatBody, KeyDefaults, OrgId, OrganizationBody, defaultsOnPartnersOnly, line } from './schemas';
 import { EscalationBody, ScheduleBody, ScheduleId } from './oncall-schemas';
@@ -13,7 +14,7 @@ import { scheduleIssues } from '../domain/oncall/schedule';
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 /** A person of the local identity provider (`npm start` only). */
-export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
+export const LocalPerson = /* @__PURE__ */ built(() => z.strictObject({
   // The sign-in form matches logins without case; the login becomes the token's `sub`.
   login: z.pipe(z.string().check(z.minLength(1)).check(z.maxLength(64)).check(z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, 1–64 characters')), z.transform((l) => l.toLowerCase())),
   name: line(1, 200).check(z.trim()),
@@ -23,9 +24,9 @@ export const LocalPerson = /* @__PURE__ */ (() => z.strictObject({
   roles: z.optional(z.array(z.enum(['manager', 'admin'])).check(z.maxLength(2))),
   // The token's verified `email`: it ties the person to their organization's contact of that address.
   email: z.optional(z.email().check(z.maxLength(254))),
-}))();
+}));
 
-export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
+export const DirectoryFileSchema = /* @__PURE__ */ built(() => z.strictObject({
   organizations: z.array(z.extend(OrganizationBody, {
     id: OrgId,
     // Its Slack and Teams channels, as PUT /v1/organizations/{id}/chat takes them; absent keeps what the API set.
@@ -78,4 +79,4 @@ export const DirectoryFileSchema = /* @__PURE__ */ (() => z.strictObject({
     if (logins.has(person.login)) ctx.addIssue({ code: 'custom', path: ['people', i, 'login'], message: `login "${person.login}" is listed twice` });
     logins.add(person.login);
   });
-})))();
+})));

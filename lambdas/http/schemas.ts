@@ -3,7 +3,7 @@
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
  */
 import * as z from './zod-mini';
-import { withMeta } from './zod-mini';
+import { built, withMeta } from './zod-mini';
 import { CATEGORIES, MAX_DETAILS_BYTES, PHASES, RELATIONS, SEVERITIES, STATUSES } from '../domain/incident';
 import { isIncidentId } from '../shared/ids';
 import { TLPS } from '../domain/tlp';
@@ -71,26 +71,26 @@ export const text = (min: number, max: number) =>
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
 export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];
 
-export const OrgId = /* @__PURE__ */ (() => withMeta(z.string().check(z.regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')).check(z.refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')), { id: 'OrgId', example: 'cisa' }))();
+export const OrgId = /* @__PURE__ */ built(() => withMeta(z.string().check(z.regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')).check(z.refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')), { id: 'OrgId', example: 'cisa' }));
 
 /** Path parameters: an organization id, an API key id. */
-export const OrgParams = /* @__PURE__ */ (() => z.strictObject({ id: OrgId }))();
-export const KeyParams = /* @__PURE__ */ (() => z.strictObject({ keyId: z.string().check(z.regex(/^key_[0-9a-f]{24}$/, 'is not a key id')) }))();
+export const OrgParams = /* @__PURE__ */ built(() => z.strictObject({ id: OrgId }));
+export const KeyParams = /* @__PURE__ */ built(() => z.strictObject({ keyId: z.string().check(z.regex(/^key_[0-9a-f]{24}$/, 'is not a key id')) }));
 
-export const Link = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const Link = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   href: noBidiControls(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).check(z.maxLength(2048))),
   text: z.optional(line(1, 200)),
-}), { id: 'Link' }))();
+}), { id: 'Link' }));
 
 // Passed through as parsed (not rebuilt as a record would be), so numbers keep their text and a
 // key such as "__proto__" survives.
-const Details = /* @__PURE__ */ (() => withMeta(z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object').check(z.refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)), { type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }))();
+const Details = /* @__PURE__ */ built(() => withMeta(z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object').check(z.refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)), { type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }));
 
 /**
  * An observable as given: each is checked by the very function that writes its canonical form
  * (domain/observables.ts), so every invalid one of a body is listed (`observables.<i>.value`) with why.
  */
-export const ObservableInput = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const ObservableInput = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   type: withMeta(z.enum(OBSERVABLE_TYPES), { description: 'STIX 2.1 cyber-observable type.' }),
   value: withMeta(z.string().check(z.minLength(1)).check(z.maxLength(MAX_OBSERVABLE_VALUE)), { description: 'Stored and answered in canonical form: domains lowercased IDNA A-labels without trailing dot; URLs as WHATWG serializes them, no fragment; IPv4 without leading zeros (refused); IPv6 per RFC 5952; email domain lowercased; user-account handle lowercased without "@"; SHA-256 lowercase hex; phone numbers E.164.' }),
   platform: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), { description: 'The platform of a `user-account` (e.g. `twitter`); lowercased.' }),
@@ -98,20 +98,20 @@ export const ObservableInput = /* @__PURE__ */ (() => withMeta(z.strictObject({
 }).check(z.superRefine((o, ctx) => {
   const c = canonicalize(o);
   if (!c.ok) ctx.addIssue({ code: 'custom', path: [c.path], message: c.reason });
-})), { id: 'Observable' }))();
+})), { id: 'Observable' }));
 
-export const ObservableList = /* @__PURE__ */ (() => z.array(ObservableInput).check(z.maxLength(MAX_OBSERVABLES)))();
+export const ObservableList = /* @__PURE__ */ built(() => z.array(ObservableInput).check(z.maxLength(MAX_OBSERVABLES)));
 
-export const AddObservablesBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const AddObservablesBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   observables: withMeta(z.array(ObservableInput).check(z.minLength(1)).check(z.maxLength(MAX_OBSERVABLES)), { description: 'Those already on the incident (same type, canonical value and platform) are left as they are.' }),
-}), { id: 'AddObservables' }))();
+}), { id: 'AddObservables' }));
 
-export const RelatedQuery = /* @__PURE__ */ (() => z.strictObject({
+export const RelatedQuery = /* @__PURE__ */ built(() => z.strictObject({
   limit: z._default(z.coerce.number<string>().check(z.int()).check(z.gte(1)).check(z.lte(100)), 25),
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
-}))();
+}));
 
-export const ObservableLookupQuery = /* @__PURE__ */ (() => z.strictObject({
+export const ObservableLookupQuery = /* @__PURE__ */ built(() => z.strictObject({
   type: z.enum(OBSERVABLE_TYPES),
   value: withMeta(z.string().check(z.minLength(1)).check(z.maxLength(MAX_OBSERVABLE_VALUE)), { description: 'Any spelling: it is canonicalized as on report.' }),
   platform: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), { description: 'Required for `user-account`.' }),
@@ -120,9 +120,9 @@ export const ObservableLookupQuery = /* @__PURE__ */ (() => z.strictObject({
 }).check(z.superRefine((q, ctx) => {
   const c = canonicalize({ type: q.type, value: q.value, platform: q.platform });
   if (!c.ok) ctx.addIssue({ code: 'custom', path: [c.path], message: c.reason });
-})))();
+})));
 
-export const ReportIncidentBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const ReportIncidentBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   title: line(1, 200),
   description: z.optional(text(0, 10000)),
   severity: z.enum(SEVERITIES),
@@ -134,27 +134,27 @@ export const ReportIncidentBody = /* @__PURE__ */ (() => withMeta(z.strictObject
   links: z.optional(z.array(Link).check(z.maxLength(20))),
   details: z.optional(Details),
   observables: withMeta(z.optional(ObservableList), { description: 'At most 200; see Observable.' }),
-}), { id: 'ReportIncident' }))();
+}), { id: 'ReportIncident' }));
 
-export const AcknowledgeBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const AcknowledgeBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   by: withMeta(z.optional(line(1, 200)), { description: 'The responder acknowledging.' }),
   note: z.optional(text(1, 5000)),
-}), { id: 'Acknowledge' }))();
+}), { id: 'Acknowledge' }));
 
-export const AssignBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const AssignBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   orgId: OrgId,
   responder: z.optional(line(1, 200)),
   note: z.optional(text(1, 5000)),
-}), { id: 'Assign' }))();
+}), { id: 'Assign' }));
 
-export const ResolveBody = /* @__PURE__ */ (() => withMeta(z.strictObject({ resolution: text(1, 5000) }), { id: 'Resolve' }))();
+export const ResolveBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({ resolution: text(1, 5000) }), { id: 'Resolve' }));
 
-export const NoteBody = /* @__PURE__ */ (() => withMeta(z.strictObject({ text: text(1, 5000) }), { id: 'Note' }))();
+export const NoteBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({ text: text(1, 5000) }), { id: 'Note' }));
 
-export const InviteBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const InviteBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   orgIds: withMeta(z.array(OrgId).check(z.minLength(1)).check(z.maxLength(MAX_PARTICIPANTS)), { description: 'Organizations of the directory to bring in; those already participating are left as they are.' }),
   note: z.optional(text(1, 5000)),
-}), { id: 'Invite' }))();
+}), { id: 'Invite' }));
 
 /** The fields a merge patch may change but not remove. */
 const NOT_REMOVABLE = ['title', 'severity', 'category', 'tlp'] as const;
@@ -163,7 +163,7 @@ const NOT_REMOVABLE = ['title', 'severity', 'category', 'tlp'] as const;
  * PATCH: a JSON merge patch (RFC 7396) of the editable fields. Absent: unchanged; `null` removes
  * (description, links); title, severity, category and tlp may be changed but not removed.
  */
-export const EditBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const EditBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   title: withMeta(z.optional(z.nullable(line(1, 200))), { description: 'May be changed, not removed (null is a 400).' }),
   description: withMeta(z.optional(z.nullable(text(0, 10000))), { description: '`null` or "" removes it.' }),
   severity: withMeta(z.optional(z.nullable(z.enum(SEVERITIES))), { description: 'May be changed, not removed (null is a 400).' }),
@@ -175,66 +175,66 @@ export const EditBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
     if (patch[field] === null) ctx.addIssue({ code: 'custom', path: [field], message: 'may not be removed (null); send a value' });
   }
   if (Object.keys(patch).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'names no field to change (title, description, severity, category, links, tlp)' });
-})), { id: 'EditIncident' }))();
+})), { id: 'EditIncident' }));
 
-export const ReopenBody = /* @__PURE__ */ (() => withMeta(z.strictObject({ reason: text(1, 5000) }), { id: 'Reopen' }))();
+export const ReopenBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({ reason: text(1, 5000) }), { id: 'Reopen' }));
 
-export const StatusUpdateBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const StatusUpdateBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   summary: withMeta(line(1, 2000), { description: 'One line for everyone: what is known now.' }),
   phase: z.optional(z.enum(PHASES)),
   nextUpdateInMinutes: withMeta(z.optional(z.number().check(z.int()).check(z.gte(5)).check(z.lte(1440))), { description: 'When the next update is due; a reminder follows if none is posted by then.' }),
-}), { id: 'StatusUpdate' }))();
+}), { id: 'StatusUpdate' }));
 
-export const IncidentId = /* @__PURE__ */ (() => withMeta(z.string().check(z.maxLength(40)).check(z.refine(isIncidentId, 'is not an incident id')), { example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }))();
+export const IncidentId = /* @__PURE__ */ built(() => withMeta(z.string().check(z.maxLength(40)).check(z.refine(isIncidentId, 'is not an incident id')), { example: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF' }));
 
-export const LinkBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const LinkBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   incidentId: IncidentId,
   relation: withMeta(z.enum(RELATIONS), { description: '`duplicate` also resolves this incident as "Duplicate of <incidentId>".' }),
-}), { id: 'LinkIncident' }))();
+}), { id: 'LinkIncident' }));
 
-export const LinkParams = /* @__PURE__ */ (() => z.strictObject({ id: z.string().check(z.maxLength(40)), otherId: IncidentId }))();
+export const LinkParams = /* @__PURE__ */ built(() => z.strictObject({ id: z.string().check(z.maxLength(40)), otherId: IncidentId }));
 
-export const ListIncidentsQuery = /* @__PURE__ */ (() => z.strictObject({
+export const ListIncidentsQuery = /* @__PURE__ */ built(() => z.strictObject({
   status: z.optional(z.enum(STATUSES)),
   severity: z.optional(z.enum(SEVERITIES)),
   participant: z.optional(OrgId),
   scope: withMeta(z._default(z.enum(LIST_SCOPES), 'own'), { description: '`own`: your organization\'s incidents (for managers, every incident you may see); `community`: every GREEN and CLEAR incident of the community.' }),
   limit: z._default(z.coerce.number<string>().check(z.int()).check(z.gte(1)).check(z.lte(100)), 25),
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
-}))();
+}));
 
-export const TimelineQuery = /* @__PURE__ */ (() => z.strictObject({
+export const TimelineQuery = /* @__PURE__ */ built(() => z.strictObject({
   limit: z._default(z.coerce.number<string>().check(z.int()).check(z.gte(1)).check(z.lte(100)), 100),
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
-}))();
+}));
 
-export const AuditQuery = /* @__PURE__ */ (() => z.strictObject({
+export const AuditQuery = /* @__PURE__ */ built(() => z.strictObject({
   limit: z._default(z.coerce.number<string>().check(z.int()).check(z.gte(1)).check(z.lte(100)), 100),
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
-}))();
+}));
 
-const AuditInstant = /* @__PURE__ */ (() => withMeta(z.pipe(z.iso.datetime({ offset: true }), z.transform((t) => new Date(t).toISOString())), { description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' }))();
+const AuditInstant = /* @__PURE__ */ built(() => withMeta(z.pipe(z.iso.datetime({ offset: true }), z.transform((t) => new Date(t).toISOString())), { description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' }));
 
-export const AuditWindowQuery = /* @__PURE__ */ (() => z.strictObject({
+export const AuditWindowQuery = /* @__PURE__ */ built(() => z.strictObject({
   from: withMeta(z.optional(AuditInstant), { description: 'Start of the window (inclusive). Default: 24 hours before `to`.' }),
   to: withMeta(z.optional(AuditInstant), { description: 'End of the window (exclusive). Default: now.' }),
   orgId: withMeta(z.optional(z.string().check(z.regex(/^([a-z0-9-]{2,40}|unknown|concord)$/, 'an organization id'))), { description: 'Only entries whose actor is of this organization (`unknown` for refused credentials).' }),
   action: z.optional(z.enum(AUDIT_ACTIONS)),
   limit: z._default(z.coerce.number<string>().check(z.int()).check(z.gte(1)).check(z.lte(100)), 100),
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
-}))();
+}));
 
 /** An IANA time zone Intl knows (never an offset). */
-export const TimeZone = /* @__PURE__ */ (() => withMeta(z.string().check(z.maxLength(64)).check(z.refine(isTimeZone, 'must be an IANA time zone, such as America/New_York')), { example: 'America/New_York' }))();
+export const TimeZone = /* @__PURE__ */ built(() => withMeta(z.string().check(z.maxLength(64)).check(z.refine(isTimeZone, 'must be an IANA time zone, such as America/New_York')), { example: 'America/New_York' }));
 
-export const Contact = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const Contact = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   id: withMeta(z.optional(z.string().check(z.regex(CONTACT_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters'))), { description: 'Unique within the organization. When absent: the id a contact of this name already has, else derived from the name (kept from then on).' }),
   name: line(1, 200),
   email: z.nullable(z.optional(z.email().check(z.maxLength(254)))),
   phone: z.nullable(z.optional(z.string().check(z.regex(E164_PATTERN, 'must be an E.164 phone number such as +12025550101')))),
   red: withMeta(z.optional(z.boolean()), { description: 'Cleared for TLP:RED: subscribed to the organization\'s second topic, the only one RED incidents are sent to.' }),
   timeZone: z.optional(TimeZone),
-}), { id: 'Contact' }))();
+}), { id: 'Contact' }));
 
 /**
  * A URL the service itself calls: https; on loopback (http or https) only in local mode, which
@@ -251,25 +251,25 @@ const httpsOrLoopback = (allowed: (url: URL) => boolean, message: string) => noB
   }));
 
 /** An issuer URL: the issuer of a local identity provider may be http. */
-const issuerUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost, under npm start)'))();
+const issuerUrl = /* @__PURE__ */ built(() => httpsOrLoopback((u) => !u.hash && !u.search, 'must be an https URL without query or fragment (http only on localhost, under npm start)'));
 
-export const IdentityProvider = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const IdentityProvider = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   issuer: withMeta(issuerUrl, { description: 'The OpenID Connect issuer (`iss`); its discovery document names its keys.' }),
   audience: withMeta(line(1, 200), { description: 'The `aud` its tokens carry for Concord.' }),
   rolesClaim: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100)).check(z.regex(/^[\x21-\x7e]+$/, 'a claim name'))), { description: 'The claim whose values grant roles (a string or an array of strings).' }),
   roles: withMeta(z.optional(z.record(line(1, 200), z.enum(['manager', 'admin']))).check(z.refine((r) => !r || Object.keys(r).length <= 50, 'at most 50 mappings')), { description: 'Claim value → role. Everyone else is a partner.' }),
   orgClaim: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100)).check(z.regex(/^[\x21-\x7e]+$/, 'a claim name'))), { description: 'The claim naming the organization, for an issuer several organizations trust (default `org`).' }),
-}), { id: 'IdentityProvider' }))();
+}), { id: 'IdentityProvider' }));
 
 /** Where SNS pushes (loopback only under npm start, whose stand-in delivers there). */
-const pushUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost, under npm start)'))();
+const pushUrl = /* @__PURE__ */ built(() => httpsOrLoopback((u) => !u.username && !u.password, 'must be an https URL without credentials (http only on localhost, under npm start)'));
 
-export const PushEndpoint = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const PushEndpoint = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   url: withMeta(pushUrl, { description: 'SNS posts each notification here, signed (SignatureVersion 2).' }),
   red: withMeta(z._default(z.boolean(), false), { description: 'Also receives TLP:RED notifications (subscribed to the organization\'s RED topic).' }),
-}), { id: 'PushEndpoint' }))();
+}), { id: 'PushEndpoint' }));
 
-export const OrganizationBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const OrganizationBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   name: line(1, 200),
   kind: z.enum(['agency', 'company']),
   contacts: withMeta(z._default(z.array(Contact).check(z.maxLength(100)), []), { description: 'Who is notified; may be empty.' }),
@@ -292,15 +292,15 @@ export const OrganizationBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
     if (urls.has(e.url)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'url'], message: 'listed twice' });
     urls.add(e.url);
   });
-})), { id: 'OrganizationInput' }))();
+})), { id: 'OrganizationInput' }));
 
 /** A Teams workflow webhook (loopback only under npm start): https, no credentials in the URL's user part. */
-const webhookUrl = /* @__PURE__ */ (() => httpsOrLoopback((u) => !u.username && !u.password && !u.hash, 'must be an https URL without credentials or fragment (http only on localhost, under npm start)'))();
+const webhookUrl = /* @__PURE__ */ built(() => httpsOrLoopback((u) => !u.username && !u.password && !u.hash, 'must be an https URL without credentials or fragment (http only on localhost, under npm start)'));
 
 /** Slack ids: upper-case letters and digits (`C0123ABCD`, `T0123ABCD`; `G…` private channels, `E…` Enterprise Grid). */
 const slackId = (what: string) => z.string().check(z.regex(/^[A-Z][A-Z0-9]{2,31}$/, `a Slack ${what} id: upper-case letters and digits, 3–32 characters`));
 
-export const ChatChannel = /* @__PURE__ */ (() => withMeta(z.discriminatedUnion('kind', [
+export const ChatChannel = /* @__PURE__ */ built(() => withMeta(z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('slack'),
     channel: withMeta(slackId('channel'), { description: 'The channel id (`C…`, or `G…` for a private channel); invite the Concord app to it.' }),
@@ -310,9 +310,9 @@ export const ChatChannel = /* @__PURE__ */ (() => withMeta(z.discriminatedUnion(
     kind: z.literal('teams'),
     webhookUrl: withMeta(webhookUrl, { description: 'The URL of the channel\'s Workflows webhook ("When a Teams webhook request is received"); Microsoft retired the old incoming webhooks.' }),
   }),
-]), { id: 'ChatChannel' }))();
+]), { id: 'ChatChannel' }));
 
-export const ChatBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const ChatBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   channels: withMeta(z.array(ChatChannel).check(z.maxLength(20)), { description: 'Every channel the organization\'s incidents are posted to; an empty list disconnects them all.' }),
 }).check(z.superRefine((chat, ctx) => {
   const seen = new Set<string>();
@@ -321,12 +321,12 @@ export const ChatBody = /* @__PURE__ */ (() => withMeta(z.strictObject({
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['channels', i], message: 'listed twice' });
     seen.add(key);
   });
-})), { id: 'ChatConnections' }))();
+})), { id: 'ChatConnections' }));
 
-export const KeyDefaults = /* @__PURE__ */ (() => withMeta(z.strictObject({
+export const KeyDefaults = /* @__PURE__ */ built(() => withMeta(z.strictObject({
   participants: z.optional(z.array(OrgId).check(z.maxLength(MAX_PARTICIPANTS))),
   tlp: z.optional(z.enum(TLPS)),
-}), { id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' }))();
+}), { id: 'KeyDefaults', description: 'For partner keys used as integration routing keys (PagerDuty Events API, CloudWatch): the participants and TLP their events are reported with.' }));
 
 /** `defaults` configure integration routing keys, which are partner keys: on other roles they would mean nothing. */
 export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }, ctx: z.core.$RefinementCtx) => {
@@ -335,13 +335,13 @@ export const defaultsOnPartnersOnly = (key: { role: string; defaults?: unknown }
   }
 };
 
-export const CreateKeyBody = /* @__PURE__ */ (() => withMeta(z.strictObject({ role: z.enum(ROLES), defaults: z.optional(KeyDefaults) }).check(z.superRefine(defaultsOnPartnersOnly)), { id: 'CreateKey' }))();
+export const CreateKeyBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({ role: z.enum(ROLES), defaults: z.optional(KeyDefaults) }).check(z.superRefine(defaultsOnPartnersOnly)), { id: 'CreateKey' }));
 
-export const ReplayBody = /* @__PURE__ */ (() => withMeta(z.strictObject({ limit: z.optional(z.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))) }), { id: 'Replay' }))();
+export const ReplayBody = /* @__PURE__ */ built(() => withMeta(z.strictObject({ limit: z.optional(z.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))) }), { id: 'Replay' }));
 
 /** /app receives the identity provider's answer in its query (RFC 6749 §4.1.2, RFC 9207's `iss`); the page reads it, the server only allows it. */
-const callbackParam = /* @__PURE__ */ (() => z.optional(z.string().check(z.maxLength(4096))))();
-export const AppQuery = /* @__PURE__ */ (() => z.strictObject({
+const callbackParam = /* @__PURE__ */ built(() => z.optional(z.string().check(z.maxLength(4096))));
+export const AppQuery = /* @__PURE__ */ built(() => z.strictObject({
   code: callbackParam, state: callbackParam, iss: callbackParam, session_state: callbackParam,
   error: callbackParam, error_description: callbackParam, error_uri: callbackParam,
-}))();
+}));

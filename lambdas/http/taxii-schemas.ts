@@ -1,6 +1,6 @@
 /** Request schemas of the TAXII 2.1 routes: query parameters, path parameters, the posted envelope. */
 import * as z from './zod-mini';
-import { withMeta } from './zod-mini';
+import { built, withMeta } from './zod-mini';
 
 /** A STIX/TAXII timestamp: RFC 3339 in UTC (`Z`), fractional seconds optional. */
 const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?Z$/;
@@ -14,7 +14,7 @@ export const isStixId = (s: string) => STIX_ID.test(s);
  * Built by one call marked pure, so that a bundle that imports this module without using the
  * schemas drops them.
  */
-export const TAXII_SCHEMAS = /* @__PURE__ */ (() => {
+export const TAXII_SCHEMAS = /* @__PURE__ */ built(() => {
   const Timestamp = z.string().check(z.maxLength(40)).check(z.refine(isTimestamp, 'must be a timestamp like 2026-01-31T12:00:00.000Z'));
   const commaList = (valid: (v: string) => boolean, message: string) =>
     z.string().check(z.maxLength(4096)).check(z.refine((v) => v.split(',').every((x) => valid(x.trim())), message));
@@ -49,4 +49,4 @@ export const TAXII_SCHEMAS = /* @__PURE__ */ (() => {
   }), { id: 'TaxiiEnvelope', description: 'A TAXII 2.1 envelope: `objects` holds STIX 2.1 objects.' });
 
   return { ObjectsQuery, ObjectQuery, VersionsQuery, CollectionParams, ObjectParams, StatusParams, Envelope };
-})();
+});

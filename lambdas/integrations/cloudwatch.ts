@@ -3,11 +3,11 @@
  * OK resolves, both deduplicated by the alarm's ARN. INSUFFICIENT_DATA changes nothing.
  */
 import * as z from '../http/zod-mini';
-import { withMeta } from '../http/zod-mini';
+import { built, withMeta } from '../http/zod-mini';
 import type { PdEvent } from './pagerduty';
 
 /** The wire formats: what SNS posts to an HTTPS subscription, and the alarm message inside it. */
-export const SnsEnvelope = /* @__PURE__ */ (() => withMeta(z.object({
+export const SnsEnvelope = /* @__PURE__ */ built(() => withMeta(z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   MessageId: z.string().check(z.minLength(1)).check(z.maxLength(128)),
   TopicArn: z.string().check(z.startsWith('arn:')).check(z.maxLength(512)),
@@ -19,9 +19,9 @@ export const SnsEnvelope = /* @__PURE__ */ (() => withMeta(z.object({
   Subject: z.optional(z.nullable(z.string().check(z.maxLength(512)))),
   SubscribeURL: z.optional(z.string().check(z.maxLength(2048))),
   Token: z.optional(z.string().check(z.maxLength(2048))),
-}), { id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }))();
+}), { id: 'SnsMessage', description: 'A message as Amazon SNS posts it to an HTTPS subscription (content-type text/plain).' }));
 
-export const CloudWatchAlarmMessage = /* @__PURE__ */ (() => z.object({
+export const CloudWatchAlarmMessage = /* @__PURE__ */ built(() => z.object({
   AlarmName: z.string().check(z.minLength(1)).check(z.maxLength(255)),
   AlarmDescription: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
   AWSAccountId: z.optional(z.string().check(z.maxLength(32))),
@@ -32,7 +32,7 @@ export const CloudWatchAlarmMessage = /* @__PURE__ */ (() => z.object({
   AlarmArn: z.string().check(z.startsWith('arn:')).check(z.maxLength(1024)),
   OldStateValue: z.optional(z.string().check(z.maxLength(32))),
   Trigger: z.optional(z.unknown()),
-}))();
+}));
 
 /** A CloudWatch alarm's state change, as its schema accepts it. */
 export type CloudWatchAlarm = z.output<typeof CloudWatchAlarmMessage>;

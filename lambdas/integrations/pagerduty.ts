@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from '../http/zod-mini';
-import { withMeta } from '../http/zod-mini';
+import { built, withMeta } from '../http/zod-mini';
 import { Link, line, noBidiControls, text } from '../http/schemas';
 import { stripBidi } from '../shared/bidi';
 import { JsonNumber, setMember, stringifyJson } from '../shared/json';
@@ -26,7 +26,7 @@ const pdText = (max: number) => line(1, max);
 
 // PagerDuty ignores fields it does not know (tools still send v1 leftovers such as `description`),
 // so this route does too: drop-in compatibility outranks our strict-body convention here.
-export const PagerDutyEvent = /* @__PURE__ */ (() => withMeta(z.object({
+export const PagerDutyEvent = /* @__PURE__ */ built(() => withMeta(z.object({
   routing_key: pdText(512),
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: z.optional(pdText(255)),
@@ -50,7 +50,7 @@ export const PagerDutyEvent = /* @__PURE__ */ (() => withMeta(z.object({
 }).check(z.superRefine((event, ctx) => {
   if (event.event_action === 'trigger' && !event.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for trigger' });
   if (event.event_action !== 'trigger' && !event.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${event.event_action}` });
-})), { id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }))();
+})), { id: 'PagerDutyEvent', description: 'A PagerDuty Events API v2 event. routing_key is a partner API key of the reporting organization.' }));
 
 /** An Events API v2 event, as its schema accepts it. */
 export type PdEvent = z.output<typeof PagerDutyEvent>;
