@@ -11,7 +11,7 @@
  * (test/infra/bundles.test.ts).
  */
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/v4/locales';
 
 export * from 'zod/mini';
 
