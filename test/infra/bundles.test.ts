@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUNDLE_FILE } from '../../lib/bundling';
+import { build } from 'esbuild';
+import { BUNDLE_FILE, esbuildOptions } from '../../lib/bundling';
 import { bundleSize, handlers } from '../../scripts/bundle-size';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
 
@@ -67,4 +68,28 @@ it.each(validatesNothing)('%s validates nothing and bundles no zod', async (hand
 it('receive-slack, which only verifies Slack\'s requests, bundles no Slack client (axios and form-data: half its bundle)', async () => {
   const packages = await packagesIn('receive-slack');
   expect([...packages].filter((p) => ['@slack/web-api', 'axios', 'form-data'].includes(p))).toEqual([]);
+});
+
+// Classic zod attaches its methods to every schema it builds: importing a function's schemas with it
+// cost ~15-30 ms of cold start over zod/mini (issue #27), so every schema a function evaluates is
+// built with zod/mini (lambdas/http/zod-mini.ts). Only get-openapi, which writes the document with
+// the response schemas, may carry classic. Classic is recognised both by its modules and by the
+// name it gives its base class in the minified code (checked below to tell the two builds apart).
+const CLASSIC_MARKER = '"ZodType"';
+const CLASSIC_ALLOWED = ['get-openapi'];
+
+it(`the marker ${CLASSIC_MARKER} is in a bundle of classic zod and in none of zod/mini`, async () => {
+  const bundleOf = async (source: string) => (await build({
+    ...esbuildOptions(join(dir, 'entry.ts')), entryPoints: undefined, write: false,
+    stdin: { contents: source, resolveDir: join(__dirname, '..', '..'), loader: 'ts' },
+  })).outputFiles[0]!.text;
+  expect(await bundleOf("import * as z from 'zod'; export const s = z.strictObject({ a: z.string().max(2).optional() });")).toContain(CLASSIC_MARKER);
+  expect(await bundleOf("import * as z from 'zod/mini'; export const s = z.strictObject({ a: z.optional(z.string().check(z.maxLength(2))) });")).not.toContain(CLASSIC_MARKER);
+});
+
+it.each(handlers().filter((h) => !CLASSIC_ALLOWED.includes(h)))('%s bundles no classic zod: what it validates is zod/mini', async (handler) => {
+  const { code, metafile } = await bundleSize(handler);
+  const inputs = Object.entries(Object.values(metafile.outputs)[0]!.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+  expect(inputs.filter((path) => /node_modules\/zod\/v4\/classic\//.test(path))).toEqual([]);
+  expect(code).not.toContain(CLASSIC_MARKER);
 });
