@@ -8,7 +8,10 @@ import { GROUP_BYS } from '../domain/incident';
 
 
 /** An ISO date-time with Z or an offset, or a date (UTC midnight); always answered in UTC. */
-const Instant = /* @__PURE__ */ built(() => withMeta(z.pipe(z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO-8601 date-time such as 2026-11-01T00:00:00Z, or a date' }), z.transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v).toISOString())), { example: '2026-11-01T00:00:00.000Z' }));
+const Instant = /* @__PURE__ */ built(() => withMeta(z.pipe(
+  z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO-8601 date-time such as 2026-11-01T00:00:00Z, or a date' }),
+  z.transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v).toISOString()),
+), { example: '2026-11-01T00:00:00.000Z' }));
 const MAX_WINDOW_DAYS = 3660;
 
 export const MetricsQuery = /* @__PURE__ */ built(() => z.strictObject({

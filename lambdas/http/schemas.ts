@@ -1,6 +1,10 @@
 /**
  * The request and response schemas: the single source for validation, types and the OpenAPI
  * document. Bodies are strict objects, so an unknown field is a 400, never silently ignored.
+ *
+ * Built with zod/mini (http/zod-mini.ts says why), one check per `.check()` and `withMeta` for
+ * classic's `.meta()`: the same chain of schemas classic's methods built, so the same messages and
+ * the same OpenAPI document.
  */
 import * as z from './zod-mini';
 import { built, withMeta } from './zod-mini';
@@ -34,7 +38,8 @@ const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 const visible = (schema: z.ZodMiniString<string>, min: number) =>
-  schema.check(z.refine((s) => s.length === 0 || hasVisible(s), 'must have a visible character')).check(z.refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`));
+  schema.check(z.refine((s) => s.length === 0 || hasVisible(s), 'must have a visible character'))
+    .check(z.refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`));
 
 /**
 /**
@@ -62,16 +67,20 @@ const SINGLE_LINE_REFUSED = new RegExp(`[${CONTROL.source.slice(1, -1)}${BIDI_CO
  * characters, no bidirectional controls. Every single-line text field is one of these.
  */
 export const line = (min: number, max: number) =>
-  withMeta(visible(noBidiControls(z.string().check(z.maxLength(max)).check(z.refine((s) => !CONTROL.test(s), 'must be a single line without control characters'))), min), { minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).', ...textRules(SINGLE_LINE_REFUSED) });
+  withMeta(visible(noBidiControls(z.string().check(z.maxLength(max)).check(z.refine((s) => !CONTROL.test(s), 'must be a single line without control characters'))), min),
+    { minLength: min, description: 'One line: at least one visible character, no control characters, no bidirectional controls (U+202A–U+202E, U+2066–U+2069).', ...textRules(SINGLE_LINE_REFUSED) });
 
 /** Text a person wrote, over several lines: at least one visible character; of the control characters only line breaks and tabs. */
 export const text = (min: number, max: number) =>
-  withMeta(visible(z.string().check(z.maxLength(max)).check(z.refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs')), min), { minLength: min, ...textRules(CONTROL_BUT_LINES) });
+  withMeta(visible(z.string().check(z.maxLength(max)).check(z.refine((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters other than line breaks and tabs')), min),
+    { minLength: min, ...textRules(CONTROL_BUT_LINES) });
 
 /** The system's own actor in timelines (`concord`): no organization may take that id. */
 export const RESERVED_ORG_IDS: readonly string[] = ['concord', 'unknown'];
 
-export const OrgId = /* @__PURE__ */ built(() => withMeta(z.string().check(z.regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters')).check(z.refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')), { id: 'OrgId', example: 'cisa' }));
+export const OrgId = /* @__PURE__ */ built(() => withMeta(z.string().check(z.regex(ORG_ID_PATTERN, 'lowercase letters, digits and "-", 2–40 characters'))
+  .check(z.refine((id) => !RESERVED_ORG_IDS.includes(id), 'is reserved for the service itself')),
+  { id: 'OrgId', example: 'cisa' }));
 
 /** Path parameters: an organization id, an API key id. */
 export const OrgParams = /* @__PURE__ */ built(() => z.strictObject({ id: OrgId }));
@@ -84,7 +93,9 @@ export const Link = /* @__PURE__ */ built(() => withMeta(z.strictObject({
 
 // Passed through as parsed (not rebuilt as a record would be), so numbers keep their text and a
 // key such as "__proto__" survives.
-const Details = /* @__PURE__ */ built(() => withMeta(z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object').check(z.refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)), { type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }));
+const Details = /* @__PURE__ */ built(() => withMeta(z.custom<Record<string, unknown>>((d) => d !== null && typeof d === 'object' && !Array.isArray(d) && !(d instanceof JsonNumber), 'must be a JSON object')
+  .check(z.refine((d) => Buffer.byteLength(stringifyJson(d), 'utf8') <= MAX_DETAILS_BYTES, `must be at most ${MAX_DETAILS_BYTES} bytes as JSON`)),
+  { type: 'object', description: 'Any JSON object, at most 16 KiB, returned exactly as sent (numbers keep every digit).' }));
 
 /**
  * An observable as given: each is checked by the very function that writes its canonical form
@@ -213,7 +224,8 @@ export const AuditQuery = /* @__PURE__ */ built(() => z.strictObject({
   cursor: withMeta(z.optional(z.string().check(z.maxLength(512))), { description: 'nextCursor of the previous page.' }),
 }));
 
-const AuditInstant = /* @__PURE__ */ built(() => withMeta(z.pipe(z.iso.datetime({ offset: true }), z.transform((t) => new Date(t).toISOString())), { description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' }));
+const AuditInstant = /* @__PURE__ */ built(() => withMeta(z.pipe(z.iso.datetime({ offset: true }), z.transform((t) => new Date(t).toISOString())),
+  { description: 'An ISO-8601 date-time, such as 2026-11-25T00:00:00Z.' }));
 
 export const AuditWindowQuery = /* @__PURE__ */ built(() => z.strictObject({
   from: withMeta(z.optional(AuditInstant), { description: 'Start of the window (inclusive). Default: 24 hours before `to`.' }),

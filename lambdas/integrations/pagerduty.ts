@@ -43,7 +43,11 @@ export const PagerDutyEvent = /* @__PURE__ */ built(() => withMeta(z.object({
     custom_details: z.optional(z.unknown()),
   })),
   links: z.optional(z.array(Link).check(z.maxLength(20))),
-  images: z.optional(z.array(z.strictObject({ src: noBidiControls(z.url().check(z.maxLength(2048))), href: z.optional(noBidiControls(z.url().check(z.maxLength(2048)))), alt: z.optional(noBidiControls(z.string().check(z.maxLength(255)))) })).check(z.maxLength(20))),
+  images: z.optional(z.array(z.strictObject({
+    src: noBidiControls(z.url().check(z.maxLength(2048))),
+    href: z.optional(noBidiControls(z.url().check(z.maxLength(2048)))),
+    alt: z.optional(noBidiControls(z.string().check(z.maxLength(255)))),
+  })).check(z.maxLength(20))),
   // Becomes the acknowledging `by` (at most 200 characters).
   client: z.optional(pdText(200)),
   client_url: z.optional(noBidiControls(z.url().check(z.maxLength(2048)))),
