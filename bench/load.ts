@@ -9,6 +9,7 @@
  * nothing was lost or doubled: one message per organization told (the 10 participants and the
  * reporter) per stored report, every stored report folded into the metrics once.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -43,11 +44,23 @@ async function storedIncidents(endpoint: string, tableName: string): Promise<Set
   return ids;
 }
 
+/** How long the end of a run waits for the stream consumers to finish their batch. */
+const STOP_WAIT_MS = 30_000;
+
 export interface LoadRun { reportsPerSecond: number; consumers: number; seconds: number }
 
-/** Aggregator transactions, and those a conflict cancelled, counted on the functions' own client. */
-function countAggregatorWrites(client: DynamoDBDocumentClient, tally: { transactions: number; cancelled: number }) {
+/** Which part of the stack a request comes from: the HTTP handlers, unless a stream consumer runs it. */
+const part = new AsyncLocalStorage<'notifier' | 'aggregator'>();
+type Tally = { transactions: number; cancelled: number; requests: Map<string, number> };
+
+/**
+ * Every request of the functions' own client, by part and operation; and the aggregator's
+ * transactions, and those a conflict cancelled.
+ */
+function countRequests(client: DynamoDBDocumentClient, tally: Tally) {
   client.middlewareStack.add((next, context) => async (args) => {
+    const key = `${part.getStore() ?? 'http'} ${String(context.commandName).replace(/Command$/, '')}`;
+    tally.requests.set(key, (tally.requests.get(key) ?? 0) + 1);
     const items = (args.input as { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> }).TransactItems;
     // The key as given, or already marshalled ({ S: … }) by the document client.
     const pk = items?.[0]?.Put?.Item?.PK as string | { S?: string } | undefined;
@@ -60,7 +73,7 @@ function countAggregatorWrites(client: DynamoDBDocumentClient, tally: { transact
       if ((err as Error).name === 'TransactionCanceledException') tally.cancelled++;
       throw err;
     }
-  }, { step: 'initialize', name: 'countAggregatorWrites' });
+  }, { step: 'initialize', name: 'countRequests' });
 }
 
 export async function benchLoad(endpoint: string, newTable: (name: string, stream?: boolean) => Promise<string>, runs: LoadRun[], shards: number) {
@@ -79,12 +92,13 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
       if (context.incidentId && message.sms && !firstSms.has(context.incidentId)) firstSms.set(context.incidentId, performance.now());
       return publish(orgId, message, context);
     };
-    const tally = { transactions: 0, cancelled: 0 };
-    resetContainer({ publisher: outbox, provisioner: outbox, onDynamoDbClient: (c) => countAggregatorWrites(c, tally) });
+    const tally: Tally = { transactions: 0, cancelled: 0, requests: new Map() };
+    resetContainer({ publisher: outbox, provisioner: outbox, onDynamoDbClient: (c) => countRequests(c, tally) });
     await (await directoryFiles()).load({
       organizations: ORGS.map((id) => ({ id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: '+12025550100' }], keys: [{ role: 'partner', key: keyOf(id) }] })),
     });
 
+    tally.requests.clear();
     // The stream's lag: from a report's answer to the notifier's first sight of its incident.
     const answered = new Map<string, number>();
     const seen = new Map<string, number>();
@@ -94,11 +108,11 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
         const id = r.dynamodb?.NewImage?.id?.S;
         if (r.dynamodb?.NewImage?.entity?.S === 'incident' && id && !seen.has(id)) seen.set(id, now);
       }
-      return notify(event);
+      return part.run('notifier', () => notify(event));
     };
     const pollers = [
       await startStreamPoller({ endpoint, tableName, handler: watchedNotify, intervalMs: 50, parallelization: run.consumers }),
-      await startStreamPoller({ endpoint, tableName, handler: aggregateMetrics, intervalMs: 50, parallelization: run.consumers }),
+      await startStreamPoller({ endpoint, tableName, handler: (event) => part.run('aggregator', () => aggregateMetrics(event)), intervalMs: 50, parallelization: run.consumers }),
     ];
     const server = createLocalServer();
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
@@ -136,6 +150,8 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
       })());
       if (i % run.reportsPerSecond === 0) bar(i / total);
     }
+    bar.done();
+    const waitFor = progress(`${label}: waiting for the answers, then draining (at most 2 min)`);
     await Promise.all(inFlight);
     // A report whose answer did not come in time may still commit: what counts is what is stored.
     await new Promise((r) => setTimeout(r, 5_000));
@@ -154,10 +170,17 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
       if (folded >= stored.size) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    bar.done();
-    await Promise.all(pollers.map((p) => p.stop()));
+    waitFor.done();
+    // Stopped with a bound: a consumer still busy with a backlog finishes its batch on its own, and
+    // the next run (on a table of its own) does not wait for it.
+    const stopped = await Promise.race([
+      Promise.all(pollers.map((p) => p.stop())).then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), STOP_WAIT_MS).unref()),
+    ]);
+    if (!stopped) console.error(`${label}: the stream consumers were still busy ${STOP_WAIT_MS / 1000} s after the drain; going on without them`);
     await new Promise((done) => { server.close(done); server.closeAllConnections(); });
 
+    const perReport = (n: number) => (stored.size ? +(n / stored.size).toFixed(2) : 0);
     const perPair = new Map<string, number>();
     for (const m of outbox.messages) if (m.incidentId && stored.has(m.incidentId)) perPair.set(`${m.incidentId}|${m.orgId}`, (perPair.get(`${m.incidentId}|${m.orgId}`) ?? 0) + 1);
     const doubled = [...perPair.values()].filter((n) => n > 1).length;
@@ -171,6 +194,10 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
       commandP50ms: command.p50, commandP99ms: command.p99, reportToSmsP50ms: toSms.p50, reportToSmsP99ms: toSms.p99,
       streamLagP50ms: lag.p50, streamLagP99ms: lag.p99,
       aggregatorTransactions: tally.transactions, aggregatorConflicts: tally.cancelled,
+      // The service's own DynamoDB requests (not the stream poller's reads) per stored report, by part.
+      requestsPerReport: perReport([...tally.requests.values()].reduce((a, b) => a + b, 0)),
+      requestsByPart: Object.fromEntries([...tally.requests].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => [key, perReport(n)])),
+      consumersStopped: stopped,
       stored: stored.size, messagesMissing: missing, messagesDoubled: doubled, reportsFolded: folded,
       nothingLost: missing === 0 && doubled === 0 && folded === stored.size ? 'yes' : 'NO',
       target: run.reportsPerSecond === 10 ? `report → SMS p99 ≤ 1000 ms: ${toSms.p99 <= 1000 ? 'met' : 'not met'}` : run.reportsPerSecond === 50 && run.consumers === 4 ? `nothing lost or doubled: ${missing === 0 && doubled === 0 && folded === stored.size ? 'met' : 'not met'}` : '-',

@@ -42,6 +42,14 @@ const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const want = (...keys: string[]) => !ONLY || keys.some((k) => ONLY.includes(k));
 /** `--shards N`: the write shards the metrics are loaded and read with (a deployed stage's default, 4, unless given). */
 const SHARDS = process.argv.includes('--shards') ? Number(process.argv[process.argv.indexOf('--shards') + 1]) : 4;
+/** `--load-runs 10x1,50x4`: the load section's runs (reports a second × concurrent stream consumers), instead of all four. */
+const LOAD_RUNS = process.argv.includes('--load-runs')
+  ? process.argv[process.argv.indexOf('--load-runs') + 1]!.split(',').map((run) => {
+    const [rate, consumers] = run.split('x').map(Number);
+    if (!(rate! > 0) || !(consumers! >= 1)) throw new Error(`--load-runs: "${run}" is not <reports a second>x<consumers>, e.g. 10x1`);
+    return { reportsPerSecond: rate!, consumers: consumers! };
+  })
+  : null;
 const results: Record<string, { title: string; rows: Array<Record<string, unknown>> }> = {};
 const STARTED = Date.now();
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, at: new Date().toISOString() };
@@ -78,7 +86,7 @@ async function main() {
     if (want('escalationTimer')) section('escalationTimer', 'The escalation timer: open incidents across 50 organizations with rotations and two-level policies, one run with everything due and one with nothing (how a run grows with the open incidents)', await benchEscalationTimer(engine.endpoint, newTable, QUICK ? [100, 300] : [100, 1_000]));
     if (want('load')) {
       const seconds = QUICK ? 10 : 60;
-      const runs = [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];
+      const runs = LOAD_RUNS?.map((r) => ({ ...r, seconds })) ?? [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];
       section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS));
     }
     // The sections that load large histories last: DynamoDB Local keeps them in memory and slows

@@ -105,6 +105,34 @@ describe('faults', () => {
     publisher.broken.clear();
     publisher.crashOnCall = null;
     publisher.delayMs = 0;
+    publisher.held.clear();
+    publisher.onSent = null;
+  });
+
+  it('#27: one incident\'s slow pages hold up no other incident\'s in the batch; each incident\'s events stay in order', async () => {
+    const slow = await reported(['fbi']);
+    const quick = await reported(['cisa']);
+    expect((await api.call(KEYS.partner.cisa, 'POST', `/v1/incidents/${quick.id}/acknowledge`, {})).status).toBe(200);
+    const quickEvents = (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${quick.id}/timeline`)).body.events as TimelineEvent[];
+    // One batch: the slow incident's report first, then the quick one's report and acknowledgement.
+    const records = [...batch(slow.id, slow.events).Records, ...batch(quick.id, quickEvents).Records]
+      .map((r, i) => ({ ...r, dynamodb: { ...r.dynamodb, SequenceNumber: String(2000 + i) } }));
+    // The slow incident's publishes wait until the quick one's three messages are out (or 3 s, if
+    // they never come: in order they would come only after the slow ones).
+    const before = publisher.sent.length;
+    publisher.held.set(slow.id, new Promise<void>((release) => {
+      const timer = setTimeout(release, 3000);
+      publisher.onSent = () => { if (publisher.sent.filter((x) => x.incidentId === quick.id).length === 3) { clearTimeout(timer); release(); } };
+    }));
+    expect(await notify({ Records: records })).toEqual({ batchItemFailures: [] });
+    const order = publisher.sent.slice(before).map((x) => (x.incidentId === slow.id ? 'slow' : 'quick'));
+    expect(order).toEqual(['quick', 'quick', 'quick', 'slow', 'slow']);
+    expect(publisher.countsFor(quick.id)).toEqual({ facebook: 2, cisa: 1 });
+    expect(publisher.countsFor(slow.id)).toEqual({ facebook: 1, fbi: 1 });
+    // The quick incident's own events in their order: its report before its acknowledgement.
+    const toFacebook = publisher.sent.filter((x) => x.incidentId === quick.id && x.orgId === 'facebook').map((x) => x.message.email.subject);
+    expect(toFacebook[0]).not.toMatch(/acknowledged/i);
+    expect(toFacebook[1]).toMatch(/acknowledged/i);
   });
 
   it('retries throttling; what outlasts the retries is recorded and a replay delivers it once', async () => {

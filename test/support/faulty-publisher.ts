@@ -16,15 +16,21 @@ export class FaultyPublisher implements NotificationPublisher {
   crashOnCall: number | null = null;
   /** How long each publish takes (ms), so that concurrent runs overlap as they do against SNS. */
   delayMs = 0;
+  /** Publishes about an incident wait until its promise settles (to show what else goes on meanwhile). */
+  readonly held = new Map<string, Promise<void>>();
+  /** Called after each message is sent. */
+  onSent: ((sent: Sent) => void) | null = null;
 
   async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
     this.calls++;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (incidentId && this.held.has(incidentId)) await this.held.get(incidentId);
     if (this.crashOnCall === this.calls) throw new Error('simulated crash');
     const left = this.throttled.get(orgId) ?? 0;
     if (left > 0) { this.throttled.set(orgId, left - 1); throw new PublishError('ThrottledException: Rate exceeded', true); }
     if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
     this.sent.push({ orgId, incidentId, message, audience });
+    this.onSent?.(this.sent.at(-1)!);
     return `msg-${this.sent.length}`;
   }
 
