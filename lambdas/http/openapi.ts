@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and the very zod schemas that validate
  * requests. Schemas with an `id` become components; everything else is inlined.
  */
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { ROUTE_DOCS, type RouteDocs } from './route-docs';
 // Imported for its registrations: the Problem schema and the responses land in the global registry.
 import './response-schemas';

@@ -2,11 +2,11 @@
  * What the OpenAPI document says of each route: summaries, descriptions, responses. Kept apart from
  * routes.ts so that functions do not bundle documentation they never serve.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { RouteName } from './routes';
 import * as r from './response-schemas';
 
-export interface ResponseSpec { description: string; schema?: z.ZodType; contentType?: string }
+export interface ResponseSpec { description: string; schema?: z.ZodMiniType; contentType?: string }
 export interface RouteDocs { summary: string; description?: string; responses: Record<number, ResponseSpec> }
 
 const incident = { description: 'The incident.', schema: r.Incident };
