@@ -4,8 +4,9 @@
  */
 import * as z from './zod-mini';
 import { ROUTE_DOCS, type RouteDocs } from './route-docs';
-// Imported for its registrations: the Problem schema and the responses land in the global registry.
-import './response-schemas';
+// The response schemas land in the global registry. Problem is named here, not only by its id:
+// a bundle drops a schema nothing uses (each is a pure call), and every error response refers to it.
+import { Problem } from './response-schemas';
 import { EVERY_ROUTE, type RouteName, type RouteSpec } from './routes';
 import { JSON_TYPE, PROBLEM_TYPE } from './responses';
 
@@ -36,7 +37,7 @@ function queryParameters(schema: z.core.$ZodType) {
   }));
 }
 
-const problemResponse = (description: string) => ({ description, content: { [PROBLEM_TYPE]: { schema: { $ref: COMPONENT('Problem') } } } });
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_TYPE]: { schema: schemaOf(Problem) } } });
 
 function operation(route: RouteSpec, docs: RouteDocs) {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));

@@ -235,6 +235,11 @@ describe('every other function, once', () => {
     expectStatus(doc, 200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toContain('/v1/incidents');
+    // Every $ref of the deployed document names one of its own components: a schema registered but
+    // referenced only by name (Problem) is dropped from the bundle like any unused pure call.
+    const refs = new Set([...JSON.stringify(doc.body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!));
+    expect(refs.size).toBeGreaterThan(10);
+    expect([...refs].filter((id) => !(id in doc.body.components.schemas))).toEqual([]);
   });
 
   it('list-incidents, get-incident, acknowledge-incident, get-incident-stix', async () => {
