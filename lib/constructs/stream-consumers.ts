@@ -53,6 +53,9 @@ export class StreamConsumers extends Construct {
     }
     props.notifier.addEventSource(new DynamoEventSource(props.table, {
       ...common,
+      // Invoked as soon as records arrive: a batching window would add up to its length to every
+      // report's first SMS (#27). Lambda still gathers what arrived while the last batch ran.
+      maxBatchingWindow: undefined,
       filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.event) } } } })],
     }));
     for (const consumer of [props.aggregator, props.correlator]) {

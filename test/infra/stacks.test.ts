@@ -98,6 +98,10 @@ describe('service stack', () => {
         FilterCriteria: { Filters: [{ Pattern: expect.stringContaining('"entity"') }] },
       });
     }
+    // #27: the notifier is invoked as soon as a page is due (no batching window: it would add up to
+    // its length to every report's first SMS); the metrics and correlation consumers gather a second.
+    const windows = mappings.map((m) => [String(m.Properties.FilterCriteria.Filters[0].Pattern).includes('INSERT') ? 'notifier' : 'other', m.Properties.MaximumBatchingWindowInSeconds ?? 0]);
+    expect(windows.sort()).toEqual([['notifier', 0], ['other', 1], ['other', 1]]);
     service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     service.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
   });
