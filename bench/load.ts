@@ -47,7 +47,11 @@ async function storedIncidents(endpoint: string, tableName: string): Promise<Set
 /** How long the end of a run waits for the stream consumers to finish their batch. */
 const STOP_WAIT_MS = 30_000;
 
-export interface LoadRun { reportsPerSecond: number; consumers: number; seconds: number }
+export interface LoadRun {
+  reportsPerSecond: number; consumers: number; seconds: number;
+  /** false: no metrics aggregator on the stream (a diagnostic: what the pages cost alone, on an engine they need not share). */
+  aggregator?: boolean;
+}
 
 /** Which part of the stack a request comes from: the HTTP handlers, unless a stream consumer runs it. */
 const part = new AsyncLocalStorage<'notifier' | 'aggregator'>();
@@ -76,7 +80,8 @@ function countRequests(client: DynamoDBDocumentClient, tally: Tally) {
   }, { step: 'initialize', name: 'countRequests' });
 }
 
-export async function benchLoad(endpoint: string, newTable: (name: string, stream?: boolean) => Promise<string>, runs: LoadRun[], shards: number) {
+/** `onRun`: each run's row as soon as it is measured (the section's table comes at the end). */
+export async function benchLoad(endpoint: string, newTable: (name: string, stream?: boolean) => Promise<string>, runs: LoadRun[], shards: number, onRun: (row: Record<string, unknown>) => void = () => {}) {
   const rows: Array<Record<string, unknown>> = [];
   for (const run of runs) {
     const tableName = await newTable(`bench-load-${run.reportsPerSecond}-${run.consumers}`, true);
@@ -112,7 +117,7 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
     };
     const pollers = [
       await startStreamPoller({ endpoint, tableName, handler: watchedNotify, intervalMs: 50, parallelization: run.consumers }),
-      await startStreamPoller({ endpoint, tableName, handler: (event) => part.run('aggregator', () => aggregateMetrics(event)), intervalMs: 50, parallelization: run.consumers }),
+      ...(run.aggregator === false ? [] : [await startStreamPoller({ endpoint, tableName, handler: (event) => part.run('aggregator', () => aggregateMetrics(event)), intervalMs: 50, parallelization: run.consumers })]),
     ];
     const server = createLocalServer();
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
@@ -165,7 +170,7 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
     const metricsStore = new DynamoMetricsStore(createDocumentClient({ endpoint }), tableName, { now: () => new Date() }, shards);
     const windowEnd = new Date(Date.now() + 120_000).toISOString();
     let folded = 0;
-    while (performance.now() < drainDeadline) {
+    while (run.aggregator !== false && performance.now() < drainDeadline) {
       folded = (await metricsStore.read(SHARED, 'all', 'minute', windowStart.slice(0, 17) + '00.000Z', windowEnd)).reported;
       if (folded >= stored.size) break;
       await new Promise((r) => setTimeout(r, 500));
@@ -184,12 +189,13 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
     const perPair = new Map<string, number>();
     for (const m of outbox.messages) if (m.incidentId && stored.has(m.incidentId)) perPair.set(`${m.incidentId}|${m.orgId}`, (perPair.get(`${m.incidentId}|${m.orgId}`) ?? 0) + 1);
     const doubled = [...perPair.values()].filter((n) => n > 1).length;
+    const allFolded = run.aggregator === false || folded === stored.size;
     const missing = expectedMessages - perPair.size;
     const command = summarize(latencies);
     const toSms = summarize([...sent].flatMap(([id, t0]) => (firstSms.has(id) ? [firstSms.get(id)! - t0] : [])));
     const lag = summarize([...answered].flatMap(([id, t1]) => (seen.has(id) ? [Math.max(0, seen.get(id)! - t1)] : [])));
     rows.push({
-      reportsPerSecond: run.reportsPerSecond, consumers: run.consumers, seconds: run.seconds, reports: total, created: sent.size,
+      reportsPerSecond: run.reportsPerSecond, consumers: run.consumers, aggregator: run.aggregator === false ? 'off' : 'on', seconds: run.seconds, reports: total, created: sent.size,
       refused: failures.length ? [...new Set(failures)].map((status) => `${failures.filter((f) => f === status).length}× ${status || 'no answer in 29 s'}`).join(', ') : 0,
       commandP50ms: command.p50, commandP99ms: command.p99, reportToSmsP50ms: toSms.p50, reportToSmsP99ms: toSms.p99,
       streamLagP50ms: lag.p50, streamLagP99ms: lag.p99,
@@ -199,9 +205,10 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
       requestsByPart: Object.fromEntries([...tally.requests].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => [key, perReport(n)])),
       consumersStopped: stopped,
       stored: stored.size, messagesMissing: missing, messagesDoubled: doubled, reportsFolded: folded,
-      nothingLost: missing === 0 && doubled === 0 && folded === stored.size ? 'yes' : 'NO',
-      target: run.reportsPerSecond === 10 ? `report → SMS p99 ≤ 1000 ms: ${toSms.p99 <= 1000 ? 'met' : 'not met'}` : run.reportsPerSecond === 50 && run.consumers === 4 ? `nothing lost or doubled: ${missing === 0 && doubled === 0 && folded === stored.size ? 'met' : 'not met'}` : '-',
+      nothingLost: missing === 0 && doubled === 0 && allFolded ? 'yes' : 'NO',
+      target: run.aggregator === false ? '- (diagnostic: no aggregator)' : run.reportsPerSecond === 10 ? `report → SMS p99 ≤ 1000 ms: ${toSms.p99 <= 1000 ? 'met' : 'not met'}` : run.reportsPerSecond === 50 && run.consumers === 4 ? `nothing lost or doubled: ${missing === 0 && doubled === 0 && allFolded ? 'met' : 'not met'}` : '-',
     });
+    onRun(rows.at(-1)!);
   }
   return rows;
 }

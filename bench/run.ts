@@ -42,12 +42,12 @@ const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const want = (...keys: string[]) => !ONLY || keys.some((k) => ONLY.includes(k));
 /** `--shards N`: the write shards the metrics are loaded and read with (a deployed stage's default, 4, unless given). */
 const SHARDS = process.argv.includes('--shards') ? Number(process.argv[process.argv.indexOf('--shards') + 1]) : 4;
-/** `--load-runs 10x1,50x4`: the load section's runs (reports a second × concurrent stream consumers), instead of all four. */
+/** `--load-runs 10x1,50x4`: the load section's runs (reports a second × concurrent stream consumers; `-noaggregator`: without the metrics consumer, a diagnostic), instead of the four. */
 const LOAD_RUNS = process.argv.includes('--load-runs')
   ? process.argv[process.argv.indexOf('--load-runs') + 1]!.split(',').map((run) => {
-    const [rate, consumers] = run.split('x').map(Number);
-    if (!(rate! > 0) || !(consumers! >= 1)) throw new Error(`--load-runs: "${run}" is not <reports a second>x<consumers>, e.g. 10x1`);
-    return { reportsPerSecond: rate!, consumers: consumers! };
+    const [rate, consumers] = run.replace(/-noaggregator$/, '').split('x').map(Number);
+    if (!(rate! > 0) || !(consumers! >= 1)) throw new Error(`--load-runs: "${run}" is not <reports a second>x<consumers>[-noaggregator], e.g. 10x1`);
+    return { reportsPerSecond: rate!, consumers: consumers!, aggregator: !run.endsWith('-noaggregator') };
   })
   : null;
 const results: Record<string, { title: string; rows: Array<Record<string, unknown>> }> = {};
@@ -87,7 +87,12 @@ async function main() {
     if (want('load')) {
       const seconds = QUICK ? 10 : 60;
       const runs = LOAD_RUNS?.map((r) => ({ ...r, seconds })) ?? [{ reportsPerSecond: 1, consumers: 1, seconds }, { reportsPerSecond: 10, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds }];
-      section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS));
+      section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS, (row) => {
+        // Each run kept as it ends: a later run that fails or is stopped loses nothing before it.
+        results.load = { title: 'Load on the local stack (runs so far)', rows: [...(results.load?.rows ?? []), row] };
+        writeResults();
+        console.error(`  ${JSON.stringify(row)}`);
+      }));
     }
     // The sections that load large histories last: DynamoDB Local keeps them in memory and slows
     // every request after (the escalation timer took 40 s for 907 requests after the metrics load).

@@ -29,7 +29,9 @@ export function countedClient(endpoint: string, counter: Counter): DynamoDBDocum
 
 export interface Timing { p50: number; p99: number; mean: number; n: number }
 
+/** Percentiles of `samples`; NaN (printed as such, `null` in the JSON) when there are none. */
 export function summarize(samples: number[]): Timing {
+  if (!samples.length) return { p50: NaN, p99: NaN, mean: NaN, n: 0 };
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => +(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!).toFixed(2);
   return { p50: at(0.5), p99: at(0.99), mean: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(2), n: samples.length };
