@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../lambdas/config/env';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
@@ -25,6 +26,8 @@ import { SHARED } from '../lambdas/domain/metrics/contributions';
 import { LocalOutbox } from '../local/outbox';
 import { createLocalServer } from '../local/server';
 import { startStreamPoller } from '../local/stream-poller';
+import { startEmbeddedEngine } from '../local/dynamodb-local';
+import { ensureTable } from '../local/table';
 import { progress, summarize } from './support';
 
 const ORGS = Array.from({ length: 20 }, (_, i) => `load-${String(i).padStart(2, '0')}`);
@@ -81,10 +84,20 @@ function countRequests(client: DynamoDBDocumentClient, tally: Tally) {
 }
 
 /** `onRun`: each run's row as soon as it is measured (the section's table comes at the end). */
-export async function benchLoad(endpoint: string, newTable: (name: string, stream?: boolean) => Promise<string>, runs: LoadRun[], shards: number, onRun: (row: Record<string, unknown>) => void = () => {}) {
+/**
+ * Each run on an engine of its own, started for it and stopped after it: a run that leaves a
+ * backlog (the engine saturated) would otherwise go on loading the engine through the next runs,
+ * whose figures would then be of both.
+ */
+export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Record<string, unknown>) => void = () => {}) {
   const rows: Array<Record<string, unknown>> = [];
   for (const run of runs) {
-    const tableName = await newTable(`bench-load-${run.reportsPerSecond}-${run.consumers}`, true);
+    const engine = await startEmbeddedEngine(':memory:');
+    const { endpoint } = engine;
+    const tableName = `bench-load-${run.reportsPerSecond}-${run.consumers}`;
+    const raw = new DynamoDBClient({ endpoint });
+    await ensureTable(raw, tableName, { stream: true });
+    raw.destroy();
     process.env[ENV.tableName] = tableName;
     process.env[ENV.dynamodbEndpoint] = endpoint;
     process.env[ENV.signingSecret] = 'bench-signing-secret-0123456789abcdef0123';
@@ -184,6 +197,8 @@ export async function benchLoad(endpoint: string, newTable: (name: string, strea
     ]);
     if (!stopped) console.error(`${label}: the stream consumers were still busy ${STOP_WAIT_MS / 1000} s after the drain; going on without them`);
     await new Promise((done) => { server.close(done); server.closeAllConnections(); });
+    // Whatever a consumer still had in hand ends with the engine (its requests fail; it has stopped polling).
+    await engine.stop();
 
     const perReport = (n: number) => (stored.size ? +(n / stored.size).toFixed(2) : 0);
     const perPair = new Map<string, number>();

@@ -92,7 +92,7 @@ async function main() {
         { reportsPerSecond: 10, consumers: 1, seconds, aggregator: false },
         { reportsPerSecond: 50, consumers: 1, seconds }, { reportsPerSecond: 50, consumers: 4, seconds },
       ];
-      section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(engine.endpoint, newTable, runs, SHARDS, (row) => {
+      section('load', `Load on the local stack: steady reports (10 participants each), ${SHARDS} write shards (targets: report → first SMS p99 ≤ 1 s at 10 reports/s; nothing lost or doubled at 50 reports/s with 4 consumers)`, await benchLoad(runs, SHARDS, (row) => {
         // Each run kept as it ends: a later run that fails or is stopped loses nothing before it.
         results.load = { title: 'Load on the local stack (runs so far)', rows: [...(results.load?.rows ?? []), row] };
         writeResults();
