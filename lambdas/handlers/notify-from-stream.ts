@@ -3,8 +3,8 @@
  * the batch is passed to the notifier, which publishes to the organizations it concerns, at most
  * once each; then each to the chat notifier, which posts it to their Slack and Teams channels once
  * per channel.
- * Pages go out for up to PAGE_WIDTH incidents of the batch at once, each incident's events in order
- * (one incident's slow publish holds up no other's); chat goes in the batch's order.
+ * Pages, then chat posts, go out for up to WIDTH incidents of the batch at once, each incident's
+ * events in order: one incident's slow publish or rate-limited channel holds up no other's.
  * A record that fails is retried by the stream from that record (runtime/stream-batch.ts); what
  * either had already delivered is skipped then.
  */
@@ -14,8 +14,8 @@ import { notifications } from '../wiring/notifications';
 import { chatNotifier } from '../wiring/chat';
 import { processInPhases } from '../runtime/stream-batch';
 
-/** Incidents of a batch paged at once (each publishes to up to 10 organizations at a time). */
-const PAGE_WIDTH = 8;
+/** Incidents of a batch handled at once (each publishes to up to 10 organizations, and posts to up to 5 channels, at a time). */
+const WIDTH = 8;
 
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const { notifier } = await notifications();
@@ -23,7 +23,7 @@ export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatc
   // Every record's pages first, then chat: a slow chat service never holds up an SMS or an email
   // behind it in the batch (red team: a hanging Teams webhook delayed other organizations' pages).
   return processInPhases(stream, insertedTimelineEvent, [
-    { handle: async ({ incidentId, event }) => { await notifier.notify(incidentId, event); }, by: ({ incidentId }) => incidentId, width: PAGE_WIDTH },
-    async ({ incidentId, event }) => { await chat.notify(incidentId, event); },
+    { handle: async ({ incidentId, event }) => { await notifier.notify(incidentId, event); }, by: ({ incidentId }) => incidentId, width: WIDTH },
+    { handle: async ({ incidentId, event }) => { await chat.notify(incidentId, event); }, by: ({ incidentId }) => incidentId, width: WIDTH },
   ], ({ incidentId, event }) => ({ incidentId, seq: event.seq }));
 }

@@ -92,3 +92,21 @@ it('a stream batch delivered three times posts each message once', async () => {
   expect(posts.map((p) => (p.body.thread_ts ? 'reply' : 'root'))).toEqual(['root', 'reply']);
   expect(slack.slack.messages('C0STREAM')).toHaveLength(2);
 });
+
+it('#27: one incident\'s rate-limited channel holds up no other incident\'s chat post in the batch', async () => {
+  const admin = { orgId: 'cisa', role: 'admin' as const, keyId: 'k' };
+  await api.services.directory.putChat('cisa', { channels: [{ kind: 'slack', channel: 'CLIMITEDBATCH', team: 'T0001' }] }, admin);
+  await api.services.directory.putChat('fbi', { channels: [{ kind: 'slack', channel: 'C0QUICKBATCH', team: 'T0001' }] }, { ...admin, orgId: 'fbi' });
+  const reportedEvent = async (participant: string) => {
+    const { body: incident } = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: [participant], tlp: 'AMBER' }));
+    const { events } = (await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${incident.id}/timeline`)).body;
+    return batch(incident.id, events.filter((e: TimelineEvent) => e.type === 'reported')).Records;
+  };
+  // The rate-limited channel's incident first: Slack answers its first post 429 with Retry-After 1 s.
+  const records = [...await reportedEvent('cisa'), ...await reportedEvent('fbi')].map((r, i) => ({ ...r, dynamodb: { ...r.dynamodb, SequenceNumber: String(3000 + i) } }));
+  expect(await notify({ Records: records })).toEqual({ batchItemFailures: [] });
+  const [limited] = slack.slack.messages('CLIMITEDBATCH');
+  const [quick] = slack.slack.messages('C0QUICKBATCH');
+  // Stand-in timestamps grow with each message posted: the quick channel's went first, not a second later.
+  expect(Number(quick!.ts)).toBeLessThan(Number(limited!.ts));
+});
