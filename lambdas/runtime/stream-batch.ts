@@ -1,7 +1,8 @@
 /**
- * How both stream consumers walk a batch: records in order, and at the first failure a partial
- * batch response naming it, so the event source retries from there and no later record overtakes
- * it; records before it are never redone.
+ * How the stream consumers walk a batch: records in order (a concurrent phase: each key's records
+ * in order), and at the earliest failure a partial batch response naming it, so the event source
+ * retries from there and no later record of its key overtakes it; records before it are never
+ * redone.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from './logger';
@@ -14,19 +15,8 @@ export async function processInOrder<T>(
   handle: (item: T) => Promise<void>,
   describe: (item: T) => Record<string, unknown>,
 ): Promise<DynamoDBBatchResponse> {
-  for (const record of stream.Records) {
-    let item: T | null = null;
-    try {
-      // Decoding is inside too: a record that cannot be read fails where it is, not the whole batch.
-      item = select(record);
-      if (item === null) continue;
-      await handle(item);
-    } catch (error) {
-      logger.error('stream record failed; the event source will retry from it', { ...(item === null ? { sequenceNumber: record.dynamodb?.SequenceNumber } : describe(item)), error });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
-    }
-  }
-  return { batchItemFailures: [] };
+  // One key: every record in turn, to the first failure.
+  return processByKey(stream, select, { handle, by: () => '', width: 1 }, describe);
 }
 
 /**
@@ -62,16 +52,20 @@ async function processByKey<T>(
     failedAt = Math.min(failedAt, index);
   };
   const keys = new Map<string, Array<{ index: number; item: T }>>();
+  // A record that cannot be read ends the batch there, as in order: those before it are handled,
+  // and it is the failure unless one of them fails first.
+  let unreadable: { index: number; item: T | null; error: unknown } | null = null;
   for (const [index, record] of stream.Records.entries()) {
     let item: T | null = null;
     try {
       item = select(record);
       if (item === null) continue;
       const key = by(item);
-      keys.set(key, [...(keys.get(key) ?? []), { index, item }]);
+      const records = keys.get(key);
+      if (records) records.push({ index, item });
+      else keys.set(key, [{ index, item }]);
     } catch (error) {
-      // A record that cannot be read ends the batch there, as in order.
-      fail(index, item, error);
+      unreadable = { index, item, error };
       break;
     }
   }
@@ -86,6 +80,7 @@ async function processByKey<T>(
       }
     }
   });
+  if (unreadable && unreadable.index < failedAt) fail(unreadable.index, unreadable.item, unreadable.error);
   return { batchItemFailures: failedAt === Infinity ? [] : [{ itemIdentifier: stream.Records[failedAt]!.dynamodb?.SequenceNumber ?? '' }] };
 }
 
