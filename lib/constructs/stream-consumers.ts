@@ -39,7 +39,6 @@ export class StreamConsumers extends Construct {
     const common = {
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: 25,
-      maxBatchingWindow: Duration.seconds(1),
       bisectBatchOnError: true,
       retryAttempts: 8,
       maxRecordAge: Duration.hours(6),
@@ -52,15 +51,17 @@ export class StreamConsumers extends Construct {
       }
     }
     props.notifier.addEventSource(new DynamoEventSource(props.table, {
+      // No batching window: invoked as soon as records arrive, as a window would add up to its
+      // length to every report's first SMS (#27). Lambda still gathers what arrived while the last
+      // batch ran.
       ...common,
-      // Invoked as soon as records arrive: a batching window would add up to its length to every
-      // report's first SMS (#27). Lambda still gathers what arrived while the last batch ran.
-      maxBatchingWindow: undefined,
       filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.event) } } } })],
     }));
     for (const consumer of [props.aggregator, props.correlator]) {
       consumer.addEventSource(new DynamoEventSource(props.table, {
         ...common,
+        // Records gathered for a second: nobody waits on a metric or a match as on a page.
+        maxBatchingWindow: Duration.seconds(1),
         filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.incident) } } } })],
       }));
     }
