@@ -313,12 +313,12 @@ export type MetricsRead =
 
 export interface MetricsStore {
   /**
-   * Adds each contribution to its scope's bucket of each size (GRANULARITIES) and to its minute's stored
-   * contributions, all at once; applying the same one twice changes nothing. The contributions of
-   * one call are of distinct scopes and groups (so they touch distinct items), at most
-   * APPLY_BATCH of them.
+   * Adds each contribution to its scope's bucket of each size (GRANULARITIES) and to its minute's
+   * stored contributions (or, `sign` -1, takes it out); applying the same one twice changes
+   * nothing. Any number at once: those of one scope and group apply in their order, and a bucket
+   * they share is written once per transaction, not once per contribution.
    */
-  applyMany(contributions: ScopedContribution[]): Promise<void>;
+  applyMany(contributions: readonly ScopedContribution[]): Promise<void>;
   /**
    * What each read names, in order: a bucket (empty when it was never written), the merged
    * buckets of a range, or the part [from, to) of one minute's stored contributions.

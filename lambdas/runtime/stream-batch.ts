@@ -2,7 +2,7 @@
  * How the stream consumers walk a batch: records in order (a concurrent phase: each key's records
  * in order), and at the earliest failure a partial batch response naming it, so the event source
  * retries from there and no later record of its key overtakes it; records before it are never
- * redone.
+ * redone. Or the whole batch at once (processTogether), retried whole.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from './logger';
@@ -17,6 +17,42 @@ export async function processInOrder<T>(
 ): Promise<DynamoDBBatchResponse> {
   // One key: every record in turn, to the first failure.
   return processByKey(stream, select, { handle, by: () => '', width: 1 }, describe);
+}
+
+/**
+ * The batch's records handled at once, in one call (for a consumer whose writes merge: the metrics
+ * aggregator writes a bucket the batch's records share once). A failure is the first record's:
+ * the event source delivers the whole batch again, and what was done is skipped then by the
+ * consumer's own record of it. A record that cannot be read ends the batch there: those before it
+ * are handled together, and it is the failure unless they fail.
+ */
+export async function processTogether<T>(
+  stream: DynamoDBStreamEvent,
+  select: (record: DynamoDBRecord) => T | null,
+  handle: (items: T[]) => Promise<void>,
+  describe: (items: T[]) => Record<string, unknown>,
+): Promise<DynamoDBBatchResponse> {
+  const items: Array<{ index: number; item: T }> = [];
+  let failure: { index: number; context: Record<string, unknown>; error: unknown } | null = null;
+  for (const [index, record] of stream.Records.entries()) {
+    try {
+      const item = select(record);
+      if (item !== null) items.push({ index, item });
+    } catch (error) {
+      failure = { index, context: { sequenceNumber: record.dynamodb?.SequenceNumber }, error };
+      break;
+    }
+  }
+  if (items.length > 0) {
+    try {
+      await handle(items.map(({ item }) => item));
+    } catch (error) {
+      failure = { index: items[0]!.index, context: describe(items.map(({ item }) => item)), error };
+    }
+  }
+  if (!failure) return { batchItemFailures: [] };
+  logger.error('stream record failed; the event source will retry from it', { ...failure.context, error: failure.error });
+  return { batchItemFailures: [{ itemIdentifier: stream.Records[failure.index]!.dynamodb?.SequenceNumber ?? '' }] };
 }
 
 /**

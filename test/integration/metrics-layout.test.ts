@@ -33,7 +33,7 @@ it('counts what an earlier release aggregated into three sizes and what this one
 
     // This release aggregates an incident of 20 March, and records when it began.
     const after = report('inc_later', 'fbi', { title: 't', severity: 'high', category: 'ddos', participants: [] }, '2026-03-20T12:00:00.000Z').incident;
-    await metrics.record(null, after);
+    await metrics.recordAll([{ before: null, after }]);
     expect(await store.allSizesSince()).toBe(Date.parse('2026-03-20T12:15:00.000Z'));
 
     // A month wide: the weeks before the cut-over would miss the earlier incident; read from days, it counts.

@@ -1,7 +1,8 @@
 /** Metrics arithmetic: window plans, contributions, and the sketch's accuracy. */
 import fc from 'fast-check';
 import { type MetricsStore } from '../../lambdas/domain/ports';
-import { APPLY_BATCH, makeMetrics } from '../../lambdas/domain/metrics/service';
+import { makeMetrics } from '../../lambdas/domain/metrics/service';
+import { planTransactions } from '../../lambdas/adapters/dynamodb/metrics-store';
 import { planWindow, planWithNow } from '../../lambdas/domain/metrics/calendar';
 import { Aggregate, Distribution } from '../../lambdas/domain/metrics/sketch';
 import { SHARED, contributionsOf, restrictedScope, scopedChangesOf, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics/contributions';
@@ -252,34 +253,69 @@ describe('query cost', () => {
 });
 
 describe('recording', () => {
-  it('applies every scoped contribution once, in batches of distinct buckets, never two at once on the same buckets', async () => {
+  it('hands a batch of changes to the store at once, in their order, and returns what they added', async () => {
     const t = (m: number) => new Date(Date.parse('2026-11-03T12:00:00.000Z') + m * 60_000).toISOString();
-    const r = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi', 'cisa', 'google', 'odni'] }, t(0));
-    const rec = (c: typeof r, n: number) => ({ incident: c.incident, eventCount: n, ackCode: null, escalation: null });
-    const done = resolve(rec(acknowledge(rec(r, 1), 'fbi', {}, t(2))!, 2), { orgId: 'fbi' }, 'x', t(60));
-    const applied: string[] = [];
-    const busy = new Set<string>();
-    let most = 0;
+    const rec = (incident: ReturnType<typeof report>['incident']) => ({ incident, eventCount: 1, ackCode: null, escalation: null });
+    const first = report('inc_1', 'facebook', { title: 't', severity: 'high', category: 'ddos', tlp: 'RED', participants: ['fbi', 'cisa'] }, t(0)).incident;
+    const acked = acknowledge(rec(first), 'fbi', {}, t(2))!.incident;
+    const second = report('inc_2', 'google', { title: 't', severity: 'low', category: 'ddos', participants: ['fbi'] }, t(1)).incident;
+    const calls: string[][] = [];
     const store: MetricsStore = {
-      async applyMany(batch) {
-        const lanes = batch.map((c) => JSON.stringify([c.scope, c.group]));
-        expect(new Set(lanes).size).toBe(lanes.length);
-        expect(batch.length).toBeLessThanOrEqual(APPLY_BATCH);
-        for (const lane of lanes) expect(busy.has(lane)).toBe(false);
-        for (const lane of lanes) busy.add(lane);
-        most = Math.max(most, busy.size);
-        await new Promise((ok) => setTimeout(ok, 1));
-        for (const lane of lanes) busy.delete(lane);
-        applied.push(...batch.map((c) => JSON.stringify(c)));
-      },
+      async applyMany(batch) { calls.push(batch.map((c) => JSON.stringify(c))); },
       readMany: async (reads) => reads.map(() => new Aggregate()),
       allSizesSince: async () => 0,
     };
     const metrics = makeMetrics({ store, organizations: async () => [], incidents: { reportedBetween: async () => [] } });
-    // As re-aggregation does: the incident's whole state at once, reported, acknowledged and resolved in the same buckets.
-    expect(await metrics.record(null, done.incident)).toEqual(contributionsOf(null, done.incident));
-    expect(applied.sort()).toEqual(scopedContributionsOf(null, done.incident).map((c) => JSON.stringify(c)).sort());
-    expect(most).toBeGreaterThan(1);
+    const changes = [{ before: null, after: first }, { before: null, after: second }, { before: first, after: acked }];
+    expect(await metrics.recordAll(changes)).toEqual(changes.flatMap(({ before, after }) => contributionsOf(before, after)));
+    expect(calls).toEqual([changes.flatMap(({ before, after }) => scopedChangesOf(before, after)).map((c) => JSON.stringify(c))]);
+  });
+});
+
+describe('planTransactions: how the store writes a batch of contributions', () => {
+  // Contributions reduced to what the plan looks at: a lane, a marker, the items they change, un-fold or not.
+  type C = { id: number; lane: number; marker: number; items: number[]; sign?: -1 };
+  const contribution = fc.record({
+    lane: fc.integer({ min: 0, max: 5 }),
+    marker: fc.integer({ min: 0, max: 30 }),
+    // A bucket of each size: the larger ones shared by more of the lane's contributions.
+    items: fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 1 })),
+    unfold: fc.boolean(),
+  });
+  const parts = { lane: (c: C) => `L${c.lane}`, marker: (c: C) => `L${c.lane}M${c.marker}`, items: (c: C) => c.items.map((k, size) => `L${c.lane}S${size}K${k}`) };
+
+  it('writes each contribution once, in transactions within the limit, no item twice in a round, each lane in its order, un-folds alone in their items', () => {
+    fc.assert(fc.property(fc.array(contribution, { maxLength: 300 }), fc.integer({ min: 8, max: 100 }), (drawn, limit) => {
+      const cs: C[] = drawn.map((d, id) => ({ id, lane: d.lane, marker: d.marker, items: d.items, ...(d.unfold ? { sign: -1 as const } : {}) }));
+      const rounds = planTransactions(cs, parts, limit);
+      expect(rounds.flat(2).map((c) => c.id).sort((x, y) => x - y)).toEqual(cs.map((c) => c.id));
+      for (const round of rounds) {
+        const written = new Set<string>();
+        for (const transaction of round) {
+          const items = new Set(transaction.flatMap(parts.items));
+          expect(transaction.length + items.size).toBeLessThanOrEqual(limit);
+          const markers = transaction.map(parts.marker);
+          expect(new Set(markers).size).toBe(markers.length);
+          for (const k of items) { expect(written.has(k)).toBe(false); written.add(k); }
+          for (const c of transaction.filter((x) => x.sign === -1)) {
+            expect(transaction.filter((x) => x !== c && x.lane === c.lane)).toEqual([]);
+          }
+        }
+      }
+      // A lane's contributions, round after round, in the order given.
+      for (const lane of new Set(cs.map((c) => c.lane))) {
+        expect(rounds.flatMap((round) => round.flat().filter((c) => c.lane === lane)).map((c) => c.id)).toEqual(cs.filter((c) => c.lane === lane).map((c) => c.id));
+      }
+    }));
+  });
+
+  it('folds a lane\'s additions sharing their buckets into one transaction: markers plus the buckets once', () => {
+    const cs: C[] = Array.from({ length: 40 }, (_, id) => ({ id, lane: 0, marker: id, items: [0, 0, 0] }));
+    const rounds = planTransactions(cs, parts, 100);
+    expect(rounds.map((r) => r.map((t) => t.length))).toEqual([[40]]);
+    // 98 markers and the 3 shared items would be 101: the 98th starts the next round.
+    const many: C[] = Array.from({ length: 98 }, (_, id) => ({ id, lane: 0, marker: id, items: [0, 0, 0] }));
+    expect(planTransactions(many, parts, 100).map((r) => r.map((t) => t.length))).toEqual([[97], [1]]);
   });
 });
 

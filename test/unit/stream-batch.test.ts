@@ -1,6 +1,6 @@
-/** How the notifier walks a batch (runtime/stream-batch.ts): pages for every record before chat for any. */
+/** How the stream consumers walk a batch (runtime/stream-batch.ts): the notifier's phases, the aggregator's batch at once. */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { processInPhases } from '../../lambdas/runtime/stream-batch';
+import { processInPhases, processTogether } from '../../lambdas/runtime/stream-batch';
 
 const batch = (n: number): DynamoDBStreamEvent => ({ Records: Array.from({ length: n }, (_, i) => ({ dynamodb: { SequenceNumber: String(100 + i) } }) as DynamoDBRecord) });
 const seqOf = (r: DynamoDBRecord) => Number(r.dynamodb!.SequenceNumber);
@@ -67,5 +67,31 @@ describe('a phase that takes several keys at once (#27: the notifier pages up to
     ], (s) => ({ s }));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '102' }]);
     expect(calls.sort()).toEqual([100, 101]);
+  });
+});
+
+describe('the whole batch at once (#27: the aggregator folds a batch\'s changes together)', () => {
+  it('hands every selected record over in one call, in order', async () => {
+    const calls: number[][] = [];
+    const result = await processTogether(batch(5), (r) => (seqOf(r) === 102 ? null : seqOf(r)), async (items) => { calls.push(items); }, (items) => ({ items }));
+    expect(calls).toEqual([[100, 101, 103, 104]]);
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('on a failure, names the first selected record: the whole batch is delivered again', async () => {
+    const result = await processTogether(batch(4), (r) => (seqOf(r) === 100 ? null : seqOf(r)), async () => { throw new Error('throttled'); }, (items) => ({ items }));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }]);
+  });
+
+  it('a record that cannot be read ends the batch there: those before it are handled, and it is the failure', async () => {
+    const calls: number[][] = [];
+    const unreadable = (r: DynamoDBRecord) => { if (seqOf(r) === 102) throw new Error('bad image'); return seqOf(r); };
+    const result = await processTogether(batch(4), unreadable, async (items) => { calls.push(items); }, (items) => ({ items }));
+    expect(calls).toEqual([[100, 101]]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '102' }]);
+    // Nothing before it readable: nothing handled, and it is still the failure.
+    const first = await processTogether(batch(2), (r) => { if (seqOf(r) === 100) throw new Error('bad image'); return seqOf(r); }, async (items) => { calls.push(items); }, (items) => ({ items }));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
+    expect(calls).toHaveLength(1);
   });
 });

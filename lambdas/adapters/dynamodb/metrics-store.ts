@@ -11,10 +11,12 @@
  * contributions item lists each contribution of that minute (its millisecond in the minute, kind
  * and seconds), so the partial minutes at a window's edges are exact with one GetItem each.
  *
- * Up to 12 contributions (of distinct scopes and groups) are one TransactWriteItems: for each, the
- * "applied" marker (attribute_not_exists, so a redelivered stream record adds nothing), its bucket
- * of each size and the minute's contributions, each guarded by its version so concurrent
- * writers never lose an update. A marker found already there drops that contribution from the batch.
+ * Contributions are written in transactions of up to 100 items (planTransactions): each
+ * contribution's "applied" marker (see markerPut: a redelivered stream record adds nothing), then
+ * each bucket and minute's contributions they change, once however many of them it takes (a
+ * stream batch's reports of one hour share most of theirs), each guarded by its version so
+ * concurrent writers never lose an update. A marker found already there drops that contribution
+ * from the transaction.
  *
  * Write shards (`shards`, see writeShard): an incident's contributions go to the buckets and
  * minutes of its shard, so concurrent writers of a busy hour meet on one item in `shards` as often;
@@ -34,6 +36,8 @@ import { LAYOUT_KEY, appliedMarkerKey, bucketKey, bucketPartition, scopeKey, wri
 type Item = Record<string, unknown>;
 const WEEK = 7 * 24 * 3600;
 const ATTEMPTS = 30;
+/** Transactions of one round in flight at once. */
+const APPLY_CONCURRENCY = 4;
 
 /** One stored contribution: its millisecond within the minute, its kind and its seconds. */
 type Entry = [number, MetricKind, number | null];
@@ -113,41 +117,105 @@ export function itemsFor(contributions: ScopedContribution[], shards = 1): Item[
 /** The remaining max and min of a bucket's distribution after an un-fold, by the bucket's key ("PK|SK"). */
 type Extremes = Map<string, { max: number; min: number }>;
 
-/**
- * The items one contribution changes, and how: its bucket of each size, then its minute's
- * contributions. An un-fold (`sign` -1) takes the contribution out of each and its entry out of
- * the minute's list.
- */
-function changesOf(c: ScopedContribution, shard: number): Array<{ Key: { PK: string; SK: string }; granularity: Granularity | null; next(item: Item | undefined, version: number, extremes: Extremes): Item }> {
-  const minute = bucketStart(c.reportedAt, 'minute');
+type Key = { PK: string; SK: string };
+type Change = { Key: Key; next(item: Item | undefined, version: number, extremes: Extremes): Item };
+const keyString = (k: Key) => `${k.PK}|${k.SK}`;
+
+/** The items a contribution changes: its bucket of each size, then its minute's contributions. */
+function itemsOf(c: ScopedContribution, shard: number): Array<{ Key: Key; granularity: Granularity | null }> {
   return [
-    ...GRANULARITIES.map((g) => {
-      const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shard);
-      return {
-        Key,
-        granularity: g,
-        next: (item: Item | undefined, version: number, extremes: Extremes) => {
-          const aggregate = aggregateFromItem(item);
-          if (c.sign === -1) aggregate.remove(c, extremes.get(`${Key.PK}|${Key.SK}`));
+    ...GRANULARITIES.map((g) => ({ Key: bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shard), granularity: g })),
+    { Key: bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shard), granularity: null },
+  ];
+}
+
+/**
+ * The items a transaction's contributions change, each once, and how: every contribution to a
+ * bucket added to (or, `sign` -1, taken out of) it in their order, and its entry added to or
+ * taken out of its minute's list. An un-fold is the only contribution to its items
+ * (planTransactions), so the extremes read for it are the bucket's own.
+ */
+function changesOf(contributions: readonly ScopedContribution[], shardOf: (c: ScopedContribution) => number): Change[] {
+  const byItem = new Map<string, { Key: Key; granularity: Granularity | null; shard: number; scope: Scope; group: string; contributions: ScopedContribution[] }>();
+  for (const c of contributions) {
+    const shard = shardOf(c);
+    for (const { Key, granularity } of itemsOf(c, shard)) {
+      const k = keyString(Key);
+      const found = byItem.get(k);
+      if (found) found.contributions.push(c);
+      else byItem.set(k, { Key, granularity, shard, scope: c.scope, group: c.group, contributions: [c] });
+    }
+  }
+  return [...byItem.values()].map(({ Key, granularity, shard, scope, group, contributions: cs }) => ({
+    Key,
+    next: (item, version, extremes) => {
+      if (granularity !== null) {
+        const aggregate = aggregateFromItem(item);
+        for (const c of cs) {
+          if (c.sign === -1) aggregate.remove(c, extremes.get(keyString(Key)));
           else aggregate.add(c);
-          return aggregateToItem(c.scope, c.group, g, Key.SK, aggregate, version, shard);
-        },
-      };
-    }),
-    {
-      Key: bucketKey(c.scope, c.group, 'contributions', minute, shard),
-      granularity: null,
-      next: (item: Item | undefined, version: number) => {
-        const entries = entriesFromItem(item);
+        }
+        return aggregateToItem(scope, group, granularity, Key.SK, aggregate, version, shard);
+      }
+      const entries = entriesFromItem(item);
+      for (const c of cs) {
         if (c.sign === -1) {
           const gone = JSON.stringify(entryOf(c));
           const at = entries.findIndex((e) => JSON.stringify(e) === gone);
           if (at >= 0) entries.splice(at, 1);
         } else entries.push(entryOf(c));
-        return contributionsToItem(c.scope, c.group, minute, entries, version, shard);
-      },
+      }
+      return contributionsToItem(scope, group, Key.SK, entries, version, shard);
     },
-  ];
+  }));
+}
+
+/** The most items one TransactWriteItems writes. */
+export const TRANSACTION_ITEMS = 100;
+
+/**
+ * How contributions are written: in rounds, one after another, each a list of transactions that
+ * may run at once. A lane (a scope and group in one write shard) is cut into pieces of consecutive
+ * contributions that share its buckets, each piece one write per item plus a marker per
+ * contribution; the n-th pieces of every lane make round n, packed into transactions of at most
+ * `limit` items. So no item is written twice in a round, and a lane's contributions apply in their
+ * order. A piece starts anew at an un-fold (it needs its buckets' remaining extremes, so it is
+ * alone in them), after one, and at a contribution whose marker the piece already writes (an
+ * incident's fold and later un-fold of one group: one marker, two states, in order).
+ */
+export function planTransactions<C extends { sign?: -1 }>(
+  contributions: readonly C[],
+  { lane, marker, items }: { lane(c: C): string; marker(c: C): string; items(c: C): string[] },
+  limit = TRANSACTION_ITEMS,
+): C[][][] {
+  type Piece = { contributions: C[]; items: Set<string>; markers: Set<string>; unfold: boolean };
+  const lanes = new Map<string, Piece[]>();
+  for (const c of contributions) {
+    const key = lane(c);
+    let pieces = lanes.get(key);
+    if (!pieces) lanes.set(key, (pieces = []));
+    const last = pieces.at(-1);
+    const mine = items(c);
+    const joins = last !== undefined && !last.unfold && c.sign !== -1 && !last.markers.has(marker(c))
+      && last.contributions.length + 1 + last.items.size + mine.filter((k) => !last.items.has(k)).length <= limit;
+    if (joins) {
+      last.contributions.push(c);
+      last.markers.add(marker(c));
+      for (const k of mine) last.items.add(k);
+    } else pieces.push({ contributions: [c], items: new Set(mine), markers: new Set([marker(c)]), unfold: c.sign === -1 });
+  }
+  const rounds: C[][][] = [];
+  for (let n = 0; ; n++) {
+    const pieces = [...lanes.values()].flatMap((p) => (p[n] ? [p[n]!] : []));
+    if (pieces.length === 0) return rounds;
+    const transactions: Array<{ contributions: C[]; size: number }> = [];
+    for (const piece of pieces) {
+      const size = piece.contributions.length + piece.items.size;
+      const fits = transactions.find((t) => t.size + size <= limit);
+      if (fits) { fits.contributions.push(...piece.contributions); fits.size += size; } else transactions.push({ contributions: [...piece.contributions], size });
+    }
+    rounds.push(transactions.map((t) => t.contributions));
+  }
 }
 
 /**
@@ -215,15 +283,28 @@ export class DynamoMetricsStore implements MetricsStore {
     this.layoutRecorded = true;
   }
 
-  async applyMany(contributions: ScopedContribution[]): Promise<void> {
+  async applyMany(contributions: readonly ScopedContribution[]): Promise<void> {
     await this.recordLayout();
+    const rounds = planTransactions(contributions, {
+      lane: (c) => bucketPartition(c.scope, c.group, 'contributions', this.shardOf(c)),
+      marker: (c) => keyString(appliedMarkerKey(c)),
+      items: (c) => itemsOf(c, this.shardOf(c)).map(({ Key }) => keyString(Key)),
+    });
+    for (const transactions of rounds) await inPool(transactions, APPLY_CONCURRENCY, (t) => this.applyTogether(t));
+  }
+
+  /**
+   * One transaction (retried while its buckets change under it): each contribution's marker, then
+   * each item they change, written once and guarded by its version.
+   */
+  private async applyTogether(contributions: ScopedContribution[]): Promise<void> {
     let pending = contributions;
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
-      const changes = pending.flatMap((c) => changesOf(c, this.shardOf(c)));
+      const changes = changesOf(pending, (c) => this.shardOf(c));
       const stored = await this.getAll(changes.map((ch) => ch.Key));
       const extremes = await this.extremesAfterRemoval(pending, stored);
       const puts = changes.map(({ Key, next }) => {
-        const item = stored.get(`${Key.PK}|${Key.SK}`);
+        const item = stored.get(keyString(Key));
         const version = Number(item?.version ?? 0);
         return {
           Put: {

@@ -14,9 +14,8 @@
  */
 import { canSee, type GroupBy, type Incident } from '../incident';
 import type { Caller } from '../actor';
-import { inPool } from '../../shared/pool';
 import type { MetricsRead, MetricsStore } from '../ports';
-import { allContributionsOf, contributionsOf, groupKeys, scopedChangesOf, scopedContributionsOf, scopesVisibleTo, type Contribution, type Scope, type ScopedContribution } from './contributions';
+import { allContributionsOf, contributionsOf, groupKeys, scopedChangesOf, scopedContributionsOf, scopesVisibleTo, type Contribution, type Scope } from './contributions';
 import { Aggregate } from './sketch';
 import { DAY, MINUTE, UNIT, floorTo, iso, planWithNow, type WindowPlan } from './calendar';
 
@@ -30,11 +29,6 @@ export interface MetricsDeps {
   /** Without a clock, every window is read from its buckets. */
   clock?: { now(): Date };
 }
-
-/** How many batches of one change are applied at once. */
-const APPLY_CONCURRENCY = 4;
-/** Contributions in one batch: each writes eight items (its marker, a bucket of each size, its minute's contributions), and a transaction takes at most 100. */
-export const APPLY_BATCH = 12;
 
 export interface MetricsQuery { from: string; to: string; groupBy?: GroupBy }
 
@@ -53,37 +47,17 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
     return reads;
   }
 
-  /**
-   * Applies contributions in batches of distinct scopes and groups (distinct buckets), several
-   * batches at a time: a restricted incident's p × (3 + p) contributions take about
-   * p × (3 + p) / APPLY_BATCH transactions. Contributions of one scope and group (the same buckets,
-   * as re-aggregation gives: reported, acknowledged and resolved together) go in successive rounds,
-   * so no two writes of one round contend.
-   */
-  async function applyAll(contributions: ScopedContribution[]): Promise<void> {
-    const lanes = new Map<string, ScopedContribution[]>();
-    for (const c of contributions) {
-      const lane = JSON.stringify([c.scope, c.group]);
-      lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
-    }
-    for (let round = 0; ; round++) {
-      const batch = [...lanes.values()].flatMap((lane) => (lane[round] ? [lane[round]!] : []));
-      if (batch.length === 0) return;
-      const chunks: ScopedContribution[][] = [];
-      for (let i = 0; i < batch.length; i += APPLY_BATCH) chunks.push(batch.slice(i, i + APPLY_BATCH));
-      await inPool(chunks, APPLY_CONCURRENCY, (chunk) => store.applyMany(chunk));
-    }
-  }
-
   return {
     /**
-     * Folds one change of an incident into the figures of each of its scopes, idempotently, and
-     * un-folds what its previous state contributed and this one does not (scopedChangesOf); returns
-     * the acknowledgements and resolves the change added (once, whatever the number of scopes).
+     * Folds changes of incidents, in their order (a stream batch), into the figures of each of
+     * their scopes, idempotently, and un-folds what a previous state contributed and the next does
+     * not (scopedChangesOf); returns the acknowledgements and resolves the changes added (once,
+     * whatever the number of scopes). Written together: a bucket the changes share is written
+     * once, not once per change.
      */
-    async record(before: Incident | null, after: Incident): Promise<Contribution[]> {
-      await applyAll(scopedChangesOf(before, after));
-      return contributionsOf(before, after);
+    async recordAll(changes: ReadonlyArray<{ before: Incident | null; after: Incident }>): Promise<Contribution[]> {
+      await store.applyMany(changes.flatMap(({ before, after }) => scopedChangesOf(before, after)));
+      return changes.flatMap(({ before, after }) => contributionsOf(before, after));
     },
 
     /**
@@ -98,7 +72,7 @@ export function makeMetrics({ store, incidents, organizations, clock }: MetricsD
       for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
         const [dayFrom, dayTo] = [iso(t), iso(Math.min(t + DAY, Date.parse(to)))];
         const day = await incidents.reportedBetween(dayFrom, dayTo);
-        for (const incident of day) await applyAll(scopedContributionsOf(null, incident).map((c) => ({ ...c, version: incident.version })));
+        await store.applyMany(day.flatMap((incident) => scopedContributionsOf(null, incident).map((c) => ({ ...c, version: incident.version }))));
         total += day.length;
         onDay(dayFrom, day.length);
       }
