@@ -69,7 +69,7 @@ const section = (key: string, title: string, rows: Array<Record<string, unknown>
 };
 
 async function main() {
-  process.env.CONCORD_LOG_LEVEL = 'silent';
+  process.env.CONCORD_LOG_LEVEL ??= 'silent';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   console.error(`Starting DynamoDB Local (in memory)…${QUICK ? ' [quick run: smaller volumes, fewer samples]' : ''}`);
   const engine = await startEmbeddedEngine(':memory:');

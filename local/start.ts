@@ -17,6 +17,7 @@ import { fieldErrors } from '../lambdas/http/request';
 import { freePort, makePrivateDir, startEmbeddedEngine, useLocalCredentials, type EmbeddedEngine } from './dynamodb-local';
 import { handler as escalate } from '../lambdas/handlers/escalate-incidents';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
+import { STREAM_CONSUMERS } from '../lambdas/adapters/dynamodb/stream-consumers';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
 import { handler as correlate } from '../lambdas/handlers/correlate-from-stream';
 import { APP_CLIENT_ID, RESOURCE, startLocalIdentityProvider, type LocalIdentityProvider } from './identity-provider';
@@ -60,6 +61,9 @@ export function readDirectoryFile(path: string): DirectoryFile {
   }
   return parsed.data;
 }
+
+/** How often a stream consumer without a batching window (the notifier) reads the stream. */
+const POLL_MS = 100;
 
 const ids = (items: Array<{ keyId: string } | string>) => items.map((i) => (typeof i === 'string' ? i : i.keyId)).join(', ');
 
@@ -203,8 +207,11 @@ export async function startConcord(settings: Settings, log: (line: string) => vo
     for (const line of describePlan(plan, 'start')) log(`  ${line}`);
 
     // What Lambda's three stream event sources and the escalation schedule do in AWS.
-    for (const [name, handler] of [['notifier', notify], ['metrics', aggregateMetrics], ['correlation', correlate]] as const) {
-      pollers.push(await startStreamPoller({ endpoint, tableName: TABLE_NAME, handler, intervalMs: 100, onError: (err) => log(`${name} stream poller: ${(err as Error).message}`) }));
+    for (const [name, handler, consumer] of [['notifier', notify, STREAM_CONSUMERS.notifier], ['metrics', aggregateMetrics, STREAM_CONSUMERS.aggregator], ['correlation', correlate, STREAM_CONSUMERS.correlator]] as const) {
+      pollers.push(await startStreamPoller({
+        endpoint, tableName: TABLE_NAME, handler, consumer, intervalMs: Math.max(POLL_MS, consumer.batchingWindowMs),
+        onError: (err) => log(`${name} stream poller: ${(err as Error).message}`),
+      }));
     }
     escalation = setInterval(() => { escalate().catch((err: Error) => log(`escalation: ${err.message}`)); }, settings.CONCORD_ESCALATION_INTERVAL_MS);
 

@@ -1,7 +1,9 @@
 /**
  * The local stand-in for Lambda's DynamoDB stream event source: reads DynamoDB Local's stream
- * and invokes the same handler with the same event shape. Like the event source, it retries from
- * a batch item failure and never lets a later record overtake a failed one.
+ * and invokes the same handler with the same event shape. Like the event source, it gives a
+ * consumer only the records its filter accepts, in batches of at most its batch size, gathered
+ * for its batching window (STREAM_CONSUMERS), retries from a batch item failure and never lets a
+ * later record overtake a failed one.
  */
 import {
   DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record,
@@ -9,6 +11,7 @@ import {
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { writeShard } from '../lambdas/adapters/dynamodb/keys';
+import { accepts, type StreamConsumer } from '../lambdas/adapters/dynamodb/stream-consumers';
 
 export interface StreamPoller { stop(): Promise<void> }
 
@@ -16,6 +19,12 @@ export interface PollerOptions {
   endpoint: string;
   tableName: string;
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+  /**
+   * Which records the handler is given and in batches of how many (see STREAM_CONSUMERS); without
+   * it, every record, a page of up to 1,000 at once.
+   */
+  consumer?: Pick<StreamConsumer, 'entity' | 'insertsOnly' | 'batchSize'>;
+  /** How often the stream is read: a consumer's batching window, or less for quick tests. */
   intervalMs?: number;
   onError?: (err: unknown) => void;
   /**
@@ -51,7 +60,12 @@ export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
 /** Which of `n` concurrent batches takes a record: by its partition key, as writes pick their shard. */
 const lane = (record: _Record, n: number): number => writeShard(JSON.stringify(record.dynamodb?.Keys?.PK ?? ''), n);
 
-export async function startStreamPoller({ endpoint, tableName, handler, intervalMs = 200, onError = () => {}, parallelization = 1 }: PollerOptions): Promise<StreamPoller> {
+/** The most records one GetRecords returns. */
+const PAGE = 1000;
+/** Pages read from a shard in one cycle while they come back full (a backlog). */
+const PAGES_PER_CYCLE = 10;
+
+export async function startStreamPoller({ endpoint, tableName, handler, consumer, intervalMs = 200, onError = () => {}, parallelization = 1 }: PollerOptions): Promise<StreamPoller> {
   const ddb = new DynamoDBClient({ endpoint });
   const streams = new DynamoDBStreamsClient({ endpoint });
   const { Table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
@@ -74,23 +88,37 @@ export async function startStreamPoller({ endpoint, tableName, handler, interval
     }
   }
 
+  /** One batch to the handler (split by key into `parallelization` at once); the earliest failed record, if any. */
+  async function deliver(records: _Record[]): Promise<_Record | undefined> {
+    const lanes = Array.from({ length: Math.max(1, parallelization) }, () => [] as _Record[]);
+    for (const r of records) lanes[parallelization > 1 ? lane(r, parallelization) : 0]!.push(r);
+    const results = await Promise.all(lanes.filter((l) => l.length).map((l) => handler({ Records: l.map((r) => toLambdaRecord(r, streamArn!)) })));
+    const failures = new Set(results.flatMap((r) => (r?.batchItemFailures ?? []).slice(0, 1).map((f) => f.itemIdentifier)));
+    return records.find((r) => failures.has(r.dynamodb?.SequenceNumber ?? ''));
+  }
+
+  /**
+   * What arrived on a shard since the last cycle, page after page while pages come back full: the
+   * records the consumer accepts, batch after batch. At a failure, the shard starts again at the
+   * failed record on the next cycle.
+   */
   async function pollShard(shardId: string, iterator: string) {
-    const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
-    if (Records.length) {
-      const lanes = Array.from({ length: Math.max(1, parallelization) }, () => [] as _Record[]);
-      for (const r of Records) lanes[parallelization > 1 ? lane(r, parallelization) : 0]!.push(r);
-      const results = await Promise.all(lanes.filter((l) => l.length).map((l) => handler({ Records: l.map((r) => toLambdaRecord(r, streamArn!)) })));
-      // The earliest failed record of the shard: everything from it is delivered again.
-      const failures = new Set(results.flatMap((r) => (r?.batchItemFailures ?? []).slice(0, 1).map((f) => f.itemIdentifier)));
-      const failed = Records.find((r) => failures.has(r.dynamodb?.SequenceNumber ?? ''))?.dynamodb?.SequenceNumber;
-      if (failed) {
-        // Start again at the failed record on the next cycle.
-        const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed }));
-        iterators.set(shardId, ShardIterator ?? null);
-        return;
+    let next: string | undefined = iterator;
+    for (let page = 0; page < PAGES_PER_CYCLE && next && running; page++) {
+      const { Records = [], NextShardIterator }: { Records?: _Record[]; NextShardIterator?: string } = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: PAGE }));
+      const given = consumer ? Records.filter((r) => accepts(consumer, toLambdaRecord(r, streamArn!))) : Records;
+      const size = consumer?.batchSize ?? PAGE;
+      for (let start = 0; start < given.length; start += size) {
+        const failed = (await deliver(given.slice(start, start + size)))?.dynamodb?.SequenceNumber;
+        if (failed) {
+          const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed }));
+          iterators.set(shardId, ShardIterator ?? null);
+          return;
+        }
       }
+      iterators.set(shardId, NextShardIterator ?? null);
+      next = Records.length === PAGE ? NextShardIterator : undefined;
     }
-    iterators.set(shardId, NextShardIterator ?? null);
   }
 
   async function poll() {

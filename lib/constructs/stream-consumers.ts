@@ -11,7 +11,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './service-function';
-import { ENTITY } from '../../lambdas/adapters/dynamodb/incident-items';
+import { STREAM_CONSUMERS, type StreamConsumer } from '../../lambdas/adapters/dynamodb/stream-consumers';
 
 export interface StreamConsumersProps {
   table: ITable;
@@ -36,34 +36,28 @@ export class StreamConsumers extends Construct {
     });
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the stream consumers; its depth is alarmed on.' });
     Validations.of(this.deadLetters).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue of the stream consumers; its depth is alarmed on.' });
-    const common = {
+    const source = (consumer: StreamConsumer) => new DynamoEventSource(props.table, {
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 25,
       bisectBatchOnError: true,
       retryAttempts: 8,
       maxRecordAge: Duration.hours(6),
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(this.deadLetters),
-    };
+      batchSize: consumer.batchSize,
+      ...(consumer.batchingWindowMs > 0 ? { maxBatchingWindow: Duration.millis(consumer.batchingWindowMs) } : {}),
+      filters: [FilterCriteria.filter({
+        ...(consumer.insertsOnly ? { eventName: FilterRule.isEqual('INSERT') } : {}),
+        dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(consumer.entity) } } },
+      })],
+    });
     for (const fn of [props.notifier, props.aggregator, props.correlator]) {
       for (const id of ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']) {
         Validations.of(fn).acknowledge({ id, reason: 'CDK\'s grant to send failed batches to the KMS-encrypted dead-letter queue; it is limited to the service key.' });
       }
     }
-    props.notifier.addEventSource(new DynamoEventSource(props.table, {
-      // No batching window: invoked as soon as records arrive, as a window would add up to its
-      // length to every report's first SMS (#27). Lambda still gathers what arrived while the last
-      // batch ran.
-      ...common,
-      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.event) } } } })],
-    }));
-    for (const consumer of [props.aggregator, props.correlator]) {
-      consumer.addEventSource(new DynamoEventSource(props.table, {
-        ...common,
-        // Records gathered for a second: nobody waits on a metric or a match as on a page.
-        maxBatchingWindow: Duration.seconds(1),
-        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.incident) } } } })],
-      }));
-    }
+    // Batch sizes, windows and filters: STREAM_CONSUMERS, which the local poller reads too.
+    props.notifier.addEventSource(source(STREAM_CONSUMERS.notifier));
+    props.aggregator.addEventSource(source(STREAM_CONSUMERS.aggregator));
+    props.correlator.addEventSource(source(STREAM_CONSUMERS.correlator));
   }
 }

@@ -9,6 +9,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../bin/concord';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
+import { STREAM_CONSUMERS } from '../../lambdas/adapters/dynamodb/stream-consumers';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -102,6 +103,18 @@ describe('service stack', () => {
     // its length to every report's first SMS); the metrics and correlation consumers gather a second.
     const windows = mappings.map((m) => [String(m.Properties.FilterCriteria.Filters[0].Pattern).includes('INSERT') ? 'notifier' : 'other', m.Properties.MaximumBatchingWindowInSeconds ?? 0]);
     expect(windows.sort()).toEqual([['notifier', 0], ['other', 1], ['other', 1]]);
+    // The same batch sizes, windows and filters the local poller applies (STREAM_CONSUMERS): the
+    // aggregator takes up to 100 records, as it writes a bucket a batch shares once.
+    const settings = mappings.map((m) => ({
+      pattern: JSON.parse(m.Properties.FilterCriteria.Filters[0].Pattern), batchSize: m.Properties.BatchSize, windowMs: (m.Properties.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+    }));
+    for (const consumer of Object.values(STREAM_CONSUMERS)) {
+      expect(settings).toContainEqual({
+        pattern: { ...(consumer.insertsOnly ? { eventName: ['INSERT'] } : {}), dynamodb: { NewImage: { entity: { S: [consumer.entity] } } } },
+        batchSize: consumer.batchSize, windowMs: consumer.batchingWindowMs,
+      });
+    }
+    expect(STREAM_CONSUMERS.aggregator.batchSize).toBe(100);
     service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     service.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
   });

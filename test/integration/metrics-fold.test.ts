@@ -9,8 +9,8 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { incidentItem } from '../../lambdas/adapters/dynamodb/incident-items';
-import { bucketPartition } from '../../lambdas/adapters/dynamodb/keys';
-import { edit, report, type Incident } from '../../lambdas/domain/incident';
+import { bucketPartition, writeShard } from '../../lambdas/adapters/dynamodb/keys';
+import { acknowledge, edit, reopen, report, resolve, type Incident } from '../../lambdas/domain/incident';
 import { SHARED } from '../../lambdas/domain/metrics/contributions';
 import { handler as aggregate } from '../../lambdas/handlers/aggregate-metrics';
 import { readConfig } from '../../lambdas/config/env';
@@ -40,16 +40,26 @@ describe('folding a stream batch', () => {
   afterEach(async () => { await table.drop(); });
   afterAll(() => db.destroy());
 
-  /** The group's one bucket of this size in each write shard: the reports it counts, and its most writes. */
+  /**
+   * The group's one bucket of this size in each write shard, merged: what it counts, the extremes
+   * of its times to acknowledge and resolve, its most writes, and how many shards hold it.
+   */
   const bucket = async (group: string, granularity: 'minute' | 'hour' | 'week') => {
-    let reported = 0;
-    let version = 0;
+    const merged = { reported: 0, acknowledged: 0, ttaMax: 0, ttaMin: Infinity, resolved: 0, ttrMax: 0, ttrMin: Infinity, version: 0, shards: 0 };
     for (let shard = 0; shard < readConfig().writeShards; shard++) {
       const { Items = [] } = await db.send(new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': bucketPartition(SHARED, group, granularity, shard) }, ConsistentRead: true }));
       expect(Items.length).toBeLessThanOrEqual(1);
-      for (const item of Items) { reported += Number(item.reported); version = Math.max(version, Number(item.version)); }
+      for (const item of Items) {
+        merged.reported += Number(item.reported);
+        merged.acknowledged += Number(item.acknowledged);
+        if (Number(item.ttaCount) > 0) { merged.ttaMax = Math.max(merged.ttaMax, Number(item.ttaMax)); merged.ttaMin = Math.min(merged.ttaMin, Number(item.ttaMin)); }
+        merged.resolved += Number(item.resolved);
+        if (Number(item.ttrCount) > 0) { merged.ttrMax = Math.max(merged.ttrMax, Number(item.ttrMax)); merged.ttrMin = Math.min(merged.ttrMin, Number(item.ttrMin)); }
+        merged.version = Math.max(merged.version, Number(item.version));
+        merged.shards++;
+      }
     }
-    return { reported, version };
+    return merged;
   };
 
   it('writes each bucket once for a batch of 30 reports of one minute, and a redelivered batch adds nothing', async () => {
@@ -61,7 +71,8 @@ describe('folding a stream batch', () => {
 
     for (const granularity of ['minute', 'hour', 'week'] as const) {
       const all = await bucket('all', granularity);
-      expect(all).toMatchObject({ reported: 30, version: 1 });
+      // One write shard for the whole batch: its reports share every bucket.
+      expect(all).toMatchObject({ reported: 30, version: 1, shards: 1 });
       const high = await bucket('severity#high', granularity);
       expect(high).toMatchObject({ reported: 15, version: 1 });
       const fbi = await bucket('org#fbi', granularity);
@@ -72,6 +83,46 @@ describe('folding a stream batch', () => {
     expect((await aggregate(event)).batchItemFailures).toEqual([]);
     const all = await bucket('all', 'hour');
     expect(all).toMatchObject({ reported: 30, version: 1 });
+  });
+
+  /** Ids whose own write shards differ: `first` leads batch 1, `moved` is folded with it into its shard; `later` leads batch 2 in another. */
+  const ids = () => {
+    const id = (shard: number, n: number) => Array.from({ length: 200 }, (_, i) => `inc_${n}_${i}`).find((x) => writeShard(x, readConfig().writeShards) === shard)!;
+    return [id(0, 1), id(1, 2), id(1, 3)] as const;
+  };
+
+  it('takes an un-fold out of the write shard that holds its contribution, whichever batch put it there', async () => {
+    expect(readConfig().writeShards).toBeGreaterThan(1);
+    const [first, moved, later] = ids();
+    const make = (incidentId: string, s: number, severity: 'high' | 'medium') => report(incidentId, 'facebook', { title: 't', severity, category: 'ddos', participants: ['fbi'] }, at(s)).incident;
+    const ack = (incident: Incident, s: number) => acknowledge(record(incident), 'fbi', {}, at(s))!.incident;
+    const [a, y] = [make(first, 0, 'high'), make(moved, 1, 'high')];
+    const [aAcked, yAcked] = [ack(a, 90), ack(y, 31)];
+    expect((await aggregate(batch([{ before: null, after: a }, { before: null, after: y }, { before: a, after: aAcked }, { before: y, after: yAcked }]))).batchItemFailures).toEqual([]);
+    expect(await bucket('severity#high', 'hour')).toMatchObject({ reported: 2, acknowledged: 2, ttaMax: 90, ttaMin: 30, shards: 1 });
+
+    // Batch 2 folds into `later`'s shard; the moved incident's un-folds come out of the shard that holds them.
+    const z = make(later, 5, 'medium');
+    const yLow = edit(record(yAcked), { orgId: 'facebook' }, { severity: 'low' }, at(200), () => at(0)).incident;
+    expect((await aggregate(batch([{ before: null, after: z }, { before: yAcked, after: yLow }]))).batchItemFailures).toEqual([]);
+    expect(await bucket('severity#high', 'hour')).toMatchObject({ reported: 1, acknowledged: 1, ttaMax: 90, ttaMin: 90 });
+    expect(await bucket('severity#low', 'hour')).toMatchObject({ reported: 1, acknowledged: 1, ttaMax: 30, ttaMin: 30 });
+    expect(await bucket('all', 'hour')).toMatchObject({ reported: 3, acknowledged: 2 });
+  });
+
+  it('reopened and resolved again in one batch: the first resolve comes out of one shard as the second goes into another', async () => {
+    const [first, moved, later] = ids();
+    const make = (incidentId: string, s: number) => report(incidentId, 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, at(s)).incident;
+    const [a, y] = [make(first, 0), make(moved, 1)];
+    const yResolved = resolve(record(y), { orgId: 'facebook' }, 'done', at(101)).incident;
+    expect((await aggregate(batch([{ before: null, after: a }, { before: null, after: y }, { before: y, after: yResolved }]))).batchItemFailures).toEqual([]);
+    expect(await bucket('all', 'hour')).toMatchObject({ reported: 2, resolved: 1, ttrMax: 100, ttrMin: 100, shards: 1 });
+
+    const z = make(later, 5);
+    const yReopened = reopen(record(yResolved), { orgId: 'facebook' }, 'back', at(200)).incident;
+    const yAgain = resolve(record(yReopened), { orgId: 'facebook' }, 'done again', at(501)).incident;
+    expect((await aggregate(batch([{ before: null, after: z }, { before: yResolved, after: yReopened }, { before: yReopened, after: yAgain }]))).batchItemFailures).toEqual([]);
+    expect(await bucket('all', 'hour')).toMatchObject({ reported: 3, resolved: 1, ttrMax: 500, ttrMin: 500 });
   });
 
   it('applies an incident\'s changes of one batch in their order: moved out of a group and back', async () => {

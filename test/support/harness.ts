@@ -10,6 +10,7 @@ import { ENV } from '../../lambdas/config/env';
 import { container, resetContainer, type Container, type Overrides } from '../../lambdas/wiring/incidents';
 import { handler as notify } from '../../lambdas/handlers/notify-from-stream';
 import { handler as aggregateMetrics } from '../../lambdas/handlers/aggregate-metrics';
+import { STREAM_CONSUMERS } from '../../lambdas/adapters/dynamodb/stream-consumers';
 import { handler as correlate } from '../../lambdas/handlers/correlate-from-stream';
 import { LocalOutbox } from '../../local/outbox';
 import { localRoutes } from '../../local/local-routes';
@@ -113,9 +114,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pollers: StreamPoller[] = [];
-  if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, intervalMs: 50 }));
-  if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, intervalMs: 50 }));
-  if (options.correlation) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: correlate, intervalMs: 50 }));
+  if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, consumer: STREAM_CONSUMERS.notifier, intervalMs: 50 }));
+  if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, consumer: STREAM_CONSUMERS.aggregator, intervalMs: 50 }));
+  if (options.correlation) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: correlate, consumer: STREAM_CONSUMERS.correlator, intervalMs: 50 }));
   return {
     url,
     tableName: table.tableName,

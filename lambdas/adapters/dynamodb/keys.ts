@@ -167,9 +167,9 @@ export const issuerKey = (issuer: string, orgId: string): Key => ({ PK: issuerPa
 
 // write shards
 /**
- * Which of `shards` partitions a write of `id` goes to: FNV-1a of the id, so one incident's metrics
- * (or one audit entry) always go to the same shard, and a busy hour's writes spread evenly over
- * all. Shard 0 is the unsharded key itself: a table written with one shard reads as shard 0, so
+ * Which of `shards` partitions a write of `id` goes to: FNV-1a of the id, so one audit entry (or
+ * one stream batch's metrics, by its first incident) always goes to the same shard, and a busy
+ * hour's writes spread evenly over all. Shard 0 is the unsharded key itself: a table written with one shard reads as shard 0, so
  * the number may be raised at any time (never lowered: reads look only at shards below it).
  */
 export function writeShard(id: string, shards: number): number {

@@ -18,9 +18,10 @@
  * concurrent writers never lose an update. A marker found already there drops that contribution
  * from the transaction.
  *
- * Write shards (`shards`, see writeShard): an incident's contributions go to the buckets and
- * minutes of its shard, so concurrent writers of a busy hour meet on one item in `shards` as often;
- * a read merges the same bucket of every shard (its plan's items, once per shard).
+ * Write shards (`shards`): a stream batch's folds go to the buckets and minutes of one shard, its
+ * first incident's (writeShard), so concurrent batches of a busy hour meet on one item in `shards`
+ * as often; an un-fold comes out of a shard that holds its contribution. A read merges the same
+ * bucket of every shard (its plan's items, once per shard).
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type MetricsRead, type MetricsStore } from '../../domain/ports';
@@ -175,7 +176,7 @@ export const TRANSACTION_ITEMS = 100;
 
 /**
  * How contributions are written: in rounds, one after another, each a list of transactions that
- * may run at once. A lane (a scope and group in one write shard) is cut into pieces of consecutive
+ * may run at once. A lane (a scope and group) is cut into pieces of consecutive
  * contributions that share its buckets, each piece one write per item plus a marker per
  * contribution; the n-th pieces of every lane make round n, packed into transactions of at most
  * `limit` items. So no item is written twice in a round, and a lane's contributions apply in their
@@ -246,6 +247,29 @@ function markerPut(tableName: string, c: ScopedContribution, expiresAt: number) 
 }
 
 /**
+ * Contributions cut where an un-fold's marker was already written earlier in the wave: its fold
+ * (an incident moved out of a group and back in one batch) is then written before the un-fold
+ * looks for the shard that holds it.
+ */
+function waves(contributions: readonly ScopedContribution[]): ScopedContribution[][] {
+  const out: ScopedContribution[][] = [];
+  let wave: ScopedContribution[] = [];
+  let markers = new Set<string>();
+  for (const c of contributions) {
+    const marker = keyString(appliedMarkerKey(c));
+    if (c.sign === -1 && markers.has(marker)) {
+      out.push(wave);
+      wave = [];
+      markers = new Set();
+    }
+    wave.push(c);
+    markers.add(marker);
+  }
+  if (wave.length > 0) out.push(wave);
+  return out;
+}
+
+/**
  * Written once, by the first aggregator of this layout: when buckets of every size began to be
  * written. An earlier release wrote minute, hour and day buckets only, so queries read windows
  * before this time (plus LAYOUT_MARGIN, for an earlier aggregator still finishing a batch during a
@@ -263,7 +287,6 @@ export class DynamoMetricsStore implements MetricsStore {
   /** `shards`: the write shards of every bucket (see writeShard); 1 is the unsharded layout. */
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock: Clock, private readonly shards = 1) {}
 
-  private shardOf(c: ScopedContribution): number { return writeShard(c.incidentId, this.shards); }
   private allShards(): number[] { return Array.from({ length: Math.max(1, this.shards) }, (_, i) => i); }
 
   async allSizesSince(): Promise<number> {
@@ -283,26 +306,79 @@ export class DynamoMetricsStore implements MetricsStore {
     this.layoutRecorded = true;
   }
 
+  /**
+   * Writes contributions in waves (see waves). A wave's folds all go to one write shard, its first
+   * contribution's, so a stream batch's contributions to a group share that shard's buckets and
+   * are one write each (folding), while concurrent batches most often write other shards. An
+   * un-fold goes to a shard that holds its contribution (shardsHolding).
+   */
   async applyMany(contributions: readonly ScopedContribution[]): Promise<void> {
     await this.recordLayout();
-    const rounds = planTransactions(contributions, {
-      lane: (c) => bucketPartition(c.scope, c.group, 'contributions', this.shardOf(c)),
-      marker: (c) => keyString(appliedMarkerKey(c)),
-      items: (c) => itemsOf(c, this.shardOf(c)).map(({ Key }) => keyString(Key)),
-    });
-    for (const transactions of rounds) await inPool(transactions, APPLY_CONCURRENCY, (t) => this.applyTogether(t));
+    for (const wave of waves(contributions)) {
+      const foldShard = writeShard(wave[0]!.incidentId, this.shards);
+      const held = await this.shardsHolding(wave.filter((c) => c.sign === -1));
+      const shardOf = (c: ScopedContribution) => held.get(c)?.shard ?? foldShard;
+      const rounds = planTransactions(wave, {
+        // A scope and group, whatever the shard: an incident's un-fold and fold of one group (one
+        // marker) may be in two shards, and must still go in order, never in one transaction.
+        lane: (c) => bucketPartition(c.scope, c.group, 'contributions'),
+        marker: (c) => keyString(appliedMarkerKey(c)),
+        items: (c) => itemsOf(c, shardOf(c)).map(({ Key }) => keyString(Key)),
+      });
+      for (const transactions of rounds) await inPool(transactions, APPLY_CONCURRENCY, (t) => this.applyTogether(t, shardOf, held));
+    }
+  }
+
+  /**
+   * For each un-fold, a write shard whose buckets hold its contribution: one whose minute's
+   * contributions list its entry (equal entries add the same to every bucket, so any one of them
+   * may be taken out), the shard of the incident's id first (where every fold went before folds
+   * followed their batch). `found` is false where no shard lists it: the incident's shard, as then.
+   */
+  private async shardsHolding(unfolds: ScopedContribution[]): Promise<Map<ScopedContribution, { shard: number; found: boolean }>> {
+    const out = new Map<ScopedContribution, { shard: number; found: boolean }>();
+    if (unfolds.length === 0) return out;
+    const minuteKey = (c: ScopedContribution, shard: number) => bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shard);
+    const stored = await this.getAll([...new Map(unfolds.flatMap((c) => this.allShards().map((shard) => {
+      const k = minuteKey(c, shard);
+      return [keyString(k), k] as const;
+    }))).values()]);
+    // Entries still to take, per item: two equal un-folds of one call take two entries.
+    const left = new Map<string, string[]>();
+    for (const c of unfolds) {
+      const own = writeShard(c.incidentId, this.shards);
+      const gone = JSON.stringify(entryOf(c));
+      const shard = [own, ...this.allShards().filter((s) => s !== own)].find((candidate) => {
+        const k = keyString(minuteKey(c, candidate));
+        if (!left.has(k)) left.set(k, entriesFromItem(stored.get(k)).map((e) => JSON.stringify(e)));
+        const entries = left.get(k)!;
+        const at = entries.indexOf(gone);
+        if (at < 0) return false;
+        entries.splice(at, 1);
+        return true;
+      });
+      out.set(c, shard === undefined ? { shard: own, found: false } : { shard, found: true });
+    }
+    return out;
   }
 
   /**
    * One transaction (retried while its buckets change under it): each contribution's marker, then
    * each item they change, written once and guarded by its version.
    */
-  private async applyTogether(contributions: ScopedContribution[]): Promise<void> {
+  private async applyTogether(contributions: ScopedContribution[], shardOf: (c: ScopedContribution) => number, held: ReadonlyMap<ScopedContribution, { found: boolean }>): Promise<void> {
     let pending = contributions;
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
-      const changes = changesOf(pending, (c) => this.shardOf(c));
+      const changes = changesOf(pending, shardOf);
       const stored = await this.getAll(changes.map((ch) => ch.Key));
-      const extremes = await this.extremesAfterRemoval(pending, stored);
+      // An un-fold's entry found in its shard and gone since (an equal entry of another incident,
+      // taken out at the same time by another batch): the batch is delivered again and looks anew.
+      for (const c of pending) {
+        if (c.sign !== -1 || !held.get(c)?.found) continue;
+        const minute = stored.get(keyString(bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shardOf(c))));
+        if (!entriesFromItem(minute).some((e) => JSON.stringify(e) === JSON.stringify(entryOf(c)))) throw new Error('an un-folded contribution left its write shard meanwhile');
+      }
+      const extremes = await this.extremesAfterRemoval(pending, stored, shardOf);
       const puts = changes.map(({ Key, next }) => {
         const item = stored.get(keyString(Key));
         const version = Number(item?.version ?? 0);
@@ -338,14 +414,14 @@ export class DynamoMetricsStore implements MetricsStore {
    * every bucket of the contribution; the bucket's version guard keeps it consistent). Maxima stay
    * exact; other un-folds read nothing more.
    */
-  private async extremesAfterRemoval(pending: ScopedContribution[], stored: Map<string, Item>): Promise<Extremes> {
+  private async extremesAfterRemoval(pending: ScopedContribution[], stored: Map<string, Item>, shardOf: (c: ScopedContribution) => number): Promise<Extremes> {
     const out: Extremes = new Map();
     for (const c of pending) {
       if (c.sign !== -1 || c.kind === 'reported') continue;
       const prefix = c.kind === 'acknowledged' ? 'tta' : 'ttr';
       const value = c.seconds ?? 0;
       const needs = GRANULARITIES.flatMap((g) => {
-        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), this.shardOf(c));
+        const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shardOf(c));
         const item = stored.get(`${Key.PK}|${Key.SK}`);
         return item && distributionFromItem(prefix, item).isExtreme(value) ? [{ g, key: `${Key.PK}|${Key.SK}`, start: Key.SK }] : [];
       });
@@ -354,7 +430,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const minutes = await queryAll(this.db, {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :last',
-        ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions', this.shardOf(c)), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
+        ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions', shardOf(c)), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
         ConsistentRead: true,
       });
       const gone = JSON.stringify(entryOf(c));
