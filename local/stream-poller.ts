@@ -23,7 +23,7 @@ export interface PollerOptions {
    * Which records the handler is given and in batches of how many (see STREAM_CONSUMERS); without
    * it, every record, a page of up to 1,000 at once.
    */
-  consumer?: Pick<StreamConsumer, 'entity' | 'insertsOnly' | 'batchSize'>;
+  consumer?: Pick<StreamConsumer, 'entity' | 'insertsOnly' | 'types' | 'batchSize'>;
   /** How often the stream is read: a consumer's batching window, or less for quick tests. */
   intervalMs?: number;
   onError?: (err: unknown) => void;

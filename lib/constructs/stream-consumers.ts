@@ -47,7 +47,7 @@ export class StreamConsumers extends Construct {
       ...(consumer.batchingWindowMs > 0 ? { maxBatchingWindow: Duration.millis(consumer.batchingWindowMs) } : {}),
       filters: [FilterCriteria.filter({
         ...(consumer.insertsOnly ? { eventName: FilterRule.isEqual('INSERT') } : {}),
-        dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(consumer.entity) } } },
+        dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(consumer.entity) }, ...(consumer.types ? { type: { S: FilterRule.or(...consumer.types) } } : {}) } },
       })],
     });
     for (const fn of [props.notifier, props.aggregator, props.correlator]) {

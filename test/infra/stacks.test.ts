@@ -10,6 +10,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../bin/concord';
 import { ALL_ROUTES } from '../../lambdas/http/routes';
 import { STREAM_CONSUMERS } from '../../lambdas/adapters/dynamodb/stream-consumers';
+import { NOTIFIABLE } from '../../lambdas/domain/notifications';
+import { CHAT_EVENTS } from '../../lambdas/domain/chat';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -110,11 +112,14 @@ describe('service stack', () => {
     }));
     for (const consumer of Object.values(STREAM_CONSUMERS)) {
       expect(settings).toContainEqual({
-        pattern: { ...(consumer.insertsOnly ? { eventName: ['INSERT'] } : {}), dynamodb: { NewImage: { entity: { S: [consumer.entity] } } } },
+        pattern: { ...(consumer.insertsOnly ? { eventName: ['INSERT'] } : {}), dynamodb: { NewImage: { entity: { S: [consumer.entity] }, ...('types' in consumer ? { type: { S: [...consumer.types] } } : {}) } } },
         batchSize: consumer.batchSize, windowMs: consumer.batchingWindowMs,
       });
     }
     expect(STREAM_CONSUMERS.aggregator.batchSize).toBe(100);
+    // The notifier is not given the `notified` events its own pages write; it is given every type it pages or posts.
+    expect(STREAM_CONSUMERS.notifier.types).not.toContain('notified');
+    expect(STREAM_CONSUMERS.notifier.types).toEqual(expect.arrayContaining([...NOTIFIABLE, ...CHAT_EVENTS]));
     service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     service.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
   });

@@ -45,6 +45,25 @@ describe('the local stream poller', () => {
     }
   });
 
+  it('gives a consumer with types only records of those types (the notifier is not given the `notified` events)', async () => {
+    const given: string[] = [];
+    const poller = await startStreamPoller({
+      endpoint: endpoint(), tableName: table.tableName, intervalMs: 300,
+      consumer: { entity: 'thing', insertsOnly: true, types: ['reported'], batchSize: 25 },
+      handler: async (event) => { given.push(...event.Records.map(pkOf)); return { batchItemFailures: [] }; },
+    });
+    try {
+      for (const [i, type] of ['reported', 'notified', 'notified', 'reported'].entries()) {
+        await db.send(new PutCommand({ TableName: table.tableName, Item: { PK: `T#thing#${i}`, SK: 'X', entity: 'thing', type } }));
+      }
+      await eventually(() => given.length >= 2, 30_000);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(given).toEqual(['T#thing#0', 'T#thing#3']);
+    } finally {
+      await poller.stop();
+    }
+  });
+
   it('delivers a failed record again with everything after it, and nothing before it', async () => {
     const seen: string[] = [];
     let failedOnce = false;
