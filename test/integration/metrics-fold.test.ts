@@ -125,6 +125,29 @@ describe('folding a stream batch', () => {
     expect(await bucket('all', 'hour')).toMatchObject({ reported: 3, resolved: 1, ttrMax: 500, ttrMin: 500 });
   });
 
+  it('four batches at once, then four more moving their incidents between groups: every figure exact, however the shards collide', async () => {
+    const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+    const incidents = Array.from({ length: 40 }, (_, i) => {
+      const reported = report(`inc_c${String(i).padStart(2, '0')}`, 'facebook', { title: 't', severity: SEVERITIES[i % 4]!, category: 'ddos', participants: ['fbi'] }, at(i)).incident;
+      return { reported, acked: acknowledge(record(reported), 'fbi', {}, at(i + 10 + i * 3))!.incident };
+    });
+    // As Lambda with a parallelization factor of 4: each incident's records in one batch, four batches at once.
+    const lanes = [0, 1, 2, 3].map((k) => incidents.filter((_, i) => i % 4 === k));
+    const first = await Promise.all(lanes.map((lane) => aggregate(batch(lane.flatMap(({ reported, acked }) => [{ before: null, after: reported }, { before: reported, after: acked }])))));
+    expect(first.flatMap((r) => r.batchItemFailures)).toEqual([]);
+
+    // Then every incident moves to the next severity, its batches split another way (by tens).
+    const moved = incidents.map(({ acked }, i) => ({ before: acked, after: edit(record(acked), { orgId: 'facebook' }, { severity: SEVERITIES[(i + 1) % 4]! }, at(400 + i), () => at(0)).incident }));
+    const second = await Promise.all([0, 1, 2, 3].map((k) => aggregate(batch(moved.slice(k * 10, k * 10 + 10)))));
+    expect(second.flatMap((r) => r.batchItemFailures)).toEqual([]);
+
+    for (const severity of SEVERITIES) {
+      const now = moved.filter(({ after }) => after.severity === severity).map(({ after }) => (Date.parse(after.acknowledgedAt!) - Date.parse(after.reportedAt)) / 1000);
+      expect(await bucket(`severity#${severity}`, 'hour')).toMatchObject({ reported: 10, acknowledged: 10, ttaMax: Math.max(...now), ttaMin: Math.min(...now) });
+    }
+    expect(await bucket('all', 'hour')).toMatchObject({ reported: 40, acknowledged: 40 });
+  });
+
   it('applies an incident\'s changes of one batch in their order: moved out of a group and back', async () => {
     const reported = report('inc_moved', 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, at(0)).incident;
     const low = edit(record(reported), { orgId: 'facebook' }, { severity: 'low' }, at(60), () => at(0)).incident;
