@@ -1,5 +1,6 @@
 /**
- * At least 1,000 generated bad requests through the local server — wrong types, missing and
+ * At least 1,000 generated bad requests through the local server, on every kind of route
+ * (incidents, coordination, correlation, on call, organizations, chat, integrations) — wrong types, missing and
  * unknown fields, huge and deep JSON, odd Unicode, bad cursors, wrong content types, forged tokens,
  * bad keys — and not one 5xx; afterwards the table is unchanged, item by item.
  */
@@ -11,6 +12,9 @@ let api: TestApi;
 let incidentId: string;
 let cursor: string;
 const seen = new Map<number, number>();
+/** The statuses the coordination, correlation and on-call routes answered. */
+const seenThere = new Set<number>();
+const THERE = /\/(participants|reopen|updates|links|observables|related|schedules|escalation)\b|^\/v1\/incidents\/inc_\w+$/;
 
 
 beforeAll(async () => {
@@ -42,6 +46,16 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/v1/organizations/x': { name: 'x', kind: 'agency', contacts: [] },
   keys: { role: 'partner' },
   chat: { channels: [{ kind: 'slack', channel: 'C0123ABCD', team: 'T0123ABCD' }] },
+  // Coordination, correlation and on call.
+  participants: { orgIds: ['cisa'] },
+  edit: { severity: 'high' },
+  reopen: { reason: 'x' },
+  updates: { summary: 'x' },
+  links: { incidentId: 'inc_01JD3Z9Q6E1T3V0M5ZK8Y2N7QF', relation: 'related' },
+  observables: { observables: [{ type: 'domain', value: 'polls.example' }] },
+  schedule: { name: 'x', timeZone: 'America/New_York', layers: [{ start: '2026-11-02T09:00:00.000Z', rotation: 'weekly', members: ['duty'] }] },
+  overrides: { from: '2026-11-02T09:00:00.000Z', to: '2026-11-02T10:00:00.000Z' },
+  escalation: { levels: [{ afterMinutes: 0, targets: [{ schedule: 'x' }] }] },
 };
 
 /** Something certainly invalid about the body, so no request can change anything. */
@@ -68,7 +82,27 @@ const slackHeaders = fc.record({
 const commands = fc.constantFrom('acknowledge', 'assign', 'resolve', 'notes').chain((c) =>
   fc.record({ method: fc.constant('POST'), path: fc.constantFrom(`/v1/incidents/${'$ID'}/${c}`, `/v1/incidents/inc_nope/${c}`, `/v1/incidents/%ZZ/${c}`), key: keys, body: invalidBody(VALID[c]!), contentType: contentTypes }));
 
+/** The routes of coordination, correlation and on call, each with a body certainly invalid. */
+const coordination = fc.constantFrom(
+  ['POST', 'participants', '/v1/incidents/$ID/participants'], ['PATCH', 'edit', '/v1/incidents/$ID'], ['POST', 'reopen', '/v1/incidents/$ID/reopen'],
+  ['POST', 'updates', '/v1/incidents/$ID/updates'], ['POST', 'links', '/v1/incidents/$ID/links'], ['POST', 'observables', '/v1/incidents/$ID/observables'],
+  ['PUT', 'schedule', '/v1/organizations/fbi/schedules/fbi-duty'], ['POST', 'overrides', '/v1/organizations/fbi/schedules/fbi-duty/overrides'],
+  ['PUT', 'escalation', '/v1/organizations/fbi/escalation'], ['PUT', 'schedule', '/v1/organizations/NOT_VALID/schedules/X'],
+).chain(([method, body, path]) => fc.record({ method: fc.constant(method!), path: fc.constant(path!), key: keys, body: invalidBody(VALID[body!]!), contentType: contentTypes }));
+
+/** Their queries, each certainly invalid (an `x` before anything generated keeps a number or a type from being valid by chance). */
+const coordinationQueries = fc.oneof(
+  weird.map((w) => `/v1/incidents/$ID/related?limit=x${enc(w)}`),
+  fc.tuple(weird, weird).map(([a, b]) => `/v1/observables?type=x${enc(a)}&value=${enc(b)}`),
+  fc.tuple(weird, weird).map(([a, b]) => `/v1/organizations/fbi/schedules/fbi-duty/shifts?from=x${enc(a)}&to=${enc(b)}`),
+  weird.map((w) => `/v1/organizations/fbi/schedules/fbi-duty/oncall?at=x${enc(w)}`),
+  weird.map((w) => `/v1/organizations/${enc(w) || 'x'}/schedules/${enc(w) || 'x'}/calendar.ics?token=${enc(w)}`),
+  weird.map((w) => `/v1/audit?from=x${enc(w)}`),
+);
+
 const requests: fc.Arbitrary<Req> = fc.oneof(
+  coordination,
+  fc.record({ method: fc.constant('GET'), path: coordinationQueries, key: keys }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/incidents'), key: keys, body: invalidBody(VALID['/v1/incidents']!), contentType: contentTypes }),
   commands,
   fc.record({ method: fc.constant('PUT'), path: fc.constantFrom('/v1/organizations/x', '/v1/organizations/NOT_VALID', `/v1/organizations/${'a'.repeat(300)}`), key: keys, body: invalidBody(VALID['/v1/organizations/x']!), contentType: contentTypes }),
@@ -108,6 +142,7 @@ it('answers 1,000+ bad requests without a 5xx, and changes nothing', async () =>
     const res = await fetch(api.url + path, { method: r.method, headers, body: r.body });
     const text = await res.text();
     seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+    if (THERE.test(path.split('?')[0]!)) seenThere.add(res.status);
     expect({ status: res.status < 500, path }).toEqual({ status: true, path });
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/); // never a stack trace
@@ -126,4 +161,6 @@ it('answers 1,000+ bad requests without a 5xx, and changes nothing', async () =>
   }
   // The generator reached every kind of refusal.
   expect([...seen.keys()].filter((s) => s >= 400).sort()).toEqual(expect.arrayContaining([400, 401, 403, 404, 405, 413, 415]));
+  // Coordination, correlation and on call were reached past the key, to their validation.
+  expect([...seenThere]).toEqual(expect.arrayContaining([400, 401]));
 }, 240_000);
