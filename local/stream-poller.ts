@@ -58,7 +58,7 @@ export function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
 }
 
 /** Which of `n` concurrent batches takes a record: by its partition key, as writes pick their shard. */
-const lane = (record: _Record, n: number): number => writeShard(JSON.stringify(record.dynamodb?.Keys?.PK ?? ''), n);
+const lane = (record: DynamoDBRecord, n: number): number => writeShard(JSON.stringify(record.dynamodb?.Keys?.PK ?? ''), n);
 
 /** The most records one GetRecords returns. */
 const PAGE = 1000;
@@ -88,13 +88,13 @@ export async function startStreamPoller({ endpoint, tableName, handler, consumer
     }
   }
 
-  /** One batch to the handler (split by key into `parallelization` at once); the earliest failed record, if any. */
-  async function deliver(records: _Record[]): Promise<_Record | undefined> {
-    const lanes = Array.from({ length: Math.max(1, parallelization) }, () => [] as _Record[]);
+  /** One batch to the handler (split by key into `parallelization` at once); the earliest failed record's sequence number, if any. */
+  async function deliver(records: DynamoDBRecord[]): Promise<string | undefined> {
+    const lanes = Array.from({ length: Math.max(1, parallelization) }, () => [] as DynamoDBRecord[]);
     for (const r of records) lanes[parallelization > 1 ? lane(r, parallelization) : 0]!.push(r);
-    const results = await Promise.all(lanes.filter((l) => l.length).map((l) => handler({ Records: l.map((r) => toLambdaRecord(r, streamArn!)) })));
+    const results = await Promise.all(lanes.filter((l) => l.length).map((Records) => handler({ Records })));
     const failures = new Set(results.flatMap((r) => (r?.batchItemFailures ?? []).slice(0, 1).map((f) => f.itemIdentifier)));
-    return records.find((r) => failures.has(r.dynamodb?.SequenceNumber ?? ''));
+    return records.find((r) => failures.has(r.dynamodb?.SequenceNumber ?? ''))?.dynamodb?.SequenceNumber;
   }
 
   /**
@@ -106,10 +106,12 @@ export async function startStreamPoller({ endpoint, tableName, handler, consumer
     let next: string | undefined = iterator;
     for (let page = 0; page < PAGES_PER_CYCLE && next && running; page++) {
       const { Records = [], NextShardIterator }: { Records?: _Record[]; NextShardIterator?: string } = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: PAGE }));
-      const given = consumer ? Records.filter((r) => accepts(consumer, toLambdaRecord(r, streamArn!))) : Records;
+      // Each record as Lambda gives it, made once: what the filter looks at and what the handler gets.
+      const records = Records.map((r) => toLambdaRecord(r, streamArn!));
+      const given = consumer ? records.filter((r) => accepts(consumer, r)) : records;
       const size = consumer?.batchSize ?? PAGE;
       for (let start = 0; start < given.length; start += size) {
-        const failed = (await deliver(given.slice(start, start + size)))?.dynamodb?.SequenceNumber;
+        const failed = await deliver(given.slice(start, start + size));
         if (failed) {
           const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed }));
           iterators.set(shardId, ShardIterator ?? null);

@@ -86,6 +86,8 @@ export function contributionsToItem(scope: Scope, group: string, minute: string,
 
 const entriesFromItem = (item: Item | undefined): Entry[] => (typeof item?.entries === 'string' ? JSON.parse(item.entries) : []);
 const entryOf = (c: ScopedContribution): Entry => [Date.parse(c.reportedAt) % 60_000, c.kind, c.seconds ?? null];
+/** A contribution's entry as compared with stored ones (equal entries are interchangeable). */
+const entryKeyOf = (c: ScopedContribution): string => JSON.stringify(entryOf(c));
 
 /** Every item the store would hold for these contributions (for loading a history at once, as the benchmark does). */
 export function itemsFor(contributions: ScopedContribution[], shards = 1): Item[] {
@@ -122,11 +124,14 @@ type Key = { PK: string; SK: string };
 type Change = { Key: Key; next(item: Item | undefined, version: number, extremes: Extremes): Item };
 const keyString = (k: Key) => `${k.PK}|${k.SK}`;
 
+/** The item that lists the contributions of `c`'s minute, in write shard `shard`. */
+const minuteKeyOf = (c: ScopedContribution, shard: number): Key => bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shard);
+
 /** The items a contribution changes: its bucket of each size, then its minute's contributions. */
 function itemsOf(c: ScopedContribution, shard: number): Array<{ Key: Key; granularity: Granularity | null }> {
   return [
     ...GRANULARITIES.map((g) => ({ Key: bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shard), granularity: g })),
-    { Key: bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shard), granularity: null },
+    { Key: minuteKeyOf(c, shard), granularity: null },
   ];
 }
 
@@ -161,7 +166,7 @@ function changesOf(contributions: readonly ScopedContribution[], shardOf: (c: Sc
       const entries = entriesFromItem(item);
       for (const c of cs) {
         if (c.sign === -1) {
-          const gone = JSON.stringify(entryOf(c));
+          const gone = entryKeyOf(c);
           const at = entries.findIndex((e) => JSON.stringify(e) === gone);
           if (at >= 0) entries.splice(at, 1);
         } else entries.push(entryOf(c));
@@ -338,18 +343,17 @@ export class DynamoMetricsStore implements MetricsStore {
   private async shardsHolding(unfolds: ScopedContribution[]): Promise<Map<ScopedContribution, { shard: number; found: boolean }>> {
     const out = new Map<ScopedContribution, { shard: number; found: boolean }>();
     if (unfolds.length === 0) return out;
-    const minuteKey = (c: ScopedContribution, shard: number) => bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shard);
     const stored = await this.getAll([...new Map(unfolds.flatMap((c) => this.allShards().map((shard) => {
-      const k = minuteKey(c, shard);
+      const k = minuteKeyOf(c, shard);
       return [keyString(k), k] as const;
     }))).values()]);
     // Entries still to take, per item: two equal un-folds of one call take two entries.
     const left = new Map<string, string[]>();
     for (const c of unfolds) {
       const own = writeShard(c.incidentId, this.shards);
-      const gone = JSON.stringify(entryOf(c));
+      const gone = entryKeyOf(c);
       const shard = [own, ...this.allShards().filter((s) => s !== own)].find((candidate) => {
-        const k = keyString(minuteKey(c, candidate));
+        const k = keyString(minuteKeyOf(c, candidate));
         if (!left.has(k)) left.set(k, entriesFromItem(stored.get(k)).map((e) => JSON.stringify(e)));
         const entries = left.get(k)!;
         const at = entries.indexOf(gone);
@@ -375,8 +379,9 @@ export class DynamoMetricsStore implements MetricsStore {
       // taken out at the same time by another batch): the batch is delivered again and looks anew.
       for (const c of pending) {
         if (c.sign !== -1 || !held.get(c)?.found) continue;
-        const minute = stored.get(keyString(bucketKey(c.scope, c.group, 'contributions', bucketStart(c.reportedAt, 'minute'), shardOf(c))));
-        if (!entriesFromItem(minute).some((e) => JSON.stringify(e) === JSON.stringify(entryOf(c)))) throw new Error('an un-folded contribution left its write shard meanwhile');
+        const gone = entryKeyOf(c);
+        const minute = stored.get(keyString(minuteKeyOf(c, shardOf(c))));
+        if (!entriesFromItem(minute).some((e) => JSON.stringify(e) === gone)) throw new Error('an un-folded contribution left its write shard meanwhile');
       }
       const extremes = await this.extremesAfterRemoval(pending, stored, shardOf);
       const puts = changes.map(({ Key, next }) => {
@@ -433,7 +438,7 @@ export class DynamoMetricsStore implements MetricsStore {
         ExpressionAttributeValues: { ':pk': bucketPartition(c.scope, c.group, 'contributions', shardOf(c)), ':from': weekStart, ':last': new Date(Date.parse(weekStart) + UNIT.week - 1).toISOString() },
         ConsistentRead: true,
       });
-      const gone = JSON.stringify(entryOf(c));
+      const gone = entryKeyOf(c);
       for (const { g, key, start } of needs) {
         const [from, to] = [Date.parse(start), Date.parse(start) + UNIT[g]];
         const values: number[] = [];
