@@ -6,8 +6,8 @@
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BusyError, ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_ID_PREFIX, encodeTime, nextClockTime } from '../../shared/ids';
+import { ConcurrentModificationError } from '../../domain/errors';
+import { INCIDENT_ID_PREFIX, encodeTime } from '../../shared/ids';
 import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import { RESTRICTED_TLPS, isCommunity, type Tlp } from '../../domain/tlp';
 import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
@@ -15,37 +15,25 @@ import { auditPut, type AuditStorage } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
+import { CommitClock, type Sent } from './commit-clock';
 import { communityItem, deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
-import { ALL_INCIDENTS, COMMIT_CLOCK_KEY, COMMUNITY_INCIDENTS, communityKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
+import { ALL_INCIDENTS, COMMUNITY_INCIDENTS, communityKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 import { correlationToldItem } from './observable-index';
-
 
 /** How many items one list Query reads at most; filters may discard some of them. */
 const PAGE_READ = 100;
 /** A dedup claim can be released between our failed claim and our read of it: try again, briefly. */
 const CREATE_ATTEMPTS = 5;
-/**
- * Writes that take the commit clock and lose it to another write try again at least this often and
- * for at least CLOCK_PATIENCE_MS, then answer busy (503): under a slow store (the embedded engine
- * beside a whole test run) a hundred quick losses came well within a second.
- */
-const CLOCK_ATTEMPTS = 100;
-const CLOCK_PATIENCE_MS = 5_000;
-/** How long a write waits for the write before it in this process to take the clock (see sendStamped). */
-const CLOCK_TURN_WAIT_MS = 1_000;
-const clockPause = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * Math.min(25, 1 + attempt)));
-
-
-type Sent = { ok: true } | { ok: false; err: unknown; tx: Transaction };
 
 export class DynamoIncidentRepository implements IncidentRepository {
-  /** The commit clock's time as this instance last set or saw it. */
-  private lastClock: string | undefined;
-  private clockTurns: Promise<void> = Promise.resolve();
+  /** Writes that make a new version take the clock through it (group commit: commit-clock.ts). */
+  private readonly clock: CommitClock;
 
   /** `audit`: how the audit entries a change carries are kept (retention, write shards; see AuditStorage). */
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: Omit<AuditStorage, 'tableName'> = {}) {}
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: Omit<AuditStorage, 'tableName'> = {}) {
+    this.clock = new CommitClock(db, tableName);
+  }
 
   async get(id: string): Promise<IncidentRecord | null> {
     const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })));
@@ -60,7 +48,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
     const { incident } = change;
     const build = (addedAt: string, clock: WriteItem) => this.creation(change, { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null, addedAt }, clock);
     for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
-      const sent = await this.sendStamped(change.events[0]?.at ?? incident.reportedAt, build);
+      const sent = await this.clock.send(change.events[0]?.at ?? incident.reportedAt, build);
       if (sent.ok) return { created: true };
       const { err, tx } = sent;
       const claim = tx.reason(err, 'dedupClaim');
@@ -73,67 +61,6 @@ export class DynamoIncidentRepository implements IncidentRepository {
       if (existing && (existing.incident.status !== 'resolved' || keepsDedupClaim(existing.incident))) return { created: false, existing };
     }
     throw new ConcurrentModificationError(`dedup key ${incident.dedupKey} kept changing`);
-  }
-
-  /**
-   * Sends the transaction `build` makes for the commit clock's next time (never before `floor`),
-   * together with the clock's move to it. Lost to another write that took the clock first (and
-   * only to it), it reads the clock again and takes a later time.
-   */
-  private sendStamped(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
-    // Writes of one process take the clock one after another: racing each other for it would only
-    // cancel all but one of them each round (a Lambda instance serves one request at a time, so
-    // this matters where one process serves many: npm start, the tests). Only an optimization: a
-    // write waits for the one before it at most CLOCK_TURN_WAIT_MS, so one that stalls holds no
-    // other up, and the clock's condition keeps the order whoever goes first.
-    const waited = Promise.race([this.clockTurns, new Promise<void>((r) => setTimeout(r, CLOCK_TURN_WAIT_MS).unref())]);
-    const turn = waited.then(() => this.sendStampedNow(floor, build));
-    this.clockTurns = turn.then(() => undefined, () => undefined);
-    return turn;
-  }
-
-  private async sendStampedNow(floor: string, build: (addedAt: string, clock: WriteItem) => Transaction): Promise<Sent> {
-    // The clock as this instance last saw it: right unless another write moved it since, and then
-    // the cancelled write returns the clock's current time, so no read is needed either way.
-    let previous = this.lastClock;
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const at = nextClockTime(previous, floor);
-      const tx = build(at, {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...COMMIT_CLOCK_KEY, entity: 'clock', at },
-          // Only forward: the clock takes this time if it holds an earlier one, whoever wrote it. A
-          // writer that last saw the clock before other instances moved it (every Lambda instance
-          // has its own view) still commits at once when its own time is later, as it nearly
-          // always is; one dated at or before the clock is cancelled and takes the clock's next.
-          ConditionExpression: 'attribute_not_exists(PK) OR #at < :at',
-          ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': at },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      });
-      try {
-        await tx.send(this.db);
-        this.lastClock = at;
-        return { ok: true };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        const clock = tx.reason(err, 'clock');
-        const lostClockOnly = reasons !== null && (clock?.Code === 'ConditionalCheckFailed' || clock?.Code === 'TransactionConflict')
-          && reasons.every((r, i) => i === tx.indexOf('clock') || !r.Code || r.Code === 'None');
-        if (!lostClockOnly) return { ok: false, err, tx };
-        if (attempt >= CLOCK_ATTEMPTS && Date.now() - started >= CLOCK_PATIENCE_MS) throw new BusyError('Too many changes at once; try again.', 1, { cause: err });
-        if (clock.Code === 'ConditionalCheckFailed' && clock.Item) {
-          const current = unmarshall(clock.Item as never).at;
-          previous = typeof current === 'string' ? current : undefined;
-        } else {
-          // A conflict returns no item: read the clock, after a pause that lets the other write finish.
-          await clockPause(attempt);
-          const { Item } = await guarded(this.db.send(new GetCommand({ TableName: this.tableName, Key: COMMIT_CLOCK_KEY, ConsistentRead: true })));
-          previous = typeof Item?.at === 'string' ? Item.at : undefined;
-        }
-      }
-    }
   }
 
   /** The writes that create an incident (without the clock's). */
@@ -185,7 +112,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
     // A new version takes the commit clock; service events (notified, escalated) leave it and addedAt as they are.
     let sent: Sent;
     if (incident.version !== previous.incident.version) {
-      sent = await this.sendStamped(change.events[0]?.at ?? new Date().toISOString(), build);
+      sent = await this.clock.send(change.events[0]?.at ?? new Date().toISOString(), build);
     } else {
       const tx = build(previous.addedAt);
       sent = await tx.send(this.db).then((): Sent => ({ ok: true }), (err: unknown): Sent => ({ ok: false, err, tx }));

@@ -23,6 +23,11 @@ export class Transaction {
     return this;
   }
 
+  /** Its items, in order. */
+  get writes(): readonly WriteItem[] {
+    return this.items;
+  }
+
   send(db: DynamoDBDocumentClient): Promise<unknown> {
     return db.send(new TransactWriteCommand({ TransactItems: this.items }));
   }
