@@ -648,8 +648,13 @@ export function makeIncidents(deps: IncidentDeps) {
     },
 
     /** Appends service events (notified, notification_failed) to the timeline, retrying lost races. */
-    async recordSystemEvents(id: string, build: (record: IncidentRecord) => Change | null | Promise<Change | null>): Promise<void> {
-      await commitLoop(id, () => incidents.get(id), build);
+    /**
+     * `known`: the incident as the caller read it moments ago, tried first instead of a read (a
+     * change since fails the commit's guard, and the next attempt reads it).
+     */
+    async recordSystemEvents(id: string, build: (record: IncidentRecord) => Change | null | Promise<Change | null>, known?: IncidentRecord): Promise<void> {
+      let first = known;
+      await commitLoop(id, async () => { const record = first ?? await incidents.get(id); first = undefined; return record; }, build);
     },
   };
 }

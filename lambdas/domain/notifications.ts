@@ -10,7 +10,7 @@ import { asToldTo, canSee, recordSystemEvents, mayBeToldTo, type Incident, type 
 import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
-import type { AckLinkSigner, Audience, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
+import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { inPool } from '../shared/pool';
 import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
@@ -91,8 +91,8 @@ export class DeliveryClaimedError extends Error {
   }
 }
 
-/** Outcomes recorded per transaction: each is an event and a delivery item, plus the incident's guard (100 items at most). */
-export const RECORD_BATCH = 45;
+/** Outcomes recorded per transaction: each is an event, a delivery item and its claim's end, plus the incident's guard (100 items at most). */
+export const RECORD_BATCH = 33;
 
 const backoff = (attempt: number) => new Promise<void>((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
 
@@ -151,15 +151,23 @@ export function makeNotifier(deps: NotifierDeps) {
 
   /**
    * Records outcomes with their `notified` / `notification_failed` events, as few transactions as
-   * DynamoDB's 100-item limit allows (each outcome is an event and a delivery item). Each is
-   * checked again inside the commit, so a concurrent run never records one twice.
+   * DynamoDB's 100-item limit allows (each outcome is an event, a delivery item and the end of its
+   * claim), on the incident as `record` has it unless it changed since. The first try records all
+   * of them: this run holds their claims, and each delivery is written only if not recorded (the
+   * repository's condition). If that fails, the next try reads what is recorded and leaves it out,
+   * so a concurrent run never records one twice. Returns the organizations whose outcome it recorded.
    */
-  async function recordOutcomes(incidentId: string, event: TimelineEvent, published: Published[]): Promise<void> {
+  async function recordOutcomes(record: IncidentRecord, event: TimelineEvent, published: Published[]): Promise<Set<string>> {
+    const incidentId = record.incident.id;
+    const recordedHere = new Set<string>();
+    let known: IncidentRecord | undefined = record;
     for (let i = 0; i < published.length; i += RECORD_BATCH) {
       const batch = published.slice(i, i + RECORD_BATCH);
+      let tries = 0;
+      let fresh: Published[] = [];
       await incidents.recordSystemEvents(incidentId, async (current) => {
-        const recorded = await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
-        const fresh = batch.filter((p) => {
+        const recorded = tries++ === 0 ? new Map<string, DeliveryStatus>() : await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
+        fresh = batch.filter((p) => {
           const now = recorded.get(p.orgId);
           return !(now === 'sent' || (now === 'failed' && !('messageId' in p.outcome)));
         });
@@ -172,8 +180,12 @@ export function makeNotifier(deps: NotifierDeps) {
           data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...matchOf(event), level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
         })));
         return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const })) };
-      });
+      }, known);
+      // The next batch's first try reads the incident: this one changed it.
+      known = undefined;
+      for (const p of fresh) recordedHere.add(p.orgId);
     }
+    return recordedHere;
   }
 
   /**
@@ -188,22 +200,15 @@ export function makeNotifier(deps: NotifierDeps) {
   async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
     const { incident } = record;
     const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
-    const done = (status: DeliveryStatus | undefined) => status === 'sent' || (status === 'failed' && !replay);
-    const sentBefore = await deliveries.statuses(incident.id, event.seq, orgIds);
-    const wanted: string[] = [];
-    for (const orgId of orgIds) {
-      if (done(sentBefore.get(orgId))) outcome[orgId] = 'skipped';
-      else wanted.push(orgId);
-    }
     const owner = randomUUID();
     const ref = (orgId: string): DeliveryRef => ({ incidentId: incident.id, seq: event.seq, orgId });
-    const claimed = wanted.length ? await deliveries.claimAll(wanted.map(ref), owner, clock.now(), leaseMs) : [];
-    const held = wanted.filter((orgId) => !claimed.includes(orgId));
-    for (const orgId of held) outcome[orgId] = 'skipped';
+    // One write claims what is not recorded yet (sent, or failed unless replaying) and free.
+    const found = orgIds.length ? await deliveries.claimAll(orgIds.map(ref), owner, clock.now(), leaseMs, replay) : new Map<string, ClaimOutcome>();
+    const due = orgIds.filter((orgId) => found.get(orgId) === 'claimed');
+    const held = orgIds.filter((orgId) => found.get(orgId) === 'held');
+    for (const orgId of orgIds) if (found.get(orgId) !== 'claimed') outcome[orgId] = 'skipped';
+    let recorded = new Set<string>();
     try {
-      const now = claimed.length ? await deliveries.statuses(incident.id, event.seq, claimed) : new Map<string, DeliveryStatus>();
-      const due = orgIds.filter((orgId) => claimed.includes(orgId) && !done(now.get(orgId)));
-      for (const orgId of claimed) if (!due.includes(orgId)) outcome[orgId] = 'skipped';
       const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
       // Their escalation policies in the same breath: one read for the notice, not one per organization.
       const policies = due.length && deps.pager ? await deps.pager.policiesOf(due) : undefined;
@@ -218,12 +223,13 @@ export function makeNotifier(deps: NotifierDeps) {
       });
       // Recorded in recipient order, so the timeline reads the same whatever finished first.
       published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
-      await recordOutcomes(incident.id, event, published);
+      recorded = await recordOutcomes(record, event, published);
       if (crash !== undefined) throw crash;
       for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
     } finally {
-      // A claim not let go (the table refused) ends with its lease.
-      if (claimed.length) await deliveries.releaseAll(claimed.map(ref), owner).catch(() => undefined);
+      // A recorded outcome ended its claim; the others are let go (one the table refuses ends with its lease).
+      const unrecorded = due.filter((orgId) => !recorded.has(orgId));
+      if (unrecorded.length) await deliveries.releaseAll(unrecorded.map(ref), owner).catch(() => undefined);
     }
     if (held.length && !replay) throw new DeliveryClaimedError(incident.id, event.seq, held);
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));

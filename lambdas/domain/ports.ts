@@ -275,14 +275,19 @@ export interface Delivery { incidentId: string; seq: number; orgId: string; stat
 /** One (event, organization) delivery. */
 export interface DeliveryRef { incidentId: string; seq: number; orgId: string }
 
+/** What claiming found of a delivery: claimed for this run; done (recorded: sent, or failed unless replaying); or held by another run's lease. */
+export type ClaimOutcome = 'claimed' | 'done' | 'held';
+
 export interface DeliveryLog {
   /**
-   * Claims deliveries for `owner` until `now + leaseMs`, each by a conditional write (together, as
-   * few writes as the store allows): a delivery whose lease another owner holds is not claimed.
-   * Returns the organizations claimed, in the order given. Only the claimer publishes; a claimer
-   * that dies leaves a lease that expires, after which another run may claim the delivery.
+   * Claims deliveries for `owner` until `now + leaseMs`, each by a conditional write made together
+   * with a check that its outcome is not recorded (sent; or failed, unless `replay`), as few
+   * transactions as the store allows: a delivery whose lease another owner holds is `held`, one
+   * already recorded `done`. Only the claimer publishes; a claimer that dies leaves a lease that
+   * expires, after which another run may claim the delivery. Recording a delivery's outcome (the
+   * incident repository's commit) ends its claim in the same write.
    */
-  claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number): Promise<string[]>;
+  claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number, replay?: boolean): Promise<Map<string, ClaimOutcome>>;
   /** Ends `owner`'s leases (their outcomes are recorded); a lease no longer its own is left alone. */
   releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void>;
   /** The statuses of one event's deliveries to `orgIds`, read together; an organization not delivered to is absent. */

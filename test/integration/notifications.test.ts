@@ -210,7 +210,7 @@ describe('faults', () => {
     const { id, events } = await reported(['fbi']);
     // A run that claimed Facebook's delivery and died before publishing: its lease runs 1.5 s.
     const log = new DynamoDeliveryLog(adapters().db, api.tableName);
-    expect(await log.claimAll([{ incidentId: id, seq: events[0]!.seq, orgId: 'facebook' }], 'crashed-run', new Date(), 1500)).toEqual(['facebook']);
+    expect(await log.claimAll([{ incidentId: id, seq: events[0]!.seq, orgId: 'facebook' }], 'crashed-run', new Date(), 1500)).toEqual(new Map([['facebook', 'claimed']]));
     const first = await notify(batch(id, events));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
     expect(publisher.countsFor(id)).toEqual({ fbi: 1 });
@@ -230,5 +230,35 @@ describe('faults', () => {
     const before = publisher.sent.length;
     await notify(batch(id, all.filter((e: TimelineEvent) => e.type === 'notified')));
     expect(publisher.sent.length).toBe(before);
+  });
+});
+
+describe('#27: the requests one notice makes', () => {
+  let api: TestApi;
+  const publisher = new FaultyPublisher();
+  const requests: string[] = [];
+  beforeAll(async () => {
+    api = await startTestApi({ overrides: { publisher, onDynamoDbClient: (client) => client.middlewareStack.add((next, context) => async (args) => {
+      requests.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    }, { step: 'initialize', name: 'count-requests' }) } });
+  });
+  afterAll(() => api.stop());
+
+  it('a report to three organizations: the incident read once, one write claiming every delivery (checking none is recorded), one recording them all and ending the claims', async () => {
+    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa', 'google'] }));
+    const { body: { events } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${res.body.id}/timeline`);
+    requests.length = 0;
+    // The notifier's pages only (the chat phase reads for itself: no organization here has a channel).
+    const { notifications } = await import('../../lambdas/wiring/notifications');
+    const { notifier } = await notifications();
+    expect(await notifier.notify(res.body.id, events[0])).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent', google: 'sent' });
+    // Before: the statuses were read before and after claiming and again before recording (three
+    // BatchGetItem), the incident twice, and the claims let go in a transaction of their own.
+    // Now: the incident; the claims; the organizations and their escalation policies; the record.
+    expect(requests).toEqual(['GetItem', 'TransactWriteItems', 'BatchGetItem', 'BatchGetItem', 'TransactWriteItems']);
+    // Every claim ended with its record: a replay finds nothing held.
+    expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})).body).toEqual({ replayed: 0, failed: 0 });
+    expect(publisher.countsFor(res.body.id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
   });
 });

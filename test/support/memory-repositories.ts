@@ -1,5 +1,5 @@
 /** In-memory fakes of the domain's ports, with the same optimistic-concurrency contract. */
-import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, Delivery, DeliveryLog, DeliveryRef, ObservableIndex, ObservablePage } from '../../lambdas/domain/ports';
+import type { AuditLog, ApiKeyRecord, Clock, CreateResult, DirectoryRepository, IncidentRepository, ListPage, ListQuery, Organization, TimelinePage, TimelinePageQuery, ClaimOutcome, Delivery, DeliveryLog, DeliveryRef, ObservableIndex, ObservablePage } from '../../lambdas/domain/ports';
 import { observableKey, type ObservableRef } from '../../lambdas/domain/observables';
 import { countRequests, visibleTo, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../lambdas/domain/audit-entry';
 import { ConcurrentModificationError } from '../../lambdas/domain/errors';
@@ -49,6 +49,11 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     const current = this.records.get(change.incident.id);
     if (this.failNextCommits > 0) { this.failNextCommits--; throw new ConcurrentModificationError('simulated race'); }
     if (!current || current.eventCount !== previous.eventCount) throw new ConcurrentModificationError('changed');
+    // As DynamoDB's condition: a delivery is recorded once; a failed one may become sent, never the other way.
+    for (const d of change.deliveries ?? []) {
+      const recorded = this.deliveries.get(`${d.incidentId}#${d.seq}#${d.orgId}`);
+      if (recorded && (d.status === 'failed' || recorded.status === 'sent')) throw new ConcurrentModificationError('delivery recorded');
+    }
     this.records.set(change.incident.id, {
       incident: clone(change.incident),
       eventCount: previous.eventCount + change.events.length,
@@ -58,7 +63,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
       ...(change.incident.version !== previous.incident.version ? { addedAt: this.tick(change.events[0]?.at ?? new Date().toISOString()) } : current.addedAt ? { addedAt: current.addedAt } : {}),
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
-    for (const d of change.deliveries ?? []) this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
+    // A delivery's record ends its claim, as in DynamoDB.
+    for (const d of change.deliveries ?? []) { this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d)); this.claims.delete(`${d.incidentId}#${d.seq}#${d.orgId}`); }
     for (const c of change.correlations ?? []) this.told.set(`${c.incidentId}#${c.otherId}`, [...c.observables]);
     this.audit.entries.push(...clone(change.audit ?? []));
     const { incident } = change;
@@ -78,10 +84,14 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
   }
   /** Claims of deliveries: owner and lease end (epoch ms). */
   readonly claims = new Map<string, { owner: string; leaseUntil: number }>();
-  async claimAll(ds: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number) {
-    const claimed: string[] = [];
-    for (const d of ds) if (await this.claim(d, owner, now, leaseMs)) claimed.push(d.orgId);
-    return claimed;
+  async claimAll(ds: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number, replay = false) {
+    const found = new Map<string, ClaimOutcome>();
+    for (const d of ds) {
+      const status = this.deliveries.get(`${d.incidentId}#${d.seq}#${d.orgId}`)?.status;
+      if (status === 'sent' || (status === 'failed' && !replay)) found.set(d.orgId, 'done');
+      else found.set(d.orgId, (await this.claim(d, owner, now, leaseMs)) ? 'claimed' : 'held');
+    }
+    return found;
   }
   async releaseAll(ds: readonly DeliveryRef[], owner: string) {
     for (const d of ds) await this.release(d, owner);

@@ -5,12 +5,16 @@
  *
  *   claim (keys.ts: deliveryClaimKey)   owner, leaseUntil (epoch ms); on GSI1 with the failed deliveries while held
  *
- * A held claim is listed with the failed deliveries: if its run died before recording an outcome
- * (and the stream gave up on the record), a replay after the lease sends it. Letting a claim go
- * takes it off the list; it expires a day later, an abandoned one 14 days after its lease.
+ * A claim is taken in the same transaction as a check that the delivery is not recorded, so a run
+ * that claims knows, from that one write, that nobody has sent it. Recording the delivery deletes
+ * its claim in the record's own transaction (incident-repository.ts); a claim whose outcome was not
+ * recorded (a crash) is let go here. A held claim is listed with the failed deliveries: if its run
+ * died before recording an outcome (and the stream gave up on the record), a replay after the
+ * lease sends it. Letting a claim go takes it off the list; it expires a day later, an abandoned
+ * one 14 days after its lease.
  */
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClaimOutcome, Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
 import { cancellationReasons, guarded } from './errors';
 import { batchGetAll } from './query';
 import { FAILED_DELIVERIES, deliveryClaimKey, deliveryKey, heldClaimSortKey } from './keys';
@@ -92,10 +96,48 @@ export class DynamoDeliveryLog implements DeliveryLog {
     return written;
   }
 
-  async claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number): Promise<string[]> {
-    const claimed = new Set(await this.transactAll(deliveries, (d) => this.claimPut(d, owner, now, leaseMs), 'Put',
-      (d) => conditionHeld(this.db.send(new PutCommand(this.claimPut(d, owner, now, leaseMs) as never)))));
-    return deliveries.filter((d) => claimed.has(d)).map((d) => d.orgId);
+  /** The check, beside a claim, that a delivery's outcome is not recorded (a replay may claim a failed one). */
+  private unrecordedCheck(delivery: DeliveryRef, replay: boolean) {
+    return {
+      TableName: this.tableName,
+      Key: deliveryKey(delivery.incidentId, delivery.seq, delivery.orgId),
+      ConditionExpression: replay ? 'attribute_not_exists(PK) OR #status = :failed' : 'attribute_not_exists(PK)',
+      ...(replay ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' } } : {}),
+    };
+  }
+
+  /**
+   * Each delivery is two items of one transaction: the check that it is not recorded, and the
+   * claim. Up to 50 deliveries a transaction; one cancelled for some conditions is sent again
+   * without those deliveries (a failed check: done; a failed claim: held), ROUNDS times; what a
+   * conflict keeps refusing after that is held (the stream tries the record again).
+   */
+  async claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number, replay = false): Promise<Map<string, ClaimOutcome>> {
+    const found = new Map<string, ClaimOutcome>();
+    for (const chunk of chunks(deliveries, TRANSACTION_ITEMS / 2)) {
+      let pending = chunk;
+      for (let round = 1; round <= ROUNDS && pending.length; round++) {
+        try {
+          await guarded(this.db.send(new TransactWriteCommand({
+            TransactItems: pending.flatMap((d) => [{ ConditionCheck: this.unrecordedCheck(d, replay) }, { Put: this.claimPut(d, owner, now, leaseMs) }]),
+          })));
+          for (const d of pending) found.set(d.orgId, 'claimed');
+          pending = [];
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          const refused = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+          pending = pending.filter((d, i) => {
+            if (refused(2 * i)) found.set(d.orgId, 'done');
+            else if (refused(2 * i + 1)) found.set(d.orgId, 'held');
+            else return true;
+            return false;
+          });
+        }
+      }
+      for (const d of pending) found.set(d.orgId, 'held');
+    }
+    return found;
   }
 
   async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {

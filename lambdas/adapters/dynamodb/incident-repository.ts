@@ -17,7 +17,7 @@ import { batchGetAll, queryAll } from './query';
 import { Transaction, failedCondition, type WriteItem } from './transaction';
 import { CommitClock, type Sent } from './commit-clock';
 import { communityItem, deliveryItem, eventFromItem, eventItem, incidentFromItem, incidentItem, participationItem, recordFromItem } from './incident-items';
-import { ALL_INCIDENTS, COMMUNITY_INCIDENTS, communityKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
+import { ALL_INCIDENTS, COMMUNITY_INCIDENTS, communityKey, deliveryClaimKey, ESCALATION_PARTITION, EVENT_PREFIX, ackCodeKey, dedupKey, eventKey, incidentKey, organizationPartition, participationKey } from './keys';
 import { GSI1, GSI2 } from './table';
 import { correlationToldItem } from './observable-index';
 
@@ -104,7 +104,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
         tx.addAll(this.participationPuts(incident)).addAll(communityWrites(this.tableName, previous.incident.tlp, incident));
       }
       if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
-      tx.addAll((change.deliveries ?? []).map((delivery) => this.deliveryPut(delivery)));
+      // A delivery's record ends its claim (delivery-log.ts): whoever claims it next finds it recorded.
+      tx.addAll((change.deliveries ?? []).flatMap((delivery) => [this.deliveryPut(delivery), { Delete: { TableName: this.tableName, Key: deliveryClaimKey(delivery.incidentId, delivery.seq, delivery.orgId) } }]));
       // What a correlated event told, with it: the incident's guard makes both happen once.
       tx.addAll((change.correlations ?? []).map((c) => ({ Put: { TableName: this.tableName, Item: correlationToldItem(c) } })));
       return tx.addAll((change.audit ?? []).map((entry) => auditPut({ ...this.audit, tableName: this.tableName }, entry)));
