@@ -11,7 +11,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamodb/incident-repository';
-import { ConcurrentModificationError } from '../../lambdas/domain/errors';
+import { BusyError, ConcurrentModificationError } from '../../lambdas/domain/errors';
 import { acknowledge, report } from '../../lambdas/domain/incident';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -117,4 +117,28 @@ it('a group refused for no write in particular (not a cancellation) sends each o
   });
   await Promise.all(ids.slice(0, 3).map((id) => { const [r, change] = ackOf(id); return repo.commit(r, change); }));
   expect(transactions().map((items) => incidentsIn(items).map(([id]) => id))).toEqual([[ids[0]], [ids[1], ids[2]], [ids[1]], [ids[2]]]);
+});
+
+it('a write queued behind the most groups that may be in flight, all stuck, still answers busy after the queue\'s patience (no hang)', async () => {
+  jest.useFakeTimers();
+  try {
+    // The store never answers: every group sent stays in flight.
+    ddb.on(TransactWriteCommand as never).callsFake(() => new Promise(() => undefined));
+    const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+    const more = ['inc_01M899CQ51KBW81DJ4QTE6713E', 'inc_01M899CQ51KBW81DJ4QTE6713F'];
+    // Four groups go, each beside the stalled ones before it (MAX_IN_FLIGHT).
+    for (const id of ids) {
+      const [r, change] = ackOf(id);
+      void repo.commit(r, change).catch(() => undefined);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    expect(transactions()).toHaveLength(4);
+    const answers: unknown[] = [];
+    for (const id of more) { const [r, change] = ackOf(id); repo.commit(r, change).then(() => answers.push('committed'), (err: unknown) => answers.push(err)); }
+    await jest.advanceTimersByTimeAsync(11_000);
+    expect(answers).toHaveLength(2);
+    for (const a of answers) expect(a).toBeInstanceOf(BusyError);
+  } finally {
+    jest.useRealTimers();
+  }
 });
