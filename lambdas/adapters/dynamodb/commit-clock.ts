@@ -76,6 +76,7 @@ export class CommitClock {
   /** The latest time this process knows the clock holds or has given out. */
   private latest: string | undefined;
   private wake: NodeJS.Timeout | undefined;
+  private wakeAtTime: number | undefined;
 
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
@@ -89,15 +90,19 @@ export class CommitClock {
 
   /** Starts groups while the queue has writes and no group is in flight (or every one has stalled). */
   private pump(): void {
-    while (this.queue.length && this.inFlight.size < MAX_IN_FLIGHT) {
+    while (this.queue.length) {
       const now = Date.now();
       this.shedStale(now);
       if (!this.queue.length) return;
-      const stalled = [...this.inFlight].every((g) => now - g.since >= STALLED_MS);
+      const full = this.inFlight.size >= MAX_IN_FLIGHT;
+      const stalled = !full && [...this.inFlight].every((g) => now - g.since >= STALLED_MS);
       if (!stalled) {
-        // Looked at again when the oldest in flight would count as stalled.
+        // Looked at again when the oldest in flight would count as stalled or, every slot taken
+        // (nothing else would wake it if they all hang), when the oldest queued write runs out of patience.
         const oldest = Math.min(...[...this.inFlight].map((g) => g.since));
-        this.wake ??= setTimeout(() => { this.wake = undefined; this.pump(); }, Math.max(1, oldest + STALLED_MS - now)).unref();
+        const oldestQueued = Math.min(...this.queue.filter((w) => w.attempts === 0).map((w) => w.started));
+        const at = Math.min(full ? Infinity : oldest + STALLED_MS, oldestQueued + QUEUE_PATIENCE_MS);
+        if (Number.isFinite(at)) this.wakeAt(at, now);
         return;
       }
       const group = this.takeGroup();
@@ -108,6 +113,14 @@ export class CommitClock {
         .catch((err: unknown) => { for (const m of group.members) m.writer.reject(err); })
         .finally(() => { this.inFlight.delete(flight); this.pump(); });
     }
+  }
+
+  /** Runs pump at `at` (or earlier, if a wake is already set for sooner). */
+  private wakeAt(at: number, now: number): void {
+    if (this.wake && this.wakeAtTime !== undefined && this.wakeAtTime <= at) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wakeAtTime = at;
+    this.wake = setTimeout(() => { this.wake = undefined; this.wakeAtTime = undefined; this.pump(); }, Math.max(1, at - now)).unref();
   }
 
   /** Answers busy every write that has waited past its patience without a first try. */
