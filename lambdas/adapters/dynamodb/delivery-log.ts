@@ -15,7 +15,7 @@
  */
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimOutcome, Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
-import { cancellationReasons, guarded } from './errors';
+import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll } from './query';
 import { FAILED_DELIVERIES, deliveryClaimKey, deliveryKey, heldClaimSortKey } from './keys';
 import { GSI1, TTL_ATTRIBUTE } from './table';
@@ -118,14 +118,16 @@ export class DynamoDeliveryLog implements DeliveryLog {
       let pending = chunk;
       for (let round = 1; round <= ROUNDS && pending.length; round++) {
         try {
-          await guarded(this.db.send(new TransactWriteCommand({
+          await this.db.send(new TransactWriteCommand({
             TransactItems: pending.flatMap((d) => [{ ConditionCheck: this.unrecordedCheck(d, replay) }, { Put: this.claimPut(d, owner, now, leaseMs) }]),
-          })));
+          }));
           for (const d of pending) found.set(d.orgId, 'claimed');
           pending = [];
         } catch (err) {
+          // The reasons are read from the cancellation itself: translated (guarded), a conflict with
+          // another run would already be a BusyError, and the rounds below would never see it.
           const reasons = cancellationReasons(err);
-          if (!reasons) throw err;
+          if (!reasons) throw translate(err);
           const refused = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
           pending = pending.filter((d, i) => {
             if (refused(2 * i)) found.set(d.orgId, 'done');
