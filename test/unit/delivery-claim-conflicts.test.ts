@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { DynamoDeliveryLog } from '../../lambdas/adapters/dynamodb/delivery-log';
+import { deliveryClaimKey } from '../../lambdas/adapters/dynamodb/keys';
 import type { DeliveryRef } from '../../lambdas/domain/ports';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -41,4 +42,19 @@ it('a conflict that keeps refusing answers "held" for what it kept out (the stre
   const log = new DynamoDeliveryLog(createDocumentClient({ region: 'us-east-1' }), 'concord');
   // org-02 shared every transaction the conflict cancelled: it is held too, as delivery-log.ts says (ROUNDS, then held).
   expect(await log.claimAll(refs(3), 'run-a', NOW, 60_000)).toEqual(new Map([['org-00', 'done'], ['org-01', 'held'], ['org-02', 'held']]));
+});
+
+it('a notice wider than one transaction whose later chunk fails lets go the claims its earlier chunks took (none held for a lease with nothing published)', async () => {
+  let call = 0;
+  ddb.on(TransactWriteCommand as never).callsFake(() => {
+    // The second chunk's transaction outlasts the SDK's retries: throttled.
+    if (++call === 2) throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException' });
+    return {};
+  });
+  const log = new DynamoDeliveryLog(createDocumentClient({ region: 'us-east-1' }), 'concord');
+  await expect(log.claimAll(refs(60), 'run-a', NOW, 60_000)).rejects.toThrow(/busy/);
+  const sent = ddb.commandCalls(TransactWriteCommand as never).map((c) => (c.args[0].input as { TransactItems: Items }).TransactItems);
+  // The first chunk's 50 claims were taken, then let go by their owner.
+  const released = sent.slice(2).flat().filter((i) => i.Update?.ExpressionAttributeValues?.[':owner'] === 'run-a').map((i) => i.Update.Key.PK as string);
+  expect(released).toEqual(refs(50).map((d) => deliveryClaimKey(d.incidentId, d.seq, d.orgId).PK));
 });
