@@ -114,6 +114,19 @@ export class DynamoDeliveryLog implements DeliveryLog {
    */
   async claimAll(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number, replay = false): Promise<Map<string, ClaimOutcome>> {
     const found = new Map<string, ClaimOutcome>();
+    try {
+      await this.claimChunks(deliveries, owner, now, leaseMs, replay, found);
+    } catch (err) {
+      // The caller gets no answer, so it neither publishes nor lets go what earlier chunks claimed:
+      // let those go here, or they would wait out their lease with nothing sent.
+      const taken = deliveries.filter((d) => found.get(d.orgId) === 'claimed');
+      if (taken.length) await this.releaseAll(taken, owner).catch(() => undefined);
+      throw err;
+    }
+    return found;
+  }
+
+  private async claimChunks(deliveries: readonly DeliveryRef[], owner: string, now: Date, leaseMs: number, replay: boolean, found: Map<string, ClaimOutcome>): Promise<void> {
     for (const chunk of chunks(deliveries, TRANSACTION_ITEMS / 2)) {
       let pending = chunk;
       for (let round = 1; round <= ROUNDS && pending.length; round++) {
@@ -139,7 +152,6 @@ export class DynamoDeliveryLog implements DeliveryLog {
       }
       for (const d of pending) found.set(d.orgId, 'held');
     }
-    return found;
   }
 
   async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {
