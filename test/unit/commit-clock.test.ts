@@ -142,3 +142,27 @@ it('a write queued behind the most groups that may be in flight, all stuck, stil
     jest.useRealTimers();
   }
 });
+
+it('a group that met a store failure which may have been applied (a server error) answers each write as alone would (503), not by sending it again to a 500', async () => {
+  const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+  const reportOf = (id: string) => report(id, 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, T0);
+  const stored = new Set<string>();
+  let call = 0;
+  ddb.on(TransactWriteCommand as never).callsFake((input: { TransactItems: Items }) => {
+    call++;
+    const created = incidentsIn(input.TransactItems).map(([id]) => id as string);
+    // Sent again, a create whose incident is stored fails its attribute_not_exists condition.
+    if (created.some((id) => stored.has(id))) throw cancelled(reasonsFor(input.TransactItems, Object.fromEntries(input.TransactItems.flatMap((i, n) => (stored.has(i.Put?.Item?.id) && i.Put.Item.SK === 'INCIDENT' ? [[n, { Code: 'ConditionalCheckFailed' }]] : [])))));
+    for (const id of created) stored.add(id);
+    // The group of the second and third was applied, but its answer is a server error.
+    if (call === 2) throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server' });
+    return {};
+  });
+  const results = await Promise.allSettled(ids.slice(0, 3).map((id) => repo.create(reportOf(id))));
+  expect(results[0]).toEqual({ status: 'fulfilled', value: { created: true } });
+  for (const r of results.slice(1)) {
+    // Alone, the write would have had the server error: 503 (try again), never a cancellation (500).
+    expect(r.status).toBe('rejected');
+    expect((r as PromiseRejectedResult).reason).toBeInstanceOf(BusyError);
+  }
+});
