@@ -28,7 +28,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BusyError } from '../../domain/errors';
 import { nextClockTime } from '../../shared/ids';
-import { cancellationReasons, guarded, type CancellationReason } from './errors';
+import { cancellationReasons, guarded, isUnavailable, type CancellationReason } from './errors';
 import { COMMIT_CLOCK_KEY } from './keys';
 import type { Transaction, WriteItem } from './transaction';
 
@@ -199,8 +199,15 @@ export class CommitClock {
     } catch (err) {
       const reasons = cancellationReasons(err);
       if (!reasons) {
-        // Nothing names a write: alone, it is the write's own answer; in a group, each goes again alone.
-        if (members.length === 1) return members[0]!.writer.settle({ ok: false, err, tx: members[0]!.tx });
+        // Nothing names a write: alone, it is the write's own answer; in a group refused outright (a
+        // request DynamoDB will not take, e.g. an item twice), each goes again alone. A failure that
+        // may have been applied (a server error, a timeout, a reset connection, after the SDK's own
+        // retries) is every write's own answer, as alone: sent again, a write already stored would
+        // fail its own conditions and answer a conflict (or a 500) for what was done.
+        if (members.length === 1 || isUnavailable(err)) {
+          for (const m of members) m.writer.settle({ ok: false, err, tx: m.tx });
+          return;
+        }
         return this.retry(members.map((m) => ({ ...m, writer: Object.assign(m.writer, { alone: true }) })));
       }
       const clockAt = members[0]!.positions[members[0]!.tx.indexOf('clock')]!;
