@@ -166,3 +166,48 @@ it('a group that met a store failure which may have been applied (a server error
     expect((r as PromiseRejectedResult).reason).toBeInstanceOf(BusyError);
   }
 });
+
+it('two groups in flight (one stalled): whichever the store applies first, a version committed later always has the later addedAt', async () => {
+  jest.useFakeTimers();
+  try {
+    // A store that applies a transaction when it answers, with the clock Put's condition.
+    let clockAt: string | undefined;
+    const committed: Array<[string, string]> = [];
+    let call = 0;
+    ddb.on(TransactWriteCommand as never).callsFake((input: { TransactItems: Items }) => {
+      const delay = ++call === 1 ? 1_500 : 10; // the first group stalls past STALLED_MS
+      return new Promise((resolve, reject) => setTimeout(() => {
+        const clock = input.TransactItems.findIndex((i) => i.Put?.Item?.PK === 'COMMITS');
+        const put = input.TransactItems[clock]!.Put;
+        if (clockAt !== undefined && !(clockAt < put.ExpressionAttributeValues[':at'])) {
+          reject(cancelled(reasonsFor(input.TransactItems, { [clock]: { Code: 'ConditionalCheckFailed', Item: { PK: 'COMMITS', SK: 'CLOCK', at: clockAt } } })));
+          return;
+        }
+        clockAt = put.Item.at;
+        committed.push(...(incidentsIn(input.TransactItems) as Array<[string, string]>));
+        resolve({});
+      }, delay));
+    });
+    const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+    const all: Array<Promise<void>> = [];
+    const commitOf = (id: string) => { const [r, change] = ackOf(id); all.push(repo.commit(r, change)); };
+    commitOf(ids[0]!);
+    await jest.advanceTimersByTimeAsync(1_000);
+    // The first is stalled: these go beside it, dated after it, and are applied first.
+    commitOf(ids[1]!);
+    commitOf(ids[2]!);
+    await jest.advanceTimersByTimeAsync(5_000);
+    commitOf(ids[3]!);
+    await jest.advanceTimersByTimeAsync(5_000);
+    await Promise.all(all);
+    expect(committed.map(([id]) => id).sort()).toEqual([...ids].sort());
+    // The stalled first write lost the clock to the group beside it and was applied after it.
+    expect(committed[0]![0]).toBe(ids[1]);
+    expect(committed.findIndex(([id]) => id === ids[0])).toBeGreaterThan(committed.findIndex(([id]) => id === ids[2]));
+    const times = committed.map(([, at]) => at);
+    expect(times).toEqual([...times].sort());
+    expect(new Set(times).size).toBe(times.length);
+  } finally {
+    jest.useRealTimers();
+  }
+});
