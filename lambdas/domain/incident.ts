@@ -171,8 +171,12 @@ export interface Change {
   ackCode?: string | null;
   /** Replaces the record's pending update reminder when present (null: none). */
   updateDue?: string | null;
-  /** Notification outcomes recorded with the events (see notifications.ts). */
-  deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed' }>;
+  /**
+   * Notification outcomes recorded with the events (see notifications.ts). `claimedBy`: the run
+   * whose claim the record ends, in the same write, if that run still holds it (a run whose lease
+   * ran out never ends the claim of the run that took the delivery over: the write is refused).
+   */
+  deliveries?: Array<{ incidentId: string; seq: number; orgId: string; status: 'sent' | 'failed'; claimedBy?: string }>;
   /** Audit entries written in the same transaction: a change never exists without its entry. */
   audit?: AuditRecord[];
   /** What the incident's `correlated` events have named of each other incident so far (ObservableIndex.told), written with them. */

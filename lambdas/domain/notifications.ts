@@ -153,24 +153,29 @@ export function makeNotifier(deps: NotifierDeps) {
    * Records outcomes with their `notified` / `notification_failed` events, as few transactions as
    * DynamoDB's 100-item limit allows (each outcome is an event, a delivery item and the end of its
    * claim), on the incident as `record` has it unless it changed since. The first try records all
-   * of them: this run holds their claims, and each delivery is written only if not recorded (the
-   * repository's condition). If that fails, the next try reads what is recorded and leaves it out,
-   * so a concurrent run never records one twice. Returns the organizations whose outcome it recorded.
+   * of them and ends `owner`'s claims in the same write: this run holds them, and each delivery is
+   * written only if not recorded and each claim ended only if still this run's (the repository's
+   * conditions). If that is refused, the next try reads what is recorded and leaves it out (so a
+   * concurrent run never records one twice) and ends no claim (one may have been taken over; the
+   * caller lets go what is still its own). Returns the organizations whose claims it ended.
    */
-  async function recordOutcomes(record: IncidentRecord, event: TimelineEvent, published: Published[]): Promise<Set<string>> {
+  async function recordOutcomes(record: IncidentRecord, event: TimelineEvent, published: Published[], owner: string): Promise<Set<string>> {
     const incidentId = record.incident.id;
-    const recordedHere = new Set<string>();
+    const ended = new Set<string>();
     let known: IncidentRecord | undefined = record;
     for (let i = 0; i < published.length; i += RECORD_BATCH) {
       const batch = published.slice(i, i + RECORD_BATCH);
-      let tries = 0;
-      let fresh: Published[] = [];
+      let first = true;
+      let ending: Published[] = [];
       await incidents.recordSystemEvents(incidentId, async (current) => {
-        const recorded = tries++ === 0 ? new Map<string, DeliveryStatus>() : await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
-        fresh = batch.filter((p) => {
+        const recorded = first ? new Map<string, DeliveryStatus>() : await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
+        const claimedBy = first ? { claimedBy: owner } : {};
+        first = false;
+        const fresh = batch.filter((p) => {
           const now = recorded.get(p.orgId);
           return !(now === 'sent' || (now === 'failed' && !('messageId' in p.outcome)));
         });
+        ending = 'claimedBy' in claimedBy ? fresh : [];
         if (!fresh.length) return null;
         const at = clock.now().toISOString();
         const change = recordSystemEvents(current, fresh.map((p) => ({
@@ -179,13 +184,13 @@ export function makeNotifier(deps: NotifierDeps) {
           actor: systemActor('notifier'),
           data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...matchOf(event), level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
         })));
-        return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const })) };
+        return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const, ...claimedBy })) };
       }, known);
       // The next batch's first try reads the incident: this one changed it.
       known = undefined;
-      for (const p of fresh) recordedHere.add(p.orgId);
+      for (const p of ending) ended.add(p.orgId);
     }
-    return recordedHere;
+    return ended;
   }
 
   /**
@@ -207,7 +212,7 @@ export function makeNotifier(deps: NotifierDeps) {
     const due = orgIds.filter((orgId) => found.get(orgId) === 'claimed');
     const held = orgIds.filter((orgId) => found.get(orgId) === 'held');
     for (const orgId of orgIds) if (found.get(orgId) !== 'claimed') outcome[orgId] = 'skipped';
-    let recorded = new Set<string>();
+    let ended = new Set<string>();
     try {
       const organizations = new Map(due.length ? (await directory.getOrganizations(due)).map((o) => [o.id, o]) : []);
       // Their escalation policies in the same breath: one read for the notice, not one per organization.
@@ -223,13 +228,13 @@ export function makeNotifier(deps: NotifierDeps) {
       });
       // Recorded in recipient order, so the timeline reads the same whatever finished first.
       published.sort((a, b) => orgIds.indexOf(a.orgId) - orgIds.indexOf(b.orgId));
-      recorded = await recordOutcomes(record, event, published);
+      ended = await recordOutcomes(record, event, published, owner);
       if (crash !== undefined) throw crash;
       for (const p of published) outcome[p.orgId] = 'messageId' in p.outcome ? 'sent' : 'failed';
     } finally {
-      // A recorded outcome ended its claim; the others are let go (one the table refuses ends with its lease).
-      const unrecorded = due.filter((orgId) => !recorded.has(orgId));
-      if (unrecorded.length) await deliveries.releaseAll(unrecorded.map(ref), owner).catch(() => undefined);
+      // A record ended its claim; the others still this run's are let go (one the table refuses ends with its lease).
+      const open = due.filter((orgId) => !ended.has(orgId));
+      if (open.length) await deliveries.releaseAll(open.map(ref), owner).catch(() => undefined);
     }
     if (held.length && !replay) throw new DeliveryClaimedError(incident.id, event.seq, held);
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));

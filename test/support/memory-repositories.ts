@@ -53,6 +53,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     for (const d of change.deliveries ?? []) {
       const recorded = this.deliveries.get(`${d.incidentId}#${d.seq}#${d.orgId}`);
       if (recorded && (d.status === 'failed' || recorded.status === 'sent')) throw new ConcurrentModificationError('delivery recorded');
+      const claim = this.claims.get(`${d.incidentId}#${d.seq}#${d.orgId}`);
+      if (d.claimedBy && claim && claim.owner !== d.claimedBy) throw new ConcurrentModificationError('claim taken over');
     }
     this.records.set(change.incident.id, {
       incident: clone(change.incident),
@@ -64,7 +66,10 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
     });
     this.events.get(change.incident.id)!.push(...clone(change.events));
     // A delivery's record ends its claim, as in DynamoDB.
-    for (const d of change.deliveries ?? []) { this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d)); this.claims.delete(`${d.incidentId}#${d.seq}#${d.orgId}`); }
+    for (const { claimedBy, ...d } of change.deliveries ?? []) {
+      this.deliveries.set(`${d.incidentId}#${d.seq}#${d.orgId}`, clone(d));
+      if (claimedBy) this.claims.delete(`${d.incidentId}#${d.seq}#${d.orgId}`);
+    }
     for (const c of change.correlations ?? []) this.told.set(`${c.incidentId}#${c.otherId}`, [...c.observables]);
     this.audit.entries.push(...clone(change.audit ?? []));
     const { incident } = change;

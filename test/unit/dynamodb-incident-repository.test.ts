@@ -223,3 +223,19 @@ describe('the community entry (#23: GREEN and CLEAR in GET /v1/incidents?scope=c
     } as never);
   });
 });
+
+it('a recorded delivery ends its run\'s claim in the same transaction, only if that run still holds it; without a claimant, no claim is touched', async () => {
+  ddb.onAnyCommand().resolves({});
+  const notified = { seq: 2, type: 'notified' as const, at: T0, actor: { orgId: 'concord', by: 'notifier', via: 'api' as const }, data: { orgId: 'fbi', about: 1 } };
+  const delivery = { incidentId: ID, seq: 1, orgId: 'fbi', status: 'sent' as const };
+  await repo.commit(record, { incident: created.incident, events: [notified], deliveries: [{ ...delivery, claimedBy: 'run-a' }] });
+  await repo.commit(record, { incident: created.incident, events: [notified], deliveries: [delivery] });
+  const [ended, kept] = ddb.commandCalls(TransactWriteCommand as never).map((c) => (c.args[0].input as { TransactItems: Array<Record<string, any>> }).TransactItems);
+  expect(ended!.filter((i) => i.Delete)).toEqual([{ Delete: {
+    TableName: 'concord', Key: { PK: `CLAIM#${ID}#0000000001#fbi`, SK: 'CLAIM' },
+    ConditionExpression: 'attribute_not_exists(PK) OR #owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': 'run-a' },
+  } }]);
+  // The claimant is not stored on the delivery.
+  expect(ended!.find((i) => String(i.Put?.Item?.SK).startsWith('DLV#'))!.Put.Item.claimedBy).toBeUndefined();
+  expect(kept!.filter((i) => i.Delete)).toEqual([]);
+});

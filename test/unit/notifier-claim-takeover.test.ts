@@ -42,16 +42,12 @@ function setup() {
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };
 
-// The record of a run whose lease ran out deletes the claim the run that took the delivery over
-// now holds; a replay then finds the delivery failed and unclaimed, claims it and publishes it
-// while the holder publishes it too: two messages for one (event, organization). It passes on
-// 48e6617 (before the change: claims were let go only by their owner). Not fixed here:
-// the record would have to end only its own run's claim (a Delete conditioned on the owner), and a
-// record refused for that condition must still be recorded without the claim's end, which takes
-// the owner through Change.deliveries and a second try that knows why the first was refused
-// (otherwise the run's other outcomes in that batch go unrecorded and are published again). Going
-// back to an owner-conditioned release costs the request #27's request-count test counts.
-it.failing('a run whose lease ran out, recording its failed outcome, leaves the claim of the run that took the delivery over: a replay meanwhile publishes nothing', async () => {
+// The record of a run whose lease ran out deleted the claim the run that took the delivery over
+// held; a replay then found the delivery failed and unclaimed, claimed it and published it while
+// the holder published it too: two messages for one (event, organization) (found in review of
+// 34be3fb). A record now ends only its own run's claim: refused for that, it is recorded on the next
+// try without ending any claim, and the run lets go only what is still its own.
+it('a run whose lease ran out, recording its failed outcome, leaves the claim of the run that took the delivery over: a replay meanwhile publishes nothing', async () => {
   const { incidents, notifier, repository, clock, calls, delivered } = setup();
   const { incident } = await incidents.report(reporter, { title: 't', severity: 'high', category: 'ddos', participants: ['org-00', 'org-01'] });
   const event = (await repository.timeline(incident.id, { limit: 1 })).events[0]!;

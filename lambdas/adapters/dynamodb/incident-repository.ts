@@ -10,7 +10,7 @@ import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_ID_PREFIX, encodeTime } from '../../shared/ids';
 import { keepsDedupClaim, type Change, type Incident, type IncidentRecord, type TimelineEvent } from '../../domain/incident';
 import { RESTRICTED_TLPS, isCommunity, type Tlp } from '../../domain/tlp';
-import type { CreateResult, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
+import type { CreateResult, DeliveryRef, IncidentRepository, ListPage, ListQuery, TimelinePage, TimelinePageQuery } from '../../domain/ports';
 import { auditPut, type AuditStorage } from './audit-log';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
@@ -104,8 +104,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
         tx.addAll(this.participationPuts(incident)).addAll(communityWrites(this.tableName, previous.incident.tlp, incident));
       }
       if (resolving) tx.addAll(this.claimReleases(incident, previous.ackCode));
-      // A delivery's record ends its claim (delivery-log.ts): whoever claims it next finds it recorded.
-      tx.addAll((change.deliveries ?? []).flatMap((delivery) => [this.deliveryPut(delivery), { Delete: { TableName: this.tableName, Key: deliveryClaimKey(delivery.incidentId, delivery.seq, delivery.orgId) } }]));
+      // A delivery's record ends its run's claim (delivery-log.ts): whoever claims it next finds it recorded.
+      tx.addAll((change.deliveries ?? []).flatMap((delivery) => [this.deliveryPut(delivery), ...(delivery.claimedBy ? [this.claimEnd(delivery, delivery.claimedBy)] : [])]));
       // What a correlated event told, with it: the incident's guard makes both happen once.
       tx.addAll((change.correlations ?? []).map((c) => ({ Put: { TableName: this.tableName, Item: correlationToldItem(c) } })));
       return tx.addAll((change.audit ?? []).map((entry) => auditPut({ ...this.audit, tableName: this.tableName }, entry)));
@@ -168,8 +168,18 @@ export class DynamoIncidentRepository implements IncidentRepository {
     ];
   }
 
+  /** The end of `owner`'s claim on a delivery: refused if another run holds it now (its lease ran out and was taken over). */
+  private claimEnd(delivery: DeliveryRef, owner: string): WriteItem {
+    return {
+      Delete: {
+        TableName: this.tableName, Key: deliveryClaimKey(delivery.incidentId, delivery.seq, delivery.orgId),
+        ConditionExpression: 'attribute_not_exists(PK) OR #owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner },
+      },
+    };
+  }
+
   /** A delivery is recorded once; a failed one may become sent by a replay, never the other way. */
-  private deliveryPut(delivery: NonNullable<Change['deliveries']>[number]): WriteItem {
+  private deliveryPut({ claimedBy: _, ...delivery }: NonNullable<Change['deliveries']>[number]): WriteItem {
     return {
       Put: {
         TableName: this.tableName,
