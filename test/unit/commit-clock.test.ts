@@ -211,3 +211,15 @@ it('two groups in flight (one stalled): whichever the store applies first, a ver
     jest.useRealTimers();
   }
 });
+
+it('a cancellation that names no item (every reason None) is each write\'s answer, as alone: not sent again without pause', async () => {
+  const repo = new DynamoIncidentRepository(createDocumentClient({ region: 'us-east-1' }), 'concord');
+  let call = 0;
+  ddb.on(TransactWriteCommand as never).callsFake((input: { TransactItems: Items }) => {
+    if (++call === 2) throw cancelled(reasonsFor(input.TransactItems, {}));
+    return {};
+  });
+  const results = await Promise.allSettled(ids.slice(0, 3).map((id) => { const [r, change] = ackOf(id); return repo.commit(r, change); }));
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+  expect(transactions()).toHaveLength(2);
+});

@@ -214,12 +214,14 @@ export class CommitClock {
       const clock = reasons[clockAt];
       const lostClock = LOST_CLOCK.has(clock?.Code ?? '');
       const again: Member[] = [];
+      const named = members.some((m) => m.positions.some((p, i) => i !== m.tx.indexOf('clock') && failed(reasons[p])));
       for (const m of members) {
         const own = m.positions.map((p) => reasons[p] ?? {});
         const ownFailed = own.some((r, i) => i !== m.tx.indexOf('clock') && failed(r));
-        // Its own item failed, or the clock failed for a reason other than another write: the
-        // write's answer, as its own transaction would have had it.
-        if (ownFailed || (failed(clock) && !lostClock)) m.writer.settle({ ok: false, err: members.length === 1 ? err : cancelledWith(err, own), tx: m.tx });
+        // Its own item failed, or the clock failed for a reason other than another write, or the
+        // cancellation names no item at all: the write's answer, as its own transaction would have
+        // had it (sent again at once, a cancellation that names nothing could repeat without pause).
+        if (ownFailed || (failed(clock) && !lostClock) || (!lostClock && !named)) m.writer.settle({ ok: false, err: members.length === 1 ? err : cancelledWith(err, own), tx: m.tx });
         else again.push(m);
       }
       if (lostClock) await this.reread(clock!, Math.max(...again.map((m) => m.writer.attempts), 0) + 1);
