@@ -10,6 +10,7 @@
  * reporter) per stored report, every stored report folded into the metrics once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -60,7 +61,7 @@ export interface LoadRun {
 
 /** Which part of the stack a request comes from: the HTTP handlers, unless a stream consumer runs it. */
 const part = new AsyncLocalStorage<'notifier' | 'aggregator'>();
-type Tally = { transactions: number; cancelled: number; requests: Map<string, number> };
+type Tally = { transactions: number; cancelled: number; requests: Map<string, number>; durations: Map<string, number[]> };
 
 /**
  * Every request of the functions' own client, by part and operation; and the aggregator's
@@ -70,14 +71,18 @@ function countRequests(client: DynamoDBDocumentClient, tally: Tally) {
   client.middlewareStack.add((next, context) => async (args) => {
     const key = `${part.getStore() ?? 'http'} ${String(context.commandName).replace(/Command$/, '')}`;
     tally.requests.set(key, (tally.requests.get(key) ?? 0) + 1);
+    const t0 = performance.now();
+    const timed = async () => {
+      try { return await next(args); } finally { (tally.durations.get(key) ?? tally.durations.set(key, []).get(key)!).push(performance.now() - t0); }
+    };
     const items = (args.input as { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> }).TransactItems;
     // The key as given, or already marshalled ({ S: … }) by the document client.
     const pk = items?.[0]?.Put?.Item?.PK as string | { S?: string } | undefined;
     const aggregating = String(context.commandName).startsWith('TransactWrite') && String(typeof pk === 'object' ? pk?.S : pk ?? '').startsWith(APPLIED_PREFIX);
-    if (!aggregating) return next(args);
+    if (!aggregating) return timed();
     tally.transactions++;
     try {
-      return await next(args);
+      return await timed();
     } catch (err) {
       if ((err as Error).name === 'TransactionCanceledException') tally.cancelled++;
       throw err;
@@ -112,13 +117,14 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
       if (context.incidentId && message.sms && !firstSms.has(context.incidentId)) firstSms.set(context.incidentId, performance.now());
       return publish(orgId, message, context);
     };
-    const tally: Tally = { transactions: 0, cancelled: 0, requests: new Map() };
+    const tally: Tally = { transactions: 0, cancelled: 0, requests: new Map(), durations: new Map() };
     resetContainer({ publisher: outbox, provisioner: outbox, onDynamoDbClient: (c) => countRequests(c, tally) });
     await (await directoryFiles()).load({
       organizations: ORGS.map((id) => ({ id, name: id, kind: 'agency', contacts: [{ name: 'duty', email: `duty@${id}.example`, phone: '+12025550100' }], keys: [{ role: 'partner', key: keyOf(id) }] })),
     });
 
     tally.requests.clear();
+    tally.durations.clear();
     // The stream's lag: from a report's answer to the notifier's first sight of its "reported" event
     // (the notifier is given timeline events only, as its filter says in AWS).
     const answered = new Map<string, number>();
@@ -146,6 +152,10 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
     const sent = new Map<string, number>();
     const latencies: number[] = [];
     const failures: number[] = [];
+    // How long the process's event loop was held (the server, the handlers, the pollers and the
+    // load itself share it, as under npm start): a held loop delays every request at once.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const started = performance.now();
     const inFlight: Array<Promise<void>> = [];
     const windowStart = new Date(Date.now() - 60_000).toISOString();
@@ -173,6 +183,7 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
       if (i % run.reportsPerSecond === 0) bar(i / total);
     }
     bar.done();
+    loopDelay.disable();
     const waitFor = progress(`${label}: waiting for the answers, then draining (at most 2 min)`);
     await Promise.all(inFlight);
     // A report whose answer did not come in time may still commit: what counts is what is stored.
@@ -218,10 +229,14 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
       refused: failures.length ? [...new Set(failures)].map((status) => `${failures.filter((f) => f === status).length}× ${status || 'no answer in 29 s'}`).join(', ') : 0,
       commandP50ms: command.p50, commandP99ms: command.p99, reportToSmsP50ms: toSms.p50, reportToSmsP99ms: toSms.p99,
       streamLagP50ms: lag.p50, streamLagP99ms: lag.p99,
+      // While reports were sent (ms): the event loop's delay beyond its 10 ms sampling.
+      eventLoopDelayP99ms: +(loopDelay.percentile(99) / 1e6).toFixed(1), eventLoopDelayMaxMs: +(loopDelay.max / 1e6).toFixed(1),
       aggregatorTransactions: tally.transactions, aggregatorConflicts: tally.cancelled,
       // The service's own DynamoDB requests (not the stream poller's reads) per stored report, by part.
       requestsPerReport: perReport([...tally.requests.values()].reduce((a, b) => a + b, 0)),
       requestsByPart: Object.fromEntries([...tally.requests].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => [key, perReport(n)])),
+      // The service's requests that took longest at the 99th percentile (ms), by part and operation: where a tail comes from.
+      slowestRequestsP99ms: Object.fromEntries([...tally.durations].map(([key, ds]) => [key, summarize(ds).p99] as const).sort(([, a], [, b]) => b - a).slice(0, 4)),
       consumersStopped: stopped,
       stored: stored.size, messagesMissing: missing, messagesDoubled: doubled, reportsFolded: folded,
       nothingLost: nothingLost ? 'yes' : 'NO',
