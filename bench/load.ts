@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../lambdas/config/env';
 import { handler as notify } from '../lambdas/handlers/notify-from-stream';
 import { handler as aggregateMetrics } from '../lambdas/handlers/aggregate-metrics';
@@ -48,6 +48,28 @@ async function storedIncidents(endpoint: string, tableName: string): Promise<Set
   } while (start);
   db.destroy();
   return ids;
+}
+
+/**
+ * The engine's pace on this machine at this hour, before the run: report-sized transactions (15
+ * items) one after another on a table of their own, for a second. The machine's speed varies by
+ * hour (bench/README.md), and at 10 reports a second the local stack is near what the engine
+ * takes: a run's figures read with this one.
+ */
+async function probeEngine(endpoint: string): Promise<number> {
+  const raw = new DynamoDBClient({ endpoint });
+  await ensureTable(raw, 'bench-load-probe', { stream: false });
+  raw.destroy();
+  const db = createDocumentClient({ endpoint });
+  const transaction = (n: number) => new TransactWriteCommand({
+    TransactItems: Array.from({ length: 15 }, (_, k) => ({ Put: { TableName: 'bench-load-probe', Item: { PK: `PROBE#${n}`, SK: String(k), body: 'x'.repeat(300) }, ConditionExpression: 'attribute_not_exists(PK)' } })),
+  });
+  for (let n = 0; n < 50; n++) await db.send(transaction(-1 - n));
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < 1000) await db.send(transaction(n++));
+  db.destroy();
+  return Math.round(n / ((performance.now() - started) / 1000));
 }
 
 /** How long the end of a run waits for the stream consumers to finish their batch. */
@@ -105,6 +127,7 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
     const raw = new DynamoDBClient({ endpoint });
     await ensureTable(raw, tableName, { stream: true });
     raw.destroy();
+    const engineSpeed = await probeEngine(endpoint);
     process.env[ENV.tableName] = tableName;
     process.env[ENV.dynamodbEndpoint] = endpoint;
     process.env[ENV.signingSecret] = 'bench-signing-secret-0123456789abcdef0123';
@@ -225,7 +248,10 @@ export async function benchLoad(runs: LoadRun[], shards: number, onRun: (row: Re
     const toSms = summarize([...sent].flatMap(([id, t0]) => (firstSms.has(id) ? [firstSms.get(id)! - t0] : [])));
     const lag = summarize([...answered].flatMap(([id, t1]) => (seen.has(id) ? [Math.max(0, seen.get(id)! - t1)] : [])));
     rows.push({
-      reportsPerSecond: run.reportsPerSecond, consumers: run.consumers, aggregator: run.aggregator === false ? 'off' : 'on', seconds: run.seconds, reports: total, created: sent.size,
+      reportsPerSecond: run.reportsPerSecond, consumers: run.consumers, aggregator: run.aggregator === false ? 'off' : 'on', seconds: run.seconds,
+      // The engine's pace before the run: 15-item transactions a second, one after another (probeEngine).
+      engineTransactionsPerSecond: engineSpeed,
+      reports: total, created: sent.size,
       refused: failures.length ? [...new Set(failures)].map((status) => `${failures.filter((f) => f === status).length}× ${status || 'no answer in 29 s'}`).join(', ') : 0,
       commandP50ms: command.p50, commandP99ms: command.p99, reportToSmsP50ms: toSms.p50, reportToSmsP99ms: toSms.p99,
       streamLagP50ms: lag.p50, streamLagP99ms: lag.p99,
