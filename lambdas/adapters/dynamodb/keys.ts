@@ -16,9 +16,10 @@
  *   due for the timer          Query GSI2 ESCALATION, SK <= <now>~ (an escalation, or an overdue status update's reminder)
  *   open incident by dedup key GetItem DEDUP#<orgId>#<dedupKey>, then the incident
  *   incident by ack code       GetItem ACKCODE#<code>, then the incident
- *   notified already?          BatchGetItem DLV#<seq>#<orgId> of the event's organizations
+ *   notified already?          ConditionCheck DLV#<seq>#<orgId> beside each claim (one TransactWriteItems); BatchGetItem on a retried record
  *   failed deliveries          Query GSI1 DELIVERIES#failed (held delivery claims included)
- *   claim a delivery           PutItem CLAIM#<id>#<seq>#<orgId> if absent or its lease has ended; UpdateItem to let it go
+ *   claim a delivery           Put CLAIM#<id>#<seq>#<orgId> if absent or its lease has ended (in one TransactWriteItems per
+ *                              50 deliveries); its record Deletes it if still its run's; UpdateItem to let an unrecorded one go
  *   claim a chat delivery      UpdateItem CHATDLV#<seq>#<channel> if unsent and unheld (ALL_OLD: how many runs tried it)
  *   failed chat deliveries     Query GSI1 CHAT#failed
  *   an incident's chat message GetItem INC#<id> / CHATMSG#<channel>
