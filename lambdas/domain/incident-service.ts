@@ -647,8 +647,8 @@ export function makeIncidents(deps: IncidentDeps) {
       return (await runTimers(limit)).escalated;
     },
 
-    /** Appends service events (notified, notification_failed) to the timeline, retrying lost races. */
     /**
+     * Appends service events (notified, notification_failed) to the timeline, retrying lost races.
      * `known`: the incident as the caller read it moments ago, tried first instead of a read (a
      * change since fails the commit's guard, and the next attempt reads it).
      */

@@ -165,17 +165,16 @@ export function makeNotifier(deps: NotifierDeps) {
     let known: IncidentRecord | undefined = record;
     for (let i = 0; i < published.length; i += RECORD_BATCH) {
       const batch = published.slice(i, i + RECORD_BATCH);
-      let first = true;
+      let tries = 0;
       let ending: Published[] = [];
       await incidents.recordSystemEvents(incidentId, async (current) => {
-        const recorded = first ? new Map<string, DeliveryStatus>() : await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
-        const claimedBy = first ? { claimedBy: owner } : {};
-        first = false;
+        const firstTry = tries++ === 0;
+        const recorded = firstTry ? new Map<string, DeliveryStatus>() : await deliveries.statuses(incidentId, event.seq, batch.map((p) => p.orgId));
         const fresh = batch.filter((p) => {
           const now = recorded.get(p.orgId);
           return !(now === 'sent' || (now === 'failed' && !('messageId' in p.outcome)));
         });
-        ending = 'claimedBy' in claimedBy ? fresh : [];
+        ending = firstTry ? fresh : [];
         if (!fresh.length) return null;
         const at = clock.now().toISOString();
         const change = recordSystemEvents(current, fresh.map((p) => ({
@@ -184,7 +183,7 @@ export function makeNotifier(deps: NotifierDeps) {
           actor: systemActor('notifier'),
           data: { orgId: p.orgId, about: event.seq, aboutType: event.type, ...matchOf(event), level: p.level, ...('messageId' in p.outcome ? { messageId: p.outcome.messageId, contacts: p.contacts, ...(p.audience === 'red' ? { audience: p.audience } : {}) } : p.outcome) },
         })));
-        return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const, ...claimedBy })) };
+        return { ...change, deliveries: fresh.map((p) => ({ incidentId, seq: event.seq, orgId: p.orgId, status: 'messageId' in p.outcome ? 'sent' as const : 'failed' as const, ...(firstTry ? { claimedBy: owner } : {}) })) };
       }, known);
       // The next batch's first try reads the incident: this one changed it.
       known = undefined;
@@ -194,13 +193,13 @@ export function makeNotifier(deps: NotifierDeps) {
   }
 
   /**
-   * Delivers an event to organizations: skips what was sent (or, unless replaying, already failed),
-   * claims the rest (a conditional write with a lease: any number of concurrent runs — stream
-   * retries, replays — publish a delivery once), reads their status again now that it holds them
-   * (a run that finished just before may have sent one), publishes with bounded parallelism, records
-   * every outcome — also when one publish crashed, so a retry of the batch sends nothing twice;
-   * the crash is then rethrown for the stream to retry — and lets its claims go. A delivery
-   * another run holds is skipped by a replay, and retried by the stream (DeliveryClaimedError).
+   * Delivers an event to organizations: claims, in one write, what is not recorded yet (sent, or,
+   * unless replaying, failed) and free (a conditional write with a lease: any number of concurrent
+   * runs — stream retries, replays — publish a delivery once), skips the rest, publishes with
+   * bounded parallelism, records every outcome — also when one publish crashed, so a retry of the
+   * batch sends nothing twice; the crash is then rethrown for the stream to retry — ending its
+   * claims with the record, and lets go those it did not end. A delivery another run holds is
+   * skipped by a replay, and retried by the stream (DeliveryClaimedError).
    */
   async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
     const { incident } = record;

@@ -63,6 +63,8 @@ interface Writer {
 
 /** A writer in a group: its transaction, and where its items are among the group's. */
 interface Member { writer: Writer; tx: Transaction; positions: number[] }
+/** A group's writers, its items, and where among them the one Put of the clock is (its first writer's). */
+interface Group { members: Member[]; items: WriteItem[]; clockAt: number }
 
 const keyOf = (item: WriteItem): string => {
   const op = item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck;
@@ -135,12 +137,13 @@ export class CommitClock {
   }
 
   /** The writes at the head of the queue that fit one transaction, each built for its time. */
-  private takeGroup(): { members: Member[]; items: WriteItem[] } {
+  private takeGroup(): Group {
     const members: Member[] = [];
     const items: WriteItem[] = [];
     const keys = new Set<string>();
     let bytes = 0;
     let first = '';
+    let clockAt = -1;
     let previous = this.latest;
     const clockPut = (from: string, to: string): WriteItem => ({
       Put: {
@@ -174,11 +177,11 @@ export class CommitClock {
       this.queue.shift();
       if (!members.length) {
         first = at;
+        clockAt = clock;
         items.push(...own);
         members.push({ writer, tx, positions: own.map((_, i) => i) });
       } else {
         // Its clock Put is the group's (the first member's, which now takes this later time).
-        const clockAt = members[0]!.positions[members[0]!.tx.indexOf('clock')]!;
         items[clockAt] = clockPut(first, at);
         members.push({ writer, tx, positions: own.map((_, i) => (i === clock ? clockAt : items.length + (i < clock ? i : i - 1))) });
         items.push(...others);
@@ -188,10 +191,10 @@ export class CommitClock {
       previous = at;
     }
     this.latest = previous;
-    return { members, items };
+    return { members, items, clockAt };
   }
 
-  private async sendGroup({ members, items }: { members: Member[]; items: WriteItem[] }): Promise<void> {
+  private async sendGroup({ members, items, clockAt }: Group): Promise<void> {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       for (const m of members) m.writer.settle({ ok: true });
@@ -208,16 +211,19 @@ export class CommitClock {
           for (const m of members) m.writer.settle({ ok: false, err, tx: m.tx });
           return;
         }
-        return this.retry(members.map((m) => ({ ...m, writer: Object.assign(m.writer, { alone: true }) })));
+        for (const m of members) m.writer.alone = true;
+        return this.retry(members);
       }
-      const clockAt = members[0]!.positions[members[0]!.tx.indexOf('clock')]!;
       const clock = reasons[clockAt];
       const lostClock = LOST_CLOCK.has(clock?.Code ?? '');
-      const again: Member[] = [];
-      const named = members.some((m) => m.positions.some((p, i) => i !== m.tx.indexOf('clock') && failed(reasons[p])));
-      for (const m of members) {
+      // Each write's own items' reasons, and whether one of its items (the clock aside) failed.
+      const answers = members.map((m) => {
         const own = m.positions.map((p) => reasons[p] ?? {});
-        const ownFailed = own.some((r, i) => i !== m.tx.indexOf('clock') && failed(r));
+        return { m, own, ownFailed: own.some((r, i) => i !== m.tx.indexOf('clock') && failed(r)) };
+      });
+      const named = answers.some((a) => a.ownFailed);
+      const again: Member[] = [];
+      for (const { m, own, ownFailed } of answers) {
         // Its own item failed, or the clock failed for a reason other than another write, or the
         // cancellation names no item at all: the write's answer, as its own transaction would have
         // had it (sent again at once, a cancellation that names nothing could repeat without pause).

@@ -69,31 +69,27 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   /**
-   * Writes `items` in transactions of up to 100, each item with its condition. A transaction
-   * cancelled because some conditions failed is sent again without those (their answer is "no");
-   * after ROUNDS, or when one lone item is left, items go one by one (`single`). Returns the items
-   * written.
+   * Lets `owner`'s claims go in transactions of up to 100, each Update with its condition. A
+   * transaction cancelled because some conditions failed is sent again without those (not its
+   * claims); after ROUNDS, or when one lone claim is left, claims go one by one.
    */
-  private async transactAll<T>(items: readonly T[], write: (item: T) => Record<string, unknown>, kind: 'Put' | 'Update', single: (item: T) => Promise<boolean>): Promise<T[]> {
-    const written: T[] = [];
-    for (const chunk of chunks(items, TRANSACTION_ITEMS)) {
+  async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {
+    for (const chunk of chunks(deliveries, TRANSACTION_ITEMS)) {
       let pending = chunk;
       for (let round = 1; round <= ROUNDS && pending.length > 1; round++) {
         try {
-          await guarded(this.db.send(new TransactWriteCommand({ TransactItems: pending.map((i) => ({ [kind]: write(i) })) })));
-          written.push(...pending);
+          await guarded(this.db.send(new TransactWriteCommand({ TransactItems: pending.map((d) => ({ Update: this.releaseUpdate(d, owner) })) })));
           pending = [];
         } catch (err) {
           const reasons = cancellationReasons(err);
           if (!reasons) throw err;
           const refused = new Set(reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : [])));
-          // Refused only for a conflict or throttling: the same items once more, then one by one.
+          // Refused only for a conflict or throttling: the same claims once more, then one by one.
           pending = pending.filter((_, i) => !refused.has(i));
         }
       }
-      for (const item of pending) if (await single(item)) written.push(item);
+      for (const d of pending) await conditionHeld(this.db.send(new UpdateCommand(this.releaseUpdate(d, owner) as never)));
     }
-    return written;
   }
 
   /** The check, beside a claim, that a delivery's outcome is not recorded (a replay may claim a failed one). */
@@ -152,11 +148,6 @@ export class DynamoDeliveryLog implements DeliveryLog {
       }
       for (const d of pending) found.set(d.orgId, 'held');
     }
-  }
-
-  async releaseAll(deliveries: readonly DeliveryRef[], owner: string): Promise<void> {
-    await this.transactAll(deliveries, (d) => this.releaseUpdate(d, owner), 'Update',
-      (d) => conditionHeld(this.db.send(new UpdateCommand(this.releaseUpdate(d, owner) as never))));
   }
 
   async statuses(incidentId: string, seq: number, orgIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {
