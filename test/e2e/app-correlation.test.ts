@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startAppHost, type AppHost } from '../support/app-host';
+import { eventually } from '../support/harness';
 import { noHorizontalScroll, bigEnoughTargets, axe } from '../support/app-checks';
 
 const root = join(__dirname, '..', '..');
@@ -122,6 +123,12 @@ it('shows observables canonically, adds one (refusing an invalid one at its fiel
 
 it('at phone size, the lookup box answers "have we seen this before?" in any spelling', async () => {
   const seen = await reportAs('twitter.responder', { title: 'Lookup target', tlp: 'GREEN', observables: [{ type: 'user-account', value: '@LookupHandle', platform: 'twitter' }] });
+  // The index is written by the stream, "within moments" of the report: the box asks once, so the
+  // test waits for the index first (on a loaded CI machine the stream may lag the sign-in).
+  await eventually(async () => {
+    const found = await call('fbi.responder', 'GET', '/v1/observables?type=user-account&value=lookuphandle&platform=twitter');
+    return (found.body as { items: Array<{ id: string }> }).items.some((i) => i.id === seen.id);
+  }, 60_000);
   const { context, page } = await newPage(PHONE);
   try {
     await signIn(page, 'fbi.responder');
