@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { BUNDLE_FILE, esbuildOptions } from '../lib/bundling';
 import { ALL_ROUTES } from '../lambdas/http/routes';
@@ -53,6 +54,7 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     // The tests' guard against packages outside the bundle resolves every import through a loader
     // hook in another thread: right for the tests, a cost Lambda does not have for the bench.
     HARNESS_PACKAGE_GUARD: 'off',
+    ...(process.env.BENCH_TRACE ? { BENCH_TRACE_DIR: join(__dirname, '..', '.tmp', 'traces') } : {}),
   });
   // A CPU profile of each cold start of one function, in .tmp/profiles: BENCH_PROFILE=get-incident.
   const profiled = process.env.BENCH_PROFILE;
@@ -62,6 +64,10 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     console.error('  init: one scenario through every function, to record the event each is first given…');
     await scenario(api, runtime, deployment, fake, async () => deliverStream(runtime, deployment.streamMappings, await stream.read()));
     await runtime.stop();
+    // Each cold start's requests, timed, in .tmp/traces/<function>.log: BENCH_TRACE=1 (bench/trace-requests.mjs).
+    if (process.env.BENCH_TRACE) {
+      for (const h of Object.keys(deployment.functions)) runtime.execArgv[h] = ['--import', pathToFileURL(join(__dirname, 'trace-requests.mjs')).href];
+    }
     if (profiled) runtime.execArgv[profiled] = ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${join(__dirname, '..', '.tmp', 'profiles')}`];
     const FLOORS = ['sdk-floor', 'sdk-floor-command'];
     const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty' && !FLOORS.includes(h)).sort();

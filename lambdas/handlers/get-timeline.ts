@@ -1,16 +1,16 @@
 import { container } from '../wiring/incidents';
-import { cursors as cursorCodec } from '../wiring/secrets';
+import { cursorsAhead } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import * as ROUTES from '../http/route-table';
 
 export async function getTimeline({ caller, params, query }: Input<typeof ROUTES.getTimeline>) {
+  const cursors = cursorsAhead();
   const { incidents } = await container();
-  const cursors = await cursorCodec();
   const id = params.id!;
-  const after = query.cursor ? cursors.decodeTimeline(query.cursor, caller, id) : undefined;
+  const after = query.cursor ? (await cursors()).decodeTimeline(query.cursor, caller, id) : undefined;
   const page = await incidents.timeline(caller, id, { limit: query.limit, after });
-  return json(200, { events: page.events, nextCursor: page.lastSeq === null ? null : cursors.encodeTimeline(page.lastSeq, caller, id) });
+  return json(200, { events: page.events, nextCursor: page.lastSeq === null ? null : (await cursors()).encodeTimeline(page.lastSeq, caller, id) });
 }
 
 export const handler = httpHandler(ROUTES.getTimeline, getTimeline);

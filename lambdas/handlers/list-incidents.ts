@@ -1,38 +1,38 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { container } from '../wiring/incidents';
 import { canonicalList, observableKey } from '../domain/observables';
-import { cursors as cursorCodec } from '../wiring/secrets';
+import { cursorsAhead } from '../wiring/secrets';
 import { httpHandler, type Input } from '../http/handler';
 import { json } from '../http/responses';
 import * as ROUTES from '../http/route-table';
 
 export async function listIncidents({ caller, query }: Input<typeof ROUTES.listIncidents>) {
+  const cursors = cursorsAhead();
   const { incidents } = await container();
-  const cursors = await cursorCodec();
   const { cursor, limit, ...filters } = query;
-  const after = cursor ? cursors.decodeList(cursor, caller, filters) : undefined;
+  const after = cursor ? (await cursors()).decodeList(cursor, caller, filters) : undefined;
   const page = await incidents.list(caller, { ...filters, limit, after });
-  return json(200, { items: page.items, nextCursor: page.lastId ? cursors.encodeList(page.lastId, caller, filters) : null });
+  return json(200, { items: page.items, nextCursor: page.lastId ? (await cursors()).encodeList(page.lastId, caller, filters) : null });
 }
 
 export async function getRelated({ caller, params, query }: Input<typeof ROUTES.getRelated>) {
+  const cursors = cursorsAhead();
   const { incidents } = await container();
-  const cursors = await cursorCodec();
   const id = params.id!;
-  const after = query.cursor ? cursors.decodeRelated(query.cursor, caller, id) : undefined;
+  const after = query.cursor ? (await cursors()).decodeRelated(query.cursor, caller, id) : undefined;
   const page = await incidents.related(caller, id, { limit: query.limit, after });
-  return json(200, { items: page.items, nextCursor: page.lastId ? cursors.encodeRelated(page.lastId, caller, id) : null });
+  return json(200, { items: page.items, nextCursor: page.lastId ? (await cursors()).encodeRelated(page.lastId, caller, id) : null });
 }
 
 export async function lookupObservable({ caller, query }: Input<typeof ROUTES.lookupObservable>) {
+  const cursors = cursorsAhead();
   const { incidents } = await container();
-  const cursors = await cursorCodec();
   const { cursor, limit, ...wanted } = query;
   // A cursor continues the lookup of one observable, whichever spelling asked for it.
   const identity = observableKey(canonicalList([wanted], 'query')[0]!);
-  const after = cursor ? cursors.decodeLookup(cursor, caller, identity) : undefined;
+  const after = cursor ? (await cursors()).decodeLookup(cursor, caller, identity) : undefined;
   const page = await incidents.lookup(caller, wanted, { limit, after });
-  return json(200, { observable: page.observable, items: page.items, nextCursor: page.lastId ? cursors.encodeLookup(page.lastId, caller, identity) : null });
+  return json(200, { observable: page.observable, items: page.items, nextCursor: page.lastId ? (await cursors()).encodeLookup(page.lastId, caller, identity) : null });
 }
 
 const list = httpHandler(ROUTES.listIncidents, listIncidents);

@@ -9,3 +9,15 @@ import { derived } from './adapters';
 export const signingSecret = derived(({ config }) => loadSigningSecret(config));
 
 export const cursors = /* @__PURE__ */ derived(async () => makeCursorCodec(await signingSecret()));
+
+/**
+ * The cursor codec, its secret fetched alongside the page's reads (a cold start does not wait for
+ * Secrets Manager before DynamoDB): waited for before the read only to decode a cursor the request
+ * carries, else after it, only to sign the next one. A page that ends its list needs no secret.
+ */
+export function cursorsAhead(): () => ReturnType<typeof cursors> {
+  const pending = cursors();
+  // Awaited when a cursor is decoded or signed, or never: not an unhandled rejection either way.
+  pending.catch(() => undefined);
+  return () => pending;
+}

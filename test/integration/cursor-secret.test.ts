@@ -1,0 +1,67 @@
+/**
+ * The lists sign their cursors with the signing secret (Secrets Manager in AWS). #27: the secret is
+ * fetched alongside the page's reads, and waited for only to decode a cursor the request carries
+ * or to sign the next one. So a cold start does not wait for Secrets Manager before DynamoDB, and a
+ * page that ends its list is answered even while the secret cannot be read.
+ */
+import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
+
+let mockSecretDown = false;
+jest.mock('../../lambdas/adapters/secrets', () => {
+  const actual = jest.requireActual('../../lambdas/adapters/secrets');
+  return {
+    ...actual,
+    loadSigningSecret: (config: unknown) => (mockSecretDown ? Promise.reject(new Error('Secrets Manager is unreachable')) : actual.loadSigningSecret(config)),
+  };
+});
+
+// The describe block runs first: the secret has not been read (and kept) yet when it does.
+let api: TestApi;
+let id: string;
+beforeAll(async () => {
+  api = await startTestApi();
+  id = (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }))).body.id;
+  // Two events: a timeline of more than one page at limit=1.
+  expect((await api.call(KEYS.partner.fbi, 'POST', `/v1/incidents/${id}/notes`, { text: 'Looking into it.' })).status).toBe(201);
+});
+afterAll(() => api.stop());
+afterEach(() => { mockSecretDown = false; });
+
+describe('with the signing secret unreadable', () => {
+  beforeEach(() => { mockSecretDown = true; });
+
+  // What each page holds: the incident's two events, the incident, no related incident, no match,
+  // the audit entries of the report and the note.
+  it.each([
+    ['the timeline', () => `/v1/incidents/${id}/timeline`, KEYS.partner.facebook, 'events', true],
+    ['the incident list', () => '/v1/incidents', KEYS.partner.facebook, 'items', true],
+    ['the related incidents', () => `/v1/incidents/${id}/related`, KEYS.partner.facebook, 'items', false],
+    ['the lookup', () => '/v1/observables?type=domain-name&value=nothing-here.example', KEYS.partner.facebook, 'items', false],
+    ["an incident's audit trail", () => `/v1/incidents/${id}/audit`, KEYS.partner.facebook, 'items', true],
+    ['the audit trail', () => '/v1/audit', KEYS.admin, 'items', true],
+  ] as Array<[string, () => string, string, string, boolean]>)('%s: a page that ends the list is answered (no cursor to sign)', async (_what, path, key, list, found) => {
+    const res = await api.call(key, 'GET', path());
+    expect(res.status).toBe(200);
+    expect(res.body[list].length > 0).toBe(found);
+    expect(res.body.nextCursor).toBeNull();
+  });
+
+  it('a page with more after it is not answered without its cursor', async () => {
+    const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1`);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.text).not.toMatch(/unreachable|at .*\.ts/);
+  });
+
+  it('a request carrying a cursor is not served until the secret has checked it', async () => {
+    const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1&cursor=eyJzIjoxfQ.bm90LWEtc2lnbmF0dXJl`);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+it('with the secret readable, cursors are signed and followed as before', async () => {
+  const first = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1`);
+  expect(first.status).toBe(200);
+  const next = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+  expect(next.status).toBe(200);
+  expect(next.body.events[0].seq).toBeGreaterThan(first.body.events[0].seq);
+});
