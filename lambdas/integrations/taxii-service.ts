@@ -36,7 +36,7 @@ export interface PositionCodec {
 
 export interface TaxiiDeps {
   incidents: IncidentService;
-  directory: { getOrganization(id: string): Promise<Organization | null>; getKey(keyId: string): Promise<ApiKeyRecord | null> };
+  directory: { getOrganizations(ids: readonly string[]): Promise<Organization[]>; getKey(keyId: string): Promise<ApiKeyRecord | null> };
   statuses: StatusStore;
   /** Read on first use: the STIX export signs nothing, and its function is not given the secret. */
   cursors: () => Promise<PositionCodec>;
@@ -98,16 +98,23 @@ export function makeTaxiiService(deps: TaxiiDeps) {
   const listPage = deps.listPage ?? 100;
 
   /** A per-request reader of organization names (each read once). */
+  /** The organizations a bundle names (as STIX identities), each read once: those not read yet, in one request. */
   function organizationReader() {
     const cache = new Map<string, Promise<OrgInfo | null>>();
     return async (ids: Iterable<string>): Promise<Map<string, OrgInfo>> => {
-      const out = new Map<string, OrgInfo>();
-      for (const id of ids) {
-        if (!cache.has(id)) cache.set(id, directory.getOrganization(id).then((o) => (o ? { name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt } : null)));
-        const org = await cache.get(id)!;
-        if (org) out.set(id, org);
+      const wanted = [...new Set(ids)];
+      const fresh = wanted.filter((id) => !cache.has(id));
+      if (fresh.length) {
+        const read = directory.getOrganizations(fresh).then((orgs) => new Map(orgs.map((o) => [o.id, o])));
+        for (const id of fresh) {
+          cache.set(id, read.then((found) => {
+            const o = found.get(id);
+            return o ? { name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt } : null;
+          }));
+        }
       }
-      return out;
+      const infos = await Promise.all(wanted.map((id) => cache.get(id)!));
+      return new Map(wanted.flatMap((id, i) => (infos[i] ? [[id, infos[i]] as const] : [])));
     };
   }
 
@@ -126,6 +133,8 @@ export function makeTaxiiService(deps: TaxiiDeps) {
       const listed = await reads.list({ limit: listPage, after, scope: 'visible' });
       // Timelines are read a few at a time: one request per incident, not one after another.
       const timelines = await inPool(listed.items, TIMELINE_READS_AT_ONCE, (incident) => reads.events(incident));
+      // Every organization the page's incidents name, in one read (each incident below finds them read).
+      await orgs(listed.items.flatMap((incident, j) => [...orgIdsOf(incident, timelines[j]!)]));
       for (const [j, incident] of listed.items.entries()) {
         const events = timelines[j]!;
         for (const e of incidentObjects({ incident, events, organizations: await orgs(orgIdsOf(incident, events)), baseUrl: base }, listed.addedAt?.get(incident.id))) {

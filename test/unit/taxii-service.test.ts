@@ -22,7 +22,7 @@ function setup(listPage?: number) {
     baseUrl: () => 'https://concord.example',
     checkReport: (input) => ({ ok: true, input }),
   });
-  return { repository, incidents, taxii, clock };
+  return { repository, incidents, taxii, clock, directory };
 }
 
 const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k1' };
@@ -66,4 +66,31 @@ it('#22-6: a change dates the incident after every version committed before it, 
   const polled = await taxii.objects(fbi, INCIDENTS_COLLECTION_ID, { 'match[type]': 'incident', added_after: last });
   expect(polled.body.objects.map((o) => o.id)).toEqual([incidentStixId(ids[0]!)]);
   expect(polled.headers['x-taxii-date-added-first']! > last).toBe(true);
+});
+
+describe('#27: the organizations a bundle names are read in one request, not one after another', () => {
+  it('the STIX export of an incident: its reporter, participants and note authors, together', async () => {
+    const { incidents, taxii, directory } = setup();
+    const { incident } = await incidents.report(facebook, { title: 'Shared', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi', 'cisa'] });
+    await incidents.addNote(fbi, incident.id, 'On it.');
+    const one = jest.spyOn(directory, 'getOrganization');
+    const many = jest.spyOn(directory, 'getOrganizations');
+    const bundle = await taxii.exportBundle(facebook, incident.id);
+    expect(bundle.objects.filter((o) => o.type === 'identity').map((o) => o.name).sort()).toEqual(['CISA', 'FACEBOOK', 'FBI']);
+    expect(one).not.toHaveBeenCalled();
+    expect(many).toHaveBeenCalledTimes(1);
+    expect([...many.mock.calls[0]![0]].sort()).toEqual(['cisa', 'facebook', 'fbi']);
+  });
+
+  it('a collection page: every organization of its incidents in one read', async () => {
+    const { incidents, taxii, directory } = setup();
+    await incidents.report(facebook, { title: 'A', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi'] });
+    await incidents.report(fbi, { title: 'B', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['cisa'] });
+    const one = jest.spyOn(directory, 'getOrganization');
+    const many = jest.spyOn(directory, 'getOrganizations');
+    const { body } = await taxii.objects(fbi, INCIDENTS_COLLECTION_ID, {});
+    expect(body.objects.filter((o: { type: string }) => o.type === 'incident')).toHaveLength(2);
+    expect(one).not.toHaveBeenCalled();
+    expect(many).toHaveBeenCalledTimes(1);
+  });
 });
