@@ -1,0 +1,82 @@
+/**
+ * #27 review: the notifier reads the organizations and their policies while it writes the claims.
+ * Over the in-memory fakes: a read that fails after the claims succeeded lets the claims go and
+ * fails the run (the stream retries, and the retry publishes once); a claim that fails while the
+ * read fails too leaves no rejection unobserved (Lambda's Node crashes on an unhandled one).
+ */
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import type { Caller } from '../../lambdas/domain/actor';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
+import { makeNotifier } from '../../lambdas/domain/notifications';
+import { type RenderedMessage } from '../../lambdas/domain/ports';
+import { FaultyPublisher } from '../support/faulty-publisher';
+import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+
+/**
+ * A rejected promise that remembers whether anything observed it (then/catch, await, Promise.all):
+ * Jest keeps process-level unhandled rejections from a test, so this is how one is seen.
+ */
+class Watched<T> extends Promise<T> {
+  observed = false;
+  static get [Symbol.species]() { return Promise; }
+  override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.observed = true;
+    return super.then(ok, ko);
+  }
+}
+const failing = <T>(message: string, made: Array<Watched<unknown>>): Promise<T> => {
+  const p = new Watched<T>((_, reject) => reject(new Error(message)));
+  made.push(p as Watched<unknown>);
+  return p;
+};
+
+function setup() {
+  const repository = new MemoryIncidentRepository();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['facebook', 'fbi', 'cisa']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const publisher = new FaultyPublisher();
+  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
+  const notifier = makeNotifier({
+    incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
+    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
+  });
+  return { repository, directory, incidents, notifier, publisher };
+}
+
+const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k' };
+
+async function reported(t: ReturnType<typeof setup>) {
+  const { incident } = await t.incidents.report(facebook, { title: 't', severity: 'critical', category: 'ransomware', participants: ['fbi', 'cisa'] });
+  return { id: incident.id, event: (await t.repository.timeline(incident.id, { limit: 1 })).events[0]! };
+}
+
+it('a directory read that fails after the claims: the error is thrown, the claims let go, and the retry publishes each once', async () => {
+  const t = setup();
+  const { id, event } = await reported(t);
+  const made: Array<Watched<unknown>> = [];
+  const read = t.directory.getOrganizations.bind(t.directory);
+  t.directory.getOrganizations = () => failing('directory unreachable', made);
+  await expect(t.notifier.notify(id, event)).rejects.toThrow('directory unreachable');
+  expect(made.every((p) => p.observed)).toBe(true);
+  expect(t.publisher.countsFor(id)).toEqual({});
+  t.directory.getOrganizations = read;
+  // Not held: the stream's retry claims and publishes at once, each organization once.
+  expect(await t.notifier.notify(id, event)).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent' });
+  expect(t.publisher.countsFor(id)).toEqual({ facebook: 1, fbi: 1, cisa: 1 });
+  expect(await t.notifier.notify(id, event)).toEqual({ facebook: 'skipped', fbi: 'skipped', cisa: 'skipped' });
+});
+
+it('the claims and the directory read both failing: the claim\'s error is thrown and the read\'s rejection is observed', async () => {
+  const t = setup();
+  const { id, event } = await reported(t);
+  const made: Array<Watched<unknown>> = [];
+  t.directory.getOrganizations = () => failing('directory unreachable', made);
+  t.repository.claimAll = () => failing('claims refused', made);
+  await expect(t.notifier.notify(id, event)).rejects.toThrow('claims refused');
+  await new Promise((r) => setTimeout(r, 10));
+  expect(made).toHaveLength(2);
+  expect(made.every((p) => p.observed)).toBe(true);
+  expect(t.publisher.countsFor(id)).toEqual({});
+});
