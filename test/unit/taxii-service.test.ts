@@ -94,3 +94,43 @@ describe('#27: the organizations a bundle names are read in one request, not one
     expect(many).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('#27 review: the one read of a bundle\'s organizations', () => {
+  /** A rejected promise that remembers whether anything observed it (Jest keeps unhandled rejections from a test). */
+  class Watched<T> extends Promise<T> {
+    observed = false;
+    static get [Symbol.species]() { return Promise; }
+    override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+      this.observed = true;
+      return super.then(ok, ko);
+    }
+  }
+
+  it('an organization gone from the directory is named by its id, as before; each organization once', async () => {
+    const { incidents, taxii, directory } = setup();
+    const { incident } = await incidents.report(facebook, { title: 'Gone', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi', 'cisa'] });
+    await incidents.addNote(fbi, incident.id, 'One');
+    await incidents.addNote(fbi, incident.id, 'Two');
+    directory.organizations.delete('cisa');
+    const bundle = await taxii.exportBundle(facebook, incident.id);
+    expect(bundle.objects.filter((o) => o.type === 'identity').map((o) => o.name).sort()).toEqual(['FACEBOOK', 'FBI', 'cisa']);
+    const { body } = await taxii.objects(fbi, INCIDENTS_COLLECTION_ID, {});
+    expect(body.objects.filter((o: { type: string }) => o.type === 'identity').map((o: { name?: string }) => o.name).sort()).toEqual(['FACEBOOK', 'FBI', 'cisa']);
+  });
+
+  it('a directory that cannot be read: the export and the collection fail, and no rejection is left unobserved', async () => {
+    const { incidents, taxii, directory } = setup();
+    const { incident } = await incidents.report(facebook, { title: 'Down', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi', 'cisa'] });
+    const made: Array<Watched<unknown>> = [];
+    directory.getOrganizations = () => {
+      const p = new Watched<never>((_, reject) => reject(new Error('directory unreachable')));
+      made.push(p);
+      return p;
+    };
+    await expect(taxii.exportBundle(facebook, incident.id)).rejects.toThrow('directory unreachable');
+    await expect(taxii.objects(fbi, INCIDENTS_COLLECTION_ID, {})).rejects.toThrow('directory unreachable');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(made.length).toBeGreaterThan(0);
+    expect(made.every((p) => p.observed)).toBe(true);
+  });
+});
