@@ -18,7 +18,7 @@ import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from
  */
 class Watched<T> extends Promise<T> {
   observed = false;
-  static get [Symbol.species]() { return Promise; }
+  static override get [Symbol.species]() { return Promise; }
   override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     this.observed = true;
     return super.then(ok, ko);

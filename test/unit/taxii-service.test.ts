@@ -99,7 +99,7 @@ describe('#27 review: the one read of a bundle\'s organizations', () => {
   /** A rejected promise that remembers whether anything observed it (Jest keeps unhandled rejections from a test). */
   class Watched<T> extends Promise<T> {
     observed = false;
-    static get [Symbol.species]() { return Promise; }
+    static override get [Symbol.species]() { return Promise; }
     override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
       this.observed = true;
       return super.then(ok, ko);
@@ -115,7 +115,7 @@ describe('#27 review: the one read of a bundle\'s organizations', () => {
     const bundle = await taxii.exportBundle(facebook, incident.id);
     expect(bundle.objects.filter((o) => o.type === 'identity').map((o) => o.name).sort()).toEqual(['FACEBOOK', 'FBI', 'cisa']);
     const { body } = await taxii.objects(fbi, INCIDENTS_COLLECTION_ID, {});
-    expect(body.objects.filter((o: { type: string }) => o.type === 'identity').map((o: { name?: string }) => o.name).sort()).toEqual(['FACEBOOK', 'FBI', 'cisa']);
+    expect(body.objects.filter((o: { type: string }) => o.type === 'identity').map((o) => (o as { name?: string }).name).sort()).toEqual(['FACEBOOK', 'FBI', 'cisa']);
   });
 
   it('a directory that cannot be read: the export and the collection fail, and no rejection is left unobserved', async () => {
