@@ -72,8 +72,7 @@ describe('with the signing secret unreadable', () => {
   // API.md: "The audit trail records what an answer carried"; an answer is recorded "once the page
   // is read and before it is answered". A 5xx carries nothing, yet the read of the RED incident is
   // recorded. Before #27 the secret was awaited first, so nothing was read or recorded.
-  // Not fixed: the lists would read unrecorded and record once the cursor is signed (as TAXII
-  // does with IncidentService.unrecorded), a change to six handlers and the service.
+  // Not fixed yet: the lists would read and wait for the secret before recording the reads.
   describe('a page whose cursor cannot be signed (a 5xx) records no read of a RED incident', () => {
     let red: string;
     // Straight from the audit log: its endpoint needs no secret for one page, but would record a read itself.
@@ -93,6 +92,13 @@ describe('with the signing secret unreadable', () => {
       const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${red}/timeline?limit=1`);
       expect(res.status).toBeGreaterThanOrEqual(500);
       expect(await reads('timeline')).toBe(before);
+    });
+
+    it.failing("the incident's audit trail (reading it is recorded)", async () => {
+      const before = await reads('audit');
+      const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${red}/audit?limit=1`);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(await reads('audit')).toBe(before);
     });
 
     it.failing('the incident list', async () => {
