@@ -93,7 +93,14 @@ const defaultPause = (attempt: number) =>
 
 /** A timeline answer must stay far below Lambda's 6 MB response limit: 100 events at most. */
 export const MAX_TIMELINE_PAGE = 100;
-export interface TimelineRequest { limit: number; after?: number }
+/**
+ * Awaited once a list's page is read and before its reads are recorded, told whether more follow:
+ * a handler gets what it needs to answer (the signing secret for the next cursor) there, so a page
+ * it cannot answer records no read (the audit trail records what an answer carried).
+ */
+export type BeforeRecording = (more: boolean) => Promise<unknown>;
+
+export interface TimelineRequest { limit: number; after?: number; ready?: BeforeRecording }
 
 /** The most a list page's incidents may weigh as JSON (Lambda answers at most 6 MB). */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
@@ -106,7 +113,7 @@ export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
  */
 export type ListScopeName = ListScopeParam | 'visible';
 
-export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string; scope?: ListScopeName }
+export interface ListRequest { status?: Status; severity?: Severity; participant?: string; limit: number; after?: string; scope?: ListScopeName; ready?: BeforeRecording }
 
 export type ReportResult = { created: boolean; incident: Incident };
 
@@ -379,14 +386,16 @@ export function makeIncidents(deps: IncidentDeps) {
     /** One page of the timeline, oldest first, after event `request.after`. */
     async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }, action: ReadAction = 'timeline'): Promise<TimelinePage> {
       const { incident } = await see(caller, id, action);
-      await auditReads(caller, action, [incident]);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
       const page = await incidents.timeline(id, { limit, afterSeq: request.after });
+      await request.ready?.(page.lastSeq !== null);
+      await auditReads(caller, action, [incident]);
       return { ...page, events: await presentEvents(caller, incident, page.events) };
     },
 
     async list(caller: Caller, request: ListRequest, action: ReadAction = 'list') {
       const { items, lastId } = await visiblePage(caller, request);
+      await request.ready?.(lastId !== null);
       await auditReads(caller, action, items);
       return { items: await present(caller, items), lastId };
     },
@@ -426,10 +435,11 @@ export function makeIncidents(deps: IncidentDeps) {
      * An incident's audit trail, oldest first, for its participants (who read it, who changed it,
      * who tried to). Others get 404 when they may not see it, 403 when they may but do not participate.
      */
-    async auditOf(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<AuditPage> {
+    async auditOf(caller: Caller, id: string, page: { limit: number; after?: string; ready?: BeforeRecording }): Promise<AuditPage> {
       const { incident } = await see(caller, id, 'audit');
       if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
       const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      await page.ready?.(answer.last !== null);
       // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),
       // once the page is read and before it is answered; a 4xx never gets this far.
       await appendOrRefuse(audit, [auditEntry(witnessOf(caller), 'audit', now(), 'allowed', { incident })]);
@@ -590,7 +600,7 @@ export function makeIncidents(deps: IncidentDeps) {
      * the index) and those it links to, each only if the caller may see it, newest first, a page
      * after incident `after`. Restricted incidents answered (this one included) are recorded as reads.
      */
-    async related(caller: Caller, id: string, page: { limit: number; after?: string }): Promise<{ items: RelatedItem[]; lastId: string | null }> {
+    async related(caller: Caller, id: string, page: { limit: number; after?: string; ready?: BeforeRecording }): Promise<{ items: RelatedItem[]; lastId: string | null }> {
       const { incident } = await see(caller, id, 'related');
       const candidates = new Set<string>(incident.related.map((r) => r.incidentId));
       for (const o of incident.observables) for (const other of await matchesOf(index, o)) candidates.add(other);
@@ -610,6 +620,7 @@ export function makeIncidents(deps: IncidentDeps) {
       const limit = Math.min(Math.max(1, Math.trunc(page.limit)), MAX_RELATED_PAGE);
       const items = all.slice(0, limit);
       const shown = await incidents.getMany(items.map((i) => i.incident.id));
+      await page.ready?.(all.length > limit);
       await auditReads(caller, 'related', [incident, ...shown]);
       return { items, lastId: all.length > limit ? items.at(-1)!.incident.id : null };
     },
@@ -619,7 +630,7 @@ export function makeIncidents(deps: IncidentDeps) {
      * (canonicalized here; invalid is a 400 on `value`), newest first, a page after incident
      * `after`. Restricted ones answered are recorded as reads (`lookup`).
      */
-    async lookup(caller: Caller, query: { type: string; value: string; platform?: string }, page: { limit: number; after?: string }): Promise<{ observable: ObservableRef; items: IncidentSummary[]; lastId: string | null }> {
+    async lookup(caller: Caller, query: { type: string; value: string; platform?: string }, page: { limit: number; after?: string; ready?: BeforeRecording }): Promise<{ observable: ObservableRef; items: IncidentSummary[]; lastId: string | null }> {
       const [observable] = canonicalList([query], 'query').map(({ note: _note, ...ref }) => ref);
       const limit = Math.min(Math.max(1, Math.trunc(page.limit)), MAX_RELATED_PAGE);
       const found: Incident[] = [];
@@ -638,6 +649,7 @@ export function makeIncidents(deps: IncidentDeps) {
         after = ids.last;
       }
       const items = found.slice(0, limit);
+      await page.ready?.(more);
       await auditReads(caller, 'lookup', items);
       return { observable: observable!, items: items.map(summaryOf), lastId: more ? items.at(-1)!.id : null };
     },

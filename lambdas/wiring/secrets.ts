@@ -15,9 +15,13 @@ export const cursors = /* @__PURE__ */ derived(async () => makeCursorCodec(await
  * Secrets Manager before DynamoDB): waited for before the read only to decode a cursor the request
  * carries, else after it, only to sign the next one. A page that ends its list needs no secret.
  */
-export function cursorsAhead(): () => ReturnType<typeof cursors> {
+export function cursorsAhead(): (() => ReturnType<typeof cursors>) & { before: (more: boolean) => Promise<unknown> } {
   const pending = cursors();
   // Awaited when a cursor is decoded or signed, or never: not an unhandled rejection either way.
   pending.catch(() => undefined);
-  return () => pending;
+  const codec = () => pending;
+  // Given to the read as the moment between reading a page and recording its reads: a page with
+  // more after it waits there for the secret that signs its cursor, so a page that cannot be
+  // answered (the secret unreadable) records no read — the audit trail records what answers carried.
+  return Object.assign(codec, { before: async (more: boolean) => (more ? pending : undefined) });
 }
