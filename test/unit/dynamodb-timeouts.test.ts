@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAdapters, DYNAMODB_ATTEMPT_TIMEOUTS } from '../../lambdas/wiring/adapters';
 import { readConfig } from '../../lambdas/config/env';
+import { isUnavailable } from '../../lambdas/adapters/dynamodb/errors';
 
 let server: Server;
 const sockets: Socket[] = [];
@@ -33,7 +34,11 @@ afterAll(async () => {
 it('a request DynamoDB never answers fails with a timeout after each attempt, instead of hanging until the function times out', async () => {
   const { db } = buildAdapters(readConfig({ CONCORD_TABLE_NAME: 'concord-test' }));
   const outcome = await Promise.race([
-    db.send(new GetCommand({ TableName: 'concord-test', Key: { PK: 'ORG#cisa', SK: 'ORG' } })).then(() => 'answered', (err: Error) => err.name),
+    db.send(new GetCommand({ TableName: 'concord-test', Key: { PK: 'ORG#cisa', SK: 'ORG' } })).then(() => 'answered', (err: Error) => {
+      // What the adapters answer a store that did not answer in time: 503 with Retry-After.
+      expect(isUnavailable(err)).toBe(true);
+      return err.name;
+    }),
     new Promise((done) => setTimeout(() => done('still waiting'), 30_000)),
   ]);
   expect(outcome).toBe('TimeoutError');
