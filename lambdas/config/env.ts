@@ -6,6 +6,8 @@
 export const ENV = {
   tableName: 'CONCORD_TABLE_NAME',
   dynamodbEndpoint: 'CONCORD_DYNAMODB_ENDPOINT',
+  /** In AWS: how long one attempt of a DynamoDB request may go unanswered (ms). @default 1500 */
+  dynamodbAttemptTimeoutMs: 'CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS',
   signingSecret: 'CONCORD_SIGNING_SECRET',
   signingSecretArn: 'CONCORD_SIGNING_SECRET_ARN',
   publicBaseUrl: 'CONCORD_PUBLIC_BASE_URL',
@@ -47,6 +49,7 @@ type Severity = 'critical' | 'high' | 'medium' | 'low';
 export interface Config {
   tableName: string;
   dynamodbEndpoint?: string;
+  dynamodbAttemptTimeoutMs?: number;
   signingSecret?: string;
   signingSecretArn?: string;
   /** Where acknowledgement links point; required by the functions that sign them (no localhost fallback). */
@@ -105,6 +108,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     tableName: tableName ?? '',
     dynamodbEndpoint: read(ENV.dynamodbEndpoint, url, 'a URL'),
+    dynamodbAttemptTimeoutMs: read(ENV.dynamodbAttemptTimeoutMs, (v) => { const n = count(v); return n !== undefined && n >= 100 && n <= 60_000 ? n : undefined; }, 'milliseconds, from 100 to 60000'),
     signingSecret: read(ENV.signingSecret, text(32), 'at least 32 characters'),
     signingSecretArn: read(ENV.signingSecretArn, arn, 'an ARN (arn:…)'),
     publicBaseUrl: read(ENV.publicBaseUrl, url, 'a URL')?.replace(/\/$/, ''),

@@ -97,8 +97,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
   const maxAnswerBytes = deps.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   const listPage = deps.listPage ?? 100;
 
-  /** A per-request reader of organization names (each read once). */
-  /** The organizations a bundle names (as STIX identities), each read once: those not read yet, in one request. */
+  /** A per-request reader of the organizations a bundle names (its STIX identities): each read once, those not read yet in one request. */
   function organizationReader() {
     const cache = new Map<string, Promise<OrgInfo | null>>();
     return async (ids: Iterable<string>): Promise<Map<string, OrgInfo>> => {

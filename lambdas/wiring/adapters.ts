@@ -40,11 +40,27 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
  */
 const LOCAL_ENGINE_ATTEMPTS = 10;
 
+/**
+ * In AWS, how long one attempt of a DynamoDB request may wait: to connect, and for the socket to
+ * say anything. DynamoDB answers in milliseconds; a connection silent for 1.5 s is lost on the way,
+ * and the SDK gives it up and tries again on a new one (a TimeoutError is retried; a transaction
+ * carries its ClientRequestToken, so one that was applied is not applied twice). Its 3 attempts
+ * and their backoff stay inside an HTTP function's 10 s, which then answers 503 rather than leaving
+ * the gateway to time out. Without it the SDK waits on a silent socket until the function is killed
+ * (its handler only warns past `requestTimeout` unless told to throw).
+ */
+export const DYNAMODB_ATTEMPT_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true } as const;
+// (`CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS` sets `requestTimeout`: the bundle harness gives its shared
+// DynamoDB Local, slow under a whole test run, 30 s.)
+
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
   // The embedded engine (npm start, the tests) is one process every function and test shares: under
   // a whole test run it answers some requests late or with a 500 that a few more of the SDK's
-  // backed-off retries outlast. In AWS the SDK's default (3 attempts) stands.
-  const db = createDocumentClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, maxAttempts: LOCAL_ENGINE_ATTEMPTS } : {});
+  // backed-off retries outlast, and it may take seconds to answer: no timeout there. In AWS the
+  // SDK's default (3 attempts) stands, each attempt bounded.
+  const db = createDocumentClient(config.dynamodbEndpoint
+    ? { endpoint: config.dynamodbEndpoint, maxAttempts: LOCAL_ENGINE_ATTEMPTS }
+    : { requestHandler: { ...DYNAMODB_ATTEMPT_TIMEOUTS, requestTimeout: config.dynamodbAttemptTimeoutMs ?? DYNAMODB_ATTEMPT_TIMEOUTS.requestTimeout } });
   overrides.onDynamoDbClient?.(db);
   return {
     config,

@@ -64,6 +64,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'harness-secret-access-key', AWS_SESSION_TOKEN: 'harness-session-token',
     // The SDK's standard per-service endpoints: the bundles run unchanged.
     AWS_ENDPOINT_URL_DYNAMODB: iam.url,
+    // DynamoDB Local, shared by the whole test run, may stay silent for seconds: not a lost connection.
+    CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS: '30000',
     AWS_ENDPOINT_URL_SNS: fake.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
     // Slack's Web API: the stand-in, as the SDK's endpoint variables do for AWS.

@@ -17,6 +17,12 @@ it('reads the write shards, 1 to 16, and names any other value', () => {
   for (const bad of ['0', '17', '2.5', 'four', '']) expect(() => readConfig({ ...minimal, [ENV.writeShards]: bad })).toThrow(/CONCORD_WRITE_SHARDS: a whole number from 1 to 16/);
 });
 
+it('reads how long a DynamoDB attempt may go unanswered in AWS, 100 to 60000 ms, and names any other value', () => {
+  expect(readConfig({ ...minimal, [ENV.dynamodbAttemptTimeoutMs]: '30000' }).dynamodbAttemptTimeoutMs).toBe(30_000);
+  expect(readConfig(minimal).dynamodbAttemptTimeoutMs).toBeUndefined();
+  for (const bad of ['0', '99', '60001', '1.5', 'soon', '']) expect(() => readConfig({ ...minimal, [ENV.dynamodbAttemptTimeoutMs]: bad })).toThrow(/CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS: milliseconds, from 100 to 60000/);
+});
+
 it('names every invalid setting', () => {
   expect(() => readConfig({ [ENV.tableName]: 'x', [ENV.eventsPerMinute]: 'many' })).toThrow(/CONCORD_TABLE_NAME.*CONCORD_EVENTS_PER_MINUTE|CONCORD_EVENTS_PER_MINUTE.*CONCORD_TABLE_NAME/);
 });
