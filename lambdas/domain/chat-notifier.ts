@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { auditEntry } from './audit-entry';
 import { CHAT_EVENTS, REPLY_EVENTS, ChatError, channelKey, chatView, type ChatChannel, type ChatView } from './chat';
 import { asToldTo, type IncidentRecord, type TimelineEvent } from './incident';
-import type { AuditLog, BatchReads, ChatDelivery, ChatLog, ChatSender, Clock, DirectoryRepository, IncidentRepository, Organization } from './ports';
+import type { AuditLog, ChatDelivery, ChatLog, ChatSender, Clock, DirectoryRepository, IncidentRepository, Organization } from './ports';
 import { inPool } from '../shared/pool';
 
 export interface ChatNotifierDeps {
@@ -173,14 +173,8 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
   }
 
   /** Every channel of every participant, for one event. */
-  async function deliverEvent(record: IncidentRecord, event: TimelineEvent, replay: boolean, only?: ChatDelivery, seen?: BatchReads): Promise<ChatOutcome[]> {
-    const wanted = only ? [only.orgId] : record.incident.participants;
-    // The organizations the batch's pages read are not read again; only those they did not.
-    const unread = wanted.filter((id) => !seen?.organizations.has(id));
-    const orgs = [
-      ...wanted.flatMap((id) => { const o = seen?.organizations.get(id); return o ? [o] : []; }),
-      ...(unread.length ? await directory.getOrganizations(unread) : []),
-    ];
+  async function deliverEvent(record: IncidentRecord, event: TimelineEvent, replay: boolean, only?: ChatDelivery): Promise<ChatOutcome[]> {
+    const orgs = await directory.getOrganizations(only ? [only.orgId] : record.incident.participants);
     const work: Array<{ org: Organization; channel: ChatChannel }> = [];
     for (const org of orgs) {
       if (!record.incident.participants.includes(org.id)) continue;
@@ -203,11 +197,11 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
 
   return {
     /** Posts what `event` changes to every channel concerned. Safe to run again for the same event. */
-    async notify(incidentId: string, event: TimelineEvent, seen?: BatchReads): Promise<ChatOutcome[]> {
+    async notify(incidentId: string, event: TimelineEvent): Promise<ChatOutcome[]> {
       if (!CHAT_EVENTS.has(event.type)) return [];
-      const record = seen?.records.get(incidentId) ?? await repository.get(incidentId);
+      const record = await repository.get(incidentId);
       if (!record) return [];
-      return deliverEvent(record, event, false, undefined, seen);
+      return deliverEvent(record, event, false);
     },
 
     /** Delivers again what failed (or was left by a run that died); each is sent once. */

@@ -10,7 +10,7 @@ import { asToldTo, canSee, recordSystemEvents, mayBeToldTo, type Incident, type 
 import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
-import type { AckLinkSigner, Audience, BatchReads, ClaimOutcome, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
+import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { inPool } from '../shared/pool';
 import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
@@ -201,7 +201,7 @@ export function makeNotifier(deps: NotifierDeps) {
    * claims with the record, and lets go those it did not end. A delivery another run holds is
    * skipped by a replay, and retried by the stream (DeliveryClaimedError).
    */
-  async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean, seen?: BatchReads): Promise<Record<string, DeliveryStatus | 'skipped'>> {
+  async function deliverAll(record: IncidentRecord, event: TimelineEvent, orgIds: string[], replay: boolean): Promise<Record<string, DeliveryStatus | 'skipped'>> {
     const { incident } = record;
     const outcome: Record<string, DeliveryStatus | 'skipped'> = {};
     const owner = randomUUID();
@@ -221,7 +221,6 @@ export function makeNotifier(deps: NotifierDeps) {
     try {
       const [known, policies] = due.length && reads ? await reads : [[], undefined];
       const organizations = new Map(known.map((o) => [o.id, o]));
-      for (const o of known) seen?.organizations.set(o.id, o);
       const published: Published[] = [];
       let crash: unknown;
       await inParallel(due, async (orgId) => {
@@ -269,11 +268,10 @@ export function makeNotifier(deps: NotifierDeps) {
 
   return {
     /** Notifies everyone `event` concerns. Safe to run again for the same event. */
-    async notify(incidentId: string, event: TimelineEvent, seen?: BatchReads): Promise<Record<string, DeliveryStatus | 'skipped'>> {
+    async notify(incidentId: string, event: TimelineEvent): Promise<Record<string, DeliveryStatus | 'skipped'>> {
       if (!NOTIFIABLE.has(event.type)) return {};
       const record = await repository.get(incidentId);
       if (!record) return {};
-      seen?.records.set(incidentId, record);
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
       let recipients = recipientsOf(record.incident, event, managers);
       if (event.type === 'correlated') {
@@ -282,7 +280,7 @@ export function makeNotifier(deps: NotifierDeps) {
         const other = typeof event.data.incidentId === 'string' ? (await repository.get(event.data.incidentId))?.incident : undefined;
         recipients = other ? recipients.filter((orgId) => canSee(partnerOf(orgId), other)) : [];
       }
-      return deliverAll(record, event, recipients, false, seen);
+      return deliverAll(record, event, recipients, false);
     },
 
     /**

@@ -113,16 +113,6 @@ export interface PushEndpoint { url: string; red: boolean }
 /** An organization's trust in an issuer, as the issuer index finds it. */
 export interface IssuerTrust { orgId: string; provider: IdentityProvider }
 
-/**
- * What one stream batch's pages read (the incidents and the organizations they notified), for the
- * same batch's chat posts to use instead of reading them again. One handler invocation's: a few
- * milliseconds old when used, as a read of their own would be.
- */
-export interface BatchReads {
-  records: Map<string, IncidentRecord>;
-  organizations: Map<string, Organization>;
-}
-
 export interface Organization {
   id: string;
   name: string;

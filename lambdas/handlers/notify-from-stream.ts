@@ -13,7 +13,6 @@ import { insertedTimelineEvent } from '../adapters/dynamodb/stream-records';
 import { notifications } from '../wiring/notifications';
 import { chatNotifier } from '../wiring/chat';
 import { processInPhases } from '../runtime/stream-batch';
-import type { BatchReads } from '../domain/ports';
 
 /** Incidents of a batch handled at once (each publishes to up to 10 organizations, and posts to up to 5 channels, at a time). */
 const WIDTH = 8;
@@ -21,12 +20,10 @@ const WIDTH = 8;
 export async function handler(stream: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const { notifier } = await notifications();
   const chat = await chatNotifier();
-  // What the pages read, the chat posts use: a report's posts read nothing more.
-  const seen: BatchReads = { records: new Map(), organizations: new Map() };
   // Every record's pages first, then chat: a slow chat service never holds up an SMS or an email
   // behind it in the batch (red team: a hanging Teams webhook delayed other organizations' pages).
   return processInPhases(stream, insertedTimelineEvent, [
-    { handle: async ({ incidentId, event }) => { await notifier.notify(incidentId, event, seen); }, by: ({ incidentId }) => incidentId, width: WIDTH },
-    { handle: async ({ incidentId, event }) => { await chat.notify(incidentId, event, seen); }, by: ({ incidentId }) => incidentId, width: WIDTH },
+    { handle: async ({ incidentId, event }) => { await notifier.notify(incidentId, event); }, by: ({ incidentId }) => incidentId, width: WIDTH },
+    { handle: async ({ incidentId, event }) => { await chat.notify(incidentId, event); }, by: ({ incidentId }) => incidentId, width: WIDTH },
   ], ({ incidentId, event }) => ({ incidentId, seq: event.seq }));
 }

@@ -271,15 +271,4 @@ describe('#27: the requests one notice makes', () => {
     expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})).body).toEqual({ replayed: 0, failed: 0 });
     expect(publisher.countsFor(res.body.id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
   });
-
-  it('the stream handler: the chat posts use the incident and organizations the pages read (no organization here has a channel)', async () => {
-    const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi', 'cisa'] }));
-    const { body: { events } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${res.body.id}/timeline`);
-    requests.length = 0;
-    expect(await notify(batch(res.body.id, [events[0]]))).toEqual({ batchItemFailures: [] });
-    // The pages' five requests, and nothing more: the chat phase read the incident and every
-    // participant again before (a GetItem and a BatchGetItem a notice).
-    expect(requests.filter((r) => !r.startsWith('/')).sort()).toEqual(['BatchGetItem', 'BatchGetItem', 'GetItem', 'TransactWriteItems', 'TransactWriteItems']);
-    expect(publisher.countsFor(res.body.id)).toEqual({ facebook: 1, fbi: 1, cisa: 1 });
-  });
 });

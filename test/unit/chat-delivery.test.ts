@@ -291,18 +291,3 @@ it('gives up on a channel that keeps timing out within the delivery\'s budget, r
   // 10 s a try, 20 s a delivery: two tries, not four.
   expect(posts).toBe(2);
 });
-
-it('#27: posts with what the batch\'s pages read — the incident and their organizations — and reads only the organizations they did not', async () => {
-  const t = setup({ cisa: [slackChannel('C9SEEN')], fbi: [slackChannel('C9UNSEEN', 'T0002')] });
-  const { incident } = await t.incidents.report(caller('facebook'), { title: 'Shared read', severity: 'high', category: 'ransomware', tlp: 'AMBER', participants: ['cisa', 'fbi'] });
-  const record = (await t.repository.get(incident.id))!;
-  // The pages told facebook and cisa (say): fbi is not among what they read.
-  const seen = { records: new Map([[incident.id, record]]), organizations: new Map(['facebook', 'cisa'].map((id) => [id, t.directory.organizations.get(id)!])) };
-  const gets = jest.spyOn(t.repository, 'get');
-  const reads = jest.spyOn(t.directory, 'getOrganizations');
-  const [event] = (await t.repository.timeline(incident.id, { limit: 10 })).events;
-  expect((await t.notifier.notify(incident.id, event!, seen)).sort()).toEqual(['sent', 'sent']);
-  expect(t.calls('chat.postMessage').map((c) => c.body.channel).sort()).toEqual(['C9SEEN', 'C9UNSEEN']);
-  expect(gets).not.toHaveBeenCalled();
-  expect(reads.mock.calls).toEqual([[['fbi']]]);
-});
