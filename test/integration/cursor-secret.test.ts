@@ -109,6 +109,31 @@ describe('with the signing secret unreadable', () => {
       expect(res.status).toBeGreaterThanOrEqual(500);
       expect(await reads('list')).toBe(before);
     });
+
+    // After the list's test: this one reports newer incidents of facebook's.
+    it('the related incidents (reading them records a read of the incident itself)', async () => {
+      // Two incidents linked to the RED one (linking signs nothing): a page of one has more after it.
+      for (const title of ['Related one', 'Related two']) {
+        const other = (await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ title, participants: ['fbi'], tlp: 'GREEN' }))).body.id;
+        expect((await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${red}/links`, { incidentId: other, relation: 'related' })).status).toBe(201);
+      }
+      const before = await reads('related');
+      const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${red}/related?limit=1`);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(await reads('related')).toBe(before);
+    });
+
+    it('the lookup', async () => {
+      // The index the correlation stream writes (not running here), written as it would be: the RED
+      // incident and an older one carry the observable, so a page of one (newest first) is the RED
+      // incident, with more after it.
+      const observable = { type: 'domain-name' as const, value: 'lookup-redacted.example' };
+      for (const incidentId of [id, red]) await adapters().observableIndex.add(incidentId, [observable]);
+      const before = await reads('lookup');
+      const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/observables?type=domain-name&value=lookup-redacted.example&limit=1`);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(await reads('lookup')).toBe(before);
+    });
   });
 
   it('a page with more after it is not answered without its cursor', async () => {
