@@ -11,24 +11,7 @@ import { makeNotifier } from '../../lambdas/domain/notifications';
 import { type RenderedMessage } from '../../lambdas/domain/ports';
 import { FaultyPublisher } from '../support/faulty-publisher';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
-
-/**
- * A rejected promise that remembers whether anything observed it (then/catch, await, Promise.all):
- * Jest keeps process-level unhandled rejections from a test, so this is how one is seen.
- */
-class Watched<T> extends Promise<T> {
-  observed = false;
-  static override get [Symbol.species]() { return Promise; }
-  override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    this.observed = true;
-    return super.then(ok, ko);
-  }
-}
-const failing = <T>(message: string, made: Array<Watched<unknown>>): Promise<T> => {
-  const p = new Watched<T>((_, reject) => reject(new Error(message)));
-  made.push(p as Watched<unknown>);
-  return p;
-};
+import { failing, type Watched } from '../support/watched-rejections';
 
 function setup() {
   const repository = new MemoryIncidentRepository();

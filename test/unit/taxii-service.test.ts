@@ -7,6 +7,7 @@ import { incidentStixId } from '../../lambdas/integrations/stix';
 import { INCIDENTS_COLLECTION_ID, type TaxiiStatus } from '../../lambdas/integrations/taxii';
 import { makeTaxiiService, type TaxiiQuery } from '../../lambdas/integrations/taxii-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import { failing, type Watched } from '../support/watched-rejections';
 
 function setup(listPage?: number) {
   const repository = new MemoryIncidentRepository();
@@ -96,16 +97,6 @@ describe('#27: the organizations a bundle names are read in one request, not one
 });
 
 describe('#27 review: the one read of a bundle\'s organizations', () => {
-  /** A rejected promise that remembers whether anything observed it (Jest keeps unhandled rejections from a test). */
-  class Watched<T> extends Promise<T> {
-    observed = false;
-    static override get [Symbol.species]() { return Promise; }
-    override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-      this.observed = true;
-      return super.then(ok, ko);
-    }
-  }
-
   it('an organization gone from the directory is named by its id, as before; each organization once', async () => {
     const { incidents, taxii, directory } = setup();
     const { incident } = await incidents.report(facebook, { title: 'Gone', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi', 'cisa'] });
@@ -122,11 +113,7 @@ describe('#27 review: the one read of a bundle\'s organizations', () => {
     const { incidents, taxii, directory } = setup();
     const { incident } = await incidents.report(facebook, { title: 'Down', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi', 'cisa'] });
     const made: Array<Watched<unknown>> = [];
-    directory.getOrganizations = () => {
-      const p = new Watched<never>((_, reject) => reject(new Error('directory unreachable')));
-      made.push(p);
-      return p;
-    };
+    directory.getOrganizations = () => failing('directory unreachable', made);
     await expect(taxii.exportBundle(facebook, incident.id)).rejects.toThrow('directory unreachable');
     await expect(taxii.objects(fbi, INCIDENTS_COLLECTION_ID, {})).rejects.toThrow('directory unreachable');
     await new Promise((r) => setTimeout(r, 10));
