@@ -47,11 +47,11 @@ const LOCAL_ENGINE_ATTEMPTS = 10;
  * carries its ClientRequestToken, so one that was applied is not applied twice). Its 3 attempts
  * and their backoff stay inside an HTTP function's 10 s, which then answers 503 rather than leaving
  * the gateway to time out. Without it the SDK waits on a silent socket until the function is killed
- * (its handler only warns past `requestTimeout` unless told to throw).
+ * (its handler only warns past `requestTimeout` unless told to throw). `CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS`
+ * sets `requestTimeout`: the bundle harness gives its shared DynamoDB Local, slow under a whole
+ * test run, 30 s.
  */
 export const DYNAMODB_ATTEMPT_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true } as const;
-// (`CONCORD_DYNAMODB_ATTEMPT_TIMEOUT_MS` sets `requestTimeout`: the bundle harness gives its shared
-// DynamoDB Local, slow under a whole test run, 30 s.)
 
 export function buildAdapters(config: Config, overrides: Overrides = {}) {
   // The embedded engine (npm start, the tests) is one process every function and test shares: under

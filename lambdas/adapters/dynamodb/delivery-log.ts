@@ -8,10 +8,10 @@
  * A claim is taken in the same transaction as a check that the delivery is not recorded, so a run
  * that claims knows, from that one write, that nobody has sent it. Recording the delivery deletes
  * its run's claim in the record's own transaction, if that run still holds it
- * (incident-repository.ts); a claim whose outcome was not recorded (a crash) is let go here. A held claim is listed with the failed deliveries: if its run
- * died before recording an outcome (and the stream gave up on the record), a replay after the
- * lease sends it. Letting a claim go takes it off the list; it expires a day later, an abandoned
- * one 14 days after its lease.
+ * (incident-repository.ts); a claim whose outcome was not recorded (a crash) is let go here. A held
+ * claim is listed with the failed deliveries: if its run died before recording an outcome (and the
+ * stream gave up on the record), a replay after the lease sends it. Letting a claim go takes it off
+ * the list; it expires a day later, an abandoned one 14 days after its lease.
  */
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimOutcome, Delivery, DeliveryLog, DeliveryRef, DeliveryStatus } from '../../domain/ports';
