@@ -114,9 +114,12 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pollers: StreamPoller[] = [];
-  if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, consumer: STREAM_CONSUMERS.notifier, intervalMs: 50 }));
-  if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, consumer: STREAM_CONSUMERS.aggregator, intervalMs: 50 }));
-  if (options.correlation) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: correlate, consumer: STREAM_CONSUMERS.correlator, intervalMs: 50 }));
+  // CONCORD_TEST_STREAM_POLL_MS slows the pollers, as a loaded CI machine does, to find tests that
+  // race the stream (docs/testing.md).
+  const intervalMs = Number(process.env.CONCORD_TEST_STREAM_POLL_MS ?? 50);
+  if (options.notifications) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: notify, consumer: STREAM_CONSUMERS.notifier, intervalMs }));
+  if (options.metrics) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: aggregateMetrics, consumer: STREAM_CONSUMERS.aggregator, intervalMs }));
+  if (options.correlation) pollers.push(await startStreamPoller({ endpoint: endpoint(), tableName: table.tableName, handler: correlate, consumer: STREAM_CONSUMERS.correlator, intervalMs }));
   return {
     url,
     tableName: table.tableName,
