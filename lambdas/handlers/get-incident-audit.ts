@@ -11,7 +11,7 @@ export async function getIncidentAudit({ caller, params, query }: Input<typeof R
   const { incidents } = await container();
   const id = params.id!;
   const listing = ['incident', id];
-  const after = query.cursor ? (await cursors()).decodeAudit(query.cursor, caller, listing) : undefined;
+  const after = query.cursor ? (await cursors.decoding(query.cursor)).decodeAudit(query.cursor, caller, listing) : undefined;
   const page = await incidents.auditOf(caller, id, { limit: query.limit, after, ready: cursors.before });
   return json(200, { items: page.items.map((e) => redactFor(caller.orgId, e)), nextCursor: page.last === null ? null : (await cursors()).encodeAudit(page.last, caller, listing) });
 }

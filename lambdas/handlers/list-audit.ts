@@ -10,7 +10,7 @@ export async function listAudit({ caller, query }: Input<typeof ROUTES.listAudit
   const { auditTrail } = await container();
   // A cursor is bound to the window and filters it was issued for; a default `to` is "now" on each page.
   const listing = ['window', query.from ?? null, query.to ?? null, query.orgId ?? null, query.action ?? null];
-  const after = query.cursor ? (await cursors()).decodeAudit(query.cursor, caller, listing) : undefined;
+  const after = query.cursor ? (await cursors.decoding(query.cursor)).decodeAudit(query.cursor, caller, listing) : undefined;
   const page = await auditTrail.between(caller, { ...query, after });
   return json(200, { items: page.items, nextCursor: page.last === null ? null : (await cursors()).encodeAudit(page.last, caller, listing) });
 }

@@ -10,7 +10,7 @@ export async function listIncidents({ caller, query }: Input<typeof ROUTES.listI
   const cursors = cursorsAhead();
   const { incidents } = await container();
   const { cursor, limit, ...filters } = query;
-  const after = cursor ? (await cursors()).decodeList(cursor, caller, filters) : undefined;
+  const after = cursor ? (await cursors.decoding(cursor)).decodeList(cursor, caller, filters) : undefined;
   const page = await incidents.list(caller, { ...filters, limit, after, ready: cursors.before });
   return json(200, { items: page.items, nextCursor: page.lastId ? (await cursors()).encodeList(page.lastId, caller, filters) : null });
 }
@@ -19,7 +19,7 @@ export async function getRelated({ caller, params, query }: Input<typeof ROUTES.
   const cursors = cursorsAhead();
   const { incidents } = await container();
   const id = params.id!;
-  const after = query.cursor ? (await cursors()).decodeRelated(query.cursor, caller, id) : undefined;
+  const after = query.cursor ? (await cursors.decoding(query.cursor)).decodeRelated(query.cursor, caller, id) : undefined;
   const page = await incidents.related(caller, id, { limit: query.limit, after, ready: cursors.before });
   return json(200, { items: page.items, nextCursor: page.lastId ? (await cursors()).encodeRelated(page.lastId, caller, id) : null });
 }
@@ -30,7 +30,7 @@ export async function lookupObservable({ caller, query }: Input<typeof ROUTES.lo
   const { cursor, limit, ...wanted } = query;
   // A cursor continues the lookup of one observable, whichever spelling asked for it.
   const identity = observableKey(canonicalList([wanted], 'query')[0]!);
-  const after = cursor ? (await cursors()).decodeLookup(cursor, caller, identity) : undefined;
+  const after = cursor ? (await cursors.decoding(cursor)).decodeLookup(cursor, caller, identity) : undefined;
   const page = await incidents.lookup(caller, wanted, { limit, after, ready: cursors.before });
   return json(200, { observable: page.observable, items: page.items, nextCursor: page.lastId ? (await cursors()).encodeLookup(page.lastId, caller, identity) : null });
 }

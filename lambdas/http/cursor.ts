@@ -33,6 +33,24 @@ const AUDIT_ID_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[0-9a-f-]{13}$
 /** A TAXII page: the endpoint (objects, manifest, one object's versions…) and its exact filters. */
 const taxiiBinding = (caller: Caller, listing: string): Binding => ['taxii', caller.orgId, caller.role, listing];
 
+const notACursor = () => new ValidationError('The cursor is not valid; use nextCursor exactly as returned.', [{ path: 'cursor', message: 'is not a cursor this service issued' }]);
+
+/**
+ * A cursor's bytes: only the exact base64url encoding we issue, long enough for a position and its
+ * two tags. Checked without the secret, so a malformed cursor is a 400 even while the secret
+ * cannot be read; what it holds is checked against its tags by `decode`.
+ */
+function cursorBytes(cursor: string): Buffer {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw notACursor();
+  const raw = Buffer.from(cursor, 'base64url');
+  // base64url ignores stray trailing characters: the cursor must be what its bytes encode to.
+  if (raw.length <= 2 * TAG_BYTES || raw.toString('base64url') !== cursor) throw notACursor();
+  return raw;
+}
+
+/** Refuses (400, naming `cursor`) a cursor that no codec could have issued, before its secret is at hand. */
+export const checkCursorShape = (cursor: string): void => { cursorBytes(cursor); };
+
 export function makeCursorCodec(secret: string) {
   const tag = (...parts: string[]) => createHmac('sha256', `cursor:${secret}`).update(parts.join('\u0000')).digest().subarray(0, TAG_BYTES);
   const listingTag = (position: string, binding: Binding) => tag('listing', JSON.stringify(binding), position);
@@ -44,22 +62,18 @@ export function makeCursorCodec(secret: string) {
   }
 
   function decode(cursor: string, binding: Binding, isPosition: (p: string) => boolean): string {
-    const invalid = () => new ValidationError('The cursor is not valid; use nextCursor exactly as returned.', [{ path: 'cursor', message: 'is not a cursor this service issued' }]);
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-    const raw = Buffer.from(cursor, 'base64url');
-    // Only the exact encoding we issued: base64url ignores stray trailing characters.
-    if (raw.length <= 2 * TAG_BYTES || raw.toString('base64url') !== cursor) throw invalid();
+    const raw = cursorBytes(cursor);
     const position = raw.subarray(0, raw.length - 2 * TAG_BYTES).toString('utf8');
     const listing = raw.subarray(raw.length - 2 * TAG_BYTES, raw.length - TAG_BYTES);
     const sealed = raw.subarray(raw.length - TAG_BYTES);
-    if (!timingSafeEqual(sealed, seal(position, listing))) throw invalid();
+    if (!timingSafeEqual(sealed, seal(position, listing))) throw notACursor();
     if (!timingSafeEqual(listing, listingTag(position, binding))) {
       throw new ValidationError(
         'The cursor belongs to another listing (another caller, other filters or another incident); start again without a cursor.',
         [{ path: 'cursor', message: 'belongs to another listing' }],
       );
     }
-    if (!isPosition(position)) throw invalid();
+    if (!isPosition(position)) throw notACursor();
     return position;
   }
 

@@ -23,6 +23,7 @@ import { inPool } from '../shared/pool';
 import type { ApiKeyRecord, Organization } from '../domain/ports';
 import { SCO_TYPES, concordIncidentOf, incidentBundle, incidentObjects, observableOfSco, reportFromStix, type ExportInput, type OrgInfo, type StixObject } from './stix';
 import { canonicalize, type Observable } from '../domain/observables';
+import { checkCursorShape } from '../http/cursor';
 import {
   INCIDENTS_COLLECTION_ID, MAX_CONTENT_LENGTH, MAX_PAGE, POSITION_PATTERN, dateAddedHeaders, fitStatus, listOf, manifestRecord, page, positionOf, select, versionOf,
   type Entry, type Filters, type StatusDetails, type StatusStore, type TaxiiStatus,
@@ -151,6 +152,8 @@ export function makeTaxiiService(deps: TaxiiDeps) {
    * maxAnswerBytes of them; the incidents it carries are recorded before it is returned.
    */
   async function pageOf<R>(caller: Caller, reads: ReturnType<IncidentService['unrecorded']>, listing: string, entries: CollectionEntry[], query: TaxiiQuery, shown: (e: Entry) => R) {
+    // A `next` no codec could have issued is refused without the secret, readable or not.
+    if (query.next !== undefined) checkCursorShape(query.next);
     const codec = await cursors();
     const after = query.next === undefined ? undefined : codec.decodeTaxii(query.next, caller, listing, (p) => POSITION_PATTERN.test(p));
     const limit = Math.min(query.limit ?? MAX_PAGE, MAX_PAGE);

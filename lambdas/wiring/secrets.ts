@@ -3,7 +3,7 @@
  * functions that sign or verify bundle this (and are granted the secret).
  */
 import { loadSigningSecret } from '../adapters/secrets';
-import { makeCursorCodec } from '../http/cursor';
+import { checkCursorShape, makeCursorCodec } from '../http/cursor';
 import { derived } from './adapters';
 
 export const signingSecret = derived(({ config }) => loadSigningSecret(config));
@@ -15,13 +15,17 @@ export const cursors = /* @__PURE__ */ derived(async () => makeCursorCodec(await
  * Secrets Manager before DynamoDB): waited for before the read only to decode a cursor the request
  * carries, else after it, only to sign the next one. A page that ends its list needs no secret.
  */
-export function cursorsAhead(): (() => ReturnType<typeof cursors>) & { before: (more: boolean) => Promise<unknown> } {
+export function cursorsAhead(): (() => ReturnType<typeof cursors>) & { decoding: (cursor: string) => ReturnType<typeof cursors>; before: (more: boolean) => Promise<unknown> } {
   const pending = cursors();
   // Awaited when a cursor is decoded or signed, or never: not an unhandled rejection either way.
   pending.catch(() => undefined);
   const codec = () => pending;
-  // Given to the read as the moment between reading a page and recording its reads: a page with
-  // more after it waits there for the secret that signs its cursor, so a page that cannot be
-  // answered (the secret unreadable) records no read — the audit trail records what answers carried.
-  return Object.assign(codec, { before: async (more: boolean) => (more ? pending : undefined) });
+  return Object.assign(codec, {
+    /** The codec to decode `cursor` with; a cursor no codec could have issued is a 400 at once, the secret readable or not. */
+    decoding: (cursor: string) => { checkCursorShape(cursor); return pending; },
+    // Given to the read as the moment between reading a page and recording its reads: a page with
+    // more after it waits there for the secret that signs its cursor, so a page that cannot be
+    // answered (the secret unreadable) records no read — the audit trail records what answers carried.
+    before: async (more: boolean) => (more ? pending : undefined),
+  });
 }

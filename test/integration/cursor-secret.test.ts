@@ -4,6 +4,7 @@
  * or to sign the next one. So a cold start does not wait for Secrets Manager before DynamoDB, and a
  * page that ends its list is answered even while the secret cannot be read.
  */
+import { INCIDENTS_COLLECTION_ID } from '../../lambdas/integrations/taxii';
 import { adapters } from '../../lambdas/wiring/adapters';
 import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
 
@@ -58,6 +59,34 @@ describe('with the signing secret unreadable', () => {
     const res = await api.call(key(), method, path);
     expect(res.status).toBe(status);
     expect(res.text).not.toMatch(/unreachable|at .*\.ts/);
+  });
+
+  // A cursor no codec could have issued is a 400 naming `cursor` whether or not the secret can be
+  // read: its shape is checked before the secret is awaited. Before, it waited for the secret and
+  // answered 5xx. Each: not base64url, too short for its tags, and base64url that does not round-trip.
+  const lists: Array<[string, () => string, () => string]> = [
+    ['the timeline', () => `/v1/incidents/${id}/timeline`, () => KEYS.partner.facebook],
+    ['the incident list', () => '/v1/incidents', () => KEYS.partner.facebook],
+    ['the related incidents', () => `/v1/incidents/${id}/related`, () => KEYS.partner.facebook],
+    ['the lookup', () => '/v1/observables?type=domain-name&value=nothing-here.example', () => KEYS.partner.facebook],
+    ["an incident's audit trail", () => `/v1/incidents/${id}/audit`, () => KEYS.partner.facebook],
+    ['the audit trail', () => '/v1/audit', () => KEYS.admin],
+  ];
+  it.each(lists.flatMap(([what, path, key]) => ['not*a*cursor', 'QUJD', `${'A'.repeat(40)}B`].map((cursor) => [what, cursor, path, key] as const)))(
+    '%s, cursor %s: a 400 naming cursor, as with the secret readable', async (_what, cursor, path, key) => {
+      const url = path();
+      const res = await api.call(key(), 'GET', `${url}${url.includes('?') ? '&' : '?'}cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ path: 'cursor', message: 'is not a cursor this service issued' }]);
+    },
+  );
+
+  it("TAXII: a `next` no codec could have issued is a TAXII 400, as with the secret readable", async () => {
+    const res = await api.call(null, 'GET', `/taxii2/concord/collections/${INCIDENTS_COLLECTION_ID}/objects/?next=not*a*cursor`, undefined, {
+      accept: 'application/taxii+json;version=2.1', authorization: `Basic ${Buffer.from(`fbi:${KEYS.partner.fbi}`).toString('base64')}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ http_status: '400' });
   });
 
   it('an AMBER+STRICT incident\'s timeline, for an organization outside it: refused, not a 5xx, nothing of it shown', async () => {
@@ -143,8 +172,11 @@ describe('with the signing secret unreadable', () => {
   });
 
   it('a request carrying a cursor is not served until the secret has checked it', async () => {
-    const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1&cursor=eyJzIjoxfQ.bm90LWEtc2lnbmF0dXJl`);
+    // Shaped as ours are (a position and two 12-byte tags, base64url): only the secret can judge it.
+    const forged = Buffer.concat([Buffer.from('1'), Buffer.alloc(24, 7)]).toString('base64url');
+    const res = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${id}/timeline?limit=1&cursor=${forged}`);
     expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.text).not.toContain('events');
   });
 });
 
