@@ -51,11 +51,12 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     if (!oncall) return;
     const kept = new Set(contacts.map((c) => c.id));
     const errors: Array<{ path: string; message: string }> = [];
-    for (const s of await oncall.listSchedules(id)) {
+    // Both read at once: each is a round trip, and a PUT of an organization waits for them.
+    const [schedules, policy] = await Promise.all([oncall.listSchedules(id), oncall.getPolicy(id)]);
+    for (const s of schedules) {
       const named = new Set([...s.spec.layers.flatMap((l) => l.members), ...(s.spec.overrides ?? []).map((o) => o.contact)]);
       for (const contact of named) if (!kept.has(contact)) errors.push({ path: 'contacts', message: `leaves out ${contact}, whom schedule ${s.id} names: change the schedule first` });
     }
-    const policy = await oncall.getPolicy(id);
     for (const [i, level] of (policy?.policy.levels ?? []).entries()) {
       for (const t of level.targets) if ('contact' in t && !kept.has(t.contact)) errors.push({ path: 'contacts', message: `leaves out ${t.contact}, whom the escalation policy pages at level ${i + 1}: change the policy first` });
     }
@@ -63,6 +64,18 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
   }
 
   const now = () => clock.now().toISOString();
+
+  /**
+   * The organization's topics and subscriptions, after its entry is written. SNS failing is a 503:
+   * the entry is kept, and the same PUT again (idempotent) provisions what is missing.
+   */
+  async function provision(org: Organization): Promise<void> {
+    try {
+      await provisioner.provision(org);
+    } catch (err) {
+      throw new BusyError(`${org.id} is saved, but its notification topics could not be set up; send the same PUT again.`, 5, { cause: err });
+    }
+  }
 
   /**
    * Creates or replaces an organization. Through the API (`by` an admin), an onboarded
@@ -105,10 +118,11 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    * in. Organizations from directory files and scripts are the operator's.
    */
   async function mayReplace(id: string, adminOrg: string): Promise<boolean> {
-    const existing = await directory.getOrganization(id);
+    // The keys are read beside the entry, not after it: one round trip, where the keys are often needed.
+    const [existing, keys] = await Promise.all([directory.getOrganization(id), directory.keysOf(id)]);
     if (!existing) return true;
     if (existing.createdBy !== adminOrg || existing.identity?.length) return false;
-    return (await directory.keysOf(id)).length === 0;
+    return keys.length === 0;
   }
 
   /**
@@ -132,7 +146,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     const contacts = normalizeContacts(input.contacts, existing?.contacts);
     if (existing) await checkNamedContacts(id, contacts);
     if (existing && sameOrganization(existing, input) && (by || !existing.createdBy)) {
-      await provisioner.provision(existing);
+      await provision(existing);
       return { created: false, organization: existing };
     }
     const at = now();
@@ -142,7 +156,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     const chat = input.chat ?? existing?.chat;
     const organization: Organization = { id, name: input.name, kind: input.kind, contacts, ...identityOf(input), ...(chat?.channels.length ? { chat } : {}), ...(creator ? { createdBy: creator } : {}), createdAt: existing?.createdAt ?? at, updatedAt: at };
     const { created } = await directory.putOrganization(organization, existing);
-    await provisioner.provision(organization);
+    await provision(organization);
     return { created, organization };
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Caller } from '../../lambdas/domain/actor';
 import { LAST_USED_RESOLUTION_MS, makeDirectory, makeKeyIssuer, type OrganizationInput } from '../../lambdas/domain/directory';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lambdas/domain/errors';
+import { BusyError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lambdas/domain/errors';
 import type { KeyNotice, Organization } from '../../lambdas/domain/ports';
 import { ManualClock, MemoryDirectoryRepository } from '../support/memory-repositories';
 
@@ -40,6 +40,51 @@ describe('putting organizations', () => {
     expect(second.organization.identity).toBeUndefined();
     expect(provisioned.map((o) => o.name)).toEqual(['Pinal County', 'Pinal County Elections']);
     expect(await repository.getOrganization('pinal')).toEqual(second.organization);
+  });
+
+  // #27: each read is a round trip; an organization's PUT by another organization's admin reads the
+  // entry and its keys, and a change of contacts the schedules and the policy, two at a time.
+  it('reads the entry beside its keys, and the schedules beside the escalation policy', async () => {
+    const { repository, clock } = setup();
+    const started: string[] = [];
+    const waits: Array<{ pair: string; alone: boolean }> = [];
+    /** Holds `name`'s read until its partner in `pair` has started too (or 100 ms have passed). */
+    const paired = async <T>(name: string, pair: string, read: () => Promise<T>): Promise<T> => {
+      started.push(name);
+      const partner = pair.split('+').find((n) => n !== name)!;
+      for (let i = 0; i < 20 && !started.includes(partner); i++) await new Promise((r) => setTimeout(r, 5));
+      waits.push({ pair, alone: !started.includes(partner) });
+      return read();
+    };
+    const watched = Object.create(repository) as typeof repository;
+    watched.getOrganization = (id) => paired('entry', 'entry+keys', () => repository.getOrganization(id));
+    watched.keysOf = (id) => paired('keys', 'entry+keys', () => repository.keysOf(id));
+    const oncall = {
+      listSchedules: (id: string) => paired('schedules', 'schedules+policy', async () => { void id; return []; }),
+      getPolicy: (id: string) => paired('policy', 'schedules+policy', async () => { void id; return null; }),
+    };
+    const directory = makeDirectory({ directory: watched, provisioner: { provision: async () => {} }, clock, oncall });
+    await directory.putOrganization('pinal', county, cisaAdmin);
+    started.length = 0;
+    await directory.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin);
+    expect(waits.filter((w) => w.pair === 'entry+keys' && w.alone)).toHaveLength(0);
+    expect(waits.filter((w) => w.pair === 'schedules+policy')).toHaveLength(2);
+    expect(waits.filter((w) => w.pair === 'schedules+policy' && w.alone)).toHaveLength(0);
+  });
+
+  it('topics that cannot be provisioned: a 503 (BusyError) saying the entry is saved, and the same PUT again provisions them', async () => {
+    const { repository, clock } = setup();
+    let snsDown = true;
+    const provisioned: string[] = [];
+    const directory = makeDirectory({ directory: repository, clock, provisioner: { provision: async (org) => { if (snsDown) throw new Error('SNS is throttling'); provisioned.push(org.id); } } });
+    const failed = await directory.putOrganization('pinal', county, cisaAdmin).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(BusyError);
+    expect((failed as BusyError).message).toMatch(/pinal is saved.*same PUT again/);
+    expect((failed as BusyError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(await repository.getOrganization('pinal')).toMatchObject({ name: 'Pinal County' });
+    snsDown = false;
+    expect((await directory.putOrganization('pinal', county, cisaAdmin)).created).toBe(false);
+    expect(provisioned).toEqual(['pinal']);
   });
 
   it('writes nothing for an entry that is the same, and still provisions its topics', async () => {

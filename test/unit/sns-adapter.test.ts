@@ -123,18 +123,60 @@ describe('SnsProvisioner', () => {
     });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'concord-org-fbi_red', Attributes: { SignatureVersion: '2', KmsMasterKeyId: 'alias/concord' } });
-    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
+    // The two topics are provisioned at once: what each receives, in any order between them.
+    const sorted = (inputs: object[]) => {
+      const order = (i: object) => ['SubscriptionArn', 'TopicArn', 'Protocol', 'Endpoint'].map((k) => (i as Record<string, unknown>)[k] ?? '').join(' ');
+      return [...inputs].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    };
+    expect(sorted(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input))).toEqual([
       // Each contact's subscriptions take only messages that name the contact (issue #24); SMS ones,
       // only those not marked not for SMS (correlation notices, issue #25).
-      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["duty"],"sms":[{"exists":false}]}' } },
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },
+      { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi', Protocol: 'sms', Endpoint: '+12025550101', Attributes: { FilterPolicy: '{"contacts":["duty"],"sms":[{"exists":false}]}' } },
       // The RED topic: cleared contacts only.
       { TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red', Protocol: 'email', Endpoint: 'cleared@fbi.example', Attributes: { FilterPolicy: '{"contacts":["cleared"]}' } },
     ]);
-    expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input)).toEqual([
+    expect(sorted(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input))).toEqual([
       { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi:b' },
       { SubscriptionArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi_red:c' },
     ]);
+  });
+
+  // #27: in AWS each SNS call is tens of milliseconds, and an organization's PUT waits for them all.
+  it('provisions both topics at once, and a contact\'s subscriptions a few at a time', async () => {
+    const inFlight = { now: 0, most: 0 };
+    const answered = async <T>(answer: T) => {
+      inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight.now--;
+      return answer;
+    };
+    const created: string[] = [];
+    let listedBeforeBothCreated = false;
+    sns.on(CreateTopicCommand).callsFake((input) => { created.push(input.Name); return answered({ TopicArn: `arn:aws:sns:us-east-1:1:${input.Name}` }); });
+    sns.on(ListSubscriptionsByTopicCommand).callsFake(() => { listedBeforeBothCreated ||= created.length < 2; return answered({ Subscriptions: [] }); });
+    sns.on(SubscribeCommand).callsFake(() => answered({}));
+    const contacts = Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, name: `C${i}`, email: `c${i}@fbi.example`, phone: null, red: true as const }));
+    await new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-').provision({ id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '', contacts });
+    expect(created.sort()).toEqual(['concord-org-fbi', 'concord-org-fbi_red']);
+    // Both topics were asked for before either's subscriptions were listed: they ran side by side.
+    expect(listedBeforeBothCreated).toBe(false);
+    // 12 subscriptions (6 contacts on two topics), never more than 4 a topic at once.
+    expect(sns.commandCalls(SubscribeCommand)).toHaveLength(12);
+    expect(inFlight.most).toBe(8);
+  });
+
+  it('a topic that fails fails the provisioning, once the other topic is done', async () => {
+    let allTopicDone = false;
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi_red' }).rejects(new Error('throttled'));
+    sns.on(CreateTopicCommand, { Name: 'concord-org-fbi' }).resolves({ TopicArn: 'arn:aws:sns:us-east-1:1:concord-org-fbi' });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    sns.on(SubscribeCommand).callsFake(async () => { await new Promise((r) => setTimeout(r, 20)); allTopicDone = true; return {}; });
+    await expect(new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-').provision({
+      id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '', contacts: [{ id: 'duty', name: 'Duty', email: 'duty@fbi.example', phone: null }],
+    })).rejects.toThrow('throttled');
+    // Nothing of the provisioning is left running after it answers (a Lambda is frozen then).
+    expect(allTopicDone).toBe(true);
   });
 
   it('subscribes partners\' HTTPS endpoints with the delivery policy and the dead-letter queue; RED ones to the RED topic too', async () => {

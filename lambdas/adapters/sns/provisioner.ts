@@ -11,6 +11,10 @@ import { audienceOf } from '../../domain/notifications';
 import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { NO_SMS_ATTRIBUTE, endpointId, topicName } from './publisher';
+import { inPool } from '../../shared/pool';
+
+/** SNS calls one topic's provisioning makes at once (each phase: subscribe, set filters, unsubscribe). */
+const SNS_CALLS_AT_ONCE = 4;
 
 
 /**
@@ -84,9 +88,16 @@ export class SnsProvisioner implements OrganizationProvisioner {
     };
   }
 
-  /** Both of the organization's topics, each with exactly its subscriptions. */
+  /**
+   * Both of the organization's topics, each with exactly its subscriptions. The two topics are
+   * provisioned at once, and each one's subscriptions a few at a time: in AWS every SNS call is a
+   * round trip of tens of milliseconds, and an organization's PUT waits for all of them. Both are
+   * finished, or have failed, before this returns.
+   */
   async provision(org: Organization): Promise<void> {
-    for (const audience of ['all', 'red'] as const) await this.provisionTopic(org, audience);
+    const done = await Promise.allSettled((['all', 'red'] as const).map((audience) => this.provisionTopic(org, audience)));
+    const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async provisionTopic(org: Organization, audience: Audience): Promise<void> {
@@ -107,25 +118,18 @@ export class SnsProvisioner implements OrganizationProvisioner {
     const have = new Set(existing.map(key));
     const wanted = subscriptionsWanted(org, audience);
     const filters = contactFilters(org, audience);
-    for (const w of wanted) {
-      if (have.has(w)) continue;
+    await inPool([...wanted].filter((w) => !have.has(w)), SNS_CALLS_AT_ONCE, async (w) => {
       const [protocol, ...rest] = w.split(':');
       const push = protocol === 'https' || protocol === 'http';
       const attributes = push ? this.pushAttributes(TopicArn!, rest.join(':')) : { FilterPolicy: contactFilterPolicy(filters.get(w) ?? [], protocol) };
       await this.sns.send(new SubscribeCommand({ TopicArn, Protocol: protocol, Endpoint: rest.join(':'), Attributes: attributes }));
-    }
+    });
+    const confirmed = existing.filter((s) => s.SubscriptionArn?.startsWith('arn:'));
     // Contacts subscribed before messages named them, or whose ids changed, and SMS subscriptions made
     // before messages could be marked not for SMS: their filter now (setting it again changes nothing).
-    for (const s of existing) {
-      const ids = filters.get(key(s));
-      if (ids && s.SubscriptionArn?.startsWith('arn:')) {
-        await this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: contactFilterPolicy(ids, s.Protocol) }));
-      }
-    }
-    for (const s of existing) {
-      if (!wanted.has(key(s)) && s.SubscriptionArn?.startsWith('arn:')) {
-        await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
-      }
-    }
+    await inPool(confirmed.filter((s) => filters.has(key(s))), SNS_CALLS_AT_ONCE, (s) =>
+      this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: contactFilterPolicy(filters.get(key(s))!, s.Protocol) })));
+    await inPool(confirmed.filter((s) => !wanted.has(key(s))), SNS_CALLS_AT_ONCE, (s) =>
+      this.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })));
   }
 }
