@@ -34,3 +34,53 @@ describe('the admins\' audit window at the calendar\'s far end (red team F1)', (
     expect(AuditWindowQuery.safeParse({ from: '+010000-01-01T00:00:00Z' }).success).toBe(false);
   });
 });
+
+// #27: each day of the window is one round trip, not two: its entries and its summaries are read at once.
+describe('the admins\' audit window, read a day at a time', () => {
+  const entry = (at: string, i: number) => ({ id: `${at}#${String(i).padStart(13, '0')}`, at, actor: { orgId: 'cisa', by: null, via: 'api', keyId: 'key_admin' }, action: 'put_organization', requestId: `r${i}`, outcome: 'allowed' } as never);
+
+  it('reads a settled day\'s entries and summaries at once, and a page filled by the entries leaves the summaries unused', async () => {
+    const memory = new MemoryAuditLog();
+    const clock = new ManualClock(Date.parse('2026-11-03T12:00:00.000Z'));
+    await memory.append([entry('2026-11-02T10:00:00.000Z', 1), entry('2026-11-02T11:00:00.000Z', 2), entry('2026-11-03T10:00:00.000Z', 3)]);
+    const steps: string[] = [];
+    const later = <T>(what: string, read: () => Promise<T>) => async () => {
+      steps.push(`${what} asked`);
+      await new Promise((r) => setTimeout(r, 5));
+      steps.push(`${what} answered`);
+      return read();
+    };
+    const audit = Object.create(memory) as MemoryAuditLog;
+    audit.between = (q) => later(`entries ${q.from.slice(0, 10)}`, () => memory.between(q))();
+    audit.hiddenOn = (q) => later(`summaries ${q.day}`, () => memory.hiddenOn(q))();
+    const trail = makeAuditTrail({ audit, clock });
+    const page = await trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 100 });
+    expect(page.items).toHaveLength(3);
+    // Yesterday (settled): both asked before either answered. Today (not settled): entries only.
+    expect(steps.slice(0, 2).sort()).toEqual(['entries 2026-11-02 asked', 'summaries 2026-11-02 asked']);
+    expect(steps.filter((s) => s.startsWith('summaries'))).toEqual(['summaries 2026-11-02 asked', 'summaries 2026-11-02 answered']);
+    // A page of one is filled by yesterday's first entry: its summaries were read, but nothing of them shows.
+    const first = await trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 1 });
+    expect(first.items).toEqual([expect.objectContaining({ requestId: 'r1' })]);
+    expect(first.last).not.toBeNull();
+  });
+
+  it('summaries that cannot be read fail the page that needs them, and leave none unhandled when it does not', async () => {
+    const memory = new MemoryAuditLog();
+    const clock = new ManualClock(Date.parse('2026-11-03T12:00:00.000Z'));
+    await memory.append([entry('2026-11-02T10:00:00.000Z', 1), entry('2026-11-02T11:00:00.000Z', 2)]);
+    const audit = Object.create(memory) as MemoryAuditLog;
+    audit.hiddenOn = () => Promise.reject(new Error('throttled'));
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const trail = makeAuditTrail({ audit, clock });
+      await expect(trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 100 })).rejects.toThrow('throttled');
+      expect((await trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 1 })).items).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+});
