@@ -11,7 +11,7 @@ import { audienceOf } from '../../domain/notifications';
 import { type Audience } from '../../domain/ports';
 import type { Organization, OrganizationProvisioner } from '../../domain/ports';
 import { NO_SMS_ATTRIBUTE, endpointId, topicName } from './publisher';
-import { inPool } from '../../shared/pool';
+import { allInOrder, inPool } from '../../shared/pool';
 
 /** SNS calls one topic's provisioning makes at once (each phase: subscribe, set filters, unsubscribe). */
 const SNS_CALLS_AT_ONCE = 4;
@@ -95,9 +95,7 @@ export class SnsProvisioner implements OrganizationProvisioner {
    * finished, or have failed, before this returns.
    */
   async provision(org: Organization): Promise<void> {
-    const done = await Promise.allSettled((['all', 'red'] as const).map((audience) => this.provisionTopic(org, audience)));
-    const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
-    if (failed) throw failed.reason;
+    await allInOrder([this.provisionTopic(org, 'all'), this.provisionTopic(org, 'red')]);
   }
 
   private async provisionTopic(org: Organization, audience: Audience): Promise<void> {

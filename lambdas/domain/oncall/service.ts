@@ -14,6 +14,7 @@ import type { Allowed } from '../audit';
 import { BusyError, ConcurrentModificationError, ForbiddenError, InUseError, NotFoundError, ValidationError, type FieldError } from '../errors';
 import type { Clock, DirectoryRepository, EscalationPolicySpec, OnCallRepository, Organization, StoredEscalationPolicy, StoredSchedule } from '../ports';
 import { DAY } from './zone';
+import { allInOrder } from '../../shared/pool';
 import { MAX_WINDOW_DAYS, onCallAt, scheduleIssues, shiftsBetween, type OnCall, type Override, type ScheduleSpec, type Shift } from './schedule';
 
 /** The most overrides a schedule holds (the schedule body's own limit). */
@@ -48,6 +49,13 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
   async function feedToken(s: Pick<StoredSchedule, 'orgId' | 'id' | 'feedGeneration' | 'createdAt'>): Promise<string> {
     return createHmac('sha256', `calendar-feed:${await secret()}`).update(`${s.orgId}\n${s.id}\n${s.createdAt}\n${s.feedGeneration}`).digest('base64url');
   }
+
+  /**
+   * Starts reading the secret a schedule's answer (its feed token) will need, beside the request's
+   * other reads: on a cold start it is a round trip of its own. A failure here is met again, and
+   * answered, where the token is made.
+   */
+  const secretAhead = () => { secret().catch(() => undefined); };
 
   const view = async (s: StoredSchedule): Promise<ScheduleView> =>
     ({ id: s.id, orgId: s.orgId, ...s.spec, overrides: s.spec.overrides ?? [], feedToken: await feedToken(s), createdAt: s.createdAt, updatedAt: s.updatedAt });
@@ -95,10 +103,11 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
 
     /** Creates or replaces a schedule; the same schedule again changes nothing. */
     async putSchedule(caller: Caller, orgId: string, id: string, spec: ScheduleSpec, allowed?: Allowed): Promise<{ created: boolean; schedule: ScheduleView }> {
-      const org = await adminOf(caller, orgId);
+      secretAhead();
+      // The schedule it replaces is read beside the organization: one round trip.
+      const [org, existing] = await allInOrder([adminOf(caller, orgId), repository.getSchedule(orgId, id)] as const);
       check(spec, org);
       await allowed?.();
-      const existing = await repository.getSchedule(orgId, id);
       if (existing && same(existing.spec, spec)) return { created: false, schedule: await view(existing) };
       const at = now().toISOString();
       const stored: StoredSchedule = { orgId, id, spec, feedGeneration: existing?.feedGeneration ?? 1, createdAt: existing?.createdAt ?? at, updatedAt: at };
@@ -107,11 +116,13 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
     },
 
     async getSchedule(caller: Caller, orgId: string, id: string): Promise<ScheduleView> {
+      secretAhead();
       return view(await readable(caller, orgId, id));
     },
 
     async listSchedules(caller: Caller, orgId: string): Promise<ScheduleView[]> {
       if (caller.orgId !== orgId) throw new NotFoundError(`No organization ${orgId}.`);
+      secretAhead();
       return Promise.all((await repository.listSchedules(orgId)).map(view));
     },
 
@@ -128,8 +139,8 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
 
     /** A new calendar token: every earlier one stops working. */
     async rotateFeedToken(caller: Caller, orgId: string, id: string, allowed?: Allowed): Promise<ScheduleView> {
-      await adminOf(caller, orgId);
-      const existing = await repository.getSchedule(orgId, id);
+      secretAhead();
+      const [, existing] = await allInOrder([adminOf(caller, orgId), repository.getSchedule(orgId, id)] as const);
       if (!existing) throw new NotFoundError(`No schedule ${id} of ${orgId}.`);
       await allowed?.();
       const stored = { ...existing, feedGeneration: existing.feedGeneration + 1, updatedAt: now().toISOString() };
@@ -146,8 +157,8 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
      * Another organization's caller: 404, as for every schedule route.
      */
     async addOverride(caller: Caller, orgId: string, id: string, input: OverrideInput, allowed?: Allowed): Promise<ScheduleView> {
-      await readable(caller, orgId, id);
-      const org = await organizationOf(orgId);
+      secretAhead();
+      const [, org] = await allInOrder([readable(caller, orgId, id), organizationOf(orgId)] as const);
       const isAdmin = caller.role === 'admin' && caller.orgId === orgId;
       let contact: string;
       let named = false;
@@ -215,14 +226,17 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
      * contacts (their names are the events' summaries); a wrong or revoked token is 403.
      */
     async feed(orgId: string, id: string, token: string): Promise<{ schedule: StoredSchedule; shifts: Shift[]; contacts: Organization['contacts']; from: Date }> {
-      const schedule = await repository.getSchedule(orgId, id);
+      secretAhead();
+      // The organization (its contacts name the shifts) is read beside the schedule, and used only
+      // once the token is checked.
+      const [schedule, org] = await allInOrder([repository.getSchedule(orgId, id), directory.getOrganization(orgId)] as const);
       const refuse = () => new ForbiddenError('This calendar link is not valid, or was replaced by a new one.');
       if (!schedule) throw refuse();
       const expected = Buffer.from(await feedToken(schedule));
       const given = Buffer.from(token);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse();
       const from = now();
-      const org = await organizationOf(orgId);
+      if (!org) throw new NotFoundError(`No organization ${orgId}.`);
       return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: org.contacts, from };
     },
 
