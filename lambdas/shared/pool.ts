@@ -1,13 +1,24 @@
-/** Bounded parallelism: `work` over `items`, at most `width` at once; the results in the items' order. */
+/**
+ * Bounded parallelism: `work` over `items`, at most `width` at once; the results in the items' order.
+ * A failure starts no further item and is thrown once the items already running have settled:
+ * nothing of the pool is left running after it answers (a Lambda is frozen, or a request answered,
+ * while it still sends). The failure thrown is the first to happen.
+ */
 export async function inPool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   await Promise.all(Array.from({ length: Math.min(Math.max(1, width), items.length) }, async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
-      out[i] = await work(items[i]!);
+      try {
+        out[i] = await work(items[i]!);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   }));
+  if (failure) throw failure.error;
   return out;
 }
 

@@ -179,6 +179,31 @@ describe('SnsProvisioner', () => {
     expect(allTopicDone).toBe(true);
   });
 
+  // Review s8: a topic's subscriptions run four at a time; one failing must not leave the others
+  // subscribing after the provisioning has failed (the PUT has answered 503; a Lambda is frozen).
+  it('a subscription that fails fails the provisioning once none of its topic\'s calls is running, and starts no more', async () => {
+    const inFlight = { now: 0 };
+    sns.on(CreateTopicCommand).callsFake((input) => ({ TopicArn: `arn:aws:sns:us-east-1:1:${input.Name}` }));
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    sns.on(SubscribeCommand).callsFake(async (input) => {
+      inFlight.now++;
+      try {
+        if (input.Endpoint === 'c0@fbi.example') throw new Error('throttled');
+        await new Promise((r) => setTimeout(r, 20));
+        return {};
+      } finally { inFlight.now--; }
+    });
+    const contacts = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, name: `C${i}`, email: `c${i}@fbi.example`, phone: null }));
+    await expect(new SnsProvisioner(new SNSClient({ region: 'us-east-1' }), 'concord-org-').provision({ id: 'fbi', name: 'FBI', kind: 'agency', createdAt: '', updatedAt: '', contacts }))
+      .rejects.toThrow('throttled');
+    expect(inFlight.now).toBe(0);
+    const calls = sns.commandCalls(SubscribeCommand).length;
+    await new Promise((r) => setTimeout(r, 100));
+    // Nothing subscribes after the failure is answered.
+    expect(sns.commandCalls(SubscribeCommand).length).toBe(calls);
+    expect(calls).toBeLessThan(10);
+  });
+
   it('subscribes partners\' HTTPS endpoints with the delivery policy and the dead-letter queue; RED ones to the RED topic too', async () => {
     sns.on(CreateTopicCommand, { Name: 'concord-org-fbi' }).resolves({ TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi' });
     sns.on(CreateTopicCommand, { Name: 'concord-org-fbi_red' }).resolves({ TopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:1:concord-org-fbi_red' });
