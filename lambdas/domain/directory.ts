@@ -5,6 +5,7 @@ import { ConcurrentModificationError, ForbiddenError, NotFoundError, BusyError, 
 import type { Caller, Role } from './actor';
 import { sameChat, type ChatSettings } from './chat';
 import type { Allowed } from './audit';
+import { allInOrder } from '../shared/pool';
 import type { ApiKeyRecord, Clock, Contact, DirectoryRepository, IdentityProvider, KeyDefaults, KeyNotifier, KeySummary, Organization, OrganizationKind, OrganizationProvisioner, OnCallRepository } from './ports';
 
 export interface DirectoryDeps {
@@ -51,8 +52,9 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     if (!oncall) return;
     const kept = new Set(contacts.map((c) => c.id));
     const errors: Array<{ path: string; message: string }> = [];
-    // Both read at once: each is a round trip, and a PUT of an organization waits for them.
-    const [schedules, policy] = await Promise.all([oncall.listSchedules(id), oncall.getPolicy(id)]);
+    // Both read at once (each is a round trip, and a PUT of an organization waits for them), both
+    // settled before it goes on or fails: nothing is left reading after the answer.
+    const [schedules, policy] = await allInOrder([oncall.listSchedules(id), oncall.getPolicy(id)]);
     for (const s of schedules) {
       const named = new Set([...s.spec.layers.flatMap((l) => l.members), ...(s.spec.overrides ?? []).map((o) => o.contact)]);
       for (const contact of named) if (!kept.has(contact)) errors.push({ path: 'contacts', message: `leaves out ${contact}, whom schedule ${s.id} names: change the schedule first` });
@@ -119,7 +121,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    */
   async function mayReplace(id: string, adminOrg: string): Promise<boolean> {
     // The keys are read beside the entry, not after it: one round trip, where the keys are often needed.
-    const [existing, keys] = await Promise.all([directory.getOrganization(id), directory.keysOf(id)]);
+    const [existing, keys] = await allInOrder([directory.getOrganization(id), directory.keysOf(id)]);
     if (!existing) return true;
     if (existing.createdBy !== adminOrg || existing.identity?.length) return false;
     return keys.length === 0;

@@ -72,6 +72,36 @@ describe('putting organizations', () => {
     expect(waits.filter((w) => w.pair === 'schedules+policy' && w.alone)).toHaveLength(0);
   });
 
+  // Review s8: the reads paired for one round trip are settled before the PUT answers, and a
+  // failure is the first read's, as when they were read one after the other.
+  it('a paired read that fails answers once its partner has settled, with the first read\'s error', async () => {
+    const { repository, clock } = setup();
+    const directory = makeDirectory({ directory: repository, provisioner: { provision: async () => {} }, clock });
+    await directory.putOrganization('pinal', county, cisaAdmin);
+    const running = new Set<string>();
+    const slow = <T>(name: string, read: () => Promise<T>, fail?: Error) => async (): Promise<T> => {
+      running.add(name);
+      try {
+        await new Promise((r) => setTimeout(r, fail ? 1 : 30));
+        if (fail) throw fail;
+        return await read();
+      } finally { running.delete(name); }
+    };
+    const watched = Object.create(repository) as typeof repository;
+    watched.getOrganization = (id) => slow('entry', () => repository.getOrganization(id))();
+    watched.keysOf = (id) => slow('keys', () => repository.keysOf(id), new Error('keys unreadable'))();
+    const oncall = {
+      listSchedules: (id: string) => slow('schedules', async () => { void id; return []; }, new Error('schedules unreadable'))(),
+      getPolicy: (id: string) => slow('policy', async () => { void id; return null; })(),
+    };
+    const paired = makeDirectory({ directory: watched, provisioner: { provision: async () => {} }, clock, oncall });
+    await expect(paired.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin)).rejects.toThrow('keys unreadable');
+    expect([...running]).toEqual([]);
+    watched.keysOf = (id) => repository.keysOf(id);
+    await expect(paired.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin)).rejects.toThrow('schedules unreadable');
+    expect([...running]).toEqual([]);
+  });
+
   it('topics that cannot be provisioned: a 503 (BusyError) saying the entry is saved, and the same PUT again provisions them', async () => {
     const { repository, clock } = setup();
     let snsDown = true;
