@@ -70,26 +70,34 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       let cut: string | null = null;
       // Day by day from the window's start, or the cursor's day: that day's entries, then its
       // summaries. Both are read at once (one round trip a day, not two); the summaries are unused
-      // when the day's entries fill the page, at most once a page.
-      for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
-        const lo = later(from, `${day}T00:00:00.000Z`);
-        const hi = earlier(end, `${nextDay(day)}T00:00:00.000Z`);
-        const settled = Date.parse(nextDay(day)) + SUMMARY_SETTLE_MS <= now;
-        const summaries = settled ? audit.hiddenOn({ day, viewerOrgId, orgId, action }) : undefined;
-        // Awaited below, or left when the page is full: not an unhandled rejection either way.
-        summaries?.catch(() => undefined);
-        if (lo < hi) {
-          const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
-          rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
-          if (page.last !== null) break;
-        }
-        if (summaries && rows.length <= limit) {
-          for (const s of await summaries) {
-            const position = summaryPosition(day, s.orgId);
-            if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
+      // when the day's entries fill the page, at most once a page. A summary read not used (the
+      // page full, or the entries unreadable) is still waited for, its outcome ignored: nothing of
+      // the request is left reading after its answer.
+      let unused: Promise<unknown> | undefined;
+      try {
+        for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
+          const lo = later(from, `${day}T00:00:00.000Z`);
+          const hi = earlier(end, `${nextDay(day)}T00:00:00.000Z`);
+          const settled = Date.parse(nextDay(day)) + SUMMARY_SETTLE_MS <= now;
+          const summaries = settled ? audit.hiddenOn({ day, viewerOrgId, orgId, action }) : undefined;
+          // Awaited below, or settled in `finally`: not an unhandled rejection either way.
+          unused = summaries?.catch(() => undefined);
+          if (lo < hi) {
+            const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
+            rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
+            if (page.last !== null) break;
           }
-          if (++summarized >= MAX_SUMMARY_DAYS_PER_PAGE && day < lastDay && rows.length <= limit) { cut = dayEndPosition(day); break; }
+          if (summaries && rows.length <= limit) {
+            unused = undefined;
+            for (const s of await summaries) {
+              const position = summaryPosition(day, s.orgId);
+              if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
+            }
+            if (++summarized >= MAX_SUMMARY_DAYS_PER_PAGE && day < lastDay && rows.length <= limit) { cut = dayEndPosition(day); break; }
+          }
         }
+      } finally {
+        await unused;
       }
       const kept = rows.slice(0, limit);
       return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : cut };

@@ -84,3 +84,32 @@ describe('the admins\' audit window, read a day at a time', () => {
     }
   });
 });
+
+// Review s8: a day's summaries are read beside its entries; when the page does not use them (its
+// entries fill it, or they could not be read) the page still answers only once that read is over:
+// nothing of a request is left reading after its answer.
+describe('the admins\' audit window leaves no summary read running after it answers', () => {
+  const entry = (at: string, i: number) => ({ id: `${at}#${String(i).padStart(13, '0')}`, at, actor: { orgId: 'cisa', by: null, via: 'api', keyId: 'key_admin' }, action: 'put_organization', requestId: `r${i}`, outcome: 'allowed' } as never);
+
+  it('a page filled by a settled day\'s entries, or failed by them, answers once that day\'s summaries are read', async () => {
+    const memory = new MemoryAuditLog();
+    const clock = new ManualClock(Date.parse('2026-11-03T12:00:00.000Z'));
+    await memory.append([entry('2026-11-02T10:00:00.000Z', 1), entry('2026-11-02T11:00:00.000Z', 2)]);
+    let reading = 0;
+    const audit = Object.create(memory) as MemoryAuditLog;
+    audit.hiddenOn = async (q) => {
+      reading++;
+      try {
+        await new Promise((r) => setTimeout(r, 30));
+        return await memory.hiddenOn(q);
+      } finally { reading--; }
+    };
+    const trail = makeAuditTrail({ audit, clock });
+    const full = await trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 1 });
+    expect(full.items).toHaveLength(1);
+    expect(reading).toBe(0);
+    audit.between = () => Promise.reject(new Error('entries unreadable'));
+    await expect(trail.between(admin, { from: '2026-11-02T00:00:00.000Z', limit: 100 })).rejects.toThrow('entries unreadable');
+    expect(reading).toBe(0);
+  });
+});
