@@ -75,7 +75,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     try {
       await provisioner.provision(org);
     } catch (err) {
-      throw new BusyError(`${org.id} is saved, but its notification topics could not be set up; send the same PUT again.`, 5, { cause: err });
+      throw new BusyError(`${org.id} is saved, but its notification topics could not be set up; put it again (the same PUT, or the directory file loaded again) to set them up.`, 5, { cause: err });
     }
   }
 
