@@ -18,6 +18,7 @@ import type { AuditLog } from '../../domain/ports';
 import { countRequests, type AuditPage, type AuditPageQuery, type AuditRecord, type AuditWindowQuery, type HiddenDayQuery } from '../../domain/audit-entry';
 import { guarded } from './errors';
 import { queryAll } from './query';
+import { allInOrder } from '../../shared/pool';
 import { GSI1, TTL_ATTRIBUTE } from './table';
 import { auditDayPartition, auditPartition, writeShard } from './keys';
 import { Transaction, type WriteItem } from './transaction';
@@ -112,7 +113,8 @@ export class DynamoAuditLog implements AuditLog {
     const lower = query.after ? `${query.after}\u0000` : from;
     for (let day = Date.parse(lower.slice(0, 10)); day < Date.parse(to) && items.length <= limit; day += DAY_MS) {
       // Each shard's first limit + 1 entries of the day (in order), merged: the day's first ones.
-      const shards = await Promise.all(this.shards().map(async (shard) => {
+      // Every shard's query settles before the day is answered or fails (allInOrder): none is left paging.
+      const shards = await allInOrder(this.shards().map(async (shard) => {
         const found: Item[] = [];
         let start: Record<string, unknown> | undefined;
         do {
@@ -149,7 +151,7 @@ export class DynamoAuditLog implements AuditLog {
     const filters = ['attribute_exists(participants)', 'NOT contains(participants, :viewer)'];
     if (query.action) { filters.push('#action = :action'); names['#action'] = 'action'; values[':action'] = query.action; }
     if (query.orgId) { filters.push('actorOrgId = :org'); values[':org'] = query.orgId; }
-    const items = (await Promise.all(this.shards().map((shard) => queryAll(this.db, {
+    const items = (await allInOrder(this.shards().map((shard) => queryAll(this.db, {
       TableName: this.tableName,
       IndexName: GSI1.indexName,
       KeyConditionExpression: 'GSI1PK = :p',
