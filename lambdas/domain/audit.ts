@@ -68,27 +68,26 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
       const rows: Array<{ position: string; row: AuditRow }> = [];
       let summarized = 0;
       let cut: string | null = null;
+      let lastSummaries: Promise<unknown> | undefined;
       // Day by day from the window's start, or the cursor's day: that day's entries, then its
       // summaries. Both are read at once (one round trip a day, not two); the summaries are unused
-      // when the day's entries fill the page, at most once a page. A summary read not used (the
-      // page full, or the entries unreadable) is still waited for, its outcome ignored: nothing of
-      // the request is left reading after its answer.
-      let unused: Promise<unknown> | undefined;
+      // when the day's entries fill the page, at most once a page. The last day's summary read is
+      // waited for in `finally`, its outcome ignored, whether used or not (the page full, or the
+      // entries unreadable): nothing of the request is left reading after its answer.
       try {
         for (let day = (after && after > from ? after : from).slice(0, 10); day <= lastDay && rows.length <= limit; day = nextDay(day)) {
           const lo = later(from, `${day}T00:00:00.000Z`);
           const hi = earlier(end, `${nextDay(day)}T00:00:00.000Z`);
           const settled = Date.parse(nextDay(day)) + SUMMARY_SETTLE_MS <= now;
           const summaries = settled ? audit.hiddenOn({ day, viewerOrgId, orgId, action }) : undefined;
-          // Awaited below, or settled in `finally`: not an unhandled rejection either way.
-          unused = summaries?.catch(() => undefined);
+          // Awaited below, or only in `finally`: not an unhandled rejection either way.
+          lastSummaries = summaries?.catch(() => undefined);
           if (lo < hi) {
             const page = await audit.between({ from: lo, to: hi, orgId, action, viewerOrgId, limit: limit + 1 - rows.length, after: after && after >= lo ? after : undefined });
             rows.push(...page.items.map((e) => ({ position: e.id, row: redactFor(viewerOrgId, e) })));
             if (page.last !== null) break;
           }
           if (summaries && rows.length <= limit) {
-            unused = undefined;
             for (const s of await summaries) {
               const position = summaryPosition(day, s.orgId);
               if (!after || position > after) rows.push({ position, row: { kind: 'restricted-summary', orgId: s.orgId, day, count: s.count } });
@@ -97,7 +96,7 @@ export function makeAuditTrail({ audit, clock }: { audit: AuditLog; clock: Clock
           }
         }
       } finally {
-        await unused;
+        await lastSummaries;
       }
       const kept = rows.slice(0, limit);
       return { from, to, items: kept.map((r) => r.row), last: rows.length > limit ? kept.at(-1)!.position : cut };

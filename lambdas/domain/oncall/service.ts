@@ -60,11 +60,13 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
   const view = async (s: StoredSchedule): Promise<ScheduleView> =>
     ({ id: s.id, orgId: s.orgId, ...s.spec, overrides: s.spec.overrides ?? [], feedToken: await feedToken(s), createdAt: s.createdAt, updatedAt: s.updatedAt });
 
-  async function organizationOf(orgId: string): Promise<Organization> {
-    const org = await directory.getOrganization(orgId);
+  /** The organization as read, or 404 when there is none. */
+  function found(org: Organization | null, orgId: string): Organization {
     if (!org) throw new NotFoundError(`No organization ${orgId}.`);
     return org;
   }
+
+  const organizationOf = async (orgId: string): Promise<Organization> => found(await directory.getOrganization(orgId), orgId);
 
   /** Its own organization's admin only (another's: 403 once the organization exists). */
   async function adminOf(caller: Caller, orgId: string): Promise<Organization> {
@@ -236,8 +238,7 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
       const given = Buffer.from(token);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse();
       const from = now();
-      if (!org) throw new NotFoundError(`No organization ${orgId}.`);
-      return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: org.contacts, from };
+      return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: found(org, orgId).contacts, from };
     },
 
     /** Sets the organization's escalation policy: its targets must be its schedules and contacts. */
