@@ -8,6 +8,7 @@ import type { Caller } from '../../lambdas/domain/actor';
 import { makeAuditTrail } from '../../lambdas/domain/audit';
 import { ManualClock, MemoryAuditLog } from '../support/memory-repositories';
 import { AuditWindowQuery } from '../../lambdas/http/schemas';
+import { loggedReads } from '../support/logged-reads';
 
 const admin: Caller = { orgId: 'cisa', role: 'admin', keyId: 'key_admin', requestId: 'req-1' };
 
@@ -44,12 +45,7 @@ describe('the admins\' audit window, read a day at a time', () => {
     const clock = new ManualClock(Date.parse('2026-11-03T12:00:00.000Z'));
     await memory.append([entry('2026-11-02T10:00:00.000Z', 1), entry('2026-11-02T11:00:00.000Z', 2), entry('2026-11-03T10:00:00.000Z', 3)]);
     const steps: string[] = [];
-    const later = <T>(what: string, read: () => Promise<T>) => async () => {
-      steps.push(`${what} asked`);
-      await new Promise((r) => setTimeout(r, 5));
-      steps.push(`${what} answered`);
-      return read();
-    };
+    const later = loggedReads(steps);
     const audit = Object.create(memory) as MemoryAuditLog;
     audit.between = (q) => later(`entries ${q.from.slice(0, 10)}`, () => memory.between(q))();
     audit.hiddenOn = (q) => later(`summaries ${q.day}`, () => memory.hiddenOn(q))();

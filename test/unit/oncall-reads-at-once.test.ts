@@ -8,6 +8,7 @@ import type { Caller } from '../../lambdas/domain/actor';
 import { ForbiddenError, NotFoundError } from '../../lambdas/domain/errors';
 import { makeOnCall } from '../../lambdas/domain/oncall/service';
 import type { OnCallRepository, StoredSchedule } from '../../lambdas/domain/ports';
+import { loggedReads } from '../support/logged-reads';
 import { ManualClock, MemoryDirectoryRepository } from '../support/memory-repositories';
 
 const admin: Caller = { orgId: 'cisa', role: 'admin', keyId: 'key_cisa_admin' };
@@ -16,12 +17,7 @@ const spec = { name: 'Watch', timeZone: 'America/New_York', layers: [{ start: '2
 /** Every read is logged as asked, then answered 5 ms later: reads made at once are asked before either answers. */
 function setup() {
   const log: string[] = [];
-  const slow = <T>(what: string, answer: () => T | Promise<T>) => async (): Promise<T> => {
-    log.push(`${what} asked`);
-    await new Promise((r) => setTimeout(r, 5));
-    log.push(`${what} answered`);
-    return answer();
-  };
+  const slow = loggedReads(log);
   const schedules = new Map<string, StoredSchedule>();
   const repository = {
     getSchedule: (orgId: string, id: string) => slow('schedule', () => schedules.get(`${orgId}/${id}`) ?? null)(),
