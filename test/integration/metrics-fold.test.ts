@@ -6,10 +6,12 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { incidentItem } from '../../lambdas/adapters/dynamodb/incident-items';
-import { bucketPartition, writeShard } from '../../lambdas/adapters/dynamodb/keys';
+import { bucketKey, bucketPartition, writeShard } from '../../lambdas/adapters/dynamodb/keys';
+import { aggregateFromItem } from '../../lambdas/adapters/dynamodb/metrics-store';
+import { Aggregate } from '../../lambdas/domain/metrics/sketch';
 import { acknowledge, edit, reopen, report, resolve, type Incident } from '../../lambdas/domain/incident';
 import { SHARED } from '../../lambdas/domain/metrics/contributions';
 import { handler as aggregate } from '../../lambdas/handlers/aggregate-metrics';
@@ -50,11 +52,12 @@ describe('folding a stream batch', () => {
       const { Items = [] } = await db.send(new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': bucketPartition(SHARED, group, granularity, shard) }, ConsistentRead: true }));
       expect(Items.length).toBeLessThanOrEqual(1);
       for (const item of Items) {
-        merged.reported += Number(item.reported);
-        merged.acknowledged += Number(item.acknowledged);
-        if (Number(item.ttaCount) > 0) { merged.ttaMax = Math.max(merged.ttaMax, Number(item.ttaMax)); merged.ttaMin = Math.min(merged.ttaMin, Number(item.ttaMin)); }
-        merged.resolved += Number(item.resolved);
-        if (Number(item.ttrCount) > 0) { merged.ttrMax = Math.max(merged.ttrMax, Number(item.ttrMax)); merged.ttrMin = Math.min(merged.ttrMin, Number(item.ttrMin)); }
+        const { reported, acknowledged, resolved, tta, ttr } = aggregateFromItem(item);
+        merged.reported += reported;
+        merged.acknowledged += acknowledged;
+        if (tta.count > 0) { merged.ttaMax = Math.max(merged.ttaMax, tta.max); merged.ttaMin = Math.min(merged.ttaMin, tta.min); }
+        merged.resolved += resolved;
+        if (ttr.count > 0) { merged.ttrMax = Math.max(merged.ttrMax, ttr.max); merged.ttrMin = Math.min(merged.ttrMin, ttr.min); }
         merged.version = Math.max(merged.version, Number(item.version));
         merged.shards++;
       }
@@ -146,6 +149,30 @@ describe('folding a stream batch', () => {
       expect(await bucket(`severity#${severity}`, 'hour')).toMatchObject({ reported: 10, acknowledged: 10, ttaMax: Math.max(...now), ttaMin: Math.min(...now) });
     }
     expect(await bucket('all', 'hour')).toMatchObject({ reported: 40, acknowledged: 40 });
+  });
+
+  it('folds into a bucket written in the layout before `figures`, and writes it back in the new one', async () => {
+    const incident = report('inc_onlegacy', 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, at(0)).incident;
+    const acked = acknowledge(record(incident), 'fbi', {}, at(600))!.incident;
+    // The hour's bucket in the batch's shard as an earlier release wrote it: 3 reported, 2 acknowledged in 30 s and 120 s.
+    const before = new Aggregate();
+    for (let i = 0; i < 3; i++) before.add({ kind: 'reported' });
+    for (const seconds of [30, 120]) before.add({ kind: 'acknowledged', seconds });
+    const Key = bucketKey(SHARED, 'all', 'hour', '2026-11-03T20:00:00.000Z', writeShard(incident.id, readConfig().writeShards));
+    await db.send(new PutCommand({ TableName: table.tableName, Item: {
+      ...Key, entity: 'metrics', version: 4, reported: 3, acknowledged: 2, resolved: 0,
+      ttaCount: 2, ttaSum: 150, ttaMax: 120, ttaMin: 30, ttaSketch: JSON.stringify(before.tta.toBins()), ttrCount: 0, ttrSum: 0, ttrMax: 0,
+    } }));
+
+    expect((await aggregate(batch([{ before: null, after: incident }, { before: incident, after: acked }]))).batchItemFailures).toEqual([]);
+
+    const { Item } = await db.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true }));
+    expect(Object.keys(Item!).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'version']);
+    expect(Item!.version).toBe(5);
+    const after = aggregateFromItem(Item);
+    expect(after.summary().incidents).toMatchObject({ reported: 4, acknowledged: 3 });
+    expect(after.tta.summary()).toMatchObject({ count: 3, meanSeconds: 250, maxSeconds: 600 });
+    expect(after.tta.min).toBe(30);
   });
 
   it('applies an incident\'s changes of one batch in their order: moved out of a group and back', async () => {

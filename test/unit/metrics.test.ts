@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { type MetricsStore } from '../../lambdas/domain/ports';
 import { makeMetrics } from '../../lambdas/domain/metrics/service';
-import { planTransactions } from '../../lambdas/adapters/dynamodb/metrics-store';
+import { aggregateFromItem, aggregateToItem, distributionToFigures, planTransactions } from '../../lambdas/adapters/dynamodb/metrics-store';
 import { planWindow, planWithNow } from '../../lambdas/domain/metrics/calendar';
 import { Aggregate, Distribution } from '../../lambdas/domain/metrics/sketch';
 import { SHARED, contributionsOf, restrictedScope, scopedChangesOf, scopedContributionsOf, scopesOf, scopesVisibleTo } from '../../lambdas/domain/metrics/contributions';
@@ -137,6 +137,77 @@ describe('Distribution', () => {
       }
       expectOrdered(s, sorted);
     }));
+  });
+});
+
+describe('a bucket as stored', () => {
+  const durations = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10 * 86400 }), fc.double({ min: 0.001, max: 10 * 86400, noNaN: true })), { maxLength: 300 });
+  const aggregateOf = (tta: number[], ttr: number[], reported: number) => {
+    const a = new Aggregate();
+    for (let i = 0; i < reported; i++) a.add({ kind: 'reported' });
+    for (const seconds of tta) a.add({ kind: 'acknowledged', seconds });
+    for (const seconds of ttr) a.add({ kind: 'resolved', seconds });
+    return a;
+  };
+  const figuresOf = (a: Aggregate) => ({ summary: a.summary(), tta: [a.tta.zeros, a.tta.entries(), a.tta.min], ttr: [a.ttr.zeros, a.ttr.entries(), a.ttr.min] });
+
+  it('reads back exactly what was written: counts, sums, extremes and every bin', () => {
+    fc.assert(fc.property(durations, durations, fc.nat({ max: 500 }), (tta, ttr, reported) => {
+      const a = aggregateOf(tta, ttr, reported);
+      const item = aggregateToItem(SHARED, 'all', 'hour', '2026-11-03T10:00:00.000Z', a, 3, 2);
+      // Through DynamoDB's JSON and back, as a read returns it.
+      const back = aggregateFromItem(JSON.parse(JSON.stringify(item)));
+      expect(figuresOf(back)).toEqual(figuresOf(a));
+      expect(back.tta.sum).toBe(a.tta.sum);
+      expect(back.ttr.max).toBe(a.ttr.max);
+    }));
+  });
+
+  it('is one attribute of figures beside its key, entity and version, its bins sparse', () => {
+    const a = new Aggregate();
+    // A busy week: durations from seconds to days fill a few bins of a wide span.
+    for (let i = 0; i < 600; i++) a.add({ kind: 'acknowledged', seconds: 1 + ((i * 7919) % 3600) });
+    for (let i = 0; i < 500; i++) a.add({ kind: 'resolved', seconds: 3600 + ((i * 104729) % (3 * 86400)) });
+    const item = aggregateToItem(SHARED, 'all', 'week', '2026-10-29T00:00:00.000Z', a, 1);
+    expect(Object.keys(item).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'version']);
+    // After the five numbers and the first key: a number per non-empty bin, one per run of empty ones.
+    const [, , , tta] = JSON.parse(String(item.figures)) as number[][];
+    const [first, ...rest] = tta!.slice(5);
+    expect(first).toBe(a.tta.entries()[0]![0]);
+    expect(rest.filter((n) => n > 0)).toEqual(a.tta.entries().map(([, n]) => n));
+    const empty = rest.reduce((sum, n) => sum + (n < 0 ? -n : n === 0 ? 1 : 0), 0);
+    expect(empty).toBe(a.tta.entries().at(-1)![0] - first! + 1 - a.tta.entries().length);
+    expect(rest.filter((n) => n < 0).length).toBeLessThan(a.tta.entries().length);
+    expect(JSON.stringify(item).length).toBeLessThan(1_200);
+  });
+
+  it('is never longer than the dense list of bins it replaced', () => {
+    fc.assert(fc.property(durations, (values) => {
+      const d = new Distribution();
+      for (const v of values) d.add(v);
+      fc.pre(d.entries().length > 0);
+      const { b } = d.toBins();
+      expect(JSON.stringify(distributionToFigures(d).slice(5)).length).toBeLessThanOrEqual(JSON.stringify(b).length + String(d.toBins().k).length + 1);
+    }));
+  });
+
+  it('an empty distribution is stored as nothing, and read back empty', () => {
+    const a = aggregateOf([], [], 2);
+    const [reported, acknowledged, resolved, tta, ttr] = JSON.parse(String(aggregateToItem(SHARED, 'all', 'day', '2026-11-03T00:00:00.000Z', a, 1).figures));
+    expect([reported, acknowledged, resolved, tta, ttr]).toEqual([2, 0, 0, [], []]);
+    expect(aggregateFromItem(aggregateToItem(SHARED, 'all', 'day', '2026-11-03T00:00:00.000Z', a, 1)).summary()).toEqual(a.summary());
+  });
+
+  it('still reads a bucket written in the layout before (an attribute per number, the bins a dense list)', () => {
+    const a = aggregateOf([0, 30, 30, 95.5, 4000], [7200, 86400], 5);
+    const legacy = (d: Distribution, prefix: string) => ({
+      [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max, [`${prefix}Min`]: d.min, [`${prefix}Sketch`]: JSON.stringify(d.toBins()),
+    });
+    const item = { PK: 'METRICS#shared#all#hour', SK: '2026-11-03T10:00:00.000Z', entity: 'metrics', version: 7, reported: 5, acknowledged: 5, resolved: 2, ...legacy(a.tta, 'tta'), ...legacy(a.ttr, 'ttr') };
+    expect(figuresOf(aggregateFromItem(item))).toEqual(figuresOf(a));
+    // Written before min was kept: read as 0, as before.
+    const { ttaMin: _, ...withoutMin } = item as Record<string, unknown>;
+    expect(aggregateFromItem(withoutMin).tta.min).toBe(0);
   });
 });
 

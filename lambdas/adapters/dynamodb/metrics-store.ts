@@ -43,14 +43,41 @@ const APPLY_CONCURRENCY = 4;
 /** One stored contribution: its millisecond within the minute, its kind and its seconds. */
 type Entry = [number, MetricKind, number | null];
 
-function distributionToItem(prefix: string, d: Distribution): Item {
-  return {
-    [`${prefix}Count`]: d.count, [`${prefix}Sum`]: d.sum, [`${prefix}Max`]: d.max,
-    [`${prefix}Min`]: d.count ? d.min : undefined, [`${prefix}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined,
-  };
+/**
+ * A distribution as `figures` stores it: `[]` when empty, else its count, sum, max, min and zero
+ * count, then (when any duration is above 0) the first bin's key and the bins' counts from it on,
+ * each run of two or more empty bins written as one negative number, minus its length. A bucket's durations
+ * fill few of the bins their span covers (a week of an election's incidents about one in five), so
+ * this is about half the bytes of the dense list stored before, and never more.
+ */
+export function distributionToFigures(d: Distribution): number[] {
+  if (d.count === 0) return [];
+  const out = [d.count, d.sum, d.max, d.min, d.zeros];
+  let previous: number | undefined;
+  for (const [key, n] of d.entries()) {
+    if (previous === undefined) out.push(key);
+    else if (key === previous + 2) out.push(0);
+    else if (key > previous + 2) out.push(previous + 1 - key);
+    out.push(n);
+    previous = key;
+  }
+  return out;
 }
 
-function distributionFromItem(prefix: string, item: Item): Distribution {
+function distributionFromFigures(f: unknown): Distribution {
+  if (!Array.isArray(f) || f.length < 5) return new Distribution();
+  const [count, sum, max, min, zero] = f.slice(0, 5).map(Number) as [number, number, number, number, number];
+  const entries: Array<[number, number]> = [];
+  for (let i = 6, key = Number(f[5]); i < f.length; i++) {
+    const n = Number(f[i]);
+    if (n < 0) key -= n;
+    else entries.push([key++, n]);
+  }
+  return Distribution.fromEntries(count, sum, max, min, zero, entries);
+}
+
+/** The layout written before `figures`: an attribute per number, the bins as a dense JSON list. */
+function legacyDistributionFromItem(prefix: string, item: Item): Distribution {
   const sketch = item[`${prefix}Sketch`];
   return Distribution.fromStored(
     Number(item[`${prefix}Count`] ?? 0), Number(item[`${prefix}Sum`] ?? 0), Number(item[`${prefix}Max`] ?? 0),
@@ -59,23 +86,38 @@ function distributionFromItem(prefix: string, item: Item): Distribution {
   );
 }
 
-/** A bucket as stored. */
+/**
+ * A bucket as stored: its figures in one string attribute, `figures`, the JSON of
+ * `[reported, acknowledged, resolved, tta, ttr]` (each distribution as distributionToFigures
+ * writes it). One attribute rather than sixteen, and empty bins skipped: a busy week's bucket is
+ * half the size it was (about 550 bytes instead of 1,200), which is what a read returns and a
+ * transactional write pays for (2 write units per KB).
+ */
 export function aggregateToItem(scope: Scope, group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number, shard = 0): Item {
   return {
     ...bucketKey(scope, group, granularity, start, shard), entity: 'metrics', version,
-    reported: aggregate.reported, acknowledged: aggregate.acknowledged, resolved: aggregate.resolved,
-    ...distributionToItem('tta', aggregate.tta), ...distributionToItem('ttr', aggregate.ttr),
+    figures: JSON.stringify([aggregate.reported, aggregate.acknowledged, aggregate.resolved, distributionToFigures(aggregate.tta), distributionToFigures(aggregate.ttr)]),
   };
 }
 
+/** A bucket's figures, in either layout: `figures`, or the attributes written before it (rewritten as `figures` at its next change). */
 export function aggregateFromItem(item: Item | undefined): Aggregate {
   const a = new Aggregate();
   if (!item) return a;
+  if (typeof item.figures === 'string') {
+    const [reported, acknowledged, resolved, tta, ttr] = JSON.parse(item.figures) as unknown[];
+    a.reported = Number(reported ?? 0);
+    a.acknowledged = Number(acknowledged ?? 0);
+    a.resolved = Number(resolved ?? 0);
+    a.tta = distributionFromFigures(tta);
+    a.ttr = distributionFromFigures(ttr);
+    return a;
+  }
   a.reported = Number(item.reported ?? 0);
   a.acknowledged = Number(item.acknowledged ?? 0);
   a.resolved = Number(item.resolved ?? 0);
-  a.tta = distributionFromItem('tta', item);
-  a.ttr = distributionFromItem('ttr', item);
+  a.tta = legacyDistributionFromItem('tta', item);
+  a.ttr = legacyDistributionFromItem('ttr', item);
   return a;
 }
 
@@ -428,7 +470,7 @@ export class DynamoMetricsStore implements MetricsStore {
       const needs = GRANULARITIES.flatMap((g) => {
         const Key = bucketKey(c.scope, c.group, g, bucketStart(c.reportedAt, g), shardOf(c));
         const item = stored.get(`${Key.PK}|${Key.SK}`);
-        return item && distributionFromItem(prefix, item).isExtreme(value) ? [{ g, key: `${Key.PK}|${Key.SK}`, start: Key.SK }] : [];
+        return item && aggregateFromItem(item)[prefix].isExtreme(value) ? [{ g, key: `${Key.PK}|${Key.SK}`, start: Key.SK }] : [];
       });
       if (needs.length === 0) continue;
       const weekStart = bucketStart(c.reportedAt, 'week');

@@ -87,6 +87,22 @@ export class Distribution {
     return { z: this.zero, k, b };
   }
 
+  /** The non-empty bins, by key in ascending order: [key, count]. */
+  entries(): Array<[number, number]> {
+    return [...this.bins].sort(([a], [b]) => a - b);
+  }
+
+  /** A distribution from its parts, as `entries` gives its bins. */
+  static fromEntries(count: number, sum: number, max: number, min: number, zero: number, entries: Iterable<readonly [number, number]>): Distribution {
+    const d = new Distribution(count, sum, max, count ? min : Number.POSITIVE_INFINITY);
+    d.zero = zero;
+    for (const [key, n] of entries) if (n > 0) d.bins.set(key, n);
+    return d;
+  }
+
+  /** The zero count (observations of 0 s: no bin). */
+  get zeros(): number { return this.zero; }
+
   /** `min` undefined: a bucket stored before min was kept; durations are never below 0. */
   static fromStored(count: number, sum: number, max: number, bins: SketchBins | null, min?: number): Distribution {
     const d = new Distribution(count, sum, max);
