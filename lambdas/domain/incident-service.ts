@@ -12,6 +12,7 @@ import { ConcurrentModificationError, ConflictError, ForbiddenError, NotFoundErr
 import { DEFAULT_ESCALATION, dueAt, escalate, type EscalationPolicy } from './escalation';
 import { INCIDENT_ID_PREFIX, isIncidentId } from '../shared/ids';
 import { answerBytes } from '../shared/json';
+import { allInOrder } from '../shared/pool';
 import {
   acknowledge, addNote, assign, canSee, edit, invite, link, postUpdate, reopen, report, resolve, unlink,
   type AcknowledgeInput, type AssignInput, type Change, type EditPatch, type Incident, type IncidentRecord, type Relation, type ReportInput, type Severity, type Status, type StatusUpdateInput, type TimelineEvent,
@@ -326,7 +327,7 @@ export function makeIncidents(deps: IncidentDeps) {
       page = await incidents.list({ ...base, scope: { kind: 'community' }, participant: request.participant });
     } else if (request.scope === 'visible' && caller.role === 'partner') {
       // Its own and the community's, merged newest first (a manager's own list already holds both).
-      page = mergePages(request.limit, await Promise.all([
+      page = mergePages(request.limit, await allInOrder([
         incidents.list({ ...base, scope: { kind: 'organization', orgId: caller.orgId }, participant: request.participant }),
         incidents.list({ ...base, scope: { kind: 'community' }, participant: request.participant }),
       ]));
@@ -475,7 +476,7 @@ export function makeIncidents(deps: IncidentDeps) {
      * (a signed Slack command) lists them; restricted ones are recorded as list reads by that person.
      */
     async openFor(orgId: string, contact: { by: string; via: Exclude<Via, 'api'>; requestId?: string }, limit: number): Promise<Incident[]> {
-      const pages = await Promise.all((['reported', 'acknowledged', 'assigned'] as const).map((status) => incidents.list({ scope: { kind: 'organization', orgId }, status, limit })));
+      const pages = await allInOrder((['reported', 'acknowledged', 'assigned'] as const).map((status) => incidents.list({ scope: { kind: 'organization', orgId }, status, limit })));
       const open = pages.flatMap((p) => p.items).filter((i) => i.participants.includes(orgId) && i.status !== 'resolved')
         .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
       await auditReads({ actor: { orgId, by: contact.by, via: contact.via }, requestId: contact.requestId ?? 'unknown' }, 'list', open);

@@ -29,7 +29,7 @@ import { GRANULARITIES, UNIT, bucketStart, type Granularity } from '../../domain
 import { Aggregate, Distribution } from '../../domain/metrics/sketch';
 import { type MetricKind, type Scope, type ScopedContribution } from '../../domain/metrics/contributions';
 import type { Clock } from '../../domain/ports';
-import { inPool } from '../../shared/pool';
+import { allInOrder, inPool } from '../../shared/pool';
 import { cancellationReasons, guarded, translate } from './errors';
 import { batchGetAll, queryAll } from './query';
 import { LAYOUT_KEY, appliedMarkerKey, bucketKey, bucketPartition, scopeKey, writeShard } from './keys';
@@ -519,7 +519,8 @@ export class DynamoMetricsStore implements MetricsStore {
     const keyed = reads.filter((r) => !isRange(r)) as Keyed[];
     const keys = new Map(keyed.flatMap((r) => shards.map((shard) => { const k = keyOf(r, shard); return [`${k.PK}|${k.SK}`, k] as const; })));
     const ranges = reads.filter(isRange).flatMap((r) => shards.map((shard) => ({ ...r, shard })));
-    const [items, merged] = await Promise.all([
+    // Settled together: a failure answers once nothing of the query is still reading.
+    const [items, merged] = await allInOrder<[Map<string, Item>, Aggregate[]]>([
       this.getAll([...keys.values()], false),
       inPool(ranges, RANGE_CONCURRENCY, (r) => this.readShard(r.scope, r.group, r.granularity, r.from, r.to, r.shard)),
     ]);
@@ -543,10 +544,10 @@ export class DynamoMetricsStore implements MetricsStore {
     });
   }
 
-  /** The merged buckets of `group` in `scope` in [from, to), by one Query per write shard. */
+  /** The merged buckets of `group` in `scope` in [from, to), by one Query per write shard, all settled before it answers. */
   async read(scope: Scope, group: string, granularity: Granularity, from: string, to: string): Promise<Aggregate> {
     const total = new Aggregate();
-    for (const part of await Promise.all(this.allShards().map((shard) => this.readShard(scope, group, granularity, from, to, shard)))) total.merge(part);
+    for (const part of await allInOrder(this.allShards().map((shard) => this.readShard(scope, group, granularity, from, to, shard)))) total.merge(part);
     return total;
   }
 
