@@ -5,8 +5,9 @@
  * GET /v1/metrics' query for a manager and counts the items it reads, for every window shape and
  * grouping. See bench/README.md for what is loaded and why.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { itemsFor, DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { aggregateFromItem, itemsFor, DynamoMetricsStore } from '../lambdas/adapters/dynamodb/metrics-store';
+import type { Distribution } from '../lambdas/domain/metrics/sketch';
 import { LAYOUT_KEY } from '../lambdas/adapters/dynamodb/keys';
 import { CATEGORIES, SEVERITIES, report, acknowledge, resolve, type Incident, GROUP_BYS } from '../lambdas/domain/incident';
 import { type Caller } from '../lambdas/domain/actor';
@@ -16,7 +17,7 @@ import { scopedContributionsOf, scopesVisibleTo, type ScopedContribution } from 
 import { DynamoIncidentRepository } from '../lambdas/adapters/dynamodb/incident-repository';
 import { ulidGenerator, INCIDENT_ID_PREFIX } from '../lambdas/shared/ids';
 import type { Counter } from './support';
-import { progress, timeIt } from './support';
+import { progress, summarize, timeIt } from './support';
 
 const ORGS = ['fbi', 'odni', 'cisa', 'facebook', 'twitter', 'google', 'microsoft'];
 const HISTORY_DAYS = 120;
@@ -173,4 +174,56 @@ export async function benchMetrics(db: DynamoDBDocumentClient, table: string, co
     });
   }
   return { rows, comparison };
+}
+
+/**
+ * The bucket layout (`figures`, one attribute with runs of empty bins together) against the one
+ * before it (an attribute per number, the bins a dense JSON list): the same 2,000 busy buckets (an
+ * hour to a week, of 100,000 incidents in one election week, 4 shards) written in each layout to a
+ * table of its own, then read back by BatchGetItem and decoded, the two interleaved, 6 rounds after
+ * 2 of warm-up. Bytes as DynamoDB counts an item's size (names and values).
+ */
+export async function benchBucketLayout(db: DynamoDBDocumentClient, newTable: (name: string) => Promise<string>, incidents: number): Promise<Array<Record<string, unknown>>> {
+  const bar = progress(`  bucket layouts: ${incidents.toLocaleString('en')} incidents in one week`);
+  const contributions: ScopedContribution[] = [];
+  for (const incident of history(incidents, 7)) contributions.push(...scopedContributionsOf(null, incident));
+  const busy = itemsFor(contributions, 4).filter((item) => /#(hour|hour6|day|week)#\d+$/.test(String(item.PK)));
+  const figures = busy.filter((_, i) => i % Math.max(1, Math.floor(busy.length / 2000)) === 0).slice(0, 2000);
+  const layouts = { before: figures.map(legacyBucket), figures };
+  const tables = { before: await newTable('bench-layout-before'), figures: await newTable('bench-layout-figures') };
+  for (const name of ['before', 'figures'] as const) await batchWrite(db, tables[name], layouts[name]);
+  const keys = figures.map(({ PK, SK }) => ({ PK, SK }));
+  const wall = { before: [] as number[], figures: [] as number[] };
+  const cpu = { before: [] as number[], figures: [] as number[] };
+  for (let round = 0; round < 8; round++) {
+    for (const name of round % 2 ? ['before', 'figures'] as const : ['figures', 'before'] as const) {
+      const [c, t] = [process.cpuUsage(), performance.now()];
+      for (let i = 0; i < keys.length; i += 100) {
+        const out = await db.send(new BatchGetCommand({ RequestItems: { [tables[name]]: { Keys: keys.slice(i, i + 100) } } }));
+        for (const item of out.Responses?.[tables[name]] ?? []) aggregateFromItem(item);
+      }
+      const used = process.cpuUsage(c);
+      if (round >= 2) { wall[name].push(performance.now() - t); cpu[name].push((used.user + used.system) / 1000); }
+    }
+    bar((round + 1) / 8);
+  }
+  bar.done();
+  const size = (item: Record<string, unknown>) => Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (v === undefined ? 0 : Buffer.byteLength(String(v))), 0);
+  return (['before', 'figures'] as const).map((name) => {
+    const sizes = layouts[name].map(size);
+    return {
+      layout: name === 'before' ? 'an attribute per number, dense bins (before)' : 'figures, empty bins run together',
+      buckets: keys.length, avgBytes: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length), maxBytes: Math.max(...sizes),
+      readMsP50: summarize(wall[name]).p50, nodeCpuMsP50: summarize(cpu[name]).p50,
+    };
+  });
+}
+
+/** A bucket as the layout before `figures` stored it. */
+function legacyBucket(item: Record<string, unknown>): Record<string, unknown> {
+  const a = aggregateFromItem(item);
+  const distribution = (d: Distribution, p: string) => ({
+    [`${p}Count`]: d.count, [`${p}Sum`]: d.sum, [`${p}Max`]: d.max, [`${p}Min`]: d.count ? d.min : undefined, [`${p}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined,
+  });
+  return { PK: item.PK, SK: item.SK, entity: 'metrics', version: item.version, reported: a.reported, acknowledged: a.acknowledged, resolved: a.resolved, ...distribution(a.tta, 'tta'), ...distribution(a.ttr, 'ttr') };
 }

@@ -30,7 +30,7 @@ import { ensureTable } from '../local/table';
 import { benchFunctionInit } from './function-init';
 import { benchLibraries } from './init';
 import { benchLoad } from './load';
-import { benchMetrics } from './metrics';
+import { benchBucketLayout, benchMetrics } from './metrics';
 import { benchCorrelation } from './correlation';
 import { benchOnCall } from './oncall';
 import { benchEscalationTimer } from './escalation-timer';
@@ -105,6 +105,10 @@ async function main() {
       const metrics = await benchMetrics(db, 'bench-metrics', counter, newTable, QUICK ? [1_000, 10_000] : [1_000, 100_000], QUICK ? 3 : 7, SHARDS);
       section('metrics', `Metrics query (GET /v1/metrics, the query alone) by density, volume, window and grouping, ${SHARDS} write shards (target: items read within the plan's bound)`, metrics.rows);
       section('metricsComparison', 'Metrics: the larger volume against the smaller (targets: p50 within 1.5×, items read within the plan\'s bound)', metrics.comparison);
+    }
+    if (want('metricsLayout')) {
+      section('metricsLayout', 'Metrics buckets as stored: the layout before against `figures`, the same busy buckets read back by BatchGetItem and decoded, interleaved (bytes as DynamoDB counts them)',
+        await benchBucketLayout(db, newTable, QUICK ? 10_000 : 100_000));
     }
     if (want('correlation')) {
       section('correlation', 'Correlation: a report\'s correlation work and the lookup, by volume (10 observables an incident; target: requests per report independent of volume)',
