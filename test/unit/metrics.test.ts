@@ -163,6 +163,25 @@ describe('a bucket as stored', () => {
     }));
   });
 
+  it('reads back exactly after un-folds, merges of huge counts, sub-second and below-zero durations: same bins, extremes and percentiles', () => {
+    const seconds = fc.oneof(fc.constant(0), fc.double({ min: 0.0005, max: 1, noNaN: true }), fc.double({ min: 1e-6, max: 1e9, noNaN: true }), fc.integer({ min: -100, max: 100 }),
+      // Neighbouring bins around 1 s (DDSketch's gamma is about 1.018): single empty bins and short runs between them.
+      fc.integer({ min: -40, max: 40 }).map((k) => 1.0182 ** k * 1.004));
+    const op = fc.tuple(fc.constantFrom('add', 'remove', 'merge'), seconds, fc.nat({ max: 2 ** 40 }));
+    fc.assert(fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      const a = new Aggregate();
+      for (const [what, v, n] of ops) {
+        if (what === 'add') a.add({ kind: 'acknowledged', seconds: v });
+        else if (what === 'remove') a.remove({ kind: 'acknowledged', seconds: v });
+        else { const d = new Distribution(); d.add(v); d.count += n; a.tta.merge(d); }
+      }
+      const back = aggregateFromItem(JSON.parse(JSON.stringify(aggregateToItem(SHARED, 'all', 'hour', '2026-11-03T10:00:00.000Z', a, 1))));
+      expect(figuresOf(back)).toEqual(figuresOf(a));
+      expect([back.tta.count, back.tta.sum, back.tta.max]).toEqual([a.tta.count, a.tta.sum, a.tta.max]);
+      for (const p of [1, 50, 90, 99, 100]) expect(back.tta.percentile(p)).toBe(a.tta.percentile(p));
+    }));
+  });
+
   it('is one attribute of figures beside its key, entity and version, its bins sparse', () => {
     const a = new Aggregate();
     // A busy week: durations from seconds to days fill a few bins of a wide span.
