@@ -225,5 +225,5 @@ function legacyBucket(item: Record<string, unknown>): Record<string, unknown> {
   const distribution = (d: Distribution, p: string) => ({
     [`${p}Count`]: d.count, [`${p}Sum`]: d.sum, [`${p}Max`]: d.max, [`${p}Min`]: d.count ? d.min : undefined, [`${p}Sketch`]: d.count ? JSON.stringify(d.toBins()) : undefined,
   });
-  return { PK: item.PK, SK: item.SK, entity: 'metrics', version: item.version, reported: a.reported, acknowledged: a.acknowledged, resolved: a.resolved, ...distribution(a.tta, 'tta'), ...distribution(a.ttr, 'ttr') };
+  return { PK: item.PK, SK: item.SK, entity: 'metrics', version: item.revision, reported: a.reported, acknowledged: a.acknowledged, resolved: a.resolved, ...distribution(a.tta, 'tta'), ...distribution(a.ttr, 'ttr') };
 }

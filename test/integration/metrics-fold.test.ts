@@ -58,7 +58,7 @@ describe('folding a stream batch', () => {
         if (tta.count > 0) { merged.ttaMax = Math.max(merged.ttaMax, tta.max); merged.ttaMin = Math.min(merged.ttaMin, tta.min); }
         merged.resolved += resolved;
         if (ttr.count > 0) { merged.ttrMax = Math.max(merged.ttrMax, ttr.max); merged.ttrMin = Math.min(merged.ttrMin, ttr.min); }
-        merged.version = Math.max(merged.version, Number(item.version));
+        merged.version = Math.max(merged.version, Number(item.revision ?? item.version));
         merged.shards++;
       }
     }
@@ -167,12 +167,33 @@ describe('folding a stream batch', () => {
     expect((await aggregate(batch([{ before: null, after: incident }, { before: incident, after: acked }]))).batchItemFailures).toEqual([]);
 
     const { Item } = await db.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true }));
-    expect(Object.keys(Item!).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'version']);
-    expect(Item!.version).toBe(5);
+    expect(Object.keys(Item!).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'revision']);
+    expect(Item!.revision).toBe(5);
     const after = aggregateFromItem(Item);
     expect(after.summary().incidents).toMatchObject({ reported: 4, acknowledged: 3 });
     expect(after.tta.summary()).toMatchObject({ count: 3, meanSeconds: 250, maxSeconds: 600 });
     expect(after.tta.min).toBe(30);
+  });
+
+  it('a writer of the layout before cannot overwrite a `figures` bucket: its guard finds no version, and nothing is lost', async () => {
+    const incident = report('inc_newlayout', 'facebook', { title: 't', severity: 'high', category: 'ddos', participants: ['fbi'] }, at(0)).incident;
+    expect((await aggregate(batch([{ before: null, after: incident }]))).batchItemFailures).toEqual([]);
+    const Key = bucketKey(SHARED, 'all', 'hour', '2026-11-03T20:00:00.000Z', writeShard(incident.id, readConfig().writeShards));
+    const { Item } = await db.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true }));
+    expect(typeof Item!.figures).toBe('string');
+
+    // What the previous release's aggregator does with it (during a deployment, or after a rollback):
+    // reads it as empty (it knows no `figures`), adds its contribution, and puts it back guarded by
+    // the version it read, `version = :v`, :v its `version` or 0.
+    const read = Number(Item!.version ?? 0);
+    const overwrite = db.send(new PutCommand({
+      TableName: table.tableName,
+      Item: { ...Key, entity: 'metrics', version: read + 1, reported: 1, acknowledged: 0, resolved: 0, ttaCount: 0, ttaSum: 0, ttaMax: 0, ttrCount: 0, ttrSum: 0, ttrMax: 0 },
+      ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': read },
+    }));
+    await expect(overwrite).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    const after = await db.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true }));
+    expect(after.Item).toEqual(Item);
   });
 
   it('applies an incident\'s changes of one batch in their order: moved out of a group and back', async () => {

@@ -182,13 +182,13 @@ describe('a bucket as stored', () => {
     }));
   });
 
-  it('is one attribute of figures beside its key, entity and version, its bins sparse', () => {
+  it('is one attribute of figures beside its key, entity and revision (its write guard), its bins sparse', () => {
     const a = new Aggregate();
     // A busy week: durations from seconds to days fill a few bins of a wide span.
     for (let i = 0; i < 600; i++) a.add({ kind: 'acknowledged', seconds: 1 + ((i * 7919) % 3600) });
     for (let i = 0; i < 500; i++) a.add({ kind: 'resolved', seconds: 3600 + ((i * 104729) % (3 * 86400)) });
     const item = aggregateToItem(SHARED, 'all', 'week', '2026-10-29T00:00:00.000Z', a, 1);
-    expect(Object.keys(item).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'version']);
+    expect(Object.keys(item).sort()).toEqual(['PK', 'SK', 'entity', 'figures', 'revision']);
     // After the five numbers and the first key: a number per non-empty bin, one per run of empty ones.
     const [, , , tta] = JSON.parse(String(item.figures)) as number[][];
     const [first, ...rest] = tta!.slice(5);

@@ -92,10 +92,16 @@ function legacyDistributionFromItem(prefix: string, item: Item): Distribution {
  * writes it). One attribute rather than sixteen, and empty bins skipped: a busy week's bucket is
  * half the size it was (about 550 bytes instead of 1,200), which is what a read returns and a
  * transactional write pays for (2 write units per KB).
+ *
+ * Its write guard is `revision`, not `version` (guardOf): the release before knows no `figures`,
+ * reads such a bucket as empty, and would put back its one contribution guarded by
+ * `version = :v`; with no `version` there, that write is refused and its batch retried (by this
+ * release, once deployed; after a rollback, to the dead-letter queue, nothing written), never
+ * overwriting the bucket.
  */
 export function aggregateToItem(scope: Scope, group: string, granularity: Granularity, start: string, aggregate: Aggregate, version: number, shard = 0): Item {
   return {
-    ...bucketKey(scope, group, granularity, start, shard), entity: 'metrics', version,
+    ...bucketKey(scope, group, granularity, start, shard), entity: 'metrics', revision: version,
     figures: JSON.stringify([aggregate.reported, aggregate.acknowledged, aggregate.resolved, distributionToFigures(aggregate.tta), distributionToFigures(aggregate.ttr)]),
   };
 }
@@ -124,6 +130,16 @@ export function aggregateFromItem(item: Item | undefined): Aggregate {
 /** A minute's contributions as stored. */
 export function contributionsToItem(scope: Scope, group: string, minute: string, entries: Entry[], version: number, shard = 0): Item {
   return { ...bucketKey(scope, group, 'contributions', minute, shard), entity: 'metricsContributions', version, entries: JSON.stringify(entries) };
+}
+
+/**
+ * The attribute that guards an item's writes and its value: a `figures` bucket's `revision`
+ * (aggregateToItem says why), else `version` (minute contributions, and buckets of the layout
+ * before). An absent item is version 0.
+ */
+function guardOf(item: Item | undefined): { name: 'revision' | 'version'; value: number } {
+  if (typeof item?.figures === 'string') return { name: 'revision', value: Number(item.revision ?? 0) };
+  return { name: 'version', value: Number(item?.version ?? 0) };
 }
 
 const entriesFromItem = (item: Item | undefined): Entry[] => (typeof item?.entries === 'string' ? JSON.parse(item.entries) : []);
@@ -428,13 +444,14 @@ export class DynamoMetricsStore implements MetricsStore {
       const extremes = await this.extremesAfterRemoval(pending, stored, shardOf);
       const puts = changes.map(({ Key, next }) => {
         const item = stored.get(keyString(Key));
-        const version = Number(item?.version ?? 0);
+        const guard = guardOf(item);
         return {
           Put: {
             TableName: this.tableName,
-            Item: next(item, version + 1, extremes),
-            ConditionExpression: item ? 'version = :v' : 'attribute_not_exists(PK)',
-            ...(item ? { ExpressionAttributeValues: { ':v': version } } : {}),
+            Item: next(item, guard.value + 1, extremes),
+            // Guarded by what the item read has: a bucket of the layout before by its `version`.
+            ConditionExpression: item ? `${guard.name} = :v` : 'attribute_not_exists(PK)',
+            ...(item ? { ExpressionAttributeValues: { ':v': guard.value } } : {}),
           },
         };
       });
