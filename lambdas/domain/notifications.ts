@@ -11,7 +11,7 @@ import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
-import { inPool } from '../shared/pool';
+import { allInOrder, inPool } from '../shared/pool';
 import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
 import { randomUUID } from 'node:crypto';
@@ -209,11 +209,18 @@ export function makeNotifier(deps: NotifierDeps) {
     // What publishing needs is read while the claims are written, for every recipient (nearly
     // always all of them are claimed): the first message waits one round trip, not three.
     // Organizations and their escalation policies: one read each for the notice, not per organization.
-    const reads = orgIds.length ? Promise.all([directory.getOrganizations(orgIds), deps.pager?.policiesOf(orgIds)]) : null;
-    // Awaited after the claims, or not at all when they fail: never an unhandled rejection.
-    reads?.catch(() => undefined);
+    const reads = orgIds.length ? allInOrder([directory.getOrganizations(orgIds), deps.pager ? deps.pager.policiesOf(orgIds) : Promise.resolve(undefined)]) : null;
+    // Waited for before the notice answers, whatever the claims say (nothing is left reading after
+    // it), and never an unhandled rejection: a failed read fails the notice only where it is used.
+    const readsSettled = reads?.then(() => undefined, () => undefined);
     // One write claims what is not recorded yet (sent, or failed unless replaying) and free.
-    const found = orgIds.length ? await deliveries.claimAll(orgIds.map(ref), owner, clock.now(), leaseMs, replay) : new Map<string, ClaimOutcome>();
+    let found = new Map<string, ClaimOutcome>();
+    try {
+      if (orgIds.length) found = await deliveries.claimAll(orgIds.map(ref), owner, clock.now(), leaseMs, replay);
+    } catch (err) {
+      await readsSettled;
+      throw err;
+    }
     const due = orgIds.filter((orgId) => found.get(orgId) === 'claimed');
     const held = orgIds.filter((orgId) => found.get(orgId) === 'held');
     for (const orgId of orgIds) if (found.get(orgId) !== 'claimed') outcome[orgId] = 'skipped';
@@ -239,6 +246,8 @@ export function makeNotifier(deps: NotifierDeps) {
       // A record ended its claim; the others still this run's are let go (one the table refuses ends with its lease).
       const open = due.filter((orgId) => !ended.has(orgId));
       if (open.length) await deliveries.releaseAll(open.map(ref), owner).catch(() => undefined);
+      // Nothing claimed: the reads were not needed, and are waited for all the same.
+      await readsSettled;
     }
     if (held.length && !replay) throw new DeliveryClaimedError(incident.id, event.seq, held);
     return Object.fromEntries(orgIds.map((id) => [id, outcome[id]!]));
