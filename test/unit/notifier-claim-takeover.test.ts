@@ -3,12 +3,10 @@
  * record's own transaction (incident-repository.ts commit; the memory fake does the same). Before,
  * a run let its claims go with a write conditioned on being their owner. Over in-memory fakes.
  */
-import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeIncidents } from '../../lambdas/domain/incident-service';
-import { CLAIM_LEASE_MS, PublishError, makeNotifier } from '../../lambdas/domain/notifications';
-import type { NotificationPublisher, RenderedMessage } from '../../lambdas/domain/ports';
-import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import { CLAIM_LEASE_MS, PublishError } from '../../lambdas/domain/notifications';
+import type { NotificationPublisher } from '../../lambdas/domain/ports';
+import { notifierOverFakes } from '../support/notifier-fakes';
 
 /** A publisher whose every call waits until the test lets it succeed or fail for good. */
 function gatedPublisher() {
@@ -26,18 +24,8 @@ function gatedPublisher() {
 const until = async (done: () => boolean) => { for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setImmediate(r)); };
 
 function setup() {
-  const repository = new MemoryIncidentRepository();
-  const directory = new MemoryDirectoryRepository();
-  for (const id of ['org-00', 'org-01']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
-  const clock = new ManualClock();
-  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const gated = gatedPublisher();
-  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
-  const notifier = makeNotifier({
-    incidents, repository, deliveries: repository, directory, publisher: gated.publisher, render, clock, pause: async () => {},
-    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
-  });
-  return { repository, incidents, notifier, clock, ...gated };
+  return { ...notifierOverFakes(['org-00', 'org-01'], gated.publisher), ...gated };
 }
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };

@@ -4,27 +4,20 @@
  * transactions as DynamoDB's 100-item limit allows (33 outcomes each: an event, a delivery and the
  * end of its claim).
  */
-import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Change, IncidentRecord } from '../../lambdas/domain/incident';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeIncidents } from '../../lambdas/domain/incident-service';
-import { RECORD_BATCH, makeNotifier } from '../../lambdas/domain/notifications';
-import { type RenderedMessage } from '../../lambdas/domain/ports';
+import { RECORD_BATCH } from '../../lambdas/domain/notifications';
 import { FaultyPublisher } from '../support/faulty-publisher';
-import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import { notifierOverFakes } from '../support/notifier-fakes';
 
 const ORGS = Array.from({ length: 50 }, (_, i) => `org-${String(i).padStart(2, '0')}`);
 
 function setup() {
-  const repository = new MemoryIncidentRepository();
-  const commits: Change[] = [];
-  const commit = repository.commit.bind(repository);
-  repository.commit = async (previous: IncidentRecord, change: Change) => { commits.push(change); return commit(previous, change); };
-  const directory = new MemoryDirectoryRepository();
-  for (const id of ORGS) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
-  const clock = new ManualClock();
-  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const publisher = new FaultyPublisher();
+  const fakes = notifierOverFakes(ORGS, publisher);
+  const commits: Change[] = [];
+  const commit = fakes.repository.commit.bind(fakes.repository);
+  fakes.repository.commit = async (previous: IncidentRecord, change: Change) => { commits.push(change); return commit(previous, change); };
   let inFlight = 0;
   let most = 0;
   const publish = publisher.publish.bind(publisher);
@@ -33,12 +26,7 @@ function setup() {
     await new Promise((r) => setTimeout(r, 2));
     try { return await publish(...args); } finally { inFlight--; }
   };
-  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
-  const notifier = makeNotifier({
-    incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
-    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
-  });
-  return { repository, directory, incidents, notifier, publisher, commits, clock, mostInFlight: () => most };
+  return { ...fakes, publisher, commits, mostInFlight: () => most };
 }
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };

@@ -4,34 +4,22 @@
  * have settled before the notice answers: nothing is left reading after it (a Lambda is frozen
  * then, and its next invocation would find the requests still in flight). Over in-memory fakes.
  */
-import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeIncidents } from '../../lambdas/domain/incident-service';
-import { makeNotifier } from '../../lambdas/domain/notifications';
-import type { ClaimOutcome, NotificationPublisher, RenderedMessage } from '../../lambdas/domain/ports';
-import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import type { ClaimOutcome, NotificationPublisher } from '../../lambdas/domain/ports';
+import { notifierOverFakes } from '../support/notifier-fakes';
 
 function setup(claims: () => Promise<Map<string, ClaimOutcome>>) {
-  const repository = new MemoryIncidentRepository();
-  const directory = new MemoryDirectoryRepository();
-  for (const id of ['org-00', 'org-01']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
-  const clock = new ManualClock();
-  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const publisher = { publish: async () => 'msg', sendSms: async () => undefined } as unknown as NotificationPublisher;
+  const fakes = notifierOverFakes(['org-00', 'org-01'], publisher);
   // The organizations' read answers 30 ms after it is asked.
   const reads = { settled: 0 };
-  const getOrganizations = directory.getOrganizations.bind(directory);
-  directory.getOrganizations = async (ids) => {
+  const getOrganizations = fakes.directory.getOrganizations.bind(fakes.directory);
+  fakes.directory.getOrganizations = async (ids) => {
     await new Promise((r) => setTimeout(r, 30));
     reads.settled++;
     return getOrganizations(ids);
   };
-  const publisher = { publish: async () => 'msg', sendSms: async () => undefined } as unknown as NotificationPublisher;
-  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
-  const notifier = makeNotifier({
-    incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
-    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
-  });
-  return { repository, incidents, notifier, reads, claims };
+  return { ...fakes, reads, claims };
 }
 
 const reporter: Caller = { orgId: 'org-00', role: 'partner', keyId: 'k' };

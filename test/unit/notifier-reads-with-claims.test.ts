@@ -4,28 +4,14 @@
  * fails the run (the stream retries, and the retry publishes once); a claim that fails while the
  * read fails too leaves no rejection unobserved (Lambda's Node crashes on an unhandled one).
  */
-import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
-import { makeIncidents } from '../../lambdas/domain/incident-service';
-import { makeNotifier } from '../../lambdas/domain/notifications';
-import { type RenderedMessage } from '../../lambdas/domain/ports';
 import { FaultyPublisher } from '../support/faulty-publisher';
-import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import { notifierOverFakes } from '../support/notifier-fakes';
 import { failing, type Watched } from '../support/watched-rejections';
 
 function setup() {
-  const repository = new MemoryIncidentRepository();
-  const directory = new MemoryDirectoryRepository();
-  for (const id of ['facebook', 'fbi', 'cisa']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null }], createdAt: '', updatedAt: '' });
-  const clock = new ManualClock();
-  const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const publisher = new FaultyPublisher();
-  const render = (): RenderedMessage => ({ sms: 's', email: { subject: 's', body: 'b' }, default: 'd' });
-  const notifier = makeNotifier({
-    incidents, repository, deliveries: repository, directory, publisher, render, clock, pause: async () => {},
-    links: { link: async (id, org, contact) => `https://concord.example/v1/ack/${id}.${org}.${contact}` },
-  });
-  return { repository, directory, incidents, notifier, publisher };
+  return { ...notifierOverFakes(['facebook', 'fbi', 'cisa'], publisher), publisher };
 }
 
 const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k' };
