@@ -28,7 +28,7 @@ const SLACK_SIGNING_SECRET = 'bench-slack-signing-secret';
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const ms = (x: number) => +x.toFixed(1);
 
-export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number): Promise<Array<Record<string, unknown>>> {
+export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number, only?: string[]): Promise<Array<Record<string, unknown>>> {
   process.env.CONCORD_TEST_DYNAMODB_ENDPOINT = dynamodbEndpoint;
   const table = await useFreshTable();
   const deployment = synthesize({ tableName: table.tableName, signingSecretArn: SECRET_ARN });
@@ -39,7 +39,7 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
   for (const [name, like] of [['empty', 'get-health'], ['sdk-floor', 'get-incident'], ['sdk-floor-command', 'acknowledge-incident']] as const) {
     dirs[name] = join(dir, name);
     mkdirSync(dirs[name], { recursive: true });
-    buildSync({ ...esbuildOptions(join(__dirname, 'entries', `${name}.ts`)), outfile: join(dirs[name], BUNDLE_FILE) });
+    buildSync({ ...esbuildOptions(join(__dirname, 'entries', `${name}.ts`)), outfile: join(dirs[name], BUNDLE_FILE), sourcemap: 'linked' });
     deployment.functions[name] = { ...deployment.functions[like]!, handler: name, name: `concord-bench-${name}` };
   }
   // What source maps would cost at every cold start (why the stack leaves them off): BENCH_SOURCE_MAPS=1.
@@ -56,8 +56,8 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     HARNESS_PACKAGE_GUARD: 'off',
     ...(process.env.BENCH_TRACE ? { BENCH_TRACE_DIR: join(__dirname, '..', '.tmp', 'traces') } : {}),
   });
-  // A CPU profile of each cold start of one function, in .tmp/profiles: BENCH_PROFILE=get-incident.
-  const profiled = process.env.BENCH_PROFILE;
+  // A CPU profile of each cold start of some functions, in .tmp/profiles/<function>: BENCH_PROFILE=get-incident,sdk-floor.
+  const profiled = process.env.BENCH_PROFILE?.split(',').filter(Boolean) ?? [];
   const api = new ApiGateway(runtime, deployment);
   const stream = new TableStream(dynamodbEndpoint, table.tableName);
   try {
@@ -68,9 +68,11 @@ export async function benchFunctionInit(dynamodbEndpoint: string, rounds: number
     if (process.env.BENCH_TRACE) {
       for (const h of Object.keys(deployment.functions)) runtime.execArgv[h] = ['--import', pathToFileURL(join(__dirname, 'trace-requests.mjs')).href];
     }
-    if (profiled) runtime.execArgv[profiled] = ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${join(__dirname, '..', '.tmp', 'profiles')}`];
+    for (const h of profiled) runtime.execArgv[h] = ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${join(__dirname, '..', '.tmp', 'profiles', h)}`];
     const FLOORS = ['sdk-floor', 'sdk-floor-command'];
-    const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty' && !FLOORS.includes(h)).sort();
+    const subjects = Object.keys(deployment.functions).filter((h) => h !== 'empty' && !FLOORS.includes(h) && (!only || only.includes(h))).sort();
+    const unknown = (only ?? []).filter((h) => !deployment.functions[h]);
+    if (unknown.length) throw new Error(`--init-functions: no function ${unknown.join(', ')}`);
     const missing = subjects.filter((h) => !runtime.firstEvents.has(h));
     for (const f of FLOORS) {
       subjects.push(f);

@@ -53,6 +53,10 @@ const LOAD_RUNS = process.argv.includes('--load-runs')
 const results: Record<string, { title: string; rows: Array<Record<string, unknown>> }> = {};
 const STARTED = Date.now();
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, at: new Date().toISOString() };
+/** `--init-rounds 25 --init-functions get-incident,get-metrics`: the init section's cold starts of each function (7; 3 quick), and only those functions (besides the floors and the empty handler), to compare two versions of a few functions closely. */
+const INIT_ROUNDS = process.argv.includes('--init-rounds') ? Number(process.argv[process.argv.indexOf('--init-rounds') + 1]) : QUICK ? 3 : 7;
+const INIT_FUNCTIONS = process.argv.includes('--init-functions') ? process.argv[process.argv.indexOf('--init-functions') + 1]!.split(',') : undefined;
+if (!(Number.isInteger(INIT_ROUNDS) && INIT_ROUNDS >= 1)) throw new Error('--init-rounds: a whole number of cold starts, at least 1');
 const RESULTS_FILE = join(__dirname, 'results', `${machine.at.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ONLY ? '-partial' : ''}.json`);
 /** The run so far, to bench/results/<start time>.json. */
 function writeResults() {
@@ -79,7 +83,7 @@ async function main() {
   const newTable = async (name: string, stream = false) => { await ensureTable(raw, name, { stream }); return name; };
   try {
     // Cold starts first, while nothing else has warmed the machine's caches or filled the engine.
-    if (want('init')) section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler and over the SDK floor (targets: HTTP functions ≤ +15 ms over the floor at the median, ≤ +30 ms at worst)', await benchFunctionInit(engine.endpoint, QUICK ? 3 : 7));
+    if (want('init')) section('init', 'Init per function: import + first invoke in a fresh process, over an empty handler and over the SDK floor (targets: HTTP functions ≤ +15 ms over the floor at the median, ≤ +30 ms at worst)', await benchFunctionInit(engine.endpoint, INIT_ROUNDS, INIT_FUNCTIONS));
     if (want('libraries')) section('libraries', 'Powertools Logger + Metrics and AWS sns-validator against ours (init over an empty handler; Powertools budget: 5 ms)', benchLibraries(QUICK ? 5 : 11));
     if (want('requestsPerCommand', 'lifecycle', 'overhead', 'handlerSteps', 'fanOut')) await lifecycle(engine.endpoint, counter, newTable);
     if (want('oncall')) section('oncall', 'On call: oncall?at and shifts, a two-year-old schedule against one started yesterday (4 layers, 50 overrides; target: p50 within 1.2×)', benchOnCall(QUICK ? 30 : 100));
