@@ -51,7 +51,7 @@ export async function benchEscalationTimer(endpoint: string, newTable: (name: st
       const reporter = ORGS[i % ORGS.length]!;
       const caller: Caller = { orgId: reporter, role: 'partner', keyId: 'bench' };
       const { incident } = await incidents.report(caller, { title: `Timer ${i}`, severity: 'critical', category: 'ddos', participants: [ORGS[(i + 1) % ORGS.length]!, ORGS[(i + 2) % ORGS.length]!] });
-      const [reported] = (await incidents.unrecorded(caller, 'read').events(incident.id)).slice(0, 1);
+      const [reported] = (await incidents.unrecorded(caller, 'read').events(incident)).slice(0, 1);
       await notifier.notify(incident.id, reported!);
       if (i % 50 === 0) bar(i / open);
     }

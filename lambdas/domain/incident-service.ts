@@ -137,8 +137,8 @@ export function makeIncidents(deps: IncidentDeps) {
    * leaks. Both are recorded as a denied `action` (for a well-formed id): an entry for one and
    * not the other would tell them apart.
    */
-  async function loadIf(id: string, visible: (incident: Incident) => boolean, denied?: { caller: Caller; action: AuditAction }): Promise<IncidentRecord> {
-    const record = isIncidentId(id) ? await incidents.get(id) : null;
+  async function loadIf(id: string, visible: (incident: Incident) => boolean, denied?: { caller: Caller; action: AuditAction }, ahead?: Promise<IncidentRecord | null>): Promise<IncidentRecord> {
+    const record = isIncidentId(id) ? await (ahead ?? incidents.get(id)) : null;
     if (!record || !visible(record.incident)) {
       if (denied && isIncidentId(id)) {
         await appendOrRefuse(audit, [auditEntry(witnessOf(denied.caller), denied.action, now(), 'denied', { incidentId: id }, 'no such incident, or not visible to the caller')]);
@@ -148,15 +148,27 @@ export function makeIncidents(deps: IncidentDeps) {
     return record;
   }
 
+  /**
+   * A read of incident `id`'s items made while the incident itself is read and checked, for an
+   * answer given only once the check passes: an id that cannot be an incident's reads nothing
+   * (its check fails anyway). Reading is all it does; nothing is recorded or changed.
+   */
+  const readAhead = <T>(id: string, read: () => Promise<T>): Promise<T | null> => (isIncidentId(id) ? read() : Promise.resolve(null));
+  /** A command's incident, read ahead (beside another read): its first load takes that read, a retry reads afresh. */
+  const firstLoadFrom = (ahead: Promise<IncidentRecord | null>) => {
+    let first: typeof ahead | undefined = ahead;
+    return () => { const read = first; first = undefined; return read; };
+  };
+
   /** An incident `caller` may read (see canSee); else 404, recorded as a denied `action`. */
-  const see = (caller: Caller, id: string, action: AuditAction) => loadIf(id, (incident) => canSee(caller, incident), { caller, action });
+  const see = (caller: Caller, id: string, action: AuditAction, ahead?: Promise<IncidentRecord | null>) => loadIf(id, (incident) => canSee(caller, incident), { caller, action }, ahead);
   /**
    * An incident `caller` may act on (a command): 404 when it may not even see it; 403 when it may
    * see but not act (a GREEN or CLEAR incident of the community it does not participate in),
    * recorded as a denied `action`.
    */
-  const load = async (caller: Caller, id: string, action: AuditAction): Promise<IncidentRecord> => {
-    const record = await see(caller, id, action);
+  const load = async (caller: Caller, id: string, action: AuditAction, ahead?: Promise<IncidentRecord | null>): Promise<IncidentRecord> => {
+    const record = await see(caller, id, action, ahead);
     if (!mayAct(caller, record.incident)) {
       const detail = `Only the incident's participants (${record.incident.participants.length} organizations) may act on it; it is TLP:${record.incident.tlp}, so you may read it.`;
       await appendOrRefuse(audit, [auditEntry(witnessOf(caller), action, now(), 'denied', { incident: record.incident }, detail)]);
@@ -386,9 +398,11 @@ export function makeIncidents(deps: IncidentDeps) {
 
     /** One page of the timeline, oldest first, after event `request.after`. */
     async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }, action: ReadAction = 'timeline'): Promise<TimelinePage> {
-      const { incident } = await see(caller, id, action);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
-      const page = await incidents.timeline(id, { limit, afterSeq: request.after });
+      // The page is read while the incident is checked (one round trip, not two); it is answered only
+      // if the check passes, and a failed check answers once both reads have settled.
+      const [{ incident }, read] = await allInOrder([see(caller, id, action), readAhead(id, () => incidents.timeline(id, { limit, afterSeq: request.after }))]);
+      const page = read!; // an incident was found, so its id was one
       await request.ready?.(page.lastSeq !== null);
       await auditReads(caller, action, [incident]);
       return { ...page, events: await presentEvents(caller, incident, page.events) };
@@ -410,12 +424,8 @@ export function makeIncidents(deps: IncidentDeps) {
     unrecorded(caller: Caller, action: ReadAction) {
       return {
         get: async (id: string): Promise<Incident> => (await see(caller, id, action)).incident,
-        /**
-         * The whole timeline of an incident `caller` may see, oldest first: by id (read and checked),
-         * or an incident this reader has just read (checked again, not read again).
-         */
-        events: async (of: string | Incident): Promise<TimelineEvent[]> => {
-          const incident = typeof of === 'string' ? (await see(caller, of, action)).incident : of;
+        /** The whole timeline of an incident this reader has just read, oldest first (checked again, not read again). */
+        events: async (incident: Incident): Promise<TimelineEvent[]> => {
           if (!canSee(caller, incident)) throw new NotFoundError(`No incident ${incident.id}.`);
           const id = incident.id;
           const events: TimelineEvent[] = [];
@@ -437,9 +447,17 @@ export function makeIncidents(deps: IncidentDeps) {
      * who tried to). Others get 404 when they may not see it, 403 when they may but do not participate.
      */
     async auditOf(caller: Caller, id: string, page: { limit: number; after?: string; ready?: BeforeRecording }): Promise<AuditPage> {
-      const { incident } = await see(caller, id, 'audit');
-      if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
-      const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
+      const participant = async () => {
+        const { incident } = await see(caller, id, 'audit');
+        if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
+        return incident;
+      };
+      // The trail's page is read while the incident is checked, as the timeline's (one round trip, not two).
+      const [incident, read] = await allInOrder([
+        participant(),
+        readAhead(id, () => audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after })),
+      ]);
+      const answer = read!; // an incident was found, so its id was one
       await page.ready?.(answer.last !== null);
       // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),
       // once the page is read and before it is answered; a 4xx never gets this far.
@@ -555,7 +573,10 @@ export function makeIncidents(deps: IncidentDeps) {
      */
     async link(caller: Caller, id: string, input: { incidentId: string; relation: Relation }): Promise<{ incident: Incident; created: boolean }> {
       // The other incident is only read: the caller must be able to see it (else 404), not act on it.
-      const other = (await see(caller, input.incidentId, 'link')).incident;
+      // The incident linked from is read meanwhile (one round trip, not two), and checked after, as before.
+      const ahead = readAhead(id, () => incidents.get(id));
+      const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead]);
+      const mine = firstLoadFrom(ahead);
       // The incidents `other` is, through its duplicate links, a duplicate of: a duplicate link
       // back to any of them would be a cycle. Bounded like the links themselves.
       const chain: string[] = [];
@@ -568,15 +589,18 @@ export function makeIncidents(deps: IncidentDeps) {
           frontier = fresh.length ? (await incidents.getMany(fresh)).flatMap(duplicatesOf) : [];
         }
       }
-      const { record, change } = await mutate(() => load(caller, id, 'link'), id, 'link', caller.requestId, (r, at) => link(r, caller, other, input.relation, chain, at), caller);
+      const { record, change } = await mutate(() => load(caller, id, 'link', mine()), id, 'link', caller.requestId, (r, at) => link(r, caller, other, input.relation, chain, at), caller);
       if (!change) await auditReads(caller, 'read', [record.incident]);
       return { incident: await presentOne(caller, change?.incident ?? record.incident), created: change !== null };
     },
 
     /** Removes a link; a link to an incident the caller may not see is not found (404). */
     async unlink(caller: Caller, id: string, otherId: string): Promise<Incident> {
-      const [other] = isIncidentId(otherId) ? await incidents.getMany([otherId]) : [];
-      const { change } = await mutate(() => load(caller, id, 'unlink'), id, 'unlink', caller.requestId, (r, at) => {
+      // Both incidents are read at once (one round trip, not two), and checked as before.
+      const ahead = readAhead(id, () => incidents.get(id));
+      const [[other]] = await allInOrder([isIncidentId(otherId) ? incidents.getMany([otherId]) : Promise.resolve([]), ahead]);
+      const mine = firstLoadFrom(ahead);
+      const { change } = await mutate(() => load(caller, id, 'unlink', mine()), id, 'unlink', caller.requestId, (r, at) => {
         if (!other || !canSee(caller, other)) throw new NotFoundError(`Incident ${id} has no link to ${otherId}.`);
         return unlink(r, caller, otherId, at);
       }, caller);

@@ -363,7 +363,7 @@ export function makeTaxiiService(deps: TaxiiDeps) {
     async exportBundle(caller: Caller, incidentId: string): Promise<{ type: 'bundle'; id: string; objects: StixObject[] }> {
       const reads = reader(caller, 'export');
       const incident = await reads.get(incidentId);
-      const events = await reads.events(incidentId);
+      const events = await reads.events(incident);
       const input: ExportInput = { incident, events, organizations: await organizationReader()(orgIdsOf(incident, events)), baseUrl: baseUrl() };
       const bundle = incidentBundle(input, maxAnswerBytes);
       await reads.record([incident]);

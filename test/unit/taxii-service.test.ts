@@ -8,6 +8,7 @@ import { INCIDENTS_COLLECTION_ID, type TaxiiStatus } from '../../lambdas/integra
 import { makeTaxiiService, type TaxiiQuery } from '../../lambdas/integrations/taxii-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 import { failing, type Watched } from '../support/watched-rejections';
+import { NotFoundError } from '../../lambdas/domain/errors';
 
 function setup(listPage?: number) {
   const repository = new MemoryIncidentRepository();
@@ -119,5 +120,25 @@ describe('#27 review: the one read of a bundle\'s organizations', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(made.length).toBeGreaterThan(0);
     expect(made.every((p) => p.observed)).toBe(true);
+  });
+});
+
+describe('#27: the STIX export reads its incident once', () => {
+  it('the incident is read and checked once, then its timeline: not read again for the timeline', async () => {
+    const { incidents, taxii, repository } = setup();
+    const { incident } = await incidents.report(facebook, { title: 'Once', severity: 'low', category: 'other', tlp: 'GREEN', participants: ['fbi'] });
+    await incidents.addNote(fbi, incident.id, 'Seen.');
+    const get = jest.spyOn(repository, 'get');
+    const bundle = await taxii.exportBundle(fbi, incident.id);
+    expect(bundle.objects.filter((o) => o.type === 'note')).toHaveLength(1);
+    expect(get).toHaveBeenCalledTimes(1);
+  });
+
+  it('an incident the caller may not see is still a 404, read once', async () => {
+    const { incidents, taxii, repository } = setup();
+    const { incident } = await incidents.report(facebook, { title: 'Theirs', severity: 'low', category: 'other', tlp: 'RED', participants: ['cisa'] });
+    const get = jest.spyOn(repository, 'get');
+    await expect(taxii.exportBundle(fbi, incident.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(get).toHaveBeenCalledTimes(1);
   });
 });

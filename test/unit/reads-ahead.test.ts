@@ -1,0 +1,163 @@
+/**
+ * #27: a timeline page and an audit trail page are read while their incident is read and checked
+ * (one round trip, not two, at every request and cold start). They are answered only when the
+ * check passes; a failed check answers as before, once both reads have settled, and an id that
+ * cannot be an incident's reads nothing.
+ */
+import { ulidGenerator } from '../../lambdas/shared/ids';
+import type { Caller } from '../../lambdas/domain/actor';
+import { ForbiddenError, NotFoundError } from '../../lambdas/domain/errors';
+import { makeIncidents } from '../../lambdas/domain/incident-service';
+import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+
+const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k1' };
+const fbi: Caller = { orgId: 'fbi', role: 'partner', keyId: 'k2' };
+const google: Caller = { orgId: 'google', role: 'partner', keyId: 'k3' };
+
+/**
+ * The service over memory, an incident reported and read by FBI (two entries in its trail), then
+ * the incident's reads held until `release`; every read after that is noted in `order`.
+ */
+async function setup(tlp: 'RED' | 'GREEN' = 'RED') {
+  const incidents = new MemoryIncidentRepository();
+  const clock = new ManualClock();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['facebook', 'fbi', 'google']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+  const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const { incident } = await service.report(facebook, { title: 'Ahead', severity: 'high', category: 'other', tlp, participants: ['fbi'] });
+  await service.get(fbi, incident.id);
+  const order: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  const get = incidents.get.bind(incidents);
+  incidents.get = async (id) => { order.push('incident asked'); await held; order.push('incident read'); return get(id); };
+  const timeline = incidents.timeline.bind(incidents);
+  incidents.timeline = async (id, query) => { order.push('timeline asked'); return timeline(id, query); };
+  const forIncident = incidents.audit.forIncident.bind(incidents.audit);
+  incidents.audit.forIncident = async (id, page) => { order.push('trail asked'); return forIncident(id, page); };
+  const tick = () => new Promise((r) => setImmediate(r));
+  return { service, incidents, incident, order, release, tick };
+}
+
+describe('the timeline', () => {
+  it('is asked for before the incident has answered, and answered once it is checked', async () => {
+    const { service, incident, order, release, tick } = await setup();
+    const answer = service.timeline(fbi, incident.id);
+    await tick();
+    expect(order).toEqual(['incident asked', 'timeline asked']);
+    release();
+    const page = await answer;
+    expect(page.events.map((e) => e.type)).toEqual(['reported']);
+  });
+
+  it('of an incident the caller may not see: 404 recorded as denied, the page read and never answered', async () => {
+    const { service, incidents, incident, order, release } = await setup();
+    release();
+    await expect(service.timeline(google, incident.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(order).toEqual(['incident asked', 'timeline asked', 'incident read']);
+    expect(incidents.audit.entries.filter((e) => e.outcome === 'denied').map((e) => e.action)).toEqual(['timeline']);
+  });
+
+  it('whose page cannot be read, of an incident the caller may not see: still the 404, once the page has failed', async () => {
+    const { service, incidents, incident, release } = await setup();
+    let failed = false;
+    incidents.timeline = async () => { await new Promise((r) => setTimeout(r, 20)); failed = true; throw new Error('throttled'); };
+    release();
+    await expect(service.timeline(google, incident.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(failed).toBe(true);
+  });
+
+  it('of an id that is no incident\'s: 404, and nothing else is read', async () => {
+    const { service, order, release } = await setup();
+    release();
+    await expect(service.timeline(fbi, 'not-an-incident')).rejects.toBeInstanceOf(NotFoundError);
+    expect(order).toEqual([]);
+  });
+});
+
+describe('the audit trail', () => {
+  it('is asked for before the incident has answered, and answered once it is checked', async () => {
+    const { service, incidents, incident, order, release, tick } = await setup();
+    const trail = incidents.audit.entries.filter((e) => e.incidentId === incident.id).map((e) => e.id);
+    expect(trail).toHaveLength(2); // the report and FBI's read
+    const answer = service.auditOf(fbi, incident.id, { limit: 10 });
+    await tick();
+    expect(order).toEqual(['incident asked', 'trail asked']);
+    release();
+    expect((await answer).items.map((e) => e.id).sort()).toEqual(trail.sort());
+  });
+
+  it('of a GREEN incident the caller sees but is not part of: 403 even when the trail cannot be read', async () => {
+    const { service, incidents, incident, release } = await setup('GREEN');
+    incidents.audit.forIncident = async () => { throw new Error('throttled'); };
+    release();
+    await expect(service.auditOf(google, incident.id, { limit: 10 })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('of an incident the caller may not see: 404, the trail never answered', async () => {
+    const { service, incident, order, release } = await setup();
+    release();
+    await expect(service.auditOf(google, incident.id, { limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
+    expect(order).toEqual(['incident asked', 'trail asked', 'incident read']);
+  });
+});
+
+describe('a link and an unlink: both incidents read at once', () => {
+  /** Two RED incidents of facebook's FBI is part of, and one of Google's alone; `hold` holds incident reads until its release. */
+  async function two() {
+    const incidents = new MemoryIncidentRepository();
+    const clock = new ManualClock();
+    const directory = new MemoryDirectoryRepository();
+    for (const id of ['facebook', 'fbi', 'google']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const a = (await service.report(facebook, { title: 'A', severity: 'high', category: 'other', tlp: 'RED', participants: ['fbi'] })).incident;
+    const b = (await service.report(facebook, { title: 'B', severity: 'high', category: 'other', tlp: 'RED', participants: ['fbi'] })).incident;
+    const hidden = (await service.report(google, { title: 'H', severity: 'high', category: 'other', tlp: 'RED', participants: [] })).incident;
+    const asked: string[] = [];
+    let gate = Promise.resolve();
+    const hold = () => { let release!: () => void; gate = new Promise<void>((r) => { release = r; }); asked.length = 0; return release; };
+    const get = incidents.get.bind(incidents);
+    incidents.get = async (id) => { asked.push(id); await gate; return get(id); };
+    const getMany = incidents.getMany.bind(incidents);
+    incidents.getMany = async (ids) => { asked.push(...ids); await gate; return getMany(ids); };
+    return { service, incidents, a, b, hidden, asked, hold, tick: () => new Promise((r) => setImmediate(r)) };
+  }
+
+  it('a link asks for both before either answers, and links', async () => {
+    const { service, a, b, asked, hold, tick } = await two();
+    const release = hold();
+    const answer = service.link(fbi, a.id, { incidentId: b.id, relation: 'related' });
+    await tick();
+    expect([...asked].sort()).toEqual([a.id, b.id].sort());
+    release();
+    const { incident, created } = await answer;
+    expect(created).toBe(true);
+    expect(incident.related.map((r) => r.incidentId)).toEqual([b.id]);
+  });
+
+  it('a link to an incident the caller may not see: 404, recorded as denied for that one only', async () => {
+    const { service, incidents, a, hidden } = await two();
+    const before = incidents.audit.entries.length;
+    await expect(service.link(fbi, a.id, { incidentId: hidden.id, relation: 'related' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(incidents.audit.entries.slice(before).map((e) => [e.action, e.outcome, e.incidentId])).toEqual([['link', 'denied', hidden.id]]);
+  });
+
+  it('a link whose first write meets a concurrent change reads the incident again, and links', async () => {
+    const { service, incidents, a, b, asked } = await two();
+    incidents.failNextCommits = 1;
+    const { created } = await service.link(fbi, a.id, { incidentId: b.id, relation: 'related' });
+    expect(created).toBe(true);
+    expect(asked.filter((id) => id === a.id)).toHaveLength(2);
+  });
+
+  it('an unlink asks for both before either answers, and unlinks', async () => {
+    const { service, a, b, asked, hold, tick } = await two();
+    await service.link(fbi, a.id, { incidentId: b.id, relation: 'related' });
+    const release = hold();
+    const answer = service.unlink(fbi, a.id, b.id);
+    await tick();
+    expect([...asked].sort()).toEqual([a.id, b.id].sort());
+    release();
+    expect((await answer).related).toEqual([]);
+  });
+});
