@@ -575,7 +575,9 @@ export function makeIncidents(deps: IncidentDeps) {
       // The other incident is only read: the caller must be able to see it (else 404), not act on it.
       // The incident linked from is read meanwhile (one round trip, not two), and checked after, as before.
       const ahead = readAhead(id, () => incidents.get(id));
-      const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead]);
+      // Only waited for here (nothing left reading): its failure is the first load's, after the walk
+      // of duplicates, as before, so a failed walk still wins over it.
+      const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead.catch(() => null)]);
       const mine = firstLoadFrom(ahead);
       // The incidents `other` is, through its duplicate links, a duplicate of: a duplicate link
       // back to any of them would be a cycle. Bounded like the links themselves.

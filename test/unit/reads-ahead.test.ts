@@ -9,6 +9,7 @@ import type { Caller } from '../../lambdas/domain/actor';
 import { ForbiddenError, NotFoundError } from '../../lambdas/domain/errors';
 import { makeIncidents } from '../../lambdas/domain/incident-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
+import { failing, type Watched } from '../support/watched-rejections';
 
 const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k1' };
 const fbi: Caller = { orgId: 'fbi', role: 'partner', keyId: 'k2' };
@@ -159,5 +160,40 @@ describe('a link and an unlink: both incidents read at once', () => {
     expect([...asked].sort()).toEqual([a.id, b.id].sort());
     release();
     expect((await answer).related).toEqual([]);
+  });
+});
+
+describe('review s10: a link\'s failures in the order they were met before', () => {
+  it('a duplicate link whose walk of duplicates fails and whose incident cannot be read: the walk\'s error, as before the read ahead', async () => {
+    const incidents = new MemoryIncidentRepository();
+    const clock = new ManualClock();
+    const directory = new MemoryDirectoryRepository();
+    for (const id of ['facebook', 'fbi']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const open = async (title: string) => (await service.report(facebook, { title, severity: 'high', category: 'other', tlp: 'GREEN', participants: ['fbi'] })).incident;
+    const [a, b, c] = [await open('A'), await open('B'), await open('C')];
+    await service.link(fbi, b.id, { incidentId: c.id, relation: 'duplicate' }); // b is a duplicate of c: a link to b walks to c
+    const get = incidents.get.bind(incidents);
+    const made: Array<Watched<unknown>> = [];
+    incidents.get = (id) => (id === a.id ? failing('incident read failed', made) : get(id));
+    incidents.getMany = async () => { throw new Error('walk failed'); };
+    // Before the read ahead, `a` was read only after the walk: the walk's failure was the answer.
+    await expect(service.link(fbi, a.id, { incidentId: b.id, relation: 'duplicate' })).rejects.toThrow('walk failed');
+    // The read ahead that was never loaded was still observed (no unhandled rejection).
+    expect(made.length === 1 && made.every((p) => p.observed)).toBe(true);
+  });
+
+  it('a link whose incident cannot be read: that error, after the walk, with nothing left unobserved', async () => {
+    const incidents = new MemoryIncidentRepository();
+    const clock = new ManualClock();
+    const directory = new MemoryDirectoryRepository();
+    for (const id of ['facebook', 'fbi']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const open = async (title: string) => (await service.report(facebook, { title, severity: 'high', category: 'other', tlp: 'GREEN', participants: ['fbi'] })).incident;
+    const [a, b] = [await open('A'), await open('B')];
+    const get = incidents.get.bind(incidents);
+    incidents.get = async (id) => { if (id === a.id) throw new Error('incident read failed'); return get(id); };
+    await expect(service.link(fbi, a.id, { incidentId: b.id, relation: 'related' })).rejects.toThrow('incident read failed');
+    await expect(service.link(fbi, a.id, { incidentId: b.id, relation: 'duplicate' })).rejects.toThrow('incident read failed');
   });
 });
