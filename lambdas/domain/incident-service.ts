@@ -149,9 +149,10 @@ export function makeIncidents(deps: IncidentDeps) {
   }
 
   /**
-   * A read of incident `id`'s items made while the incident itself is read and checked, for an
-   * answer given only once the check passes: an id that cannot be an incident's reads nothing
-   * (its check fails anyway). Reading is all it does; nothing is recorded or changed.
+   * A command's incident `id` read beside another read (a link's or unlink's other incident), loaded
+   * and checked after: an id that cannot be an incident's reads nothing (its check fails anyway).
+   * Reading is all it does; nothing is recorded or changed. Never an incident's items (its timeline,
+   * its trail) ahead of its check: a 404 that waited on them would tell that the incident exists.
    */
   const readAhead = <T>(id: string, read: () => Promise<T>): Promise<T | null> => (isIncidentId(id) ? read() : Promise.resolve(null));
   /** A command's incident, read ahead (beside another read): its first load takes that read, a retry reads afresh. */
@@ -398,11 +399,12 @@ export function makeIncidents(deps: IncidentDeps) {
 
     /** One page of the timeline, oldest first, after event `request.after`. */
     async timeline(caller: Caller, id: string, request: TimelineRequest = { limit: MAX_TIMELINE_PAGE }, action: ReadAction = 'timeline'): Promise<TimelinePage> {
+      // The page is read only once the incident is checked, never beside it: a 404 that waited for the
+      // page of an incident the caller may not see would take longer than one for an incident that
+      // does not exist (its page empty), and tell that it exists.
+      const { incident } = await see(caller, id, action);
       const limit = Math.min(Math.max(1, Math.trunc(request.limit)), MAX_TIMELINE_PAGE);
-      // The page is read while the incident is checked (one round trip, not two); it is answered only
-      // if the check passes, and a failed check answers once both reads have settled.
-      const [{ incident }, read] = await allInOrder([see(caller, id, action), readAhead(id, () => incidents.timeline(id, { limit, afterSeq: request.after }))]);
-      const page = read!; // an incident was found, so its id was one
+      const page = await incidents.timeline(id, { limit, afterSeq: request.after });
       await request.ready?.(page.lastSeq !== null);
       await auditReads(caller, action, [incident]);
       return { ...page, events: await presentEvents(caller, incident, page.events) };
@@ -447,17 +449,11 @@ export function makeIncidents(deps: IncidentDeps) {
      * who tried to). Others get 404 when they may not see it, 403 when they may but do not participate.
      */
     async auditOf(caller: Caller, id: string, page: { limit: number; after?: string; ready?: BeforeRecording }): Promise<AuditPage> {
-      const participant = async () => {
-        const { incident } = await see(caller, id, 'audit');
-        if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
-        return incident;
-      };
-      // The trail's page is read while the incident is checked, as the timeline's (one round trip, not two).
-      const [incident, read] = await allInOrder([
-        participant(),
-        readAhead(id, () => audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after })),
-      ]);
-      const answer = read!; // an incident was found, so its id was one
+      // The trail is read only once the caller may read it, as the timeline's page (its time must not
+      // tell an incident the caller may not see from one that does not exist).
+      const { incident } = await see(caller, id, 'audit');
+      if (!incident.participants.includes(caller.orgId)) throw new ForbiddenError(`Only the incident's participants (${incident.participants.length} organizations) may read its audit trail.`);
+      const answer = await audit.forIncident(id, { limit: Math.min(Math.max(1, Math.trunc(page.limit)), MAX_AUDIT_PAGE), after: page.after });
       await page.ready?.(answer.last !== null);
       // Reading the trail is itself recorded, whatever the TLP (it says who read and changed what),
       // once the page is read and before it is answered; a 4xx never gets this far.
@@ -575,7 +571,9 @@ export function makeIncidents(deps: IncidentDeps) {
       // The other incident is only read: the caller must be able to see it (else 404), not act on it.
       // The incident linked from is read meanwhile (one round trip, not two), and checked after, as before.
       const ahead = readAhead(id, () => incidents.get(id));
-      const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead]);
+      // Only waited for here (nothing left reading): its failure is the first load's, after the walk
+      // of duplicates, as before, so a failed walk still wins over it.
+      const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead.catch(() => null)]);
       const mine = firstLoadFrom(ahead);
       // The incidents `other` is, through its duplicate links, a duplicate of: a duplicate link
       // back to any of them would be a cycle. Bounded like the links themselves.
