@@ -32,3 +32,16 @@ export async function allInOrder<T extends readonly unknown[]>(works: { [K in ke
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
+
+/**
+ * Every work at once, settled before it answers, each result then taken in turn: a take throws
+ * that work's failure. A check made between two takes comes first, as when the works ran one after
+ * another with the check between them (a bad body is a 400 even when a later read failed).
+ */
+export async function takeInOrder<T extends readonly unknown[]>(works: { [K in keyof T]: Promise<T[K]> }): Promise<{ [K in keyof T]: () => T[K] }> {
+  const settled = await Promise.allSettled(works);
+  return settled.map((s) => () => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  }) as unknown as { [K in keyof T]: () => T[K] };
+}

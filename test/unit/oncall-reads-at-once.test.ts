@@ -5,7 +5,7 @@
  * other are made at once. Errors stay what they were: the first check's, in order.
  */
 import type { Caller } from '../../lambdas/domain/actor';
-import { ForbiddenError, NotFoundError } from '../../lambdas/domain/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lambdas/domain/errors';
 import { makeOnCall } from '../../lambdas/domain/oncall/service';
 import type { OnCallRepository, StoredSchedule } from '../../lambdas/domain/ports';
 import { loggedReads } from '../support/logged-reads';
@@ -31,7 +31,7 @@ function setup() {
   let secret: Promise<string> | undefined;
   const service = makeOnCall({ repository, directory, clock: new ManualClock(), secret: () => (secret ??= slow('secret', () => 's'.repeat(32))()), isZone: () => true });
   const before = (a: string, b: string) => log.indexOf(a) >= 0 && log.indexOf(a) < log.indexOf(b);
-  return { log, memory, service, before };
+  return { log, memory, service, before, repository, directory };
 }
 
 const cisa = { id: 'cisa', name: 'CISA', kind: 'agency' as const, contacts: [{ id: 'duty', name: 'Duty', email: 'duty@cisa.example', phone: null }], createdAt: '', updatedAt: '' };
@@ -62,4 +62,24 @@ it('errors are the first check\'s, as when the reads were made one after another
   // No organization: 404 from the admin check, not the schedule's absence.
   await expect(service.putSchedule(admin, 'cisa', 'watch', spec)).rejects.toBeInstanceOf(NotFoundError);
   await expect(service.putSchedule({ ...admin, orgId: 'fbi' }, 'cisa', 'watch', spec)).rejects.toThrow('No organization cisa.');
+});
+
+describe('a check between two reads made at once comes before the later read\'s failure, as when it read after the check', () => {
+  it('a PUT of a schedule that is not valid is a 400 even when the schedule it replaces cannot be read', async () => {
+    const { memory, service, repository } = setup();
+    await memory.putOrganization(cisa);
+    repository.getSchedule = async () => { throw new Error('throttled'); };
+    const bad = { ...spec, layers: [{ ...spec.layers[0]!, members: ['nobody'] }] };
+    await expect(service.putSchedule(admin, 'cisa', 'watch', bad)).rejects.toBeInstanceOf(ValidationError);
+    await expect(service.putSchedule(admin, 'cisa', 'watch', spec)).rejects.toThrow('throttled');
+  });
+
+  it('a wrong calendar token is a 403 even when the organization cannot be read; the right one meets that failure', async () => {
+    const { memory, service, directory } = setup();
+    await memory.putOrganization(cisa);
+    const { schedule } = await service.putSchedule(admin, 'cisa', 'watch', spec);
+    directory.getOrganization = async () => { throw new Error('throttled'); };
+    await expect(service.feed('cisa', 'watch', 'x'.repeat(43))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(service.feed('cisa', 'watch', schedule.feedToken)).rejects.toThrow('throttled');
+  });
 });

@@ -14,7 +14,7 @@ import type { Allowed } from '../audit';
 import { BusyError, ConcurrentModificationError, ForbiddenError, InUseError, NotFoundError, ValidationError, type FieldError } from '../errors';
 import type { Clock, DirectoryRepository, EscalationPolicySpec, OnCallRepository, Organization, StoredEscalationPolicy, StoredSchedule } from '../ports';
 import { DAY } from './zone';
-import { allInOrder } from '../../shared/pool';
+import { allInOrder, takeInOrder } from '../../shared/pool';
 import { MAX_WINDOW_DAYS, onCallAt, scheduleIssues, shiftsBetween, type OnCall, type Override, type ScheduleSpec, type Shift } from './schedule';
 
 /** The most overrides a schedule holds (the schedule body's own limit). */
@@ -106,9 +106,12 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
     /** Creates or replaces a schedule; the same schedule again changes nothing. */
     async putSchedule(caller: Caller, orgId: string, id: string, spec: ScheduleSpec, allowed?: Allowed): Promise<{ created: boolean; schedule: ScheduleView }> {
       secretAhead();
-      // The schedule it replaces is read beside the organization: one round trip.
-      const [org, existing] = await allInOrder([adminOf(caller, orgId), repository.getSchedule(orgId, id)] as const);
+      // The schedule it replaces is read beside the organization: one round trip. The schedule is
+      // checked before that read's failure is met, as when it was read after the check.
+      const [orgRead, existingRead] = await takeInOrder([adminOf(caller, orgId), repository.getSchedule(orgId, id)] as const);
+      const org = orgRead();
       check(spec, org);
+      const existing = existingRead();
       await allowed?.();
       if (existing && same(existing.spec, spec)) return { created: false, schedule: await view(existing) };
       const at = now().toISOString();
@@ -231,14 +234,16 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
       secretAhead();
       // The organization (its contacts name the shifts) is read beside the schedule, and used only
       // once the token is checked.
-      const [schedule, org] = await allInOrder([repository.getSchedule(orgId, id), directory.getOrganization(orgId)] as const);
+      // A wrong token is refused before the organization read's failure is met, as when it was read after.
+      const [scheduleRead, orgRead] = await takeInOrder([repository.getSchedule(orgId, id), directory.getOrganization(orgId)] as const);
+      const schedule = scheduleRead();
       const refuse = () => new ForbiddenError('This calendar link is not valid, or was replaced by a new one.');
       if (!schedule) throw refuse();
       const expected = Buffer.from(await feedToken(schedule));
       const given = Buffer.from(token);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse();
       const from = now();
-      return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: found(org, orgId).contacts, from };
+      return { schedule, shifts: shiftsBetween(schedule.spec, from, new Date(from.getTime() + FEED_DAYS * DAY)), contacts: found(orgRead(), orgId).contacts, from };
     },
 
     /** Sets the organization's escalation policy: its targets must be its schedules and contacts. */
