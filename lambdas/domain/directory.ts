@@ -88,21 +88,29 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
   async function putOrganization(id: string, input: OrganizationInput, by?: Caller, allowed?: Allowed): Promise<{ created: boolean; organization: Organization }> {
-    await checkPut(id, input, by);
+    // The entry the check read, if it read one, is the first attempt's: its write is guarded by it,
+    // and a retry reads afresh.
+    let known = await checkPut(id, input, by);
     await allowed?.();
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        return await putOrganizationOnce(id, input, by);
+        return await putOrganizationOnce(id, input, by, known);
       } catch (err) {
+        known = undefined;
         if (!(err instanceof ConcurrentModificationError)) throw err;
       }
     }
     throw new BusyError(`Organization ${id} is changing too fast; try again.`, 1);
   }
 
-  /** Whether `by` may put this entry (the rules above), writing nothing; refused: Forbidden or Validation. */
-  async function checkPut(id: string, input: OrganizationInput, by?: Caller): Promise<void> {
-    if (by && by.orgId !== id && !(await mayReplace(id, by.orgId))) {
+  /**
+   * Whether `by` may put this entry (the rules above), writing nothing; refused: Forbidden or
+   * Validation. Answers the entry as it read it (null: none), when it read it (another
+   * organization's admin).
+   */
+  async function checkPut(id: string, input: OrganizationInput, by?: Caller): Promise<{ existing: Organization | null } | undefined> {
+    const read = by && by.orgId !== id ? await mayReplace(id, by.orgId) : undefined;
+    if (by && read && !read.may) {
       throw new ForbiddenError(`${id}'s entry is changed by its own admin, or by the operator (npm run load-directory); an admin of ${by.orgId} may replace only an organization it created that has never held keys nor signed people in.`);
     }
     if (by && by.orgId !== id && (input.identity?.length || input.endpoints?.length)) {
@@ -112,6 +120,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
       throw new ForbiddenError(`Only ${id}'s own admin, or the operator, may set its identity providers and push endpoints; an admin of ${by.orgId} may give it a name, a kind and contacts.`);
     }
     await checkSharedIssuers(id, input);
+    return read && { existing: read.existing };
   }
 
   /**
@@ -119,12 +128,11 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    * never held a key (revoked ones count: revoking then replacing must not work) nor signed people
    * in. Organizations from directory files and scripts are the operator's.
    */
-  async function mayReplace(id: string, adminOrg: string): Promise<boolean> {
+  async function mayReplace(id: string, adminOrg: string): Promise<{ may: boolean; existing: Organization | null }> {
     // The keys are read beside the entry, not after it: one round trip, where the keys are often needed.
     const [existing, keys] = await allInOrder([directory.getOrganization(id), directory.keysOf(id)]);
-    if (!existing) return true;
-    if (existing.createdBy !== adminOrg || existing.identity?.length) return false;
-    return keys.length === 0;
+    if (!existing) return { may: true, existing };
+    return { may: existing.createdBy === adminOrg && !existing.identity?.length && keys.length === 0, existing };
   }
 
   /**
@@ -143,8 +151,8 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     }
   }
 
-  async function putOrganizationOnce(id: string, input: OrganizationInput, by?: Caller): Promise<{ created: boolean; organization: Organization }> {
-    const existing = await directory.getOrganization(id);
+  async function putOrganizationOnce(id: string, input: OrganizationInput, by?: Caller, known?: { existing: Organization | null }): Promise<{ created: boolean; organization: Organization }> {
+    const existing = known ? known.existing : await directory.getOrganization(id);
     const contacts = normalizeContacts(input.contacts, existing?.contacts);
     if (existing) await checkNamedContacts(id, contacts);
     if (existing && sameOrganization(existing, input) && (by || !existing.createdBy)) {

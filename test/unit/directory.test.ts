@@ -5,7 +5,7 @@
  */
 import type { Caller } from '../../lambdas/domain/actor';
 import { LAST_USED_RESOLUTION_MS, makeDirectory, makeKeyIssuer, type OrganizationInput } from '../../lambdas/domain/directory';
-import { BusyError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lambdas/domain/errors';
+import { BusyError, ConcurrentModificationError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lambdas/domain/errors';
 import type { KeyNotice, Organization } from '../../lambdas/domain/ports';
 import { ManualClock, MemoryDirectoryRepository } from '../support/memory-repositories';
 
@@ -180,6 +180,36 @@ describe('putting organizations', () => {
     await expect(directory.putOrganization('nsa', { ...county, endpoints: [{ url: 'https://x.example' }] }, cisaAdmin, async () => { calls.push('refused?'); })).rejects.toBeInstanceOf(ForbiddenError);
     await directory.putOrganization('nsa', county, cisaAdmin, async () => { calls.push(`allowed, stored: ${(await repository.getOrganization('nsa')) !== null}`); });
     expect(calls).toEqual(['allowed, stored: false']);
+  });
+});
+
+describe('#27: another organization\'s admin puts an entry with one read of it', () => {
+  it('creating, then replacing: the entry its check read is the one its write is guarded by', async () => {
+    const { directory, repository } = setup();
+    const reads = jest.spyOn(repository, 'getOrganization');
+    await directory.putOrganization('pinal', county, cisaAdmin);
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockClear();
+    const put = jest.spyOn(repository, 'putOrganization');
+    await directory.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect((put.mock.calls[0] as unknown[])[1]).toMatchObject({ name: 'Pinal County', createdBy: 'cisa' });
+    expect((await repository.getOrganization('pinal'))!.name).toBe('Pinal');
+  });
+
+  it('a write refused by a change since the check reads the entry again, and writes', async () => {
+    const { directory, repository } = setup();
+    await directory.putOrganization('pinal', county, cisaAdmin);
+    const write = repository.putOrganization.bind(repository);
+    let refused = 0;
+    repository.putOrganization = async (...args: Parameters<typeof write>) => {
+      if (refused++ === 0) throw new ConcurrentModificationError('changed since read');
+      return write(...args);
+    };
+    const reads = jest.spyOn(repository, 'getOrganization');
+    const { created, organization } = await directory.putOrganization('pinal', { ...county, name: 'Pinal' }, cisaAdmin);
+    expect([created, organization.name]).toEqual([false, 'Pinal']);
+    expect(reads).toHaveBeenCalledTimes(2);
   });
 });
 
