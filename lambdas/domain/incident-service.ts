@@ -149,8 +149,9 @@ export function makeIncidents(deps: IncidentDeps) {
   }
 
   /**
-   * A command's incident `id` read beside another read (a link's or unlink's other incident), loaded
-   * and checked after: an id that cannot be an incident's reads nothing (its check fails anyway).
+   * A command's incident `id` read beside another read (a link's or unlink's other incident, an
+   * invitation's organizations), loaded and checked after: an id that cannot be an incident's reads
+   * nothing (its check fails anyway).
    * Reading is all it does; nothing is recorded or changed. Never an incident's items (its timeline,
    * its trail) ahead of its check: a 404 that waited on them would tell that the incident exists.
    */
@@ -531,11 +532,16 @@ export function makeIncidents(deps: IncidentDeps) {
      * may make, and `invite` decides who may invite whom (403 otherwise).
      */
     async invite(caller: Caller, id: string, input: { orgIds: string[]; note?: string }): Promise<Incident> {
-      const missing = new Set(await directory.missingOrganizations(input.orgIds));
+      // The incident is read beside the directory (one round trip, not two), and checked after, as
+      // before; its read's failure is the first load's, after the 400 of an unknown organization.
+      const ahead = readAhead(id, () => incidents.get(id));
+      const [missingIds] = await allInOrder([directory.missingOrganizations(input.orgIds), ahead.catch(() => null)]);
+      const missing = new Set(missingIds);
       if (missing.size > 0) {
         throw new ValidationError(`Not in the directory: ${[...missing].join(', ')}.`, input.orgIds.flatMap((o, i) => (missing.has(o) ? [{ path: `orgIds.${i}`, message: `"${o}" is not an organization of the directory` }] : [])));
       }
-      const { record, change } = await mutate(() => see(caller, id, 'invite'), id, 'invite', caller.requestId,
+      const mine = firstLoadFrom(ahead);
+      const { record, change } = await mutate(() => see(caller, id, 'invite', mine()), id, 'invite', caller.requestId,
         (r, at) => invite(r, caller, input.orgIds, input.note, at), caller);
       if (!change) await auditReads(caller, 'read', [record.incident]);
       return presentOne(caller, change?.incident ?? record.incident);

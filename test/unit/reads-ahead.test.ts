@@ -6,7 +6,7 @@
  */
 import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
-import { ForbiddenError, NotFoundError } from '../../lambdas/domain/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lambdas/domain/errors';
 import { makeIncidents } from '../../lambdas/domain/incident-service';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 import { failing, type Watched } from '../support/watched-rejections';
@@ -114,6 +114,8 @@ describe('a link and an unlink: both incidents read at once', () => {
     incidents.get = async (id) => { asked.push(id); await gate; return get(id); };
     const getMany = incidents.getMany.bind(incidents);
     incidents.getMany = async (ids) => { asked.push(...ids); await gate; return getMany(ids); };
+    const missing = directory.missingOrganizations.bind(directory);
+    directory.missingOrganizations = async (ids) => { asked.push('directory'); await gate; return missing(ids); };
     return { service, incidents, a, b, hidden, asked, hold, tick: () => new Promise((r) => setImmediate(r)) };
   }
 
@@ -142,6 +144,41 @@ describe('a link and an unlink: both incidents read at once', () => {
     const { created } = await service.link(fbi, a.id, { incidentId: b.id, relation: 'related' });
     expect(created).toBe(true);
     expect(asked.filter((id) => id === a.id)).toHaveLength(2);
+  });
+
+  it('an invitation asks for the directory and the incident before either answers, and invites', async () => {
+    const { service, a, asked, hold, tick } = await two();
+    const release = hold();
+    const answer = service.invite(facebook, a.id, { orgIds: ['google'] }); // the reporter decides who else receives a RED one
+    await tick();
+    expect([...asked].sort()).toEqual([a.id, 'directory'].sort());
+    release();
+    expect((await answer).participants).toContain('google');
+  });
+
+  it('an invitation of an organization the directory lacks: 400, nothing recorded, whichever incident it names', async () => {
+    const { service, incidents, a, hidden } = await two();
+    const before = incidents.audit.entries.length;
+    for (const id of [a.id, hidden.id, 'not-an-incident']) {
+      await expect(service.invite(fbi, id, { orgIds: ['nsa'] })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(incidents.audit.entries.length).toBe(before);
+  });
+
+  it('an invitation\'s failures in the order they were met before: the directory\'s, then the incident read\'s, nothing left unobserved', async () => {
+    const { service, incidents, a } = await two();
+    const made: Array<Watched<unknown>> = [];
+    incidents.get = () => failing('incident read failed', made);
+    await expect(service.invite(facebook, a.id, { orgIds: ['nsa'] })).rejects.toBeInstanceOf(ValidationError);
+    await expect(service.invite(facebook, a.id, { orgIds: ['google'] })).rejects.toThrow('incident read failed');
+    expect(made.length === 2 && made.every((p) => p.observed)).toBe(true);
+  });
+
+  it('an invitation to an incident the caller may not see: 404, recorded as denied', async () => {
+    const { service, incidents, hidden } = await two();
+    const before = incidents.audit.entries.length;
+    await expect(service.invite(fbi, hidden.id, { orgIds: ['facebook'] })).rejects.toBeInstanceOf(NotFoundError);
+    expect(incidents.audit.entries.slice(before).map((e) => [e.action, e.outcome, e.incidentId])).toEqual([['invite', 'denied', hidden.id]]);
   });
 
   it('an unlink asks for both before either answers, and unlinks', async () => {
