@@ -88,15 +88,16 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    * admin's; the operator (directory files, scripts; no `by`) may do both.
    */
   async function putOrganization(id: string, input: OrganizationInput, by?: Caller, allowed?: Allowed): Promise<{ created: boolean; organization: Organization }> {
-    // The entry the check read, if it read one, is the first attempt's: its write is guarded by it,
-    // and a retry reads afresh.
+    // The entry the check read, if it read one, is the attempt's: its write is guarded by it. A
+    // retry checks again: the entry that changed meanwhile may be one the caller may not replace
+    // (the operator onboarded it, its own admin gave it an identity provider).
     let known = await checkPut(id, input, by);
     await allowed?.();
     for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) known = await checkPut(id, input, by);
       try {
         return await putOrganizationOnce(id, input, by, known);
       } catch (err) {
-        known = undefined;
         if (!(err instanceof ConcurrentModificationError)) throw err;
       }
     }

@@ -301,3 +301,38 @@ describe('keys', () => {
     await expect(issuer.bootstrapKey('nobody', 'admin')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe('review s11: a retry after a concurrent change is checked again', () => {
+  /** The DynamoDB adapter's guard: a write over an entry must name the one stored (its updatedAt), or none. */
+  function guarded(repository: MemoryDirectoryRepository) {
+    const write = repository.putOrganization.bind(repository);
+    repository.putOrganization = async (org: Organization, previous?: Organization | null) => {
+      const stored = await repository.getOrganization(org.id);
+      if ((stored?.updatedAt ?? null) !== (previous?.updatedAt ?? null)) throw new ConcurrentModificationError('the organization changed');
+      return write(org);
+    };
+  }
+
+  it('the operator onboarding an entry while another organization\'s admin replaces it: that admin\'s write is refused, the operator\'s entry kept', async () => {
+    const { directory, repository, clock } = setup();
+    guarded(repository);
+    await directory.putOrganization('nsa', county, cisaAdmin);
+    // The operator's directory file onboards nsa (its identity provider) just after cisa's check read the entry and its keys.
+    const keys = repository.keysOf.bind(repository);
+    let raced = false;
+    repository.keysOf = async (orgId: string) => {
+      const read = await keys(orgId);
+      if (!raced) {
+        raced = true;
+        clock.advance(1);
+        await directory.putOrganization('nsa', { ...county, identity: [{ issuer: ISSUER, audience: 'concord' }] });
+      }
+      return read;
+    };
+    const takeover = { ...county, contacts: [{ name: 'Relay', email: 'relay@cisa.example' }] };
+    await expect(directory.putOrganization('nsa', takeover, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    const stored = (await repository.getOrganization('nsa'))!;
+    expect([stored.createdBy, stored.identity, stored.contacts.map((c) => c.email)]).toEqual([undefined, [{ issuer: ISSUER, audience: 'concord' }], ['clerk@pinal.example']]);
+    expect(await repository.trustsOfIssuer(ISSUER)).toEqual([expect.objectContaining({ orgId: 'nsa' })]);
+  });
+});
