@@ -83,3 +83,17 @@ describe('a check between two reads made at once comes before the later read\'s 
     await expect(service.feed('cisa', 'watch', schedule.feedToken)).rejects.toThrow('throttled');
   });
 });
+
+// Review s11: another organization's admin is refused (403) by the organization read alone; its
+// answer must not wait for a read of that organization's schedule, or its time tells whether the
+// schedule exists (and how large it is), where every schedule route answers others as if it did not.
+it('another organization\'s admin is refused without a read of the schedule: a PUT and a new calendar token', async () => {
+  const { log, memory, service } = setup();
+  await memory.putOrganization(cisa);
+  await service.putSchedule(admin, 'cisa', 'watch', spec);
+  log.length = 0;
+  const fbiAdmin: Caller = { orgId: 'fbi', role: 'admin', keyId: 'key_fbi_admin' };
+  await expect(service.putSchedule(fbiAdmin, 'cisa', 'watch', spec)).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(service.rotateFeedToken(fbiAdmin, 'cisa', 'watch')).rejects.toBeInstanceOf(ForbiddenError);
+  expect(log.filter((l) => l.startsWith('schedule'))).toEqual([]);
+});
