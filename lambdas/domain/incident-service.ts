@@ -151,9 +151,9 @@ export function makeIncidents(deps: IncidentDeps) {
   /**
    * A command's incident `id` read beside another read (a link's or unlink's other incident, an
    * invitation's organizations), loaded and checked after: an id that cannot be an incident's reads
-   * nothing (its check fails anyway).
-   * Reading is all it does; nothing is recorded or changed. Never an incident's items (its timeline,
-   * its trail) ahead of its check: a 404 that waited on them would tell that the incident exists.
+   * nothing (its check fails anyway). Reading is all it does; nothing is recorded or changed. Never
+   * an incident's items (its timeline, its trail) ahead of its check: a 404 that waited on them
+   * would tell that the incident exists.
    */
   const readAhead = <T>(id: string, read: () => Promise<T>): Promise<T | null> => (isIncidentId(id) ? read() : Promise.resolve(null));
   /** A command's incident, read ahead (beside another read): its first load takes that read, a retry reads afresh. */

@@ -241,8 +241,8 @@ export function makeOnCall({ repository, directory, clock, secret, isZone }: OnC
     async feed(orgId: string, id: string, token: string): Promise<{ schedule: StoredSchedule; shifts: Shift[]; contacts: Organization['contacts']; from: Date }> {
       secretAhead();
       // The organization (its contacts name the shifts) is read beside the schedule, and used only
-      // once the token is checked.
-      // A wrong token is refused before the organization read's failure is met, as when it was read after.
+      // once the token is checked: a wrong token is refused before that read's failure is met, as
+      // when it was read after.
       const [scheduleRead, orgRead] = await takeInOrder([repository.getSchedule(orgId, id), directory.getOrganization(orgId)] as const);
       const schedule = scheduleRead();
       const refuse = () => new ForbiddenError('This calendar link is not valid, or was replaced by a new one.');
