@@ -1,8 +1,9 @@
 /**
- * #27: a link's and an unlink's two incidents are read at once (one round trip, not two). A timeline
- * page and an audit trail page are not: they are read only once their incident is checked (review
- * s10: a 404 that waited on them told an incident the caller may not see from one that does not
- * exist), and an id that cannot be an incident's reads nothing.
+ * #27: a link's and an unlink's two incidents, and an invitation's organizations and incident, are
+ * read at once (one round trip, not two). A timeline page and an audit trail page are not: they are
+ * read only once their incident is checked (review s10: a 404 that waited on them told an incident
+ * the caller may not see from one that does not exist), and an id that cannot be an incident's
+ * reads nothing.
  */
 import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
@@ -15,16 +16,22 @@ const facebook: Caller = { orgId: 'facebook', role: 'partner', keyId: 'k1' };
 const fbi: Caller = { orgId: 'fbi', role: 'partner', keyId: 'k2' };
 const google: Caller = { orgId: 'google', role: 'partner', keyId: 'k3' };
 
-/**
- * The service over memory, an incident reported and read by FBI (two entries in its trail), then
- * the incident's reads held until `release`; every read after that is noted in `order`.
- */
-async function setup(tlp: 'RED' | 'GREEN' = 'RED') {
+/** The incident service over memory, with Facebook, the FBI and Google in its directory. */
+function overMemory() {
   const incidents = new MemoryIncidentRepository();
   const clock = new ManualClock();
   const directory = new MemoryDirectoryRepository();
   for (const id of ['facebook', 'fbi', 'google']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
   const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  return { incidents, directory, service };
+}
+
+/**
+ * The service over memory, an incident reported and read by FBI (two entries in its trail), then
+ * the incident's reads held until `release`; every read after that is noted in `order`.
+ */
+async function setup(tlp: 'RED' | 'GREEN' = 'RED') {
+  const { incidents, service } = overMemory();
   const { incident } = await service.report(facebook, { title: 'Ahead', severity: 'high', category: 'other', tlp, participants: ['fbi'] });
   await service.get(fbi, incident.id);
   const order: string[] = [];
@@ -99,11 +106,7 @@ describe('the audit trail', () => {
 describe('a link and an unlink: both incidents read at once', () => {
   /** Two RED incidents of facebook's FBI is part of, and one of Google's alone; `hold` holds incident reads until its release. */
   async function two() {
-    const incidents = new MemoryIncidentRepository();
-    const clock = new ManualClock();
-    const directory = new MemoryDirectoryRepository();
-    for (const id of ['facebook', 'fbi', 'google']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
-    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const { incidents, directory, service } = overMemory();
     const a = (await service.report(facebook, { title: 'A', severity: 'high', category: 'other', tlp: 'RED', participants: ['fbi'] })).incident;
     const b = (await service.report(facebook, { title: 'B', severity: 'high', category: 'other', tlp: 'RED', participants: ['fbi'] })).incident;
     const hidden = (await service.report(google, { title: 'H', severity: 'high', category: 'other', tlp: 'RED', participants: [] })).incident;
@@ -195,11 +198,7 @@ describe('a link and an unlink: both incidents read at once', () => {
 
 describe('review s10: a link\'s failures in the order they were met before', () => {
   it('a duplicate link whose walk of duplicates fails and whose incident cannot be read: the walk\'s error, as before the read ahead', async () => {
-    const incidents = new MemoryIncidentRepository();
-    const clock = new ManualClock();
-    const directory = new MemoryDirectoryRepository();
-    for (const id of ['facebook', 'fbi']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
-    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const { incidents, service } = overMemory();
     const open = async (title: string) => (await service.report(facebook, { title, severity: 'high', category: 'other', tlp: 'GREEN', participants: ['fbi'] })).incident;
     const [a, b, c] = [await open('A'), await open('B'), await open('C')];
     await service.link(fbi, b.id, { incidentId: c.id, relation: 'duplicate' }); // b is a duplicate of c: a link to b walks to c
@@ -214,11 +213,7 @@ describe('review s10: a link\'s failures in the order they were met before', () 
   });
 
   it('a link whose incident cannot be read: that error, after the walk, with nothing left unobserved', async () => {
-    const incidents = new MemoryIncidentRepository();
-    const clock = new ManualClock();
-    const directory = new MemoryDirectoryRepository();
-    for (const id of ['facebook', 'fbi']) directory.organizations.set(id, { id, name: id.toUpperCase(), kind: 'company', contacts: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
-    const service = makeIncidents({ incidents, directory, audit: incidents.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+    const { incidents, service } = overMemory();
     const open = async (title: string) => (await service.report(facebook, { title, severity: 'high', category: 'other', tlp: 'GREEN', participants: ['fbi'] })).incident;
     const [a, b] = [await open('A'), await open('B')];
     const get = incidents.get.bind(incidents);
