@@ -155,7 +155,7 @@ export function makeIncidents(deps: IncidentDeps) {
    * an incident's items (its timeline, its trail) ahead of its check: a 404 that waited on them
    * would tell that the incident exists.
    */
-  const readAhead = <T>(id: string, read: () => Promise<T>): Promise<T | null> => (isIncidentId(id) ? read() : Promise.resolve(null));
+  const readAhead = (id: string): Promise<IncidentRecord | null> => (isIncidentId(id) ? incidents.get(id) : Promise.resolve(null));
   /** A command's incident, read ahead (beside another read): its first load takes that read, a retry reads afresh. */
   const firstLoadFrom = (ahead: Promise<IncidentRecord | null>) => {
     let first: typeof ahead | undefined = ahead;
@@ -534,7 +534,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async invite(caller: Caller, id: string, input: { orgIds: string[]; note?: string }): Promise<Incident> {
       // The incident is read beside the directory (one round trip, not two), and checked after, as
       // before; its read's failure is the first load's, after the 400 of an unknown organization.
-      const ahead = readAhead(id, () => incidents.get(id));
+      const ahead = readAhead(id);
       const [missingIds] = await allInOrder([directory.missingOrganizations(input.orgIds), ahead.catch(() => null)]);
       const missing = new Set(missingIds);
       if (missing.size > 0) {
@@ -576,7 +576,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async link(caller: Caller, id: string, input: { incidentId: string; relation: Relation }): Promise<{ incident: Incident; created: boolean }> {
       // The other incident is only read: the caller must be able to see it (else 404), not act on it.
       // The incident linked from is read meanwhile (one round trip, not two), and checked after, as before.
-      const ahead = readAhead(id, () => incidents.get(id));
+      const ahead = readAhead(id);
       // Only waited for here (nothing left reading): its failure is the first load's, after the walk
       // of duplicates, as before, so a failed walk still wins over it.
       const [{ incident: other }] = await allInOrder([see(caller, input.incidentId, 'link'), ahead.catch(() => null)]);
@@ -601,7 +601,7 @@ export function makeIncidents(deps: IncidentDeps) {
     /** Removes a link; a link to an incident the caller may not see is not found (404). */
     async unlink(caller: Caller, id: string, otherId: string): Promise<Incident> {
       // Both incidents are read at once (one round trip, not two), and checked as before.
-      const ahead = readAhead(id, () => incidents.get(id));
+      const ahead = readAhead(id);
       const [[other]] = await allInOrder([isIncidentId(otherId) ? incidents.getMany([otherId]) : Promise.resolve([]), ahead]);
       const mine = firstLoadFrom(ahead);
       const { change } = await mutate(() => load(caller, id, 'unlink', mine()), id, 'unlink', caller.requestId, (r, at) => {

@@ -27,10 +27,7 @@ export async function inPool<T, R>(items: readonly T[], width: number, work: (it
  * is left running. A failure is the first one's in the given order, as when run one after another.
  */
 export async function allInOrder<T extends readonly unknown[]>(works: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(works);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  return ((await takeInOrder<T>(works)) as ReadonlyArray<() => unknown>).map((take) => take()) as unknown as T;
 }
 
 /**
