@@ -20,6 +20,7 @@ import { CHAT_EVENTS, REPLY_EVENTS, ChatError, channelKey, chatView, type ChatCh
 import { asToldTo, type IncidentRecord, type TimelineEvent } from './incident';
 import type { AuditLog, ChatDelivery, ChatLog, ChatSender, Clock, DirectoryRepository, IncidentRepository, Organization } from './ports';
 import { inPool } from '../shared/pool';
+import { gathered } from '../shared/gathered';
 
 export interface ChatNotifierDeps {
   repository: Pick<IncidentRepository, 'get' | 'event'>;
@@ -72,6 +73,9 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
   const pause = deps.pause ?? sleep;
   const maxWait = deps.maxRetryAfterSeconds ?? 20;
   const leaseMs = deps.claimLeaseMs ?? 120_000;
+  // Read together with the other events' read at the same time, each read made after every event
+  // it answers asked (shared/gathered.ts): a change committed before an event's posts is seen.
+  const organizationsOf = gathered(async (ids) => new Map((await directory.getOrganizations(ids)).map((o) => [o.id, o] as const)));
 
   /**
    * `call`, tried again on `retry` refusals (Slack's 429 after its Retry-After). The waits a
@@ -174,7 +178,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
 
   /** Every channel of every participant, for one event. */
   async function deliverEvent(record: IncidentRecord, event: TimelineEvent, replay: boolean, only?: ChatDelivery): Promise<ChatOutcome[]> {
-    const orgs = await directory.getOrganizations(only ? [only.orgId] : record.incident.participants);
+    const orgs = (await organizationsOf(only ? [only.orgId] : record.incident.participants)).values();
     const work: Array<{ org: Organization; channel: ChatChannel }> = [];
     for (const org of orgs) {
       if (!record.incident.participants.includes(org.id)) continue;

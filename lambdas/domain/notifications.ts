@@ -14,6 +14,7 @@ import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog
 import { allInOrder, inPool } from '../shared/pool';
 import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
+import { gathered } from '../shared/gathered';
 import { randomUUID } from 'node:crypto';
 
 /** The event types that tell someone something. */
@@ -102,6 +103,10 @@ export function makeNotifier(deps: NotifierDeps) {
   const pause = deps.pause ?? backoff;
   const concurrency = Math.max(1, deps.concurrency ?? 10);
   const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+  // The organizations and policies notices read at the same time are read together (each read
+  // still starts after every notice it answers asked: shared/gathered.ts).
+  const organizationsOf = gathered(async (ids) => new Map((await directory.getOrganizations(ids)).map((o) => [o.id, o] as const)));
+  const policiesOf = deps.pager ? gathered(deps.pager.policiesOf) : null;
 
   async function publishWithRetry(orgId: string, message: RenderedMessage, context: PublishContext): Promise<{ messageId: string } | { error: string }> {
     for (let attempt = 1; ; attempt++) {
@@ -209,7 +214,7 @@ export function makeNotifier(deps: NotifierDeps) {
     // What publishing needs is read while the claims are written, for every recipient (nearly
     // always all of them are claimed): the first message waits one round trip, not three.
     // Organizations and their escalation policies: one read each for the notice, not per organization.
-    const reads = orgIds.length ? allInOrder([directory.getOrganizations(orgIds), deps.pager ? deps.pager.policiesOf(orgIds) : Promise.resolve(undefined)]) : null;
+    const reads = orgIds.length ? allInOrder([organizationsOf(orgIds), policiesOf ? policiesOf(orgIds) : Promise.resolve(undefined)]) : null;
     // Waited for before the notice answers, whatever the claims say (nothing is left reading after
     // it), and never an unhandled rejection: a failed read fails the notice only where it is used.
     const readsSettled = reads?.then(() => undefined, () => undefined);
@@ -226,8 +231,7 @@ export function makeNotifier(deps: NotifierDeps) {
     for (const orgId of orgIds) if (found.get(orgId) !== 'claimed') outcome[orgId] = 'skipped';
     let ended = new Set<string>();
     try {
-      const [known, policies] = due.length && reads ? await reads : [[], undefined];
-      const organizations = new Map(known.map((o) => [o.id, o]));
+      const [organizations, policies] = due.length && reads ? await reads : [new Map<string, Organization>(), undefined];
       const published: Published[] = [];
       let crash: unknown;
       await inParallel(due, async (orgId) => {

@@ -2,7 +2,7 @@
 import { PublishError } from '../../lambdas/domain/notifications';
 import { type Audience, type NotificationPublisher, type PublishContext, type RenderedMessage } from '../../lambdas/domain/ports';
 
-export interface Sent { orgId: string; incidentId: string | undefined; message: RenderedMessage; audience: Audience }
+export interface Sent { orgId: string; incidentId: string | undefined; message: RenderedMessage; audience: Audience; contacts?: readonly string[] }
 
 export class FaultyPublisher implements NotificationPublisher {
   readonly sent: Sent[] = [];
@@ -21,7 +21,7 @@ export class FaultyPublisher implements NotificationPublisher {
   /** Called after each message is sent. */
   onSent: ((sent: Sent) => void) | null = null;
 
-  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all' }: PublishContext): Promise<string> {
+  async publish(orgId: string, message: RenderedMessage, { incidentId, audience = 'all', contacts }: PublishContext): Promise<string> {
     this.calls++;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (incidentId && this.held.has(incidentId)) await this.held.get(incidentId);
@@ -29,7 +29,7 @@ export class FaultyPublisher implements NotificationPublisher {
     const left = this.throttled.get(orgId) ?? 0;
     if (left > 0) { this.throttled.set(orgId, left - 1); throw new PublishError('ThrottledException: Rate exceeded', true); }
     if (this.broken.has(orgId)) throw new PublishError('NotFoundException: Topic does not exist', false);
-    this.sent.push({ orgId, incidentId, message, audience });
+    this.sent.push({ orgId, incidentId, message, audience, ...(contacts ? { contacts } : {}) });
     this.onSent?.(this.sent.at(-1)!);
     return `msg-${this.sent.length}`;
   }

@@ -291,3 +291,23 @@ it('gives up on a channel that keeps timing out within the delivery\'s budget, r
   // 10 s a try, 20 s a delivery: two tries, not four.
   expect(posts).toBe(2);
 });
+
+it('#27: events posted at the same time read their organizations together, each read made after the events it answers asked: a channel removed before an event asked gets nothing of it', async () => {
+  const t = setup({ cisa: [slackChannel('C0GATHERED')] });
+  const reports: string[] = [];
+  for (const title of ['First', 'Second', 'Third']) reports.push((await t.incidents.report(caller('facebook'), { title, severity: 'high', category: 'ransomware', tlp: 'AMBER', participants: ['cisa'] })).incident.id);
+  const reported = async (id: string) => (await t.repository.timeline(id, { limit: 1 })).events[0]!;
+  const events = await Promise.all(reports.map(reported));
+  const read = t.directory.getOrganizations.bind(t.directory);
+  const asked: string[][] = [];
+  t.directory.getOrganizations = async (ids) => { asked.push([...ids]); const found = await read(ids); await new Promise((r) => setTimeout(r, 20)); return found; };
+  const first = t.notifier.notify(reports[0]!, events[0]!);
+  await new Promise((r) => setTimeout(r, 5));
+  // CISA takes its channel away while the first read is under way; the other events ask after that.
+  delete t.directory.organizations.get('cisa')!.chat;
+  const rest = [1, 2].map((i) => t.notifier.notify(reports[i]!, events[i]!));
+  expect(await first).toEqual(['sent']);
+  expect(await Promise.all(rest)).toEqual([[], []]);
+  expect(asked).toEqual([['facebook', 'cisa'], ['facebook', 'cisa']]);
+  expect(t.slack.messages('C0GATHERED')).toHaveLength(1);
+});

@@ -49,3 +49,24 @@ it('the claims and the directory read both failing: the claim\'s error is thrown
   expect(made.every((p) => p.observed)).toBe(true);
   expect(t.publisher.countsFor(id)).toEqual({});
 });
+
+it('notices at the same time read the organizations together, each read made after the notices it answers asked: a contact removed before a notice asked is not paged', async () => {
+  const t = setup();
+  const notices = [await reported(t), await reported(t), await reported(t)];
+  const read = t.directory.getOrganizations.bind(t.directory);
+  const asked: string[][] = [];
+  // Each read takes a while, as the table's does under load.
+  t.directory.getOrganizations = async (ids) => { asked.push([...ids]); const found = await read(ids); await new Promise((r) => setTimeout(r, 20)); return found; };
+  const first = t.notifier.notify(notices[0]!.id, notices[0]!.event);
+  await new Promise((r) => setTimeout(r, 5));
+  // FBI's duty contact leaves while the first read is under way; the other notices ask after that.
+  t.directory.organizations.get('fbi')!.contacts = [];
+  const rest = notices.slice(1).map((n) => t.notifier.notify(n.id, n.event));
+  expect(await first).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent' });
+  for (const outcome of await Promise.all(rest)) expect(outcome).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent' });
+  // One read for the first notice, one for the two that asked while it was under way.
+  expect(asked).toEqual([['facebook', 'fbi', 'cisa'], ['facebook', 'fbi', 'cisa']]);
+  // The first notice reached FBI's duty contact; the later ones read FBI without it.
+  const toFbi = t.publisher.sent.filter((s) => s.orgId === 'fbi');
+  expect(toFbi.map((s) => [s.incidentId, s.contacts])).toEqual([[notices[0]!.id, ['duty']], [notices[1]!.id, []], [notices[2]!.id, []]]);
+});

@@ -1,0 +1,49 @@
+/**
+ * Keyed reads gathered while one is under way: the first ask reads at once; an ask made while a
+ * read is under way waits for it to end, and is then answered, with every other ask made
+ * meanwhile, by one read of all their keys. Every read starts after each ask it answers, so it sees
+ * every change committed before that ask, as the ask's own read would; nothing is kept once
+ * answered. Under load (many notices at once, each waiting on the table) most reads answer several
+ * asks; alone, an ask reads at once as it did on its own.
+ * A read that fails fails the asks it answers, and only them.
+ */
+export function gathered<V>(read: (keys: string[]) => Promise<ReadonlyMap<string, V>>): (keys: readonly string[]) => Promise<Map<string, V>> {
+  let busy = false;
+  /** The asks made while a read is under way, answered by the next read. */
+  let next: Group | null = null;
+  interface Group { keys: Set<string>; answer: Promise<ReadonlyMap<string, V>>; start(): void }
+
+  function waiting(): Group {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const keys = new Set<string>();
+    return { keys, answer: gate.then(() => start([...keys])), start: open };
+  }
+
+  function start(keys: string[]): Promise<ReadonlyMap<string, V>> {
+    busy = true;
+    const answer = read(keys);
+    const done = () => {
+      busy = false;
+      const waiting = next;
+      next = null;
+      waiting?.start();
+    };
+    answer.then(done, done);
+    return answer;
+  }
+
+  return async (keys) => {
+    let found: ReadonlyMap<string, V>;
+    if (!busy) {
+      found = await start([...new Set(keys)]);
+    } else {
+      const group = next ?? (next = waiting());
+      for (const key of keys) group.keys.add(key);
+      found = await group.answer;
+    }
+    const out = new Map<string, V>();
+    for (const key of keys) if (found.has(key)) out.set(key, found.get(key)!);
+    return out;
+  };
+}

@@ -1,0 +1,58 @@
+/** #27: gathered, the organizations' and policies' reads notices make at the same time, made together. */
+import { gathered } from '../../lambdas/shared/gathered';
+
+/** A keyed store whose reads each wait until the test lets them answer; they read the values as they are when they start. */
+function store(values: Record<string, number>) {
+  const reads: Array<{ keys: string[]; answer(): void; fail(): void }> = [];
+  const read = (keys: string[]) => {
+    const found = new Map(keys.filter((k) => k in values).map((k) => [k, values[k]!] as const));
+    return new Promise<ReadonlyMap<string, number>>((resolve, reject) => {
+      reads.push({ keys, answer: () => resolve(found), fail: () => reject(new Error('unreachable')) });
+    });
+  };
+  return { values, reads, read };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+
+it('an ask alone reads at once; asks made while a read is under way are answered by one read of all their keys, started after them', async () => {
+  const s = store({ a: 1, b: 2, c: 3 });
+  const ask = gathered(s.read);
+  const first = ask(['a', 'b']);
+  expect(s.reads.map((r) => r.keys)).toEqual([['a', 'b']]);
+  // A change committed after the first read started, before the next asks: they see it.
+  s.values.a = 10;
+  const second = ask(['b', 'a']);
+  const third = ask(['c', 'c', 'gone']);
+  await tick();
+  expect(s.reads).toHaveLength(1);
+  s.reads[0]!.answer();
+  expect([...(await first)]).toEqual([['a', 1], ['b', 2]]);
+  await tick();
+  expect(s.reads.map((r) => r.keys)).toEqual([['a', 'b'], ['b', 'a', 'c', 'gone']]);
+  s.reads[1]!.answer();
+  expect([...(await second)]).toEqual([['b', 2], ['a', 10]]);
+  expect([...(await third)]).toEqual([['c', 3]]);
+  // Nothing is kept: a later ask reads again.
+  const fourth = ask(['a']);
+  expect(s.reads).toHaveLength(3);
+  s.reads[2]!.answer();
+  expect([...(await fourth)]).toEqual([['a', 10]]);
+});
+
+it('a read that fails fails the asks it answers and only them; the next asks read again', async () => {
+  const s = store({ a: 1 });
+  const ask = gathered(s.read);
+  const first = ask(['a']);
+  const second = ask(['a']);
+  const third = ask(['a']);
+  s.reads[0]!.answer();
+  expect([...(await first)]).toEqual([['a', 1]]);
+  await tick();
+  s.reads[1]!.fail();
+  await expect(second).rejects.toThrow('unreachable');
+  await expect(third).rejects.toThrow('unreachable');
+  const fourth = ask(['a']);
+  expect(s.reads).toHaveLength(3);
+  s.reads[2]!.answer();
+  expect([...(await fourth)]).toEqual([['a', 1]]);
+});
