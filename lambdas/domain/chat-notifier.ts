@@ -20,10 +20,10 @@ import { CHAT_EVENTS, REPLY_EVENTS, ChatError, channelKey, chatView, type ChatCh
 import { asToldTo, type IncidentRecord, type TimelineEvent } from './incident';
 import type { AuditLog, ChatDelivery, ChatLog, ChatSender, Clock, DirectoryRepository, IncidentRepository, Organization } from './ports';
 import { inPool } from '../shared/pool';
-import { gathered } from '../shared/gathered';
+import { gatheredIncidents, gatheredOrganizations } from './gathered-reads';
 
 export interface ChatNotifierDeps {
-  repository: Pick<IncidentRepository, 'get' | 'event'>;
+  repository: Pick<IncidentRepository, 'get' | 'getRecords' | 'event'>;
   directory: Pick<DirectoryRepository, 'getOrganizations'>;
   log: ChatLog;
   sender: ChatSender;
@@ -73,9 +73,10 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
   const pause = deps.pause ?? sleep;
   const maxWait = deps.maxRetryAfterSeconds ?? 20;
   const leaseMs = deps.claimLeaseMs ?? 120_000;
-  // Read together with the other events' read at the same time, each read made after every event
-  // it answers asked (shared/gathered.ts): a change committed before an event's posts is seen.
-  const organizationsOf = gathered(async (ids) => new Map((await directory.getOrganizations(ids)).map((o) => [o.id, o] as const)));
+  // Read together with the other events' reads at the same time, each read made after every event
+  // it answers asked (gathered-reads.ts): a change committed before an event's posts is seen.
+  const incidentOf = gatheredIncidents(repository);
+  const organizationsOf = gatheredOrganizations(directory);
 
   /**
    * `call`, tried again on `retry` refusals (Slack's 429 after its Retry-After). The waits a
@@ -145,7 +146,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
 
   async function deliver(record: IncidentRecord, told: TimelineEvent, org: Organization, channel: ChatChannel, replay: boolean): Promise<ChatOutcome> {
     const { incident } = record;
-    const event = await asToldTo(org.id, told, repository.get.bind(repository));
+    const event = await asToldTo(org.id, told, incidentOf);
     const delivery: ChatDelivery = { incidentId: incident.id, seq: event.seq, orgId: org.id, channel: channelKey(channel) };
     const owner = randomUUID();
     const claim = await log.claim(delivery, owner, clock.now(), leaseMs, replay);
@@ -203,7 +204,7 @@ export function makeChatNotifier(deps: ChatNotifierDeps) {
     /** Posts what `event` changes to every channel concerned. Safe to run again for the same event. */
     async notify(incidentId: string, event: TimelineEvent): Promise<ChatOutcome[]> {
       if (!CHAT_EVENTS.has(event.type)) return [];
-      const record = await repository.get(incidentId);
+      const record = await incidentOf(incidentId);
       if (!record) return [];
       return deliverEvent(record, event, false);
     },

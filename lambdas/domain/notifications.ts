@@ -14,6 +14,7 @@ import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog
 import { allInOrder, inPool } from '../shared/pool';
 import type { KnownPolicies, Pager } from './oncall/pager';
 import { advancePaging, type Page } from './oncall/paging';
+import { gatheredIncidents, gatheredOrganizations } from './gathered-reads';
 import { gathered } from '../shared/gathered';
 import { randomUUID } from 'node:crypto';
 
@@ -62,7 +63,7 @@ export function audienceOf(org: Pick<Organization, 'contacts' | 'endpoints'> | u
 
 export interface NotifierDeps {
   incidents: IncidentService;
-  repository: Pick<IncidentRepository, 'get' | 'event'>;
+  repository: Pick<IncidentRepository, 'get' | 'getRecords' | 'event'>;
   deliveries: DeliveryLog;
   directory: Pick<DirectoryRepository, 'managerOrganizations' | 'getOrganizations'>;
   publisher: NotificationPublisher;
@@ -103,9 +104,10 @@ export function makeNotifier(deps: NotifierDeps) {
   const pause = deps.pause ?? backoff;
   const concurrency = Math.max(1, deps.concurrency ?? 10);
   const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
-  // The organizations and policies notices read at the same time are read together (each read
-  // still starts after every notice it answers asked: shared/gathered.ts).
-  const organizationsOf = gathered(async (ids) => new Map((await directory.getOrganizations(ids)).map((o) => [o.id, o] as const)));
+  // The incidents, organizations and policies notices read at the same time are read together
+  // (each read still starts after every notice it answers asked: gathered-reads.ts).
+  const incidentOf = gatheredIncidents(repository);
+  const organizationsOf = gatheredOrganizations(directory);
   const policiesOf = deps.pager ? gathered(deps.pager.policiesOf) : null;
 
   async function publishWithRetry(orgId: string, message: RenderedMessage, context: PublishContext): Promise<{ messageId: string } | { error: string }> {
@@ -131,7 +133,7 @@ export function makeNotifier(deps: NotifierDeps) {
    */
   async function publishTo(record: IncidentRecord, told: TimelineEvent, orgId: string, org: Organization | undefined, policies?: KnownPolicies): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
-    const event = await asToldTo(orgId, told, repository.get.bind(repository));
+    const event = await asToldTo(orgId, told, incidentOf);
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const { contacts: everyone, endpoints } = audienceOf(org, audience);
@@ -283,14 +285,14 @@ export function makeNotifier(deps: NotifierDeps) {
     /** Notifies everyone `event` concerns. Safe to run again for the same event. */
     async notify(incidentId: string, event: TimelineEvent): Promise<Record<string, DeliveryStatus | 'skipped'>> {
       if (!NOTIFIABLE.has(event.type)) return {};
-      const record = await repository.get(incidentId);
+      const record = await incidentOf(incidentId);
       if (!record) return {};
       const managers = event.type === 'escalated' ? await directory.managerOrganizations() : [];
       let recipients = recipientsOf(record.incident, event, managers);
       if (event.type === 'correlated') {
         // Judged again as it is sent: an organization invited since, that may not see the incident
         // the match names, is not told of it (nor is anyone, once that incident is gone).
-        const other = typeof event.data.incidentId === 'string' ? (await repository.get(event.data.incidentId))?.incident : undefined;
+        const other = typeof event.data.incidentId === 'string' ? (await incidentOf(event.data.incidentId))?.incident : undefined;
         recipients = other ? recipients.filter((orgId) => canSee(partnerOf(orgId), other)) : [];
       }
       return deliverAll(record, event, recipients, false);

@@ -59,6 +59,8 @@ export interface IncidentRepository {
   get(id: string): Promise<IncidentRecord | null>;
   /** The incidents with these ids that exist, in no particular order (for the `related` of answers). */
   getMany(ids: readonly string[]): Promise<Incident[]>;
+  /** Strongly consistent reads of several incidents with their event counts, as `get`: those that exist, in no particular order. */
+  getRecords(ids: readonly string[]): Promise<IncidentRecord[]>;
   /**
    * Stores a new incident with its first events, atomically claiming its `(reporter, dedupKey)`
    * while it is open. If the key is already claimed by an open incident, stores nothing and

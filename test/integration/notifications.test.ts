@@ -271,4 +271,26 @@ describe('#27: the requests one notice makes', () => {
     expect((await api.call(KEYS.admin, 'POST', '/v1/notifications/replay', {})).body).toEqual({ replayed: 0, failed: 0 });
     expect(publisher.countsFor(res.body.id)).toEqual({ facebook: 1, fbi: 1, cisa: 1, google: 1 });
   });
+
+  it('notices at the same time: the first reads its incident alone, those asking meanwhile read theirs in one BatchGetItem, as get reads them', async () => {
+    const reported = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await api.call(KEYS.partner.facebook, 'POST', '/v1/incidents', report({ participants: ['fbi'] }));
+      const { body: { events } } = await api.call(KEYS.partner.facebook, 'GET', `/v1/incidents/${res.body.id}/timeline`);
+      reported.push({ id: res.body.id as string, event: events[0] as TimelineEvent });
+    }
+    const { incidentRepository } = adapters();
+    const records = await incidentRepository.getRecords([reported[1]!.id, reported[2]!.id, 'inc_01ARZ3NDEKTSV4RRFFQ69G5FAV']);
+    expect(records.sort((a, b) => (a.incident.id < b.incident.id ? -1 : 1))).toEqual([await incidentRepository.get(reported[1]!.id), await incidentRepository.get(reported[2]!.id)]);
+    const { notifications } = await import('../../lambdas/wiring/notifications');
+    const { notifier } = await notifications();
+    requests.length = 0;
+    const outcomes = await Promise.all(reported.map((r) => notifier.notify(r.id, r.event)));
+    expect(outcomes).toEqual([{ facebook: 'sent', fbi: 'sent' }, { facebook: 'sent', fbi: 'sent' }, { facebook: 'sent', fbi: 'sent' }]);
+    // The three incidents: one GetItem, then, once it answered, one BatchGetItem for the other two
+    // (the organizations' reads are BatchGetItem too).
+    expect(requests.filter((r) => r === 'GetItem')).toHaveLength(1);
+    expect(requests.slice(0, 3)).toEqual(['GetItem', '/GetItem', 'BatchGetItem']);
+    for (const r of reported) expect(publisher.countsFor(r.id)).toEqual({ facebook: 1, fbi: 1 });
+  });
 });

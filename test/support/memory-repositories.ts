@@ -29,6 +29,8 @@ export class MemoryIncidentRepository implements IncidentRepository, DeliveryLog
 
   async getMany(ids: readonly string[]) { return [...new Set(ids)].flatMap((id) => { const r = this.records.get(id); return r ? [clone(r.incident)] : []; }); }
 
+  async getRecords(ids: readonly string[]) { return [...new Set(ids)].flatMap((id) => { const r = this.records.get(id); return r ? [clone(r)] : []; }); }
+
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
     if (incident.dedupKey !== null) {

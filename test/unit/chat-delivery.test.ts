@@ -311,3 +311,26 @@ it('#27: events posted at the same time read their organizations together, each 
   expect(asked).toEqual([['facebook', 'cisa'], ['facebook', 'cisa']]);
   expect(t.slack.messages('C0GATHERED')).toHaveLength(1);
 });
+
+it('#27: events posted at the same time read their incidents together, each read made after the events it answers asked: an incident raised to RED before its event asked gets the fixed line', async () => {
+  const t = setup({ cisa: [slackChannel('C0GATHEREDRED')] });
+  const ids: string[] = [];
+  for (const title of ['First', 'Second', 'Third']) ids.push((await t.incidents.report(caller('facebook'), { title, severity: 'high', category: 'ransomware', tlp: 'AMBER', participants: ['cisa'] })).incident.id);
+  const events = await Promise.all(ids.map(async (id) => (await t.repository.timeline(id, { limit: 1 })).events[0]!));
+  const get = t.repository.get.bind(t.repository);
+  const getRecords = t.repository.getRecords.bind(t.repository);
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  const reads: string[][] = [];
+  t.repository.get = async (id) => { if (id === ids[0]) await held; return get(id); };
+  t.repository.getRecords = (many) => { reads.push([...many]); return getRecords(many); };
+  const first = t.notifier.notify(ids[0]!, events[0]!);
+  await t.incidents.edit(caller('facebook'), ids[2]!, { tlp: 'RED' });
+  const rest = Promise.all([1, 2].map((i) => t.notifier.notify(ids[i]!, events[i]!)));
+  release();
+  expect([await first, ...await rest]).toEqual([['sent'], ['sent'], ['sent']]);
+  expect(reads).toEqual([[ids[1], ids[2]]]);
+  const posted = JSON.stringify(t.slack.messages('C0GATHEREDRED'));
+  expect(posted).toContain('Second');
+  expect(posted).not.toContain('Third');
+});

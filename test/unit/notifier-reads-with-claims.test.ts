@@ -70,3 +70,29 @@ it('notices at the same time read the organizations together, each read made aft
   const toFbi = t.publisher.sent.filter((s) => s.orgId === 'fbi');
   expect(toFbi.map((s) => [s.incidentId, s.contacts])).toEqual([[notices[0]!.id, ['duty']], [notices[1]!.id, []], [notices[2]!.id, []]]);
 });
+
+it('notices at the same time read their incidents together, each read made after the notices it answers asked: an incident raised to RED before its notice asked is sent as RED', async () => {
+  const t = setup();
+  const notices = [await reported(t), await reported(t), await reported(t)];
+  const get = t.repository.get.bind(t.repository);
+  const getRecords = t.repository.getRecords.bind(t.repository);
+  // The first notice's read of its incident answers only when the test lets it.
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  const reads: string[][] = [];
+  t.repository.get = async (id) => { if (id === notices[0]!.id) await held; return get(id); };
+  t.repository.getRecords = (ids) => { reads.push([...ids]); return getRecords(ids); };
+  const first = t.notifier.notify(notices[0]!.id, notices[0]!.event);
+  // The third incident turns RED while that read is under way; the other notices ask after that.
+  await t.incidents.edit(facebook, notices[2]!.id, { tlp: 'RED' });
+  const rest = Promise.all(notices.slice(1).map((n) => t.notifier.notify(n.id, n.event)));
+  release();
+  expect(await first).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent' });
+  const [second, third] = await rest;
+  expect(second).toEqual({ facebook: 'sent', fbi: 'sent', cisa: 'sent' });
+  // RED reaches cleared contacts only, and nobody here is cleared: nothing of it was sent.
+  expect(third).toEqual({ facebook: 'failed', fbi: 'failed', cisa: 'failed' });
+  expect(t.publisher.countsFor(notices[2]!.id)).toEqual({});
+  // One read for the two notices that asked while the first was under way.
+  expect(reads).toEqual([[notices[1]!.id, notices[2]!.id]]);
+});

@@ -44,6 +44,10 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return (await this.itemsById([...new Set(ids)])).map(incidentFromItem);
   }
 
+  async getRecords(ids: readonly string[]): Promise<IncidentRecord[]> {
+    return (await this.itemsById([...new Set(ids)])).map(recordFromItem);
+  }
+
   async create(change: Change): Promise<CreateResult> {
     const { incident } = change;
     const build = (addedAt: string, clock: WriteItem) => this.creation(change, { incident, eventCount: change.events.length, ackCode: change.ackCode ?? null, escalation: change.escalation ?? null, updateDue: change.updateDue ?? null, addedAt }, clock);
