@@ -22,7 +22,14 @@ export function gathered<V>(read: (keys: string[]) => Promise<ReadonlyMap<string
 
   function start(keys: string[]): Promise<ReadonlyMap<string, V>> {
     busy = true;
-    const answer = read(keys);
+    let answer: Promise<ReadonlyMap<string, V>>;
+    try {
+      answer = read(keys);
+    } catch (err) {
+      // A read that throws before it returns a promise fails its asks as one that rejects does,
+      // and the next ask still reads (nothing waits on a read that never started).
+      answer = Promise.reject(err);
+    }
     const done = () => {
       busy = false;
       const waiting = next;

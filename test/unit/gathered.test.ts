@@ -56,3 +56,14 @@ it('a read that fails fails the asks it answers and only them; the next asks rea
   s.reads[2]!.answer();
   expect([...(await fourth)]).toEqual([['a', 1]]);
 });
+
+it('a read that throws at once fails its asks as one that rejects, and the asks after it still read', async () => {
+  let calls = 0;
+  const ask = gathered((keys: string[]) => {
+    calls++;
+    if (calls === 1) throw new Error('no client');
+    return Promise.resolve(new Map(keys.map((k) => [k, k.length] as const)));
+  });
+  await expect(ask(['a'])).rejects.toThrow('no client');
+  expect([...(await ask(['bb']))]).toEqual([['bb', 2]]);
+});
