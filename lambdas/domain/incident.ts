@@ -8,6 +8,7 @@ import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Pers
 import { isRestricted, type Tlp } from './tlp';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { MAX_OBSERVABLES, newObservables, type Observable } from './observables';
+import { isIncidentId } from '../shared/ids';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const CATEGORIES = ['misinformation', 'ransomware', 'phishing', 'account-takeover', 'ddos', 'intrusion', 'other'] as const;
@@ -458,9 +459,14 @@ export function updateDue(record: IncidentRecord, now: Date): Omit<TimelineEvent
 const DUPLICATE_OF = 'Duplicate of ';
 /** The resolution shown to a reader who may not see the incident it was a duplicate of. */
 export const DUPLICATE_OF_HIDDEN = 'Duplicate of another incident';
-/** The incident a resolution names, when a duplicate link wrote it; else null. */
+/**
+ * The incident a resolution names, when a duplicate link wrote it; else null. Only an id an
+ * incident can have (`inc_` and a ULID, as the link writes it): a participant may type any
+ * resolution, and text read as a key (DynamoDB refuses one over 2,048 bytes) failed every read of
+ * the incident and its notices, and the notices read together with them, for good.
+ */
 export const duplicateOf = (resolution: unknown): string | null =>
-  (typeof resolution === 'string' && /^Duplicate of inc_[0-9A-Za-z]+$/.test(resolution) ? resolution.slice(DUPLICATE_OF.length) : null);
+  (typeof resolution === 'string' && resolution.startsWith(DUPLICATE_OF) && isIncidentId(resolution.slice(DUPLICATE_OF.length)) ? resolution.slice(DUPLICATE_OF.length) : null);
 
 /**
  * `event` as `orgId` may be told it: a duplicate's resolution names the incident only if the

@@ -231,6 +231,29 @@ describe('faults', () => {
     await notify(batch(id, all.filter((e: TimelineEvent) => e.type === 'notified')));
     expect(publisher.sent.length).toBe(before);
   });
+
+  it('review s12: a resolution that only looks like a duplicate\'s (an id no incident can have) is never read as a key: its notice goes out, with the notices read together with it, and the incident still reads', async () => {
+    // What the duplicate command writes names a real id (inc_ and a ULID); a participant may type
+    // anything up to 5,000 characters. DynamoDB refuses a key over 2,048 bytes: read as a key, the
+    // text failed the notice for good (the stream retried it forever), every notice whose incidents
+    // were read in the same gathered BatchGetItem, and every read of the incident (a 500).
+    const resolved = await reported(['fbi']);
+    const other = await reported(['cisa']);
+    const resolve = await api.call(KEYS.partner.facebook, 'POST', `/v1/incidents/${resolved.id}/resolve`, { resolution: `Duplicate of inc_${'A'.repeat(3000)}` });
+    // Read from the table: the API's reads of this incident are what failed.
+    const { incidentRepository } = adapters();
+    const resolvedEvent = [(await incidentRepository.event(resolved.id, (await incidentRepository.get(resolved.id))!.eventCount))!];
+    expect(resolvedEvent[0]!.type).toBe('resolved');
+    const records = [...batch(other.id, other.events).Records, ...batch(resolved.id, resolvedEvent).Records]
+      .map((r, i) => ({ ...r, dynamodb: { ...r.dynamodb, SequenceNumber: String(4000 + i) } }));
+    expect(await notify({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(publisher.countsFor(resolved.id)).toEqual({ fbi: 1 });
+    expect(publisher.countsFor(other.id)).toEqual({ facebook: 1, cisa: 1 });
+    expect(resolve.status).toBe(200);
+    const read = await api.call(KEYS.partner.fbi, 'GET', `/v1/incidents/${resolved.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.resolution).toBe(`Duplicate of inc_${'A'.repeat(3000)}`);
+  });
 });
 
 describe('#27: the requests one notice makes', () => {
