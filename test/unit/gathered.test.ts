@@ -1,4 +1,5 @@
 /** #27: gathered, the organizations' and policies' reads notices make at the same time, made together. */
+import fc from 'fast-check';
 import { gathered } from '../../lambdas/shared/gathered';
 
 /** A keyed store whose reads each wait until the test lets them answer; they read the values as they are when they start. */
@@ -66,4 +67,45 @@ it('a read that throws at once fails its asks as one that rejects, and the asks 
   });
   await expect(ask(['a'])).rejects.toThrow('no client');
   expect([...(await ask(['bb']))]).toEqual([['bb', 2]]);
+});
+
+it('property: whatever the interleaving of asks, changes, reads and failures, every ask settles, and its answer holds every change committed before it asked', async () => {
+  const KEYS = ['a', 'b', 'c'];
+  await fc.assert(fc.asyncProperty(
+    fc.scheduler(),
+    fc.array(fc.record({ keys: fc.subarray(KEYS, { minLength: 1 }), change: fc.option(fc.constantFrom(...KEYS)) }), { minLength: 1, maxLength: 10 }),
+    fc.array(fc.boolean(), { maxLength: 10 }),
+    async (s, steps, failures) => {
+      const version: Record<string, number> = { a: 0, b: 0, c: 0 };
+      let reads = 0;
+      // A read sees the store as it is when it starts, answers when the scheduler says, and fails as `failures` says.
+      const read = (keys: string[]) => {
+        const seen = new Map(keys.map((k) => [k, version[k]!] as const));
+        const fails = failures[reads++] ?? false;
+        return s.schedule(Promise.resolve(), 'read answers').then(() => { if (fails) throw new Error('unreachable'); return seen; });
+      };
+      const ask = gathered(read);
+      let settled = 0;
+      const outcomes = steps.map((step) => s.schedule(Promise.resolve(), 'ask').then(async () => {
+        if (step.change) version[step.change]!++;
+        const floor = { ...version };
+        try {
+          const found = await ask(step.keys);
+          for (const k of step.keys) expect(found.get(k)).toBeGreaterThanOrEqual(floor[k]!);
+        } catch (err) {
+          if ((err as Error).message !== 'unreachable') throw err;
+        } finally {
+          settled++;
+        }
+      }));
+      // A read a group starts once the read before it answered is scheduled after that: run until
+      // nothing is left to schedule (bounded: a group that never starts leaves asks unsettled).
+      for (let round = 0; round < 100 && settled < steps.length; round++) {
+        await s.waitAll();
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(settled).toBe(steps.length);
+      await Promise.all(outcomes);
+    },
+  ), { numRuns: 300 });
 });
