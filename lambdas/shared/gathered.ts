@@ -11,13 +11,14 @@ export function gathered<V>(read: (keys: string[]) => Promise<ReadonlyMap<string
   let busy = false;
   /** The asks made while a read is under way, answered by the next read. */
   let next: Group | null = null;
-  interface Group { keys: Set<string>; answer: Promise<ReadonlyMap<string, V>>; start(): void }
+  /** Asks waiting for the read under way to end; `open` starts their own read. */
+  interface Group { keys: Set<string>; answer: Promise<ReadonlyMap<string, V>>; open(): void }
 
-  function waiting(): Group {
+  function newGroup(): Group {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => { open = resolve; });
     const keys = new Set<string>();
-    return { keys, answer: gate.then(() => start([...keys])), start: open };
+    return { keys, answer: gate.then(() => start([...keys])), open };
   }
 
   function start(keys: string[]): Promise<ReadonlyMap<string, V>> {
@@ -32,9 +33,9 @@ export function gathered<V>(read: (keys: string[]) => Promise<ReadonlyMap<string
     }
     const done = () => {
       busy = false;
-      const waiting = next;
+      const queued = next;
       next = null;
-      waiting?.start();
+      queued?.open();
     };
     answer.then(done, done);
     return answer;
@@ -45,7 +46,7 @@ export function gathered<V>(read: (keys: string[]) => Promise<ReadonlyMap<string
     if (!busy) {
       found = await start([...new Set(keys)]);
     } else {
-      const group = next ?? (next = waiting());
+      const group = next ?? (next = newGroup());
       for (const key of keys) group.keys.add(key);
       found = await group.answer;
     }
