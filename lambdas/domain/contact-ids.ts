@@ -36,9 +36,19 @@ export function contactIds(contacts: ReadonlyArray<{ id?: string | null; name: s
   });
 }
 
+/**
+ * The platform's canonical zone names, listed once. Listing them costs a cold start ~3 ms where
+ * ICU's first formatter costs 15–25 ms (bench/README.md), and most functions that check a
+ * zone never format a date.
+ */
+let canonicalZones: Set<string> | undefined;
+
 /** Whether Intl knows the zone: an IANA name (`Area/Location`, or `UTC`), never an offset such as `+05:00`. */
 export function isTimeZone(zone: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone) || zone.length > 64) return false;
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (zone === 'UTC' || canonicalZones.has(zone)) return true;
+  // Aliases (US/Eastern), other spellings (america/new_york) and unknown names: Intl decides.
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
