@@ -66,6 +66,13 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
   }
 
   const now = () => clock.now().toISOString();
+  /**
+   * When a write over `previous` happens: now, or a millisecond after `previous` if the clock reads
+   * no later. The adapter writes only over the `updatedAt` it was given, so every write must change
+   * it, even two in one millisecond or one on a clock behind the last writer's.
+   */
+  const changedAt = (previous: Organization | null | undefined) =>
+    new Date(Math.max(clock.now().getTime(), previous ? Date.parse(previous.updatedAt) + 1 : -Infinity)).toISOString();
 
   /**
    * The organization's topics and subscriptions, after its entry is written. SNS failing is a 503:
@@ -160,7 +167,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
       await provision(existing);
       return { created: false, organization: existing };
     }
-    const at = now();
+    const at = changedAt(existing);
     // Who created it decides who else may replace it (mayReplace); once the operator (a directory
     // file, a script) writes it, it is the operator's, and no other admin's to change.
     const creator = !by ? undefined : existing ? existing.createdBy : by.orgId;
@@ -187,7 +194,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
       const existing = await directory.getOrganization(orgId);
       if (!existing) throw new NotFoundError(`No organization ${orgId}.`);
       const { chat: _old, ...rest } = existing;
-      const next: Organization = { ...rest, ...(chat.channels.length ? { chat: { channels: chat.channels } } : {}), updatedAt: now() };
+      const next: Organization = { ...rest, ...(chat.channels.length ? { chat: { channels: chat.channels } } : {}), updatedAt: changedAt(existing) };
       try {
         await directory.putOrganization(next, existing);
         return { channels: chat.channels };

@@ -10,6 +10,7 @@ import type { KeyNotice, Organization } from '../../lambdas/domain/ports';
 import { ManualClock, MemoryDirectoryRepository } from '../support/memory-repositories';
 
 const cisaAdmin: Caller = { orgId: 'cisa', role: 'admin', keyId: 'key_cisa_admin' };
+const nsaAdmin: Caller = { orgId: 'nsa', role: 'admin', keyId: 'key_nsa_admin' };
 const fbiAdmin: Caller = { orgId: 'fbi', role: 'admin', keyId: 'key_fbi_admin' };
 const county: OrganizationInput = { name: 'Pinal County', kind: 'agency', contacts: [{ name: 'Clerk', email: 'clerk@pinal.example' }] };
 const ISSUER = 'https://login.example';
@@ -334,5 +335,47 @@ describe('review s11: a retry after a concurrent change is checked again', () =>
     const stored = (await repository.getOrganization('nsa'))!;
     expect([stored.createdBy, stored.identity, stored.contacts.map((c) => c.email)]).toEqual([undefined, [{ issuer: ISSUER, audience: 'concord' }], ['clerk@pinal.example']]);
     expect(await repository.trustsOfIssuer(ISSUER)).toEqual([expect.objectContaining({ orgId: 'nsa' })]);
+  });
+
+  // The guard compares updatedAt: two writes in one millisecond must still leave different values,
+  // or the second write's guard passes over the first.
+  it('the same race with the operator\'s write in the same millisecond: still refused, the operator\'s entry kept', async () => {
+    const { directory, repository } = setup();
+    guarded(repository);
+    await directory.putOrganization('nsa', county, cisaAdmin);
+    const keys = repository.keysOf.bind(repository);
+    let raced = false;
+    repository.keysOf = async (orgId: string) => {
+      const read = await keys(orgId);
+      if (!raced) {
+        raced = true;
+        await directory.putOrganization('nsa', { ...county, identity: [{ issuer: ISSUER, audience: 'concord' }] });
+      }
+      return read;
+    };
+    const takeover = { ...county, contacts: [{ name: 'Relay', email: 'relay@cisa.example' }] };
+    await expect(directory.putOrganization('nsa', takeover, cisaAdmin)).rejects.toBeInstanceOf(ForbiddenError);
+    const stored = (await repository.getOrganization('nsa'))!;
+    expect([stored.createdBy, stored.identity, stored.contacts.map((c) => c.email)]).toEqual([undefined, [{ issuer: ISSUER, audience: 'concord' }], ['clerk@pinal.example']]);
+  });
+
+  it('chat channels connected in the same millisecond as a change of contacts keep both', async () => {
+    const { directory, repository } = setup();
+    guarded(repository);
+    await directory.putOrganization('nsa', county);
+    const get = repository.getOrganization.bind(repository);
+    let raced = false;
+    repository.getOrganization = async (id: string) => {
+      const read = await get(id);
+      if (!raced) {
+        raced = true;
+        repository.getOrganization = get;
+        await directory.putOrganization('nsa', { ...county, contacts: [...county.contacts, { name: 'Night desk', email: 'night@pinal.example' }] });
+      }
+      return read;
+    };
+    await directory.putChat('nsa', { channels: [{ kind: 'slack', channel: 'C0NSA', team: 'T0NSA' }] }, nsaAdmin);
+    const stored = (await get('nsa'))!;
+    expect([stored.contacts.map((c) => c.email), stored.chat?.channels]).toEqual([['clerk@pinal.example', 'night@pinal.example'], [{ kind: 'slack', channel: 'C0NSA', team: 'T0NSA' }]]);
   });
 });
