@@ -470,13 +470,15 @@ export const duplicateOf = (resolution: unknown): string | null =>
 
 /**
  * `event` as `orgId` may be told it: a duplicate's resolution names the incident only if the
- * organization may see it (a participant here may not be one there). `get` reads that incident.
+ * organization may see it (a participant here may not be one there; an AMBER one is not seen from
+ * outside, though not restricted as RED and AMBER+STRICT are). `get` reads that incident.
  */
 export async function asToldTo(orgId: string, event: TimelineEvent, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<TimelineEvent> {
   const other = event.type === 'resolved' ? duplicateOf(event.data.resolution) : null;
   if (!other) return event;
   const found = (await get(other))?.incident;
-  return found && mayBeToldTo(orgId, found) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
+  // As the organization's partners would read it (canSee): AMBER is not theirs unless they take part.
+  return found && (found.participants.includes(orgId) || isCommunity(found.tlp)) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
 }
 
 /**

@@ -26,7 +26,7 @@ class RecordingPublisher implements NotificationPublisher {
   async sendSms() {}
 }
 
-it('tells a participant that a duplicate was resolved without naming an incident it may not see', async () => {
+it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('tells a participant that a duplicate was resolved without naming a %s incident it may not see', async (tlp) => {
   const repository = new MemoryIncidentRepository();
   const directory = new MemoryDirectoryRepository();
   for (const id of ['fbi', 'google']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], createdAt: '', updatedAt: '' });
@@ -39,7 +39,7 @@ it('tells a participant that a duplicate was resolved without naming an incident
     links: { link: async () => 'https://concord.example/ack' },
   });
   const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
-  const red = (await service.report(partner('fbi'), { title: 'red', severity: 'high', category: 'misinformation', tlp: 'RED', participants: [] })).incident;
+  const red = (await service.report(partner('fbi'), { title: 'red', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
   await service.link(partner('fbi'), green.id, { incidentId: red.id, relation: 'duplicate' });
   const resolved = repository.events.get(green.id)!.find((e) => e.type === 'resolved')!;
   await notifier.notify(green.id, resolved);
