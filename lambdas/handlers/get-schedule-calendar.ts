@@ -30,10 +30,12 @@ export async function getScheduleCalendar({ params, query }: Input<typeof ROUTES
       description: `${schedule.spec.name} (${orgId})`,
     });
   }
+  // RFC 5545 ends every content line with CRLF, END:VCALENDAR included; ical-generator leaves the last one off.
+  const text = calendar.toString();
   return {
     statusCode: 200,
     headers: { 'content-type': 'text/calendar; charset=utf-8', ...PRIVATE, 'content-disposition': `inline; filename="${scheduleId}.ics"` },
-    body: calendar.toString(),
+    body: text.endsWith('\r\n') ? text : `${text}\r\n`,
   };
 }
 

@@ -118,6 +118,13 @@ describe('the calendar feed', () => {
     expect(again.slice(0, 10)).toEqual(events.slice(0, 10).map((e) => e.uid));
   });
 
+  it('ends every content line with CRLF, the last (END:VCALENDAR) included, as RFC 5545 3.4 and 3.6 write it', async () => {
+    const { body } = await api.call(KEYS.admin, 'PUT', PATH, schedule);
+    const feed = await api.call(null, 'GET', new URL(body.calendarUrl).pathname + new URL(body.calendarUrl).search);
+    expect(feed.text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    expect(feed.text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  });
+
   it('refuses a wrong token, and every earlier token once its admin asks for a new one', async () => {
     const { body } = await api.call(KEYS.admin, 'PUT', PATH, schedule);
     const url = new URL(body.calendarUrl);
