@@ -33,6 +33,7 @@ import { benchLoad } from './load';
 import { benchBucketLayout, benchMetrics } from './metrics';
 import { benchCorrelation } from './correlation';
 import { benchOnCall } from './oncall';
+import { benchEngine } from './engine';
 import { benchEscalationTimer } from './escalation-timer';
 import { Counter, countedClient, load, progress, summarize, table } from './support';
 
@@ -88,6 +89,7 @@ async function main() {
     if (want('requestsPerCommand', 'lifecycle', 'overhead', 'handlerSteps', 'fanOut')) await lifecycle(engine.endpoint, counter, newTable);
     if (want('oncall')) section('oncall', 'On call: oncall?at and shifts, a two-year-old schedule against one started yesterday (4 layers, 50 overrides; target: p50 within 1.2×)', benchOnCall(QUICK ? 30 : 100));
     if (want('escalationTimer')) section('escalationTimer', 'The escalation timer: open incidents across 50 organizations with rotations and two-level policies, one run with everything due and one with nothing (how a run grows with the open incidents)', await benchEscalationTimer(engine.endpoint, newTable, QUICK ? [100, 300] : [100, 1_000]));
+    if (want('engine')) section('engine', 'DynamoDB Local\'s pace by transaction size (guarded 300-byte puts, one at a time and four at once; the fit: engine ms per transaction = a + b × items)', await benchEngine(db, newTable, QUICK ? 1 : 2));
     if (want('load')) {
       const seconds = QUICK ? 10 : 60;
       const runs = LOAD_RUNS?.map((r) => ({ ...r, seconds })) ?? [
