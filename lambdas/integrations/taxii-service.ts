@@ -249,7 +249,8 @@ export function makeTaxiiService(deps: TaxiiDeps) {
     /**
      * Adds the envelope's objects (partners): each STIX `incident` is reported through the report
      * use case, with its STIX id as the dedupKey, so posting it again changes nothing, even after it
-     * is resolved; an incident Concord itself exported is recognised, not added. Marking-definitions
+     * is resolved; an incident Concord itself exported is recognised, not added (relationships of
+     * the envelope may tie observables to it). Marking-definitions
      * and identities are accepted as context (not stored); any other object is a failure with its
      * reason. Cyber-observable objects (domain-name, ipv4-addr, ipv6-addr, url, email-addr, file,
      * user-account) and `related-to` relationships tying them to an incident of the same envelope
@@ -281,7 +282,12 @@ export function makeTaxiiService(deps: TaxiiDeps) {
         if (obj.spec_version !== undefined && obj.spec_version !== '2.1') return done(false, 'only STIX 2.1 objects are accepted');
         // A platform syncing both ways posts back what it pulled: that is the incident, not a new one.
         const own = concordIncidentOf(obj);
-        if (own) return done(true, `Concord's own incident ${own} (as Concord exports it); nothing changed`);
+        if (own) {
+          // Posted beside SCOs and relationships, it is the incident they tie observables to (the
+          // participant check is addObservables's, as for POST …/observables).
+          reported.set(obj.id, own);
+          return done(true, `Concord's own incident ${own} (as Concord exports it); nothing changed`);
+        }
         const mapped = reportFromStix(obj, defaults);
         if (!mapped.ok) return done(false, mapped.reason);
         const checked = checkReport(mapped.input);

@@ -90,3 +90,18 @@ it('serves each observable as its SCO and its related-to relationship in the col
   expect((await objectsOf(facebook, { 'match[type]': 'domain-name' })).map((o) => o.id)).toEqual([domain.id]);
   expect(repository.audit.entries.slice(before).map((e) => e.incidentId)).toEqual([red.id]);
 });
+
+it('ties observables to an incident Concord exported, posted back in the envelope with them; a caller who may not see it is refused', async () => {
+  const { taxii, incidents, repository } = setup();
+  const fbi: Caller = { orgId: 'fbi', role: 'partner', keyId: 'k2' };
+  const reported = (await incidents.report(facebook, { title: 'exported', severity: 'high', category: 'misinformation', tlp: 'AMBER', participants: [] })).incident;
+  const exported = (await taxii.exportBundle(facebook, reported.id)).objects.find((o) => o.type === 'incident')!;
+  const back = [exported, domain, rel('relationship--00000000-0000-4000-8000-000000000009', exported.id as string, domain.id)];
+  const refused = await taxii.addObjects(fbi, INCIDENTS_COLLECTION_ID, back);
+  expect(refused.failures.map((f) => f.id)).toEqual(['relationship--00000000-0000-4000-8000-000000000009']);
+  expect(repository.records.get(reported.id)!.incident.observables).toEqual([]);
+  const status = await taxii.addObjects(facebook, INCIDENTS_COLLECTION_ID, back);
+  expect(status).toMatchObject({ total_count: 3, success_count: 3, failure_count: 0 });
+  expect(repository.records.size).toBe(1);
+  expect(repository.records.get(reported.id)!.incident.observables).toEqual([{ type: 'domain-name', value: 'polls-closed.example' }]);
+});
