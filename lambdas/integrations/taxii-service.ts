@@ -15,7 +15,7 @@ import { escapeBidi } from '../shared/bidi';
 import { randomUUID } from 'node:crypto';
 import type { ReadAction } from '../domain/audit-entry';
 import type { Caller } from '../domain/actor';
-import { DomainError, NotFoundError } from '../domain/errors';
+import { DomainError, NotFoundError, ValidationError } from '../domain/errors';
 import type { Incident, ReportInput, TimelineEvent } from '../domain/incident';
 import type { IncidentService } from '../domain/incident-service';
 import { MAX_ANSWER_BYTES, answerBytes } from '../shared/json';
@@ -153,9 +153,16 @@ export function makeTaxiiService(deps: TaxiiDeps) {
    */
   async function pageOf<R>(caller: Caller, reads: ReturnType<IncidentService['unrecorded']>, listing: string, entries: CollectionEntry[], query: TaxiiQuery, shown: (e: Entry) => R) {
     // A `next` no codec could have issued is refused without the secret, readable or not.
-    if (query.next !== undefined) checkCursorShape(query.next);
+    // TAXII's query parameter is `next`: a refusal names it, not the API's `cursor`.
+    const asNext = <T>(f: () => T): T => {
+      try { return f(); } catch (err) {
+        if (err instanceof ValidationError) throw new ValidationError('`next` is not valid; use it exactly as a page returned it.', err.errors.map((e) => (e.path === 'cursor' ? { ...e, path: 'next' } : e)));
+        throw err;
+      }
+    };
+    if (query.next !== undefined) asNext(() => checkCursorShape(query.next!));
     const codec = await cursors();
-    const after = query.next === undefined ? undefined : codec.decodeTaxii(query.next, caller, listing, (p) => POSITION_PATTERN.test(p));
+    const after = query.next === undefined ? undefined : asNext(() => codec.decodeTaxii(query.next!, caller, listing, (p) => POSITION_PATTERN.test(p)));
     const limit = Math.min(query.limit ?? MAX_PAGE, MAX_PAGE);
     const found = page(entries, limit, after);
     // A page of many large objects ends early, below what Lambda can answer; `next` goes on from there.

@@ -142,3 +142,13 @@ describe('#27: the STIX export reads its incident once', () => {
     expect(get).toHaveBeenCalledTimes(1);
   });
 });
+
+it('a `next` this service did not issue (malformed, or for another listing) is refused naming `next`, TAXII\'s parameter', async () => {
+  const { taxii, incidents } = setup();
+  for (let i = 0; i < 3; i++) await incidents.report(fbi, { title: `t${i}`, severity: 'low', category: 'other', tlp: 'AMBER', participants: [] });
+  const { body } = await taxii.objects(fbi, INCIDENTS_COLLECTION_ID, { limit: 1 });
+  for (const [who, next] of [[fbi, 'garbage'], [facebook, body.next!]] as const) {
+    const refused = await taxii.objects(who, INCIDENTS_COLLECTION_ID, { limit: 1, next }).then(() => null, (err: unknown) => err);
+    expect(refused).toMatchObject({ errors: [{ path: 'next' }] });
+  }
+});
