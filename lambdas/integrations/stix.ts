@@ -18,6 +18,7 @@
  *   incident_types        the category in the extension's event-type-ov (misinformation, which it
  *                         lacks, as itself: the vocabulary is open)
  */
+import { isIncidentId } from '../shared/ids';
 import { createHash } from 'node:crypto';
 import { answerBytes } from '../shared/json';
 import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent } from '../domain/incident';
@@ -389,7 +390,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function concordIncidentOf(obj: Record<string, unknown>): string | null {
   const refs = Array.isArray(obj.external_references) ? obj.external_references : [];
-  const ref = refs.find((r) => isObject(r) && r.source_name === 'concord' && typeof r.external_id === 'string' && incidentStixId(r.external_id) === obj.id);
+  // Only an id an incident can have: any other text is no incident of ours (and may be no key DynamoDB takes).
+  const ref = refs.find((r) => isObject(r) && r.source_name === 'concord' && typeof r.external_id === 'string' && isIncidentId(r.external_id) && incidentStixId(r.external_id) === obj.id);
   return ref ? String((ref as Record<string, unknown>).external_id) : null;
 }
 

@@ -10,7 +10,7 @@ import { ulidGenerator } from '../../lambdas/shared/ids';
 import type { Caller } from '../../lambdas/domain/actor';
 import type { TaxiiStatus } from '../../lambdas/integrations/taxii';
 import { INCIDENTS_COLLECTION_ID } from '../../lambdas/integrations/taxii';
-import { scoId } from '../../lambdas/integrations/stix';
+import { incidentStixId, scoId } from '../../lambdas/integrations/stix';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
 
 function setup() {
@@ -104,4 +104,14 @@ it('ties observables to an incident Concord exported, posted back in the envelop
   expect(status).toMatchObject({ total_count: 3, success_count: 3, failure_count: 0 });
   expect(repository.records.size).toBe(1);
   expect(repository.records.get(reported.id)!.incident.observables).toEqual([{ type: 'domain-name', value: 'polls-closed.example' }]);
+});
+
+it('takes an incident for one Concord exported only when its external id is an id an incident can have', async () => {
+  const { taxii, repository } = setup();
+  // A key DynamoDB refuses (over 2,048 bytes): read as an incident's id, the relationship's read of it answered 500.
+  const forged = 'inc_' + 'A'.repeat(3000);
+  const incident = { type: 'incident', spec_version: '2.1', id: incidentStixId(forged), name: 'forged', created: '2026-03-01T00:00:00.000Z', modified: '2026-03-01T00:00:00.000Z', external_references: [{ source_name: 'concord', external_id: forged }] };
+  const status = await taxii.addObjects(facebook, INCIDENTS_COLLECTION_ID, [incident, domain, rel('relationship--00000000-0000-4000-8000-00000000000a', incident.id, domain.id)]);
+  expect(status.successes.find((s) => s.id === incident.id)!.message).toMatch(/^reported as inc_[0-9A-Z]{26}$/);
+  expect([...repository.records.values()].map((r) => r.incident.observables)).toEqual([[{ type: 'domain-name', value: 'polls-closed.example' }]]);
 });
