@@ -101,8 +101,12 @@ export const SUMMARY_POSITION_PATTERN = /^\d{4}-\d\d-\d\dT23:59:59\.999Z#~([a-z0
 /** Entry ids sort by time: the time, then a random tail that keeps same-millisecond entries apart. */
 export const auditId = (at: string) => `${at}#${randomUUID().slice(0, 13)}`;
 
-/** What an entry is about: an incident id, or the incident itself (its label decides whether the entry keeps its participants). */
-export interface AuditSubject { incidentId?: string; incident?: { id: string; tlp: Tlp; participants: readonly string[] } }
+/**
+ * What an entry is about: an incident id, or the incident itself (its label decides whether the
+ * entry keeps its participants). `seenBy`, with an id alone: the only organizations whose admins
+ * see the entry one by one (others count it in the day's summary), as for a restricted incident.
+ */
+export interface AuditSubject { incidentId?: string; incident?: { id: string; tlp: Tlp; participants: readonly string[] }; seenBy?: readonly string[] }
 
 /** Who an entry names: the actor and the request. */
 export interface Witness { actor: Actor; requestId: string }
@@ -125,7 +129,7 @@ export function auditEntry(who: Witness, action: AuditAction, at: string, outcom
     outcome,
     // A refusal's detail may quote outside text (a token's `iss`): its bidirectional controls written out.
     ...(detail ? { detail: escapeBidi(detail) } : {}),
-    ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : {}),
+    ...(incident && isRestricted(incident.tlp) ? { participants: [...incident.participants] } : subject.seenBy ? { participants: [...new Set(subject.seenBy)] } : {}),
   };
 }
 

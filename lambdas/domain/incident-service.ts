@@ -135,13 +135,17 @@ export function makeIncidents(deps: IncidentDeps) {
   /**
    * The incident if `visible` says so; invisible and absent look the same, so existence never
    * leaks. Both are recorded as a denied `action` (for a well-formed id): an entry for one and
-   * not the other would tell them apart.
+   * not the other would tell them apart. The entry names the id to the admins of the organization
+   * that asked and of the incident's participants; every other admin counts it in the day's
+   * summary, whether the incident exists or not (the id of a RED or AMBER+STRICT one never leaves
+   * its participants, and a summary for one and an id for the other would tell them apart).
    */
   async function loadIf(id: string, visible: (incident: Incident) => boolean, denied?: { caller: Caller; action: AuditAction }, ahead?: Promise<IncidentRecord | null>): Promise<IncidentRecord> {
     const record = isIncidentId(id) ? await (ahead ?? incidents.get(id)) : null;
     if (!record || !visible(record.incident)) {
       if (denied && isIncidentId(id)) {
-        await appendOrRefuse(audit, [auditEntry(witnessOf(denied.caller), denied.action, now(), 'denied', { incidentId: id }, 'no such incident, or not visible to the caller')]);
+        const seenBy = [denied.caller.orgId, ...(record?.incident.participants ?? [])];
+        await appendOrRefuse(audit, [auditEntry(witnessOf(denied.caller), denied.action, now(), 'denied', { incidentId: id, seenBy }, 'no such incident, or not visible to the caller')]);
       }
       throw new NotFoundError(`No incident ${id}.`);
     }

@@ -125,13 +125,16 @@ it('works an incident as demo people, every step attributed and audited; RED goe
   const trail = (await call(fbi, 'GET', `/v1/incidents/${id}/audit`)).body.items as Array<{ action: string; actor: { by: string } }>;
   expect(trail.map((e) => e.action)).toEqual(expect.arrayContaining(['report', 'acknowledge', 'assign', 'note', 'resolve', 'timeline']));
 
-  // A non-participant's person: not found, and recorded as denied for the admins.
+  // A non-participant's person: not found, and recorded as denied: the participants see who tried
+  // in the incident's trail; an admin outside the RED incident never sees its id.
   const microsoft = (await tokenFor('microsoft.responder')).access_token;
   expect((await call(microsoft, 'GET', `/v1/incidents/${id}`)).status).toBe(404);
+  const tried = (await call(fbi, 'GET', `/v1/incidents/${id}/audit`)).body.items as Array<{ action: string; outcome: string; actor: { orgId: string } }>;
+  expect(tried.filter((e) => e.outcome === 'denied').map((e) => [e.action, e.actor.orgId])).toEqual([['read', 'microsoft']]);
   const admin = (await tokenFor('cisa.admin')).access_token;
-  const denied = (await call(admin, 'GET', '/v1/audit?orgId=microsoft&action=read')).body.items;
-  expect(denied).toEqual([expect.objectContaining({ outcome: 'denied', incidentId: id })]);
-  expect(JSON.stringify(denied)).not.toContain('Ransomware');
+  const outside = (await call(admin, 'GET', '/v1/audit?orgId=microsoft&action=read')).body;
+  expect(outside.items).toEqual([]);
+  expect(JSON.stringify(outside)).not.toMatch(new RegExp(`Ransomware|${id}`));
 
   // RED: only the participants' cleared contacts' topics; Google has none, so it is told why in the timeline.
   let googleFailure: { data: { reason?: string } } | undefined;
