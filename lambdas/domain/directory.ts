@@ -327,7 +327,8 @@ export function makeKeyIssuer({ directory, clock, keyNotices }: KeyIssuerDeps) {
         if (!(await directory.getOrganization(orgId))) throw new NotFoundError(`No organization ${orgId}.`);
         throw new ForbiddenError(`Keys for ${orgId} are created by ${orgId}'s own admin, or by the operator (npm run admin-key); an admin of ${caller.orgId} may create keys for ${caller.orgId} only.`);
       }
-      return issueKey(orgId, role, 'api', `${caller.orgId} admin key ${caller.keyId}`, defaults, allowed);
+      const by = caller.person ? `${caller.orgId} admin ${caller.person.name} (${caller.person.id})` : `${caller.orgId} admin key ${caller.keyId}`;
+      return issueKey(orgId, role, 'api', by, defaults, allowed);
     },
 
     /** The operator's path (scripts with AWS credentials): any organization, still announced to its contacts. */

@@ -279,6 +279,10 @@ describe('keys', () => {
     expect(seenStored).toEqual([false]);
     expect(notices).toEqual([expect.objectContaining({ keyId: issued.keyId, role: 'partner', createdBy: 'cisa admin key key_cisa_admin' })]);
     expect(notices[0]!.organization.id).toBe('cisa');
+    // A person with the admin role has no key: the notice names them.
+    const person: Caller = { orgId: 'cisa', role: 'admin', keyId: '', person: { id: 'https://idp.cisa.example#casey', name: 'Casey Park' } };
+    await told.createKey(person, 'cisa', 'partner');
+    expect(notices[1]!.createdBy).toBe('cisa admin Casey Park (https://idp.cisa.example#casey)');
     const stored = (await repository.getKey(issued.keyId))!;
     expect([stored.origin, stored.hash === issued.key, JSON.stringify(stored).includes(issued.key)]).toEqual(['api', false, false]);
   });
