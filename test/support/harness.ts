@@ -24,7 +24,7 @@ import { startEmbeddedEngine } from '../../local/dynamodb-local';
 
 export const endpoint = () => {
   const e = process.env.CONCORD_TEST_DYNAMODB_ENDPOINT;
-  if (!e) throw new Error('CONCORD_TEST_DYNAMODB_ENDPOINT is not set: run through jest (globalSetup starts DynamoDB Local).');
+  if (!e) throw new Error('CONCORD_TEST_DYNAMODB_ENDPOINT is not set: run through jest (test/support/engine-environment.ts starts a DynamoDB Local for each file outside test/unit).');
   return e;
 };
 
