@@ -476,9 +476,25 @@ export const duplicateOf = (resolution: unknown): string | null =>
 export async function asToldTo(orgId: string, event: TimelineEvent, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<TimelineEvent> {
   const other = event.type === 'resolved' ? duplicateOf(event.data.resolution) : null;
   if (!other) return event;
-  const found = (await get(other))?.incident;
-  // As the organization's partners would read it (canSee): AMBER is not theirs unless they take part.
-  return found && (found.participants.includes(orgId) || isCommunity(found.tlp)) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
+  return (await mayBeNamedTo(orgId, other, get)) ? event : { ...event, data: { ...event.data, resolution: DUPLICATE_OF_HIDDEN } };
+}
+
+/**
+ * `incident` as `orgId` may be told it (the incident an HTTPS push carries): its resolution names
+ * the incident it is a duplicate of only if the organization may see that one, as `asToldTo` does
+ * for the event. The event alone was not enough: a push carries both, and the incident's own
+ * `resolution` named a RED one to every participant's endpoints.
+ */
+export async function incidentAsToldTo(orgId: string, incident: Incident, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<Incident> {
+  const other = duplicateOf(incident.resolution);
+  if (!other) return incident;
+  return (await mayBeNamedTo(orgId, other, get)) ? incident : { ...incident, resolution: DUPLICATE_OF_HIDDEN };
+}
+
+/** Whether incident `id` may be named to `orgId`, as its partners would read it (canSee): AMBER is not theirs unless they take part. */
+async function mayBeNamedTo(orgId: string, id: string, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<boolean> {
+  const found = (await get(id))?.incident;
+  return Boolean(found && (found.participants.includes(orgId) || isCommunity(found.tlp)));
 }
 
 /**

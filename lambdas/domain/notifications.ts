@@ -6,7 +6,7 @@
  * publishes (made with bounded parallelism, recorded in as few transactions as DynamoDB allows), and
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
-import { asToldTo, canSee, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
+import { asToldTo, canSee, incidentAsToldTo, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
 import { partnerOf } from './correlation';
 import { systemActor } from './actor';
 import type { IncidentService } from './incident-service';
@@ -133,7 +133,7 @@ export function makeNotifier(deps: NotifierDeps) {
    */
   async function publishTo(record: IncidentRecord, told: TimelineEvent, orgId: string, org: Organization | undefined, policies?: KnownPolicies): Promise<{ orgId: string; audience: Audience; level: number; contacts: string[]; outcome: { messageId: string } | { error: string; reason?: string } }> {
     const { incident } = record;
-    const event = await asToldTo(orgId, told, incidentOf);
+    const [event, shown] = await Promise.all([asToldTo(orgId, told, incidentOf), incidentAsToldTo(orgId, incident, incidentOf)]);
     // RED reaches the organization's cleared contacts only, through its second topic.
     const audience: Audience = incident.tlp === 'RED' ? 'red' : 'all';
     const { contacts: everyone, endpoints } = audienceOf(org, audience);
@@ -150,7 +150,7 @@ export function makeNotifier(deps: NotifierDeps) {
       ? []
       : await Promise.all(emailContacts(recipients).map(async (c) => ({ contact: c.name, url: await links.link(incident.id, orgId, c.name) })));
     const contacts = recipients.map((c) => c.id);
-    const outcome = await publishWithRetry(orgId, render({ incident, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), contacts, ...(NOT_BY_SMS.has(event.type) ? { sms: false as const } : {}) });
+    const outcome = await publishWithRetry(orgId, render({ incident: shown, ackCode: record.ackCode, event, recipient: orgId, ackLinks }), { incidentId: incident.id, audience, endpoints: endpoints.map((e) => e.url), contacts, ...(NOT_BY_SMS.has(event.type) ? { sms: false as const } : {}) });
     return { orgId, audience, level, contacts, outcome };
   }
 

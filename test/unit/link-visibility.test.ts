@@ -6,6 +6,7 @@
 import type { Caller } from '../../lambdas/domain/actor';
 import { makeIncidents } from '../../lambdas/domain/incident-service';
 import { makeNotifier } from '../../lambdas/domain/notifications';
+import { render } from '../../lambdas/adapters/sns/messages';
 import type { NotificationPublisher, PublishContext, RenderedMessage } from '../../lambdas/domain/ports';
 import { ulidGenerator } from '../../lambdas/shared/ids';
 import { ManualClock, MemoryDirectoryRepository, MemoryIncidentRepository } from '../support/memory-repositories';
@@ -47,6 +48,32 @@ it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('tells a participant that a d
   expect(to('google')).toContain('Duplicate of another incident');
   expect(to('google')).not.toContain(red.id);
   expect(to('google')).toContain('resolved');
+});
+
+it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('an HTTPS push carries the incident with its resolution as told: a duplicate of a %s incident is not named to a participant outside it (review 13)', async (tlp) => {
+  const repository = new MemoryIncidentRepository();
+  const directory = new MemoryDirectoryRepository();
+  for (const id of ['fbi', 'google']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], createdAt: '', updatedAt: '' });
+  const clock = new ManualClock();
+  const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
+  const publisher = new RecordingPublisher();
+  // The real rendering: the push (`https`) is the incident and the event as JSON.
+  const notifier = makeNotifier({ incidents: service, repository, deliveries: repository, directory, publisher, clock, pause: async () => {}, render, links: { link: async () => 'https://concord.example/ack' } });
+  const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
+  const hidden = (await service.report(partner('fbi'), { title: 'hidden', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
+  await service.link(partner('fbi'), green.id, { incidentId: hidden.id, relation: 'duplicate' });
+  // The resolution, and notes on the resolved incident after it: each push carries the incident.
+  await service.addNote(partner('fbi'), green.id, 'closing remarks');
+  await service.addNote(partner('google'), green.id, 'thanks');
+  for (const e of repository.events.get(green.id)!.filter((x) => x.type === 'resolved' || x.type === 'note')) await notifier.notify(green.id, e);
+  const pushes = publisher.sent.filter((m) => m.orgId === 'google').map((m) => JSON.parse(m.message.https!));
+  expect(pushes.map((p) => p.event.type)).toEqual(['resolved', 'note']); // google's own note is not sent to it
+  for (const p of pushes) expect(p.incident.resolution).toBe('Duplicate of another incident');
+  expect(JSON.stringify(publisher.sent.filter((m) => m.orgId === 'google'))).not.toContain(hidden.id);
+  // A participant of both is told the incident it is a duplicate of (google's note reaches fbi).
+  const own = publisher.sent.filter((m) => m.orgId === 'fbi').map((m) => JSON.parse(m.message.https!));
+  expect(own.map((p) => p.event.data.text)).toEqual(['thanks']);
+  for (const p of own) expect(p.incident.resolution).toBe(`Duplicate of ${hidden.id}`);
 });
 
 it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('a GREEN incident linked to a %s one tells the community nothing of it; its participants see it all', async (tlp) => {
