@@ -71,8 +71,15 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
    * no later. The adapter writes only over the `updatedAt` it was given, so every write must change
    * it, even two in one millisecond or one on a clock behind the last writer's.
    */
-  const changedAt = (previous: Organization | null | undefined) =>
-    new Date(Math.max(clock.now().getTime(), previous ? Date.parse(previous.updatedAt) + 1 : -Infinity)).toISOString();
+  const changedAt = (previous: Organization | null | undefined) => {
+    const at = clock.now().getTime();
+    // An unreadable `updatedAt` (older data), or one at the end of time, has nothing to move past:
+    // the clock's time differs from it, which is all the guard needs (NaN threw RangeError, a 500
+    // on every write of the entry, the directory file's load at start included).
+    const after = previous ? Date.parse(previous.updatedAt) + 1 : NaN;
+    const next = new Date(Number.isFinite(after) && after > at ? after : at);
+    return Number.isNaN(next.getTime()) ? new Date(at).toISOString() : next.toISOString();
+  };
 
   /**
    * The organization's topics and subscriptions, after its entry is written. SNS failing is a 503:

@@ -383,3 +383,25 @@ describe('review s11: a retry after a concurrent change is checked again', () =>
     expect([stored.contacts.map((c) => c.email), stored.chat?.channels]).toEqual([['clerk@pinal.example', 'night@pinal.example'], [{ kind: 'slack', channel: 'C0NSA', team: 'T0NSA' }]]);
   });
 });
+
+describe('review 13: an entry whose updatedAt is unreadable (older data) is still written', () => {
+  // The write guard compares the stored text; the next updatedAt only has to differ from it. Moving
+  // "past" an unreadable one (NaN) threw RangeError: every PUT of the entry, its chat channels and
+  // the directory file's load at start were a 500, and the entry could not be repaired.
+  it.each(['', 'not a time', '+275760-09-13T00:00:00.000Z'])('updatedAt %j: PUT and chat both write, at the clock\'s time or after', async (updatedAt) => {
+    const { directory, repository, clock } = setup();
+    await directory.putOrganization('nsa', county);
+    const stored = (await repository.getOrganization('nsa'))!;
+    await repository.putOrganization({ ...stored, updatedAt });
+    const put = await directory.putOrganization('nsa', { ...county, name: 'Pinal County Elections' }, nsaAdmin);
+    expect(put.organization.name).toBe('Pinal County Elections');
+    expect(put.organization.updatedAt).not.toBe(updatedAt);
+    expect(Number.isNaN(Date.parse(put.organization.updatedAt))).toBe(false);
+    await repository.putOrganization({ ...(await repository.getOrganization('nsa'))!, updatedAt });
+    await directory.putChat('nsa', { channels: [{ kind: 'slack', channel: 'C0NSA', team: 'T0NSA' }] }, nsaAdmin);
+    const after = (await repository.getOrganization('nsa'))!;
+    expect(after.chat?.channels).toEqual([{ kind: 'slack', channel: 'C0NSA', team: 'T0NSA' }]);
+    expect(after.updatedAt).not.toBe(updatedAt);
+    expect(Date.parse(after.updatedAt)).toBeGreaterThanOrEqual(clock.now().getTime());
+  });
+});
