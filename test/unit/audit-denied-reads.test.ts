@@ -25,7 +25,11 @@ async function setup() {
   const incidents = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const strict = (await incidents.report(partner('fbi'), { title: 'ransomware at the county', severity: 'high', category: 'ransomware', tlp: 'AMBER+STRICT', participants: ['cisa'] })).incident;
   const missing = `inc_${'0'.repeat(26)}`;
-  for (const id of [strict.id, missing]) await expect(incidents.get(partner('facebook'), id)).rejects.toBeInstanceOf(NotFoundError);
+  // A second apart: entries of one millisecond sort by a random tail.
+  for (const id of [strict.id, missing]) {
+    await expect(incidents.get(partner('facebook'), id)).rejects.toBeInstanceOf(NotFoundError);
+    clock.advance(1);
+  }
   clock.advance(2 * 86_400);
   const trail = makeAuditTrail({ audit: repository.audit, clock });
   const seenBy = async (orgId: string) => (await trail.between(admin(orgId), { from: '2026-11-03T00:00:00.000Z', limit: 100 })).items;
