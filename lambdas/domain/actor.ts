@@ -18,6 +18,9 @@ export const ROLES = ['partner', 'manager', 'admin'] as const satisfies readonly
  */
 export interface Caller { orgId: string; role: Role; keyId: string; person?: Person; requestId?: string }
 
+/** An organization as the visibility rule sees it: its partners (a participant's least right), as its verified channels (a link, a phone) and its messages are shown. */
+export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
+
 /** A person, as their organization's identity provider vouches for them. */
 /**
  * `email`: the address the identity provider vouches for (its `email` claim, unless it says

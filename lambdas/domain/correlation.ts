@@ -24,7 +24,7 @@ import { systemActor } from './actor';
 import { canSee, recordSystemEvents, type Change, type Incident, type IncidentRecord } from './incident';
 import { newObservables, observableKey, sharedObservables, type ObservableRef } from './observables';
 import type { IncidentRepository, ObservableIndex } from './ports';
-import type { Caller } from './actor';
+import { partnerOf } from './actor';
 import { isCommunity, isRestricted } from './tlp';
 import { inPool } from '../shared/pool';
 
@@ -39,9 +39,6 @@ const INDEX_PAGE = 500;
 export const TELL_BATCH = 45;
 /** Other incidents told of a new match at once (each its own guarded write). */
 const TELL_AT_ONCE = 8;
-
-/** An organization as the visibility rule sees it: its partners (a participant's least right). */
-export const partnerOf = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
 
 /** Whether every participant of `x` may see `y`. */
 export const everyParticipantMaySee = (x: Pick<Incident, 'participants'>, y: Pick<Incident, 'participants' | 'tlp'>): boolean =>

@@ -18,7 +18,7 @@ import {
   type AcknowledgeInput, type AssignInput, type Change, type EditPatch, type Incident, type IncidentRecord, type Relation, type ReportInput, type Severity, type Status, type StatusUpdateInput, type TimelineEvent,
 } from './incident';
 import { isRestricted } from './tlp';
-import { type Caller, type Via } from './actor';
+import { partnerOf, type Caller, type Via } from './actor';
 import type { Clock, DirectoryRepository, IdGenerator, IncidentRepository, ListPage, ListQuery, ObservableIndex, TimelinePage } from './ports';
 import { addObservables as addObservablesTo } from './incident';
 import { canonicalList, sharedObservables, type ObservableRef } from './observables';
@@ -253,8 +253,6 @@ export function makeIncidents(deps: IncidentDeps) {
       return [];
     });
   }
-  /** What an organization's verified channel (a signed link, a phone) is shown. */
-  const channelViewer = (orgId: string): Caller => ({ orgId, role: 'partner', keyId: '' });
 
   /** The change with its audit entry, named after the command and its (first) event's actor. */
   const audited = (change: Change | null, action: AuditAction, requestId = 'unknown'): Change | null => {
@@ -487,7 +485,7 @@ export function makeIncidents(deps: IncidentDeps) {
     async readFor(orgId: string, id: string, contact: { by: string; via: Exclude<Via, 'api'>; requestId?: string }): Promise<Incident> {
       const { incident } = await loadForParticipant(orgId, id);
       await auditReads({ actor: { orgId, by: contact.by, via: contact.via }, requestId: contact.requestId ?? 'unknown' }, 'read', [incident]);
-      return presentOne(channelViewer(orgId), incident);
+      return presentOne(partnerOf(orgId), incident);
     },
 
     /**
@@ -511,7 +509,7 @@ export function makeIncidents(deps: IncidentDeps) {
       const { incidentId, orgId, by, via } = input;
       const { record, change } = await mutate(() => loadForParticipant(orgId, incidentId), incidentId, 'acknowledge', input.requestId, (r, at) => acknowledge(r, orgId, { by, via }, at));
       if (!change) await auditReads({ actor: { orgId, by, via }, requestId: input.requestId ?? 'unknown' }, 'read', [record.incident]);
-      return { incident: await presentOne(channelViewer(orgId), change?.incident ?? record.incident), already: change === null };
+      return { incident: await presentOne(partnerOf(orgId), change?.incident ?? record.incident), already: change === null };
     },
 
     async assign(caller: Caller, id: string, input: AssignInput): Promise<Incident> {

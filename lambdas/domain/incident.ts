@@ -4,7 +4,7 @@
  */
 import { isCommunity } from './tlp';
 import type { AuditRecord } from './audit-entry';
-import { actorOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
+import { actorOf, partnerOf, systemActor, type Actor, type ActorRef, type Caller, type Person, type Via } from './actor';
 import { isRestricted, type Tlp } from './tlp';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { MAX_OBSERVABLES, newObservables, type Observable } from './observables';
@@ -491,10 +491,10 @@ export async function incidentAsToldTo(orgId: string, incident: Incident, get: (
   return (await mayBeNamedTo(orgId, other, get)) ? incident : { ...incident, resolution: DUPLICATE_OF_HIDDEN };
 }
 
-/** Whether incident `id` may be named to `orgId`, as its partners would read it (canSee): AMBER is not theirs unless they take part. */
+/** Whether incident `id` may be named to `orgId`: as its partners would read it (AMBER is not theirs unless they take part). */
 async function mayBeNamedTo(orgId: string, id: string, get: (id: string) => Promise<{ incident: Incident } | null>): Promise<boolean> {
   const found = (await get(id))?.incident;
-  return Boolean(found && (found.participants.includes(orgId) || isCommunity(found.tlp)));
+  return Boolean(found && canSee(partnerOf(orgId), found));
 }
 
 /**

@@ -7,8 +7,7 @@
  * checked before them. What fails after retries is kept for `replayFailed`.
  */
 import { asToldTo, canSee, incidentAsToldTo, recordSystemEvents, mayBeToldTo, type Incident, type IncidentRecord, type TimelineEvent } from './incident';
-import { partnerOf } from './correlation';
-import { systemActor } from './actor';
+import { partnerOf, systemActor } from './actor';
 import type { IncidentService } from './incident-service';
 import type { AckLinkSigner, Audience, ClaimOutcome, Clock, Contact, DeliveryLog, DeliveryRef, DeliveryStatus, DirectoryRepository, IncidentRepository, NotificationPublisher, Organization, PublishContext, Render, RenderedMessage } from './ports';
 import { allInOrder, inPool } from '../shared/pool';
