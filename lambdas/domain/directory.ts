@@ -19,6 +19,8 @@ export interface DirectoryDeps {
 /** What an organization's contacts are told when a key is created for it. */
 /** `lastUsedAt` is written at most this often per key, so authentication stays one read. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
+/** The last instant a JavaScript Date holds (ECMA-262: 8.64e15 ms after the epoch). */
+const LAST_DATE_MS = 8_640_000_000_000_000;
 
 export interface OrganizationInput {
   name: string;
@@ -77,8 +79,7 @@ export function makeDirectory({ directory, provisioner, clock, oncall }: Directo
     // the clock's time differs from it, which is all the guard needs (NaN threw RangeError, a 500
     // on every write of the entry, the directory file's load at start included).
     const after = previous ? Date.parse(previous.updatedAt) + 1 : NaN;
-    const next = new Date(Number.isFinite(after) && after > at ? after : at);
-    return Number.isNaN(next.getTime()) ? new Date(at).toISOString() : next.toISOString();
+    return new Date(after > at && after <= LAST_DATE_MS ? after : at).toISOString();
   };
 
   /**

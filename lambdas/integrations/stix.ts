@@ -18,8 +18,8 @@
  *   incident_types        the category in the extension's event-type-ov (misinformation, which it
  *                         lacks, as itself: the vocabulary is open)
  */
-import { isIncidentId } from '../shared/ids';
 import { createHash } from 'node:crypto';
+import { isIncidentId } from '../shared/ids';
 import { answerBytes } from '../shared/json';
 import { STIX_SOURCE, type Category, type Incident, type ReportInput, type Severity, type Status, type TimelineEvent } from '../domain/incident';
 import { type Tlp } from '../domain/tlp';
