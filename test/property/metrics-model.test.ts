@@ -27,7 +27,7 @@ const clock = new ManualClock(Date.parse('2026-01-01T00:00:00.000Z'));
 let api: TestApi;
 let store: DynamoMetricsStore;
 beforeAll(async () => {
-  api = await startTestApi({ metrics: true, overrides: { clock }, ownEngine: true });
+  api = await startTestApi({ metrics: true, overrides: { clock } });
   store = new DynamoMetricsStore(createDocumentClient({ endpoint: endpoint() }), api.tableName, clock, readConfig().writeShards);
 }, 120_000);
 afterAll(() => api.stop());

@@ -8,7 +8,7 @@ import { KEYS, report, startTestApi, type TestApi } from '../support/harness';
 
 describe('soak', () => {
   let api: TestApi;
-  beforeAll(async () => { api = await startTestApi({ ownEngine: true }); }, 120_000);
+  beforeAll(async () => { api = await startTestApi(); }, 120_000);
   afterAll(() => api.stop());
 
   const ORGS = ['fbi', 'cisa', 'google', 'twitter', 'odni'] as const;

@@ -20,7 +20,6 @@ import { directoryFiles } from '../../lambdas/wiring/directory-file';
 import type { Role } from '../../lambdas/domain/actor';
 import { createLocalServer, type LocalServerOptions } from '../../local/server';
 import { ensureTable } from '../../local/table';
-import { startEmbeddedEngine } from '../../local/dynamodb-local';
 
 export const endpoint = () => {
   const e = process.env.CONCORD_TEST_DYNAMODB_ENDPOINT;
@@ -96,19 +95,9 @@ export interface TestApiOptions extends LocalServerOptions {
   metrics?: boolean;
   /** Run the correlation on the stream, as `npm start` does. */
   correlation?: boolean;
-  /**
-   * An embedded engine of its own (in memory) instead of the run's shared one, for the heaviest
-   * files (the soak, the metrics model): beside them the shared engine saturated and every file on it
-   * slowed — the soak took five minutes and met its 500s. Stopped with the API.
-   */
-  ownEngine?: boolean;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const shared = process.env.CONCORD_TEST_DYNAMODB_ENDPOINT;
-  const own = options.ownEngine ? await startEmbeddedEngine(':memory:') : null;
-  // This worker runs one file at a time: the file's every client (endpoint()) reaches its own engine.
-  if (own) process.env.CONCORD_TEST_DYNAMODB_ENDPOINT = own.endpoint;
   const table = await useFreshTable(options.overrides);
   const server: Server = createLocalServer({ fallback: localRoutes(table.outbox), ...options });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
@@ -141,10 +130,6 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       await Promise.all(pollers.map((p) => p.stop()));
       await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
       await table.drop();
-      if (own) {
-        await own.stop();
-        process.env.CONCORD_TEST_DYNAMODB_ENDPOINT = shared;
-      }
     },
   };
 }
