@@ -27,41 +27,37 @@ class RecordingPublisher implements NotificationPublisher {
   async sendSms() {}
 }
 
-it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('tells a participant that a duplicate was resolved without naming a %s incident it may not see', async (tlp) => {
+/**
+ * fbi's GREEN incident (google takes part) linked as a duplicate of fbi's own `tlp` one, with the
+ * notifier publishing what `render` makes of each notice; every contact cleared for RED.
+ */
+async function duplicateOfHidden(tlp: 'RED' | 'AMBER+STRICT' | 'AMBER', renderWith: Parameters<typeof makeNotifier>[0]['render']) {
   const repository = new MemoryIncidentRepository();
   const directory = new MemoryDirectoryRepository();
   for (const id of ['fbi', 'google']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], createdAt: '', updatedAt: '' });
   const clock = new ManualClock();
   const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
   const publisher = new RecordingPublisher();
-  const notifier = makeNotifier({
-    incidents: service, repository, deliveries: repository, directory, publisher, clock, pause: async () => {},
-    render: (n) => ({ sms: JSON.stringify(n.event.data), email: { subject: n.event.type, body: JSON.stringify(n.event.data) }, default: 'd' }),
-    links: { link: async () => 'https://concord.example/ack' },
-  });
+  const notifier = makeNotifier({ incidents: service, repository, deliveries: repository, directory, publisher, clock, pause: async () => {}, render: renderWith, links: { link: async () => 'https://concord.example/ack' } });
   const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
-  const red = (await service.report(partner('fbi'), { title: 'red', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
-  await service.link(partner('fbi'), green.id, { incidentId: red.id, relation: 'duplicate' });
+  const hidden = (await service.report(partner('fbi'), { title: 'hidden', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
+  await service.link(partner('fbi'), green.id, { incidentId: hidden.id, relation: 'duplicate' });
+  return { repository, service, publisher, notifier, green, hidden };
+}
+
+it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('tells a participant that a duplicate was resolved without naming a %s incident it may not see', async (tlp) => {
+  const { repository, publisher, notifier, green, hidden } = await duplicateOfHidden(tlp, (n) => ({ sms: JSON.stringify(n.event.data), email: { subject: n.event.type, body: JSON.stringify(n.event.data) }, default: 'd' }));
   const resolved = repository.events.get(green.id)!.find((e) => e.type === 'resolved')!;
   await notifier.notify(green.id, resolved);
   const to = (orgId: string) => JSON.stringify(publisher.sent.filter((m) => m.orgId === orgId).map((m) => m.message));
   expect(to('google')).toContain('Duplicate of another incident');
-  expect(to('google')).not.toContain(red.id);
+  expect(to('google')).not.toContain(hidden.id);
   expect(to('google')).toContain('resolved');
 });
 
 it.each(['RED', 'AMBER+STRICT', 'AMBER'] as const)('an HTTPS push carries the incident with its resolution as told: a duplicate of a %s incident is not named to a participant outside it (review 13)', async (tlp) => {
-  const repository = new MemoryIncidentRepository();
-  const directory = new MemoryDirectoryRepository();
-  for (const id of ['fbi', 'google']) directory.organizations.set(id, { id, name: id, kind: 'agency', contacts: [{ id: 'duty', name: 'duty', email: `duty@${id}.example`, phone: null, red: true }], createdAt: '', updatedAt: '' });
-  const clock = new ManualClock();
-  const service = makeIncidents({ incidents: repository, directory, audit: repository.audit, clock, ids: ulidGenerator(clock), pause: async () => {} });
-  const publisher = new RecordingPublisher();
   // The real rendering: the push (`https`) is the incident and the event as JSON.
-  const notifier = makeNotifier({ incidents: service, repository, deliveries: repository, directory, publisher, clock, pause: async () => {}, render, links: { link: async () => 'https://concord.example/ack' } });
-  const green = (await service.report(partner('fbi'), { title: 'green', severity: 'high', category: 'misinformation', tlp: 'GREEN', participants: ['google'] })).incident;
-  const hidden = (await service.report(partner('fbi'), { title: 'hidden', severity: 'high', category: 'misinformation', tlp, participants: [] })).incident;
-  await service.link(partner('fbi'), green.id, { incidentId: hidden.id, relation: 'duplicate' });
+  const { repository, service, publisher, notifier, green, hidden } = await duplicateOfHidden(tlp, render);
   // The resolution, and notes on the resolved incident after it: each push carries the incident.
   await service.addNote(partner('fbi'), green.id, 'closing remarks');
   await service.addNote(partner('google'), green.id, 'thanks');
